@@ -1,0 +1,77 @@
+# Hengkou Industrial Tracker — `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# The first Python >= 3.11 on the PATH.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test test-fast lint format install assets messages makemessages migrate clean bench
+
+help:
+	@echo "make run        install everything, migrate, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test       run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points at one)"
+	@echo "make test-fast  the suite without the browser journeys"
+	@echo "make lint       ruff check and format check"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required: install it (e.g. apt-get install python3 python3-venv)." >&2; exit 1; fi
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "The Python venv module is missing: install it (e.g. apt-get install python3-venv)." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed assets messages
+
+static/vendor/.built: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required for the front-end assets: install them (e.g. apt-get install nodejs npm)." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/bootstrap-icons static/vendor/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	@touch $@
+
+assets: static/vendor/.built
+
+# Translations are compiled with Babel, so no system gettext is needed to install.
+messages: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -d locale -D django --statistics 2>&1 | grep -v '^$$' || true
+	@test -f locale/zh_Hans/LC_MESSAGES/django.mo || { echo "Compiling the translations failed." >&2; exit 1; }
+
+# Extracting strings needs GNU gettext (apt-get install gettext); only translators run it.
+makemessages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --no-obsolete
+
+migrate: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+
+run: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py setup_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var/static

@@ -1,0 +1,248 @@
+"""Admin of the enterprises app, for clerks: searchable, filterable, constant in queries."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from . import choices
+from .models import (
+    Assignment,
+    Department,
+    Enterprise,
+    EnterpriseTitle,
+    MonthlyReport,
+    Official,
+    Problem,
+    Target,
+    Visit,
+)
+
+admin.site.site_header = _("Hengkou Industrial Tracker")
+admin.site.site_title = _("Hengkou Industrial Tracker")
+admin.site.index_title = _("Data administration")
+
+
+class ChainListFilter(admin.SimpleListFilter):
+    """Filter by industry chain, listing the chains that exist."""
+
+    title = _("industry chain")
+    parameter_name = "chain"
+    field_path = "chain"
+
+    def lookups(self, request, model_admin):
+        chains = (
+            Enterprise.objects.exclude(chain="")
+            .order_by("chain")
+            .values_list("chain", flat=True)
+            .distinct()
+        )
+        return [(chain, chain) for chain in chains]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.field_path: self.value()})
+        return queryset
+
+
+class EnterpriseChainListFilter(ChainListFilter):
+    field_path = "enterprise__chain"
+
+
+class AboveScaleYearFilter(admin.SimpleListFilter):
+    """Filter enterprises above designated size in a year."""
+
+    title = _("above scale in year")
+    parameter_name = "above_scale_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            EnterpriseTitle.objects.filter(title=choices.TitleKind.ABOVE_SCALE)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    EnterpriseTitle.objects.filter(
+                        enterprise=OuterRef("pk"),
+                        title=choices.TitleKind.ABOVE_SCALE,
+                        year=self.value(),
+                    )
+                )
+            )
+        return queryset
+
+
+class ReportDepartmentFilter(admin.SimpleListFilter):
+    """Filter monthly reports by the department sponsoring the enterprise in the report's year."""
+
+    title = _("sponsoring department")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in Department.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    Assignment.objects.filter(
+                        enterprise=OuterRef("enterprise"),
+                        department_id=self.value(),
+                        year=ExtractYear(OuterRef("period")),
+                    )
+                )
+            )
+        return queryset
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "rank", "title", "user"]
+    list_filter = ["rank", "department"]
+    list_select_related = ["department", "user"]
+    search_fields = ["name", "department__name", "phone"]
+    autocomplete_fields = ["department", "user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The leader of an assignment or a project plan is picked among county-level leaders only.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "leader":
+            queryset = queryset.filter(rank=choices.OfficialRank.COUNTY_LEADER)
+        return queryset, may_have_duplicates
+
+
+class EnterpriseTitleInline(admin.TabularInline):
+    model = EnterpriseTitle
+    extra = 0
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "chain", "chain_role", "employees", "poverty_employees"]
+    list_filter = [ChainListFilter, "chain_role", AboveScaleYearFilter]
+    search_fields = ["name", "credit_code"]
+    inlines = [EnterpriseTitleInline]
+
+
+@admin.register(EnterpriseTitle)
+class EnterpriseTitleAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "title", "year", "level"]
+    list_filter = ["title", "year", "level"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    autocomplete_fields = ["enterprise"]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = Assignment.team.through
+    extra = 1
+    autocomplete_fields = ["official"]
+    verbose_name = _("team member")
+    verbose_name_plural = _("team (工作专班)")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["year", "enterprise", "department", "leader", "responsible", "plan_deadline"]
+    list_filter = ["year", "department", EnterpriseChainListFilter]
+    list_select_related = ["enterprise", "department", "leader", "responsible"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "department__name"]
+    autocomplete_fields = ["enterprise", "leader", "department", "responsible"]
+    exclude = ["team"]
+    inlines = [TeamMemberInline]
+
+
+class ProblemInline(admin.StackedInline):
+    model = Problem
+    extra = 0
+    fk_name = "visit"
+    autocomplete_fields = ["enterprise", "department", "raised_by"]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["visited_on", "enterprise", "kind", "participant_names"]
+    list_filter = ["kind", "visited_on"]
+    list_select_related = ["enterprise"]
+    date_hierarchy = "visited_on"
+    search_fields = ["enterprise__name", "participants__name", "notes"]
+    autocomplete_fields = ["enterprise", "participants"]
+    readonly_fields = ["created_by"]
+    inlines = [ProblemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("participants")
+
+    @admin.display(description=_("participants"))
+    def participant_names(self, obj):
+        return "、".join(official.name for official in obj.participants.all())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Problem)
+class ProblemAdmin(admin.ModelAdmin):
+    list_display = [
+        "enterprise",
+        "category",
+        "severity",
+        "department",
+        "status",
+        "raised_on",
+        "due_on",
+    ]
+    list_filter = ["status", "category", "severity", "department"]
+    list_select_related = ["enterprise", "department"]
+    date_hierarchy = "raised_on"
+    search_fields = ["enterprise__name", "description"]
+    autocomplete_fields = ["enterprise", "visit", "department", "raised_by"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "year", "metric", "value"]
+    list_filter = ["year", "metric"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "enterprise",
+        "month",
+        "output_value",
+        "value_added",
+        "revenue",
+        "profit",
+        "tax",
+        "employees",
+        "status",
+    ]
+    list_filter = ["status", ReportDepartmentFilter, EnterpriseChainListFilter]
+    list_select_related = ["enterprise"]
+    date_hierarchy = "period"
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    autocomplete_fields = ["enterprise"]
+    readonly_fields = ["status", "submitted_at"]
+
+    @admin.display(description=_("month"), ordering="period")
+    def month(self, obj):
+        return f"{obj.period:%Y-%m}"

@@ -1,0 +1,89 @@
+"""Choices of the enterprises app (stored values are the English names of domain.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    SPONSOR = "sponsor", _("Sponsoring department")
+    ECONOMIC_BUREAU = "economic_bureau", _("Economic bureau")
+    SUPERVISION_OFFICE = "supervision_office", _("Supervision office")
+    LEADING_OFFICE = "leading_office", _("Leading group office")
+
+
+class OfficialRank(models.TextChoices):
+    COUNTY_LEADER = "county_leader", _("County-level leader")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    STAFF = "staff", _("Staff")
+
+
+class ChainRole(models.TextChoices):
+    HEADQUARTERS = "headquarters", _("Headquarters")
+    PRODUCER = "producer", _("Producer")
+    WHOLESALER = "wholesaler", _("Raw-material wholesaler")
+    BRANCH_FACTORY = "branch_factory", _("Branch factory")
+    ECOMMERCE_DESIGN = "ecommerce_design", _("E-commerce / design")
+    WORKSHOP = "workshop", _("Family workshop")
+
+
+class TitleKind(models.TextChoices):
+    ABOVE_SCALE = "above_scale", _("Above designated size")
+    HIGH_TECH = "high_tech", _("High-tech enterprise")
+    SPECIALIZED = "specialized", _("Specialised and innovative (专精特新)")
+
+
+class TitleLevel(models.TextChoices):
+    NONE = "", _("—")
+    PROVINCIAL = "provincial", _("Provincial")
+    NATIONAL = "national", _("National")
+
+
+class VisitKind(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class ProblemCategory(models.TextChoices):
+    STATISTICAL_INCLUSION = "statistical_inclusion", _("Statistical inclusion")
+    ANNUAL_INVESTMENT = "annual_investment", _("Annual investment")
+    CONSTRUCTION_PROGRESS = "construction_progress", _("Construction progress")
+    WORK_SAFETY = "work_safety", _("Work safety")
+    ENVIRONMENT = "environment", _("Environmental protection")
+    WAGES = "wages", _("Wage payment")
+    PROJECT_FUNDING = "project_funding", _("Project funding")
+    EPIDEMIC = "epidemic", _("Epidemic prevention")
+    FINANCING = "financing", _("Financing")
+    LAND = "land", _("Land")
+    LABOUR = "labour", _("Labour")
+    OTHER = "other", _("Other")
+
+
+class ProblemSeverity(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary")
+    MAJOR = "major", _("Major")
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("Raised")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("Feedback given")
+    SOLVED = "solved", _("Solved, awaiting confirmation")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Metric(models.TextChoices):
+    """The MonthlyReport metrics (当月值) that a Target can name."""
+
+    OUTPUT_VALUE = "output_value", _("Gross industrial output")
+    VALUE_ADDED = "value_added", _("Industrial value added")
+    REVENUE = "revenue", _("Operating revenue")
+    PROFIT = "profit", _("Total profit")
+    TAX = "tax", _("Total tax")
+    EMPLOYEES = "employees", _("Employees")
+    WAGES = "wages", _("Wages payable")
+    ELECTRICITY = "electricity", _("Electricity consumption")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    LOCKED = "locked", _("Locked")

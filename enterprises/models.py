@@ -1,0 +1,504 @@
+"""Departments, officials, enterprises and the 五个一 sponsorship with its visits and figures."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import choices
+from .fields import CreditCodeField
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+YEAR_RANGE = Q(year__gte=2000, year__lte=2100)
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class TimeStampedModel(models.Model):
+    """Add creation and modification times to a model."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Department(TimeStampedModel):
+    """A government unit: a sponsoring department, the economic bureau or one of the offices."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=32,
+        choices=choices.DepartmentKind,
+        default=choices.DepartmentKind.SPONSOR,
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choices.DepartmentKind.values), name="department_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Official(TimeStampedModel):
+    """A person who takes part in the sponsorship, optionally linked to a login."""
+
+    name = models.CharField(_("name"), max_length=50)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
+    rank = models.CharField(
+        _("rank"), max_length=32, choices=choices.OfficialRank, default=choices.OfficialRank.STAFF
+    )
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="official",
+    )
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["department__code", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rank__in=choices.OfficialRank.values), name="official_rank_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(rank="department_head"),
+                name="official_one_head_per_department",
+                violation_error_message=_("This department already has a department head."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Enterprise(TimeStampedModel):
+    """An enterprise, identified by its unified social credit code (GB 32100-2015)."""
+
+    credit_code = CreditCodeField(
+        _("unified social credit code"),
+        unique=True,
+        help_text=_("18 characters; both check digits are verified."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    chain = models.CharField(_("industry chain"), max_length=50, blank=True, db_index=True)
+    chain_role = models.CharField(
+        _("role in the chain"), max_length=32, choices=choices.ChainRole, blank=True
+    )
+    employees = models.PositiveIntegerField(_("employees"), default=0)
+    poverty_employees = models.PositiveIntegerField(_("employees lifted out of poverty"), default=0)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chain_role="") | Q(chain_role__in=choices.ChainRole.values),
+                name="enterprise_chain_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(poverty_employees__lte=F("employees")),
+                name="enterprise_poverty_employees_lte_employees",
+                violation_error_message=_(
+                    "Employees lifted out of poverty cannot exceed the employees."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        # Clerks paste codes with spaces or in lower case; validate and store the canonical form.
+        if self.credit_code:
+            self.credit_code = "".join(self.credit_code.split()).upper()
+        super().clean_fields(exclude=exclude)
+
+
+class EnterpriseTitle(TimeStampedModel):
+    """A yearly status or title of an enterprise: above scale, high-tech or 专精特新."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="titles"
+    )
+    title = models.CharField(_("title"), max_length=32, choices=choices.TitleKind)
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    level = models.CharField(
+        _("level"), max_length=16, choices=choices.TitleLevel, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("enterprise title")
+        verbose_name_plural = _("enterprise titles")
+        ordering = ["enterprise", "year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "title", "year"], name="enterprise_title_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(title__in=choices.TitleKind.values), name="enterprise_title_kind_valid"
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="enterprise_title_year_range"),
+        ]
+        indexes = [models.Index(fields=["title", "year"], name="enterprise_title_year_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.year} · {self.get_title_display()}"
+
+
+class Assignment(TimeStampedModel):
+    """The 五个一 sponsorship of one enterprise for one year.
+
+    One enterprise, one leader (a county-level leader), one sponsoring department, one team
+    with one responsible person (帮扶责任人), and one plan with goals, standards and a deadline.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    leader = models.ForeignKey(
+        Official,
+        verbose_name=_("leader"),
+        on_delete=models.PROTECT,
+        related_name="led_assignments",
+        help_text=_("A county-level leader."),
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("sponsoring department"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    responsible = models.ForeignKey(
+        Official,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="responsible_assignments",
+    )
+    team = models.ManyToManyField(
+        Official, verbose_name=_("team"), related_name="team_assignments", blank=True
+    )
+    plan_goals = models.TextField(_("plan: goals"), blank=True)
+    plan_standards = models.TextField(_("plan: standards"), blank=True)
+    plan_deadline = models.DateField(_("plan: deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment (五个一)")
+        verbose_name_plural = _("assignments (五个一)")
+        ordering = ["-year", "department__code", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                name="assignment_one_per_enterprise_year",
+                violation_error_message=_(
+                    "This enterprise already has an assignment for this year."
+                ),
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="assignment_year_range"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "department"], name="assignment_year_dept_idx"),
+            models.Index(fields=["year", "leader"], name="assignment_year_leader_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.enterprise}"
+
+    def clean(self):
+        errors = {}
+        if self.leader_id and self.leader.rank != choices.OfficialRank.COUNTY_LEADER:
+            errors["leader"] = _("The leader of an assignment must be a county-level leader.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Visit(TimeStampedModel):
+    """An on-site visit (到企帮扶); it counts for every participant."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("date of visit"))
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=choices.VisitKind, default=choices.VisitKind.ROUTINE
+    )
+    participants = models.ManyToManyField(
+        Official, verbose_name=_("participants"), related_name="visits"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choices.VisitKind.values), name="visit_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "visited_on"], name="visit_enterprise_date_idx"),
+            models.Index(fields=["visited_on"], name="visit_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.visited_on} · {self.enterprise}"
+
+    def clean(self):
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": _("A visit cannot be dated in the future.")})
+
+
+class Problem(TimeStampedModel):
+    """An enterprise's problem (企业诉求), assigned to a department and tracked to resolution.
+
+    It is resolved only when the department has written its resolution and the enterprise has
+    confirmed it with a satisfaction rating from 1 to 5.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="problems"
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("raised during visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+    )
+    category = models.CharField(_("category"), max_length=32, choices=choices.ProblemCategory)
+    severity = models.CharField(
+        _("severity"),
+        max_length=16,
+        choices=choices.ProblemSeverity,
+        default=choices.ProblemSeverity.ORDINARY,
+    )
+    description = models.TextField(_("description"))
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        related_name="problems",
+        null=True,
+        blank=True,
+    )
+    raised_by = models.ForeignKey(
+        Official,
+        verbose_name=_("raised by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="raised_problems",
+    )
+    raised_on = models.DateField(_("raised on"))
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    first_feedback_on = models.DateField(_("first feedback on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=choices.ProblemStatus,
+        default=choices.ProblemStatus.OPEN,
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    solved_on = models.DateField(_("solved on"), null=True, blank=True)
+    resolved_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["due_on", "-raised_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=choices.ProblemStatus.values), name="problem_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=choices.ProblemCategory.values),
+                name="problem_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="problem_satisfaction_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved")
+                | (Q(satisfaction__isnull=False, resolved_on__isnull=False) & ~Q(resolution="")),
+                name="problem_resolved_needs_confirmation",
+                violation_error_message=_(
+                    "A problem is resolved only with a written resolution and the enterprise's "
+                    "confirmation with a satisfaction rating."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="problem_dept_status_idx"),
+            models.Index(fields=["enterprise", "raised_on"], name="problem_enterprise_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.get_category_display()}"
+
+
+class Target(TimeStampedModel):
+    """An enterprise's annual target for one metric."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    metric = models.CharField(_("metric"), max_length=32, choices=choices.Metric)
+    value = models.DecimalField(_("target value"), validators=NON_NEGATIVE, **MONEY)
+
+    class Meta:
+        verbose_name = _("annual target")
+        verbose_name_plural = _("annual targets")
+        ordering = ["-year", "enterprise__name", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "metric"],
+                name="target_one_per_enterprise_year_metric",
+                violation_error_message=_(
+                    "This enterprise already has a target for this metric and year."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(metric__in=choices.Metric.values), name="target_metric_valid"
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="target_year_range"),
+        ]
+        indexes = [models.Index(fields=["year", "metric"], name="target_year_metric_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.year} · {self.get_metric_display()}"
+
+
+# Flow metrics that are money and must not be negative; profit may be a loss.
+NON_NEGATIVE_REPORT_FIELDS = (
+    "output_value",
+    "value_added",
+    "revenue",
+    "tax",
+    "wages",
+    "electricity",
+)
+
+
+class MonthlyReport(TimeStampedModel):
+    """An enterprise's figures of one month (当月值, never cumulative).
+
+    Money in 万元, electricity in 万千瓦时, employees at month end. ``period`` is the first day of
+    the month. A report is ``open`` until its month is closed, then ``locked``.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="monthly_reports",
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    output_value = models.DecimalField(
+        _("gross industrial output"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    value_added = models.DecimalField(
+        _("industrial value added"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    revenue = models.DecimalField(
+        _("operating revenue"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    profit = models.DecimalField(
+        _("total profit"), default=0, help_text=_("Negative for a loss."), **MONEY
+    )
+    tax = models.DecimalField(_("total tax"), default=0, validators=NON_NEGATIVE, **MONEY)
+    employees = models.PositiveIntegerField(_("employees at month end"), default=0)
+    wages = models.DecimalField(_("wages payable"), default=0, validators=NON_NEGATIVE, **MONEY)
+    electricity = models.DecimalField(
+        _("electricity consumption"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=choices.ReportStatus, default=choices.ReportStatus.OPEN
+    )
+    submitted_at = models.DateTimeField(_("first submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-period", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "period"],
+                name="monthly_report_one_per_enterprise_month",
+                violation_error_message=_("This enterprise already has a report for this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="monthly_report_period_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=choices.ReportStatus.values),
+                name="monthly_report_status_valid",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}),
+                    name=f"monthly_report_{field}_non_negative",
+                )
+                for field in NON_NEGATIVE_REPORT_FIELDS
+            ],
+        ]
+        indexes = [models.Index(fields=["period", "enterprise"], name="monthly_report_period_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.period:%Y-%m}"
+
+    def clean(self):
+        # A month is stored as its first day, whatever day the clerk picked.
+        if self.period and self.period.day != 1:
+            self.period = self.period.replace(day=1)

@@ -1,0 +1,54 @@
+"""The areas of the site and who sees them; the navigation and the home page read this list."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area of the site: where it is, what it is for and who may enter it."""
+
+    key: str
+    label: Promise
+    description: Promise
+    url_name: str
+    icon: str
+    allowed: Callable
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+AREAS = [
+    Area(
+        key="admin",
+        label=_("Data administration"),
+        description=_(
+            "Enter and correct departments, officials, enterprises, assignments, targets, "
+            "monthly figures and projects."
+        ),
+        url_name="admin:index",
+        icon="bi-table",
+        allowed=lambda user: user.is_active and user.is_staff,
+    ),
+    Area(
+        key="api",
+        label=_("API"),
+        description=_("The REST API for the zone's other systems."),
+        url_name="api:api-root",
+        icon="bi-plug",
+        allowed=lambda user: user.is_authenticated,
+    ),
+]
+
+
+def areas_for(user) -> list[Area]:
+    """Return the areas ``user`` may enter, in navigation order."""
+    if not user.is_authenticated:
+        return []
+    return [area for area in AREAS if area.allowed(user)]

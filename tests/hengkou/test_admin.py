@@ -1,0 +1,200 @@
+import datetime
+
+import pytest
+from django.contrib.admin.sites import site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enterprises.models import Enterprise
+from projects.models import Project, StageMove
+from projects.services import move_project_stage
+from tests.factories import (
+    AssignmentFactory,
+    EnterpriseTitleFactory,
+    MonthlyReportFactory,
+    OfficialFactory,
+    ProblemFactory,
+    ProjectFactory,
+    ProjectPlanFactory,
+    ProjectReportFactory,
+    TargetFactory,
+    UserFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MODELS = sorted(
+    (model._meta.app_label, model._meta.model_name)
+    for model in site._registry
+    if model._meta.app_label in {"enterprises", "projects"}
+)
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="clerk", is_staff=True, is_superuser=True))
+    return client
+
+
+def build_world(size):
+    """Create ``size`` sponsored enterprises, each with a row of every domain model."""
+    for index in range(size):
+        assignment = AssignmentFactory(enterprise__chain="毛绒玩具")
+        assignment.team.add(
+            assignment.responsible, OfficialFactory(department=assignment.department)
+        )
+        enterprise = assignment.enterprise
+        EnterpriseTitleFactory(enterprise=enterprise)
+        visit = VisitFactory(enterprise=enterprise)
+        visit.participants.add(assignment.leader, assignment.responsible)
+        ProblemFactory(enterprise=enterprise, visit=visit, department=assignment.department)
+        TargetFactory(enterprise=enterprise)
+        MonthlyReportFactory(enterprise=enterprise)
+        project = ProjectFactory(enterprise=enterprise)
+        move_project_stage(project=project, to_stage="started", moved_on=datetime.date(2021, 1, 5))
+        ProjectPlanFactory(
+            project=project, leader=assignment.leader, department=assignment.department
+        )
+        ProjectReportFactory(project=project, percent_complete=index % 100)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_every_domain_model_is_registered():
+    assert {name for _, name in ADMIN_MODELS} >= {
+        "department",
+        "official",
+        "enterprise",
+        "enterprisetitle",
+        "assignment",
+        "visit",
+        "problem",
+        "target",
+        "monthlyreport",
+        "project",
+        "projectplan",
+        "projectreport",
+        "stagemove",
+    }
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), ADMIN_MODELS)
+def test_changelist_runs_a_constant_number_of_queries(admin_client, app_label, model_name):
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    build_world(2)
+    small = count_queries(admin_client, url)
+    build_world(25)
+    large = count_queries(admin_client, url)
+    assert large == small
+    assert large <= 15
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), ADMIN_MODELS)
+def test_change_form_renders_without_dropdowns_of_every_row(admin_client, app_label, model_name):
+    build_world(30)
+    model = site._registry and next(
+        m
+        for m in site._registry
+        if (m._meta.app_label, m._meta.model_name) == (app_label, model_name)
+    )
+    obj = model.objects.order_by("pk").first()
+    url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Large foreign keys are autocompletes: no <select> lists all 30 enterprises.
+    assert html.count("<option") < 30 * 2
+
+
+def test_changelist_filters_by_year_and_chain(admin_client):
+    build_world(3)
+    AssignmentFactory(year=2020, enterprise__chain="魔芋")
+    response = admin_client.get(reverse("admin:enterprises_assignment_changelist"), {"year": 2020})
+    assert response.context["cl"].result_count == 1
+    response = admin_client.get(
+        reverse("admin:enterprises_enterprise_changelist"), {"chain": "毛绒玩具"}
+    )
+    assert response.context["cl"].result_count == 3
+
+
+def test_admin_is_in_chinese(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    html = response.content.decode()
+    assert "恒口示范区工业包抓平台" in html
+    assert "包抓安排（五个一）" in html
+    assert "工业经济指标月报" in html
+
+
+def test_adding_an_enterprise_with_a_wrong_code_shows_which_check_failed(admin_client):
+    url = reverse("admin:enterprises_enterprise_add")
+    data = {
+        "credit_code": "91110000600037341M",
+        "name": "安康某某玩具有限公司",
+        "employees": "10",
+        "poverty_employees": "1",
+        "titles-TOTAL_FORMS": "0",
+        "titles-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "统一社会信用代码的校验码（第18位）错误。" in response.content.decode()
+    assert Enterprise.objects.count() == 0
+
+    data["credit_code"] = "91110000600037341l"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert Enterprise.objects.get().credit_code == "91110000600037341L"
+
+
+def test_project_stage_changed_in_the_admin_is_recorded_as_a_move(admin_client):
+    project = ProjectFactory()
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        key: ("" if value is None else value)
+        for key, value in form.initial.items()
+        if key not in {"id"}
+    }
+    for prefix in ("plans", "reports", "stage_moves"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data.update({"stage": "started", "stage_moved_on": "2021-04-02", "enterprise": ""})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    move = StageMove.objects.get()
+    assert (move.from_stage, move.to_stage, move.moved_on) == (
+        "reserve",
+        "started",
+        datetime.date(2021, 4, 2),
+    )
+    assert move.moved_by.username == "clerk"
+
+    data.update({"stage": "reserve", "stage_moved_on": "2021-05-02"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "只能向前推进" in response.content.decode()
+    assert Project.objects.get().stage == "started"
+    assert StageMove.objects.count() == 1
+
+
+def test_leader_autocomplete_offers_only_county_leaders(admin_client):
+    assignment = AssignmentFactory()
+    OfficialFactory(name="普通干部甲")
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "enterprises",
+            "model_name": "assignment",
+            "field_name": "leader",
+            "term": "",
+        },
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert ids == {assignment.leader.pk}

@@ -1,0 +1,93 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import OfficialFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_chinese_by_default_with_a_title(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert "<title>登录 · 恒口示范区工业包抓平台</title>" in html
+    assert "用户名" in html
+    assert 'name="viewport"' in html
+    assert "img/favicon.svg" in html
+
+
+def test_login_with_a_wrong_password_says_so_and_logs_in_with_the_right_one(client):
+    UserFactory(username="wang")
+    response = client.post(reverse("login"), {"username": "wang", "password": "nope"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "wang", "password": "pass-word-123"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_language_switch_shows_english(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Hengkou Industrial Tracker" in html
+    assert "Log out" in html
+
+
+def test_navigation_shows_each_user_their_areas(client):
+    clerk = UserFactory(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("admin:index") in html
+    assert "数据管理" in html
+
+    official_user = UserFactory(username="official")
+    official = OfficialFactory(user=official_user, name="李明")
+    client.force_login(official_user)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("admin:index") not in html
+    assert official.department.name in html
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+
+
+@pytest.mark.parametrize("url_name", ["login", "home", "admin:index"])
+def test_pages_load_no_asset_from_the_internet(client, url_name):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(reverse(url_name), follow=True).content.decode()
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == []
+
+
+def test_home_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    user = UserFactory(is_staff=True)
+    OfficialFactory(user=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_chinese_is_shown_whatever_the_browser_prefers(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in html
+    client.cookies["django_language"] = "xx-unknown"
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="zh-hans">' in html
