@@ -1,0 +1,162 @@
+"""Reads that span both apps: the department ranking of the economic bureau's monthly summary."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+
+from enterprises.models import Assignment, MonthlyReport, Target
+from projects.choices import ProjectKind
+from projects.models import ProjectPlan, ProjectReport
+
+from .ranking import (
+    ENTERPRISE_METRICS,
+    METRICS,
+    STOCK_METRICS,
+    DepartmentTotals,
+    RankingRow,
+    RankingRules,
+    rank_departments,
+)
+
+SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+def _sum_when(condition: Q, field: str):
+    return Sum(
+        Case(When(condition, then=F(field)), default=Value(ZERO), output_field=SUM_FIELD),
+        output_field=SUM_FIELD,
+    )
+
+
+def _window(*, year: int, month: int, metric: str, prefix: str = "") -> tuple[Q, Q, Q]:
+    """Return the conditions selecting this year's months, last year's months and month m.
+
+    Flow metrics sum months 1..m; a stock metric (employees) takes month m itself.
+    """
+    current_month = datetime.date(year, month, 1)
+    previous_month = datetime.date(year - 1, month, 1)
+    period = f"{prefix}period"
+    if metric in STOCK_METRICS:
+        current = Q(**{period: current_month})
+        previous = Q(**{period: previous_month})
+    else:
+        current = Q(
+            **{f"{period}__gte": datetime.date(year, 1, 1), f"{period}__lte": current_month}
+        )
+        previous = Q(
+            **{f"{period}__gte": datetime.date(year - 1, 1, 1), f"{period}__lte": previous_month}
+        )
+    return current, previous, Q(**{period: current_month})
+
+
+def _enterprise_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+    members = (
+        Assignment.objects.filter(year=year)
+        .values("department_id", "department__code", "department__name")
+        .annotate(members=Count("id"))
+        .order_by()
+    )
+    targets = {
+        row["enterprise__assignments__department"]: row
+        for row in Target.objects.filter(
+            year=year, metric=metric, enterprise__assignments__year=year
+        )
+        .values("enterprise__assignments__department")
+        .annotate(target=Sum("value"), targeted=Count("id"))
+        .order_by()
+    }
+    current, previous, this_month = _window(year=year, month=month, metric=metric)
+    has_target = Exists(
+        Target.objects.filter(enterprise=OuterRef("enterprise"), year=year, metric=metric)
+    )
+    sums = {
+        row["enterprise__assignments__department"]: row
+        for row in MonthlyReport.objects.filter(
+            current | previous, enterprise__assignments__year=year
+        )
+        .values("enterprise__assignments__department")
+        .annotate(
+            ytd=_sum_when(current, metric),
+            ytd_targeted=_sum_when(current & Q(has_target), metric),
+            ytd_previous=_sum_when(previous, metric),
+            reported=Count(Case(When(this_month, then=Value(1)))),
+        )
+        .order_by()
+    }
+    return [
+        _totals(row, targets.get(row["department_id"], {}), sums.get(row["department_id"], {}))
+        for row in members
+    ]
+
+
+def _investment_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+    plans = ProjectPlan.objects.filter(year=year)
+    reports = ProjectReport.objects.filter(project__plans__year=year)
+    if metric == "tech_investment":
+        plans = plans.filter(project__kind=ProjectKind.RENOVATION)
+        reports = reports.filter(project__kind=ProjectKind.RENOVATION)
+    members = (
+        plans.values("department_id", "department__code", "department__name")
+        .annotate(members=Count("id"), target=Sum("planned_investment"), targeted=Count("id"))
+        .order_by()
+    )
+    current, previous, this_month = _window(year=year, month=month, metric="investment")
+    sums = {
+        row["project__plans__department"]: row
+        for row in reports.filter(current | previous)
+        .values("project__plans__department")
+        .annotate(
+            ytd=_sum_when(current, "investment"),
+            ytd_previous=_sum_when(previous, "investment"),
+            reported=Count(Case(When(this_month, then=Value(1)))),
+        )
+        .order_by()
+    }
+    totals = []
+    for row in members:
+        found = sums.get(row["department_id"], {})
+        # Every plan has a planned investment, so every member is targeted.
+        totals.append(_totals(row, row, {**found, "ytd_targeted": found.get("ytd", ZERO)}))
+    return totals
+
+
+def _totals(member_row: dict, target_row: dict, sum_row: dict) -> DepartmentTotals:
+    return DepartmentTotals(
+        department_id=member_row["department_id"],
+        department_code=member_row["department__code"],
+        department_name=member_row["department__name"],
+        members=member_row["members"],
+        reported=sum_row.get("reported", 0),
+        target=Decimal(target_row.get("target") or ZERO),
+        targeted_members=target_row.get("targeted", 0),
+        ytd=Decimal(sum_row.get("ytd") or ZERO),
+        ytd_targeted=Decimal(sum_row.get("ytd_targeted") or ZERO),
+        ytd_previous=Decimal(sum_row.get("ytd_previous") or ZERO),
+    )
+
+
+def list_department_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+    """Return each department's member count, target and year-to-date sums for a metric.
+
+    Members are the enterprises whose assignment for ``year`` names the department (enterprise
+    metrics) or the projects whose plan for ``year`` names it (investment metrics; only
+    renovation projects for ``tech_investment``). Last year's sums are over the same members.
+    Runs a constant number of queries (three at most) whatever the data size.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"Unknown metric {metric!r}")
+    if metric in ENTERPRISE_METRICS:
+        return _enterprise_totals(year=year, month=month, metric=metric)
+    return _investment_totals(year=year, month=month, metric=metric)
+
+
+def list_department_rankings(
+    *, year: int, month: int, metric: str, rules: RankingRules | None = None
+) -> list[RankingRow]:
+    """Return the department ranking of a metric for month ``month`` of ``year`` (domain.md)."""
+    totals = list_department_totals(year=year, month=month, metric=metric)
+    return rank_departments(totals, month=month, rules=rules)
