@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 
-from enterprises.models import Assignment, MonthlyReport, Target
+from enterprises.choices import TitleKind
+from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Target
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
 
@@ -160,3 +163,72 @@ def list_department_rankings(
     """Return the department ranking of a metric for month ``month`` of ``year`` (domain.md)."""
     totals = list_department_totals(year=year, month=month, metric=metric)
     return rank_departments(totals, month=month, rules=rules)
+
+
+@dataclass(frozen=True)
+class ZoneStats:
+    """The zone's figures for a month (the ones the article quotes)."""
+
+    year: int
+    month: int
+    enterprises: int
+    above_scale_enterprises: int
+    above_scale_output: Decimal
+    above_scale_output_previous: Decimal
+    investment: Decimal
+    investment_previous: Decimal
+    tech_investment: Decimal
+    tech_investment_previous: Decimal
+
+    @staticmethod
+    def _growth(current: Decimal, previous: Decimal) -> Fraction | None:
+        return Fraction(current) / Fraction(previous) - 1 if previous else None
+
+    @property
+    def above_scale_output_yoy(self) -> Fraction | None:
+        return self._growth(self.above_scale_output, self.above_scale_output_previous)
+
+    @property
+    def investment_yoy(self) -> Fraction | None:
+        return self._growth(self.investment, self.investment_previous)
+
+    @property
+    def tech_investment_yoy(self) -> Fraction | None:
+        return self._growth(self.tech_investment, self.tech_investment_previous)
+
+
+def get_zone_stats(*, year: int, month: int) -> ZoneStats:
+    """Return the zone statistics of domain.md for month ``month`` of ``year``.
+
+    Above-scale output sums the year-to-date output of the enterprises above scale in ``year``,
+    and its growth compares the same enterprises' figures a year earlier; investment sums every
+    project's reports, tech-renovation investment those of renovation projects. Three queries.
+    """
+    current, previous, _ = _window(year=year, month=month, metric="output_value")
+    enterprises = Assignment.objects.filter(year=year).values("enterprise").distinct().count()
+    above_scale = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=year)
+    output = MonthlyReport.objects.filter(
+        current | previous, enterprise__in=above_scale.values("enterprise")
+    ).aggregate(
+        current=_sum_when(current, "output_value"),
+        previous=_sum_when(previous, "output_value"),
+    )
+    renovation = Q(project__kind=ProjectKind.RENOVATION)
+    investment = ProjectReport.objects.filter(current | previous).aggregate(
+        current=_sum_when(current, "investment"),
+        previous=_sum_when(previous, "investment"),
+        tech_current=_sum_when(current & renovation, "investment"),
+        tech_previous=_sum_when(previous & renovation, "investment"),
+    )
+    return ZoneStats(
+        year=year,
+        month=month,
+        enterprises=enterprises,
+        above_scale_enterprises=above_scale.count(),
+        above_scale_output=output["current"] or ZERO,
+        above_scale_output_previous=output["previous"] or ZERO,
+        investment=investment["current"] or ZERO,
+        investment_previous=investment["previous"] or ZERO,
+        tech_investment=investment["tech_current"] or ZERO,
+        tech_investment_previous=investment["tech_previous"] or ZERO,
+    )

@@ -15,7 +15,6 @@ from tests.factories import (
     AssignmentFactory,
     CountyLeaderFactory,
     DepartmentFactory,
-    EnterpriseFactory,
     MonthlyReportFactory,
     ProjectFactory,
     ProjectPlanFactory,
@@ -284,7 +283,7 @@ class TestFromTheDatabase:
     def test_query_count_does_not_grow_with_the_data(self, metric):
         def grow(n):
             leader = CountyLeaderFactory()
-            for index in range(n):
+            for _ in range(n):
                 department = DepartmentFactory()
                 _member(department, target="100", reports=[(1, 5), (2, 5)], previous=[(1, 4)])
                 project = ProjectFactory(kind="renovation")
