@@ -87,3 +87,8 @@ class Metric(models.TextChoices):
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("Open")
     LOCKED = "locked", _("Locked")
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

@@ -420,6 +420,23 @@ class Target(TimeStampedModel):
         return f"{self.enterprise} · {self.year} · {self.get_metric_display()}"
 
 
+def refuse_closed_month(period) -> None:
+    """Refuse a write into a closed month with a message that says so."""
+    if Period.is_closed(period):
+        raise ValidationError(
+            {
+                "period": ValidationError(
+                    _(
+                        "The month %(period)s is closed: its figures are locked. An administrator "
+                        "must reopen it before they can change."
+                    ),
+                    code="month_closed",
+                    params={"period": f"{period:%Y-%m}"},
+                )
+            }
+        )
+
+
 # Flow metrics that are money and must not be negative; profit may be a loss.
 NON_NEGATIVE_REPORT_FIELDS = (
     "output_value",
@@ -502,3 +519,93 @@ class MonthlyReport(TimeStampedModel):
         # A month is stored as its first day, whatever day the clerk picked.
         if self.period and self.period.day != 1:
             self.period = self.period.replace(day=1)
+        if self.period:
+            refuse_closed_month(self.period)
+
+
+class Period(TimeStampedModel):
+    """A reporting month and whether it is closed (一月一通报).
+
+    A month without a row is open. Once closed, its monthly reports and project reports are
+    locked; changing them needs a reopen by an administrator, recorded with who and why.
+    """
+
+    period = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=choices.PeriodStatus,
+        default=choices.PeriodStatus.OPEN,
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reporting month")
+        verbose_name_plural = _("reporting months")
+        ordering = ["-period"]
+        permissions = [
+            ("close_period", _("Can close a month")),
+            ("reopen_period", _("Can reopen a closed month")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(period__day=1), name="period_first_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=choices.PeriodStatus.values), name="period_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period:%Y-%m}"
+
+    @classmethod
+    def is_closed(cls, day) -> bool:
+        """Return whether the month holding ``day`` is closed."""
+        return cls.objects.filter(
+            period=day.replace(day=1), status=choices.PeriodStatus.CLOSED
+        ).exists()
+
+
+class PeriodEvent(models.Model):
+    """A close or a reopen of a month, with who did it, when and (for a reopen) why."""
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("Closed")
+        REOPEN = "reopen", _("Reopened")
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("close or reopen")
+        verbose_name_plural = _("closes and reopens")
+        ordering = ["period", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="reopen") | ~Q(reason=""),
+                name="period_event_reopen_has_reason",
+                violation_error_message=_("A reopen needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_action_display()}"

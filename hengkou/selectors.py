@@ -9,11 +9,12 @@ from fractions import Fraction
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 
-from enterprises.choices import TitleKind
-from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Target
+from enterprises.choices import PeriodStatus, TitleKind
+from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Period, Target
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
 
+from .models import RankingSnapshot
 from .ranking import (
     ENTERPRISE_METRICS,
     METRICS,
@@ -155,6 +156,57 @@ def list_department_totals(*, year: int, month: int, metric: str) -> list[Depart
     if metric in ENTERPRISE_METRICS:
         return _enterprise_totals(year=year, month=month, metric=metric)
     return _investment_totals(year=year, month=month, metric=metric)
+
+
+def _fraction(value: Decimal | None) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+def _row_from_snapshot(snapshot: RankingSnapshot) -> RankingRow:
+    return RankingRow(
+        department_id=snapshot.department_id,
+        department_code=snapshot.department_code,
+        department_name=snapshot.department_name,
+        members=snapshot.members,
+        reported=snapshot.reported,
+        target=snapshot.target,
+        ytd=snapshot.ytd,
+        ytd_targeted=snapshot.ytd_targeted,
+        ytd_previous=snapshot.ytd_previous,
+        completion_rate=_fraction(snapshot.completion_rate),
+        time_progress=Fraction(snapshot.time_progress),
+        gap=_fraction(snapshot.gap),
+        yoy_growth=_fraction(snapshot.yoy_growth),
+        completeness=Fraction(snapshot.completeness),
+        rank=snapshot.rank,
+        lagging=snapshot.lagging,
+        light=snapshot.light or None,
+    )
+
+
+@dataclass(frozen=True)
+class PeriodRanking:
+    """A metric's ranking for a month, and whether it comes from a closed month's snapshot."""
+
+    year: int
+    month: int
+    metric: str
+    closed: bool
+    rows: list[RankingRow]
+
+
+def get_period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
+    """Return a month's ranking: the snapshot of a closed month, else computed live."""
+    period = datetime.date(year, month, 1)
+    closed = Period.objects.filter(period=period, status=PeriodStatus.CLOSED).exists()
+    if closed:
+        snapshots = RankingSnapshot.objects.filter(period__period=period, metric=metric).order_by(
+            F("rank").asc(nulls_last=True), "department_code"
+        )
+        rows = [_row_from_snapshot(snapshot) for snapshot in snapshots]
+    else:
+        rows = list_department_rankings(year=year, month=month, metric=metric)
+    return PeriodRanking(year=year, month=month, metric=metric, closed=closed, rows=rows)
 
 
 def list_department_rankings(

@@ -18,6 +18,7 @@ from enterprises.models import (
     Enterprise,
     Official,
     TimeStampedModel,
+    refuse_closed_month,
 )
 
 from .choices import STAGE_ORDER, ProjectKind, Stage
@@ -232,6 +233,8 @@ class ProjectReport(TimeStampedModel):
     def clean(self):
         if self.period and self.period.day != 1:
             self.period = self.period.replace(day=1)
+        if self.period:
+            refuse_closed_month(self.period)
         if not (self.project_id and self.period and self.percent_complete is not None):
             return
         siblings = ProjectReport.objects.filter(project_id=self.project_id).exclude(pk=self.pk)

@@ -1,0 +1,28 @@
+"""Close a month from a scheduled job: lock it, snapshot the rankings, issue notices."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from enterprises.periods import parse_period
+from hengkou.services import close_month
+
+
+class Command(BaseCommand):
+    help = "Close month YYYY-MM (一月一通报). Safe to run again: a closed month is left as it is."
+
+    def add_arguments(self, parser):
+        parser.add_argument("period", help="the month to close, YYYY-MM")
+
+    def handle(self, *args, period, **options):
+        try:
+            day = parse_period(period)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        result = close_month(period=day, acting_user=None, now=timezone.now())
+        if result.closed_now:
+            self.stdout.write(
+                self.style.SUCCESS(f"Closed {period}: {len(result.notices)} notice(s) issued.")
+            )
+        else:
+            self.stdout.write(f"{period} was already closed: nothing changed.")

@@ -1,0 +1,161 @@
+"""Records of the site's workflows: ranking snapshots of closed months and 督办 notices."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import MONEY, Department, Period
+
+from .choices import Light, NoticeStatus, RankedMetric
+
+RATE = {"max_digits": 16, "decimal_places": 9}
+
+
+class RankingSnapshot(models.Model):
+    """One department's line of a metric's ranking, frozen when its month was closed.
+
+    Sums are stored exactly; rates are stored to nine places for reading, and the rank, the
+    lagging flag and the light as they were decided at the close.
+    """
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    metric = models.CharField(_("metric"), max_length=32, choices=RankedMetric)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="ranking_snapshots",
+    )
+    department_code = models.CharField(_("department code"), max_length=20)
+    department_name = models.CharField(_("department name"), max_length=100)
+    members = models.PositiveIntegerField(_("members"))
+    reported = models.PositiveIntegerField(_("members reported"))
+    target = models.DecimalField(_("target"), **MONEY)
+    ytd = models.DecimalField(_("year to date"), **MONEY)
+    ytd_targeted = models.DecimalField(_("year to date of targeted members"), **MONEY)
+    ytd_previous = models.DecimalField(_("year to date, previous year"), **MONEY)
+    completion_rate = models.DecimalField(_("completion rate"), null=True, **RATE)
+    time_progress = models.DecimalField(_("time progress"), **RATE)
+    gap = models.DecimalField(_("gap"), null=True, **RATE)
+    yoy_growth = models.DecimalField(_("year-on-year growth"), null=True, **RATE)
+    completeness = models.DecimalField(_("completeness"), **RATE)
+    rank = models.PositiveIntegerField(_("position in the ranking"), null=True)
+    lagging = models.BooleanField(_("lagging"))
+    light = models.CharField(_("light"), max_length=8, choices=Light, blank=True)
+
+    class Meta:
+        verbose_name = _("ranking snapshot")
+        verbose_name_plural = _("ranking snapshots")
+        ordering = ["period", "metric", "rank", "department_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "metric", "department"], name="snapshot_one_per_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_metric_display()} · {self.department_name}"
+
+
+class SupervisionNotice(models.Model):
+    """A 督办 notice to a department lagging behind time progress on a metric in a month.
+
+    issued → responded (the department writes its measures) → closed (the supervision office
+    accepts); overdue while not responded after its due date. A re-close that finds the
+    department no longer lagging withdraws the notice.
+    """
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="supervision_notices",
+    )
+    period = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=32, choices=RankedMetric)
+    completion_rate = models.DecimalField(_("completion rate"), **RATE)
+    time_progress = models.DecimalField(_("time progress"), **RATE)
+    gap = models.DecimalField(_("gap"), **RATE)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=NoticeStatus, default=NoticeStatus.ISSUED
+    )
+    response = models.TextField(_("response (measures taken)"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("supervision notice (督办)")
+        verbose_name_plural = _("supervision notices (督办)")
+        ordering = ["-period", "department__code", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "period", "metric"], name="notice_one_per_department_metric"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=NoticeStatus.values), name="notice_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["responded", "closed"]) | ~Q(response=""),
+                name="notice_responded_has_response",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="notice_status_due_idx")]
+
+    def __str__(self):
+        return f"{self.period:%Y-%m} · {self.department} · {self.get_metric_display()}"
+
+    def is_overdue(self, today) -> bool:
+        """Return whether the notice is still unanswered after its due date."""
+        return self.status == NoticeStatus.ISSUED and self.due_on < today
+
+
+class NoticeEvent(models.Model):
+    """A step in a notice's life: issued, responded, closed or withdrawn, by whom and when."""
+
+    notice = models.ForeignKey(
+        SupervisionNotice,
+        verbose_name=_("notice"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=NoticeStatus)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("notice step")
+        verbose_name_plural = _("notice steps")
+        ordering = ["notice", "at", "id"]
+
+    def __str__(self):
+        return f"{self.notice} · {self.get_status_display()}"

@@ -1,0 +1,208 @@
+"""Writes of the site's workflows: the monthly close (一月一通报) and its reopen."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises.choices import PeriodStatus, ReportStatus
+from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
+from projects.models import ProjectPlan, ProjectReport
+
+from .choices import NoticeStatus
+from .models import NoticeEvent, RankingSnapshot, SupervisionNotice
+from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
+from .selectors import list_department_rankings
+
+NINE_PLACES = Decimal("0.000000001")
+
+
+def rate_to_decimal(value: Fraction | None) -> Decimal | None:
+    """Return an exact rate rounded to nine places for storage, or None."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        NINE_PLACES, rounding=ROUND_HALF_EVEN
+    )
+
+
+def list_ranked_metrics(*, year: int) -> list[str]:
+    """Return the metrics ranked at a close of ``year``: those with a target that year.
+
+    An enterprise metric needs at least one Target; the investment metrics at least one project
+    plan for the year.
+    """
+    with_targets = set(Target.objects.filter(year=year).values_list("metric", flat=True).distinct())
+    metrics = [metric for metric in ENTERPRISE_METRICS if metric in with_targets]
+    if ProjectPlan.objects.filter(year=year).exists():
+        metrics.extend(INVESTMENT_METRICS)
+    return metrics
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """What a close returns: the month, its notices and whether this call closed it."""
+
+    period: Period
+    notices: list[SupervisionNotice]
+    closed_now: bool
+
+
+def _notice_due_on(now: datetime.datetime) -> datetime.date:
+    days = getattr(settings, "HENGKOU_NOTICE_DUE_DAYS", 10)
+    return timezone.localdate(now) + datetime.timedelta(days=days)
+
+
+def _period_notices(period: datetime.date) -> list[SupervisionNotice]:
+    return list(
+        SupervisionNotice.objects.filter(period=period)
+        .exclude(status=NoticeStatus.WITHDRAWN)
+        .select_related("department")
+        .order_by("metric", "department__code")
+    )
+
+
+@transaction.atomic
+def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -> CloseResult:
+    """Close a month: lock its reports, snapshot the rankings, issue 督办 notices.
+
+    Idempotent: closing a closed month returns its result and changes nothing. Two closes at
+    once serialise on the month's row. A month closed again after a reopen replaces its
+    snapshot; a department still lagging keeps its notice (with the new figures), one no
+    longer lagging has its open notice withdrawn.
+    """
+    period = period.replace(day=1)
+    Period.objects.get_or_create(period=period)
+    month = Period.objects.select_for_update().get(period=period)
+    if month.status == PeriodStatus.CLOSED:
+        return CloseResult(period=month, notices=_period_notices(period), closed_now=False)
+
+    MonthlyReport.objects.filter(period=period).update(status=ReportStatus.LOCKED)
+    ProjectReport.objects.filter(period=period).update(status=ReportStatus.LOCKED)
+
+    # Every metric is frozen, so a closed month never changes; only ranked metrics can lag
+    # (an unranked one has no target, hence no rate).
+    RankingSnapshot.objects.filter(period=month).delete()
+    snapshots, lagging = [], {}
+    for metric in METRICS:
+        for row in list_department_rankings(year=period.year, month=period.month, metric=metric):
+            snapshots.append(
+                RankingSnapshot(
+                    period=month,
+                    metric=metric,
+                    department_id=row.department_id,
+                    department_code=row.department_code,
+                    department_name=row.department_name,
+                    members=row.members,
+                    reported=row.reported,
+                    target=row.target,
+                    ytd=row.ytd,
+                    ytd_targeted=row.ytd_targeted,
+                    ytd_previous=row.ytd_previous,
+                    completion_rate=rate_to_decimal(row.completion_rate),
+                    time_progress=rate_to_decimal(row.time_progress),
+                    gap=rate_to_decimal(row.gap),
+                    yoy_growth=rate_to_decimal(row.yoy_growth),
+                    completeness=rate_to_decimal(row.completeness),
+                    rank=row.rank,
+                    lagging=row.lagging,
+                    light=row.light or "",
+                )
+            )
+            if row.lagging:
+                lagging[(row.department_id, metric)] = row
+    RankingSnapshot.objects.bulk_create(snapshots)
+
+    existing = {
+        (notice.department_id, notice.metric): notice
+        for notice in SupervisionNotice.objects.select_for_update().filter(period=period)
+    }
+    events = []
+    for key, row in lagging.items():
+        figures = {
+            "completion_rate": rate_to_decimal(row.completion_rate),
+            "time_progress": rate_to_decimal(row.time_progress),
+            "gap": rate_to_decimal(row.gap),
+        }
+        notice = existing.get(key)
+        if notice is None:
+            notice = SupervisionNotice.objects.create(
+                department_id=key[0],
+                period=period,
+                metric=key[1],
+                issued_at=now,
+                due_on=_notice_due_on(now),
+                **figures,
+            )
+            events.append(
+                NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
+            )
+            continue
+        for field, value in figures.items():
+            setattr(notice, field, value)
+        if notice.status == NoticeStatus.WITHDRAWN:
+            notice.status = NoticeStatus.ISSUED
+            notice.issued_at = now
+            notice.due_on = _notice_due_on(now)
+            events.append(
+                NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
+            )
+        notice.save()
+    for key, notice in existing.items():
+        if key not in lagging and notice.status == NoticeStatus.ISSUED:
+            notice.status = NoticeStatus.WITHDRAWN
+            notice.save(update_fields=["status"])
+            events.append(
+                NoticeEvent(
+                    notice=notice,
+                    status=NoticeStatus.WITHDRAWN,
+                    at=now,
+                    by=acting_user,
+                    note=_("No longer lagging when the month was closed again."),
+                )
+            )
+    NoticeEvent.objects.bulk_create(events)
+
+    month.status = PeriodStatus.CLOSED
+    month.closed_at = now
+    month.closed_by = acting_user
+    month.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    PeriodEvent.objects.create(
+        period=month, action=PeriodEvent.Action.CLOSE, at=now, by=acting_user
+    )
+    return CloseResult(period=month, notices=_period_notices(period), closed_now=True)
+
+
+@transaction.atomic
+def reopen_month(
+    *, period: datetime.date, acting_user, reason: str, now: datetime.datetime
+) -> Period:
+    """Reopen a closed month so its figures can change; the reason is recorded.
+
+    The snapshot and the notices stay until the month is closed again.
+    """
+    period = period.replace(day=1)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the month is reopened.")})
+    month = Period.objects.select_for_update().filter(period=period).first()
+    if month is None or month.status != PeriodStatus.CLOSED:
+        raise ValidationError(
+            {"period": _("The month %(period)s is not closed.") % {"period": f"{period:%Y-%m}"}}
+        )
+    MonthlyReport.objects.filter(period=period).update(status=ReportStatus.OPEN)
+    ProjectReport.objects.filter(period=period).update(status=ReportStatus.OPEN)
+    month.status = PeriodStatus.OPEN
+    month.save(update_fields=["status", "updated_at"])
+    PeriodEvent.objects.create(
+        period=month, action=PeriodEvent.Action.REOPEN, at=now, by=acting_user, reason=reason
+    )
+    return month
