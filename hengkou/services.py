@@ -206,3 +206,50 @@ def reopen_month(
         period=month, action=PeriodEvent.Action.REOPEN, at=now, by=acting_user, reason=reason
     )
     return month
+
+
+@transaction.atomic
+def respond_to_notice(
+    *, notice: SupervisionNotice, response: str, acting_user, now: datetime.datetime
+) -> SupervisionNotice:
+    """Record the department's measures against a notice (issued → responded).
+
+    A responded notice may have its measures amended until the supervision office closes it.
+    """
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": _("Write the measures taken before responding.")})
+    if notice.status not in (NoticeStatus.ISSUED, NoticeStatus.RESPONDED):
+        raise ValidationError(
+            {"status": _("Only an issued or responded notice can take a response.")}
+        )
+    notice.response = response
+    notice.status = NoticeStatus.RESPONDED
+    notice.responded_at = now
+    notice.responded_by = acting_user
+    notice.save(update_fields=["response", "status", "responded_at", "responded_by"])
+    NoticeEvent.objects.create(
+        notice=notice, status=NoticeStatus.RESPONDED, at=now, by=acting_user, note=response
+    )
+    return notice
+
+
+@transaction.atomic
+def close_notice(
+    *, notice: SupervisionNotice, acting_user, now: datetime.datetime, note: str = ""
+) -> SupervisionNotice:
+    """Accept a department's response and close the notice (responded → closed)."""
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status != NoticeStatus.RESPONDED:
+        raise ValidationError(
+            {"status": _("A notice is closed only after the department has responded.")}
+        )
+    notice.status = NoticeStatus.CLOSED
+    notice.closed_at = now
+    notice.closed_by = acting_user
+    notice.save(update_fields=["status", "closed_at", "closed_by"])
+    NoticeEvent.objects.create(
+        notice=notice, status=NoticeStatus.CLOSED, at=now, by=acting_user, note=note
+    )
+    return notice

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "enterprises",
     "projects",
@@ -137,9 +138,23 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "hengkou.api.conventions.PagePagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "hengkou.api.conventions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+
+# The monthly routine (domain.md); every value here is the shipped default.
+HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
+HENGKOU_RANKING = {
+    "lagging_tolerance": "0",
+    "lagging_bottom_n": 0,
+    "light_yellow_below": "-0.10",
+    "light_red_below": "-0.30",
 }
 
 LOGGING = {

@@ -7,7 +7,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import views
-from .api import router
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,7 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((router.urls, "api"))),
+    path("api/v1/", include("hengkou.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]

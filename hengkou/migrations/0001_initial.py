@@ -7,101 +7,344 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0002_period'),
+        ("enterprises", "0002_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupervisionNotice',
+            name="SupervisionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(verbose_name='month')),
-                ('metric', models.CharField(choices=[('output_value', 'Gross industrial output'), ('value_added', 'Industrial value added'), ('revenue', 'Operating revenue'), ('profit', 'Total profit'), ('tax', 'Total tax'), ('employees', 'Employees'), ('wages', 'Wages payable'), ('electricity', 'Electricity consumption'), ('investment', 'Industrial investment'), ('tech_investment', 'Tech-renovation investment')], max_length=32, verbose_name='metric')),
-                ('completion_rate', models.DecimalField(decimal_places=9, max_digits=16, verbose_name='completion rate')),
-                ('time_progress', models.DecimalField(decimal_places=9, max_digits=16, verbose_name='time progress')),
-                ('gap', models.DecimalField(decimal_places=9, max_digits=16, verbose_name='gap')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('responded', 'Responded'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], default='issued', max_length=16, verbose_name='status')),
-                ('response', models.TextField(blank=True, verbose_name='response (measures taken)')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='responded at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notices', to='enterprises.department', verbose_name='department')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="month")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("output_value", "Gross industrial output"),
+                            ("value_added", "Industrial value added"),
+                            ("revenue", "Operating revenue"),
+                            ("profit", "Total profit"),
+                            ("tax", "Total tax"),
+                            ("employees", "Employees"),
+                            ("wages", "Wages payable"),
+                            ("electricity", "Electricity consumption"),
+                            ("investment", "Industrial investment"),
+                            ("tech_investment", "Tech-renovation investment"),
+                        ],
+                        max_length=32,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "completion_rate",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, verbose_name="completion rate"
+                    ),
+                ),
+                (
+                    "time_progress",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, verbose_name="time progress"
+                    ),
+                ),
+                ("gap", models.DecimalField(decimal_places=9, max_digits=16, verbose_name="gap")),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="issued at"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued"),
+                            ("responded", "Responded"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="issued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "response",
+                    models.TextField(blank=True, verbose_name="response (measures taken)"),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="responded at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notices",
+                        to="enterprises.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision notice (督办)',
-                'verbose_name_plural': 'supervision notices (督办)',
-                'ordering': ['-period', 'department__code', 'metric'],
+                "verbose_name": "supervision notice (督办)",
+                "verbose_name_plural": "supervision notices (督办)",
+                "ordering": ["-period", "department__code", "metric"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeEvent',
+            name="NoticeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('responded', 'Responded'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='status')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='hengkou.supervisionnotice', verbose_name='notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued"),
+                            ("responded", "Responded"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="hengkou.supervisionnotice",
+                        verbose_name="notice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice step',
-                'verbose_name_plural': 'notice steps',
-                'ordering': ['notice', 'at', 'id'],
+                "verbose_name": "notice step",
+                "verbose_name_plural": "notice steps",
+                "ordering": ["notice", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RankingSnapshot',
+            name="RankingSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(choices=[('output_value', 'Gross industrial output'), ('value_added', 'Industrial value added'), ('revenue', 'Operating revenue'), ('profit', 'Total profit'), ('tax', 'Total tax'), ('employees', 'Employees'), ('wages', 'Wages payable'), ('electricity', 'Electricity consumption'), ('investment', 'Industrial investment'), ('tech_investment', 'Tech-renovation investment')], max_length=32, verbose_name='metric')),
-                ('department_code', models.CharField(max_length=20, verbose_name='department code')),
-                ('department_name', models.CharField(max_length=100, verbose_name='department name')),
-                ('members', models.PositiveIntegerField(verbose_name='members')),
-                ('reported', models.PositiveIntegerField(verbose_name='members reported')),
-                ('target', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='target')),
-                ('ytd', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='year to date')),
-                ('ytd_targeted', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='year to date of targeted members')),
-                ('ytd_previous', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='year to date, previous year')),
-                ('completion_rate', models.DecimalField(decimal_places=9, max_digits=16, null=True, verbose_name='completion rate')),
-                ('time_progress', models.DecimalField(decimal_places=9, max_digits=16, verbose_name='time progress')),
-                ('gap', models.DecimalField(decimal_places=9, max_digits=16, null=True, verbose_name='gap')),
-                ('yoy_growth', models.DecimalField(decimal_places=9, max_digits=16, null=True, verbose_name='year-on-year growth')),
-                ('completeness', models.DecimalField(decimal_places=9, max_digits=16, verbose_name='completeness')),
-                ('rank', models.PositiveIntegerField(null=True, verbose_name='position in the ranking')),
-                ('lagging', models.BooleanField(verbose_name='lagging')),
-                ('light', models.CharField(blank=True, choices=[('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], max_length=8, verbose_name='light')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ranking_snapshots', to='enterprises.department', verbose_name='department')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='enterprises.period', verbose_name='month')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("output_value", "Gross industrial output"),
+                            ("value_added", "Industrial value added"),
+                            ("revenue", "Operating revenue"),
+                            ("profit", "Total profit"),
+                            ("tax", "Total tax"),
+                            ("employees", "Employees"),
+                            ("wages", "Wages payable"),
+                            ("electricity", "Electricity consumption"),
+                            ("investment", "Industrial investment"),
+                            ("tech_investment", "Tech-renovation investment"),
+                        ],
+                        max_length=32,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "department_code",
+                    models.CharField(max_length=20, verbose_name="department code"),
+                ),
+                (
+                    "department_name",
+                    models.CharField(max_length=100, verbose_name="department name"),
+                ),
+                ("members", models.PositiveIntegerField(verbose_name="members")),
+                ("reported", models.PositiveIntegerField(verbose_name="members reported")),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="target"),
+                ),
+                (
+                    "ytd",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="year to date"
+                    ),
+                ),
+                (
+                    "ytd_targeted",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        verbose_name="year to date of targeted members",
+                    ),
+                ),
+                (
+                    "ytd_previous",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="year to date, previous year"
+                    ),
+                ),
+                (
+                    "completion_rate",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, null=True, verbose_name="completion rate"
+                    ),
+                ),
+                (
+                    "time_progress",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, verbose_name="time progress"
+                    ),
+                ),
+                (
+                    "gap",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, null=True, verbose_name="gap"
+                    ),
+                ),
+                (
+                    "yoy_growth",
+                    models.DecimalField(
+                        decimal_places=9,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="year-on-year growth",
+                    ),
+                ),
+                (
+                    "completeness",
+                    models.DecimalField(
+                        decimal_places=9, max_digits=16, verbose_name="completeness"
+                    ),
+                ),
+                (
+                    "rank",
+                    models.PositiveIntegerField(null=True, verbose_name="position in the ranking"),
+                ),
+                ("lagging", models.BooleanField(verbose_name="lagging")),
+                (
+                    "light",
+                    models.CharField(
+                        blank=True,
+                        choices=[("green", "Green"), ("yellow", "Yellow"), ("red", "Red")],
+                        max_length=8,
+                        verbose_name="light",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ranking_snapshots",
+                        to="enterprises.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="enterprises.period",
+                        verbose_name="month",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ranking snapshot',
-                'verbose_name_plural': 'ranking snapshots',
-                'ordering': ['period', 'metric', 'rank', 'department_code'],
-                'constraints': [models.UniqueConstraint(fields=('period', 'metric', 'department'), name='snapshot_one_per_department')],
+                "verbose_name": "ranking snapshot",
+                "verbose_name_plural": "ranking snapshots",
+                "ordering": ["period", "metric", "rank", "department_code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "metric", "department"),
+                        name="snapshot_one_per_department",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='supervisionnotice',
-            index=models.Index(fields=['status', 'due_on'], name='notice_status_due_idx'),
+            model_name="supervisionnotice",
+            index=models.Index(fields=["status", "due_on"], name="notice_status_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supervisionnotice',
-            constraint=models.UniqueConstraint(fields=('department', 'period', 'metric'), name='notice_one_per_department_metric'),
+            model_name="supervisionnotice",
+            constraint=models.UniqueConstraint(
+                fields=("department", "period", "metric"), name="notice_one_per_department_metric"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionnotice',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['issued', 'responded', 'closed', 'withdrawn'])), name='notice_status_valid'),
+            model_name="supervisionnotice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["issued", "responded", "closed", "withdrawn"])),
+                name="notice_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionnotice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['responded', 'closed']), _negated=True), models.Q(('response', ''), _negated=True), _connector='OR'), name='notice_responded_has_response'),
+            model_name="supervisionnotice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["responded", "closed"]), _negated=True),
+                    models.Q(("response", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="notice_responded_has_response",
+            ),
         ),
     ]

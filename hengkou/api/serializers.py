@@ -1,0 +1,127 @@
+"""Serializers of the computed endpoints and the supervision notices."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enterprises.periods import format_period, parse_period
+
+from ..choices import NoticeStatus, RankedMetric
+from ..models import SupervisionNotice
+
+
+class PeriodField(serializers.Field):
+    """A month written ``YYYY-MM`` (stored as its first day)."""
+
+    default_error_messages = {"invalid": _("A period is written YYYY-MM, for example 2021-11.")}
+
+    def to_internal_value(self, data):
+        try:
+            return parse_period(str(data))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def to_representation(self, value):
+        return format_period(value)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    period = PeriodField()
+
+
+class RankingQuerySerializer(PeriodQuerySerializer):
+    metric = serializers.ChoiceField(choices=RankedMetric.choices)
+
+
+def rate(value):
+    """Return a rate as a float (at least 6 significant digits), or None."""
+    return None if value is None else float(value)
+
+
+def money(value):
+    return f"{value:.2f}"
+
+
+class RankingRowSerializer(serializers.Serializer):
+    department = serializers.IntegerField(source="department_id")
+    department_name = serializers.CharField()
+    members = serializers.IntegerField()
+    target = serializers.SerializerMethodField()
+    ytd = serializers.SerializerMethodField()
+    ytd_targeted = serializers.SerializerMethodField()
+    completion_rate = serializers.SerializerMethodField()
+    gap = serializers.SerializerMethodField()
+    yoy_growth = serializers.SerializerMethodField()
+    completeness = serializers.SerializerMethodField()
+    rank = serializers.IntegerField(allow_null=True)
+    lagging = serializers.BooleanField()
+    light = serializers.CharField(allow_null=True)
+
+    def get_target(self, row) -> str:
+        return money(row.target)
+
+    def get_ytd(self, row) -> str:
+        return money(row.ytd)
+
+    def get_ytd_targeted(self, row) -> str:
+        return money(row.ytd_targeted)
+
+    def get_completion_rate(self, row) -> float | None:
+        return rate(row.completion_rate)
+
+    def get_gap(self, row) -> float | None:
+        return rate(row.gap)
+
+    def get_yoy_growth(self, row) -> float | None:
+        return rate(row.yoy_growth)
+
+    def get_completeness(self, row) -> float:
+        return rate(row.completeness)
+
+
+class SupervisionNoticeSerializer(serializers.ModelSerializer):
+    """A 督办 notice; only ``status`` and ``response`` are written, through the services."""
+
+    period = PeriodField(read_only=True)
+    completion_rate = serializers.FloatField(read_only=True)
+    time_progress = serializers.FloatField(read_only=True)
+    gap = serializers.FloatField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(
+        choices=[NoticeStatus.RESPONDED, NoticeStatus.CLOSED, NoticeStatus.ISSUED], required=False
+    )
+
+    class Meta:
+        model = SupervisionNotice
+        fields = [
+            "id",
+            "department",
+            "period",
+            "metric",
+            "completion_rate",
+            "time_progress",
+            "gap",
+            "issued_at",
+            "due_on",
+            "status",
+            "overdue",
+            "response",
+            "responded_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "department",
+            "metric",
+            "issued_at",
+            "due_on",
+            "responded_at",
+            "closed_at",
+        ]
+
+    def get_overdue(self, notice) -> bool:
+        return notice.is_overdue(self.context["today"])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["status"] = instance.status
+        return data

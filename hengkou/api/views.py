@@ -1,0 +1,165 @@
+"""Computed endpoints of API v1 (rankings, zone statistics, the monthly close) and notices."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enterprises.periods import format_period
+
+from ..choices import NoticeStatus
+from ..models import SupervisionNotice
+from ..selectors import get_period_ranking, get_zone_stats
+from ..services import close_month, close_notice, reopen_month, respond_to_notice
+from .conventions import validate_query
+from .serializers import (
+    PeriodField,
+    PeriodQuerySerializer,
+    RankingQuerySerializer,
+    RankingRowSerializer,
+    SupervisionNoticeSerializer,
+    money,
+    rate,
+)
+
+
+@api_view(["GET"])
+def rankings(request):
+    """Return the department ranking of a metric for a month (domain.md)."""
+    query = validate_query(RankingQuerySerializer, request)
+    period = query["period"]
+    ranking = get_period_ranking(year=period.year, month=period.month, metric=query["metric"])
+    return Response(
+        {
+            "period": format_period(period),
+            "metric": ranking.metric,
+            "time_progress": float(period.month / 12),
+            "closed": ranking.closed,
+            "results": RankingRowSerializer(ranking.rows, many=True).data,
+        }
+    )
+
+
+@api_view(["GET"])
+def zone_stats(request):
+    """Return the zone statistics of a month."""
+    period = validate_query(PeriodQuerySerializer, request)["period"]
+    stats = get_zone_stats(year=period.year, month=period.month)
+    return Response(
+        {
+            "period": format_period(period),
+            "above_scale_output": money(stats.above_scale_output),
+            "above_scale_output_yoy": rate(stats.above_scale_output_yoy),
+            "investment": money(stats.investment),
+            "investment_yoy": rate(stats.investment_yoy),
+            "tech_investment": money(stats.tech_investment),
+            "tech_investment_yoy": rate(stats.tech_investment_yoy),
+            "enterprises": stats.enterprises,
+            "above_scale_enterprises": stats.above_scale_enterprises,
+        }
+    )
+
+
+def _period_from_path(value):
+    try:
+        return PeriodField().to_internal_value(value)
+    except ValidationError as error:
+        raise ValidationError({"period": error.detail}) from error
+
+
+class ClosePeriodView(APIView):
+    """POST periods/YYYY-MM/close/: the monthly close; repeating it changes nothing."""
+
+    def post(self, request, period):
+        if not request.user.has_perm("enterprises.close_period"):
+            raise PermissionDenied(
+                _("Only the economic bureau or an administrator closes a month.")
+            )
+        day = _period_from_path(period)
+        result = close_month(period=day, acting_user=request.user, now=timezone.now())
+        context = {"today": timezone.localdate()}
+        return Response(
+            {
+                "period": format_period(day),
+                "closed_at": result.period.closed_at,
+                "notices": SupervisionNoticeSerializer(
+                    result.notices, many=True, context=context
+                ).data,
+            }
+        )
+
+
+class ReopenPeriodView(APIView):
+    """POST periods/YYYY-MM/reopen/ with a reason: administrators reopen a closed month."""
+
+    def post(self, request, period):
+        if not request.user.has_perm("enterprises.reopen_period"):
+            raise PermissionDenied(_("Only an administrator reopens a month."))
+        day = _period_from_path(period)
+        month = reopen_month(
+            period=day,
+            acting_user=request.user,
+            reason=str(request.data.get("reason", "")),
+            now=timezone.now(),
+        )
+        return Response({"period": format_period(day), "status": month.status})
+
+
+class SupervisionNoticeFilterSet(django_filters.FilterSet):
+    period = django_filters.CharFilter(method="filter_period")
+    status = django_filters.ChoiceFilter(
+        choices=[*NoticeStatus.choices, ("overdue", _("Overdue"))], method="filter_status"
+    )
+
+    class Meta:
+        model = SupervisionNotice
+        fields = ["department", "period", "status"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=_period_from_path(value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(status=NoticeStatus.ISSUED, due_on__lt=timezone.localdate())
+        return queryset.filter(status=value)
+
+
+class SupervisionNoticeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """督办 notices: read them; PATCH `status` to `responded` (with `response`) or `closed`."""
+
+    queryset = SupervisionNotice.objects.order_by("-period", "department__code", "metric")
+    serializer_class = SupervisionNoticeSerializer
+    filterset_class = SupervisionNoticeFilterSet
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def perform_update(self, serializer):
+        notice = serializer.instance
+        data = serializer.validated_data
+        target = data.get("status", notice.status)
+        now = timezone.now()
+        if target == NoticeStatus.CLOSED:
+            serializer.instance = close_notice(
+                notice=notice, acting_user=self.request.user, now=now
+            )
+        elif target == NoticeStatus.RESPONDED or "response" in data:
+            serializer.instance = respond_to_notice(
+                notice=notice,
+                response=data.get("response", notice.response),
+                acting_user=self.request.user,
+                now=now,
+            )
+        elif target != notice.status:
+            raise ValidationError({"status": [_("A notice cannot go back to issued.")]})
