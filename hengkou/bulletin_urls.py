@@ -1,0 +1,4 @@
+"""URLs of the monthly bulletin (月通报)."""
+
+app_name = "bulletin"
+urlpatterns = []
