@@ -26,6 +26,17 @@ class Area:
 
 AREAS = [
     Area(
+        key="dashboard",
+        label=_("Rankings"),
+        description=_(
+            "Department rankings against annual targets, zone figures, who has not reported, "
+            "and the monthly close."
+        ),
+        url_name="dashboard",
+        icon="bi-bar-chart-line",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="admin",
         label=_("Data administration"),
         description=_(

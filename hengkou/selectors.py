@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.utils import timezone
 
 from enterprises.choices import PeriodStatus, TitleKind
 from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Period, Target
@@ -27,6 +29,16 @@ from .ranking import (
 
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """Return a database sum as an exact Decimal in cents.
+
+    SQLite sums decimals as floats; rounding to the cent restores the exact value, which the
+    rational comparisons of the ranking rely on.
+    """
+    return Decimal(value or 0).quantize(CENT)
 
 
 def _sum_when(condition: Q, field: str):
@@ -135,11 +147,11 @@ def _totals(member_row: dict, target_row: dict, sum_row: dict) -> DepartmentTota
         department_name=member_row["department__name"],
         members=member_row["members"],
         reported=sum_row.get("reported", 0),
-        target=Decimal(target_row.get("target") or ZERO),
+        target=cents(target_row.get("target")),
         targeted_members=target_row.get("targeted", 0),
-        ytd=Decimal(sum_row.get("ytd") or ZERO),
-        ytd_targeted=Decimal(sum_row.get("ytd_targeted") or ZERO),
-        ytd_previous=Decimal(sum_row.get("ytd_previous") or ZERO),
+        ytd=cents(sum_row.get("ytd")),
+        ytd_targeted=cents(sum_row.get("ytd_targeted")),
+        ytd_previous=cents(sum_row.get("ytd_previous")),
     )
 
 
@@ -277,10 +289,163 @@ def get_zone_stats(*, year: int, month: int) -> ZoneStats:
         month=month,
         enterprises=enterprises,
         above_scale_enterprises=above_scale.count(),
-        above_scale_output=output["current"] or ZERO,
-        above_scale_output_previous=output["previous"] or ZERO,
-        investment=investment["current"] or ZERO,
-        investment_previous=investment["previous"] or ZERO,
-        tech_investment=investment["tech_current"] or ZERO,
-        tech_investment_previous=investment["tech_previous"] or ZERO,
+        above_scale_output=cents(output["current"]),
+        above_scale_output_previous=cents(output["previous"]),
+        investment=cents(investment["current"]),
+        investment_previous=cents(investment["previous"]),
+        tech_investment=cents(investment["tech_current"]),
+        tech_investment_previous=cents(investment["tech_previous"]),
     )
+
+
+def report_deadline(*, year: int, month: int) -> datetime.date:
+    """Return the day by which month ``month``'s figures are due (day N of the next month)."""
+    due_day = getattr(settings, "HENGKOU_REPORT_DUE_DAY", 5)
+    if month == 12:
+        return datetime.date(year + 1, 1, due_day)
+    return datetime.date(year, month + 1, due_day)
+
+
+@dataclass(frozen=True)
+class DepartmentCompleteness:
+    """Who has reported a month's figures in one department."""
+
+    department_id: int
+    department_code: str
+    department_name: str
+    members: int
+    reported: int
+    on_time: int
+    missing: list[str]
+    missing_more: int
+
+    @property
+    def completeness(self) -> Fraction:
+        return Fraction(self.reported, self.members) if self.members else Fraction(0)
+
+    @property
+    def on_time_rate(self) -> Fraction | None:
+        return Fraction(self.on_time, self.reported) if self.reported else None
+
+
+@dataclass(frozen=True)
+class CompletenessBoard:
+    """The "who has not reported" board of a month."""
+
+    year: int
+    month: int
+    deadline: datetime.date
+    days_left: int
+    departments: list[DepartmentCompleteness]
+
+    @property
+    def missing_any(self) -> bool:
+        return any(row.reported < row.members for row in self.departments)
+
+
+def get_completeness_board(
+    *, year: int, month: int, today: datetime.date, names_per_department: int = 8
+) -> CompletenessBoard:
+    """Return, per department, the members without a report for the month and the on-time rate.
+
+    A report is on time when first submitted by the deadline (day 5 of the next month, end of
+    day in Asia/Shanghai). ``days_left`` is negative once the deadline has passed. Two queries.
+    """
+    deadline = report_deadline(year=year, month=month)
+    period = datetime.date(year, month, 1)
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
+    )
+    reports = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
+    assignments = Assignment.objects.filter(year=year).annotate(
+        has_report=Exists(reports), has_on_time=Exists(reports.filter(submitted_at__lt=cutoff))
+    )
+    counts = (
+        assignments.values("department_id", "department__code", "department__name")
+        .annotate(
+            members=Count("id"),
+            reported=Count("id", filter=Q(has_report=True)),
+            on_time=Count("id", filter=Q(has_on_time=True)),
+        )
+        .order_by("department__code")
+    )
+    missing: dict[int, list[str]] = {}
+    for department_id, name in (
+        assignments.filter(has_report=False)
+        .order_by("department__code", "enterprise__name")
+        .values_list("department_id", "enterprise__name")
+    ):
+        missing.setdefault(department_id, []).append(name)
+    departments = []
+    for row in counts:
+        names = missing.get(row["department_id"], [])
+        departments.append(
+            DepartmentCompleteness(
+                department_id=row["department_id"],
+                department_code=row["department__code"],
+                department_name=row["department__name"],
+                members=row["members"],
+                reported=row["reported"],
+                on_time=row["on_time"],
+                missing=names[:names_per_department],
+                missing_more=max(0, len(names) - names_per_department),
+            )
+        )
+    return CompletenessBoard(
+        year=year,
+        month=month,
+        deadline=deadline,
+        days_left=(deadline - today).days,
+        departments=departments,
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The zone's total of a metric in one month of a year and of the year before."""
+
+    month: int
+    value: Decimal
+    previous: Decimal
+
+
+def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
+    """Return the sponsored members' monthly totals of a metric for each month, with last year.
+
+    Members are those of ``year`` (assignments, or project plans for the investment metrics),
+    the same on both sides. One query.
+    """
+    if metric in ENTERPRISE_METRICS:
+        rows = MonthlyReport.objects.filter(
+            enterprise__in=Assignment.objects.filter(year=year).values("enterprise"),
+            period__gte=datetime.date(year - 1, 1, 1),
+            period__lte=datetime.date(year, 12, 1),
+        )
+        field = metric
+    else:
+        plans = ProjectPlan.objects.filter(year=year)
+        if metric == "tech_investment":
+            plans = plans.filter(project__kind=ProjectKind.RENOVATION)
+        rows = ProjectReport.objects.filter(
+            project__in=plans.values("project"),
+            period__gte=datetime.date(year - 1, 1, 1),
+            period__lte=datetime.date(year, 12, 1),
+        )
+        field = "investment"
+    totals = {
+        row["period"]: row["total"]
+        for row in rows.values("period").annotate(total=Sum(field)).order_by()
+    }
+    return [
+        TrendPoint(
+            month=month,
+            value=cents(totals.get(datetime.date(year, month, 1))),
+            previous=cents(totals.get(datetime.date(year - 1, month, 1))),
+        )
+        for month in range(1, 13)
+    ]
+
+
+def get_latest_reported_period() -> datetime.date | None:
+    """Return the latest month that holds any monthly report, or None."""
+    return MonthlyReport.objects.order_by("-period").values_list("period", flat=True).first()

@@ -149,6 +149,7 @@ REST_FRAMEWORK = {
 }
 
 # The monthly routine (domain.md); every value here is the shipped default.
+HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
 HENGKOU_RANKING = {
     "lagging_tolerance": "0",

@@ -10,6 +10,9 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/ranking.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/close/", views.dashboard_close, name="dashboard_close"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,0 +1,64 @@
+"""Template filters and tags for figures: money, rates, percentage points and lights."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+LIGHTS = {"green": ("success", "Green"), "yellow": ("warning", "Yellow"), "red": ("danger", "Red")}
+
+
+@register.filter
+def money(value):
+    """Format 万元 with thousands separators and two decimals."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def ratio(value):
+    """Return a rate as a plain number for sorting, or an empty string."""
+    return "" if value is None else f"{float(value):.9f}"
+
+
+@register.filter
+def percent(value):
+    """Format a rate as a percentage with one decimal."""
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def points(value):
+    """Format a difference of rates in percentage points with a sign."""
+    return "—" if value is None else f"{float(value) * 100:+.1f}"
+
+
+@register.filter
+def abs_int(value):
+    return abs(int(value))
+
+
+@register.simple_tag
+def light(value):
+    """Render a red/yellow/green light as a coloured dot with its name."""
+    if not value:
+        return "—"
+    colour, label = LIGHTS[value]
+    return format_html(
+        '<span class="light light-{}" title="{}">'
+        '<i class="bi bi-circle-fill text-{}"></i> {}</span>',
+        value,
+        _(label),
+        colour,
+        _(label),
+    )
+
+
+@register.inclusion_tag("includes/stat_card.html")
+def stat_card(label, value, growth):
+    """Render a zone figure with its year-on-year growth."""
+    return {"label": label, "value": value, "growth": growth}

@@ -1,0 +1,87 @@
+/* The supervisor dashboard: sortable ranking table, ECharts charts, close confirmation. */
+(function () {
+  "use strict";
+
+  function sortTable(table, column, ascending, kind) {
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows).filter((row) => row.cells.length > 1);
+    const valueOf = (row) => {
+      const cell = row.cells[column];
+      const raw = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim();
+      if (kind === "number") {
+        const number = parseFloat(raw);
+        return Number.isNaN(number) ? (ascending ? Infinity : -Infinity) : number;
+      }
+      return raw;
+    };
+    rows.sort((a, b) => {
+      const x = valueOf(a), y = valueOf(b);
+      const order = kind === "number" ? x - y : String(x).localeCompare(String(y), "zh-Hans-CN");
+      return ascending ? order : -order;
+    });
+    rows.forEach((row) => body.appendChild(row));
+  }
+
+  document.querySelectorAll("table.sortable").forEach((table) => {
+    table.querySelectorAll("th[data-sort]").forEach((header, column) => {
+      header.setAttribute("role", "button");
+      header.tabIndex = 0;
+      const activate = () => {
+        const ascending = header.getAttribute("aria-sort") !== "ascending";
+        table.querySelectorAll("th").forEach((th) => th.removeAttribute("aria-sort"));
+        header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        sortTable(table, column, ascending, header.dataset.sort);
+      };
+      header.addEventListener("click", activate);
+      header.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); activate(); }
+      });
+    });
+  });
+
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  const dataElement = document.getElementById("chart-data");
+  if (!dataElement || typeof echarts === "undefined") { return; }
+  const data = JSON.parse(dataElement.textContent);
+  const colours = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
+
+  const rates = echarts.init(document.getElementById("chart-rates"));
+  rates.setOption({
+    animation: false,
+    grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+    tooltip: { trigger: "axis", valueFormatter: (v) => v + "%" },
+    xAxis: { type: "category", data: data.departments, axisLabel: { interval: 0, rotate: data.departments.length > 6 ? 40 : 0 } },
+    yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+    series: [{
+      name: data.labels.rate,
+      type: "bar",
+      data: data.rates.map((value, index) => ({ value: value, itemStyle: { color: colours[data.lights[index]] || "#90a4ae" } })),
+      markLine: {
+        symbol: "none",
+        lineStyle: { color: "#1565c0", type: "dashed", width: 2 },
+        label: { formatter: data.labels.progress + " {c}%", position: "insideEndTop" },
+        data: [{ yAxis: data.progress }],
+      },
+    }],
+  });
+
+  const trend = echarts.init(document.getElementById("chart-trend"));
+  trend.setOption({
+    animation: false,
+    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: data.months.map((m) => m + "月") },
+    yAxis: { type: "value" },
+    series: [
+      { name: data.labels.year, type: "line", data: data.values, smooth: true },
+      { name: data.labels.previous_year, type: "line", data: data.previous, smooth: true, lineStyle: { type: "dashed" } },
+    ],
+  });
+  window.addEventListener("resize", () => { rates.resize(); trend.resize(); });
+})();

@@ -1,0 +1,130 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from enterprises.models import Period
+from hengkou.models import SupervisionNotice
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    MonthlyReportFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+NOV = datetime.date(2021, 11, 1)
+
+
+def _department(code, *, target, ytd):
+    department = DepartmentFactory(code=code, name=f"{code}局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal(target))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=NOV, output_value=Decimal(ytd))
+    AssignmentFactory(department=department, year=2021, enterprise__name=f"{code}未报企业")
+    return department
+
+
+@pytest.fixture
+def supervisor(client):
+    client.force_login(UserFactory(username="supervisor", is_superuser=True))
+    return client
+
+
+def test_dashboard_shows_cards_ranking_charts_and_who_has_not_reported(supervisor):
+    _department("D1", target="1200", ytd="1150")
+    _department("D2", target="1200", ytd="100")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>排名通报 2021-11 · 恒口示范区工业包抓平台</title>" in html
+    assert "D2局" in html and "D2未报企业" in html
+    assert "95.8%" in html  # 1150 / 1200
+    assert "8.3%" in html  # 100 / 1200
+    assert "-83.3" in html  # gap in points
+    assert 'id="chart-data"' in html and "vendor/echarts/echarts.min.js" in html
+    assert "关账" in html
+    ranking = response.context["dashboard"].ranking
+    assert [row.department_code for row in ranking.rows] == ["D1", "D2"]
+
+
+def test_dashboard_defaults_to_the_latest_reported_month(supervisor):
+    _department("D1", target="1200", ytd="1150")
+    response = supervisor.get(reverse("dashboard"))
+    assert response.context["dashboard"].period == NOV
+
+
+def test_bad_month_shows_a_message_not_an_error(supervisor):
+    _department("D1", target="1200", ytd="1150")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-13", "metric": "nope"})
+    assert response.status_code == 200
+    assert "改为显示最近月份" in response.content.decode()
+
+
+def test_dashboard_requires_login(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+
+
+def test_close_button_closes_the_month_once(supervisor):
+    _department("D1", target="1200", ytd="1150")
+    _department("D2", target="1200", ytd="100")
+    data = {"period": "2021-11", "metric": "output_value"}
+    response = supervisor.post(reverse("dashboard_close"), data, follow=True)
+    assert "2021-11 已关账" in response.content.decode()
+    assert Period.objects.get().status == "closed"
+    assert SupervisionNotice.objects.count() == 1
+    response = supervisor.post(reverse("dashboard_close"), data, follow=True)
+    assert SupervisionNotice.objects.count() == 1
+    html = response.content.decode()
+    assert "已关账：数据来自关账时" in html
+
+
+def test_close_needs_the_permission(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("dashboard_close"), {"period": "2021-11", "metric": "tax"})
+    assert response.status_code == 403
+    assert Period.objects.count() == 0
+
+
+def test_ranking_export_has_the_screen_columns(supervisor):
+    _department("D1", target="1200", ytd="1150")
+    response = supervisor.get(
+        reverse("dashboard_xlsx"), {"period": "2021-11", "metric": "output_value"}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2]][:6] == [
+        "排名",
+        "部门",
+        "包抓对象数",
+        "目标（万元）",
+        "累计完成",
+        "完成率",
+    ]
+    assert [cell.value for cell in sheet[3]][:5] == [1, "D1局", 2, 1200.0, 1150.0]
+    assert sheet["F3"].value == pytest.approx(1150 / 1200)
+
+
+def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = supervisor.get(
+                reverse("dashboard"), {"period": "2021-11", "metric": "output_value"}
+            )
+        assert response.status_code == 200
+        return len(queries)
+
+    for index in range(2):
+        _department(f"A{index:02d}", target="1200", ytd="600")
+    small = count()
+    for index in range(25):
+        _department(f"B{index:02d}", target="1200", ytd="600")
+    large = count()
+    assert small == large <= 15
