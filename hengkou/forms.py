@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RankedMetric
+from .choices import NoticeStatus, RankedMetric
 
 
 class MonthField(forms.DateField):
@@ -23,3 +23,25 @@ class MonthField(forms.DateField):
 class DashboardForm(forms.Form):
     period = MonthField(label=_("Month"))
     metric = forms.ChoiceField(label=_("Metric"), choices=RankedMetric.choices)
+
+
+class NoticeFilterForm(forms.Form):
+    period = MonthField(label=_("Month"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Not closed")),
+            ("overdue", _("Overdue")),
+            *NoticeStatus.choices,
+        ],
+    )
+
+
+class NoticeResponseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Measures taken"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )

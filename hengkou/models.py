@@ -104,9 +104,15 @@ class SupervisionNotice(models.Model):
         blank=True,
         related_name="+",
     )
+    due_reminder_sent_at = models.DateTimeField(_("coming-due reminder sent at"), null=True)
+    overdue_reminder_sent_at = models.DateTimeField(_("overdue reminder sent at"), null=True)
 
     class Meta:
         verbose_name = _("supervision notice (督办)")
+        permissions = [
+            ("respond_supervisionnotice", _("Can respond to a supervision notice")),
+            ("close_supervisionnotice", _("Can accept a response and close a notice")),
+        ]
         verbose_name_plural = _("supervision notices (督办)")
         ordering = ["-period", "department__code", "metric"]
         constraints = [

@@ -37,6 +37,17 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="notices",
+        label=_("Supervision notices"),
+        description=_(
+            "督办 notices to lagging departments: their measures, the supervision office's "
+            "acceptance, and what is overdue."
+        ),
+        url_name="notice_list",
+        icon="bi-bell",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="admin",
         label=_("Data administration"),
         description=_(

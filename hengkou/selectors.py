@@ -16,7 +16,8 @@ from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Perio
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
 
-from .models import RankingSnapshot
+from .choices import NoticeStatus
+from .models import RankingSnapshot, SupervisionNotice
 from .ranking import (
     ENTERPRISE_METRICS,
     METRICS,
@@ -449,3 +450,24 @@ def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
 def get_latest_reported_period() -> datetime.date | None:
     """Return the latest month that holds any monthly report, or None."""
     return MonthlyReport.objects.order_by("-period").values_list("period", flat=True).first()
+
+
+def list_notices(*, period: datetime.date | None = None, status: str = "", today: datetime.date):
+    """Return supervision notices joined with their department, overdue ones first.
+
+    ``status`` is a stored status, ``open`` (issued or responded) or ``overdue`` (issued and
+    past its due date).
+    """
+    notices = SupervisionNotice.objects.select_related("department")
+    if period:
+        notices = notices.filter(period=period)
+    if status == "overdue":
+        notices = notices.filter(status=NoticeStatus.ISSUED, due_on__lt=today)
+    elif status == "open":
+        notices = notices.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.RESPONDED])
+    elif status:
+        notices = notices.filter(status=status)
+    overdue_first = Case(
+        When(status=NoticeStatus.ISSUED, due_on__lt=today, then=Value(0)), default=Value(1)
+    )
+    return notices.order_by(overdue_first, "due_on", "department__code", "metric")

@@ -9,15 +9,16 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.choices import PeriodStatus, ReportStatus
-from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
+from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Target
 from projects.models import ProjectPlan, ProjectReport
 
-from .choices import NoticeStatus
+from .choices import NoticeStatus, RankedMetric
 from .models import NoticeEvent, RankingSnapshot, SupervisionNotice
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
 from .selectors import list_department_rankings
@@ -253,3 +254,62 @@ def close_notice(
         notice=notice, status=NoticeStatus.CLOSED, at=now, by=acting_user, note=note
     )
     return notice
+
+
+def _department_emails(department_ids) -> dict[int, list[str]]:
+    """Return the e-mail addresses of each department's officials who have a login."""
+    emails: dict[int, list[str]] = {}
+    rows = (
+        Official.objects.filter(department_id__in=department_ids, user__is_active=True)
+        .exclude(user__email="")
+        .order_by("department_id", "rank", "name")
+        .values_list("department_id", "user__email")
+    )
+    for department_id, email in rows:
+        emails.setdefault(department_id, []).append(email)
+    return emails
+
+
+def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
+    """E-mail each department about its notices coming due and overdue, once each; return how many.
+
+    A notice still unanswered within ``soon_days`` of its due date gets one reminder; once past
+    its due date it gets one more. Recipients are the department's officials who have a login
+    with an e-mail address.
+    """
+    today = timezone.localdate(now)
+    unanswered = SupervisionNotice.objects.filter(status=NoticeStatus.ISSUED).select_related(
+        "department"
+    )
+    coming = list(
+        unanswered.filter(
+            due_reminder_sent_at__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=soon_days),
+        )
+    )
+    overdue = list(unanswered.filter(overdue_reminder_sent_at__isnull=True, due_on__lt=today))
+    emails = _department_emails({n.department_id for n in coming + overdue})
+    messages = []
+    for notice, subject in [(n, _("Supervision notice coming due")) for n in coming] + [
+        (n, _("Supervision notice overdue")) for n in overdue
+    ]:
+        recipients = emails.get(notice.department_id)
+        if not recipients:
+            continue
+        body = _(
+            "%(department)s: the supervision notice on %(metric)s for %(period)s is due on "
+            "%(due)s and has no response yet. Write the measures taken in the tracker."
+        ) % {
+            "department": notice.department.name,
+            "metric": RankedMetric(notice.metric).label,
+            "period": f"{notice.period:%Y-%m}",
+            "due": notice.due_on.isoformat(),
+        }
+        messages.append((f"[{_('Hengkou Industrial Tracker')}] {subject}", body, None, recipients))
+    send_mass_mail(messages, fail_silently=False)
+    SupervisionNotice.objects.filter(pk__in=[n.pk for n in coming]).update(due_reminder_sent_at=now)
+    SupervisionNotice.objects.filter(pk__in=[n.pk for n in overdue]).update(
+        overdue_reminder_sent_at=now
+    )
+    return len(messages)

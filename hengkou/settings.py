@@ -148,6 +148,16 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="hengkou-tracker@localhost")
+
 # The monthly routine (domain.md); every value here is the shipped default.
 HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)

@@ -5,9 +5,10 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Official
 
-from .choices import RankedMetric
+from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_ranking_xlsx
-from .forms import DashboardForm
+from .forms import DashboardForm, NoticeFilterForm, NoticeResponseForm
+from .models import SupervisionNotice
 from .navigation import areas_for
-from .selectors import get_latest_reported_period
-from .services import close_month
+from .selectors import get_latest_reported_period, list_notices
+from .services import close_month, close_notice, respond_to_notice
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -109,3 +111,72 @@ def dashboard_close(request):
         messages.info(request, _("%(period)s was already closed.") % {"period": f"{period:%Y-%m}"})
     query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
     return redirect(f"{reverse('dashboard')}?{query}")
+
+
+@login_required
+def notice_list(request):
+    """List the supervision notices (督办), overdue first, filtered by month and status."""
+    form = NoticeFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    notices = list_notices(
+        period=filters.get("period"), status=filters.get("status", ""), today=today
+    )
+    page = Paginator(notices, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hengkou/notice_list.html",
+        {"form": form, "page": page, "today": today, "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def notice_detail(request, pk):
+    """Show a notice with its history; the department responds, the supervision office closes."""
+    notice = get_object_or_404(SupervisionNotice.objects.select_related("department"), pk=pk)
+    form = NoticeResponseForm(initial={"response": notice.response})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        needed = "close" if action == "close" else "respond"
+        if not request.user.has_perm(f"hengkou.{needed}_supervisionnotice"):
+            raise PermissionDenied
+        try:
+            if action == "close":
+                close_notice(notice=notice, acting_user=request.user, now=timezone.now())
+                messages.success(request, _("The notice is closed."))
+                return redirect("notice_detail", pk=notice.pk)
+            form = NoticeResponseForm(request.POST)
+            if form.is_valid():
+                respond_to_notice(
+                    notice=notice,
+                    response=form.cleaned_data["response"],
+                    acting_user=request.user,
+                    now=timezone.now(),
+                )
+                messages.success(request, _("Your response is recorded."))
+                return redirect("notice_detail", pk=notice.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("notice_detail", pk=notice.pk)
+    events = notice.events.select_related("by").order_by("at", "id")
+    return render(
+        request,
+        "hengkou/notice_detail.html",
+        {
+            "notice": notice,
+            "events": events,
+            "form": form,
+            "today": timezone.localdate(),
+            "can_respond": request.user.has_perm("hengkou.respond_supervisionnotice")
+            and notice.status in (NoticeStatus.ISSUED, NoticeStatus.RESPONDED),
+            "can_close": request.user.has_perm("hengkou.close_supervisionnotice")
+            and notice.status == NoticeStatus.RESPONDED,
+        },
+    )

@@ -150,6 +150,10 @@ class SupervisionNoticeViewSet(
         data = serializer.validated_data
         target = data.get("status", notice.status)
         now = timezone.now()
+        user = self.request.user
+        needed = "close" if target == NoticeStatus.CLOSED else "respond"
+        if not user.has_perm(f"hengkou.{needed}_supervisionnotice"):
+            raise PermissionDenied(_("You may not %(action)s this notice.") % {"action": needed})
         if target == NoticeStatus.CLOSED:
             serializer.instance = close_notice(
                 notice=notice, acting_user=self.request.user, now=now

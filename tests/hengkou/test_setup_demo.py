@@ -8,9 +8,7 @@ from enterprises.models import Department, Period
 
 
 @pytest.mark.django_db
-def test_setup_demo_seeds_once_closes_past_months_and_prints_the_admin_password(
-    settings, tmp_path
-):
+def test_setup_demo_seeds_once_closes_past_months_and_prints_the_admin_password(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     out = StringIO()
     call_command("setup_demo", stdout=out)

@@ -1,0 +1,125 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hengkou.models import SupervisionNotice
+from hengkou.services import close_month, send_notice_reminders
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    MonthlyReportFactory,
+    OfficialFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+NOV = datetime.date(2021, 11, 1)
+CLOSED_AT = datetime.datetime(2021, 12, 3, 2, 0, tzinfo=datetime.UTC)
+
+
+def _lagging(code):
+    department = DepartmentFactory(code=code, name=f"{code}局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal("1200"))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=NOV, output_value=Decimal("10"))
+    return department
+
+
+@pytest.fixture
+def notices():
+    departments = [_lagging("D1"), _lagging("D2")]
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    return departments
+
+
+@pytest.fixture
+def supervisor(client):
+    client.force_login(UserFactory(username="supervisor", is_superuser=True))
+    return client
+
+
+def test_list_shows_overdue_first(supervisor, notices):
+    SupervisionNotice.objects.filter(department=notices[0]).update(due_on=datetime.date(2999, 1, 1))
+    SupervisionNotice.objects.filter(department=notices[1]).update(due_on=datetime.date(2021, 1, 1))
+    response = supervisor.get(reverse("notice_list"))
+    html = response.content.decode()
+    assert html.index("D2局") < html.index("D1局")
+    assert "已逾期" in html
+    response = supervisor.get(reverse("notice_list"), {"status": "overdue"})
+    assert [n.department.code for n in response.context["page"]] == ["D2"]
+    response = supervisor.get(reverse("notice_list"), {"period": "2021-13"})
+    assert response.status_code == 200
+    assert "YYYY-MM" in response.content.decode()
+
+
+def test_department_responds_and_supervision_office_closes(supervisor, notices):
+    notice = SupervisionNotice.objects.get(department=notices[0])
+    url = reverse("notice_detail", args=[notice.pk])
+    response = supervisor.post(url, {"action": "respond", "response": ""})
+    assert response.status_code == 200
+    notice.refresh_from_db()
+    assert notice.status == "issued"
+
+    response = supervisor.post(
+        url, {"action": "respond", "response": "已制定追赶计划"}, follow=True
+    )
+    assert "已记录您的反馈" in response.content.decode()
+    response = supervisor.post(url, {"action": "close"}, follow=True)
+    notice.refresh_from_db()
+    assert notice.status == "closed"
+    html = response.content.decode()
+    assert "已制定追赶计划" in html and "已办结" in html
+    response = supervisor.post(url, {"action": "close"}, follow=True)
+    assert "部门反馈后方可办结督办通知" in response.content.decode()
+
+
+def test_responding_needs_the_permission(client, notices):
+    client.force_login(UserFactory())
+    notice = SupervisionNotice.objects.first()
+    response = client.post(
+        reverse("notice_detail", args=[notice.pk]), {"action": "respond", "response": "x"}
+    )
+    assert response.status_code == 403
+    notice.refresh_from_db()
+    assert notice.status == "issued"
+
+
+def test_notice_list_runs_the_same_queries_at_two_sizes(supervisor):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert supervisor.get(reverse("notice_list")).status_code == 200
+        return len(queries)
+
+    for code in ("A1", "A2"):
+        _lagging(code)
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    small = count()
+    for index in range(30):
+        _lagging(f"B{index:02d}")
+    close_month(period=datetime.date(2021, 10, 1), acting_user=None, now=CLOSED_AT)
+    large = count()
+    assert small == large
+
+
+def test_reminders_are_sent_once_when_coming_due_and_once_when_overdue(notices):
+    head = OfficialFactory(
+        department=notices[0], rank="department_head", user=UserFactory(email="head@d1.gov.cn")
+    )
+    OfficialFactory(department=notices[0], user=UserFactory(email=""))
+    assert head.user.email
+    due = SupervisionNotice.objects.get(department=notices[0]).due_on  # 2021-12-13
+
+    assert send_notice_reminders(now=datetime.datetime(2021, 12, 5, tzinfo=datetime.UTC)) == 0
+    assert send_notice_reminders(now=datetime.datetime(2021, 12, 11, 3, tzinfo=datetime.UTC)) == 1
+    assert mail.outbox[0].to == ["head@d1.gov.cn"]
+    assert due.isoformat() in mail.outbox[0].body
+    assert send_notice_reminders(now=datetime.datetime(2021, 12, 12, tzinfo=datetime.UTC)) == 0
+    assert send_notice_reminders(now=datetime.datetime(2021, 12, 20, tzinfo=datetime.UTC)) == 1
+    assert send_notice_reminders(now=datetime.datetime(2021, 12, 21, tzinfo=datetime.UTC)) == 0
+    assert len(mail.outbox) == 2
