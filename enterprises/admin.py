@@ -6,6 +6,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from . import choices
+from .choices import ReportStatus
 from .models import (
     Assignment,
     Department,
@@ -17,6 +18,7 @@ from .models import (
     Target,
     Visit,
 )
+from .services import delete_monthly_reports, save_monthly_report
 
 admin.site.site_header = _("Hengkou Industrial Tracker")
 admin.site.site_title = _("Hengkou Industrial Tracker")
@@ -246,3 +248,23 @@ class MonthlyReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("month"), ordering="period")
     def month(self, obj):
         return f"{obj.period:%Y-%m}"
+
+    def save_model(self, request, obj, form, change):
+        save_monthly_report(report=obj)
+
+    def delete_model(self, request, obj):
+        delete_monthly_reports(reports=MonthlyReport.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        delete_monthly_reports(reports=queryset)
+
+    def has_change_permission(self, request, obj=None):
+        # A locked report changes only after an administrator reopens its month.
+        if obj is not None and obj.status == ReportStatus.LOCKED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == ReportStatus.LOCKED:
+            return False
+        return super().has_delete_permission(request, obj)

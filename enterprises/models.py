@@ -609,3 +609,38 @@ class PeriodEvent(models.Model):
 
     def __str__(self):
         return f"{self.period} · {self.get_action_display()}"
+
+
+class MonthlyYtd(models.Model):
+    """Year-to-date sums of an enterprise's monthly reports through each month (derived data).
+
+    For every year in which an enterprise has at least one report there is one row per month:
+    flow metrics summed over months 1..m (a missing month counts as 0), ``employees`` the value
+    of month m itself (a stock). Kept by ``enterprises.services.refresh_monthly_ytd`` on every
+    write path so rankings read one row per member instead of re-summing the year.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="ytd_rows"
+    )
+    period = models.DateField(_("month"))
+    has_report = models.BooleanField(_("reported this month"), default=False)
+    output_value = models.DecimalField(_("gross industrial output"), default=0, **MONEY)
+    value_added = models.DecimalField(_("industrial value added"), default=0, **MONEY)
+    revenue = models.DecimalField(_("operating revenue"), default=0, **MONEY)
+    profit = models.DecimalField(_("total profit"), default=0, **MONEY)
+    tax = models.DecimalField(_("total tax"), default=0, **MONEY)
+    employees = models.PositiveIntegerField(_("employees at month end"), default=0)
+    wages = models.DecimalField(_("wages payable"), default=0, **MONEY)
+    electricity = models.DecimalField(_("electricity consumption"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("year-to-date rollup")
+        verbose_name_plural = _("year-to-date rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "period"], name="monthly_ytd_unique"),
+        ]
+        indexes = [models.Index(fields=["period", "enterprise"], name="monthly_ytd_period_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise_id} · {self.period:%Y-%m}"

@@ -41,6 +41,7 @@ from enterprises.models import (
     Target,
     Visit,
 )
+from enterprises.services import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
@@ -654,6 +655,11 @@ def seed_demo() -> dict[str, Tally]:
         enterprises = _write_enterprises(writer, firms)
         _write_titles(writer, firms, enterprises)
         actuals = _write_monthly_reports(writer, firms, enterprises)
+        # Bulk writes bypass the report service, so the rollup is brought up to date here.
+        refresh_monthly_ytd(
+            enterprise_ids=[enterprise.pk for enterprise in enterprises.values()],
+            years=[2020, 2021],
+        )
         targets = _write_targets(writer, firms, enterprises, actuals)
         assignments = _write_assignments(
             writer, firms, enterprises, departments, officials, targets

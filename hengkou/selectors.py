@@ -12,7 +12,14 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.utils import timezone
 
 from enterprises.choices import PeriodStatus, TitleKind
-from enterprises.models import Assignment, EnterpriseTitle, MonthlyReport, Period, Target
+from enterprises.models import (
+    Assignment,
+    EnterpriseTitle,
+    MonthlyReport,
+    MonthlyYtd,
+    Period,
+    Target,
+)
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
 
@@ -71,6 +78,48 @@ def _window(*, year: int, month: int, metric: str, prefix: str = "") -> tuple[Q,
 
 
 def _enterprise_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+    members = (
+        Assignment.objects.filter(year=year)
+        .values("department_id", "department__code", "department__name")
+        .annotate(members=Count("id"))
+        .order_by()
+    )
+    targets = {
+        row["enterprise__assignments__department"]: row
+        for row in Target.objects.filter(
+            year=year, metric=metric, enterprise__assignments__year=year
+        )
+        .values("enterprise__assignments__department")
+        .annotate(target=Sum("value"), targeted=Count("id"))
+        .order_by()
+    }
+    # The rollup holds each member's year to date at month m: one row per member and year.
+    current = Q(period=datetime.date(year, month, 1))
+    previous = Q(period=datetime.date(year - 1, month, 1))
+    has_target = Exists(
+        Target.objects.filter(enterprise=OuterRef("enterprise"), year=year, metric=metric)
+    )
+    sums = {
+        row["enterprise__assignments__department"]: row
+        for row in MonthlyYtd.objects.filter(current | previous, enterprise__assignments__year=year)
+        .values("enterprise__assignments__department")
+        .annotate(
+            ytd=_sum_when(current, metric),
+            ytd_targeted=_sum_when(current & Q(has_target), metric),
+            ytd_previous=_sum_when(previous, metric),
+            reported=Count(Case(When(current & Q(has_report=True), then=Value(1)))),
+        )
+        .order_by()
+    }
+    return [
+        _totals(row, targets.get(row["department_id"], {}), sums.get(row["department_id"], {}))
+        for row in members
+    ]
+
+
+def _enterprise_totals_from_reports(
+    *, year: int, month: int, metric: str
+) -> list[DepartmentTotals]:
     members = (
         Assignment.objects.filter(year=year)
         .values("department_id", "department__code", "department__name")
@@ -156,18 +205,23 @@ def _totals(member_row: dict, target_row: dict, sum_row: dict) -> DepartmentTota
     )
 
 
-def list_department_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+def list_department_totals(
+    *, year: int, month: int, metric: str, from_reports: bool = False
+) -> list[DepartmentTotals]:
     """Return each department's member count, target and year-to-date sums for a metric.
 
     Members are the enterprises whose assignment for ``year`` names the department (enterprise
     metrics) or the projects whose plan for ``year`` names it (investment metrics; only
     renovation projects for ``tech_investment``). Last year's sums are over the same members.
-    Runs a constant number of queries (three at most) whatever the data size.
+    Enterprise metrics read the year-to-date rollup; ``from_reports`` re-sums the monthly
+    reports instead (the reference the rollup is checked against). Runs a constant number of
+    queries (three at most) whatever the data size.
     """
     if metric not in METRICS:
         raise ValueError(f"Unknown metric {metric!r}")
     if metric in ENTERPRISE_METRICS:
-        return _enterprise_totals(year=year, month=month, metric=metric)
+        totals = _enterprise_totals_from_reports if from_reports else _enterprise_totals
+        return totals(year=year, month=month, metric=metric)
     return _investment_totals(year=year, month=month, metric=metric)
 
 

@@ -18,6 +18,7 @@ from enterprises.models import (
     Target,
     Visit,
 )
+from enterprises.services import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
 from projects.models import Project, ProjectPlan, ProjectReport
 
@@ -118,6 +119,14 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     period = datetime.date(2021, 11, 1)
     output_value = Decimal("100.00")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # A report written by any path refreshes the year-to-date rollup, as the services do.
+        if create:
+            refresh_monthly_ytd(
+                enterprise_ids=[instance.enterprise_id], years=[instance.period.year]
+            )
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
+from enterprises.services import save_monthly_report
 from hengkou.models import NoticeEvent, RankingSnapshot, SupervisionNotice
 from hengkou.selectors import get_period_ranking
 from hengkou.services import close_month, reopen_month
@@ -124,9 +125,9 @@ def test_reopen_needs_a_reason_and_records_it(zone):
 def test_reclose_after_a_correction_withdraws_the_notice_of_a_department_caught_up(zone):
     close_month(period=NOV, acting_user=None, now=NOW)
     reopen_month(period=NOV, acting_user=None, reason="更正", now=NOW)
-    MonthlyReport.objects.filter(enterprise__assignments__department=zone["D2"]).update(
-        output_value=Decimal("1199")
-    )
+    report = MonthlyReport.objects.get(enterprise__assignments__department=zone["D2"])
+    report.output_value = Decimal("1199")
+    save_monthly_report(report=report)
     result = close_month(period=NOV, acting_user=None, now=NOW + datetime.timedelta(days=2))
     assert result.closed_now is True
     assert [(n.department.code, n.status) for n in result.notices] == [("D3", "issued")]

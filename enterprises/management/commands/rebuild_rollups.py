@@ -1,0 +1,16 @@
+"""Bring the year-to-date rollup up to date with the monthly reports (safe to run any time)."""
+
+from django.core.management.base import BaseCommand
+
+from enterprises.services import rebuild_monthly_ytd
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the year-to-date rollup from the monthly reports, writing only what differs "
+        "(for a nightly job, or after writes that bypassed the services)."
+    )
+
+    def handle(self, *args, **options):
+        changed = rebuild_monthly_ytd()
+        self.stdout.write(f"{changed} row(s) of the rollup brought up to date.")
