@@ -19,6 +19,12 @@ def parse_period(value: str) -> datetime.date:
             params={"value": value},
         )
     year, month = int(match.group(1)), int(match.group(2))
+    if not 2000 <= year <= 2100:
+        raise ValidationError(
+            _("The year of a period is between 2000 and 2100 (got “%(value)s”)."),
+            code="period_year",
+            params={"value": value},
+        )
     if not 1 <= month <= 12:
         raise ValidationError(
             _("The month of a period is between 01 and 12 (got “%(value)s”)."),

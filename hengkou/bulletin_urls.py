@@ -1,4 +1,14 @@
 """URLs of the monthly bulletin (月通报)."""
 
+from django.urls import path
+
+from . import bulletin_views
+
 app_name = "bulletin"
-urlpatterns = []
+# The month is matched loosely and checked by the view, so a malformed one gets a friendly 404.
+urlpatterns = [
+    path("", bulletin_views.bulletin_index, name="index"),
+    path("<str:period>.xlsx", bulletin_views.bulletin_xlsx, name="xlsx"),
+    path("<str:period>.docx", bulletin_views.bulletin_docx, name="docx"),
+    path("<str:period>/", bulletin_views.bulletin_detail, name="detail"),
+]

@@ -1,12 +1,21 @@
 """Records of the site's workflows: ranking snapshots of closed months and 督办 notices."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import MONEY, Department, Period
+from enterprises.models import (
+    MONEY,
+    YEAR_RANGE,
+    YEAR_VALIDATORS,
+    Assignment,
+    Department,
+    Period,
+)
 
 from .choices import Light, NoticeStatus, RankedMetric
 
@@ -165,3 +174,74 @@ class NoticeEvent(models.Model):
 
     def __str__(self):
         return f"{self.notice} · {self.get_status_display()}"
+
+
+class Inspection(models.Model):
+    """A quarterly inspection (一季一督查) of a department, or of one of its assignments."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for an inspection of the department as a whole."),
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    findings = models.TextField(_("findings"))
+    score = models.DecimalField(
+        _("score (0-100)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quarterly inspection")
+        verbose_name_plural = _("quarterly inspections")
+        ordering = ["-year", "-quarter", "department__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="inspection_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="inspection_score_0_to_100"
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="inspection_year_range"),
+        ]
+        indexes = [models.Index(fields=["year", "quarter"], name="inspection_year_quarter_idx")]
+
+    def __str__(self):
+        return f"{self.year}Q{self.quarter} · {self.department}"
+
+    def clean(self):
+        errors = {}
+        if self.assignment_id and self.department_id:
+            if self.assignment.department_id != self.department_id:
+                errors["assignment"] = _("The assignment belongs to another department.")
+            if self.assignment.year != self.year:
+                errors["assignment"] = _("The assignment is of another year.")
+        if self.inspected_on and self.year and self.inspected_on.year != self.year:
+            errors["inspected_on"] = _("The inspection date is not in the inspection's year.")
+        if errors:
+            raise ValidationError(errors)

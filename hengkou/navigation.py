@@ -37,6 +37,14 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="bulletin",
+        label=_("Monthly bulletins"),
+        description=_("Each closed month's bulletin: view, print, Excel and Word."),
+        url_name="bulletin:index",
+        icon="bi-newspaper",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="notices",
         label=_("Supervision notices"),
         description=_(

@@ -321,7 +321,7 @@ def get_zone_stats(*, year: int, month: int) -> ZoneStats:
 
     Above-scale output sums the year-to-date output of the enterprises above scale in ``year``,
     and its growth compares the same enterprises' figures a year earlier; investment sums every
-    project's reports, tech-renovation investment those of renovation projects. Three queries.
+    project's reports, tech-renovation investment those of renovation projects. Four queries.
     """
     current, previous, _ = _window(year=year, month=month, metric="output_value")
     enterprises = Assignment.objects.filter(year=year).values("enterprise").distinct().count()

@@ -1,10 +1,10 @@
 """Template filters and tags for figures: money, rates, percentage points and lights."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from ..formats import format_money, format_percent, format_points
 
 register = template.Library()
 
@@ -14,9 +14,7 @@ LIGHTS = {"green": ("success", "Green"), "yellow": ("warning", "Yellow"), "red":
 @register.filter
 def money(value):
     """Format 万元 with thousands separators and two decimals."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
+    return format_money(None if value == "" else value)
 
 
 @register.filter
@@ -28,13 +26,13 @@ def ratio(value):
 @register.filter
 def percent(value):
     """Format a rate as a percentage with one decimal."""
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
+    return format_percent(value)
 
 
 @register.filter
 def points(value):
     """Format a difference of rates in percentage points with a sign."""
-    return "—" if value is None else f"{float(value) * 100:+.1f}"
+    return format_points(value)
 
 
 @register.filter

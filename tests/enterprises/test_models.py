@@ -184,6 +184,6 @@ def test_year_out_of_range_is_refused():
 def test_periods_parse_and_format():
     assert parse_period("2021-11") == datetime.date(2021, 11, 1)
     assert format_period(datetime.date(2021, 11, 30)) == "2021-11"
-    for bad in ("2021-13", "2021-00", "21-11", "2021/11", "", "2021-1"):
+    for bad in ("2021-13", "2021-00", "21-11", "2021/11", "", "2021-1", "0000-01", "0001-01"):
         with pytest.raises(ValidationError):
             parse_period(bad)

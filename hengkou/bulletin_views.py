@@ -1,0 +1,102 @@
+"""Views of the monthly bulletin (月通报): the list of closed months, the page and its files."""
+
+import functools
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from enterprises.periods import parse_period
+
+from .bulletin import (
+    MonthNotClosed,
+    export_filenames,
+    get_bulletin,
+    list_bulletin_months,
+    month_label,
+    page_context,
+    render_bulletin_docx,
+    render_bulletin_xlsx,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _refuse(request, message):
+    return render(request, "hengkou/bulletin_unavailable.html", {"message": message}, status=404)
+
+
+def _with_bulletin(view):
+    """Give the view the bulletin of the month in the URL, or refuse with a friendly 404."""
+
+    @functools.wraps(view)
+    @login_required
+    @require_safe
+    def wrapper(request, period):
+        try:
+            day = parse_period(period)
+        except (ValidationError, ValueError):
+            # ValueError: a well-formed but impossible year such as 0000.
+            return _refuse(
+                request,
+                _('"%(period)s" is not a month. A month is written YYYY-MM, for example 2021-11.')
+                % {"period": period},
+            )
+        try:
+            bulletin = get_bulletin(period=day, today=timezone.localdate())
+        except MonthNotClosed:
+            return _refuse(
+                request,
+                _(
+                    "%(month)s is not closed yet, so it has no bulletin. The bulletin is "
+                    "produced when the month is closed."
+                )
+                % {"month": month_label(day)},
+            )
+        return view(request, bulletin)
+
+    return wrapper
+
+
+def _attachment(content: bytes, *, content_type: str, bulletin, extension: str) -> HttpResponse:
+    name, fallback = export_filenames(bulletin, extension)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+@login_required
+@require_safe
+def bulletin_index(request):
+    """List the closed months, newest first, with their page and files."""
+    return render(request, "hengkou/bulletin_index.html", {"months": list_bulletin_months()})
+
+
+@_with_bulletin
+def bulletin_detail(request, bulletin):
+    """Show a closed month's bulletin, printable."""
+    return render(request, "hengkou/bulletin_detail.html", page_context(bulletin))
+
+
+@_with_bulletin
+def bulletin_xlsx(request, bulletin):
+    """Download a closed month's bulletin as an Excel workbook."""
+    return _attachment(
+        render_bulletin_xlsx(bulletin), content_type=XLSX, bulletin=bulletin, extension="xlsx"
+    )
+
+
+@_with_bulletin
+def bulletin_docx(request, bulletin):
+    """Download a closed month's bulletin as a Word document."""
+    return _attachment(
+        render_bulletin_docx(bulletin), content_type=DOCX, bulletin=bulletin, extension="docx"
+    )
