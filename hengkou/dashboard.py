@@ -137,3 +137,38 @@ def render_ranking_xlsx(*, rows: list[RankingRow], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def render_assessment_xlsx(*, rows, year: int) -> bytes:
+    """Return the year-end assessment as .xlsx: every part's ratio and points, and the total."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Assessment")
+    sheet.append([_("Year-end assessment %(year)s") % {"year": year}])
+    sheet["A1"].font = Font(bold=True, size=13)
+    header = [_("Rank"), _("Department")]
+    for part in rows[0].parts if rows else []:
+        header += [f"{part.label} ({_('rate')})", f"{part.label} ({_('points')})"]
+    header += [_("Total"), _("Quarterly inspections (average)")]
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = [row.rank, row.department_name]
+        for part in row.parts:
+            values += [
+                None if part.ratio is None else float(part.ratio),
+                None if part.points is None else round(float(part.points), 2),
+            ]
+        values += [
+            None if row.total is None else round(float(row.total), 2),
+            None if row.inspection_average is None else round(float(row.inspection_average), 2),
+        ]
+        sheet.append(values)
+        for index, cell in enumerate(sheet[sheet.max_row][2:-2]):
+            if index % 2 == 0:
+                cell.number_format = "0.0%"
+    sheet.column_dimensions["B"].width = 22
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

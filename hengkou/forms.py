@@ -5,7 +5,10 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import Assignment, Department
+
 from .choices import NoticeStatus, RankedMetric
+from .models import Inspection
 
 
 class MonthField(forms.DateField):
@@ -45,3 +48,41 @@ class NoticeResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
     )
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = [
+            "year",
+            "quarter",
+            "department",
+            "assignment",
+            "inspected_on",
+            "findings",
+            "score",
+        ]
+        widgets = {
+            "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "findings": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.order_by("code")
+        # Assignments are many; the year and department narrow them to a short list.
+        year = self.data.get("year") or self.initial.get("year")
+        department = self.data.get("department") or self.initial.get("department")
+        assignments = Assignment.objects.select_related("enterprise").order_by("enterprise__name")
+        if year and department:
+            assignments = assignments.filter(year=year, department=department)
+        else:
+            assignments = assignments.none()
+        self.fields["assignment"].queryset = assignments
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} form-control-sm")

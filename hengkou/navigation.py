@@ -56,6 +56,22 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="inspections",
+        label=_("Inspections"),
+        description=_("Quarterly inspections (一季一督查) of departments and their findings."),
+        url_name="inspection_list",
+        icon="bi-clipboard-check",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
+        key="assessment",
+        label=_("Assessment"),
+        description=_("The year-end assessment of the sponsoring departments, part by part."),
+        url_name="assessment",
+        icon="bi-award",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="admin",
         label=_("Data administration"),
         description=_(

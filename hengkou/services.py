@@ -19,7 +19,7 @@ from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Tar
 from projects.models import ProjectPlan, ProjectReport
 
 from .choices import NoticeStatus, RankedMetric
-from .models import NoticeEvent, RankingSnapshot, SupervisionNotice
+from .models import Inspection, NoticeEvent, RankingSnapshot, SupervisionNotice
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
 from .selectors import list_department_rankings
 
@@ -313,3 +313,13 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
         overdue_reminder_sent_at=now
     )
     return len(messages)
+
+
+@transaction.atomic
+def record_inspection(*, form, acting_user) -> Inspection:
+    """Save a quarterly inspection from a validated form, with who recorded it."""
+    inspection = form.save(commit=False)
+    inspection.inspector = acting_user
+    inspection.full_clean()
+    inspection.save()
+    return inspection

@@ -16,13 +16,20 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Official
 
+from .assessment import assessment_weights, list_assessments
 from .choices import NoticeStatus, RankedMetric
-from .dashboard import get_dashboard, render_ranking_xlsx
-from .forms import DashboardForm, NoticeFilterForm, NoticeResponseForm
-from .models import SupervisionNotice
+from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
+from .forms import (
+    DashboardForm,
+    InspectionForm,
+    NoticeFilterForm,
+    NoticeResponseForm,
+    YearForm,
+)
+from .models import Inspection, SupervisionNotice
 from .navigation import areas_for
 from .selectors import get_latest_reported_period, list_notices
-from .services import close_month, close_notice, respond_to_notice
+from .services import close_month, close_notice, record_inspection, respond_to_notice
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -178,5 +185,67 @@ def notice_detail(request, pk):
             and notice.status in (NoticeStatus.ISSUED, NoticeStatus.RESPONDED),
             "can_close": request.user.has_perm("hengkou.close_supervisionnotice")
             and notice.status == NoticeStatus.RESPONDED,
+        },
+    )
+
+
+def _year_from(request, default: int) -> tuple[YearForm, int]:
+    form = YearForm(request.GET or {"year": default})
+    return form, form.cleaned_data["year"] if form.is_valid() else default
+
+
+@login_required
+def assessment(request):
+    """Show the year-end assessment: every part of each department's score, and the ranking."""
+    today = timezone.localdate()
+    form, year = _year_from(request, default=today.year - (1 if today.month < 12 else 0))
+    rows = list_assessments(year=year, today=today)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(render_assessment_xlsx(rows=rows, year=year), XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="assessment-{year}.xlsx"; '
+            f"filename*=UTF-8''{quote(_('assessment') + f'-{year}.xlsx')}"
+        )
+        return response
+    return render(
+        request,
+        "hengkou/assessment.html",
+        {"form": form, "year": year, "rows": rows, "weights": assessment_weights()},
+    )
+
+
+@login_required
+def inspection_list(request):
+    """List the quarterly inspections of a year and record a new one."""
+    today = timezone.localdate()
+    form_year, year = _year_from(request, default=today.year)
+    can_add = request.user.has_perm("hengkou.add_inspection")
+    form = InspectionForm(initial={"year": year, "inspected_on": today})
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        form = InspectionForm(request.POST)
+        if form.is_valid():
+            inspection = record_inspection(form=form, acting_user=request.user)
+            messages.success(
+                request,
+                _("The inspection of %(department)s is recorded.")
+                % {"department": inspection.department.name},
+            )
+            return redirect(f"{reverse('inspection_list')}?year={inspection.year}")
+    inspections = (
+        Inspection.objects.filter(year=year)
+        .select_related("department", "assignment__enterprise", "inspector")
+        .order_by("-quarter", "department__code", "-inspected_on")
+    )
+    return render(
+        request,
+        "hengkou/inspection_list.html",
+        {
+            "year_form": form_year,
+            "year": year,
+            "inspections": inspections,
+            "form": form,
+            "can_add": can_add,
         },
     )

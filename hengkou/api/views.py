@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enterprises.duties import get_visit_compliance
 from enterprises.periods import format_period
 
 from ..choices import NoticeStatus
@@ -167,3 +168,41 @@ class SupervisionNoticeViewSet(
             )
         elif target != notice.status:
             raise ValidationError({"status": [_("A notice cannot go back to issued.")]})
+
+
+@api_view(["GET"])
+def visit_compliance(request):
+    """Return each assignment's visit duties for a month, and each department's compliance."""
+    period = validate_query(PeriodQuerySerializer, request)["period"]
+    compliance = get_visit_compliance(
+        year=period.year, months=[period.month], today=timezone.localdate()
+    )
+    return Response(
+        {
+            "period": format_period(period),
+            "results": [
+                {
+                    "assignment": line.assignment_id,
+                    "enterprise": line.enterprise_id,
+                    "official": line.official_id,
+                    "duty": line.duty,
+                    "required": line.required,
+                    "met": line.met,
+                    "missed": line.missed,
+                    "due": line.due,
+                }
+                for line in compliance.lines
+            ],
+            "departments": [
+                {
+                    "department": row.department_id,
+                    "met": row.met,
+                    "missed": row.missed,
+                    "due": row.due,
+                    "ended": row.ended,
+                    "compliance": rate(row.compliance),
+                }
+                for row in compliance.departments
+            ],
+        }
+    )

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..formats import format_money, format_percent, format_points
+from ..formats import DASH, format_money, format_percent, format_points
 
 register = template.Library()
 
@@ -60,3 +60,9 @@ def light(value):
 def stat_card(label, value, growth):
     """Render a zone figure with its year-on-year growth."""
     return {"label": label, "value": value, "growth": growth}
+
+
+@register.filter
+def score(value):
+    """Format a score or points with one decimal."""
+    return DASH if value is None else f"{float(value):.1f}"

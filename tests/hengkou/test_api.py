@@ -241,3 +241,37 @@ def test_ranking_and_notices_run_the_same_queries_at_two_sizes(admin_api):
         _department(f"E{index:03d}", target="1200", ytd="10")
     large = measure()
     assert small == large
+
+
+def test_visit_compliance_endpoint(admin_api):
+    from tests.factories import OfficialFactory, VisitFactory
+
+    assignment = AssignmentFactory(year=2021)
+    head = OfficialFactory(department=assignment.department, rank="department_head")
+    visit = VisitFactory(enterprise=assignment.enterprise, visited_on=datetime.date(2021, 11, 30))
+    visit.participants.add(head, assignment.responsible)
+    body = admin_api.get("/api/v1/visit-compliance/", {"period": "2021-11"}).json()
+    lines = {line["duty"]: line for line in body["results"]}
+    assert lines["head_monthly"] == {
+        "assignment": assignment.pk,
+        "enterprise": assignment.enterprise.pk,
+        "official": head.pk,
+        "duty": "head_monthly",
+        "required": 1,
+        "met": 1,
+        "missed": 0,
+        "due": 0,
+    }
+    # 30 November belongs to the week of Thursday 2 December.
+    assert (lines["responsible_weekly"]["met"], lines["responsible_weekly"]["missed"]) == (0, 4)
+    assert body["departments"] == [
+        {
+            "department": assignment.department.pk,
+            "met": 1,
+            "missed": 4,
+            "due": 0,
+            "ended": 5,
+            "compliance": pytest.approx(0.2),
+        }
+    ]
+    assert admin_api.get("/api/v1/visit-compliance/", {"period": "x"}).status_code == 400

@@ -1,0 +1,189 @@
+"""Visit duties (到企帮扶频次) of domain.md: their windows, and who met them.
+
+For each assignment of a year: the leader visits at least once per calendar quarter, the head of
+the sponsoring department once per calendar month, the responsible person once per ISO week (a
+week belongs to the month holding its Thursday). Any visit counts, emergencies included, for
+each of its participants. A window is met once a visit falls in it, due while it runs (or has
+not started) without one, missed once it ended without one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .choices import OfficialRank
+from .models import Assignment, Official, Visit
+
+LEADER_QUARTERLY = "leader_quarterly"
+HEAD_MONTHLY = "head_monthly"
+RESPONSIBLE_WEEKLY = "responsible_weekly"
+DEPARTMENT_DUTIES = (HEAD_MONTHLY, RESPONSIBLE_WEEKLY)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of days (both ends included) in which one visit is required."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+def month_window(year: int, month: int) -> Window:
+    """Return the calendar month as a window."""
+    first = datetime.date(year, month, 1)
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return Window(first, following - datetime.timedelta(days=1))
+
+
+def quarter_window(year: int, month: int) -> Window:
+    """Return the calendar quarter holding ``month``."""
+    first_month = (month - 1) // 3 * 3 + 1
+    return Window(month_window(year, first_month).start, month_window(year, first_month + 2).end)
+
+
+def week_windows(year: int, month: int) -> list[Window]:
+    """Return the ISO weeks (Monday to Sunday) whose Thursday falls in the month."""
+    month_span = month_window(year, month)
+    # The first Thursday on or after the first of the month.
+    thursday = month_span.start + datetime.timedelta(days=(3 - month_span.start.weekday()) % 7)
+    weeks = []
+    while thursday <= month_span.end:
+        monday = thursday - datetime.timedelta(days=3)
+        weeks.append(Window(monday, monday + datetime.timedelta(days=6)))
+        thursday += datetime.timedelta(days=7)
+    return weeks
+
+
+@dataclass(frozen=True)
+class DutyLine:
+    """One official's duty for one assignment over the windows of a month (or of a year)."""
+
+    assignment_id: int
+    enterprise_id: int
+    enterprise_name: str
+    department_id: int
+    official_id: int
+    official_name: str
+    duty: str
+    required: int
+    met: int
+    missed: int
+    due: int
+
+
+@dataclass(frozen=True)
+class DepartmentCompliance:
+    """A department's visit compliance over its head's and responsible persons' windows."""
+
+    department_id: int
+    met: int
+    missed: int
+    due: int
+    ended: int
+
+    @property
+    def compliance(self) -> Fraction | None:
+        """Return met / (met + missed), or None when no window counts yet."""
+        counted = self.met + self.missed
+        return Fraction(self.met, counted) if counted else None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    lines: list[DutyLine]
+    departments: list[DepartmentCompliance]
+
+
+def _tally(windows: list[Window], dates: list[datetime.date], today: datetime.date):
+    met = missed = due = ended = 0
+    for window in windows:
+        position = bisect.bisect_left(dates, window.start)
+        if position < len(dates) and dates[position] <= window.end:
+            met += 1
+        elif window.end < today:
+            missed += 1
+        else:
+            due += 1
+        if window.end < today:
+            ended += 1
+    return met, missed, due, ended
+
+
+def get_visit_compliance(*, year: int, months: list[int], today: datetime.date) -> Compliance:
+    """Return each assignment's duties over the windows of ``months`` of ``year``, and totals.
+
+    With one month: the leader's quarter holding it, the head's month, the responsible person's
+    weeks of the month. With several months (e.g. the year): each quarter once, every month,
+    every week. Department totals count the head's and the responsible persons' windows only:
+    the leader's duty is the leader's. Three queries whatever the number of assignments.
+    """
+    months = sorted(set(months))
+    quarters = sorted({(month - 1) // 3 for month in months})
+    leader_windows = [quarter_window(year, quarter * 3 + 1) for quarter in quarters]
+    head_windows = [month_window(year, month) for month in months]
+    weekly_windows = [week for month in months for week in week_windows(year, month)]
+    span_start = min(w.start for w in leader_windows + head_windows + weekly_windows)
+    span_end = max(w.end for w in leader_windows + head_windows + weekly_windows)
+
+    assignments = list(
+        Assignment.objects.filter(year=year)
+        .select_related("enterprise", "leader", "responsible")
+        .order_by("department_id", "enterprise__name")
+    )
+    heads = {
+        official.department_id: official
+        for official in Official.objects.filter(
+            rank=OfficialRank.DEPARTMENT_HEAD,
+            department_id__in={a.department_id for a in assignments},
+        )
+    }
+    visits: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    rows = Visit.participants.through.objects.filter(
+        visit__visited_on__gte=span_start,
+        visit__visited_on__lte=span_end,
+        visit__enterprise_id__in=Assignment.objects.filter(year=year).values("enterprise_id"),
+    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on")
+    for enterprise_id, official_id, visited_on in rows:
+        visits[(enterprise_id, official_id)].append(visited_on)
+    for dates in visits.values():
+        dates.sort()
+
+    lines = []
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for assignment in assignments:
+        duties = [(LEADER_QUARTERLY, assignment.leader, leader_windows)]
+        head = heads.get(assignment.department_id)
+        if head is not None:
+            duties.append((HEAD_MONTHLY, head, head_windows))
+        duties.append((RESPONSIBLE_WEEKLY, assignment.responsible, weekly_windows))
+        for duty, official, windows in duties:
+            dates = visits.get((assignment.enterprise_id, official.pk), [])
+            met, missed, due, ended = _tally(windows, dates, today)
+            lines.append(
+                DutyLine(
+                    assignment_id=assignment.pk,
+                    enterprise_id=assignment.enterprise_id,
+                    enterprise_name=assignment.enterprise.name,
+                    department_id=assignment.department_id,
+                    official_id=official.pk,
+                    official_name=official.name,
+                    duty=duty,
+                    required=len(windows),
+                    met=met,
+                    missed=missed,
+                    due=due,
+                )
+            )
+            if duty in DEPARTMENT_DUTIES:
+                total = totals[assignment.department_id]
+                for index, value in enumerate((met, missed, due, ended)):
+                    total[index] += value
+    departments = [
+        DepartmentCompliance(department_id, *values)
+        for department_id, values in sorted(totals.items())
+    ]
+    return Compliance(lines=lines, departments=departments)
