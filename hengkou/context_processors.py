@@ -4,6 +4,11 @@ from .navigation import areas_for
 
 
 def navigation(request):
-    """Return the areas the current user may enter, for the navigation bar."""
+    """Return the areas the current user may enter and their count of unread notifications."""
     user = getattr(request, "user", None)
-    return {"nav_areas": areas_for(user) if user is not None else []}
+    if user is None or not user.is_authenticated:
+        return {"nav_areas": []}
+    return {
+        "nav_areas": areas_for(user),
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count,
+    }

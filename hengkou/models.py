@@ -245,3 +245,33 @@ class Inspection(models.Model):
             errors["inspected_on"] = _("The inspection date is not in the inspection's year.")
         if errors:
             raise ValidationError(errors)
+
+
+class Notification(models.Model):
+    """An in-app message to one user, such as a new monthly bulletin with its files."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    attachments = models.JSONField(
+        _("attached files"), default=list, blank=True, help_text=_("A list of {label, url}.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.title

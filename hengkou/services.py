@@ -8,18 +8,21 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.choices import PeriodStatus, ReportStatus
+from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Target
 from projects.models import ProjectPlan, ProjectReport
 
 from .choices import NoticeStatus, RankedMetric
-from .models import Inspection, NoticeEvent, RankingSnapshot, SupervisionNotice
+from .models import Inspection, NoticeEvent, Notification, RankingSnapshot, SupervisionNotice
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
 from .selectors import list_department_rankings
 
@@ -179,7 +182,50 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     PeriodEvent.objects.create(
         period=month, action=PeriodEvent.Action.CLOSE, at=now, by=acting_user
     )
-    return CloseResult(period=month, notices=_period_notices(period), closed_now=True)
+    notices = _period_notices(period)
+    _send_bulletin(period=period, notice_count=len(notices), now=now)
+    return CloseResult(period=month, notices=notices, closed_now=True)
+
+
+def bulletin_recipients():
+    """Return the users who receive each bulletin: the zone's leaders and the supervision office.
+
+    That is every active user linked to a county-level leader or to an official of a
+    supervision-office department (报送管委会各领导及抓落实办).
+    """
+    user_model = get_user_model()
+    return user_model.objects.filter(is_active=True).filter(
+        Q(official__rank=OfficialRank.COUNTY_LEADER)
+        | Q(official__department__kind=DepartmentKind.SUPERVISION_OFFICE)
+    )
+
+
+def _send_bulletin(*, period: datetime.date, notice_count: int, now: datetime.datetime) -> int:
+    """Send the month's bulletin as an in-app notification with its files; return how many."""
+    key = f"{period:%Y-%m}"
+    title = _("Monthly bulletin %(period)s") % {"period": key}
+    body = _(
+        "%(period)s is closed. The bulletin holds the zone's figures, the department rankings "
+        "and %(count)s supervision notice(s) to lagging departments."
+    ) % {"period": key, "count": notice_count}
+    attachments = [
+        {"label": _("Excel"), "url": reverse("bulletin:xlsx", args=[key])},
+        {"label": _("Word"), "url": reverse("bulletin:docx", args=[key])},
+    ]
+    url = reverse("bulletin:detail", args=[key])
+    notifications = [
+        Notification(
+            recipient=user,
+            title=title,
+            body=body,
+            url=url,
+            attachments=attachments,
+            created_at=now,
+        )
+        for user in bulletin_recipients()
+    ]
+    Notification.objects.bulk_create(notifications)
+    return len(notifications)
 
 
 @transaction.atomic

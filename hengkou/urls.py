@@ -16,6 +16,8 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("inspections/", views.inspection_list, name="inspection_list"),
     path("notices/", views.notice_list, name="notice_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path(
         "accounts/login/",

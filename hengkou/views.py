@@ -249,3 +249,21 @@ def inspection_list(request):
             "can_add": can_add,
         },
     )
+
+
+@login_required
+def notification_list(request):
+    """List the user's notifications, newest first, unread ones highlighted."""
+    notifications = request.user.notifications.order_by("-created_at", "-id")
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "hengkou/notification_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark a notification read and go to what it links to."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect(notification.url or "notification_list")
