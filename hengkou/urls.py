@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/ranking.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("dashboard/close/", views.dashboard_close, name="dashboard_close"),
+    path("dashboard/reopen/", views.dashboard_reopen, name="dashboard_reopen"),
     path("assessment/", views.assessment, name="assessment"),
     path("inspections/", views.inspection_list, name="inspection_list"),
     path("notices/", views.notice_list, name="notice_list"),

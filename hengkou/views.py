@@ -29,7 +29,13 @@ from .forms import (
 from .models import Inspection, SupervisionNotice
 from .navigation import areas_for
 from .selectors import get_latest_reported_period, list_notices
-from .services import close_month, close_notice, record_inspection, respond_to_notice
+from .services import (
+    close_month,
+    close_notice,
+    record_inspection,
+    reopen_month,
+    respond_to_notice,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,6 +79,7 @@ def dashboard(request):
             "dashboard": board,
             "query": query,
             "can_close": request.user.has_perm("enterprises.close_period"),
+            "can_reopen": request.user.has_perm("enterprises.reopen_period"),
             "chart_data": board.chart_data(),
         },
     )
@@ -267,3 +274,29 @@ def notification_open(request, pk):
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return redirect(notification.url or "notification_list")
+
+
+@login_required
+@require_POST
+def dashboard_reopen(request):
+    """Reopen a closed month with a reason (administrators only); the reason is recorded."""
+    if not request.user.has_perm("enterprises.reopen_period"):
+        raise PermissionDenied(_("Only an administrator reopens a month."))
+    form = DashboardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("dashboard")
+    period = form.cleaned_data["period"]
+    try:
+        reopen_month(
+            period=period,
+            acting_user=request.user,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+        messages.success(request, _("%(period)s is open again.") % {"period": f"{period:%Y-%m}"})
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
+    return redirect(f"{reverse('dashboard')}?{query}")

@@ -128,3 +128,30 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
         _department(f"B{index:02d}", target="1200", ytd="600")
     large = count()
     assert small == large <= 15
+
+
+def test_administrator_reopens_a_closed_month_with_a_reason(supervisor):
+    from enterprises.models import PeriodEvent
+
+    _department("D1", target="1200", ytd="1150")
+    data = {"period": "2021-11", "metric": "output_value"}
+    supervisor.post(reverse("dashboard_close"), data)
+    html = supervisor.get(reverse("dashboard"), data).content.decode()
+    assert 'id="reopen-form"' in html and reverse("bulletin:detail", args=["2021-11"]) in html
+    response = supervisor.post(reverse("dashboard_reopen"), {**data, "reason": " "}, follow=True)
+    assert "请说明重新开账的原因" in response.content.decode()
+    assert Period.objects.get().status == "closed"
+    response = supervisor.post(
+        reverse("dashboard_reopen"), {**data, "reason": "统计局更正数据"}, follow=True
+    )
+    assert "2021-11 已重新开账" in response.content.decode()
+    assert Period.objects.get().status == "open"
+    assert PeriodEvent.objects.get(action="reopen").reason == "统计局更正数据"
+
+
+def test_reopen_needs_the_permission(client):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("dashboard_reopen"), {"period": "2021-11", "metric": "tax", "reason": "x"}
+    )
+    assert response.status_code == 403
