@@ -524,4 +524,4 @@ def list_notices(*, period: datetime.date | None = None, status: str = "", today
     overdue_first = Case(
         When(status=NoticeStatus.ISSUED, due_on__lt=today, then=Value(0)), default=Value(1)
     )
-    return notices.order_by(overdue_first, "due_on", "department__code", "metric")
+    return notices.order_by(overdue_first, "-period", "department__code", "metric")

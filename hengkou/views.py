@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Official
 
-from .assessment import assessment_weights, list_assessments
+from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
 from .forms import (
@@ -217,7 +217,7 @@ def assessment(request):
     return render(
         request,
         "hengkou/assessment.html",
-        {"form": form, "year": year, "rows": rows, "weights": assessment_weights()},
+        {"form": form, "year": year, "rows": rows},
     )
 
 
