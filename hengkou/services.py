@@ -302,26 +302,25 @@ def close_notice(
     return notice
 
 
-def _department_emails(department_ids) -> dict[int, list[str]]:
-    """Return the e-mail addresses of each department's officials who have a login."""
-    emails: dict[int, list[str]] = {}
+def _department_users(department_ids) -> dict[int, list[tuple[int, str]]]:
+    """Return (user id, e-mail) of each department's officials who have an active login."""
+    users: dict[int, list[tuple[int, str]]] = {}
     rows = (
         Official.objects.filter(department_id__in=department_ids, user__is_active=True)
-        .exclude(user__email="")
         .order_by("department_id", "rank", "name")
-        .values_list("department_id", "user__email")
+        .values_list("department_id", "user_id", "user__email")
     )
-    for department_id, email in rows:
-        emails.setdefault(department_id, []).append(email)
-    return emails
+    for department_id, user_id, email in rows:
+        users.setdefault(department_id, []).append((user_id, email))
+    return users
 
 
 def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
-    """E-mail each department about its notices coming due and overdue, once each; return how many.
+    """Remind each department of its notices coming due and overdue, once each.
 
     A notice still unanswered within ``soon_days`` of its due date gets one reminder; once past
-    its due date it gets one more. Recipients are the department's officials who have a login
-    with an e-mail address.
+    its due date it gets one more. Every official of the department with a login gets it in the
+    app, and by e-mail where the login has an address. Returns the number of e-mails sent.
     """
     today = timezone.localdate(now)
     unanswered = SupervisionNotice.objects.filter(status=NoticeStatus.ISSUED).select_related(
@@ -335,14 +334,13 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
         )
     )
     overdue = list(unanswered.filter(overdue_reminder_sent_at__isnull=True, due_on__lt=today))
-    emails = _department_emails({n.department_id for n in coming + overdue})
-    messages = []
+    users = _department_users({n.department_id for n in coming + overdue})
+    messages, notifications = [], []
     for notice, subject in [(n, _("Supervision notice coming due")) for n in coming] + [
         (n, _("Supervision notice overdue")) for n in overdue
     ]:
-        recipients = emails.get(notice.department_id)
-        if not recipients:
-            continue
+        department_users = users.get(notice.department_id, [])
+        recipients = [email for _user_id, email in department_users if email]
         body = _(
             "%(department)s: the supervision notice on %(metric)s for %(period)s is due on "
             "%(due)s and has no response yet. Write the measures taken in the tracker."
@@ -352,8 +350,22 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
             "period": f"{notice.period:%Y-%m}",
             "due": notice.due_on.isoformat(),
         }
-        messages.append((f"[{_('Hengkou Industrial Tracker')}] {subject}", body, None, recipients))
+        notifications.extend(
+            Notification(
+                recipient_id=user_id,
+                title=subject,
+                body=body,
+                url=reverse("notice_detail", args=[notice.pk]),
+                created_at=now,
+            )
+            for user_id, _email in department_users
+        )
+        if recipients:
+            messages.append(
+                (f"[{_('Hengkou Industrial Tracker')}] {subject}", body, None, recipients)
+            )
     send_mass_mail(messages, fail_silently=False)
+    Notification.objects.bulk_create(notifications)
     SupervisionNotice.objects.filter(pk__in=[n.pk for n in coming]).update(due_reminder_sent_at=now)
     SupervisionNotice.objects.filter(pk__in=[n.pk for n in overdue]).update(
         overdue_reminder_sent_at=now

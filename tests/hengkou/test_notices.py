@@ -123,3 +123,14 @@ def test_reminders_are_sent_once_when_coming_due_and_once_when_overdue(notices):
     assert send_notice_reminders(now=datetime.datetime(2021, 12, 20, tzinfo=datetime.UTC)) == 1
     assert send_notice_reminders(now=datetime.datetime(2021, 12, 21, tzinfo=datetime.UTC)) == 0
     assert len(mail.outbox) == 2
+
+
+def test_reminders_also_reach_officials_in_the_app(notices):
+    official = OfficialFactory(department=notices[0], user=UserFactory(email=""))
+    send_notice_reminders(now=datetime.datetime(2021, 12, 11, 3, tzinfo=datetime.UTC))
+    notification = official.user.notifications.get()
+    assert notification.title == "督办通知即将到期"
+    assert notification.url == reverse(
+        "notice_detail", args=[SupervisionNotice.objects.get(department=notices[0]).pk]
+    )
+    assert mail.outbox == []
