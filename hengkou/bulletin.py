@@ -14,7 +14,7 @@ from django.db.models import Count, F, Min, Sum
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -25,7 +25,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from enterprises.choices import PeriodStatus, ProblemStatus
-from enterprises.models import Period, Problem
+from enterprises.duties import get_visit_compliance
+from enterprises.models import Department, Period, Problem
 from enterprises.periods import format_period
 from projects.choices import Stage
 from projects.models import Project
@@ -173,6 +174,27 @@ class CompletenessLine:
 
 
 @dataclass(frozen=True)
+class VisitComplianceLine:
+    """A sponsoring department's visit duty windows of the month (到企帮扶), live.
+
+    The windows are its head's monthly one and its responsible persons' weekly ones; a window
+    is met, missed (ended without a visit) or still due.
+    """
+
+    department_code: str
+    department_name: str
+    met: int
+    missed: int
+    due: int
+
+    @property
+    def compliance(self) -> Fraction | None:
+        """Return met / (met + missed), or None when no window counts yet."""
+        counted = self.met + self.missed
+        return Fraction(self.met, counted) if counted else None
+
+
+@dataclass(frozen=True)
 class StageLine:
     """The projects in one stage and their total planned investment."""
 
@@ -232,8 +254,8 @@ class Bulletin:
     """Everything the monthly bulletin of a closed month holds.
 
     Rankings, lagging departments and completeness are read from the month's snapshot; zone
-    statistics are computed from the month's locked reports; projects by stage and the overdue
-    problems and notices are live, as of ``today``.
+    statistics are computed from the month's locked reports; visit compliance, projects by stage
+    and the overdue problems and notices are live, as of ``today``.
     """
 
     period: datetime.date
@@ -243,6 +265,7 @@ class Bulletin:
     rankings: tuple[MetricRanking, ...]
     lagging: tuple[LaggingLine, ...]
     completeness: tuple[CompletenessLine, ...]
+    visit_compliance: tuple[VisitComplianceLine, ...]
     projects: tuple[StageLine, ...]
     overdue_problems: tuple[OverdueProblemLine, ...]
     overdue_notices: tuple[OverdueNoticeLine, ...]
@@ -314,6 +337,18 @@ class Bulletin:
             ),
             ZoneLine(_("Sponsored enterprises"), zone.enterprises),
             ZoneLine(_("Above-scale enterprises"), zone.above_scale_enterprises),
+        )
+
+    @property
+    def visit_compliance_total(self) -> VisitComplianceLine:
+        """Return the windows of every department together: compliance over all of them."""
+        lines = self.visit_compliance
+        return VisitComplianceLine(
+            department_code="",
+            department_name="",
+            met=sum(line.met for line in lines),
+            missed=sum(line.missed for line in lines),
+            due=sum(line.due for line in lines),
         )
 
     @property
@@ -419,6 +454,39 @@ def _lagging(
     return tuple(lines)
 
 
+def _visit_compliance(
+    period: datetime.date, today: datetime.date
+) -> tuple[VisitComplianceLine, ...]:
+    """Return each department with assignments that year and its windows of the month.
+
+    Four queries: three for the duties, one for the departments' codes and names.
+    """
+    departments = get_visit_compliance(
+        year=period.year, months=[period.month], today=today
+    ).departments
+    names = {
+        pk: (code, name)
+        for pk, code, name in Department.objects.filter(
+            pk__in=[line.department_id for line in departments]
+        ).values_list("pk", "code", "name")
+    }
+    return tuple(
+        sorted(
+            (
+                VisitComplianceLine(
+                    department_code=names[line.department_id][0],
+                    department_name=names[line.department_id][1],
+                    met=line.met,
+                    missed=line.missed,
+                    due=line.due,
+                )
+                for line in departments
+            ),
+            key=lambda line: line.department_code,
+        )
+    )
+
+
 def _projects() -> tuple[StageLine, ...]:
     found = {
         row["stage"]: row
@@ -481,7 +549,8 @@ def get_bulletin(*, period: datetime.date, today: datetime.date) -> Bulletin:
 
     Problems count as overdue when due before the first day of the next month and not
     resolved; notices when still issued after their due date as of ``today`` (those of this
-    month and earlier). Ten queries whatever the data size.
+    month and earlier); visit duty windows as of ``today``. Fourteen queries whatever the data
+    size (fewer when no assignment exists that year).
     """
     period = period.replace(day=1)
     month = Period.objects.filter(period=period, status=PeriodStatus.CLOSED).first()
@@ -505,6 +574,7 @@ def get_bulletin(*, period: datetime.date, today: datetime.date) -> Bulletin:
             )
             for line in sorted(output_lines, key=lambda line: line.department_code)
         ),
+        visit_compliance=_visit_compliance(period, today),
         projects=_projects(),
         overdue_problems=_overdue_problems(next_month),
         overdue_notices=_overdue_notices(period, today),
@@ -721,6 +791,41 @@ def completeness_table(bulletin: Bulletin) -> Table:
     )
 
 
+def visit_compliance_table(bulletin: Bulletin) -> Table:
+    """Return each department's visit duty windows of the month, with a total line, as a table."""
+
+    def cells(label: str, line: VisitComplianceLine) -> tuple[Cell, ...]:
+        return (
+            Cell(label),
+            Cell(line.met, "count"),
+            Cell(line.missed, "count"),
+            Cell(line.due, "count"),
+            Cell(line.compliance, "rate"),
+        )
+
+    rows = [
+        Row(cells(line.department_name, line), emphasis=line.missed > 0)
+        for line in bulletin.visit_compliance
+    ]
+    if rows:
+        rows.append(Row(cells(_("Total"), bulletin.visit_compliance_total)))
+    title = pgettext("bulletin section", "Visit compliance")
+    return Table(
+        key="visit-compliance",
+        title=title,
+        sheet=title,
+        headers=(
+            _("Department"),
+            _("Windows met"),
+            _("Windows missed"),
+            _("Windows still due"),
+            _("Compliance"),
+        ),
+        rows=tuple(rows),
+        live=True,
+    )
+
+
 def projects_table(bulletin: Bulletin) -> Table:
     """Return the projects by stage, with a total line, as a table."""
     rows = [
@@ -818,6 +923,7 @@ def bulletin_tables(bulletin: Bulletin) -> list[Table]:
     return [ranking_table(ranking) for ranking in bulletin.rankings] + [
         lagging_table(bulletin),
         completeness_table(bulletin),
+        visit_compliance_table(bulletin),
         projects_table(bulletin),
         overdue_problems_table(bulletin),
         overdue_notices_table(bulletin),
@@ -833,7 +939,7 @@ def dates_line(bulletin: Bulletin) -> str:
 
 
 def live_note(bulletin: Bulletin) -> str:
-    """Return the note that projects and overdue items are live, not frozen at the close."""
+    """Return the note that visits, projects and overdue items are live, not frozen at the close."""
     return _("Live figures as of %(today)s, not frozen at the close.") % {
         "today": bulletin.today.isoformat()
     }

@@ -2,13 +2,16 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from docx import Document
 from openpyxl import load_workbook
 
@@ -21,6 +24,7 @@ from hengkou.bulletin import (
     get_bulletin,
     render_bulletin_docx,
     render_bulletin_xlsx,
+    visit_compliance_table,
 )
 from hengkou.models import SupervisionNotice
 from hengkou.services import close_month, reopen_month, respond_to_notice
@@ -29,12 +33,14 @@ from tests.factories import (
     DepartmentFactory,
     EnterpriseTitleFactory,
     MonthlyReportFactory,
+    OfficialFactory,
     ProblemFactory,
     ProjectFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
     TargetFactory,
     UserFactory,
+    VisitFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +167,11 @@ def test_bulletin_holds_the_snapshot_the_zone_and_the_live_counts(zone):
     assert [(n.department_name, n.days_overdue) for n in bulletin.overdue_notices] == [
         ("农业局", 6)
     ]
+    # No head and no visit: each assignment's four November weeks are missed.
+    assert [
+        (line.department_code, line.met, line.missed, line.due, line.compliance)
+        for line in bulletin.visit_compliance
+    ] == [("D1", 0, 4, 0, 0), ("D2", 0, 4, 0, 0), ("D3", 0, 8, 0, 0)]
     # Before the due date nothing is overdue yet.
     early = get_bulletin(period=NOV, today=datetime.date(2021, 12, 14))
     assert early.overdue_notices == ()
@@ -234,6 +245,7 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
         "Tech-renovation investment",
         "Supervision notices",
         "Reporting completeness",
+        "Visit compliance",
         "Projects",
         "Overdue problems",
         "Overdue notices",
@@ -306,8 +318,6 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
 
 
 def test_docx_is_chinese_by_default(zone):
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         content = render_bulletin_docx(get_bulletin(period=NOV, today=TODAY))
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
@@ -353,6 +363,120 @@ def test_a_closed_month_without_figures_still_has_a_bulletin(user_client):
         assert user_client.get(reverse(url_name, args=["2021-11"])).status_code == 200
 
 
+@pytest.fixture
+def visited():
+    """Close November 2021 over one department, its head and one assignment.
+
+    One visit, on Tuesday 30 November, with the head, the responsible person and the leader:
+    it falls in the head's November window, but in the ISO week of Thursday 2 December, so
+    the responsible person's four November weeks are all missed: 1 window met, 4 missed.
+    """
+    department = DepartmentFactory(code="V1", name="科技局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    head = OfficialFactory(department=department, rank="department_head")
+    visit = VisitFactory(enterprise=assignment.enterprise, visited_on=datetime.date(2021, 11, 30))
+    visit.participants.add(head, assignment.responsible, assignment.leader)
+    close_month(period=NOV, acting_user=None, now=NOW)
+    return department
+
+
+def _section(html, key):
+    return html.split(f'id="{key}"')[1].split("</section>")[0]
+
+
+def _cells(section):
+    """Return the text of each body row's cells."""
+    body = section.split("<tbody>")[1]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_visit_compliance_counts_the_heads_month_and_the_weeks_of_the_month(visited):
+    bulletin = get_bulletin(period=NOV, today=TODAY)
+    assert [
+        (line.department_name, line.met, line.missed, line.due, line.compliance)
+        for line in bulletin.visit_compliance
+    ] == [("科技局", 1, 4, 0, Fraction(1, 5))]
+    total = bulletin.visit_compliance_total
+    assert (total.met, total.missed, total.due, total.compliance) == (1, 4, 0, Fraction(1, 5))
+
+
+def test_visit_compliance_is_live_and_a_dash_while_no_window_has_ended(zone):
+    # As of 3 November no window has ended: the first week runs, the others have not begun.
+    with translation.override("en"):
+        table = visit_compliance_table(get_bulletin(period=NOV, today=datetime.date(2021, 11, 3)))
+    assert table.live
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [
+        ["工信局", "0", "0", "4", "—"],
+        ["商务局", "0", "0", "4", "—"],
+        ["农业局", "0", "0", "8", "—"],
+        ["Total", "0", "0", "16", "—"],
+    ]
+    assert [row.cells[4].sheet_value for row in table.rows] == [None] * 4
+
+
+def test_a_month_without_assignments_has_an_empty_visit_compliance_table(user_client):
+    close_month(period=NOV, acting_user=None, now=NOW)
+    bulletin = get_bulletin(period=NOV, today=TODAY)
+    assert bulletin.visit_compliance == ()
+    assert visit_compliance_table(bulletin).rows == ()
+
+
+def test_page_shows_visit_compliance_as_a_live_section(visited, english):
+    english.force_login(UserFactory())
+    html = english.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
+    section = _section(html, "visit-compliance")
+    assert "<h2" in section and "Visit compliance" in section
+    assert "Live figures as of" in section
+    assert "Windows met" in section and "Windows still due" in section
+    assert _cells(section) == [
+        ["科技局", "1", "4", "0", "20.0%"],
+        ["Total", "1", "4", "0", "20.0%"],
+    ]
+    # Between the frozen completeness table and the live projects.
+    assert html.index('id="completeness"') < html.index('id="visit-compliance"')
+    assert html.index('id="visit-compliance"') < html.index('id="projects"')
+
+
+def test_xlsx_has_a_visit_compliance_sheet(visited, english):
+    english.force_login(UserFactory())
+    response = english.get(reverse("bulletin:xlsx", args=["2021-11"]))
+    sheet = load_workbook(io.BytesIO(response.content))["Visit compliance"]
+    assert [c.value for c in sheet[1]] == [
+        "Department",
+        "Windows met",
+        "Windows missed",
+        "Windows still due",
+        "Compliance",
+    ]
+    assert [c.value for c in sheet[2]] == ["科技局", 1, 4, 0, pytest.approx(0.2)]
+    assert sheet["E2"].number_format == "0.0%"
+    assert [c.value for c in sheet[3]] == ["Total", 1, 4, 0, pytest.approx(0.2)]
+    assert sheet["A5"].value.startswith("Live figures as of")
+
+
+def test_docx_has_a_visit_compliance_table(visited, english):
+    english.force_login(UserFactory())
+    response = english.get(reverse("bulletin:docx", args=["2021-11"]))
+    document = Document(io.BytesIO(response.content))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    heading = texts.index("Visit compliance")
+    assert texts[heading + 1].startswith("Live figures as of")
+    (table,) = [t for t in document.tables if t.rows[0].cells[1].text == "Windows met"]
+    assert [[cell.text for cell in row.cells] for row in table.rows[1:]] == [
+        ["科技局", "1", "4", "0", "20.0%"],
+        ["Total", "1", "4", "0", "20.0%"],
+    ]
+
+
+def test_visit_compliance_is_translated(visited):
+    with translation.override("zh-hans"):
+        table = visit_compliance_table(get_bulletin(period=NOV, today=TODAY))
+    assert table.rows[-1].cells[0].text == "合计"
+
+
 def test_renderers_take_the_bulletin_alone(zone):
     bulletin = get_bulletin(period=NOV, today=TODAY)
     assert render_bulletin_xlsx(bulletin).startswith(b"PK")
@@ -360,11 +484,16 @@ def test_renderers_take_the_bulletin_alone(zone):
 
 
 def _grow(count):
-    """Add departments, each with a lagging member, a project and an overdue problem."""
+    """Add departments, each with a lagging member, a project, an overdue problem and a head
+    who visited one of its enterprises."""
     for _ in range(count):
         department = DepartmentFactory()
-        _member(department, target="1200", ytd="600", last_year="500", above_scale=True)
+        enterprise = _member(
+            department, target="1200", ytd="600", last_year="500", above_scale=True
+        )
         _member(department)
+        head = OfficialFactory(department=department, rank="department_head")
+        VisitFactory(enterprise=enterprise).participants.add(head)
         ProjectReportFactory(project=ProjectPlanFactory(department=department).project, period=NOV)
         ProblemFactory(department=department, due_on=datetime.date(2021, 11, 2))
 
@@ -389,4 +518,7 @@ def test_page_and_files_run_the_same_number_of_queries_at_two_sizes(user_client)
 
     assert len(get_bulletin(period=NOV, today=TODAY).rankings[0].rows) == 20
     assert small == large
-    assert max(large.values()) <= 12
+    # Session and user, then get_bulletin's fourteen (four of them for visit compliance); the
+    # page adds the navigation's count of unread notifications.
+    assert large["bulletin:xlsx"] == large["bulletin:docx"] <= 16
+    assert large["bulletin:detail"] <= 17
