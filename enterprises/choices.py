@@ -92,3 +92,21 @@ class ReportStatus(models.TextChoices):
 class PeriodStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class ProblemAction(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    ASSIGNED = "assigned", _("Assigned")
+    FEEDBACK = "feedback", _("Feedback to the enterprise")
+    SOLVED = "solved", _("Solution written")
+    CONFIRMED = "confirmed", _("Confirmed by the enterprise")
+    REJECTED = "rejected", _("Not confirmed: reopened")
+    ESCALATED = "escalated", _("Escalated to the leader")
+
+
+class ProblemClock(models.TextChoices):
+    """The clocks of the "13710" rule."""
+
+    ASSIGN = "assign", _("Assigned to a department")
+    FEEDBACK = "feedback", _("First feedback")
+    SOLVE = "solve", _("Solved")

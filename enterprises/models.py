@@ -644,3 +644,113 @@ class MonthlyYtd(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} · {self.period:%Y-%m}"
+
+
+def validate_photo(image) -> None:
+    """Refuse a photo that is too large, not an image, or of absurd dimensions."""
+    limit = getattr(settings, "HENGKOU_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+    if image.size > limit:
+        raise ValidationError(
+            _("A photo is at most %(mb)s MB (this one has %(size)s MB)."),
+            code="photo_size",
+            params={"mb": limit // (1024 * 1024), "size": f"{image.size / 1024 / 1024:.1f}"},
+        )
+    width, height = getattr(image, "width", 0), getattr(image, "height", 0)
+    if width and height and (width > 12000 or height > 12000 or width < 32 or height < 32):
+        raise ValidationError(
+            _("A photo is between 32 and 12,000 pixels wide and high."), code="photo_dimensions"
+        )
+
+
+class VisitPhoto(models.Model):
+    """A photo taken during a visit, stored through Django's storage API."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/", validators=[validate_photo])
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["visit", "id"]
+
+    def __str__(self):
+        return f"{self.visit} · {self.pk}"
+
+
+class ProblemEvent(models.Model):
+    """A step in a problem's life, or the escalation of a missed clock, with who and when."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=choices.ProblemAction)
+    clock = models.CharField(
+        _("clock"), max_length=16, choices=choices.ProblemClock, blank=True, default=""
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("problem step")
+        verbose_name_plural = _("problem steps")
+        ordering = ["problem", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "clock"],
+                condition=Q(action="escalated"),
+                name="problem_event_escalated_once_per_clock",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.problem} · {self.get_action_display()}"
+
+
+class WorkReport(TimeStampedModel):
+    """A sponsoring department's monthly report on one assignment (工作开展情况报送)."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="work_reports",
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    progress = models.TextField(_("progress against the plan's goals"))
+    standards = models.TextField(_("standards met"), blank=True)
+    deadlines = models.TextField(_("deadlines and next steps"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("work report")
+        verbose_name_plural = _("work reports")
+        ordering = ["-period", "assignment__enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "period"],
+                name="work_report_one_per_assignment_month",
+                violation_error_message=_("This assignment already has a work report this month."),
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="work_report_period_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.period:%Y-%m}"

@@ -1,0 +1,4 @@
+"""URLs of the problems (企业诉求) pages."""
+
+app_name = "problems"
+urlpatterns = []
