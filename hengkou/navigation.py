@@ -18,6 +18,7 @@ class Area:
     url_name: str
     icon: str
     allowed: Callable
+    group: str = ""
 
     @property
     def url(self) -> str:
@@ -25,6 +26,22 @@ class Area:
 
 
 AREAS = [
+    Area(
+        key="my_enterprises",
+        label=_("My enterprises"),
+        description=_("The enterprises you sponsor: this week's duties, visits and problems."),
+        url_name="enterprises:my_enterprises",
+        icon="bi-briefcase",
+        allowed=lambda user: user.is_authenticated and hasattr(user, "official"),
+    ),
+    Area(
+        key="problems",
+        label=_("Enterprise problems"),
+        description=_("Problems raised by enterprises, their 13710 clocks and confirmation."),
+        url_name="problems:list",
+        icon="bi-exclamation-circle",
+        allowed=lambda user: user.is_authenticated,
+    ),
     Area(
         key="dashboard",
         label=_("Rankings"),
@@ -37,12 +54,21 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="compliance",
+        label=_("Visit duties"),
+        description=_("Who visited their enterprises as often as the sponsorship requires."),
+        url_name="enterprises:compliance",
+        icon="bi-calendar-check",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="bulletin",
         label=_("Monthly bulletins"),
         description=_("Each closed month's bulletin: view, print, Excel and Word."),
         url_name="bulletin:index",
         icon="bi-newspaper",
         allowed=lambda user: user.is_authenticated,
+        group="supervision",
     ),
     Area(
         key="notices",
@@ -54,6 +80,19 @@ AREAS = [
         url_name="notice_list",
         icon="bi-bell",
         allowed=lambda user: user.is_authenticated,
+        group="supervision",
+    ),
+    Area(
+        key="work_reports",
+        label=_("Work reports"),
+        description=_(
+            "Each sponsoring department's monthly work report on its enterprises, and who has "
+            "not reported."
+        ),
+        url_name="work_reports:board",
+        icon="bi-journal-text",
+        allowed=lambda user: user.is_authenticated,
+        group="supervision",
     ),
     Area(
         key="inspections",
@@ -62,6 +101,7 @@ AREAS = [
         url_name="inspection_list",
         icon="bi-clipboard-check",
         allowed=lambda user: user.is_authenticated,
+        group="supervision",
     ),
     Area(
         key="assessment",
@@ -70,6 +110,7 @@ AREAS = [
         url_name="assessment",
         icon="bi-award",
         allowed=lambda user: user.is_authenticated,
+        group="supervision",
     ),
     Area(
         key="admin",
@@ -81,6 +122,7 @@ AREAS = [
         url_name="admin:index",
         icon="bi-table",
         allowed=lambda user: user.is_active and user.is_staff,
+        group="data",
     ),
     Area(
         key="api",
@@ -89,8 +131,36 @@ AREAS = [
         url_name="api:api-root",
         icon="bi-plug",
         allowed=lambda user: user.is_authenticated,
+        group="data",
     ),
 ]
+
+
+GROUP_LABELS = {"supervision": _("Supervision"), "data": _("Data")}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the navigation bar: one area, or a menu of the areas of a group."""
+
+    label: Promise
+    icon: str
+    areas: list[Area]
+
+
+def navigation_for(user) -> list[NavItem]:
+    """Return the navigation bar's entries: areas alone, or grouped into menus."""
+    items: list[NavItem] = []
+    groups: dict[str, NavItem] = {}
+    for area in areas_for(user):
+        if not area.group:
+            items.append(NavItem(area.label, area.icon, [area]))
+        elif area.group in groups:
+            groups[area.group].areas.append(area)
+        else:
+            groups[area.group] = NavItem(GROUP_LABELS[area.group], area.icon, [area])
+            items.append(groups[area.group])
+    return items
 
 
 def areas_for(user) -> list[Area]:

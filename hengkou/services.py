@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Target
+from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
 from .choices import NoticeStatus, RankedMetric
@@ -381,3 +382,21 @@ def record_inspection(*, form, acting_user) -> Inspection:
     inspection.full_clean()
     inspection.save()
     return inspection
+
+
+def escalate_problems(*, now: datetime.datetime) -> int:
+    """Escalate missed problem clocks to their sponsoring leaders in the app; return how many."""
+
+    def notify(escalations):
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=escalation.leader_user,
+                title=escalation.title,
+                body=escalation.body,
+                url=escalation.url,
+                created_at=now,
+            )
+            for escalation in escalations
+        )
+
+    return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)

@@ -1,5 +1,7 @@
 """URLs of the site."""
 
+from django.conf import settings
+from django.conf.urls.static import static as serve_files
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
@@ -35,3 +37,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]
+
+# Uploaded photos: served by Django only while debugging; nginx or object storage otherwise.
+urlpatterns += serve_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

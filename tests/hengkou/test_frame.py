@@ -78,7 +78,7 @@ def test_home_runs_a_constant_number_of_queries(client, django_assert_max_num_qu
     user = UserFactory(is_staff=True)
     OfficialFactory(user=user)
     client.force_login(user)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -134,3 +134,22 @@ def test_reminders_also_reach_officials_in_the_app(notices):
         "notice_detail", args=[SupervisionNotice.objects.get(department=notices[0]).pk]
     )
     assert mail.outbox == []
+
+
+def test_daily_job_escalates_missed_problem_clocks_to_the_leader_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import CountyLeaderFactory, ProblemFactory
+
+    leader = CountyLeaderFactory(user=UserFactory(username="leader"))
+    assignment = AssignmentFactory(year=2021, leader=leader)
+    ProblemFactory(enterprise=assignment.enterprise, raised_on=datetime.date(2021, 3, 1))
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    titles = list(leader.user.notifications.values_list("title", flat=True))
+    assert titles and all("企业诉求超期" in title for title in titles)
+    count = len(titles)
+    call_command("send_reminders", stdout=out)
+    assert leader.user.notifications.count() == count

@@ -3,8 +3,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
-from enterprises.models import Department, Period
+from enterprises.models import Assignment, Department, Official, Period
 
 
 @pytest.mark.django_db
@@ -17,6 +18,16 @@ def test_setup_demo_seeds_once_closes_past_months_and_prints_the_admin_password(
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(password)
     assert Period.objects.filter(status="closed").count() == 22
+    officials_password = (tmp_path / "demo-officials-password.txt").read_text().strip()
+    assert f"password “{officials_password}”" in out.getvalue()
+    official = Official.objects.filter(rank="staff").select_related("user").first()
+    assert official.user.check_password(officials_password)
+    assert not Official.objects.filter(user__isnull=True).exists()
+    this_year = timezone.localdate().year
+    assert (
+        Assignment.objects.filter(year=this_year).count()
+        == Assignment.objects.filter(year=2021).count()
+    )
     assert not Period.objects.filter(period__year=2021, period__month__gte=11).exists()
     departments = Department.objects.count()
 

@@ -3,12 +3,17 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from hengkou.services import send_notice_reminders
+from hengkou.services import escalate_problems, send_notice_reminders
 
 
 class Command(BaseCommand):
-    help = "E-mail departments about supervision notices coming due or overdue (run daily)."
+    help = (
+        "Daily: remind departments of supervision notices coming due or overdue, and escalate "
+        "problems whose clocks were missed to their sponsoring leaders; each once."
+    )
 
     def handle(self, *args, **options):
-        sent = send_notice_reminders(now=timezone.now())
-        self.stdout.write(f"{sent} reminder(s) sent.")
+        now = timezone.now()
+        sent = send_notice_reminders(now=now)
+        escalated = escalate_problems(now=now)
+        self.stdout.write(f"{sent} reminder(s) sent, {escalated} missed clock(s) escalated.")

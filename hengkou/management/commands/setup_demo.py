@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from enterprises.models import Department
+from enterprises.models import Assignment, Department, Official
 from hengkou.services import close_month
 
 DEMO_ADMIN = "admin"
@@ -27,7 +27,64 @@ class Command(BaseCommand):
         else:
             call_command("seed_demo", stdout=self.stdout)
             self._close_demo_months()
+            self._roll_assignments_forward()
+            self._create_official_logins()
         self._ensure_admin()
+        self._print_official_logins()
+
+    def _roll_assignments_forward(self):
+        # The demo's year is 2021; officials work today, so 2021's sponsorship is carried over.
+        year = timezone.localdate().year
+        if year <= 2021:
+            return
+        for assignment in Assignment.objects.filter(year=2021).prefetch_related("team"):
+            team = list(assignment.team.all())
+            assignment.pk = None
+            assignment._state.adding = True
+            assignment.year = year
+            assignment.plan_deadline = datetime.date(year, 12, 31)
+            assignment.save()
+            assignment.team.set(team)
+        self.stdout.write(f"2021's assignments carried over to {year} for the daily pages.")
+
+    def _create_official_logins(self):
+        # Every demo official can sign in with their name and one shared demo password.
+        password = secrets.token_urlsafe(9)
+        password_file = settings.VAR_DIR / "demo-officials-password.txt"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        user_model = get_user_model()
+        officials = list(Official.objects.filter(user__isnull=True).select_related("department"))
+        taken = set(user_model.objects.values_list("username", flat=True))
+        names = [official.name for official in officials]
+        for official in officials:
+            username = official.name
+            if names.count(username) > 1 or username in taken:
+                username = f"{official.name}{official.department.code}"
+            if username in taken:
+                continue
+            user = user_model.objects.create_user(username, password=password)
+            official.user = user
+            official.save(update_fields=["user", "updated_at"])
+            taken.add(username)
+
+    def _print_official_logins(self):
+        password_file = settings.VAR_DIR / "demo-officials-password.txt"
+        if not password_file.exists():
+            return
+        example = (
+            Official.objects.filter(user__isnull=False, rank="staff")
+            .order_by("department__code", "pk")
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if example:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo officials: sign in with their name, e.g. “{example}”, "
+                    f"password “{password_file.read_text().strip()}”"
+                )
+            )
 
     def _close_demo_months(self):
         # The routine of a real zone: every past month closed, the last two left for the demo.

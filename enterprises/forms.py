@@ -1,0 +1,77 @@
+"""Forms of the officials' pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ProblemCategory, ProblemSeverity, VisitKind
+from .models import Department, Official
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.ImageField):
+    """Zero or more images from one ``<input type="file" multiple>``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("Date of visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=Official.objects.all(),
+        error_messages={"required": _("Choose at least one participant.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=VisitKind.choices,
+        initial=VisitKind.ROUTINE,
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = MultipleImageField(label=_("Photos"))
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["visited_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_visited_on(self):
+        day = self.cleaned_data["visited_on"]
+        if day > self.today:
+            raise forms.ValidationError(_("A visit cannot be dated in the future."))
+        return day
+
+
+class RaisedProblemForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=ProblemCategory.choices)
+    description = forms.CharField(
+        label=_("Problem"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department to handle it"),
+        queryset=Department.objects.order_by("code"),
+        required=False,
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=ProblemSeverity.choices, initial=ProblemSeverity.ORDINARY
+    )
+
+
+RaisedProblemFormSet = forms.formset_factory(RaisedProblemForm, extra=0, max_num=20)

@@ -1,0 +1,157 @@
+"""Reads of the enterprises app for the officials' pages."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from .choices import OfficialRank, ProblemStatus
+from .duties import Window, month_window, quarter_window
+from .models import Assignment, MonthlyReport, Official, Problem, Visit
+
+LEADER, HEAD, RESPONSIBLE, TEAM = "leader", "head", "responsible", "team"
+
+
+def iso_week_window(day: datetime.date) -> Window:
+    """Return the ISO week (Monday to Sunday) holding ``day``."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return Window(monday, monday + datetime.timedelta(days=6))
+
+
+def involvement(official: Official) -> Q:
+    """Return the condition selecting the assignments ``official`` works on.
+
+    As leader, as head of the sponsoring department, as responsible person or as a team member.
+    """
+    condition = Q(leader=official) | Q(responsible=official) | Q(team=official)
+    if official.rank == OfficialRank.DEPARTMENT_HEAD:
+        condition |= Q(department_id=official.department_id)
+    return condition
+
+
+def is_involved(official: Official | None, *, enterprise_id: int, year: int) -> bool:
+    """Return whether ``official`` works on the enterprise's assignment of ``year``."""
+    if official is None:
+        return False
+    return Assignment.objects.filter(
+        involvement(official), enterprise_id=enterprise_id, year=year
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One of the official's visit duties on an assignment, for the window holding today."""
+
+    role: str
+    window: Window
+    met: bool
+    days_left: int
+
+    @property
+    def state(self) -> str:
+        return "met" if self.met else "due"
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    """An assignment as its official sees it on "my enterprises"."""
+
+    assignment: Assignment
+    roles: list[str]
+    duties: list[Duty]
+    last_visit: datetime.date | None
+    open_problems: int
+    latest_period: datetime.date | None
+    latest_output: object
+
+    @property
+    def due_count(self) -> int:
+        return sum(1 for duty in self.duties if not duty.met)
+
+
+def list_my_assignments(
+    *, official: Official, year: int, today: datetime.date
+) -> list[MyAssignment]:
+    """Return the official's assignments of ``year`` with their duties for the current window.
+
+    The leader's window is the quarter, the head's the month, the responsible person's the ISO
+    week holding ``today``; a duty is met once the official took part in a visit to the
+    enterprise in it. Enterprises with duties still due come first. Three queries.
+    """
+    latest = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise")).order_by("-period")
+    last_visit = Visit.objects.filter(enterprise=OuterRef("enterprise")).order_by("-visited_on")
+    open_problems = (
+        Problem.objects.filter(enterprise=OuterRef("enterprise"))
+        .exclude(status=ProblemStatus.RESOLVED)
+        .values("enterprise")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    assignments = list(
+        Assignment.objects.filter(involvement(official), year=year)
+        .distinct()
+        .select_related("enterprise", "department", "leader", "responsible")
+        .annotate(
+            last_visit=Subquery(last_visit.values("visited_on")[:1]),
+            open_problems=Coalesce(Subquery(open_problems), 0),
+            latest_period=Subquery(latest.values("period")[:1]),
+            latest_output=Subquery(latest.values("output_value")[:1]),
+            in_team=Count("team", filter=Q(team=official)),
+        )
+        .order_by("enterprise__name")
+    )
+    windows = {
+        LEADER: quarter_window(today.year, today.month),
+        HEAD: month_window(today.year, today.month),
+        RESPONSIBLE: iso_week_window(today),
+    }
+    earliest = min(window.start for window in windows.values())
+    my_visits: dict[int, list[datetime.date]] = {}
+    for enterprise_id, visited_on in Visit.participants.through.objects.filter(
+        official=official,
+        visit__enterprise_id__in=[a.enterprise_id for a in assignments],
+        visit__visited_on__gte=earliest,
+        visit__visited_on__lte=today,
+    ).values_list("visit__enterprise_id", "visit__visited_on"):
+        my_visits.setdefault(enterprise_id, []).append(visited_on)
+
+    result = []
+    for assignment in assignments:
+        roles = []
+        if assignment.leader_id == official.pk:
+            roles.append(LEADER)
+        if (
+            official.rank == OfficialRank.DEPARTMENT_HEAD
+            and assignment.department_id == official.department_id
+        ):
+            roles.append(HEAD)
+        if assignment.responsible_id == official.pk:
+            roles.append(RESPONSIBLE)
+        if assignment.in_team and not roles:
+            roles.append(TEAM)
+        dates = my_visits.get(assignment.enterprise_id, [])
+        duties = [
+            Duty(
+                role=role,
+                window=windows[role],
+                met=any(windows[role].start <= day <= windows[role].end for day in dates),
+                days_left=(windows[role].end - today).days,
+            )
+            for role in roles
+            if role in windows
+        ]
+        result.append(
+            MyAssignment(
+                assignment=assignment,
+                roles=roles,
+                duties=duties,
+                last_visit=assignment.last_visit,
+                open_problems=assignment.open_problems,
+                latest_period=assignment.latest_period,
+                latest_output=assignment.latest_output,
+            )
+        )
+    return sorted(result, key=lambda item: (item.due_count == 0, item.assignment.enterprise.name))

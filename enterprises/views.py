@@ -1,0 +1,280 @@
+"""Views of the officials' pages: my enterprises, visit logging, the enterprise page."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Prefetch, Value, When
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from .duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY, get_visit_compliance
+from .forms import RaisedProblemFormSet, VisitForm
+from .models import Assignment, Department, Enterprise, Official, Problem, Visit
+from .periods import parse_period
+from .selectors import is_involved, list_my_assignments
+from .visits import RaisedProblem, official_of, record_visit
+
+
+@login_required
+def my_enterprises(request):
+    """Show the official's enterprises with this window's duties, last visit and problems."""
+    official = official_of(request.user)
+    today = timezone.localdate()
+    items = list_my_assignments(official=official, year=today.year, today=today) if official else []
+    return render(
+        request,
+        "enterprises/my_enterprises.html",
+        {"official": official, "items": items, "today": today},
+    )
+
+
+def _suggested_participants(enterprise: Enterprise, year: int) -> list[Official]:
+    """Return the people of the enterprise's assignment: leader, head, responsible, team."""
+    assignment = (
+        Assignment.objects.filter(enterprise=enterprise, year=year)
+        .select_related("leader", "responsible", "department")
+        .prefetch_related("team")
+        .first()
+    )
+    if assignment is None:
+        return []
+    people = [assignment.leader, assignment.responsible, *assignment.team.all()]
+    head = Official.objects.filter(
+        department_id=assignment.department_id, rank="department_head"
+    ).first()
+    if head:
+        people.insert(1, head)
+    unique = {}
+    for person in people:
+        unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+@login_required
+def visit_new(request, pk):
+    """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
+    enterprise = get_object_or_404(Enterprise, pk=pk)
+    today = timezone.localdate()
+    me = official_of(request.user)
+    suggested = _suggested_participants(enterprise, today.year)
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, today=today)
+        problems = RaisedProblemFormSet(request.POST, prefix="problems")
+        if form.is_valid() and problems.is_valid():
+            try:
+                record_visit(
+                    enterprise=enterprise,
+                    visited_on=form.cleaned_data["visited_on"],
+                    participants=list(form.cleaned_data["participants"]),
+                    kind=form.cleaned_data["kind"],
+                    notes=form.cleaned_data["notes"],
+                    problems=[RaisedProblem(**data) for data in problems.cleaned_data if data],
+                    photos=form.cleaned_data["photos"],
+                    acting_user=request.user,
+                    today=today,
+                    now=timezone.now(),
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
+                )
+                return redirect("enterprises:my_enterprises")
+    else:
+        form = VisitForm(
+            initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
+        )
+        problems = RaisedProblemFormSet(prefix="problems")
+    chosen = {str(value) for value in (form["participants"].value() or [])}
+    extra = Official.objects.filter(pk__in=chosen - {str(o.pk) for o in suggested}).select_related(
+        "department"
+    )
+    return render(
+        request,
+        "enterprises/visit_form.html",
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "problems": problems,
+            "suggested": suggested,
+            "extra_participants": extra,
+            "chosen": chosen,
+            "today": today,
+            "involved": request.user.is_superuser
+            or is_involved(me, enterprise_id=enterprise.pk, year=today.year),
+        },
+    )
+
+
+@login_required
+@require_GET
+def official_search(request):
+    """Return up to 20 officials whose name or department matches ``q``, as JSON."""
+    term = request.GET.get("q", "").strip()
+    if not term:
+        return JsonResponse({"results": []})
+    officials = (
+        Official.objects.filter(name__icontains=term)
+        .select_related("department")
+        .order_by("name")[:20]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"id": o.pk, "name": o.name, "department": o.department.name} for o in officials
+            ]
+        }
+    )
+
+
+@login_required
+def enterprise_detail(request, pk):
+    """Show an enterprise: its sponsorship, latest figures, problems and visit history."""
+    today = timezone.localdate()
+    enterprise = get_object_or_404(Enterprise.objects.prefetch_related("titles"), pk=pk)
+    assignment = (
+        Assignment.objects.filter(enterprise=enterprise, year__lte=today.year)
+        .select_related("leader", "responsible", "department")
+        .prefetch_related("team")
+        .order_by("-year")
+        .first()
+    )
+    reports = list(enterprise.monthly_reports.order_by("-period")[:12])
+    problems = list(
+        Problem.objects.filter(enterprise=enterprise)
+        .select_related("department")
+        .order_by(Case(When(status="resolved", then=Value(1)), default=Value(0)), "-raised_on")[:50]
+    )
+    visits = list(
+        Visit.objects.filter(enterprise=enterprise)
+        .prefetch_related(Prefetch("participants", queryset=Official.objects.order_by("name")))
+        .prefetch_related("photos")
+        .order_by("-visited_on", "-id")[:30]
+    )
+    return render(
+        request,
+        "enterprises/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "assignment": assignment,
+            "reports": reports,
+            "problems": problems,
+            "visits": visits,
+            "today": today,
+        },
+    )
+
+
+DUTY_LABELS = {
+    LEADER_QUARTERLY: _lazy("Leader, each quarter"),
+    HEAD_MONTHLY: _lazy("Department head, each month"),
+    RESPONSIBLE_WEEKLY: _lazy("Responsible person, each week"),
+}
+
+
+def _compliance_query(request):
+    today = timezone.localdate()
+    try:
+        period = parse_period(request.GET.get("period") or f"{today:%Y-%m}")
+        error = None
+    except ValidationError as exc:
+        period, error = today.replace(day=1), " ".join(exc.messages)
+    return period, error, today
+
+
+@login_required
+def compliance(request, official_id=None):
+    """Show visit-duty compliance for a month: by department, missed duties, or one official."""
+    period, error, today = _compliance_query(request)
+    department_id = request.GET.get("department", "")
+    department_id = int(department_id) if department_id.isdigit() else None
+    data = get_visit_compliance(year=period.year, months=[period.month], today=today)
+    departments = {
+        d.pk: d
+        for d in Department.objects.filter(pk__in=[row.department_id for row in data.departments])
+    }
+    lines = data.lines
+    official = None
+    if official_id is not None:
+        official = get_object_or_404(Official.objects.select_related("department"), pk=official_id)
+        lines = [line for line in lines if line.official_id == official.pk]
+    elif department_id:
+        lines = [line for line in lines if line.department_id == department_id]
+        lines = sorted(lines, key=lambda line: (line.missed == 0, line.enterprise_name))
+    else:
+        lines = sorted(
+            (line for line in lines if line.missed),
+            key=lambda line: (departments[line.department_id].code, line.enterprise_name),
+        )
+    rows = [
+        {"department": departments[row.department_id], "totals": row}
+        for row in sorted(data.departments, key=lambda row: departments[row.department_id].code)
+    ]
+    if request.GET.get("format") == "xlsx":
+        return _compliance_xlsx(period, lines, departments)
+    return render(
+        request,
+        "enterprises/compliance.html",
+        {
+            "period": period,
+            "error": error,
+            "rows": rows,
+            "lines": lines,
+            "official": official,
+            "department_id": int(department_id)
+            if department_id and department_id.isdigit()
+            else None,
+            "departments": departments,
+            "duty_labels": DUTY_LABELS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _compliance_xlsx(period, lines, departments):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Visit duties")
+    sheet.append([_("Visit duties %(period)s") % {"period": f"{period:%Y-%m}"}])
+    sheet.append(
+        [
+            _("Department"),
+            _("Enterprise"),
+            _("Official"),
+            _("Duty"),
+            _("Required"),
+            _("Met"),
+            _("Missed"),
+            _("Due"),
+        ]
+    )
+    for line in lines:
+        sheet.append(
+            [
+                departments[line.department_id].name,
+                line.enterprise_name,
+                line.official_name,
+                str(DUTY_LABELS[line.duty]),
+                line.required,
+                line.met,
+                line.missed,
+                line.due,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="visit-duties-{period:%Y-%m}.xlsx"'
+    return response

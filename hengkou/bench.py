@@ -1,0 +1,852 @@
+"""The benchmark of the department ranking at city scale (``make bench``).
+
+Three parts, each usable on its own: ``generate`` fills an empty database with deterministic
+city-scale data, ``measure`` times the ranking's reads and the monthly close, and
+``render_section``/``write_section`` put the results into ``docs/performance.md``.
+Bulk inserts use PostgreSQL's COPY and a set-based rollup build; on any other database they fall
+back to ``bulk_create`` and ``rebuild_monthly_ytd`` (what the tests run on SQLite).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import random
+import re
+import resource
+import statistics
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import django
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from enterprises.choices import DepartmentKind, Metric, OfficialRank
+from enterprises.models import (
+    Assignment,
+    Department,
+    Enterprise,
+    MonthlyReport,
+    MonthlyYtd,
+    Official,
+    Target,
+)
+from enterprises.services import FLOW_METRICS, rebuild_monthly_ytd
+from enterprises.validators import build_credit_code
+
+from .ranking import rank_departments
+from .selectors import (
+    get_completeness_board,
+    get_period_ranking,
+    get_zone_stats,
+    list_department_totals,
+    list_monthly_trend,
+)
+from .services import close_month
+
+START_MARKER = "<!-- bench:ranking:start -->"
+END_MARKER = "<!-- bench:ranking:end -->"
+RATIO_TARGET = 0.3
+DASHBOARD_QUERY_TARGET = 15
+CREDIT_SERIAL_BASE = 30_000_000
+# Seasonal shape of monthly output: a slow January/February (Spring Festival), a strong December.
+SEASON = (0.78, 0.72, 0.98, 1.0, 1.02, 1.04, 0.97, 0.97, 1.03, 1.05, 1.1, 1.34)
+CHAINS = ("富硒食品", "新型材料", "装备制造", "毛绒玩具", "电子信息", "生物医药", "")
+COPY_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much data to generate: departments, enterprises and the months of reports."""
+
+    departments: int = 500
+    enterprises: int = 20_000
+    first_month: datetime.date = datetime.date(2017, 1, 1)
+    months: int = 60
+    county_leaders: int = 40
+    staff_per_department: int = 3
+    targeted_share: float = 0.9
+    seed: int = 20211130
+
+    @property
+    def periods(self) -> list[datetime.date]:
+        start = self.first_month.year * 12 + self.first_month.month - 1
+        return [datetime.date(n // 12, n % 12 + 1, 1) for n in range(start, start + self.months)]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({period.year for period in self.periods})
+
+
+CITY = Scale()
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One timed step of the run, with how many rows it wrote (if any)."""
+
+    name: str
+    seconds: float
+    rows: int | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Repeated wall-clock timings of one operation, in seconds."""
+
+    name: str
+    samples: tuple[float, ...]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        if len(self.samples) < 2:
+            return self.samples[0]
+        return statistics.quantiles(self.samples, n=20, method="inclusive")[18]
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    """One query of a selector: how long it took once, and its plan on PostgreSQL."""
+
+    sql: str
+    seconds: float
+    plan: str = ""
+
+
+@dataclass
+class Results:
+    """Everything a run measured, ready to render."""
+
+    period: datetime.date
+    metric: str
+    repeat: int
+    timings: dict[str, Timing] = field(default_factory=dict)
+    close_seconds: float = 0.0
+    dashboard_queries: int = 0
+    api_queries: int = 0
+    rollup_equals_resum: bool = False
+    departments_ranked: int = 0
+    rollup_queries: list[QueryCost] = field(default_factory=list)
+    resum_queries: list[QueryCost] = field(default_factory=list)
+    rollup_pages: int = 0
+
+    @property
+    def api_ratio(self) -> float:
+        return self.timings["api"].p50 / self.timings["resum"].p50
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def progress(iterable: Iterable, *, total: int, label: str, log: Callable[[str], None]):
+    """Yield from ``iterable`` with a progress bar (tqdm when installed, else a line per tenth)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        step = max(1, total // 10)
+        for index, item in enumerate(iterable, start=1):
+            yield item
+            if index % step == 0 or index == total:
+                log(f"  {label}: {index:,}/{total:,}")
+    else:
+        yield from tqdm(iterable, total=total, desc=label, unit="", leave=False)
+
+
+@contextmanager
+def timed(phases: list[Phase], name: str, log: Callable[[str], None]):
+    """Time the block and append it to ``phases``; the block may set ``box["rows"]``."""
+    log(f"{name} …")
+    box: dict = {}
+    started = time.perf_counter()
+    yield box
+    seconds = time.perf_counter() - started
+    phases.append(Phase(name=name, seconds=seconds, rows=box.get("rows")))
+    rows = f", {box['rows']:,} rows" if box.get("rows") is not None else ""
+    log(f"{name}: {seconds:.1f} s{rows}")
+
+
+def _copy_text(value) -> str:
+    if type(value) is str:
+        return value
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+def _constant_columns(model, fields: list[str]) -> dict[str, object]:
+    """Return the value of every other concrete column: its default, or now for timestamps."""
+    now = timezone.now()
+    constants = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key or model_field.attname in fields:
+            continue
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            value = now
+        else:
+            value = model_field.get_default()
+        if value is None and not model_field.null:
+            raise ValueError(f"{model.__name__}.{model_field.name} needs a value")
+        constants[model_field.column] = value
+    return constants
+
+
+def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
+    """Insert rows of ``fields`` values into ``model``'s table; return how many.
+
+    Other columns take their default (timestamps: now). PostgreSQL gets one COPY; elsewhere
+    ``bulk_create`` in batches. String values must hold no tab, newline or backslash
+    (generated data never does).
+    """
+    count = 0
+    if not is_postgresql():
+        batch = []
+        for row in rows:
+            batch.append(model(**dict(zip(fields, row, strict=True))))
+            if len(batch) == 2000:
+                model.objects.bulk_create(batch)
+                count += len(batch)
+                batch.clear()
+        model.objects.bulk_create(batch)
+        return count + len(batch)
+    constants = _constant_columns(model, fields)
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in fields] + list(constants)
+    tail = "".join("\t" + _copy_text(value) for value in constants.values())
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        lines = []
+        for row in rows:
+            lines.append("\t".join(map(_copy_text, row)) + tail)
+            if len(lines) == COPY_BATCH:
+                copy.write("\n".join(lines) + "\n")
+                count += len(lines)
+                lines.clear()
+        if lines:
+            copy.write("\n".join(lines) + "\n")
+            count += len(lines)
+    return count
+
+
+@dataclass
+class _Profile:
+    """How one generated enterprise behaves over the years."""
+
+    monthly_output: float
+    growth: float
+    employees: int
+    first_year: int
+    missing: float
+    departments: dict[int, int] = field(default_factory=dict)
+
+
+ROLLUP_SQL = """
+INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {flows})
+SELECT years.enterprise_id, months.period, report.id IS NOT NULL,
+       COALESCE(report.employees, 0), {running}
+FROM (SELECT DISTINCT enterprise_id, date_trunc('year', period)::date AS year_start
+      FROM {report}) AS years
+CROSS JOIN LATERAL (
+    SELECT (years.year_start + make_interval(months => n))::date AS period
+    FROM generate_series(0, 11) AS n
+) AS months
+LEFT JOIN {report} AS report
+       ON report.enterprise_id = years.enterprise_id AND report.period = months.period
+WINDOW running AS (PARTITION BY years.enterprise_id, years.year_start ORDER BY months.period)
+"""
+
+
+def build_rollup() -> int:
+    """Build the year-to-date rollup from the monthly reports of an empty rollup table.
+
+    On PostgreSQL one INSERT … SELECT with a running window sum (the same rows as
+    ``rebuild_monthly_ytd``, which the tests check); elsewhere ``rebuild_monthly_ytd`` itself.
+    """
+    if not is_postgresql():
+        return rebuild_monthly_ytd()
+    sql = ROLLUP_SQL.format(
+        ytd=MonthlyYtd._meta.db_table,
+        report=MonthlyReport._meta.db_table,
+        flows=", ".join(FLOW_METRICS),
+        running=", ".join(
+            f"SUM(COALESCE(report.{metric}, 0)) OVER running" for metric in FLOW_METRICS
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount
+
+
+def _money(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]:
+    """Fill an empty database with deterministic data of ``scale``; return the timed phases.
+
+    Sponsoring departments each have a head and staff; county leaders sit in a leading office
+    of their own. Every enterprise has an assignment in every year (about 5% change department
+    from one year to the next), most have an output target each year, and reports start in a
+    random year for a few and miss about 1% of months, so the rollup has gaps to bridge.
+    """
+    if Enterprise.objects.exists():
+        raise RuntimeError("The database already holds enterprises: the bench needs an empty one.")
+    rng = random.Random(scale.seed)
+    phases: list[Phase] = []
+
+    with timed(phases, "departments and officials", log) as box:
+        office_code = "BLEAD"
+        departments = [(office_code, "基准县领导", DepartmentKind.LEADING_OFFICE)]
+        departments += [
+            (f"B{n:04d}", f"基准部门{n:04d}", DepartmentKind.SPONSOR)
+            for n in range(scale.departments)
+        ]
+        rows = insert_rows(Department, ["code", "name", "kind"], departments)
+        codes = [code for code, _name, _kind in departments]
+        department_ids = dict(Department.objects.filter(code__in=codes).values_list("code", "id"))
+        office_id = department_ids.pop(office_code)
+        sponsors = [department_ids[f"B{n:04d}"] for n in range(scale.departments)]
+        officials = [
+            (f"基准领导{n:03d}", office_id, OfficialRank.COUNTY_LEADER)
+            for n in range(scale.county_leaders)
+        ]
+        for n, department_id in enumerate(sponsors):
+            for k in range(scale.staff_per_department):
+                rank = OfficialRank.DEPARTMENT_HEAD if k == 0 else OfficialRank.STAFF
+                officials.append((f"基准干部{n:04d}-{k}", department_id, rank))
+        rows += insert_rows(Official, ["name", "department_id", "rank"], officials)
+        by_name = dict(Official.objects.filter(name__startswith="基准").values_list("name", "id"))
+        leaders = [by_name[f"基准领导{n:03d}"] for n in range(scale.county_leaders)]
+        staff = {
+            department_id: [
+                by_name[f"基准干部{n:04d}-{k}"] for k in range(scale.staff_per_department)
+            ]
+            for n, department_id in enumerate(sponsors)
+        }
+        box["rows"] = rows
+
+    years = scale.years
+    profiles = []
+    for _n in range(scale.enterprises):
+        department = rng.choice(sponsors)
+        profile = _Profile(
+            monthly_output=rng.lognormvariate(5.0, 1.1),
+            growth=rng.uniform(-0.05, 0.15),
+            employees=max(5, int(rng.lognormvariate(4.0, 0.9))),
+            first_year=years[0] if rng.random() < 0.95 else rng.choice(years),
+            missing=0.01,
+        )
+        for year in years:
+            if rng.random() < 0.05:
+                department = rng.choice(sponsors)
+            profile.departments[year] = department
+        profiles.append(profile)
+
+    with timed(phases, "enterprises", log) as box:
+        box["rows"] = insert_rows(
+            Enterprise,
+            ["credit_code", "name", "chain", "employees"],
+            (
+                (
+                    build_credit_code(CREDIT_SERIAL_BASE + n),
+                    f"基准企业{n:05d}有限公司",
+                    CHAINS[n % len(CHAINS)],
+                    profile.employees,
+                )
+                for n, profile in enumerate(profiles)
+            ),
+        )
+        codes = dict(
+            Enterprise.objects.filter(name__startswith="基准企业").values_list("credit_code", "id")
+        )
+        enterprise_ids = [
+            codes[build_credit_code(CREDIT_SERIAL_BASE + n)] for n in range(scale.enterprises)
+        ]
+
+    with timed(phases, "assignments", log) as box:
+        box["rows"] = insert_rows(
+            Assignment,
+            ["year", "enterprise_id", "leader_id", "department_id", "responsible_id"],
+            (
+                (
+                    year,
+                    enterprise_id,
+                    rng.choice(leaders),
+                    profile.departments[year],
+                    rng.choice(staff[profile.departments[year]]),
+                )
+                for year in years
+                for enterprise_id, profile in zip(enterprise_ids, profiles, strict=True)
+            ),
+        )
+
+    with timed(phases, "targets", log) as box:
+        box["rows"] = insert_rows(
+            Target,
+            ["enterprise_id", "year", "metric", "value"],
+            (
+                (
+                    enterprise_id,
+                    year,
+                    Metric.OUTPUT_VALUE,
+                    _money(
+                        12
+                        * profile.monthly_output
+                        * (1 + profile.growth) ** (year - years[0])
+                        * rng.uniform(0.9, 1.25)
+                    ),
+                )
+                for year in years
+                for enterprise_id, profile in zip(enterprise_ids, profiles, strict=True)
+                if rng.random() < scale.targeted_share
+            ),
+        )
+
+    def reports() -> Iterator[tuple]:
+        tz = timezone.get_current_timezone()
+        periods = scale.periods
+        for enterprise_id, profile in progress(
+            zip(enterprise_ids, profiles, strict=True),
+            total=scale.enterprises,
+            label="monthly reports",
+            log=log,
+        ):
+            uniform = rng.uniform
+            for period in periods:
+                if period.year < profile.first_year or rng.random() < profile.missing:
+                    continue
+                output = (
+                    profile.monthly_output
+                    * (1 + profile.growth) ** (period.year - years[0])
+                    * SEASON[period.month - 1]
+                    * uniform(0.85, 1.15)
+                )
+                revenue = output * uniform(0.9, 1.05)
+                employees = max(1, int(profile.employees * uniform(0.95, 1.05)))
+                # Due by day 5 of the next month; a few come in a little late.
+                due = datetime.date(
+                    period.year + period.month // 12, period.month % 12 + 1, rng.randint(1, 8)
+                )
+                submitted = datetime.datetime.combine(due, datetime.time(10), tzinfo=tz)
+                yield (
+                    enterprise_id,
+                    period,
+                    _money(output),
+                    _money(output * uniform(0.22, 0.32)),
+                    _money(revenue),
+                    _money(revenue * uniform(-0.04, 0.12)),
+                    _money(revenue * uniform(0.02, 0.06)),
+                    employees,
+                    _money(employees * uniform(0.45, 0.65)),
+                    _money(output * uniform(0.05, 0.15)),
+                    submitted,
+                )
+
+    with timed(phases, "monthly reports", log) as box:
+        box["rows"] = insert_rows(
+            MonthlyReport,
+            ["enterprise_id", "period", "output_value", "value_added", "revenue", "profit"]
+            + ["tax", "employees", "wages", "electricity", "submitted_at"],
+            reports(),
+        )
+
+    with timed(phases, "year-to-date rollup", log) as box:
+        box["rows"] = build_rollup()
+
+    # VACUUM sets the visibility map as autovacuum soon would after a load; it cannot run
+    # inside a transaction (the tests), where ANALYZE alone refreshes the statistics.
+    vacuum = is_postgresql() and not connection.in_atomic_block
+    statement = "VACUUM ANALYZE" if vacuum else "ANALYZE"
+    with timed(phases, statement, log), connection.cursor() as cursor:
+        cursor.execute(statement)
+    return phases
+
+
+def measure_repeated(
+    name: str, operation: Callable[[], object], *, repeat: int, warmup: int = 1
+) -> Timing:
+    """Run ``operation`` ``warmup`` times untimed, then ``repeat`` times timed."""
+    for _ in range(warmup):
+        operation()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        operation()
+        samples.append(time.perf_counter() - started)
+    return Timing(name=name, samples=tuple(samples))
+
+
+def _queries_of(operation: Callable[[], object]) -> list[QueryCost]:
+    with CaptureQueriesContext(connection) as captured:
+        operation()
+    costs = []
+    for query in captured.captured_queries:
+        plan = ""
+        if is_postgresql() and query["sql"].lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+        costs.append(QueryCost(sql=query["sql"], seconds=float(query["time"]), plan=plan))
+    return costs
+
+
+def _table_pages(model) -> int:
+    """Return the table's size in pages as PostgreSQL last counted it (0 elsewhere)."""
+    if not is_postgresql():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
+        )
+        return cursor.fetchone()[0]
+
+
+def _heap_blocks(plan: str, table: str) -> int:
+    """Return how many pages of ``table`` a plan's bitmap heap scans visited."""
+    blocks, scanning = 0, False
+    for line in plan.splitlines():
+        if f"Bitmap Heap Scan on {table}" in line:
+            scanning = True
+        elif scanning and "Heap Blocks:" in line:
+            blocks += sum(int(count) for count in re.findall(r"(?:exact|lossy)=(\d+)", line))
+            scanning = False
+    return blocks
+
+
+def naive_sql(*, year: int, month: int, metric: str) -> tuple[str, list]:
+    """Return the hand-written re-sum: one join of the year's reports with the assignments."""
+    report = MonthlyReport._meta.db_table
+    assignment = Assignment._meta.db_table
+    column = MonthlyReport._meta.get_field(metric).column
+    sql = (
+        f"SELECT a.department_id, SUM(r.{column}), COUNT(*) FROM {report} r "
+        f"JOIN {assignment} a ON a.enterprise_id = r.enterprise_id AND a.year = %s "
+        "WHERE r.period >= %s AND r.period <= %s GROUP BY a.department_id"
+    )
+    return sql, [year, datetime.date(year, 1, 1), datetime.date(year, month, 1)]
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def measure(
+    *,
+    period: datetime.date,
+    metric: str = Metric.OUTPUT_VALUE,
+    repeat: int = 15,
+    log: Callable[[str], None] = print,
+) -> Results:
+    """Time the ranking's reads at ``period`` and then its monthly close; return the results.
+
+    The reads run before the close, while the month is open and computed live. Requests go
+    through the whole Django stack with ``django.test.Client`` as a logged-in superuser.
+    """
+    year, month = period.year, period.month
+    results = Results(period=period, metric=metric, repeat=repeat)
+    user = get_user_model().objects.create_superuser(username="bench", email="", password=None)
+    client = Client()
+    client.force_login(user)
+    query = f"period={period:%Y-%m}&metric={metric}"
+    api_url = f"/api/v1/rankings/?{query}"
+    dashboard_url = f"/dashboard/?{query}"
+
+    def resum():
+        return list_department_totals(year=year, month=month, metric=metric, from_reports=True)
+
+    def rollup():
+        return list_department_totals(year=year, month=month, metric=metric)
+
+    def ranking():
+        return get_period_ranking(year=year, month=month, metric=metric)
+
+    def zone_stats():
+        return get_zone_stats(year=year, month=month)
+
+    def trend():
+        return list_monthly_trend(year=year, metric=metric)
+
+    def completeness():
+        return get_completeness_board(year=year, month=month, today=timezone.localdate())
+
+    sql, params = naive_sql(year=year, month=month, metric=metric)
+
+    def naive():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    by_department = sorted(resum(), key=lambda totals: totals.department_id)
+    results.rollup_equals_resum = (
+        by_department == sorted(rollup(), key=lambda totals: totals.department_id)
+        and rank_departments(by_department, month=month) == ranking().rows
+    )
+    results.departments_ranked = len(by_department)
+
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        steps = [
+            ("resum", "re-sum selector", resum),
+            ("naive", "hand-written re-sum SQL", naive),
+            ("rollup", "rollup selector", rollup),
+            ("ranking", "ranking selector", ranking),
+            ("api", "ranking API", lambda: _get(client, api_url)),
+            ("dashboard", "dashboard page", lambda: _get(client, dashboard_url)),
+            ("zone_stats", "dashboard part: zone statistics", zone_stats),
+            ("trend", "dashboard part: monthly trend", trend),
+            ("completeness", "dashboard part: completeness board", completeness),
+        ]
+        for key, name, operation in steps:
+            timing = measure_repeated(name, operation, repeat=repeat)
+            results.timings[key] = timing
+            log(f"{name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, api_url)
+        results.api_queries = len(captured)
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, dashboard_url)
+        results.dashboard_queries = len(captured)
+        log(f"queries: API {results.api_queries}, dashboard {results.dashboard_queries}")
+        results.rollup_queries = _queries_of(rollup)
+        results.rollup_pages = _table_pages(MonthlyYtd)
+        results.resum_queries = _queries_of(resum)
+
+        log("monthly close …")
+        started = time.perf_counter()
+        close_month(period=period, acting_user=user, now=timezone.now())
+        results.close_seconds = time.perf_counter() - started
+        log(f"monthly close: {results.close_seconds:.2f} s")
+        timing = measure_repeated(
+            "ranking API, closed month", lambda: _get(client, api_url), repeat=repeat
+        )
+        results.timings["api_closed"] = timing
+        log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
+    return results
+
+
+def peak_memory_mib() -> float:
+    """Return the process's peak resident memory in MiB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> dict[str, str]:
+    """Return what the results depend on: CPUs, CPU model, PostgreSQL and software versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if is_postgresql() else "SELECT sqlite_version()")
+        database = cursor.fetchone()[0]
+    try:
+        with open("/proc/meminfo") as meminfo:
+            memory = f"{int(meminfo.readline().split()[1]) / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        memory = "unknown"
+    return {
+        "CPUs (nproc)": str(len(os.sched_getaffinity(0))),
+        "CPU model": cpu,
+        "memory": memory,
+        "database": database,
+        "Python · Django": f"{platform.python_version()} · {django.get_version()}",
+    }
+
+
+def table_sizes() -> list[tuple[str, int, str]]:
+    """Return each benchmarked table's row count and on-disk size (with indexes)."""
+    sizes = []
+    for model in (Department, Official, Enterprise, Assignment, Target, MonthlyReport, MonthlyYtd):
+        size = ""
+        if is_postgresql():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_total_relation_size(%s)", [model._meta.db_table])
+                size = f"{cursor.fetchone()[0] / 1024 / 1024:.0f} MiB"
+        sizes.append((model._meta.db_table, model.objects.count(), size))
+    return sizes
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _execution_time(plan: str) -> str:
+    for line in plan.splitlines():
+        if line.startswith("Execution Time:"):
+            return f" (under EXPLAIN ANALYZE: {line.split(':', 1)[1].strip()})"
+    return ""
+
+
+def render_section(
+    *,
+    results: Results,
+    phases: list[Phase],
+    scale: Scale,
+    sizes: list[tuple[str, int, str]],
+    host: dict[str, str],
+    peak_mib: float,
+    total_seconds: float,
+    today: datetime.date,
+) -> str:
+    """Return the Markdown of the benchmark section, markers included."""
+    timings = results.timings
+    ratio = results.api_ratio
+    ratio_met = ratio <= RATIO_TARGET
+    queries_met = results.dashboard_queries <= DASHBOARD_QUERY_TARGET
+    sums = max(results.rollup_queries, key=lambda cost: cost.seconds, default=None)
+    fixed = timings["api"].p50 - timings["rollup"].p50
+    if ratio_met:
+        ratio_why = "—"
+    else:
+        ratio_why = (
+            f"the rollup selector alone takes {_ms(timings['rollup'].p50)} ms "
+            f"({timings['rollup'].p50 / timings['resum'].p50:.2f} of the re-sum), "
+            f"{_ms(sums.seconds) if sums else '?'} ms of it in its sums query"
+        )
+        blocks = _heap_blocks(sums.plan, MonthlyYtd._meta.db_table) if sums else 0
+        if blocks and results.rollup_pages:
+            ratio_why += (
+                f", which visits {blocks:,} of the rollup table's {results.rollup_pages:,} "
+                "pages to read two rows per member: a month's rows are spread over the whole "
+                "table"
+            )
+        ratio_why += (
+            f"; the request around it (ranking rules, serialisation, middleware) adds "
+            f"{_ms(fixed)} ms"
+        )
+    queries_why = "—" if queries_met else "more queries than the target; see the dashboard tests"
+    period = f"{results.period:%Y-%m}"
+    lines = [
+        START_MARKER,
+        "## Department ranking at city scale",
+        "",
+        "Generated by `make bench` (`python manage.py bench`); do not edit between the markers.",
+        "",
+        f"Run on {today:%Y-%m-%d}, {total_seconds / 60:.1f} min in all, peak memory of the "
+        f"process {peak_mib:.0f} MiB.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in host.items()],
+        "",
+        f"### Data (seed {scale.seed})",
+        "",
+        f"{scale.departments} sponsoring departments, {scale.enterprises:,} enterprises, "
+        f"{scale.months} months of reports ({scale.periods[0]:%Y-%m} to "
+        f"{scale.periods[-1]:%Y-%m}), one assignment per enterprise and year, output targets "
+        f"for about {scale.targeted_share:.0%} of them each year.",
+        "",
+        "| table | rows | size with indexes |",
+        "|---|---:|---:|",
+        *[f"| `{table}` | {rows:,} | {size} |" for table, rows, size in sizes],
+        "",
+        "### Phases",
+        "",
+        "| phase | time (s) | rows written |",
+        "|---|---:|---:|",
+        *[
+            f"| {phase.name} | {phase.seconds:.1f} | "
+            f"{'' if phase.rows is None else f'{phase.rows:,}'} |"
+            for phase in phases
+        ],
+        f"| monthly close of {period} (`close_month`, once) | {results.close_seconds:.2f} | |",
+        "",
+        f"### Reads at {period}, metric `{results.metric}`",
+        "",
+        f"One untimed warm-up, then {results.repeat} timed runs each; wall-clock time in the "
+        "benchmark process, database on the same machine.",
+        "",
+        "| read | p50 (ms) | p95 (ms) |",
+        "|---|---:|---:|",
+        *[
+            f"| {timing.name} | {_ms(timing.p50)} | {_ms(timing.p95)} |"
+            for timing in timings.values()
+        ],
+        "",
+        f"Queries per request: ranking API {results.api_queries}, dashboard "
+        f"{results.dashboard_queries}. The rollup ranking equals the re-sum ranking on these "
+        f"data ({results.departments_ranked} departments): "
+        f"{'yes' if results.rollup_equals_resum else 'NO'}.",
+        "",
+        "### Targets",
+        "",
+        "| target | measured | met | why not |",
+        "|---|---|---|---|",
+        f"| p50(ranking API) / p50(re-sum selector) ≤ {RATIO_TARGET} | {ratio:.2f} "
+        f"({_ms(timings['api'].p50)} / {_ms(timings['resum'].p50)} ms) | "
+        f"{'yes' if ratio_met else 'no'} | {ratio_why} |",
+        f"| dashboard queries ≤ {DASHBOARD_QUERY_TARGET} | {results.dashboard_queries} | "
+        f"{'yes' if queries_met else 'no'} | {queries_why} |",
+        "",
+        "### What is measured",
+        "",
+        "- *re-sum selector*: `list_department_totals(..., from_reports=True)`, which sums every "
+        "monthly report of the year to date and of the same months a year earlier (three "
+        "queries); *hand-written re-sum SQL*: the bare join and `GROUP BY` a report would "
+        "write, for scale.",
+        "- *rollup selector*: the same totals read from `MonthlyYtd`, one row per member and "
+        "month; *ranking selector*: `get_period_ranking`, the rollup plus the ranking rules.",
+        "- *ranking API*: `GET /api/v1/rankings/?period=…&metric=…` end to end (middleware, "
+        "session authentication, serialisation), the month open; *closed month*: the same "
+        "request after the close, read from the frozen snapshot.",
+        "- *dashboard page*: `GET /dashboard/?period=…&metric=…`, zone figures, ranking, trend "
+        "and the completeness board rendered to HTML.",
+        "- *monthly close*: `close_month`, which locks the month's reports, ranks every metric "
+        "and writes the snapshot and the notices.",
+        "",
+        "Slowest query of each selector (one run, `EXPLAIN ANALYZE`):",
+        "",
+    ]
+    for label, costs in (
+        ("rollup selector", results.rollup_queries),
+        ("re-sum selector", results.resum_queries),
+    ):
+        if not costs:
+            continue
+        slowest = max(costs, key=lambda cost: cost.seconds)
+        lines += [
+            f"<details><summary>{label}: {len(costs)} queries, slowest "
+            f"{_ms(slowest.seconds)} ms{_execution_time(slowest.plan)}</summary>",
+            "",
+            "```sql",
+            slowest.sql,
+            "```",
+            "",
+            *(["```", slowest.plan, "```", ""] if slowest.plan else []),
+            "</details>",
+            "",
+        ]
+    lines.append(END_MARKER)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the benchmark section of ``path`` (between its markers), keeping the rest."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    start, end = text.find(START_MARKER), text.find(END_MARKER)
+    if start != -1 and end > start:
+        text = text[:start] + section.rstrip("\n") + text[end + len(END_MARKER) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text if text.endswith("\n") else text + "\n")

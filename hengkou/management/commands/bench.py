@@ -1,0 +1,90 @@
+"""Benchmark the department ranking at city scale and write the results into the docs."""
+
+import dataclasses
+import datetime
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from enterprises.periods import parse_period
+from hengkou import bench
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an EMPTY PostgreSQL database with city-scale data, time the ranking (selectors, "
+        "API, dashboard, monthly close) and write the results into docs/performance.md. "
+        "Run it through `make bench`, which creates and drops a database of its own."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--departments", type=int, default=bench.CITY.departments)
+        parser.add_argument("--enterprises", type=int, default=bench.CITY.enterprises)
+        parser.add_argument("--seed", type=int, default=bench.CITY.seed)
+        parser.add_argument("--period", default="2021-11", help="the month measured, YYYY-MM")
+        parser.add_argument("--repeat", type=int, default=15, help="timed runs of each read")
+        parser.add_argument(
+            "--output",
+            default=str(Path(settings.BASE_DIR) / "docs" / "performance.md"),
+            help="the Markdown file whose benchmark section is replaced ('-' prints it)",
+        )
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench).")
+        if Enterprise.objects.exists():
+            raise CommandError(
+                f"The database {connection.settings_dict['NAME']!r} already holds enterprises; "
+                "the bench needs an empty one (drop it, or point BENCH_DATABASE_URL elsewhere)."
+            )
+        try:
+            period = parse_period(options["period"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        scale = dataclasses.replace(
+            bench.CITY,
+            departments=options["departments"],
+            enterprises=options["enterprises"],
+            seed=options["seed"],
+        )
+        if period not in scale.periods:
+            raise CommandError(f"{options['period']} is outside the generated months.")
+
+        def log(message: str) -> None:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+        started = time.perf_counter()
+        phases = bench.generate(scale=scale, log=log)
+        results = bench.measure(period=period, repeat=options["repeat"], log=log)
+        section = bench.render_section(
+            results=results,
+            phases=phases,
+            scale=scale,
+            sizes=bench.table_sizes(),
+            host=bench.machine(),
+            peak_mib=bench.peak_memory_mib(),
+            total_seconds=time.perf_counter() - started,
+            today=timezone.localdate(),
+        )
+        if options["output"] == "-":
+            self.stdout.write(section)
+        else:
+            path = Path(options["output"])
+            bench.write_section(path, section)
+            log(f"Wrote {path}")
+        ratio = results.api_ratio
+        verdict = "met" if ratio <= bench.RATIO_TARGET else "MISSED"
+        log(
+            f"p50(API) / p50(re-sum) = {ratio:.2f} (target ≤ {bench.RATIO_TARGET}: {verdict}); "
+            f"dashboard queries {results.dashboard_queries} "
+            f"(target ≤ {bench.DASHBOARD_QUERY_TARGET}); "
+            f"rollup equals re-sum: {results.rollup_equals_resum}; "
+            f"done in {datetime.timedelta(seconds=round(time.perf_counter() - started))}"
+        )

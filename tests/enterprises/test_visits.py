@@ -1,0 +1,243 @@
+"""Officials: my enterprises, logging a visit with problems and photos, duty pages."""
+
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from enterprises.duties import get_visit_compliance
+from enterprises.models import Problem, Visit, VisitPhoto
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    EnterpriseFactory,
+    OfficialFactory,
+    UserFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def png(size=(64, 64)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def responsible(client):
+    """A responsible person logged in, with one assignment this year."""
+    user = UserFactory(username="zhang")
+    official = OfficialFactory(name="张三", user=user)
+    assignment = AssignmentFactory(
+        year=timezone.localdate().year, responsible=official, department=official.department
+    )
+    assignment.team.add(official)
+    client.force_login(user)
+    return assignment
+
+
+def _post(client, assignment, **overrides):
+    data = {
+        "visited_on": timezone.localdate().isoformat(),
+        "participants": [assignment.responsible.pk, assignment.leader.pk],
+        "kind": "routine",
+        "notes": "了解生产经营情况",
+        "problems-TOTAL_FORMS": "0",
+        "problems-INITIAL_FORMS": "0",
+        **overrides,
+    }
+    return client.post(reverse("enterprises:visit_new", args=[assignment.enterprise_id]), data)
+
+
+def test_my_enterprises_lists_assignments_with_this_weeks_duty(client, responsible):
+    html = client.get(reverse("enterprises:my_enterprises")).content.decode()
+    assert responsible.enterprise.name in html
+    assert "每周帮扶" in html and "剩余" in html
+    _post(client, responsible)
+    html = client.get(reverse("enterprises:my_enterprises")).content.decode()
+    assert "已完成" in html
+
+
+def test_log_a_visit_with_two_problems_and_a_photo(client, responsible):
+    department = DepartmentFactory(name="自然资源局")
+    response = _post(
+        client,
+        responsible,
+        **{
+            "problems-TOTAL_FORMS": "2",
+            "problems-0-category": "land",
+            "problems-0-description": "用地手续未办结",
+            "problems-0-department": department.pk,
+            "problems-0-severity": "major",
+            "problems-1-category": "labour",
+            "problems-1-description": "招工难",
+            "problems-1-severity": "ordinary",
+            "photos": [png(), png()],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    visit = Visit.objects.get()
+    assert set(visit.participants.all()) == {responsible.responsible, responsible.leader}
+    assert visit.created_by.username == "zhang"
+    assert VisitPhoto.objects.filter(visit=visit).count() == 2
+    labour, land = Problem.objects.order_by("category")
+    assert (land.category, land.department, land.visit, land.severity) == (
+        "land",
+        department,
+        visit,
+        "major",
+    )
+    assert land.due_on == visit.visited_on + datetime.timedelta(days=30)
+    assert labour.department is None
+    assert land.raised_by == responsible.responsible
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"visited_on": "2999-01-01"}, "帮扶日期不能晚于今天"),
+        ({"participants": []}, "请至少选择一名参加人员"),
+        ({"photos": [SimpleUploadedFile("x.png", b"not an image", content_type="image/png")]}, ""),
+        (
+            {
+                "problems-TOTAL_FORMS": "1",
+                "problems-0-category": "land",
+                "problems-0-description": "",
+                "problems-0-severity": "ordinary",
+            },
+            "",
+        ),
+    ],
+)
+def test_bad_visits_are_refused_with_a_message_and_write_nothing(
+    client, responsible, overrides, message
+):
+    response = _post(client, responsible, **overrides)
+    assert response.status_code == 200
+    if message:
+        assert message in response.content.decode()
+    assert Visit.objects.count() == Problem.objects.count() == VisitPhoto.objects.count() == 0
+
+
+def test_an_official_without_assignment_on_the_enterprise_is_refused(client, responsible):
+    other = EnterpriseFactory(name="别的企业")
+    response = client.post(
+        reverse("enterprises:visit_new", args=[other.pk]),
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "participants": [responsible.responsible.pk],
+            "kind": "routine",
+            "problems-TOTAL_FORMS": "0",
+            "problems-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "别的企业" in response.content.decode()
+    assert Visit.objects.count() == 0
+
+
+def test_administrators_may_log_any_visit(client, responsible):
+    client.force_login(UserFactory(is_superuser=True))
+    other = EnterpriseFactory()
+    response = client.post(
+        reverse("enterprises:visit_new", args=[other.pk]),
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "participants": [responsible.responsible.pk],
+            "kind": "emergency",
+            "problems-TOTAL_FORMS": "0",
+            "problems-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert Visit.objects.get().kind == "emergency"
+
+
+def test_late_evening_in_shanghai_is_still_that_day_whatever_the_server_clock(client, responsible):
+    # 2021-11-30 23:30 in Shanghai is 15:30 UTC: the default date must be 30 November.
+    moment = datetime.datetime(2021, 11, 30, 15, 30, tzinfo=datetime.UTC)
+    responsible.year = 2021
+    responsible.save()
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        form = client.get(reverse("enterprises:visit_new", args=[responsible.enterprise_id]))
+        assert 'value="2021-11-30"' in form.content.decode()
+        response = _post(client, responsible, visited_on="2021-11-30")
+    assert response.status_code == 302
+    compliance = get_visit_compliance(year=2021, months=[11], today=datetime.date(2021, 12, 1))
+    lines = {line.duty: line for line in compliance.lines}
+    assert lines["leader_quarterly"].met == 1
+
+
+def test_official_search_returns_json(client, responsible):
+    OfficialFactory(name="李四")
+    body = client.get(reverse("enterprises:official_search"), {"q": "李"}).json()
+    assert [row["name"] for row in body["results"]] == ["李四"]
+    assert client.get(reverse("enterprises:official_search")).json() == {"results": []}
+
+
+def test_enterprise_page_shows_sponsorship_problems_and_visits(client, responsible):
+    _post(
+        client,
+        responsible,
+        **{
+            "problems-TOTAL_FORMS": "1",
+            "problems-0-category": "wages",
+            "problems-0-description": "拖欠工资投诉",
+            "problems-0-severity": "ordinary",
+        },
+    )
+    html = client.get(
+        reverse("enterprises:enterprise_detail", args=[responsible.enterprise_id])
+    ).content.decode()
+    assert responsible.leader.name in html
+    assert "拖欠工资投诉" in html and "了解生产经营情况" in html
+
+
+def test_my_enterprises_runs_the_same_queries_whatever_the_number_of_assignments(client):
+    user = UserFactory()
+    official = OfficialFactory(user=user, rank="department_head")
+    client.force_login(user)
+    year = timezone.localdate().year
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("enterprises:my_enterprises")).status_code == 200
+        return len(queries)
+
+    def grow(n):
+        for _ in range(n):
+            assignment = AssignmentFactory(year=year, department=official.department)
+            VisitFactory(enterprise=assignment.enterprise).participants.add(official)
+
+    grow(2)
+    small = count()
+    grow(20)
+    large = count()
+    assert small == large
+
+
+def test_compliance_pages_and_export(client, responsible):
+    client.force_login(UserFactory(is_superuser=True))
+    period = timezone.localdate().strftime("%Y-%m")
+    html = client.get(reverse("enterprises:compliance"), {"period": period}).content.decode()
+    assert responsible.department.name in html
+    html = client.get(
+        reverse("enterprises:official_compliance", args=[responsible.responsible_id]),
+        {"period": period},
+    ).content.decode()
+    assert "张三" in html
+    response = client.get(reverse("enterprises:compliance"), {"period": period, "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    response = client.get(reverse("enterprises:compliance"), {"period": "2021-13"})
+    assert response.status_code == 200
+    assert "01 至 12" in response.content.decode()

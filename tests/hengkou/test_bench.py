@@ -1,0 +1,138 @@
+"""The benchmark's generator, measurements and report work at a tiny scale (no timings asserted)."""
+
+import datetime
+
+import pytest
+
+from enterprises.models import (
+    Assignment,
+    Department,
+    Enterprise,
+    MonthlyReport,
+    MonthlyYtd,
+    Official,
+    Period,
+    Target,
+)
+from enterprises.services import rebuild_monthly_ytd
+from enterprises.validators import validate_credit_code
+from hengkou import bench
+from hengkou.ranking import rank_departments
+from hengkou.selectors import list_department_totals
+
+pytestmark = pytest.mark.django_db
+
+TINY = bench.Scale(
+    departments=3,
+    enterprises=30,
+    first_month=datetime.date(2020, 11, 1),
+    months=13,
+    county_leaders=2,
+)
+NOV = datetime.date(2021, 11, 1)
+
+
+def quiet(message):
+    pass
+
+
+@pytest.fixture
+def phases():
+    return bench.generate(scale=TINY, log=quiet)
+
+
+def test_generate_fills_every_table_with_valid_rows(phases):
+    assert Department.objects.count() == 3 + 1  # the sponsors and the leaders' office
+    assert Official.objects.count() == 2 + 3 * TINY.staff_per_department
+    assert Enterprise.objects.count() == 30
+    for code in Enterprise.objects.values_list("credit_code", flat=True):
+        validate_credit_code(code)
+    assert Assignment.objects.filter(year=2020).count() == 30
+    assert Assignment.objects.filter(year=2021).count() == 30
+    assert 0 < Target.objects.count() <= 60
+    reports = MonthlyReport.objects.count()
+    assert 0.9 * 30 * 13 < reports <= 30 * 13
+    assert MonthlyReport.objects.filter(period__lt=TINY.first_month).count() == 0
+    assert {phase.name for phase in phases} >= {"monthly reports", "year-to-date rollup"}
+    assert next(phase.rows for phase in phases if phase.name == "monthly reports") == reports
+
+
+def test_generated_rollup_equals_the_python_refresh(phases):
+    years = MonthlyReport.objects.values_list("enterprise_id", "period__year").distinct()
+    assert MonthlyYtd.objects.count() == 12 * years.count()
+    assert rebuild_monthly_ytd() == 0
+
+
+def test_rollup_ranking_equals_the_resum_ranking_on_generated_data(phases):
+    for month in (1, 6, 11, 12):
+        for metric in ("output_value", "employees", "profit"):
+            rollup = list_department_totals(year=2021, month=month, metric=metric)
+            resum = list_department_totals(year=2021, month=month, metric=metric, from_reports=True)
+            key = lambda totals: totals.department_id  # noqa: E731
+            assert sorted(rollup, key=key) == sorted(resum, key=key), (month, metric)
+            assert rank_departments(rollup, month=month) == rank_departments(resum, month=month)
+
+
+def test_measure_times_every_read_then_closes_the_month_and_renders(phases, tmp_path):
+    results = bench.measure(period=NOV, repeat=2, log=quiet)
+
+    assert results.rollup_equals_resum is True
+    assert results.departments_ranked == 3
+    assert {"resum", "naive", "rollup", "ranking", "api", "dashboard", "api_closed"} <= set(
+        results.timings
+    )
+    assert all(len(timing.samples) == 2 for timing in results.timings.values())
+    assert results.api_queries > 0 and results.dashboard_queries > 0
+    assert results.rollup_queries and results.resum_queries
+    assert Period.objects.get(period=NOV).status == "closed"
+
+    section = bench.render_section(
+        results=results,
+        phases=phases,
+        scale=TINY,
+        sizes=bench.table_sizes(),
+        host=bench.machine(),
+        peak_mib=bench.peak_memory_mib(),
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+    )
+    assert section.startswith(bench.START_MARKER) and section.rstrip().endswith(bench.END_MARKER)
+    assert "| ranking API |" in section and "dashboard queries ≤ 15" in section
+    path = tmp_path / "performance.md"
+    bench.write_section(path, section)
+    assert path.read_text().startswith("# Performance\n")
+
+
+def test_write_section_replaces_only_its_own_section(tmp_path):
+    path = tmp_path / "performance.md"
+    path.write_text(
+        "# Performance\n\nIntro.\n\n"
+        f"{bench.START_MARKER}\nold figures\n{bench.END_MARKER}\n\n## Other\n\nKept.\n"
+    )
+    bench.write_section(path, f"{bench.START_MARKER}\nnew figures\n{bench.END_MARKER}\n")
+
+    assert path.read_text() == (
+        "# Performance\n\nIntro.\n\n"
+        f"{bench.START_MARKER}\nnew figures\n{bench.END_MARKER}\n\n## Other\n\nKept.\n"
+    )
+
+
+def test_generate_refuses_a_database_that_holds_enterprises(phases):
+    with pytest.raises(RuntimeError, match="empty"):
+        bench.generate(scale=TINY, log=quiet)
+    assert Enterprise.objects.count() == 30
+
+
+def test_heap_blocks_count_only_the_named_tables_bitmap_scans():
+    plan = "\n".join(
+        [
+            "HashAggregate",
+            "  ->  Bitmap Heap Scan on enterprises_monthlyytd  (cost=1.00..2.00 rows=10 width=8)",
+            "        Recheck Cond: (period = '2021-11-01'::date)",
+            "        Heap Blocks: exact=120 lossy=30",
+            "  ->  Bitmap Heap Scan on enterprises_assignment  (cost=1.00..2.00 rows=10 width=8)",
+            "        Heap Blocks: exact=7",
+        ]
+    )
+    assert bench._heap_blocks(plan, "enterprises_monthlyytd") == 150
+    assert bench._heap_blocks(plan, "enterprises_target") == 0
