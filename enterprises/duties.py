@@ -187,3 +187,73 @@ def get_visit_compliance(*, year: int, months: list[int], today: datetime.date) 
         for department_id, values in sorted(totals.items())
     ]
     return Compliance(lines=lines, departments=departments)
+
+
+@dataclass(frozen=True)
+class OpenDuty:
+    """A duty whose current window ends within a few days and has no visit yet."""
+
+    assignment_id: int
+    enterprise_name: str
+    official: Official
+    duty: str
+    window: Window
+
+    def days_left(self, today: datetime.date) -> int:
+        return (self.window.end - today).days
+
+
+def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[OpenDuty]:
+    """Return this year's duties whose window holding ``today`` ends within ``within_days``.
+
+    Windows: the quarter for the leader, the month for the department head, the ISO week for
+    the responsible person. Only duties with no visit yet in the window. Three queries.
+    """
+    windows = {
+        LEADER_QUARTERLY: quarter_window(today.year, today.month),
+        HEAD_MONTHLY: month_window(today.year, today.month),
+        RESPONSIBLE_WEEKLY: Window(
+            today - datetime.timedelta(days=today.weekday()),
+            today + datetime.timedelta(days=6 - today.weekday()),
+        ),
+    }
+    closing = {duty: w for duty, w in windows.items() if 0 <= (w.end - today).days <= within_days}
+    if not closing:
+        return []
+    assignments = list(
+        Assignment.objects.filter(year=today.year).select_related(
+            "enterprise", "leader__user", "responsible__user"
+        )
+    )
+    heads = {
+        official.department_id: official
+        for official in Official.objects.filter(
+            rank=OfficialRank.DEPARTMENT_HEAD,
+            department_id__in={a.department_id for a in assignments},
+        ).select_related("user")
+    }
+    start = min(w.start for w in closing.values())
+    visited: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for enterprise_id, official_id, day in Visit.participants.through.objects.filter(
+        visit__visited_on__gte=start,
+        visit__visited_on__lte=today,
+        visit__enterprise_id__in=[a.enterprise_id for a in assignments],
+    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on"):
+        visited[(enterprise_id, official_id)].append(day)
+    due = []
+    for assignment in assignments:
+        people = {
+            LEADER_QUARTERLY: assignment.leader,
+            HEAD_MONTHLY: heads.get(assignment.department_id),
+            RESPONSIBLE_WEEKLY: assignment.responsible,
+        }
+        for duty, window in closing.items():
+            official = people[duty]
+            if official is None:
+                continue
+            days = visited.get((assignment.enterprise_id, official.pk), [])
+            if not any(window.start <= day <= window.end for day in days):
+                due.append(
+                    OpenDuty(assignment.pk, assignment.enterprise.name, official, duty, window)
+                )
+    return due

@@ -10,7 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -175,9 +175,9 @@ def enterprise_detail(request, pk):
 
 
 DUTY_LABELS = {
-    LEADER_QUARTERLY: _lazy("Leader, each quarter"),
-    HEAD_MONTHLY: _lazy("Department head, each month"),
-    RESPONSIBLE_WEEKLY: _lazy("Responsible person, each week"),
+    LEADER_QUARTERLY: gettext_lazy("Leader, each quarter"),
+    HEAD_MONTHLY: gettext_lazy("Department head, each month"),
+    RESPONSIBLE_WEEKLY: gettext_lazy("Responsible person, each week"),
 }
 
 

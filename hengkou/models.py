@@ -275,3 +275,26 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Reminder(models.Model):
+    """A reminder already sent to a user, so that each is sent once whatever runs the job."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("reminder"), max_length=200)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="reminder_once_per_user"),
+        ]
+
+    def __str__(self):
+        return self.key

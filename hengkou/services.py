@@ -16,14 +16,23 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
+from enterprises.duties import list_duties_due_soon
 from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Target
 from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
 from .choices import NoticeStatus, RankedMetric
-from .models import Inspection, NoticeEvent, Notification, RankingSnapshot, SupervisionNotice
+from .models import (
+    Inspection,
+    NoticeEvent,
+    Notification,
+    RankingSnapshot,
+    Reminder,
+    SupervisionNotice,
+)
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
 from .selectors import list_department_rankings
 
@@ -385,9 +394,25 @@ def record_inspection(*, form, acting_user) -> Inspection:
 
 
 def escalate_problems(*, now: datetime.datetime) -> int:
-    """Escalate missed problem clocks to their sponsoring leaders in the app; return how many."""
+    """Escalate missed problem clocks to their sponsoring leaders, in the app and by e-mail.
+
+    Each (problem, clock) once; returns how many were escalated.
+    """
 
     def notify(escalations):
+        send_mass_mail(
+            [
+                (
+                    f"[{_('Hengkou Industrial Tracker')}] {e.title}",
+                    e.body,
+                    None,
+                    [e.leader_user.email],
+                )
+                for e in escalations
+                if e.leader_user.email
+            ],
+            fail_silently=False,
+        )
         Notification.objects.bulk_create(
             Notification(
                 recipient=escalation.leader_user,
@@ -400,3 +425,63 @@ def escalate_problems(*, now: datetime.datetime) -> int:
         )
 
     return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)
+
+
+DUTY_TITLES = {
+    "leader_quarterly": gettext_lazy("Quarterly visit due"),
+    "head_monthly": gettext_lazy("Monthly visit due"),
+    "responsible_weekly": gettext_lazy("Weekly visit due"),
+}
+
+
+@transaction.atomic
+def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
+    """Remind each official of a visit duty whose window ends within two days, once per window.
+
+    In the app, and by e-mail where the official's login has an address. Returns how many
+    reminders were sent.
+    """
+    today = timezone.localdate(now)
+    duties = [
+        d for d in list_duties_due_soon(today=today, within_days=within_days) if d.official.user_id
+    ]
+    keys = {
+        (d.official.user_id, f"duty:{d.assignment_id}:{d.duty}:{d.window.start:%Y-%m-%d}"): d
+        for d in duties
+    }
+    already = set(
+        Reminder.objects.filter(
+            recipient_id__in={user_id for user_id, _key in keys},
+            key__in={key for _user_id, key in keys},
+        ).values_list("recipient_id", "key")
+    )
+    fresh = {pair: duty for pair, duty in keys.items() if pair not in already}
+    notifications, mails, reminders = [], [], []
+    for (user_id, key), duty in fresh.items():
+        title = str(DUTY_TITLES[duty.duty])
+        body = _(
+            "%(enterprise)s: no visit yet in the window %(start)s to %(end)s; %(days)s day(s) left."
+        ) % {
+            "enterprise": duty.enterprise_name,
+            "start": duty.window.start.isoformat(),
+            "end": duty.window.end.isoformat(),
+            "days": duty.days_left(today),
+        }
+        url = reverse("enterprises:my_enterprises")
+        notifications.append(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        )
+        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
+        if duty.official.user.email:
+            mails.append(
+                (
+                    f"[{_('Hengkou Industrial Tracker')}] {title}",
+                    body,
+                    None,
+                    [duty.official.user.email],
+                )
+            )
+    Reminder.objects.bulk_create(reminders)
+    Notification.objects.bulk_create(notifications)
+    send_mass_mail(mails, fail_silently=False)
+    return len(reminders)

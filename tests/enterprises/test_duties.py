@@ -132,3 +132,21 @@ def test_query_count_is_constant(db, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         compliance = get_visit_compliance(year=2021, months=list(range(1, 13)), today=D(2022, 1, 1))
     assert len(compliance.lines) == 40
+
+
+def test_duties_due_soon_are_the_unmet_windows_ending_within_two_days(sponsorship):
+    from enterprises.duties import list_duties_due_soon
+
+    assignment, head = sponsorship
+    # Friday 2021-12-31: the quarter, the month and the week (ending Sunday 2 January) all close.
+    due = list_duties_due_soon(today=D(2021, 12, 31), within_days=2)
+    assert {(d.duty, d.official.pk) for d in due} == {
+        ("leader_quarterly", assignment.leader.pk),
+        ("head_monthly", head.pk),
+        ("responsible_weekly", assignment.responsible.pk),
+    }
+    _visit(assignment, D(2021, 12, 30), head, assignment.responsible)
+    due = list_duties_due_soon(today=D(2021, 12, 31), within_days=2)
+    assert [d.duty for d in due] == ["leader_quarterly"]
+    # Mid-month on a Tuesday: nothing closes within two days.
+    assert list_duties_due_soon(today=D(2021, 12, 14), within_days=2) == []

@@ -153,3 +153,17 @@ def test_daily_job_escalates_missed_problem_clocks_to_the_leader_once():
     count = len(titles)
     call_command("send_reminders", stdout=out)
     assert leader.user.notifications.count() == count
+
+
+def test_visit_duty_reminders_are_sent_once_per_window():
+    from hengkou.services import send_duty_reminders
+
+    responsible = OfficialFactory(user=UserFactory(username="resp", email="resp@gov.cn"))
+    AssignmentFactory(year=2021, responsible=responsible, department=responsible.department)
+    saturday = datetime.datetime(2021, 12, 11, 2, tzinfo=datetime.UTC)
+    assert send_duty_reminders(now=saturday) == 1
+    assert send_duty_reminders(now=saturday + datetime.timedelta(hours=20)) == 0
+    notification = responsible.user.notifications.get()
+    assert notification.title == "本周帮扶即将到期"
+    assert "2021-12-06" in notification.body and "2021-12-12" in notification.body
+    assert mail.outbox[-1].to == ["resp@gov.cn"]
