@@ -40,11 +40,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def screenshot(page):
-    """Save a full-page screenshot under var/screenshots/ for a person to look at."""
+def screenshot(request):
+    """Save a full-page screenshot under var/screenshots/ for a person to look at.
 
-    def take(name):
+    It shoots the test's ``page`` unless another page is given.
+    """
+
+    def take(name, target=None):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        target = target or request.getfixturevalue("page")
+        target.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
