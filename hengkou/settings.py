@@ -4,6 +4,7 @@ Every deployment-specific value comes from an environment variable (see the READ
 Without any, the site runs in development mode on a SQLite file under ``var/``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,6 +44,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "axes",
+    "csp",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "enterprises",
     "projects",
     "hengkou",
@@ -58,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hengkou.urls"
@@ -105,6 +113,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user and IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login lockout: 5 failures for a username from one IP lock that pair out for 30 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy, the client's address comes from this header (e.g. HTTP_X_FORWARDED_FOR).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IP_HEADERS", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -146,6 +171,40 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hengkou.api.conventions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema of API v1 (/api/v1/schema/) and its browsable docs, served without a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hengkou Industrial Tracker API",
+    "DESCRIPTION": (
+        "API v1 of the Hengkou Industrial Tracker: departments, officials, enterprises, the "
+        "五个一 assignments, targets, monthly figures, visits, problems, projects, and the "
+        "computed rankings and zone statistics. Session or `Authorization: Token <key>` "
+        "authentication; lists are paginated with `page` and `page_size` (at most 1000). "
+        "See docs/api.md for the integration guide."
+    ),
+    "VERSION": "1.0.0",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "enterprises.choices.DepartmentKind",
+        "OfficialRankEnum": "enterprises.choices.OfficialRank",
+        "ChainRoleEnum": "enterprises.choices.ChainRole",
+        "VisitKindEnum": "enterprises.choices.VisitKind",
+        "ProblemCategoryEnum": "enterprises.choices.ProblemCategory",
+        "ProblemSeverityEnum": "enterprises.choices.ProblemSeverity",
+        "ProblemStatusEnum": "enterprises.choices.ProblemStatus",
+        "MetricEnum": "enterprises.choices.Metric",
+        "ReportStatusEnum": "enterprises.choices.ReportStatus",
+        "RankedMetricEnum": "hengkou.choices.RankedMetric",
+        "LightEnum": "hengkou.choices.Light",
+        "NoticeStatusEnum": "hengkou.choices.NoticeStatus",
+        "ProjectKindEnum": "projects.choices.ProjectKind",
+        "StageEnum": "projects.choices.Stage",
+    },
 }
 
 EMAIL_BACKEND = env.str(
@@ -166,6 +225,42 @@ HENGKOU_RANKING = {
     "lagging_bottom_n": 0,
     "light_yellow_below": "-0.10",
     "light_red_below": "-0.30",
+}
+
+# Sessions end a working day after login, and with the browser.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Transport and browser security: strict outside debug, relaxable by the environment for a
+# plain-HTTP intranet (DJANGO_SECURE=0).
+SECURE = env.bool("DJANGO_SECURE", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = SECURE and env.bool("DJANGO_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: everything from this site; no inline script anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 LOGGING = {
