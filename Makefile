@@ -20,6 +20,7 @@ help:
 	@echo "make test       run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points at one)"
 	@echo "make test-fast  the suite without the browser journeys"
 	@echo "make lint       ruff check and format check"
+	@echo "make bench      benchmark the ranking at city scale on PostgreSQL, into docs/performance.md"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required: install it (e.g. apt-get install python3 python3-venv)." >&2; exit 1; fi
@@ -64,6 +65,28 @@ test: install
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+# The ranking benchmark at city scale (a few minutes), on a PostgreSQL database that it creates
+# when missing and drops at the end unless BENCH_KEEP=1 (one it did not create is left alone).
+# Results replace the benchmark section of docs/performance.md. Needs psql.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hengkou_bench
+BENCH_KEEP ?=
+BENCH_ARGS ?=
+
+bench: install
+	@command -v psql >/dev/null 2>&1 || { echo "psql is required: install it (e.g. apt-get install postgresql-client)." >&2; exit 1; }
+	@set -eu; url='$(BENCH_DATABASE_URL)'; name="$${url##*/}"; name="$${name%%\?*}"; \
+	admin="$${url%/*}/postgres"; \
+	if [ -z "$$(psql "$$admin" -XtAc "SELECT 1 FROM pg_database WHERE datname = '$$name'")" ]; then \
+		psql "$$admin" -Xqc "CREATE DATABASE \"$$name\""; echo "Created the database $$name."; \
+		if [ "$(BENCH_KEEP)" != 1 ]; then \
+			trap 'psql "$$admin" -Xqc "DROP DATABASE IF EXISTS \"$$name\"" && echo "Dropped the database $$name."' EXIT; \
+		fi; \
+	else echo "Using the existing database $$name; it is not dropped."; fi; \
+	export DATABASE_URL="$$url" DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=bench-only-throwaway-key \
+		DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage; \
+	$(PY) manage.py migrate --noinput --verbosity 0; \
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -141,6 +141,8 @@ class Results:
     rollup_queries: list[QueryCost] = field(default_factory=list)
     resum_queries: list[QueryCost] = field(default_factory=list)
     rollup_pages: int = 0
+    load_before: float = 0.0
+    load_after: float = 0.0
 
     @property
     def api_ratio(self) -> float:
@@ -478,18 +480,24 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
     return phases
 
 
-def measure_repeated(
-    name: str, operation: Callable[[], object], *, repeat: int, warmup: int = 1
-) -> Timing:
-    """Run ``operation`` ``warmup`` times untimed, then ``repeat`` times timed."""
+def measure_interleaved(
+    steps: list[tuple[str, str, Callable[[], object]]], *, repeat: int, warmup: int = 1
+) -> dict[str, Timing]:
+    """Time each ``(key, name, operation)`` ``repeat`` times, after ``warmup`` untimed rounds.
+
+    The operations take turns, one run each per round, so a load spike from another process
+    slows all of them alike and their ratios stay fair.
+    """
     for _ in range(warmup):
-        operation()
-    samples = []
+        for _key, _name, operation in steps:
+            operation()
+    samples: dict[str, list[float]] = {key: [] for key, _name, _operation in steps}
     for _ in range(repeat):
-        started = time.perf_counter()
-        operation()
-        samples.append(time.perf_counter() - started)
-    return Timing(name=name, samples=tuple(samples))
+        for key, _name, operation in steps:
+            started = time.perf_counter()
+            operation()
+            samples[key].append(time.perf_counter() - started)
+    return {key: Timing(name=name, samples=tuple(samples[key])) for key, name, _op in steps}
 
 
 def _queries_of(operation: Callable[[], object]) -> list[QueryCost]:
@@ -543,7 +551,8 @@ def naive_sql(*, year: int, month: int, metric: str) -> tuple[str, list]:
 
 
 def _get(client: Client, url: str):
-    response = client.get(url)
+    # Over HTTPS, as in production, so an SSL redirect does not answer instead of the view.
+    response = client.get(url, secure=True)
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
     return response
@@ -614,10 +623,10 @@ def measure(
             ("trend", "dashboard part: monthly trend", trend),
             ("completeness", "dashboard part: completeness board", completeness),
         ]
-        for key, name, operation in steps:
-            timing = measure_repeated(name, operation, repeat=repeat)
-            results.timings[key] = timing
-            log(f"{name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
+        results.load_before = os.getloadavg()[0]
+        results.timings = measure_interleaved(steps, repeat=repeat)
+        for timing in results.timings.values():
+            log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
         with CaptureQueriesContext(connection) as captured:
             _get(client, api_url)
         results.api_queries = len(captured)
@@ -634,10 +643,10 @@ def measure(
         close_month(period=period, acting_user=user, now=timezone.now())
         results.close_seconds = time.perf_counter() - started
         log(f"monthly close: {results.close_seconds:.2f} s")
-        timing = measure_repeated(
-            "ranking API, closed month", lambda: _get(client, api_url), repeat=repeat
-        )
-        results.timings["api_closed"] = timing
+        closed = [("api_closed", "ranking API, closed month", lambda: _get(client, api_url))]
+        results.timings.update(measure_interleaved(closed, repeat=repeat))
+        results.load_after = os.getloadavg()[0]
+        timing = results.timings["api_closed"]
         log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
     return results
 
@@ -774,8 +783,10 @@ def render_section(
         "",
         f"### Reads at {period}, metric `{results.metric}`",
         "",
-        f"One untimed warm-up, then {results.repeat} timed runs each; wall-clock time in the "
-        "benchmark process, database on the same machine.",
+        f"One untimed warm-up round, then {results.repeat} timed rounds in which the reads take "
+        "turns; wall-clock time in the benchmark process, database on the same machine; "
+        f"1-minute load average {results.load_before:.2f} before the reads and "
+        f"{results.load_after:.2f} after the close (other processes share the CPUs).",
         "",
         "| read | p50 (ms) | p95 (ms) |",
         "|---|---:|---:|",
@@ -807,9 +818,9 @@ def render_section(
         "write, for scale.",
         "- *rollup selector*: the same totals read from `MonthlyYtd`, one row per member and "
         "month; *ranking selector*: `get_period_ranking`, the rollup plus the ranking rules.",
-        "- *ranking API*: `GET /api/v1/rankings/?period=…&metric=…` end to end (middleware, "
-        "session authentication, serialisation), the month open; *closed month*: the same "
-        "request after the close, read from the frozen snapshot.",
+        "- *ranking API*: `GET /api/v1/rankings/?period=…&metric=…` end to end over HTTPS "
+        "(every middleware, session authentication, serialisation), the month open; *closed "
+        "month*: the same request after the close, read from the frozen snapshot.",
         "- *dashboard page*: `GET /dashboard/?period=…&metric=…`, zone figures, ranking, trend "
         "and the completeness board rendered to HTML.",
         "- *monthly close*: `close_month`, which locks the month's reports, ranks every metric "

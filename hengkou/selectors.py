@@ -8,7 +8,19 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from enterprises.choices import PeriodStatus, TitleKind
@@ -16,7 +28,6 @@ from enterprises.models import (
     Assignment,
     EnterpriseTitle,
     MonthlyReport,
-    MonthlyYtd,
     Period,
     Target,
 )
@@ -78,43 +89,35 @@ def _window(*, year: int, month: int, metric: str, prefix: str = "") -> tuple[Q,
 
 
 def _enterprise_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
-    members = (
+    # One row per member: its rollup row at month m, the same month a year earlier, its target.
+    current, previous = datetime.date(year, month, 1), datetime.date(year - 1, month, 1)
+    rows = (
         Assignment.objects.filter(year=year)
-        .values("department_id", "department__code", "department__name")
-        .annotate(members=Count("id"))
-        .order_by()
-    )
-    targets = {
-        row["enterprise__assignments__department"]: row
-        for row in Target.objects.filter(
-            year=year, metric=metric, enterprise__assignments__year=year
-        )
-        .values("enterprise__assignments__department")
-        .annotate(target=Sum("value"), targeted=Count("id"))
-        .order_by()
-    }
-    # The rollup holds each member's year to date at month m: one row per member and year.
-    current = Q(period=datetime.date(year, month, 1))
-    previous = Q(period=datetime.date(year - 1, month, 1))
-    has_target = Exists(
-        Target.objects.filter(enterprise=OuterRef("enterprise"), year=year, metric=metric)
-    )
-    sums = {
-        row["enterprise__assignments__department"]: row
-        for row in MonthlyYtd.objects.filter(current | previous, enterprise__assignments__year=year)
-        .values("enterprise__assignments__department")
         .annotate(
-            ytd=_sum_when(current, metric),
-            ytd_targeted=_sum_when(current & Q(has_target), metric),
-            ytd_previous=_sum_when(previous, metric),
-            reported=Count(Case(When(current & Q(has_report=True), then=Value(1)))),
+            current=FilteredRelation(
+                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
+            ),
+            previous=FilteredRelation(
+                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
+            ),
+            member_target=FilteredRelation(
+                "enterprise__targets",
+                condition=Q(enterprise__targets__year=year, enterprise__targets__metric=metric),
+            ),
+        )
+        .values("department_id", "department__code", "department__name")
+        .annotate(
+            members=Count("id"),
+            target=Sum("member_target__value"),
+            targeted=Count("member_target"),
+            ytd=Sum(f"current__{metric}"),
+            ytd_targeted=Sum(f"current__{metric}", filter=Q(member_target__isnull=False)),
+            ytd_previous=Sum(f"previous__{metric}"),
+            reported=Count("id", filter=Q(current__has_report=True)),
         )
         .order_by()
-    }
-    return [
-        _totals(row, targets.get(row["department_id"], {}), sums.get(row["department_id"], {}))
-        for row in members
-    ]
+    )
+    return [_totals(row, row, row) for row in rows]
 
 
 def _enterprise_totals_from_reports(
