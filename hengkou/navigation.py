@@ -43,6 +43,17 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="projects",
+        label=_("Industrial projects"),
+        description=_(
+            "Projects by stage with their lights, monthly reports and photos, the monthly "
+            "analysis and the year-end evaluation."
+        ),
+        url_name="projects:board",
+        icon="bi-building-gear",
+        allowed=lambda user: user.is_authenticated,
+    ),
+    Area(
         key="dashboard",
         label=_("Rankings"),
         description=_(

@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("bulletin/", include("hengkou.bulletin_urls")),
     path("problems/", include("enterprises.problem_urls")),
+    path("projects/", include("projects.urls")),
     path("work-reports/", include("enterprises.work_report_urls")),
     path("", include("enterprises.urls")),
     path("admin/", admin.site.urls),

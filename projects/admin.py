@@ -4,13 +4,22 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.admin import EnterpriseChainListFilter
 
 from .choices import Stage
-from .models import Project, ProjectPlan, ProjectReport, StageMove
-from .services import move_project_stage, validate_stage_move
+from .models import (
+    Project,
+    ProjectEvaluation,
+    ProjectInspection,
+    ProjectPhoto,
+    ProjectPlan,
+    ProjectReport,
+    StageMove,
+)
+from .services import attach_thumbnail, move_project_stage, validate_stage_move
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -108,8 +117,22 @@ class ProjectPlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project", "leader", "department"]
 
 
+class ProjectPhotoInline(admin.TabularInline):
+    model = ProjectPhoto
+    extra = 0
+    fields = ["image", "preview", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["preview", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description=_("thumbnail"))
+    def preview(self, obj):
+        if not obj.pk or not obj.image:
+            return "—"
+        return format_html('<img src="{}" alt="" height="64">', obj.thumbnail_url)
+
+
 @admin.register(ProjectReport)
 class ProjectReportAdmin(admin.ModelAdmin):
+    inlines = [ProjectPhotoInline]
     list_display = ["project", "month", "investment", "percent_complete", "status"]
     list_filter = ["status", "project__stage", "project__kind"]
     list_select_related = ["project"]
@@ -121,6 +144,55 @@ class ProjectReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("month"), ordering="period")
     def month(self, obj):
         return f"{obj.period:%Y-%m}"
+
+    def save_formset(self, request, form, formset, change):
+        # Photos added here get their thumbnail and uploader like those sent from the report page.
+        if formset.model is ProjectPhoto:
+            for photo in formset.save(commit=False):
+                if not photo.pk:
+                    photo.uploaded_by = request.user
+                if not photo.thumbnail or "image" in _changed(formset, photo):
+                    attach_thumbnail(photo)
+                photo.save()
+            for photo in formset.deleted_objects:
+                photo.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+
+def _changed(formset, obj) -> list[str]:
+    return next((f.changed_data for f in formset.forms if f.instance is obj), [])
+
+
+@admin.register(ProjectInspection)
+class ProjectInspectionAdmin(admin.ModelAdmin):
+    list_display = ["project", "year", "half", "inspected_on", "rating", "inspector"]
+    list_filter = ["year", "half"]
+    list_select_related = ["project", "inspector"]
+    search_fields = ["project__name", "findings"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["inspector"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.inspector = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProjectEvaluation)
+class ProjectEvaluationAdmin(admin.ModelAdmin):
+    """Grades are confirmed on the evaluations page, through the service; here they are read."""
+
+    list_display = ["project", "year", "proposed_grade", "grade", "confirmed_by", "confirmed_at"]
+    list_filter = ["year", "grade", "proposed_grade"]
+    list_select_related = ["project", "confirmed_by"]
+    search_fields = ["project__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StageMove)

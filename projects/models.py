@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from enterprises.choices import OfficialRank, ReportStatus
 from enterprises.models import (
@@ -19,6 +20,7 @@ from enterprises.models import (
     Official,
     TimeStampedModel,
     refuse_closed_month,
+    validate_photo,
 )
 
 from .choices import STAGE_ORDER, ProjectKind, Stage
@@ -269,3 +271,212 @@ class ProjectReport(TimeStampedModel):
                     % {"after": after}
                 }
             )
+
+
+# Formats every browser shows; MPO is the JPEG variant many phone cameras write.
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
+
+
+def validate_image_content(image) -> None:
+    """Refuse a file that is not a JPEG, PNG or WebP image, whatever its name says."""
+    file = getattr(image, "file", image)
+    position = file.tell() if hasattr(file, "tell") else None
+    refusal = ValidationError(
+        _("This file is not a photo: upload a JPEG, PNG or WebP image."), code="photo_type"
+    )
+    try:
+        if position is not None:
+            file.seek(0)
+        with Image.open(file) as picture:
+            picture.verify()
+            if picture.format not in PHOTO_FORMATS:
+                raise refusal
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise refusal from error
+    finally:
+        if position is not None:
+            file.seek(position)
+
+
+class ProjectPhoto(models.Model):
+    """A photo of a project's visible progress (形象进度) attached to a monthly report.
+
+    The image and its thumbnail are stored through Django's storage API, so object storage can
+    replace the disk; the thumbnail is made by ``projects.services.attach_thumbnail``.
+    """
+
+    report = models.ForeignKey(
+        ProjectReport,
+        verbose_name=_("monthly report"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(
+        _("photo"),
+        upload_to="projects/%Y/%m/",
+        validators=[validate_photo, validate_image_content],
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="projects/%Y/%m/thumbnails/", blank=True
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+        ordering = ["report", "id"]
+
+    def __str__(self):
+        return f"{self.report} · {self.pk}"
+
+    @property
+    def thumbnail_url(self) -> str:
+        """Return the thumbnail's URL, or the photo's own when no thumbnail was made."""
+        return (self.thumbnail or self.image).url
+
+
+class ProjectInspection(TimeStampedModel):
+    """A project's half-year inspection (半年督查): findings and a rating from 0 to 100.
+
+    The rating uses the same 0–100 scale as the quarterly inspections of departments; one
+    inspection per project and half-year, dated inside that half.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="inspections"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    half = models.PositiveSmallIntegerField(
+        _("half-year"),
+        choices=[(1, _("First half (Jan–Jun)")), (2, _("Second half (Jul–Dec)"))],
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    findings = models.TextField(_("findings"))
+    rating = models.PositiveSmallIntegerField(
+        _("rating (0-100)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("half-year project inspection")
+        verbose_name_plural = _("half-year project inspections")
+        ordering = ["-year", "-half", "project__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "half"],
+                name="project_inspection_one_per_project_half",
+                violation_error_message=_(
+                    "This project already has an inspection for this half-year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(half__in=[1, 2]), name="project_inspection_half_1_or_2"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=100),
+                name="project_inspection_rating_0_to_100",
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="project_inspection_year_range"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "half"], name="project_inspection_half_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.year} H{self.half}"
+
+    def clean(self):
+        if self.inspected_on and self.year and self.half in (1, 2):
+            in_half = self.inspected_on.year == self.year and (
+                (self.inspected_on.month <= 6) == (self.half == 1)
+            )
+            if not in_half:
+                raise ValidationError(
+                    {
+                        "inspected_on": _(
+                            "The inspection date must fall inside the half-year it inspects."
+                        )
+                    }
+                )
+
+
+class EvaluationGrade(models.TextChoices):
+    """The grades of the year-end evaluation (年终评比), best first."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+
+
+class ProjectEvaluation(TimeStampedModel):
+    """A project's year-end evaluation (年终评比): the proposed grade and the confirmed one.
+
+    The grade is proposed from the year's figures (``projects.selectors.propose_grade``) and
+    counts only once a supervisor confirms it, with who and when; ``grade`` is empty until then.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    proposed_grade = models.CharField(
+        _("proposed grade"), max_length=16, choices=EvaluationGrade, blank=True
+    )
+    grade = models.CharField(_("grade"), max_length=16, choices=EvaluationGrade, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("year-end project evaluation")
+        verbose_name_plural = _("year-end project evaluations")
+        ordering = ["-year", "project__name"]
+        permissions = [("confirm_projectevaluation", _("Can confirm a year-end project grade"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="project_evaluation_one_per_project_year",
+                violation_error_message=_("This project already has an evaluation for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_grade="") | Q(proposed_grade__in=EvaluationGrade.values),
+                name="project_evaluation_proposed_grade_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(grade="") & Q(confirmed_at__isnull=True))
+                | (Q(grade__in=EvaluationGrade.values) & Q(confirmed_at__isnull=False)),
+                name="project_evaluation_confirmed_has_grade",
+                violation_error_message=_("A confirmed evaluation has a grade, and only it."),
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="project_evaluation_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.year}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

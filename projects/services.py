@@ -1,13 +1,30 @@
 """Writes of the projects app."""
 
 import datetime
+import io
+import os
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from .choices import STAGE_ORDER, Stage
-from .models import Project, StageMove
+from .models import (
+    EvaluationGrade,
+    Project,
+    ProjectEvaluation,
+    ProjectInspection,
+    ProjectPhoto,
+    ProjectPlan,
+    ProjectReport,
+    StageMove,
+)
+from .selectors import get_evaluation_proposal
 
 
 def validate_stage_move(*, project: Project, to_stage: str, moved_on: datetime.date) -> None:
@@ -55,3 +72,232 @@ def move_project_stage(
     locked.save(update_fields=["stage", "updated_at"])
     project.stage = to_stage
     return move
+
+
+# --- who may write ------------------------------------------------------------------------------
+
+
+def can_edit_project(user, project: Project, *, year: int) -> bool:
+    """Return whether ``user`` may report on ``project`` or move its stage in ``year``.
+
+    Superusers and holders of ``projects.change_project`` may; otherwise the officials of the
+    sponsoring department named by the project's plan for ``year``, and its sponsoring leader.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm("projects.change_project"):
+        return True
+    try:
+        official = user.official
+    except ObjectDoesNotExist:
+        return False
+    return (
+        ProjectPlan.objects.filter(project=project, year=year)
+        .filter(Q(department_id=official.department_id) | Q(leader_id=official.pk))
+        .exists()
+    )
+
+
+def can_inspect_projects(user) -> bool:
+    """Return whether ``user`` may record half-year inspections."""
+    return bool(user and user.is_active and user.has_perm("projects.add_projectinspection"))
+
+
+def can_confirm_evaluations(user) -> bool:
+    """Return whether ``user`` may confirm year-end grades (a supervisor)."""
+    return bool(user and user.is_active and user.has_perm("projects.confirm_projectevaluation"))
+
+
+# --- monthly reports ----------------------------------------------------------------------------
+
+THUMBNAIL_SIZE = (320, 320)
+
+
+def make_thumbnail(image) -> ContentFile:
+    """Return a JPEG thumbnail of ``image`` (at most 320 px a side, turned upright by EXIF)."""
+    source = getattr(image, "file", image)
+    source.seek(0)
+    with Image.open(source) as picture:
+        upright = ImageOps.exif_transpose(picture)
+        upright.thumbnail(THUMBNAIL_SIZE)
+        if upright.mode != "RGB":
+            upright = upright.convert("RGB")
+        buffer = io.BytesIO()
+        upright.save(buffer, "JPEG", quality=82, optimize=True)
+    source.seek(0)
+    return ContentFile(buffer.getvalue())
+
+
+def attach_thumbnail(photo: ProjectPhoto) -> None:
+    """Store a thumbnail of the photo's image beside it, through the storage API (unsaved)."""
+    stem = os.path.splitext(os.path.basename(photo.image.name))[0] or "photo"
+    photo.thumbnail.save(f"{stem}.jpg", make_thumbnail(photo.image), save=False)
+
+
+def _refuse_report(message, code: str, field: str = "period") -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+@transaction.atomic
+def submit_project_report(
+    *,
+    project: Project,
+    period: datetime.date,
+    investment: Decimal,
+    percent_complete: int,
+    progress_note: str = "",
+    problems: str = "",
+    photos=(),
+    acting_user,
+    now: datetime.datetime,
+    today: datetime.date | None = None,
+) -> ProjectReport:
+    """Record a project's monthly report (月报表) with its photos; a second one updates it.
+
+    One report per project and month: submitting again for the month updates the report (its
+    first submission time is kept) and adds the new photos. Refused, with nothing written: a
+    project in reserve, a month after the current one (``today``, by default the date of
+    ``now`` in Asia/Shanghai), a closed month (code ``month_closed``), a percent complete below
+    an earlier month's or above a later month's, and a photo that is not an image, too large
+    or of absurd dimensions. ``acting_user`` must pass ``can_edit_project`` for the month's
+    year; ``None`` stands for a system import and is not checked.
+    """
+    today = today or timezone.localdate(now)
+    period = period.replace(day=1)
+    if acting_user is not None and not can_edit_project(acting_user, project, year=period.year):
+        raise PermissionDenied(
+            _("Only the project's sponsoring department and leader may report on it.")
+        )
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.stage == Stage.RESERVE:
+        raise _refuse_report(_("A project in reserve has no monthly reports."), "project_reserve")
+    if period > today.replace(day=1):
+        raise _refuse_report(
+            _("The month %(period)s has not begun yet.") % {"period": f"{period:%Y-%m}"},
+            "future_month",
+        )
+    report = ProjectReport.objects.filter(project=locked, period=period).first()
+    created = report is None
+    if created:
+        report = ProjectReport(project=locked, period=period, submitted_at=now)
+    report.investment = investment
+    report.percent_complete = percent_complete
+    report.progress_note = (progress_note or "").strip()
+    report.problems = (problems or "").strip()
+    report.full_clean()
+
+    records = [
+        ProjectPhoto(image=photo, uploaded_by=acting_user, uploaded_at=now) for photo in photos
+    ]
+    photo_errors = []
+    for record in records:
+        try:
+            record.full_clean(exclude=["report", "thumbnail"])
+        except ValidationError as error:
+            photo_errors.extend(error.error_dict.get("image", [error]))
+    if photo_errors:
+        raise ValidationError({"photos": photo_errors})
+
+    report.save()
+    for record in records:
+        record.report = report
+        attach_thumbnail(record)
+        record.save()
+    return report
+
+
+# --- stage moves from the project page ----------------------------------------------------------
+
+
+def move_project_stage_from_page(
+    *, project: Project, to_stage: str, moved_on: datetime.date, acting_user, today: datetime.date
+) -> StageMove:
+    """Move a project's stage as asked on its page: permitted users only, never in the future."""
+    if not can_edit_project(acting_user, project, year=moved_on.year):
+        raise PermissionDenied(
+            _("Only the project's sponsoring department and leader may move its stage.")
+        )
+    if moved_on > today:
+        raise ValidationError({"moved_on": _("A stage move cannot be dated in the future.")})
+    return move_project_stage(
+        project=project, to_stage=to_stage, moved_on=moved_on, acting_user=acting_user
+    )
+
+
+# --- half-year inspections and year-end evaluations ---------------------------------------------
+
+
+@transaction.atomic
+def record_project_inspection(
+    *,
+    project: Project,
+    year: int,
+    half: int,
+    inspected_on: datetime.date,
+    findings: str,
+    rating: int,
+    acting_user,
+) -> ProjectInspection:
+    """Record a project's half-year inspection (半年督查) with its findings and rating."""
+    if acting_user is not None and not can_inspect_projects(acting_user):
+        raise PermissionDenied(_("Only the supervision office records project inspections."))
+    inspection = ProjectInspection(
+        project=project,
+        year=year,
+        half=half,
+        inspected_on=inspected_on,
+        findings=(findings or "").strip(),
+        rating=rating,
+        inspector=acting_user,
+    )
+    inspection.full_clean()
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def confirm_project_evaluation(
+    *,
+    project: Project,
+    year: int,
+    grade: str,
+    note: str = "",
+    acting_user,
+    now: datetime.datetime,
+    today: datetime.date | None = None,
+) -> ProjectEvaluation:
+    """Confirm a project's year-end grade (年终评比), storing the proposal it started from.
+
+    The grade is the supervisor's choice; the proposed grade is recomputed and stored beside it,
+    so a grade that departs from the rule stays visible. Confirming again replaces the grade,
+    the note and who confirmed it when. Refused before December of ``year`` (the evaluation is
+    a year-end one), for a project without a plan for ``year``, and for users without
+    ``projects.confirm_projectevaluation``.
+    """
+    today = today or timezone.localdate(now)
+    if acting_user is not None and not can_confirm_evaluations(acting_user):
+        raise PermissionDenied(_("Only a supervisor confirms year-end grades."))
+    if grade not in EvaluationGrade.values:
+        raise ValidationError({"grade": _("Choose a grade.")})
+    if today < datetime.date(year, 12, 1):
+        raise ValidationError(
+            {
+                "year": _("The evaluation of %(year)s is confirmed from December %(year)s on.")
+                % {"year": year}
+            }
+        )
+    if not ProjectPlan.objects.filter(project=project, year=year).exists():
+        raise ValidationError(
+            {"project": _("This project has no plan for %(year)s.") % {"year": year}}
+        )
+    evaluation = ProjectEvaluation.objects.select_for_update().filter(
+        project=project, year=year
+    ).first() or ProjectEvaluation(project=project, year=year)
+    evaluation.proposed_grade = get_evaluation_proposal(project=project, year=year)
+    evaluation.grade = grade
+    evaluation.note = (note or "").strip()
+    evaluation.confirmed_by = acting_user
+    evaluation.confirmed_at = now
+    evaluation.full_clean()
+    evaluation.save()
+    return evaluation

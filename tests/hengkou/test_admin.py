@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import Enterprise
-from projects.models import Project, StageMove
+from projects.models import Project, ProjectEvaluation, ProjectInspection, StageMove
 from projects.services import move_project_stage
 from tests.factories import (
     AssignmentFactory,
@@ -58,6 +58,15 @@ def build_world(size):
             project=project, leader=assignment.leader, department=assignment.department
         )
         ProjectReportFactory(project=project, percent_complete=index % 100)
+        ProjectInspection.objects.create(
+            project=project,
+            year=2021,
+            half=1,
+            inspected_on=datetime.date(2021, 6, 18),
+            findings="进度正常",
+            rating=80,
+        )
+        ProjectEvaluation.objects.create(project=project, year=2021, proposed_grade="good")
 
 
 def count_queries(client, url):
