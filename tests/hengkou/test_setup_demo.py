@@ -29,6 +29,11 @@ def test_setup_demo_seeds_once_closes_past_months_and_prints_the_admin_password(
         == Assignment.objects.filter(year=2021).count()
     )
     assert not Period.objects.filter(period__year=2021, period__month__gte=11).exists()
+    from projects.models import ProjectPhoto
+
+    started = ProjectPhoto.objects.values("report__project").distinct().count()
+    assert started >= 4
+    assert all(photo.thumbnail for photo in ProjectPhoto.objects.all())
     departments = Department.objects.count()
 
     again = StringIO()

@@ -1,18 +1,41 @@
 """Prepare a fresh installation for a demonstration: demo data and a demo administrator."""
 
 import datetime
+import io
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from enterprises.models import Assignment, Department, Official
 from hengkou.services import close_month
+from projects.choices import Stage
+from projects.models import ProjectPhoto, ProjectReport
+from projects.services import attach_thumbnail
 
 DEMO_ADMIN = "admin"
+
+
+def _progress_picture(percent: int) -> bytes:
+    """Return a PNG of a building site: sky, ground and a building as high as the progress."""
+    picture = Image.new("RGB", (640, 420), (176, 214, 240))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 330, 640, 420), fill=(150, 120, 90))
+    height = int(270 * max(percent, 5) / 100)
+    draw.rectangle((170, 330 - height, 470, 330), fill=(200, 200, 205), outline=(90, 90, 90))
+    for row in range(330 - height + 15, 320, 30):
+        for column in range(190, 450, 40):
+            draw.rectangle((column, row, column + 20, row + 14), fill=(110, 140, 170))
+    draw.line((520, 330, 520, 40), fill=(230, 170, 40), width=8)
+    draw.line((440, 50, 620, 50), fill=(230, 170, 40), width=8)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 class Command(BaseCommand):
@@ -29,8 +52,30 @@ class Command(BaseCommand):
             self._close_demo_months()
             self._roll_assignments_forward()
             self._create_official_logins()
+            self._add_progress_photos()
         self._ensure_admin()
         self._print_official_logins()
+
+    def _add_progress_photos(self):
+        # Each project under construction gets drawn "photos" of its last two reports, so the
+        # gallery shows what a real one looks like; the building rises with percent complete.
+        reports = ProjectReport.objects.filter(project__stage=Stage.STARTED).order_by(
+            "project_id", "-period"
+        )
+        taken: dict[int, int] = {}
+        for report in reports:
+            if taken.get(report.project_id, 0) >= 2:
+                continue
+            taken[report.project_id] = taken.get(report.project_id, 0) + 1
+            photo = ProjectPhoto(report=report)
+            photo.image.save(
+                f"demo-{report.project_id}-{report.period:%Y%m}.png",
+                ContentFile(_progress_picture(report.percent_complete)),
+                save=False,
+            )
+            attach_thumbnail(photo)
+            photo.save()
+        self.stdout.write(f"Progress photos drawn for {len(taken)} projects under construction.")
 
     def _roll_assignments_forward(self):
         # The demo's year is 2021; officials work today, so 2021's sponsorship is carried over.
