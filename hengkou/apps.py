@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    # Models added later bring new permissions: the role groups follow after every migrate.
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import sync_roles
+
+    sync_roles(Group, Permission)
 
 
 class HengkouConfig(AppConfig):
     name = "hengkou"
     verbose_name = _("Hengkou site")
+
+    def ready(self):
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")

@@ -23,6 +23,9 @@ def test_setup_demo_seeds_once_closes_past_months_and_prints_the_admin_password(
     official = Official.objects.filter(rank="staff").select_related("user").first()
     assert official.user.check_password(officials_password)
     assert not Official.objects.filter(user__isnull=True).exists()
+    leader = Official.objects.filter(rank="county_leader").select_related("user").first()
+    assert list(leader.user.groups.values_list("name", flat=True)) == ["county_leader"]
+    assert official.user.groups.filter(name="official").exists()
     this_year = timezone.localdate().year
     assert (
         Assignment.objects.filter(year=this_year).count()

@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -19,6 +20,19 @@ from projects.models import ProjectPhoto, ProjectReport
 from projects.services import attach_thumbnail
 
 DEMO_ADMIN = "admin"
+
+
+def demo_roles(official) -> list[str]:
+    """Return the roles a demo official plays, from their rank and department."""
+    if official.rank == "county_leader":
+        return ["county_leader"]
+    by_kind = {"economic_bureau": "economic_bureau", "supervision_office": "supervision_office"}
+    roles = ["official"]
+    if official.department.kind in by_kind:
+        roles.append(by_kind[official.department.kind])
+    elif official.rank == "department_head" or official.department.kind == "sponsor":
+        roles.append("department_user")
+    return roles
 
 
 def _progress_picture(percent: int) -> bytes:
@@ -109,6 +123,7 @@ class Command(BaseCommand):
             if username in taken:
                 continue
             user = user_model.objects.create_user(username, password=password)
+            user.groups.add(*Group.objects.filter(name__in=demo_roles(official)))
             official.user = user
             official.save(update_fields=["user", "updated_at"])
             taken.add(username)
