@@ -268,3 +268,7 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         if obj is not None and obj.status == ReportStatus.LOCKED:
             return False
         return super().has_delete_permission(request, obj)
+
+
+# The article's other records (cultivation, finance, safety, parks, funding).
+from . import zone_admin  # noqa: E402,F401

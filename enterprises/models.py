@@ -764,3 +764,6 @@ class WorkReport(TimeStampedModel):
 
     def __str__(self):
         return f"{self.assignment} · {self.period:%Y-%m}"
+
+
+from .zone_models import *  # noqa: E402,F401,F403

@@ -645,6 +645,13 @@ def _plan_output(rng: random.Random, above_2021: list[Firm], others: list[Firm])
 # --- writing the plan ---------------------------------------------------------------------------
 
 
+def seed_zone_demo(writer: Writer) -> None:
+    """Write the article's other records: cultivation, funding, finance, safety, parks."""
+    from .demo_zone import seed_zone_demo as write_zone
+
+    write_zone(writer)
+
+
 def seed_demo() -> dict[str, Tally]:
     """Write the whole demo data in one transaction and return what was done per model."""
     writer = Writer()
@@ -666,6 +673,7 @@ def seed_demo() -> dict[str, Tally]:
         )
         _write_projects(writer, enterprises, departments, officials, assignments)
         _write_visits_and_problems(writer, assignments, departments)
+        seed_zone_demo(writer)
     return writer.tallies
 
 

@@ -73,6 +73,15 @@ AREAS = [
         allowed=lambda user: user.is_authenticated,
     ),
     Area(
+        key="overview",
+        label=_("Zone overview"),
+        description=_("The year's figures of the annual summary, each linked to its records."),
+        url_name="overview:overview",
+        icon="bi-clipboard-data",
+        allowed=lambda user: user.is_authenticated,
+        group="supervision",
+    ),
+    Area(
         key="bulletin",
         label=_("Monthly bulletins"),
         description=_("Each closed month's bulletin: view, print, Excel and Word."),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("bulletin/", include("hengkou.bulletin_urls")),
     path("problems/", include("enterprises.problem_urls")),
     path("projects/", include("projects.urls")),
+    path("overview/", include("hengkou.overview_urls")),
     path("work-reports/", include("enterprises.work_report_urls")),
     path("", include("enterprises.urls")),
     path("admin/", admin.site.urls),

@@ -212,3 +212,7 @@ class StageMoveAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The article's other records (cultivation, finance, safety, parks, funding).
+from . import zone_admin  # noqa: E402,F401

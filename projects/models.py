@@ -480,3 +480,6 @@ class ProjectEvaluation(TimeStampedModel):
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+from .zone_models import *  # noqa: E402,F401,F403

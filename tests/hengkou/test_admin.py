@@ -7,7 +7,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import Enterprise
-from projects.models import Project, ProjectEvaluation, ProjectInspection, StageMove
+from enterprises.zone_models import (
+    Cultivation,
+    Loan,
+    Matchmaking,
+    NewInvestor,
+    SafetyActivity,
+    SafetyInspection,
+    ServiceFacility,
+    StandardFactory,
+)
+from projects.models import (
+    FundingApplication,
+    Project,
+    ProjectEvaluation,
+    ProjectInspection,
+    StageMove,
+)
 from projects.services import move_project_stage
 from tests.factories import (
     AssignmentFactory,
@@ -67,6 +83,42 @@ def build_world(size):
             rating=80,
         )
         ProjectEvaluation.objects.create(project=project, year=2021, proposed_grade="good")
+        build_zone_records(enterprise, project, key=assignment.pk)
+
+
+def build_zone_records(enterprise, project, *, key):
+    """Create one record of each of the article's other kinds, named after ``key``."""
+    day = datetime.date(2021, 5, 1)
+    Cultivation.objects.create(
+        enterprise=enterprise, title="high_tech", year=2021, status="candidate", identified_on=day
+    )
+    FundingApplication.objects.create(
+        programme="陕南发展专项",
+        year=2021,
+        project=project,
+        enterprise=enterprise,
+        status="approved",
+        requested=100,
+        approved=80,
+        received=60,
+    )
+    meeting = Matchmaking.objects.create(held_on=day, title=f"对接会{key}", banks="工行")
+    meeting.enterprises.add(enterprise)
+    Loan.objects.create(
+        enterprise=enterprise,
+        bank="工行",
+        amount=100,
+        granted_on=day,
+        term_months=12,
+        matchmaking=meeting,
+    )
+    SafetyInspection.objects.create(inspected_on=day, kind="scheduled", enterprise=enterprise)
+    SafetyActivity.objects.create(kind="training", held_on=day, title=f"培训{key}")
+    StandardFactory.objects.create(
+        park="园区", building=f"{key}#", area=1000, year_built=2021, occupant=enterprise
+    )
+    ServiceFacility.objects.create(name=f"中心{key}", kind="service_centre", year=2021)
+    NewInvestor.objects.create(enterprise=enterprise, year=2021, investment=1500)
 
 
 def count_queries(client, url):
