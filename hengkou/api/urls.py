@@ -3,9 +3,24 @@
 from django.urls import path
 from rest_framework import routers
 
+from enterprises.api import views as enterprises
+from projects.api import views as projects
+
 from . import views
+from .schema import DocsView, SchemaView
 
 router = routers.DefaultRouter()
+router.register("departments", enterprises.DepartmentViewSet)
+router.register("officials", enterprises.OfficialViewSet)
+router.register("enterprises", enterprises.EnterpriseViewSet)
+router.register("assignments", enterprises.AssignmentViewSet)
+router.register("targets", enterprises.TargetViewSet)
+router.register("monthly-reports", enterprises.MonthlyReportViewSet)
+router.register("visits", enterprises.VisitViewSet)
+router.register("problems", enterprises.ProblemViewSet)
+router.register("projects", projects.ProjectViewSet)
+router.register("project-plans", projects.ProjectPlanViewSet)
+router.register("project-reports", projects.ProjectReportViewSet)
 router.register("supervision-notices", views.SupervisionNoticeViewSet)
 
 app_name = "api"
@@ -13,7 +28,10 @@ urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
     path("zone-stats/", views.zone_stats, name="zone-stats"),
     path("visit-compliance/", views.visit_compliance, name="visit-compliance"),
+    path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(), name="docs"),
     *router.urls,
 ]

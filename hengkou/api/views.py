@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
@@ -18,6 +19,14 @@ from ..models import SupervisionNotice
 from ..selectors import get_period_ranking, get_zone_stats
 from ..services import close_month, close_notice, reopen_month, respond_to_notice
 from .conventions import validate_query
+from .schema import (
+    close_schema,
+    notice_schema,
+    ranking_schema,
+    reopen_schema,
+    visit_compliance_schema,
+    zone_stats_schema,
+)
 from .serializers import (
     PeriodField,
     PeriodQuerySerializer,
@@ -29,6 +38,7 @@ from .serializers import (
 )
 
 
+@ranking_schema
 @api_view(["GET"])
 def rankings(request):
     """Return the department ranking of a metric for a month (domain.md)."""
@@ -46,6 +56,7 @@ def rankings(request):
     )
 
 
+@zone_stats_schema
 @api_view(["GET"])
 def zone_stats(request):
     """Return the zone statistics of a month."""
@@ -76,6 +87,7 @@ def _period_from_path(value):
 class ClosePeriodView(APIView):
     """POST periods/YYYY-MM/close/: the monthly close; repeating it changes nothing."""
 
+    @close_schema
     def post(self, request, period):
         if not request.user.has_perm("enterprises.close_period"):
             raise PermissionDenied(
@@ -98,6 +110,7 @@ class ClosePeriodView(APIView):
 class ReopenPeriodView(APIView):
     """POST periods/YYYY-MM/reopen/ with a reason: administrators reopen a closed month."""
 
+    @reopen_schema
     def post(self, request, period):
         if not request.user.has_perm("enterprises.reopen_period"):
             raise PermissionDenied(_("Only an administrator reopens a month."))
@@ -130,6 +143,7 @@ class SupervisionNoticeFilterSet(django_filters.FilterSet):
         return queryset.filter(status=value)
 
 
+@extend_schema_view(**notice_schema)
 class SupervisionNoticeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -170,6 +184,7 @@ class SupervisionNoticeViewSet(
             raise ValidationError({"status": [_("A notice cannot go back to issued.")]})
 
 
+@visit_compliance_schema
 @api_view(["GET"])
 def visit_compliance(request):
     """Return each assignment's visit duties for a month, and each department's compliance."""

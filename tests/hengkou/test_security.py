@@ -1,5 +1,10 @@
 """Hardening: login lockout, CSRF, security headers and the deployment check."""
 
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -76,3 +81,23 @@ def test_no_template_holds_an_inline_script():
         if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", path.read_text())
     ]
     assert offenders == []
+
+
+def test_deployment_check_is_clean_with_production_settings():
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "hengkou.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "hk.example.org",
+        "DJANGO_DEBUG": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,606 @@
+"""Serializers of the enterprises resources of API v1 (docs: /api/v1/docs/ and docs/api.md).
+
+Every write validates with the model's ``full_clean()`` (or goes through the service that does)
+inside one transaction, so a refused write leaves nothing behind. Model validation errors come
+back as a 400 naming each field; a write into a closed month stays a Django ``ValidationError``
+with the code ``month_closed``, which the API's exception handler turns into a 409.
+"""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
+
+from .. import choices
+from ..models import (
+    Assignment,
+    Department,
+    Enterprise,
+    EnterpriseTitle,
+    MonthlyReport,
+    Official,
+    Problem,
+    Target,
+    Visit,
+)
+from ..periods import format_period, parse_period
+from ..problems import (
+    ASSIGN,
+    CONFIRM,
+    FEEDBACK,
+    REJECT,
+    SOLVE,
+    assign_problem,
+    confirm_problem,
+    give_feedback,
+    problem_permissions,
+    raise_problem,
+    reject_solution,
+    solve_problem,
+)
+from ..selectors import is_involved
+from ..services import save_monthly_report
+from ..validators import validate_credit_code
+from ..visits import official_of, record_visit
+
+# Lists of ids render at most this many options in the browsable API's forms.
+HTML_CUTOFF = 100
+
+
+def is_closed_month(error: DjangoValidationError) -> bool:
+    """Return whether a model validation error refuses a write into a closed month."""
+    if hasattr(error, "error_dict"):
+        errors = [e for field_errors in error.error_dict.values() for e in field_errors]
+    else:
+        errors = error.error_list
+    return any(e.code == "month_closed" for e in errors)
+
+
+def api_error(error: DjangoValidationError, *, rename=None) -> serializers.ValidationError:
+    """Return a model validation error as a DRF one, naming each field (``rename`` maps keys)."""
+    rename = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
+    if hasattr(error, "error_dict"):
+        detail = {rename.get(key, key): messages for key, messages in error.message_dict.items()}
+    else:
+        detail = {rename.get(NON_FIELD_ERRORS): error.messages}
+    return serializers.ValidationError(detail)
+
+
+@contextmanager
+def model_errors(*, rename=None):
+    """Turn model validation errors into a 400 naming each field; a closed month stays a 409."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if is_closed_month(error):
+            raise
+        raise api_error(error, rename=rename) from error
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[0-9]{4}-[0-9]{2}$",
+        "example": "2021-11",
+        "description": "A month, written YYYY-MM.",
+    }
+)
+class PeriodField(serializers.Field):
+    """A month written ``YYYY-MM`` (stored as its first day)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                _("A period is written YYYY-MM, for example 2021-11.")
+            )
+        try:
+            return parse_period(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def to_representation(self, value):
+        return format_period(value)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A foreign key given and returned as an integer id.
+
+    The browsable API types it in as a number instead of rendering a dropdown of every row;
+    only departments, which are few, keep their dropdown.
+    """
+
+    def __init__(self, **kwargs):
+        queryset = kwargs.get("queryset")
+        if queryset is not None and queryset.model is not Department:
+            kwargs.setdefault("style", {"base_template": "input.html", "input_type": "number"})
+        super().__init__(**kwargs)
+
+
+class ModelWriteSerializer(serializers.ModelSerializer):
+    """A model serializer whose writes run ``full_clean()`` and save in one transaction."""
+
+    serializer_related_field = IdField
+
+    def create(self, validated_data):
+        return self.write(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self.write(instance, validated_data)
+
+    @transaction.atomic
+    def write(self, instance, data):
+        many = {}
+        for name in list(data):
+            try:
+                field = instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many:
+                many[name] = data.pop(name)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        self.save_instance(instance)
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        return instance
+
+    def save_instance(self, instance):
+        with model_errors():
+            instance.full_clean()
+        instance.save()
+
+    @property
+    def acting_user(self):
+        return self.context["request"].user
+
+
+class DepartmentSerializer(ModelWriteSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "kind"]
+
+
+class OfficialSerializer(ModelWriteSerializer):
+    class Meta:
+        model = Official
+        fields = ["id", "name", "department", "rank", "user", "title", "phone"]
+        extra_kwargs = {
+            "user": {"help_text": _("The id of the official's login, if any.")},
+        }
+
+
+class CreditCodeField(serializers.CharField):
+    """A unified social credit code; spaces are dropped and letters upper-cased first."""
+
+    def to_internal_value(self, data):
+        return "".join(super().to_internal_value(data).split()).upper()
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 2000, "maximum": 2100},
+        "example": [2020, 2021],
+        "description": "The years in which the enterprise is above designated size (规上).",
+    }
+)
+class AboveScaleYearsField(serializers.ListField):
+    """The years an enterprise is above designated size, kept as EnterpriseTitle rows."""
+
+    child = serializers.IntegerField(min_value=2000, max_value=2100)
+
+    def get_attribute(self, instance):
+        titles = getattr(instance, "above_scale_titles", None)
+        if titles is None:
+            titles = instance.titles.filter(title=choices.TitleKind.ABOVE_SCALE)
+        return sorted(title.year for title in titles)
+
+    def to_internal_value(self, data):
+        return sorted(set(super().to_internal_value(data)))
+
+
+class EnterpriseSerializer(ModelWriteSerializer):
+    credit_code = CreditCodeField(
+        validators=[
+            validate_credit_code,
+            UniqueValidator(
+                queryset=Enterprise.objects.all(),
+                message=_("An enterprise with this credit code already exists."),
+            ),
+        ],
+        help_text=_(
+            "The 18-character unified social credit code (GB 32100-2015); both check digits "
+            "are verified. Spaces are ignored and letters upper-cased."
+        ),
+    )
+    above_scale_years = AboveScaleYearsField(required=False)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "credit_code",
+            "name",
+            "chain",
+            "chain_role",
+            "above_scale_years",
+            "employees",
+            "poverty_employees",
+            "address",
+        ]
+
+    def validate(self, attrs):
+        employees = attrs.get("employees", getattr(self.instance, "employees", 0))
+        poverty = attrs.get("poverty_employees", getattr(self.instance, "poverty_employees", 0))
+        if poverty > employees:
+            raise serializers.ValidationError(
+                {
+                    "poverty_employees": _(
+                        "Employees lifted out of poverty cannot exceed the employees."
+                    )
+                }
+            )
+        return attrs
+
+    @transaction.atomic
+    def write(self, instance, data):
+        years = data.pop("above_scale_years", None)
+        instance = super().write(instance, data)
+        titles = EnterpriseTitle.objects.filter(
+            enterprise=instance, title=choices.TitleKind.ABOVE_SCALE
+        )
+        if years is not None:
+            titles.exclude(year__in=years).delete()
+            have = set(titles.values_list("year", flat=True))
+            EnterpriseTitle.objects.bulk_create(
+                EnterpriseTitle(enterprise=instance, title=choices.TitleKind.ABOVE_SCALE, year=y)
+                for y in years
+                if y not in have
+            )
+        instance.above_scale_titles = list(titles.order_by("year"))
+        return instance
+
+
+class AssignmentSerializer(ModelWriteSerializer):
+    team = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Official.objects.all(),
+        required=False,
+        html_cutoff=HTML_CUTOFF,
+        help_text=_("The officials of the team (工作专班), as a list of ids."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "year",
+            "enterprise",
+            "leader",
+            "department",
+            "responsible",
+            "team",
+            "plan_goals",
+            "plan_standards",
+            "plan_deadline",
+        ]
+        extra_kwargs = {
+            "leader": {"help_text": _("A county-level leader (official id).")},
+            "responsible": {"help_text": _("The responsible person, 帮扶责任人 (official id).")},
+        }
+
+
+class TargetSerializer(ModelWriteSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "enterprise", "year", "metric", "value"]
+        extra_kwargs = {"value": {"help_text": _("The annual target (万元; people; 万千瓦时).")}}
+
+
+class MonthlyReportSerializer(ModelWriteSerializer):
+    period = PeriodField(label=_("month"), help_text=_("The month, written YYYY-MM."))
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "enterprise",
+            "period",
+            "output_value",
+            "value_added",
+            "revenue",
+            "profit",
+            "tax",
+            "employees",
+            "wages",
+            "electricity",
+            "status",
+            "submitted_at",
+        ]
+        read_only_fields = ["status", "submitted_at"]
+
+    def save_instance(self, instance):
+        with model_errors():
+            save_monthly_report(report=instance)
+
+
+class VisitSerializer(ModelWriteSerializer):
+    participants = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Official.objects.all(),
+        allow_empty=False,
+        html_cutoff=HTML_CUTOFF,
+        help_text=_("The officials who took part, as a list of ids; it counts for each."),
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["id", "enterprise", "visited_on", "participants", "kind", "notes", "created_by"]
+        read_only_fields = ["created_by"]
+
+    def create(self, validated_data):
+        now = timezone.now()
+        with model_errors():
+            return record_visit(
+                enterprise=validated_data["enterprise"],
+                visited_on=validated_data["visited_on"],
+                participants=list(validated_data["participants"]),
+                kind=validated_data.get("kind", choices.VisitKind.ROUTINE),
+                notes=validated_data.get("notes", ""),
+                acting_user=self.acting_user,
+                today=timezone.localdate(now),
+                now=now,
+            )
+
+
+class ProblemSerializer(ModelWriteSerializer):
+    """A problem; raised with POST, then moved through its workflow with PATCH."""
+
+    status = serializers.ChoiceField(
+        choices=choices.ProblemStatus.choices,
+        required=False,
+        help_text=_(
+            "open → assigned → in_progress → solved → resolved. On PATCH: `assigned` with a "
+            "`department`; `in_progress` with a `note` (feedback, or a rejected solution); "
+            "`solved` with a `resolution`; `resolved` with a `satisfaction`."
+        ),
+    )
+    raised_on = serializers.DateField(
+        required=False, help_text=_("The day the problem was raised; today when omitted.")
+    )
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Not resolved and a clock of the 13710 rule missed.")
+    )
+    note = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text=_("PATCH only: the feedback to the enterprise, or why a solution is refused."),
+    )
+    on = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text=_("PATCH only: the date of the step; today when omitted."),
+    )
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "enterprise",
+            "visit",
+            "category",
+            "severity",
+            "description",
+            "department",
+            "raised_by",
+            "raised_on",
+            "assigned_on",
+            "first_feedback_on",
+            "due_on",
+            "status",
+            "overdue",
+            "resolution",
+            "solved_on",
+            "resolved_on",
+            "satisfaction",
+            "note",
+            "on",
+        ]
+        read_only_fields = [
+            "raised_by",
+            "assigned_on",
+            "first_feedback_on",
+            "due_on",
+            "solved_on",
+        ]
+        extra_kwargs = {
+            "resolution": {"help_text": _("The department's resolution (PATCH, with `solved`).")},
+            "resolved_on": {
+                "help_text": _("The day the enterprise confirmed (PATCH, with `resolved`).")
+            },
+            "satisfaction": {
+                "help_text": _("The enterprise's rating 1-5, given when confirming (PATCH).")
+            },
+        }
+
+    def get_overdue(self, problem) -> bool:
+        rank = getattr(problem, "overdue_rank", None)
+        return rank == 0
+
+    def validate(self, attrs):
+        if self.instance is None:
+            later = [
+                name
+                for name in ("resolution", "resolved_on", "satisfaction", "note", "on")
+                if attrs.get(name) not in (None, "")
+            ]
+            if later:
+                raise serializers.ValidationError(
+                    dict.fromkeys(
+                        later, _("This is given later, with PATCH, once the problem is raised.")
+                    )
+                )
+            status = attrs.get("status")
+            expected = (
+                choices.ProblemStatus.ASSIGNED
+                if attrs.get("department")
+                else choices.ProblemStatus.OPEN
+            )
+            if status is not None and status != expected:
+                raise serializers.ValidationError(
+                    {"status": _("A new problem is open, or assigned when a department is given.")}
+                )
+        return attrs
+
+    def create(self, validated_data):
+        user = self.acting_user
+        enterprise = validated_data["enterprise"]
+        now = timezone.now()
+        raised_on = validated_data.get("raised_on") or timezone.localdate(now)
+        raised_by = official_of(user)
+        if not (
+            user.has_perm("enterprises.add_problem")
+            or is_involved(raised_by, enterprise_id=enterprise.pk, year=raised_on.year)
+        ):
+            raise PermissionDenied(
+                _(
+                    "Only the officials of the enterprise's assignment that year, or a user "
+                    "allowed to add problems, raise its problems."
+                )
+            )
+        with model_errors():
+            problem = raise_problem(
+                enterprise=enterprise,
+                category=validated_data["category"],
+                description=validated_data["description"],
+                severity=validated_data.get("severity", choices.ProblemSeverity.ORDINARY),
+                department=validated_data.get("department"),
+                visit=validated_data.get("visit"),
+                raised_by=raised_by,
+                raised_on=raised_on,
+                acting_user=user,
+                now=now,
+            )
+        problem.overdue_rank = 1
+        return problem
+
+
+class ProblemStepSerializer(ProblemSerializer):
+    """A problem's workflow step (PATCH): the fields given decide the step(s) taken.
+
+    Steps, in this order, each through its service: ``department`` (a different one) assigns;
+    ``note`` with ``status`` ``in_progress`` (or without a status) gives feedback, or sends an
+    unconfirmed solution back when the problem is ``solved``; ``resolution`` (with ``status``
+    ``solved``) solves; ``satisfaction`` (with ``status`` ``resolved``) confirms. A field equal
+    to the stored value is no step. A step the status does not allow is a 400; a step the user
+    may not take is a 403. All steps of one request succeed or none is written.
+    """
+
+    raised_on = serializers.DateField(read_only=True)
+
+    class Meta(ProblemSerializer.Meta):
+        read_only_fields = [
+            *ProblemSerializer.Meta.read_only_fields,
+            "enterprise",
+            "visit",
+            "category",
+            "severity",
+            "description",
+            "raised_on",
+        ]
+
+    def steps(self, problem, data) -> list[str]:
+        """Return the steps a PATCH asks for, in the order they are taken."""
+        status = choices.ProblemStatus
+        target = data.get("status")
+        steps = []
+        department = data.get("department")
+        if department is not None and department.pk != problem.department_id:
+            steps.append(ASSIGN)
+        elif "department" in data and department is None and problem.department_id:
+            raise serializers.ValidationError(
+                {"department": _("A problem's department can be changed, not removed.")}
+            )
+        note = (data.get("note") or "").strip()
+        if target == status.IN_PROGRESS or (target is None and note):
+            if problem.status == status.SOLVED:
+                steps.append(REJECT)
+            elif note or problem.status != status.IN_PROGRESS:
+                steps.append(FEEDBACK)
+        resolution = data.get("resolution")
+        if target == status.SOLVED or (
+            resolution is not None and target in (None, status.RESOLVED)
+        ):
+            solved = problem.status in (status.SOLVED, status.RESOLVED)
+            if not solved or (resolution is not None and resolution != problem.resolution):
+                steps.append(SOLVE)
+        satisfaction = data.get("satisfaction")
+        wants_confirm = target == status.RESOLVED or (target is None and satisfaction is not None)
+        changed = satisfaction is not None and satisfaction != problem.satisfaction
+        if wants_confirm and (problem.status != status.RESOLVED or changed):
+            steps.append(CONFIRM)
+        if target in (status.OPEN, status.ASSIGNED) and target != problem.status and not steps:
+            raise serializers.ValidationError(
+                {
+                    "status": _(
+                        "A problem becomes assigned by giving its department, and never goes "
+                        "back to open."
+                    )
+                }
+            )
+        return steps
+
+    def update(self, problem, validated_data):
+        steps = self.steps(problem, validated_data)
+        user = self.acting_user
+        refused = set(steps) - problem_permissions(user, problem, ignore_status=True)
+        if refused:
+            raise PermissionDenied(
+                _("You may not take this step on the problem: %(steps)s.")
+                % {"steps": ", ".join(sorted(refused))}
+            )
+        now = timezone.now()
+        on = validated_data.get("on") or timezone.localdate(now)
+        common = {"problem": problem, "acting_user": user, "now": now}
+        with transaction.atomic():
+            for step in steps:
+                rename = {}
+                if step == CONFIRM and validated_data.get("resolved_on"):
+                    rename = {"on": "resolved_on"}
+                try:
+                    self.take(step, validated_data, on=on, **common)
+                except DjangoValidationError as error:
+                    if not hasattr(error, "error_dict"):
+                        raise serializers.ValidationError({"status": error.messages}) from error
+                    raise api_error(error, rename=rename) from error
+        problem.refresh_from_db()
+        return problem
+
+    def take(self, step, data, *, on, **common):
+        """Take one workflow step through its service."""
+        if step == ASSIGN:
+            assign_problem(department=data["department"], on=on, **common)
+        elif step == FEEDBACK:
+            give_feedback(note=data.get("note", ""), on=on, **common)
+        elif step == REJECT:
+            reject_solution(note=data.get("note", ""), **common)
+        elif step == SOLVE:
+            resolution = data.get("resolution")
+            if resolution is None:
+                resolution = common["problem"].resolution
+            solve_problem(resolution=resolution, on=on, **common)
+        else:
+            confirm_problem(
+                satisfaction=data.get("satisfaction"),
+                on=data.get("resolved_on") or on,
+                **common,
+            )

@@ -1,0 +1,491 @@
+"""Viewsets of the enterprises resources of API v1, and the chain statistics.
+
+Each viewset is declarative: a queryset carrying every join its serializer needs (a list costs
+the same few queries for 1 row or 1000), a serializer and a filterset. Writes go through the
+serializers, which go through the services.
+"""
+
+from django.db import transaction
+from django.db.models import Count, Prefetch, ProtectedError, RestrictedError, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from .. import choices
+from ..filtersets import (
+    AssignmentFilterSet,
+    DepartmentFilterSet,
+    EnterpriseFilterSet,
+    MonthlyReportFilterSet,
+    OfficialFilterSet,
+    ProblemFilterSet,
+    TargetFilterSet,
+    VisitFilterSet,
+)
+from ..models import (
+    Assignment,
+    Department,
+    Enterprise,
+    EnterpriseTitle,
+    MonthlyReport,
+    Official,
+    Problem,
+    Target,
+    Visit,
+)
+from ..problems import list_problems
+from ..services import delete_monthly_reports
+from .serializers import (
+    AssignmentSerializer,
+    DepartmentSerializer,
+    EnterpriseSerializer,
+    MonthlyReportSerializer,
+    OfficialSerializer,
+    ProblemSerializer,
+    ProblemStepSerializer,
+    TargetSerializer,
+    VisitSerializer,
+)
+
+ERROR_BODY = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": "Each bad field with its messages, or `detail` with a message.",
+    "example": {
+        "credit_code": ["The check digit of the credit code (its 18th character) is wrong."]
+    },
+}
+ERRORS = {
+    "400": OpenApiResponse(
+        ERROR_BODY, description="Bad input: a JSON object naming each bad field and why."
+    ),
+    "403": OpenApiResponse(
+        ERROR_BODY, description="Not authenticated, or not allowed: `detail` says why."
+    ),
+    "404": OpenApiResponse(ERROR_BODY, description="No such object."),
+    "409": OpenApiResponse(
+        ERROR_BODY,
+        description=(
+            "Conflict: a duplicate, a row still in use, or a write into a closed month "
+            "(the message says the month is closed)."
+        ),
+    ),
+}
+
+
+class ApiSchema(AutoSchema):
+    """Document the error responses every resource of API v1 may give."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        codes = ["403"]
+        detail = "{" in self.path
+        if self.method in ("POST", "PATCH", "PUT") or (self.method == "GET" and not detail):
+            codes.append("400")
+        if detail:
+            codes.append("404")
+        if self.method in ("POST", "PATCH", "PUT", "DELETE"):
+            codes.append("409")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ERRORS[code], code)
+        return responses
+
+
+class InUse(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This record is still used by other records, so it cannot be deleted.")
+    default_code = "in_use"
+
+
+class ModelViewSet(viewsets.ModelViewSet):
+    """Create (POST), list, read, update (PATCH) and delete; writes need the model permissions."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [permissions.DjangoModelPermissions]
+    schema = ApiSchema()
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                super().perform_destroy(instance)
+        except (ProtectedError, RestrictedError) as error:
+            raise InUse() from error
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A sponsoring department",
+                value={"code": "D01", "name": "工业园区管委会", "kind": "sponsor"},
+                request_only=True,
+            )
+        ]
+    )
+)
+class DepartmentViewSet(ModelViewSet):
+    """Departments (部门): sponsoring departments, the economic bureau and the offices.
+
+    Filters: `kind`. A department with officials or assignments cannot be deleted (409).
+    """
+
+    queryset = Department.objects.order_by("code", "id")
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilterSet
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A county-level leader",
+                value={"name": "王县长", "department": 1, "rank": "county_leader"},
+                request_only=True,
+            )
+        ]
+    )
+)
+class OfficialViewSet(ModelViewSet):
+    """Officials (干部) with their department and rank; `user` links an optional login.
+
+    Filters: `department`, `rank`, `search` (part of the name). A department has at most one
+    `department_head`.
+    """
+
+    queryset = Official.objects.order_by("department__code", "name", "id")
+    serializer_class = OfficialSerializer
+    filterset_class = OfficialFilterSet
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A plush-toy producer above scale in 2021",
+                value={
+                    "credit_code": "91350100M000100Y43",
+                    "name": "安康毛绒玩具有限公司",
+                    "chain": "毛绒玩具",
+                    "chain_role": "producer",
+                    "above_scale_years": [2021],
+                    "employees": 120,
+                    "poverty_employees": 18,
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
+class EnterpriseViewSet(ModelViewSet):
+    """Enterprises (企业), identified by their unified social credit code.
+
+    `above_scale_years` lists the years the enterprise is above designated size (规上); writing
+    it replaces the list. Filters: `chain`, `chain_role`, `above_scale_year`, `department` and
+    `year` (sponsored through an assignment; together: by that department that year), `search`
+    (part of the name or code).
+    """
+
+    queryset = Enterprise.objects.prefetch_related(
+        Prefetch(
+            "titles",
+            queryset=EnterpriseTitle.objects.filter(title=choices.TitleKind.ABOVE_SCALE).order_by(
+                "year"
+            ),
+            to_attr="above_scale_titles",
+        )
+    ).order_by("name", "id")
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilterSet
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "The 五个一 of an enterprise for 2021",
+                value={
+                    "year": 2021,
+                    "enterprise": 1,
+                    "leader": 1,
+                    "department": 1,
+                    "responsible": 2,
+                    "team": [2, 3],
+                    "plan_goals": "年产值突破1亿元",
+                    "plan_standards": "新增就业50人",
+                    "plan_deadline": "2021-12-31",
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
+class AssignmentViewSet(ModelViewSet):
+    """Assignments (五个一): one per enterprise and year.
+
+    The leader must be a county-level leader; `team` is a list of official ids.
+    Filters: `year`, `department`, `leader`, `enterprise`. A second assignment for the same
+    enterprise and year is refused (400).
+    """
+
+    queryset = Assignment.objects.prefetch_related(
+        Prefetch("team", queryset=Official.objects.order_by("pk").only("pk"))
+    ).order_by("-year", "department__code", "enterprise__name", "id")
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "An output target",
+                value={"enterprise": 1, "year": 2021, "metric": "output_value", "value": "1200.00"},
+                request_only=True,
+            )
+        ]
+    )
+)
+class TargetViewSet(ModelViewSet):
+    """Annual targets (年度目标): one per enterprise, year and metric.
+
+    `metric` is one of the monthly report metrics; the investment metrics take their targets
+    from `project-plans/`. Filters: `enterprise`, `year`, `metric`.
+    """
+
+    queryset = Target.objects.order_by("-year", "enterprise__name", "metric", "id")
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilterSet
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "November figures",
+                value={
+                    "enterprise": 1,
+                    "period": "2021-11",
+                    "output_value": "1100.50",
+                    "value_added": "280.00",
+                    "revenue": "1050.00",
+                    "profit": "-12.30",
+                    "tax": "35.00",
+                    "employees": 120,
+                    "wages": "60.00",
+                    "electricity": "15.20",
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
+class MonthlyReportViewSet(ModelViewSet):
+    """Monthly figures (工业经济指标) of an enterprise: the values of that month, never cumulative.
+
+    One report per enterprise and month (a second is refused, 400). Money in 万元 (`profit` may be
+    negative), electricity in 万千瓦时. `status` is `open` until the month is closed, then
+    `locked`: a write or delete in a closed month is refused with 409. Filters: `enterprise`,
+    `period` (YYYY-MM), `department` (sponsoring in the report's year), `year`, `status`.
+    """
+
+    queryset = MonthlyReport.objects.order_by("-period", "enterprise__name", "id")
+    serializer_class = MonthlyReportSerializer
+    filterset_class = MonthlyReportFilterSet
+
+    def perform_destroy(self, instance):
+        delete_monthly_reports(reports=MonthlyReport.objects.filter(pk=instance.pk))
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A routine visit by two officials",
+                value={
+                    "enterprise": 1,
+                    "visited_on": "2021-11-10",
+                    "participants": [1, 2],
+                    "kind": "routine",
+                    "notes": "了解订单和用工情况",
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
+class VisitViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """On-site visits (到企帮扶); a visit counts for each participant. Recorded, never edited.
+
+    A visit cannot be dated in the future; it is logged by an official of the enterprise's
+    assignment that year (its leader, department head, responsible person or team), or by an
+    administrator. Filters: `enterprise`, `official` (a participant), `date_from`, `date_to`,
+    `kind`.
+    """
+
+    queryset = Visit.objects.prefetch_related(
+        Prefetch("participants", queryset=Official.objects.order_by("pk").only("pk"))
+    ).order_by("-visited_on", "-id")
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    schema = ApiSchema()
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A land problem, assigned at once",
+                value={
+                    "enterprise": 1,
+                    "category": "land",
+                    "description": "新厂房用地手续未办结",
+                    "department": 2,
+                    "raised_on": "2021-11-10",
+                },
+                request_only=True,
+            )
+        ]
+    ),
+    partial_update=extend_schema(
+        description=ProblemStepSerializer.__doc__,
+        responses=ProblemSerializer,
+        examples=[
+            OpenApiExample("Assign to a department", value={"department": 2}, request_only=True),
+            OpenApiExample(
+                "Give feedback",
+                value={"status": "in_progress", "note": "已协调自然资源局"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Solve",
+                value={"status": "solved", "resolution": "用地手续已办结"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Confirm (the enterprise is satisfied)",
+                value={"status": "resolved", "satisfaction": 5},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Refuse the solution",
+                value={"status": "in_progress", "note": "手续仍未办结"},
+                request_only=True,
+            ),
+        ],
+    ),
+)
+class ProblemViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Problems (企业诉求) and their 13710 clocks, overdue ones first.
+
+    Raised with POST (assigned at once when a `department` is given; `due_on` follows from the
+    severity: 7 days, or 30 for a major problem). Moved through the workflow with PATCH:
+    `{"department": id}` assigns, `{"status": "in_progress", "note": "..."}` gives feedback,
+    `{"status": "solved", "resolution": "..."}` solves, `{"status": "resolved",
+    "satisfaction": 1-5}` confirms, and `{"status": "in_progress", "note": "..."}` on a solved
+    problem sends the solution back. An illegal transition is a 400. Filters: `enterprise`,
+    `department`, `status`, `overdue`.
+    """
+
+    queryset = Problem.objects.all()
+    serializer_class = ProblemSerializer
+    filterset_class = ProblemFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return list_problems(today=timezone.localdate())
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return ProblemStepSerializer
+        return ProblemSerializer
+
+
+class ChainQuerySerializer(serializers.Serializer):
+    chain = serializers.CharField(max_length=50, help_text=_("The industry chain, e.g. 毛绒玩具."))
+
+
+class ChainStatsSerializer(serializers.Serializer):
+    chain = serializers.CharField()
+    enterprises = serializers.IntegerField(help_text=_("Enterprises in the chain."))
+    by_role = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_(
+            "Enterprises per role, one key per role (0 included); those without a role count "
+            "only in `enterprises`."
+        ),
+    )
+    employees = serializers.IntegerField(help_text=_("Sum of the enterprises' employees."))
+    poverty_employees = serializers.IntegerField(
+        help_text=_("Sum of the enterprises' employees lifted out of poverty.")
+    )
+
+
+@extend_schema(
+    parameters=[ChainQuerySerializer],
+    responses={
+        200: OpenApiResponse(
+            ChainStatsSerializer,
+            examples=[
+                OpenApiExample(
+                    "The plush-toy chain",
+                    value={
+                        "chain": "毛绒玩具",
+                        "enterprises": 96,
+                        "by_role": {
+                            "headquarters": 1,
+                            "producer": 29,
+                            "wholesaler": 38,
+                            "branch_factory": 15,
+                            "ecommerce_design": 13,
+                            "workshop": 0,
+                        },
+                        "employees": 3107,
+                        "poverty_employees": 378,
+                    },
+                )
+            ],
+        ),
+        400: ERRORS["400"],
+        403: ERRORS["403"],
+    },
+)
+@api_view(["GET"])
+def chain_stats(request):
+    """Return an industry chain's enterprises by role and the jobs they give."""
+    query = ChainQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    chain = query.validated_data["chain"]
+    enterprises = Enterprise.objects.filter(chain=chain).order_by()
+    totals = enterprises.aggregate(
+        enterprises=Count("pk"),
+        employees=Coalesce(Sum("employees"), 0),
+        poverty_employees=Coalesce(Sum("poverty_employees"), 0),
+    )
+    by_role = dict.fromkeys(choices.ChainRole.values, 0)
+    for row in enterprises.exclude(chain_role="").values("chain_role").annotate(n=Count("pk")):
+        by_role[row["chain_role"]] = row["n"]
+    return Response({"chain": chain, **totals, "by_role": by_role})

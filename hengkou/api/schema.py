@@ -1,0 +1,287 @@
+"""The OpenAPI schema of API v1: its views, and the documented shapes of the computed endpoints.
+
+The computed endpoints build their JSON by hand; the serializers here only describe it, for the
+schema at /api/v1/schema/ and the docs at /api/v1/docs/.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers
+
+from enterprises.api.views import ERRORS
+from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
+
+from ..choices import Light, NoticeStatus, RankedMetric
+from .serializers import RankingRowSerializer, SupervisionNoticeSerializer
+
+PERIOD_SCHEMA = {
+    "type": "string",
+    "pattern": "^[0-9]{4}-[0-9]{2}$",
+    "example": "2021-11",
+    "description": "A month, written YYYY-MM.",
+}
+
+
+class PeriodFieldExtension(OpenApiSerializerFieldExtension):
+    """Describe the computed endpoints' period field as a ``YYYY-MM`` string."""
+
+    target_class = "hengkou.api.serializers.PeriodField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return dict(PERIOD_SCHEMA)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema of API v1 (YAML, or JSON with ``?format=json``)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI over the schema, its script served apart so no inline script is needed."""
+
+    url_name = "api:schema"
+
+
+PERIOD_QUERY = OpenApiParameter(
+    "period",
+    str,
+    OpenApiParameter.QUERY,
+    required=True,
+    pattern=PERIOD_SCHEMA["pattern"],
+    description="The month, written YYYY-MM (a malformed one is a 400).",
+    examples=[OpenApiExample("November 2021", value="2021-11")],
+)
+PERIOD_PATH = OpenApiParameter(
+    "period",
+    str,
+    OpenApiParameter.PATH,
+    pattern=PERIOD_SCHEMA["pattern"],
+    description="The month, written YYYY-MM.",
+    examples=[OpenApiExample("November 2021", value="2021-11")],
+)
+BAD_QUERY = {400: ERRORS["400"], 403: ERRORS["403"]}
+
+
+@extend_schema_serializer(component_name="RankingRow")
+class RankingRowResponseSerializer(RankingRowSerializer):
+    """A department's row of the ranking, as returned."""
+
+    light = serializers.ChoiceField(
+        choices=Light.choices,
+        allow_null=True,
+        help_text="红黄绿灯: green when gap > -0.10, yellow down to -0.30, red below; null "
+        "without a rate.",
+    )
+
+
+class RankingSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    metric = serializers.ChoiceField(choices=RankedMetric.choices)
+    time_progress = serializers.FloatField(help_text="month / 12")
+    closed = serializers.BooleanField(
+        help_text="True when the month is closed: the figures come from its snapshot."
+    )
+    results = RankingRowResponseSerializer(
+        many=True, help_text="Every department with members for the metric, in rank order."
+    )
+
+
+RANKING_EXAMPLE = {
+    "period": "2021-11",
+    "metric": "output_value",
+    "time_progress": 0.9166667,
+    "closed": False,
+    "results": [
+        {
+            "department": 3,
+            "department_name": "工业园区管委会",
+            "members": 12,
+            "target": "123.00",
+            "ytd": "130.00",
+            "ytd_targeted": "100.00",
+            "completion_rate": 0.8130081,
+            "gap": -0.1036586,
+            "yoy_growth": 0.12,
+            "completeness": 1.0,
+            "rank": 1,
+            "lagging": True,
+            "light": "yellow",
+        }
+    ],
+}
+
+ranking_schema = extend_schema(
+    summary="Department ranking of a metric for a month",
+    parameters=[
+        PERIOD_QUERY,
+        OpenApiParameter(
+            "metric",
+            str,
+            OpenApiParameter.QUERY,
+            required=True,
+            enum=RankedMetric.values,
+            description="The metric ranked.",
+        ),
+    ],
+    responses={
+        200: OpenApiResponse(
+            RankingSerializer, examples=[OpenApiExample("November 2021", RANKING_EXAMPLE)]
+        ),
+        **BAD_QUERY,
+    },
+)
+
+
+class ZoneStatsSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    above_scale_output = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="YTD output of the above-scale enterprises (万元).",
+    )
+    above_scale_output_yoy = serializers.FloatField(allow_null=True)
+    investment = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="YTD investment of all projects (万元)."
+    )
+    investment_yoy = serializers.FloatField(allow_null=True)
+    tech_investment = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="YTD investment of renovation projects (万元)."
+    )
+    tech_investment_yoy = serializers.FloatField(allow_null=True)
+    enterprises = serializers.IntegerField(help_text="Enterprises with an assignment that year.")
+    above_scale_enterprises = serializers.IntegerField(
+        help_text="Enterprises above designated size that year."
+    )
+
+
+zone_stats_schema = extend_schema(
+    summary="Zone statistics of a month",
+    parameters=[PERIOD_QUERY],
+    responses={
+        200: OpenApiResponse(
+            ZoneStatsSerializer,
+            examples=[
+                OpenApiExample(
+                    "December 2021",
+                    {
+                        "period": "2021-12",
+                        "above_scale_output": "299000.00",
+                        "above_scale_output_yoy": 0.194,
+                        "investment": "97200.00",
+                        "investment_yoy": 0.1,
+                        "tech_investment": "38500.00",
+                        "tech_investment_yoy": 0.434,
+                        "enterprises": 120,
+                        "above_scale_enterprises": 40,
+                    },
+                )
+            ],
+        ),
+        **BAD_QUERY,
+    },
+)
+
+
+class DutyLineSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    enterprise = serializers.IntegerField()
+    official = serializers.IntegerField()
+    duty = serializers.ChoiceField(choices=[LEADER_QUARTERLY, HEAD_MONTHLY, RESPONSIBLE_WEEKLY])
+    required = serializers.IntegerField(help_text="Duty windows in the month.")
+    met = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    due = serializers.IntegerField(help_text="Windows still running without a visit.")
+
+
+class DepartmentComplianceSerializer(serializers.Serializer):
+    department = serializers.IntegerField()
+    met = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    due = serializers.IntegerField()
+    ended = serializers.IntegerField()
+    compliance = serializers.FloatField(allow_null=True, help_text="met / (met + missed), or null.")
+
+
+class VisitComplianceSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    results = DutyLineSerializer(many=True, help_text="One row per assignment and duty.")
+    departments = DepartmentComplianceSerializer(many=True)
+
+
+visit_compliance_schema = extend_schema(
+    summary="Visit duties of a month, per assignment and per department",
+    parameters=[PERIOD_QUERY],
+    responses={200: VisitComplianceSerializer, **BAD_QUERY},
+)
+
+
+@extend_schema_serializer(component_name="SupervisionNotice")
+class NoticeResponseSerializer(SupervisionNoticeSerializer):
+    """A 督办 notice as returned: ``status`` may be any notice status."""
+
+    status = serializers.ChoiceField(choices=NoticeStatus.choices)
+
+
+class CloseSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    closed_at = serializers.DateTimeField()
+    notices = NoticeResponseSerializer(many=True, help_text="Every notice of that close.")
+
+
+close_schema = extend_schema(
+    summary="Close a month (一月一通报)",
+    description=(
+        "Locks the month's reports, snapshots the rankings and issues one supervision notice per "
+        "lagging department and ranked metric. Repeating it returns the same result and issues "
+        "nothing new. Needs the permission to close a month (economic bureau, administrators)."
+    ),
+    parameters=[PERIOD_PATH],
+    request=None,
+    responses={200: CloseSerializer, **BAD_QUERY},
+)
+
+
+class ReopenRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the month is reopened (kept in its history).")
+
+
+class ReopenSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    status = serializers.CharField(help_text="open")
+
+
+reopen_schema = extend_schema(
+    summary="Reopen a closed month (administrators)",
+    parameters=[PERIOD_PATH],
+    request=ReopenRequestSerializer,
+    responses={200: ReopenSerializer, **BAD_QUERY},
+)
+
+notice_schema = {
+    "list": extend_schema(responses={200: NoticeResponseSerializer(many=True), **BAD_QUERY}),
+    "retrieve": extend_schema(
+        responses={200: NoticeResponseSerializer, 403: ERRORS["403"], 404: ERRORS["404"]}
+    ),
+    "partial_update": extend_schema(
+        request=SupervisionNoticeSerializer,
+        responses={200: NoticeResponseSerializer, **BAD_QUERY, 404: ERRORS["404"]},
+        examples=[
+            OpenApiExample(
+                "Respond",
+                value={"status": "responded", "response": "已约谈企业，制定追赶计划"},
+                request_only=True,
+            ),
+            OpenApiExample("Accept and close", value={"status": "closed"}, request_only=True),
+        ],
+    ),
+}

@@ -1,0 +1,106 @@
+"""Serializers of the projects resources of API v1."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enterprises.api.serializers import ModelWriteSerializer, PeriodField, model_errors
+from enterprises.models import refuse_closed_month
+
+from ..choices import Stage
+from ..models import Project, ProjectPlan, ProjectReport
+from ..services import move_project_stage
+
+
+class ProjectSerializer(ModelWriteSerializer):
+    """A project; its `stage` only moves forward, each move dated (``move_project_stage``)."""
+
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        help_text=_(
+            "reserve → started → completed → operating; it only moves forward (skipping is "
+            "allowed). A new project with a later stage is created in reserve, then moved."
+        ),
+    )
+    stage_moved_on = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text=_("The date of a stage move given with `stage`; today when omitted."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "enterprise",
+            "kind",
+            "stage",
+            "stage_moved_on",
+            "total_investment",
+            "capacity",
+            "floor_area",
+            "planned_start",
+            "planned_end",
+            "description",
+        ]
+
+    @transaction.atomic
+    def write(self, instance, data):
+        stage = data.pop("stage", None)
+        moved_on = data.pop("stage_moved_on", None) or timezone.localdate()
+        if instance.pk is None:
+            instance.stage = Stage.RESERVE
+        instance = super().write(instance, data)
+        if stage is not None and stage != instance.stage:
+            with model_errors():
+                move_project_stage(
+                    project=instance,
+                    to_stage=stage,
+                    moved_on=moved_on,
+                    acting_user=self.acting_user,
+                )
+        return instance
+
+
+class ProjectPlanSerializer(ModelWriteSerializer):
+    class Meta:
+        model = ProjectPlan
+        fields = ["id", "project", "year", "planned_investment", "leader", "department"]
+        extra_kwargs = {
+            "leader": {"help_text": _("The sponsoring leader, a county-level leader (id).")},
+            "planned_investment": {"help_text": _("The investment planned that year (万元).")},
+        }
+
+
+class ProjectReportSerializer(ModelWriteSerializer):
+    period = PeriodField(label=_("month"), help_text=_("The month, written YYYY-MM."))
+
+    class Meta:
+        model = ProjectReport
+        fields = [
+            "id",
+            "project",
+            "period",
+            "investment",
+            "percent_complete",
+            "progress_note",
+            "problems",
+            "status",
+            "submitted_at",
+        ]
+        read_only_fields = ["status", "submitted_at"]
+        extra_kwargs = {
+            "investment": {"help_text": _("The investment completed in that month (万元).")},
+            "percent_complete": {"help_text": _("0-100, never decreasing from month to month.")},
+        }
+
+    @transaction.atomic
+    def write(self, instance, data):
+        if instance.pk is not None:
+            # A report of a closed month neither changes nor moves out of it.
+            old = ProjectReport.objects.values_list("period", flat=True).get(pk=instance.pk)
+            refuse_closed_month(old)
+        return super().write(instance, data)
