@@ -85,14 +85,15 @@ def model_errors(*, rename=None):
         raise api_error(error, rename=rename) from error
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": "^[0-9]{4}-[0-9]{2}$",
-        "example": "2021-11",
-        "description": "A month, written YYYY-MM.",
-    }
-)
+PERIOD_SCHEMA = {
+    "type": "string",
+    "pattern": "^[0-9]{4}-[0-9]{2}$",
+    "example": "2021-11",
+    "description": "A month, written YYYY-MM.",
+}
+
+
+@extend_schema_field(PERIOD_SCHEMA)
 class PeriodField(serializers.Field):
     """A month written ``YYYY-MM`` (stored as its first day)."""
 

@@ -4,7 +4,6 @@ The computed endpoints build their JSON by hand; the serializers here only descr
 schema at /api/v1/schema/ and the docs at /api/v1/docs/.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -15,27 +14,12 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 
+from enterprises.api.serializers import PERIOD_SCHEMA
 from enterprises.api.views import ERRORS
 from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
 from ..choices import Light, NoticeStatus, RankedMetric
 from .serializers import RankingRowSerializer, SupervisionNoticeSerializer
-
-PERIOD_SCHEMA = {
-    "type": "string",
-    "pattern": "^[0-9]{4}-[0-9]{2}$",
-    "example": "2021-11",
-    "description": "A month, written YYYY-MM.",
-}
-
-
-class PeriodFieldExtension(OpenApiSerializerFieldExtension):
-    """Describe the computed endpoints' period field as a ``YYYY-MM`` string."""
-
-    target_class = "hengkou.api.serializers.PeriodField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        return dict(PERIOD_SCHEMA)
 
 
 class SchemaView(SpectacularAPIView):

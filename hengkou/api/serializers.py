@@ -1,28 +1,11 @@
 """Serializers of the computed endpoints and the supervision notices."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enterprises.periods import format_period, parse_period
+from enterprises.api.serializers import PeriodField
 
 from ..choices import NoticeStatus, RankedMetric
 from ..models import SupervisionNotice
-
-
-class PeriodField(serializers.Field):
-    """A month written ``YYYY-MM`` (stored as its first day)."""
-
-    default_error_messages = {"invalid": _("A period is written YYYY-MM, for example 2021-11.")}
-
-    def to_internal_value(self, data):
-        try:
-            return parse_period(str(data))
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-
-    def to_representation(self, value):
-        return format_period(value)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
