@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .choices import OfficialRank, ProblemStatus
+from .choices import ChainRole, OfficialRank, ProblemStatus
 from .duties import Window, month_window, quarter_window
-from .models import Assignment, MonthlyReport, Official, Problem, Visit
+from .models import Assignment, Enterprise, MonthlyReport, Official, Problem, Visit
 
 LEADER, HEAD, RESPONSIBLE, TEAM = "leader", "head", "responsible", "team"
 
@@ -155,3 +155,52 @@ def list_my_assignments(
             )
         )
     return sorted(result, key=lambda item: (item.due_count == 0, item.assignment.enterprise.name))
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    """An industry chain's enterprises of one role and the jobs they give."""
+
+    role: str
+    enterprises: int
+    employees: int
+    poverty_employees: int
+
+
+@dataclass(frozen=True)
+class ChainStats:
+    """An industry chain's enterprises by role, and the totals."""
+
+    chain: str
+    roles: dict[str, RoleCount]
+
+    @property
+    def enterprises(self) -> int:
+        return sum(count.enterprises for count in self.roles.values())
+
+    @property
+    def employees(self) -> int:
+        return sum(count.employees for count in self.roles.values())
+
+    @property
+    def poverty_employees(self) -> int:
+        return sum(count.poverty_employees for count in self.roles.values())
+
+
+def get_chain_stats(*, chain: str) -> ChainStats:
+    """Return a chain's enterprises, employees and employees out of poverty by role; one query.
+
+    Every role of the chain is present (0 when none); enterprises without a role are under "".
+    """
+    rows = (
+        Enterprise.objects.filter(chain=chain)
+        .values("chain_role")
+        .annotate(n=Count("pk"), jobs=Sum("employees"), poverty=Sum("poverty_employees"))
+        .order_by()
+    )
+    roles = {role: RoleCount(role, 0, 0, 0) for role in ChainRole.values}
+    for row in rows:
+        roles[row["chain_role"]] = RoleCount(
+            row["chain_role"], row["n"], row["jobs"] or 0, row["poverty"] or 0
+        )
+    return ChainStats(chain=chain, roles=roles)

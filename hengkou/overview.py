@@ -13,7 +13,6 @@ from enterprises.choices import ChainRole, TitleKind
 from enterprises.models import (
     MAJOR_INVESTMENT,
     Cultivation,
-    Enterprise,
     EnterpriseTitle,
     Loan,
     Matchmaking,
@@ -23,6 +22,7 @@ from enterprises.models import (
     ServiceFacility,
     StandardFactory,
 )
+from enterprises.selectors import get_chain_stats
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from projects.models import FundingApplication, FundingStatus
 
@@ -180,21 +180,18 @@ def _cultivating(year: int) -> list[CultivationLine]:
 
 
 def _chain_roles(chain: str) -> list[ChainRoleLine]:
-    rows = {
-        row["chain_role"]: row
-        for row in Enterprise.objects.filter(chain=chain)
-        .values("chain_role")
-        .annotate(n=Count("pk"), jobs=Sum("employees"), poverty=Sum("poverty_employees"))
-        .order_by()
-    }
-    lines = []
-    for role in [*ChainRole.values, ""]:
-        row = rows.get(role)
-        if row is None:
-            continue
-        label = ChainRole(role).label if role else "—"
-        lines.append(ChainRoleLine(role, label, row["n"], row["jobs"] or 0, row["poverty"] or 0))
-    return lines
+    stats = get_chain_stats(chain=chain)
+    return [
+        ChainRoleLine(
+            role,
+            ChainRole(role).label if role else "—",
+            count.enterprises,
+            count.employees,
+            count.poverty_employees,
+        )
+        for role in [*ChainRole.values, ""]
+        if (count := stats.roles.get(role)) and count.enterprises
+    ]
 
 
 def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = None) -> ZoneOverview:

@@ -6,8 +6,7 @@ serializers, which go through the services.
 """
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, ProtectedError, RestrictedError, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -45,6 +44,7 @@ from ..models import (
     Visit,
 )
 from ..problems import list_problems
+from ..selectors import get_chain_stats
 from ..services import delete_monthly_reports
 from .serializers import (
     AssignmentSerializer,
@@ -478,14 +478,13 @@ def chain_stats(request):
     """Return an industry chain's enterprises by role and the jobs they give."""
     query = ChainQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    chain = query.validated_data["chain"]
-    enterprises = Enterprise.objects.filter(chain=chain).order_by()
-    totals = enterprises.aggregate(
-        enterprises=Count("pk"),
-        employees=Coalesce(Sum("employees"), 0),
-        poverty_employees=Coalesce(Sum("poverty_employees"), 0),
+    stats = get_chain_stats(chain=query.validated_data["chain"])
+    return Response(
+        {
+            "chain": stats.chain,
+            "enterprises": stats.enterprises,
+            "employees": stats.employees,
+            "poverty_employees": stats.poverty_employees,
+            "by_role": {role: count.enterprises for role, count in stats.roles.items() if role},
+        }
     )
-    by_role = dict.fromkeys(choices.ChainRole.values, 0)
-    for row in enterprises.exclude(chain_role="").values("chain_role").annotate(n=Count("pk")):
-        by_role[row["chain_role"]] = row["n"]
-    return Response({"chain": chain, **totals, "by_role": by_role})
