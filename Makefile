@@ -13,7 +13,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test test-fast lint format install assets messages makemessages migrate clean bench
+.PHONY: help run test test-fast lint format install assets messages makemessages migrate clean bench \
+	backup restore
 
 help:
 	@echo "make run        install everything, migrate, load the demo data and serve http://$(HOST):$(PORT)"
@@ -21,6 +22,8 @@ help:
 	@echo "make test-fast  the suite without the browser journeys"
 	@echo "make lint       ruff check and format check"
 	@echo "make bench      benchmark the ranking at city scale on PostgreSQL, into docs/performance.md"
+	@echo "make backup     archive the database and the uploaded media into var/backups/ (BACKUP_DIR=...)"
+	@echo "make restore    restore ARCHIVE=var/backups/hengkou-backup-....tar.gz (asks first)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required: install it (e.g. apt-get install python3 python3-venv)." >&2; exit 1; fi
@@ -87,6 +90,17 @@ bench: install
 		DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage; \
 	$(PY) manage.py migrate --noinput --verbosity 0; \
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# One archive (database, uploaded media, manifest) per run; see docs/security.md.
+BACKUP_DIR ?= var/backups
+ARCHIVE ?=
+
+backup: $(VENV)/.installed
+	$(PY) manage.py backup --output $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	@if [ -z "$(ARCHIVE)" ]; then echo "Name the archive: make restore ARCHIVE=var/backups/hengkou-backup-....tar.gz" >&2; exit 1; fi
+	$(PY) manage.py restore "$(ARCHIVE)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import choices
 from .choices import ReportStatus
@@ -104,14 +105,14 @@ class ReportDepartmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(SimpleHistoryAdmin):
     list_display = ["name", "department", "rank", "title", "user"]
     list_filter = ["rank", "department"]
     list_select_related = ["department", "user"]
@@ -132,7 +133,7 @@ class EnterpriseTitleInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(SimpleHistoryAdmin):
     list_display = ["name", "credit_code", "chain", "chain_role", "employees", "poverty_employees"]
     list_filter = [ChainListFilter, "chain_role", AboveScaleYearFilter]
     search_fields = ["name", "credit_code"]
@@ -140,7 +141,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnterpriseTitle)
-class EnterpriseTitleAdmin(admin.ModelAdmin):
+class EnterpriseTitleAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "title", "year", "level"]
     list_filter = ["title", "year", "level"]
     list_select_related = ["enterprise"]
@@ -157,7 +158,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["year", "enterprise", "department", "leader", "responsible", "plan_deadline"]
     list_filter = ["year", "department", EnterpriseChainListFilter]
     list_select_related = ["enterprise", "department", "leader", "responsible"]
@@ -175,7 +176,7 @@ class ProblemInline(admin.StackedInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SimpleHistoryAdmin):
     list_display = ["visited_on", "enterprise", "kind", "participant_names"]
     list_filter = ["kind", "visited_on"]
     list_select_related = ["enterprise"]
@@ -199,7 +200,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(SimpleHistoryAdmin):
     list_display = [
         "enterprise",
         "category",
@@ -217,7 +218,7 @@ class ProblemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "year", "metric", "value"]
     list_filter = ["year", "metric"]
     list_select_related = ["enterprise"]
@@ -226,7 +227,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
+class MonthlyReportAdmin(SimpleHistoryAdmin):
     list_display = [
         "enterprise",
         "month",

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import choices
 from .fields import CreditCodeField
@@ -38,6 +39,8 @@ class Department(TimeStampedModel):
         choices=choices.DepartmentKind,
         default=choices.DepartmentKind.SPONSOR,
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("department")
@@ -77,6 +80,8 @@ class Official(TimeStampedModel):
         related_name="official",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("official")
         verbose_name_plural = _("officials")
@@ -113,6 +118,8 @@ class Enterprise(TimeStampedModel):
     employees = models.PositiveIntegerField(_("employees"), default=0)
     poverty_employees = models.PositiveIntegerField(_("employees lifted out of poverty"), default=0)
     address = models.CharField(_("address"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("enterprise")
@@ -153,6 +160,8 @@ class EnterpriseTitle(TimeStampedModel):
     level = models.CharField(
         _("level"), max_length=16, choices=choices.TitleLevel, blank=True, default=""
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("enterprise title")
@@ -213,6 +222,8 @@ class Assignment(TimeStampedModel):
     plan_standards = models.TextField(_("plan: standards"), blank=True)
     plan_deadline = models.DateField(_("plan: deadline"), null=True, blank=True)
 
+    history = HistoricalRecords(m2m_fields=["team"])
+
     class Meta:
         verbose_name = _("assignment (五个一)")
         verbose_name_plural = _("assignments (五个一)")
@@ -265,6 +276,8 @@ class Visit(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+
+    history = HistoricalRecords(m2m_fields=["participants"])
 
     class Meta:
         verbose_name = _("visit")
@@ -350,6 +363,8 @@ class Problem(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
@@ -395,6 +410,8 @@ class Target(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     metric = models.CharField(_("metric"), max_length=32, choices=choices.Metric)
     value = models.DecimalField(_("target value"), validators=NON_NEGATIVE, **MONEY)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("annual target")
@@ -484,6 +501,8 @@ class MonthlyReport(TimeStampedModel):
         _("status"), max_length=16, choices=choices.ReportStatus, default=choices.ReportStatus.OPEN
     )
     submitted_at = models.DateTimeField(_("first submitted at"), default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("monthly report")
@@ -748,6 +767,8 @@ class WorkReport(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("work report")

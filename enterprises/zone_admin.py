@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .admin import EnterpriseChainListFilter
 from .zone_models import (
@@ -19,7 +20,7 @@ from .zone_models import (
 
 
 @admin.register(Cultivation)
-class CultivationAdmin(admin.ModelAdmin):
+class CultivationAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "title", "level", "year", "status", "applied_on", "decided_on"]
     list_filter = ["year", "title", "status", "level", EnterpriseChainListFilter]
     list_select_related = ["enterprise"]
@@ -35,7 +36,7 @@ class LoanInline(admin.TabularInline):
 
 
 @admin.register(Matchmaking)
-class MatchmakingAdmin(admin.ModelAdmin):
+class MatchmakingAdmin(SimpleHistoryAdmin):
     list_display = ["held_on", "title", "loans_amount"]
     date_hierarchy = "held_on"
     search_fields = ["title", "banks", "outcome"]
@@ -44,7 +45,7 @@ class MatchmakingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin):
+class LoanAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "bank", "amount", "granted_on", "term_months", "under_risk_fund"]
     list_filter = ["under_risk_fund", "bank", EnterpriseChainListFilter]
     date_hierarchy = "granted_on"
@@ -72,7 +73,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(SafetyInspection)
-class SafetyInspectionAdmin(admin.ModelAdmin):
+class SafetyInspectionAdmin(SimpleHistoryAdmin):
     list_display = [
         "inspected_on",
         "kind",
@@ -90,7 +91,7 @@ class SafetyInspectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafetyActivity)
-class SafetyActivityAdmin(admin.ModelAdmin):
+class SafetyActivityAdmin(SimpleHistoryAdmin):
     list_display = ["held_on", "kind", "title", "participants"]
     list_filter = ["kind"]
     date_hierarchy = "held_on"
@@ -98,7 +99,7 @@ class SafetyActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(StandardFactory)
-class StandardFactoryAdmin(admin.ModelAdmin):
+class StandardFactoryAdmin(SimpleHistoryAdmin):
     list_display = ["park", "building", "area", "occupant", "year_built"]
     list_filter = ["year_built", "park"]
     list_select_related = ["occupant"]
@@ -107,14 +108,14 @@ class StandardFactoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceFacility)
-class ServiceFacilityAdmin(admin.ModelAdmin):
+class ServiceFacilityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "park", "year"]
     list_filter = ["year", "kind"]
     search_fields = ["name", "park"]
 
 
 @admin.register(NewInvestor)
-class NewInvestorAdmin(admin.ModelAdmin):
+class NewInvestorAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "year", "investment"]
     list_filter = ["year", EnterpriseChainListFilter]
     list_select_related = ["enterprise"]

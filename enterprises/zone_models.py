@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import choices
 from .models import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, Enterprise, TimeStampedModel
@@ -69,6 +70,8 @@ class Cultivation(TimeStampedModel):
     documents = models.TextField(
         _("documents"), blank=True, help_text=_("The application documents and their state.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("cultivation")
@@ -135,6 +138,8 @@ class Matchmaking(TimeStampedModel):
         _("loans agreed (10k CNY)"), default=0, validators=NON_NEGATIVE, **MONEY
     )
 
+    history = HistoricalRecords(m2m_fields=["enterprises"])
+
     class Meta:
         verbose_name = _("bank–enterprise matchmaking")
         verbose_name_plural = _("bank–enterprise matchmakings")
@@ -180,6 +185,8 @@ class Loan(TimeStampedModel):
         related_name="loans",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
@@ -222,6 +229,8 @@ class SafetyInspection(TimeStampedModel):
     hazards_found = models.PositiveSmallIntegerField(_("hazards found"), default=0)
     hazards_rectified = models.PositiveSmallIntegerField(_("hazards rectified"), default=0)
     rectify_deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("safety inspection")
@@ -275,6 +284,8 @@ class SafetyActivity(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("safety activity")
         verbose_name_plural = _("safety activities")
@@ -310,6 +321,8 @@ class StandardFactory(TimeStampedModel):
     )
     year_built = models.PositiveSmallIntegerField(_("year built"), validators=YEAR_VALIDATORS)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("standard factory")
         verbose_name_plural = _("standard factories")
@@ -341,6 +354,8 @@ class ServiceFacility(TimeStampedModel):
         _("year started"), validators=YEAR_VALIDATORS, help_text=_("The year building started.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("service facility")
         verbose_name_plural = _("service facilities")
@@ -370,6 +385,8 @@ class NewInvestor(TimeStampedModel):
     )
     year = models.PositiveSmallIntegerField(_("year settled"), validators=YEAR_VALIDATORS)
     investment = models.DecimalField(_("investment (10k CNY)"), validators=NON_NEGATIVE, **MONEY)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("new investor")

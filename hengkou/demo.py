@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from enterprises.choices import (
     ChainRole,
@@ -225,6 +226,14 @@ class Tally:
         return self.created + self.updated + self.unchanged
 
 
+DEMO_CHANGE_REASON = "demo data"
+
+
+def _has_history(model) -> bool:
+    """Whether ``model`` keeps an audit trail (django-simple-history)."""
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
 class Writer:
     """Create or update rows by natural key; rows already as planned are left untouched."""
 
@@ -266,14 +275,30 @@ class Writer:
                 obj.full_clean(validate_unique=False, validate_constraints=False)
             else:
                 obj.clean_fields()
-        model.objects.bulk_create(new, batch_size=500)
+        audited = _has_history(model)
+        if audited and new:
+            # The audit trail: bulk_create and bulk_update write no history by themselves.
+            bulk_create_with_history(
+                new, model, batch_size=500, default_change_reason=DEMO_CHANGE_REASON
+            )
+        else:
+            model.objects.bulk_create(new, batch_size=500)
         if changed:
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 now = timezone.now()
                 for obj in changed:
                     obj.updated_at = now
                 changed_fields.add("updated_at")
-            model.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)
+            if audited:
+                bulk_update_with_history(
+                    changed,
+                    model,
+                    sorted(changed_fields),
+                    batch_size=500,
+                    default_change_reason=DEMO_CHANGE_REASON,
+                )
+            else:
+                model.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)
         tally.created += len(new)
         tally.updated += len(changed)
         return result

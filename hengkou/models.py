@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from enterprises.models import (
     MONEY,
@@ -116,6 +117,8 @@ class SupervisionNotice(models.Model):
     due_reminder_sent_at = models.DateTimeField(_("coming-due reminder sent at"), null=True)
     overdue_reminder_sent_at = models.DateTimeField(_("overdue reminder sent at"), null=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("supervision notice (督办)")
         permissions = [
@@ -215,6 +218,8 @@ class Inspection(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("quarterly inspection")

@@ -24,6 +24,7 @@ from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Tar
 from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
+from .audit import update_with_history
 from .choices import NoticeStatus, RankedMetric
 from .models import (
     Inspection,
@@ -99,8 +100,15 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     if month.status == PeriodStatus.CLOSED:
         return CloseResult(period=month, notices=_period_notices(period), closed_now=False)
 
-    MonthlyReport.objects.filter(period=period).update(status=ReportStatus.LOCKED)
-    ProjectReport.objects.filter(period=period).update(status=ReportStatus.LOCKED)
+    # QuerySet.update writes no history: update_with_history records each locked report.
+    reason = f"close {period:%Y-%m}"
+    for model in (MonthlyReport, ProjectReport):
+        update_with_history(
+            model.objects.filter(period=period),
+            user=acting_user,
+            reason=reason,
+            status=ReportStatus.LOCKED,
+        )
 
     # Every metric is frozen, so a closed month never changes; only ranked metrics can lag
     # (an unranked one has no target, hence no rate).
@@ -255,8 +263,13 @@ def reopen_month(
         raise ValidationError(
             {"period": _("The month %(period)s is not closed.") % {"period": f"{period:%Y-%m}"}}
         )
-    MonthlyReport.objects.filter(period=period).update(status=ReportStatus.OPEN)
-    ProjectReport.objects.filter(period=period).update(status=ReportStatus.OPEN)
+    for model in (MonthlyReport, ProjectReport):
+        update_with_history(
+            model.objects.filter(period=period),
+            user=acting_user,
+            reason=f"reopen {period:%Y-%m}: {reason}"[:100],
+            status=ReportStatus.OPEN,
+        )
     month.status = PeriodStatus.OPEN
     month.save(update_fields=["status", "updated_at"])
     PeriodEvent.objects.create(
@@ -376,9 +389,12 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
             )
     send_mass_mail(messages, fail_silently=False)
     Notification.objects.bulk_create(notifications)
-    SupervisionNotice.objects.filter(pk__in=[n.pk for n in coming]).update(due_reminder_sent_at=now)
-    SupervisionNotice.objects.filter(pk__in=[n.pk for n in overdue]).update(
-        overdue_reminder_sent_at=now
+    update_with_history(
+        SupervisionNotice.objects.filter(pk__in=[n.pk for n in coming]), due_reminder_sent_at=now
+    )
+    update_with_history(
+        SupervisionNotice.objects.filter(pk__in=[n.pk for n in overdue]),
+        overdue_reminder_sent_at=now,
     )
     return len(messages)
 

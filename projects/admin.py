@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.admin import EnterpriseChainListFilter
 
@@ -85,7 +86,7 @@ class StageMoveInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = ["name", "kind", "stage", "enterprise", "total_investment", "capacity"]
     list_filter = ["stage", "kind", EnterpriseChainListFilter, "plans__year", "plans__department"]
@@ -109,7 +110,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(admin.ModelAdmin):
+class ProjectPlanAdmin(SimpleHistoryAdmin):
     list_display = ["project", "year", "planned_investment", "leader", "department"]
     list_filter = ["year", "department", "project__kind"]
     list_select_related = ["project", "leader", "department"]
@@ -131,7 +132,7 @@ class ProjectPhotoInline(admin.TabularInline):
 
 
 @admin.register(ProjectReport)
-class ProjectReportAdmin(admin.ModelAdmin):
+class ProjectReportAdmin(SimpleHistoryAdmin):
     inlines = [ProjectPhotoInline]
     list_display = ["project", "month", "investment", "percent_complete", "status"]
     list_filter = ["status", "project__stage", "project__kind"]
@@ -165,7 +166,7 @@ def _changed(formset, obj) -> list[str]:
 
 
 @admin.register(ProjectInspection)
-class ProjectInspectionAdmin(admin.ModelAdmin):
+class ProjectInspectionAdmin(SimpleHistoryAdmin):
     list_display = ["project", "year", "half", "inspected_on", "rating", "inspector"]
     list_filter = ["year", "half"]
     list_select_related = ["project", "inspector"]
@@ -180,7 +181,7 @@ class ProjectInspectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectEvaluation)
-class ProjectEvaluationAdmin(admin.ModelAdmin):
+class ProjectEvaluationAdmin(SimpleHistoryAdmin):
     """Grades are confirmed on the evaluations page, through the service; here they are read."""
 
     list_display = ["project", "year", "proposed_grade", "grade", "confirmed_by", "confirmed_at"]

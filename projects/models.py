@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+from simple_history.models import HistoricalRecords
 
 from enterprises.choices import OfficialRank, ReportStatus
 from enterprises.models import (
@@ -57,6 +58,8 @@ class Project(TimeStampedModel):
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned completion"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("project")
@@ -153,6 +156,8 @@ class ProjectPlan(TimeStampedModel):
         related_name="project_plans",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("project plan")
         verbose_name_plural = _("project plans")
@@ -202,6 +207,8 @@ class ProjectReport(TimeStampedModel):
         _("status"), max_length=16, choices=ReportStatus, default=ReportStatus.OPEN
     )
     submitted_at = models.DateTimeField(_("first submitted at"), default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("project monthly report")
@@ -372,6 +379,8 @@ class ProjectInspection(TimeStampedModel):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("half-year project inspection")
         verbose_name_plural = _("half-year project inspections")
@@ -449,6 +458,8 @@ class ProjectEvaluation(TimeStampedModel):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("year-end project evaluation")

@@ -1,12 +1,13 @@
 """Admin of the funding applications (issue 9)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .zone_models import FundingApplication
 
 
 @admin.register(FundingApplication)
-class FundingApplicationAdmin(admin.ModelAdmin):
+class FundingApplicationAdmin(SimpleHistoryAdmin):
     list_display = [
         "programme",
         "year",

@@ -6,6 +6,7 @@ Imported at the end of ``projects.models`` so that Django finds the model in the
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from enterprises.models import (
     MONEY,
@@ -80,6 +81,8 @@ class FundingApplication(TimeStampedModel):
         _("received (10k CNY)"), default=0, validators=NON_NEGATIVE, **MONEY
     )
     note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("funding application")

@@ -7,6 +7,7 @@ from enterprises.api import views as enterprises
 from projects.api import views as projects
 
 from . import views
+from .history import HistoryView
 from .schema import DocsView, SchemaView
 
 router = routers.DefaultRouter()
@@ -31,6 +32,7 @@ urlpatterns = [
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
+    path("history/", HistoryView.as_view(), name="history"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     *router.urls,
