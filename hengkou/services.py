@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.duties import list_duties_due_soon
-from enterprises.models import MonthlyReport, Official, Period, PeriodEvent, Target
+from enterprises.models import (
+    Assignment,
+    MonthlyReport,
+    Official,
+    Period,
+    PeriodEvent,
+    Target,
+)
 from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
@@ -35,7 +42,7 @@ from .models import (
     SupervisionNotice,
 )
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
-from .selectors import list_department_rankings
+from .selectors import list_department_rankings, report_deadline
 
 NINE_PLACES = Decimal("0.000000001")
 
@@ -497,6 +504,63 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
                     [duty.official.user.email],
                 )
             )
+    Reminder.objects.bulk_create(reminders)
+    Notification.objects.bulk_create(notifications)
+    send_mass_mail(mails, fail_silently=False)
+    return len(reminders)
+
+
+@transaction.atomic
+def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
+    """Remind whoever owes last month's figures, once as the deadline nears and once overdue.
+
+    Last month's figures are due by day 5 of this month (HENGKOU_REPORT_DUE_DAY). The
+    responsible person of each assignment whose enterprise has not reported is reminded in the
+    app, and by e-mail where the login has an address. Returns how many reminders were sent.
+    """
+    today = timezone.localdate(now)
+    period = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    deadline = report_deadline(year=period.year, month=period.month)
+    days_left = (deadline - today).days
+    if days_left > within_days:
+        return 0
+    phase = "overdue" if days_left < 0 else "due"
+    owing = list(
+        Assignment.objects.filter(year=period.year, responsible__user__isnull=False)
+        .exclude(enterprise__monthly_reports__period=period)
+        .select_related("enterprise", "responsible__user")
+    )
+    keys = {(a.responsible.user_id, f"report:{a.pk}:{period:%Y-%m}:{phase}"): a for a in owing}
+    already = set(
+        Reminder.objects.filter(
+            recipient_id__in={user_id for user_id, _key in keys},
+            key__in={key for _user_id, key in keys},
+        ).values_list("recipient_id", "key")
+    )
+    reminders, notifications, mails = [], [], []
+    title = (
+        _("Monthly figures overdue: %(period)s")
+        if phase == "overdue"
+        else _("Monthly figures due: %(period)s")
+    ) % {"period": f"{period:%Y-%m}"}
+    for (user_id, key), assignment in keys.items():
+        if (user_id, key) in already:
+            continue
+        body = _(
+            "%(enterprise)s has not reported its figures of %(period)s, due by %(deadline)s."
+        ) % {
+            "enterprise": assignment.enterprise.name,
+            "period": f"{period:%Y-%m}",
+            "deadline": deadline.isoformat(),
+        }
+        url = reverse("enterprises:enterprise_detail", args=[assignment.enterprise_id])
+        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
+        notifications.append(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        )
+        email = assignment.responsible.user.email
+        if email:
+            mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
     Reminder.objects.bulk_create(reminders)
     Notification.objects.bulk_create(notifications)
     send_mass_mail(mails, fail_silently=False)

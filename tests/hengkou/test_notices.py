@@ -167,3 +167,28 @@ def test_visit_duty_reminders_are_sent_once_per_window():
     assert notification.title == "本周帮扶即将到期"
     assert "2021-12-06" in notification.body and "2021-12-12" in notification.body
     assert mail.outbox[-1].to == ["resp@gov.cn"]
+
+
+def test_whoever_owes_last_months_figures_is_reminded_once_near_the_deadline_and_once_late():
+    from hengkou.services import send_report_reminders
+
+    owes = OfficialFactory(user=UserFactory(username="owes", email="owes@gov.cn"))
+    late = AssignmentFactory(year=2021, responsible=owes, department=owes.department)
+    reported = AssignmentFactory(
+        year=2021, responsible=OfficialFactory(user=UserFactory(username="done"))
+    )
+    MonthlyReportFactory(enterprise=reported.enterprise, period=datetime.date(2021, 11, 1))
+
+    def at(day):
+        return datetime.datetime(2021, 12, day, 2, tzinfo=datetime.UTC)
+
+    assert send_report_reminders(now=at(1)) == 0  # 4 days before day 5: too early
+    assert send_report_reminders(now=at(3)) == 1
+    assert send_report_reminders(now=at(4)) == 0  # already reminded as due
+    assert send_report_reminders(now=at(6)) == 1  # overdue
+    assert send_report_reminders(now=at(9)) == 0
+    titles = list(owes.user.notifications.values_list("title", flat=True))
+    assert sorted(titles) == ["2021-11 月度指标即将到期", "2021-11 月度指标已逾期"]
+    assert late.enterprise.name in owes.user.notifications.first().body
+    assert [m.to for m in mail.outbox] == [["owes@gov.cn"], ["owes@gov.cn"]]
+    assert not UserFactory(username="done").notifications.exists()

@@ -3,22 +3,29 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from hengkou.services import escalate_problems, send_duty_reminders, send_notice_reminders
+from hengkou.services import (
+    escalate_problems,
+    send_duty_reminders,
+    send_notice_reminders,
+    send_report_reminders,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Daily: remind departments of supervision notices coming due or overdue, officials of "
-        "visits due within two days, and escalate problems whose clocks were missed to their "
-        "sponsoring leaders; each once."
+        "visits due within two days and of monthly figures still owed, and escalate problems "
+        "whose clocks were missed to their sponsoring leaders; each once."
     )
 
     def handle(self, *args, **options):
         now = timezone.now()
         sent = send_notice_reminders(now=now)
         duties = send_duty_reminders(now=now)
+        reports = send_report_reminders(now=now)
         escalated = escalate_problems(now=now)
         self.stdout.write(
-            f"{sent} notice reminder(s), {duties} visit-duty reminder(s) sent; "
+            f"{sent} notice reminder(s), {duties} visit-duty reminder(s), "
+            f"{reports} monthly-figures reminder(s) sent; "
             f"{escalated} missed problem clock(s) escalated."
         )
