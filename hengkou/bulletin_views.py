@@ -1,7 +1,6 @@
 """Views of the monthly bulletin (月通报): the list of closed months, the page and its files."""
 
 import functools
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,9 +22,7 @@ from .bulletin import (
     render_bulletin_docx,
     render_bulletin_xlsx,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from .downloads import DOCX, XLSX, attachment
 
 
 def _refuse(request, message):
@@ -66,11 +63,7 @@ def _with_bulletin(view):
 
 def _attachment(content: bytes, *, content_type: str, bulletin, extension: str) -> HttpResponse:
     name, fallback = export_filenames(bulletin, extension)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    )
-    return response
+    return attachment(content, content_type, name=name, fallback=fallback)
 
 
 @login_required

@@ -1,13 +1,13 @@
 """Views of the site: the home page that routes each user, and the supervisor dashboard."""
 
 import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,6 +20,7 @@ from enterprises.models import Official
 from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
+from .downloads import XLSX, attachment
 from .forms import (
     DashboardForm,
     InspectionForm,
@@ -37,8 +38,6 @@ from .services import (
     reopen_month,
     respond_to_notice,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def favicon(request):
@@ -100,13 +99,12 @@ def dashboard_xlsx(request):
         "metric": board.metric_label,
         "period": f"{period:%Y-%m}",
     }
-    response = HttpResponse(render_ranking_xlsx(rows=board.ranking.rows, title=title), XLSX)
-    filename = f"{_('ranking')}-{metric}-{period:%Y-%m}.xlsx"
-    response["Content-Disposition"] = (
-        f'attachment; filename="ranking-{metric}-{period:%Y-%m}.xlsx"; '
-        f"filename*=UTF-8''{quote(filename)}"
+    return attachment(
+        render_ranking_xlsx(rows=board.ranking.rows, title=title),
+        XLSX,
+        name=f"{_('ranking')}-{metric}-{period:%Y-%m}.xlsx",
+        fallback=f"ranking-{metric}-{period:%Y-%m}.xlsx",
     )
-    return response
 
 
 @login_required
@@ -214,12 +212,12 @@ def assessment(request):
     form, year = _year_from(request, default=today.year - (1 if today.month < 12 else 0))
     rows = list_assessments(year=year, today=today)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(render_assessment_xlsx(rows=rows, year=year), XLSX)
-        response["Content-Disposition"] = (
-            f'attachment; filename="assessment-{year}.xlsx"; '
-            f"filename*=UTF-8''{quote(_('assessment') + f'-{year}.xlsx')}"
+        return attachment(
+            render_assessment_xlsx(rows=rows, year=year),
+            XLSX,
+            name=f"{_('assessment')}-{year}.xlsx",
+            fallback=f"assessment-{year}.xlsx",
         )
-        return response
     return render(
         request,
         "hengkou/assessment.html",
