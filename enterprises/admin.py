@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import choices
+from .admin_exports import XlsxExportMixin
 from .choices import ReportStatus
 from .models import (
     Assignment,
@@ -105,14 +106,14 @@ class ReportDepartmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin):
+class OfficialAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["name", "department", "rank", "title", "user"]
     list_filter = ["rank", "department"]
     list_select_related = ["department", "user"]
@@ -133,7 +134,7 @@ class EnterpriseTitleInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["name", "credit_code", "chain", "chain_role", "employees", "poverty_employees"]
     list_filter = [ChainListFilter, "chain_role", AboveScaleYearFilter]
     search_fields = ["name", "credit_code"]
@@ -141,7 +142,7 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EnterpriseTitle)
-class EnterpriseTitleAdmin(SimpleHistoryAdmin):
+class EnterpriseTitleAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "title", "year", "level"]
     list_filter = ["title", "year", "level"]
     list_select_related = ["enterprise"]
@@ -158,7 +159,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["year", "enterprise", "department", "leader", "responsible", "plan_deadline"]
     list_filter = ["year", "department", EnterpriseChainListFilter]
     list_select_related = ["enterprise", "department", "leader", "responsible"]
@@ -176,7 +177,7 @@ class ProblemInline(admin.StackedInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["visited_on", "enterprise", "kind", "participant_names"]
     list_filter = ["kind", "visited_on"]
     list_select_related = ["enterprise"]
@@ -200,7 +201,7 @@ class VisitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(SimpleHistoryAdmin):
+class ProblemAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = [
         "enterprise",
         "category",
@@ -218,7 +219,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "year", "metric", "value"]
     list_filter = ["year", "metric"]
     list_select_related = ["enterprise"]
@@ -227,7 +228,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = [
         "enterprise",
         "month",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin import EnterpriseChainListFilter
+from .admin_exports import XlsxExportMixin
 from .zone_models import (
     Cultivation,
     Loan,
@@ -20,7 +21,7 @@ from .zone_models import (
 
 
 @admin.register(Cultivation)
-class CultivationAdmin(SimpleHistoryAdmin):
+class CultivationAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "title", "level", "year", "status", "applied_on", "decided_on"]
     list_filter = ["year", "title", "status", "level", EnterpriseChainListFilter]
     list_select_related = ["enterprise"]
@@ -36,7 +37,7 @@ class LoanInline(admin.TabularInline):
 
 
 @admin.register(Matchmaking)
-class MatchmakingAdmin(SimpleHistoryAdmin):
+class MatchmakingAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["held_on", "title", "loans_amount"]
     date_hierarchy = "held_on"
     search_fields = ["title", "banks", "outcome"]
@@ -45,7 +46,7 @@ class MatchmakingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Loan)
-class LoanAdmin(SimpleHistoryAdmin):
+class LoanAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "bank", "amount", "granted_on", "term_months", "under_risk_fund"]
     list_filter = ["under_risk_fund", "bank", EnterpriseChainListFilter]
     date_hierarchy = "granted_on"
@@ -73,7 +74,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(SafetyInspection)
-class SafetyInspectionAdmin(SimpleHistoryAdmin):
+class SafetyInspectionAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = [
         "inspected_on",
         "kind",
@@ -91,7 +92,7 @@ class SafetyInspectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SafetyActivity)
-class SafetyActivityAdmin(SimpleHistoryAdmin):
+class SafetyActivityAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["held_on", "kind", "title", "participants"]
     list_filter = ["kind"]
     date_hierarchy = "held_on"
@@ -99,7 +100,7 @@ class SafetyActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StandardFactory)
-class StandardFactoryAdmin(SimpleHistoryAdmin):
+class StandardFactoryAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["park", "building", "area", "occupant", "year_built"]
     list_filter = ["year_built", "park"]
     list_select_related = ["occupant"]
@@ -108,14 +109,14 @@ class StandardFactoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServiceFacility)
-class ServiceFacilityAdmin(SimpleHistoryAdmin):
+class ServiceFacilityAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "park", "year"]
     list_filter = ["year", "kind"]
     search_fields = ["name", "park"]
 
 
 @admin.register(NewInvestor)
-class NewInvestorAdmin(SimpleHistoryAdmin):
+class NewInvestorAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "year", "investment"]
     list_filter = ["year", EnterpriseChainListFilter]
     list_select_related = ["enterprise"]

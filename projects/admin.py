@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.admin import EnterpriseChainListFilter
+from enterprises.admin_exports import XlsxExportMixin
 
 from .choices import Stage
 from .models import (
@@ -86,7 +87,7 @@ class StageMoveInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = ["name", "kind", "stage", "enterprise", "total_investment", "capacity"]
     list_filter = ["stage", "kind", EnterpriseChainListFilter, "plans__year", "plans__department"]
@@ -110,7 +111,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(SimpleHistoryAdmin):
+class ProjectPlanAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["project", "year", "planned_investment", "leader", "department"]
     list_filter = ["year", "department", "project__kind"]
     list_select_related = ["project", "leader", "department"]
@@ -132,7 +133,7 @@ class ProjectPhotoInline(admin.TabularInline):
 
 
 @admin.register(ProjectReport)
-class ProjectReportAdmin(SimpleHistoryAdmin):
+class ProjectReportAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     inlines = [ProjectPhotoInline]
     list_display = ["project", "month", "investment", "percent_complete", "status"]
     list_filter = ["status", "project__stage", "project__kind"]
@@ -166,7 +167,7 @@ def _changed(formset, obj) -> list[str]:
 
 
 @admin.register(ProjectInspection)
-class ProjectInspectionAdmin(SimpleHistoryAdmin):
+class ProjectInspectionAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = ["project", "year", "half", "inspected_on", "rating", "inspector"]
     list_filter = ["year", "half"]
     list_select_related = ["project", "inspector"]
@@ -181,7 +182,7 @@ class ProjectInspectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectEvaluation)
-class ProjectEvaluationAdmin(SimpleHistoryAdmin):
+class ProjectEvaluationAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     """Grades are confirmed on the evaluations page, through the service; here they are read."""
 
     list_display = ["project", "year", "proposed_grade", "grade", "confirmed_by", "confirmed_at"]
@@ -197,7 +198,7 @@ class ProjectEvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StageMove)
-class StageMoveAdmin(admin.ModelAdmin):
+class StageMoveAdmin(XlsxExportMixin, admin.ModelAdmin):
     """Stage moves are written by the project's stage field; here they are only read."""
 
     list_display = ["project", "from_stage", "to_stage", "moved_on", "moved_by"]

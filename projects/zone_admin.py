@@ -3,11 +3,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from enterprises.admin_exports import XlsxExportMixin
+
 from .zone_models import FundingApplication
 
 
 @admin.register(FundingApplication)
-class FundingApplicationAdmin(SimpleHistoryAdmin):
+class FundingApplicationAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_display = [
         "programme",
         "year",
