@@ -21,3 +21,42 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrimaryAfterWriteMiddleware:
+    """Pin a client's reads to the primary database for a few seconds after it writes.
+
+    With a read replica (``DATABASE_REPLICA_URL``), reads of a GET request go to the replica,
+    which lags the primary by a moment. A request with an unsafe method, or one that wrote,
+    reads the primary for the rest of the request and sets a short-lived cookie; while the
+    cookie lives (``HENGKOU_REPLICA_PIN_SECONDS``), that client's requests read the primary too,
+    so it sees what it just saved. Without a replica the middleware does nothing.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        from . import db_router
+
+        self.get_response = get_response
+        self.router = db_router
+        self.cookie = settings.HENGKOU_REPLICA_PIN_COOKIE
+        self.seconds = settings.HENGKOU_REPLICA_PIN_SECONDS
+
+    def __call__(self, request):
+        if not self.router.replica_configured():
+            return self.get_response(request)
+        unsafe = request.method not in self.SAFE_METHODS
+        recent = self.cookie in request.COOKIES
+        with self.router.request_reads(replica_allowed=not (unsafe or recent)) as reads:
+            response = self.get_response(request)
+        if (unsafe or reads.wrote) and self.seconds > 0:
+            response.set_cookie(
+                self.cookie,
+                "1",
+                max_age=self.seconds,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

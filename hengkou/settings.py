@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: routes reads to a replica (if any).
+    "hengkou.middleware.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hengkou.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +112,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Several machines (docs/deploy.md). DATABASE_REPLICA_URL adds a streaming read replica: GET
+# requests read it, writes and everything else use the primary, and a client's reads stay on the
+# primary for HENGKOU_REPLICA_PIN_SECONDS after it writes (hengkou/db_router.py, middleware.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # Tests create no database for it: it reads the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["hengkou.db_router.PrimaryReplicaRouter"]
+HENGKOU_REPLICA_PIN_SECONDS = env.int("HENGKOU_REPLICA_PIN_SECONDS", default=5)
+HENGKOU_REPLICA_PIN_COOKIE = "hk_primary"
+
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) shares the cache and the sessions between the app
+# processes; sessions are cached_db: read from Redis, written through to the database, so a Redis
+# restart (or flush) logs no one out. Without it: a per-process memory cache, database sessions.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="hengkou"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Load balancers probe /healthz/ over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Login failures are counted in the database, which every node shares (not in the cache).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,6 +6,7 @@ from rest_framework import routers
 from enterprises.api import views as enterprises
 from projects.api import views as projects
 
+from ..health import ping
 from . import views
 from .history import HistoryView
 from .schema import DocsView, SchemaView
@@ -33,6 +34,7 @@ urlpatterns = [
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),
+    path("ping/", ping, name="ping"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     *router.urls,
