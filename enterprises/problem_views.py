@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ProblemClock
+from .exports import Column, attr, wants_xlsx, xlsx_response
 from .models import Problem
 from .problem_forms import ACTION_FORMS, ProblemFilterForm
 from .problems import (
@@ -59,6 +60,49 @@ class ProblemRow:
     clocks: tuple[ClockState, ...]
 
 
+def clock_text(clock: ClockState) -> str:
+    """Return a clock's badge as the list shows it (enterprises/problem_clock.html)."""
+    if clock.state == "met":
+        return str(_("Done on time"))
+    if clock.state == "running":
+        if clock.days_left:
+            return _("%(days)s d left") % {"days": clock.days_left}
+        return str(_("Due today"))
+    if clock.done:
+        return _("Done %(days)s d late") % {"days": clock.days_late}
+    return _("%(days)s d overdue") % {"days": clock.days_late}
+
+
+def _category_text(row: ProblemRow) -> str:
+    problem = row.problem
+    if problem.severity == "major":
+        return f"{problem.get_category_display()} {problem.get_severity_display()}"
+    return problem.get_category_display()
+
+
+def _status_text(row: ProblemRow) -> str:
+    problem = row.problem
+    if getattr(problem, "overdue_rank", None) == 0:
+        return f"{problem.get_status_display()} {_('Overdue')}"
+    return problem.get_status_display()
+
+
+def _clock_column(index: int, label) -> Column:
+    return Column(label, lambda row: clock_text(row.clocks[index]))
+
+
+# The list's columns, as on the screen (the Excel download uses the same).
+PROBLEM_COLUMNS = [
+    Column(_("Raised on"), attr("problem.raised_on")),
+    Column(_("Enterprise"), attr("problem.enterprise.name")),
+    Column(_("Category"), _category_text),
+    Column(_("Department"), attr("problem.department.name")),
+    Column(_("Status"), _status_text),
+    *(_clock_column(index, label) for index, label in enumerate(CLOCK_HEADERS.values())),
+    Column(_("Due"), attr("problem.due_on")),
+]
+
+
 @dataclass(frozen=True)
 class StepForm:
     """A step the user may take on the problem, with its form."""
@@ -90,6 +134,13 @@ def problem_list(request):
         status=filters.get("status", ""),
         today=today,
     )
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Enterprise problems"),
+            filename=f"{_('Enterprise problems')}-{today:%Y-%m-%d}",
+            columns=PROBLEM_COLUMNS,
+            rows=(ProblemRow(problem, problem_clocks(problem, today)) for problem in problems),
+        )
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [ProblemRow(problem, problem_clocks(problem, today)) for problem in page]
     return render(
