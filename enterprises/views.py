@@ -1,20 +1,18 @@
 """Views of the officials' pages: my enterprises, visit logging, the enterprise page."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Prefetch, Value, When
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 
 from .duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY, get_visit_compliance
+from .exports import Column, attr, wants_xlsx, xlsx_response
 from .forms import RaisedProblemFormSet, VisitForm
 from .models import Assignment, Department, Enterprise, Official, Problem, Visit
 from .periods import parse_period
@@ -180,6 +178,16 @@ DUTY_LABELS = {
     RESPONSIBLE_WEEKLY: gettext_lazy("Responsible person, each week"),
 }
 
+# The duties table of the compliance page, as on the screen (the Excel download uses the same).
+COMPLIANCE_COLUMNS = [
+    Column(gettext_lazy("Enterprise"), attr("enterprise_name")),
+    Column(gettext_lazy("Official"), attr("official_name")),
+    Column(gettext_lazy("Duty"), lambda line: DUTY_LABELS[line.duty]),
+    Column(gettext_lazy("Met"), lambda line: f"{line.met}/{line.required}"),
+    Column(gettext_lazy("Missed"), attr("missed")),
+    Column(gettext_lazy("Due"), attr("due")),
+]
+
 
 def _compliance_query(request):
     today = timezone.localdate()
@@ -219,8 +227,13 @@ def compliance(request, official_id=None):
         {"department": departments[row.department_id], "totals": row}
         for row in sorted(data.departments, key=lambda row: departments[row.department_id].code)
     ]
-    if request.GET.get("format") == "xlsx":
-        return _compliance_xlsx(period, lines, departments)
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Visit duties"),
+            filename=f"{_('Visit duties')}-{period:%Y-%m}",
+            columns=COMPLIANCE_COLUMNS,
+            rows=lines,
+        )
     return render(
         request,
         "enterprises/compliance.html",
@@ -230,51 +243,9 @@ def compliance(request, official_id=None):
             "rows": rows,
             "lines": lines,
             "official": official,
-            "department_id": int(department_id)
-            if department_id and department_id.isdigit()
-            else None,
+            "department_id": department_id,
             "departments": departments,
             "duty_labels": DUTY_LABELS,
             "query": request.GET.urlencode(),
         },
     )
-
-
-def _compliance_xlsx(period, lines, departments):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Visit duties")
-    sheet.append([_("Visit duties %(period)s") % {"period": f"{period:%Y-%m}"}])
-    sheet.append(
-        [
-            _("Department"),
-            _("Enterprise"),
-            _("Official"),
-            _("Duty"),
-            _("Required"),
-            _("Met"),
-            _("Missed"),
-            _("Due"),
-        ]
-    )
-    for line in lines:
-        sheet.append(
-            [
-                departments[line.department_id].name,
-                line.enterprise_name,
-                line.official_name,
-                str(DUTY_LABELS[line.duty]),
-                line.required,
-                line.met,
-                line.missed,
-                line.due,
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="visit-duties-{period:%Y-%m}.xlsx"'
-    return response

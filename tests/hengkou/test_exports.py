@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import (
+    AssignmentFactory,
     DepartmentFactory,
     EnterpriseFactory,
     ProblemFactory,
@@ -127,4 +129,35 @@ def test_problem_list_export_is_constant_in_queries(supervisor):
     small = count_queries(supervisor, url, {})
     for _index in range(20):
         ProblemFactory(department=DepartmentFactory())
+    assert count_queries(supervisor, url, {}) == small
+
+
+# --- visit duties --------------------------------------------------------------------------------
+
+
+def _assignments_this_year(count, **kwargs):
+    year = timezone.localdate().year
+    return [AssignmentFactory(year=year, **kwargs) for _index in range(count)]
+
+
+def test_compliance_export_is_the_duties_table(supervisor):
+    first = _assignments_this_year(2)[0]
+    _assignments_this_year(1)
+    url = reverse("enterprises:compliance")
+    period = {"period": f"{timezone.localdate():%Y-%m}"}
+    rows, shown = assert_export_matches_page(
+        supervisor, url, {**period, "department": first.department_id}, "(//table)[last()]"
+    )
+    assert {row[0] for row in rows[1:]} == {first.enterprise.name}
+    assert all(row[3] == text[3] for row, text in zip(rows[1:], shown, strict=True))
+    official = reverse("enterprises:official_compliance", args=[first.responsible_id])
+    rows, _shown = assert_export_matches_page(supervisor, official, period, "(//table)[last()]")
+    assert {row[1] for row in rows[1:]} == {first.responsible.name}
+
+
+def test_compliance_export_is_constant_in_queries(supervisor):
+    url = reverse("enterprises:compliance")
+    _assignments_this_year(2)
+    small = count_queries(supervisor, url, {})
+    _assignments_this_year(15)
     assert count_queries(supervisor, url, {}) == small
