@@ -253,3 +253,150 @@ class ProblemFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = list_problems(today=timezone.localdate()).filter(overdue_rank=0).values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+# --- the zone's records (issue 9): cultivation, finance, safety, parks ----------------------------
+
+from django.db.models import F  # noqa: E402
+
+from .zone_choices import (  # noqa: E402
+    CultivationStatus,
+    FacilityKind,
+    InspectionKind,
+    SafetyActivityKind,
+)
+from .zone_models import (  # noqa: E402
+    MAJOR_INVESTMENT,
+    Cultivation,
+    Loan,
+    Matchmaking,
+    NewInvestor,
+    SafetyActivity,
+    SafetyInspection,
+    ServiceFacility,
+    StandardFactory,
+)
+
+
+class CultivationFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The year of the cultivation."))
+    title = django_filters.ChoiceFilter(
+        choices=choices.TitleKind.choices, help_text=_("The title sought.")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CultivationStatus.choices, help_text=_("Where the path stands.")
+    )
+    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+
+    class Meta:
+        model = Cultivation
+        fields = ["year", "title", "status", "enterprise"]
+
+
+class MatchmakingFilterSet(django_filters.FilterSet):
+    year = YearFilter(field_name="held_on__year", help_text=_("The year of the meeting."))
+    enterprise = id_filter(
+        Enterprise, field_name="enterprises", help_text=_("Meetings this enterprise attended (id).")
+    )
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", help_text=_("Part of the title.")
+    )
+
+    class Meta:
+        model = Matchmaking
+        fields = ["year", "enterprise", "search"]
+
+
+class LoanFilterSet(django_filters.FilterSet):
+    year = YearFilter(field_name="granted_on__year", help_text=_("The year the loan was granted."))
+    enterprise = id_filter(Enterprise, help_text=_("The borrowing enterprise (id)."))
+    matchmaking = id_filter(Matchmaking, help_text=_("The matchmaking meeting (id)."))
+    bank = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the bank."))
+    under_risk_fund = django_filters.BooleanFilter(
+        help_text=_("true: under the risk-compensation fund; false: the others.")
+    )
+
+    class Meta:
+        model = Loan
+        fields = ["year", "enterprise", "matchmaking", "bank", "under_risk_fund"]
+
+
+class SafetyInspectionFilterSet(django_filters.FilterSet):
+    year = YearFilter(field_name="inspected_on__year", help_text=_("The year of the inspection."))
+    kind = django_filters.ChoiceFilter(
+        choices=InspectionKind.choices, help_text=_("The kind of inspection.")
+    )
+    enterprise = id_filter(Enterprise, help_text=_("The enterprise inspected (id)."))
+    area = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the area."))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        help_text=_("true: hazards still open after their deadline today; false: the others."),
+    )
+
+    class Meta:
+        model = SafetyInspection
+        fields = ["year", "kind", "enterprise", "area", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        late = Q(hazards_rectified__lt=F("hazards_found"), rectify_deadline__lt=today)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class SafetyActivityFilterSet(django_filters.FilterSet):
+    year = YearFilter(field_name="held_on__year", help_text=_("The year of the activity."))
+    kind = django_filters.ChoiceFilter(
+        choices=SafetyActivityKind.choices, help_text=_("Training, drill or document.")
+    )
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", help_text=_("Part of the title.")
+    )
+
+    class Meta:
+        model = SafetyActivity
+        fields = ["year", "kind", "search"]
+
+
+class StandardFactoryFilterSet(django_filters.FilterSet):
+    year_built = YearFilter(help_text=_("The year the building was built."))
+    park = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the park."))
+    occupant = id_filter(Enterprise, help_text=_("The occupying enterprise (id)."))
+    occupied = django_filters.BooleanFilter(
+        field_name="occupant",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text=_("true: occupied; false: vacant."),
+    )
+
+    class Meta:
+        model = StandardFactory
+        fields = ["year_built", "park", "occupant", "occupied"]
+
+
+class ServiceFacilityFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The year building started."))
+    kind = django_filters.ChoiceFilter(
+        choices=FacilityKind.choices, help_text=_("The kind of facility.")
+    )
+    park = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the park."))
+
+    class Meta:
+        model = ServiceFacility
+        fields = ["year", "kind", "park"]
+
+
+class NewInvestorFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The year the enterprise settled."))
+    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+    major = django_filters.BooleanFilter(
+        method="filter_major",
+        help_text=_("true: invested 1,000 万元 (10 million CNY) or more; false: less."),
+    )
+
+    class Meta:
+        model = NewInvestor
+        fields = ["year", "enterprise", "major"]
+
+    def filter_major(self, queryset, name, value):
+        major = Q(investment__gte=MAJOR_INVESTMENT)
+        return queryset.filter(major) if value else queryset.exclude(major)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .choices import ChainRole, OfficialRank, ProblemStatus
@@ -165,6 +166,8 @@ class RoleCount:
     enterprises: int
     employees: int
     poverty_employees: int
+    output: Decimal = Decimal("0.00")
+    revenue: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class ChainStats:
 
     chain: str
     roles: dict[str, RoleCount]
+    year: int | None = None
 
     @property
     def enterprises(self) -> int:
@@ -186,21 +190,49 @@ class ChainStats:
     def poverty_employees(self) -> int:
         return sum(count.poverty_employees for count in self.roles.values())
 
+    @property
+    def output(self) -> Decimal:
+        return sum((count.output for count in self.roles.values()), Decimal("0.00"))
 
-def get_chain_stats(*, chain: str) -> ChainStats:
+    @property
+    def revenue(self) -> Decimal:
+        return sum((count.revenue for count in self.roles.values()), Decimal("0.00"))
+
+
+def get_chain_stats(*, chain: str, year: int | None = None) -> ChainStats:
     """Return a chain's enterprises, employees and employees out of poverty by role; one query.
 
     Every role of the chain is present (0 when none); enterprises without a role are under "".
+    With ``year``, each role also carries the year's output and revenue (万元): the December row
+    of the year-to-date rollup, i.e. the sum of the months reported so far.
     """
+    rows = Enterprise.objects.filter(chain=chain)
+    sums = {}
+    if year is not None:
+        rows = rows.annotate(
+            year_rollup=FilteredRelation(
+                "ytd_rows", condition=Q(ytd_rows__period=datetime.date(year, 12, 1))
+            )
+        )
+        sums = {"output": Sum("year_rollup__output_value"), "revenue": Sum("year_rollup__revenue")}
     rows = (
-        Enterprise.objects.filter(chain=chain)
-        .values("chain_role")
-        .annotate(n=Count("pk"), jobs=Sum("employees"), poverty=Sum("poverty_employees"))
+        rows.values("chain_role")
+        .annotate(n=Count("pk"), jobs=Sum("employees"), poverty=Sum("poverty_employees"), **sums)
         .order_by()
     )
     roles = {role: RoleCount(role, 0, 0, 0) for role in ChainRole.values}
     for row in rows:
         roles[row["chain_role"]] = RoleCount(
-            row["chain_role"], row["n"], row["jobs"] or 0, row["poverty"] or 0
+            row["chain_role"],
+            row["n"],
+            row["jobs"] or 0,
+            row["poverty"] or 0,
+            _cents(row.get("output")),
+            _cents(row.get("revenue")),
         )
-    return ChainStats(chain=chain, roles=roles)
+    return ChainStats(chain=chain, roles=roles, year=year)
+
+
+def _cents(value) -> Decimal:
+    # SQLite sums decimals as floats; rounding to the cent restores the exact value.
+    return Decimal(value or 0).quantize(Decimal("0.01"))

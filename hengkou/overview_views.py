@@ -22,29 +22,27 @@ def _changelist(model: str, **filters) -> str:
 
 def overview_links(*, year: int, chain: str) -> dict[str, str]:
     """Return the URL of the list behind each figure of the overview of ``year``."""
+
+    def listing(url_name: str, **filters) -> str:
+        return f"{reverse(url_name)}?{urlencode({'year': year, **filters})}"
+
     return {
         "above_scale": _changelist("enterprises.enterprise", above_scale_year=year),
         "investment": f"{reverse('projects:board')}?{urlencode({'year': year})}",
-        "renovation": _changelist("projects.project", kind__exact="renovation", plans__year=year),
-        "above_scale_titles": _changelist(
-            "enterprises.enterprisetitle", year=year, title__exact=TitleKind.ABOVE_SCALE
-        ),
-        "high_tech_titles": _changelist(
-            "enterprises.enterprisetitle", year=year, title__exact=TitleKind.HIGH_TECH
-        ),
-        "cultivations": _changelist("enterprises.cultivation", year=year),
-        "chain": _changelist("enterprises.enterprise", chain=chain),
-        "funding": _changelist("projects.fundingapplication", year=year),
-        "matchmakings": _changelist("enterprises.matchmaking", held_on__year=year),
-        "loans": _changelist("enterprises.loan", granted_on__year=year),
-        "risk_fund_loans": _changelist(
-            "enterprises.loan", granted_on__year=year, under_risk_fund__exact=1
-        ),
-        "inspections": _changelist("enterprises.safetyinspection", inspected_on__year=year),
-        "activities": _changelist("enterprises.safetyactivity", held_on__year=year),
-        "factories": _changelist("enterprises.standardfactory", year_built=year),
-        "facilities": _changelist("enterprises.servicefacility", year=year),
-        "new_investors": _changelist("enterprises.newinvestor", year=year),
+        "renovation": listing("projects:board", kind="renovation"),
+        "above_scale_titles": listing("zone:cultivation_list", title=TitleKind.ABOVE_SCALE),
+        "high_tech_titles": listing("zone:cultivation_list", title=TitleKind.HIGH_TECH),
+        "cultivations": listing("zone:cultivation_list"),
+        "chain": listing("zone:chain", chain=chain),
+        "funding": listing("projects:funding_list"),
+        "matchmakings": listing("zone:matchmaking_list"),
+        "loans": listing("zone:loan_list"),
+        "risk_fund_loans": listing("zone:loan_list", under_risk_fund="true"),
+        "inspections": listing("zone:inspection_list"),
+        "activities": listing("zone:activity_list"),
+        "factories": f"{reverse('zone:factory_list')}?{urlencode({'year_built': year})}",
+        "facilities": listing("zone:facility_list"),
+        "new_investors": listing("zone:investor_list", major="true"),
     }
 
 

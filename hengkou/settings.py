@@ -264,6 +264,10 @@ HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
 HENGKOU_RANKING = {
     "lagging_tolerance": "0",
+# Cultivation candidates: enterprises whose revenue over the last 12 months reaches this share of
+# the above-scale threshold (万元 of operating revenue a year).
+HENGKOU_ABOVE_SCALE_THRESHOLD = env.float("HENGKOU_ABOVE_SCALE_THRESHOLD", default=2000.0)
+HENGKOU_CANDIDATE_SHARE = env.float("HENGKOU_CANDIDATE_SHARE", default=0.8)
     "lagging_bottom_n": 0,
     "light_yellow_below": "-0.10",
     "light_red_below": "-0.30",

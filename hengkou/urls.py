@@ -30,6 +30,7 @@ urlpatterns = [
     path("problems/", include("enterprises.problem_urls")),
     path("projects/", include("projects.urls")),
     path("overview/", include("hengkou.overview_urls")),
+    path("zone/", include("enterprises.zone_urls")),
     path("work-reports/", include("enterprises.work_report_urls")),
     path("", include("enterprises.urls")),
     path("admin/", admin.site.urls),

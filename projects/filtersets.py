@@ -60,3 +60,24 @@ class ProjectReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = ProjectReport
         fields = ["project", "period", "year"]
+
+
+# --- funding applications (issue 9) ---------------------------------------------------------------
+
+from .zone_models import FundingApplication, FundingStatus  # noqa: E402
+
+
+class FundingApplicationFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The year of the application."))
+    status = django_filters.ChoiceFilter(
+        choices=FundingStatus.choices, help_text=_("Submitted, approved or rejected.")
+    )
+    programme = django_filters.CharFilter(
+        lookup_expr="icontains", help_text=_("Part of the programme's name.")
+    )
+    project = id_filter(Project, help_text=_("The project (id)."))
+    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+
+    class Meta:
+        model = FundingApplication
+        fields = ["year", "status", "programme", "project", "enterprise"]

@@ -667,3 +667,35 @@ def get_evaluation_proposal(*, project: Project, year: int) -> str:
     """Return the grade proposed for ``project`` in ``year`` (empty without a plan)."""
     lines = list_project_lines(year=year, month=12, project=project.pk)
     return _evaluation_line(lines[0], year, None).proposed_grade if lines else ""
+
+
+# --- funding applications (issue 9) ---------------------------------------------------------------
+
+from django.db.models import Count  # noqa: E402
+
+from .zone_models import FundingApplication  # noqa: E402
+
+
+def list_funding_applications() -> QuerySet[FundingApplication]:
+    """Return the funding applications with their project and enterprise, latest year first."""
+    return FundingApplication.objects.select_related("project", "enterprise").order_by(
+        "-year", "programme", "pk"
+    )
+
+
+def funding_totals(queryset: QuerySet[FundingApplication]) -> dict:
+    """Return the applications' number and the amounts requested, approved and received (万元)."""
+    totals = queryset.order_by().aggregate(
+        applications=Count("pk"),
+        sum_requested=Sum("requested"),
+        sum_approved=Sum("approved"),
+        sum_received=Sum("received"),
+    )
+    cent = Decimal("0.01")
+    return {
+        "applications": totals["applications"],
+        **{
+            name: Decimal(totals[f"sum_{name}"] or 0).quantize(cent)
+            for name in ("requested", "approved", "received")
+        },
+    }

@@ -157,3 +157,107 @@ class ProjectReportFactory(factory.django.DjangoModelFactory):
     period = datetime.date(2021, 11, 1)
     investment = Decimal("80.00")
     percent_complete = 50
+
+
+# --- the zone's records (issue 9) -----------------------------------------------------------------
+
+from enterprises.models import (  # noqa: E402
+    Cultivation,
+    Loan,
+    Matchmaking,
+    NewInvestor,
+    SafetyActivity,
+    SafetyInspection,
+    ServiceFacility,
+    StandardFactory,
+)
+from projects.models import FundingApplication  # noqa: E402
+
+
+class CultivationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cultivation
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    title = choices.TitleKind.ABOVE_SCALE
+    year = 2021
+    status = "candidate"
+    identified_on = datetime.date(2021, 2, 1)
+
+
+class MatchmakingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Matchmaking
+
+    held_on = datetime.date(2021, 3, 18)
+    title = factory.Sequence(lambda n: f"银企对接会{n}")
+    banks = "中国工商银行安康分行"
+    loans_amount = Decimal("100.00")
+
+
+class LoanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Loan
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    bank = "中国农业银行安康分行"
+    amount = Decimal("100.00")
+    granted_on = datetime.date(2021, 4, 1)
+    term_months = 12
+
+
+class SafetyInspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafetyInspection
+
+    inspected_on = datetime.date(2021, 6, 1)
+    kind = "scheduled"
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    area = "工业"
+
+
+class SafetyActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafetyActivity
+
+    kind = "training"
+    held_on = datetime.date(2021, 6, 16)
+    title = factory.Sequence(lambda n: f"安全生产培训{n}")
+
+
+class StandardFactoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StandardFactory
+
+    park = "毛绒玩具产业园"
+    building = factory.Sequence(lambda n: f"{n}#厂房")
+    area = Decimal("4800.00")
+    year_built = 2021
+
+
+class ServiceFacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceFacility
+
+    name = factory.Sequence(lambda n: f"客商服务中心{n}")
+    kind = "service_centre"
+    year = 2021
+
+
+class NewInvestorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NewInvestor
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2021
+    investment = Decimal("1500.00")
+
+
+class FundingApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingApplication
+
+    programme = "陕南发展专项"
+    year = 2021
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    requested = Decimal("100.00")

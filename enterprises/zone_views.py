@@ -1,0 +1,657 @@
+"""Pages of the zone's records: cultivation, finance, safety, parks and the industry chain.
+
+Every list is one ``ZoneListView``: a selector's rows, narrowed by the user's scope and a
+FilterSet, shown 50 a page with the totals of all the filtered rows, and taken away as .xlsx
+(``?format=xlsx``) with exactly the columns of the screen, declared once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from .choices import ChainRole, TitleKind
+from .exports import Column, attr, wants_xlsx, xlsx_response
+from .filtersets import (
+    CultivationFilterSet,
+    LoanFilterSet,
+    MatchmakingFilterSet,
+    NewInvestorFilterSet,
+    SafetyActivityFilterSet,
+    SafetyInspectionFilterSet,
+    ServiceFacilityFilterSet,
+    StandardFactoryFilterSet,
+)
+from .models import Enterprise, EnterpriseTitle
+from .scoping import scope_queryset
+from .selectors import get_chain_stats
+from .zone_selectors import (
+    count_cultivations,
+    count_new_titles,
+    list_chain_enterprises,
+    list_cultivation_candidates,
+    list_cultivations,
+    list_loans,
+    list_matchmakings,
+    list_new_investors,
+    list_safety_activities,
+    list_safety_inspections,
+    list_service_facilities,
+    list_standard_factories,
+    loan_totals,
+    matchmaking_totals,
+    new_investor_totals,
+    safety_activity_totals,
+    safety_inspection_totals,
+    service_facility_totals,
+    standard_factory_totals,
+)
+from .zone_services import record_cultivation_candidates
+
+PAGE_SIZE = 50
+YEARS = (2000, 2100)
+# Filters on a foreign key typed in as an id: kept as hidden inputs, shown as a badge.
+ID_FILTERS = ("enterprise", "matchmaking", "occupant", "project")
+DEFAULT_CHAIN = "毛绒玩具"
+
+
+# --- columns and cells ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneColumn(Column):
+    """A column of a zone list: the export's header and value, plus how the screen shows it.
+
+    ``link`` gives a row's URL for the cell; ``flag`` is the badge colour of a true value (a
+    false one shows nothing); ``numeric`` right-aligns the cell.
+    """
+
+    link: Callable[[Any], str | None] | None = None
+    flag: str = ""
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the table as the template shows it."""
+
+    text: str
+    url: str | None = None
+    badge: str = ""
+    numeric: bool = False
+
+
+def display(value: Any) -> str:
+    """Return a value as the screen shows it: money with separators, ISO dates, — for none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else "—"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return force_str(value)
+
+
+def cells(columns: list[ZoneColumn], row: Any) -> list[Cell]:
+    """Return a row's cells, read through the same columns as the export."""
+    result = []
+    for column in columns:
+        value = column.value(row)
+        if column.flag:
+            result.append(Cell(gettext("Yes") if value else "", badge=column.flag if value else ""))
+            continue
+        url = column.link(row) if column.link and value not in (None, "") else None
+        result.append(Cell(display(value), url=url, numeric=column.numeric))
+    return result
+
+
+def enterprise_url(path: str) -> Callable[[Any], str | None]:
+    """Return a reader of the URL of the enterprise at ``path`` of a row."""
+    read = attr(path)
+
+    def link(row):
+        enterprise = read(row)
+        if enterprise is None:
+            return None
+        return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
+
+    return link
+
+
+def names(path: str) -> Callable[[Any], str]:
+    """Return a reader of the names of a prefetched many-to-many relation, joined by 、."""
+
+    def read(row):
+        return "、".join(item.name for item in getattr(row, path).all())
+
+    return read
+
+
+def display_of(field: str) -> Callable[[Any], str]:
+    """Return a reader of a choice field's label."""
+    return attr(f"get_{field}_display")
+
+
+# --- the list view --------------------------------------------------------------------------------
+
+
+def current_year() -> int:
+    """Return this year in the zone's time zone (Asia/Shanghai)."""
+    return timezone.localdate().year
+
+
+def query_without(request, *names_: str) -> str:
+    """Return the request's query string without the given parameters."""
+    query = request.GET.copy()
+    for name in names_:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def style_form(form: forms.Form) -> None:
+    """Give the filter form's widgets Bootstrap's small controls."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = (
+            "form-select form-select-sm"
+            if isinstance(widget, forms.Select)
+            else ("form-control form-control-sm")
+        )
+        if form.errors.get(name):
+            css += " is-invalid"
+        widget.attrs["class"] = css
+        if name in ("year", "year_built"):
+            widget.attrs.update({"min": YEARS[0], "max": YEARS[1]})
+
+
+class ZoneListView(PermissionRequiredMixin, View):
+    """A list of zone records: filters, totals, a page of rows and the .xlsx of all of them.
+
+    With ``year_page`` the list is a year's: ``?year=`` defaults to the current year (Asia/
+    Shanghai) and a year outside 2000–2100 falls back to it with a message.
+    """
+
+    title: Any = ""
+    description: Any = ""
+    filename = "list"
+    template_name = "zone/list.html"
+    filterset_class: type
+    columns: list[ZoneColumn] = []
+    year_page = True
+    empty_text = _("No record matches.")
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_totals(self, queryset) -> dict:
+        return {}
+
+    def get_context(self, request, *, year: int | None, queryset) -> dict:
+        return {}
+
+    def filter_data(self, request) -> tuple[Any, int | None, str]:
+        data = request.GET.copy()
+        data.pop("format", None)
+        data.pop("page", None)
+        if not self.year_page:
+            return data, None, ""
+        default = current_year()
+        raw = data.get("year", "").strip()
+        error = ""
+        if not raw:
+            year = default
+        elif raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:
+            year = int(raw)
+        else:
+            year = default
+            error = gettext(
+                "The year is a number from %(first)s to %(last)s; showing %(year)s."
+            ) % {
+                "first": YEARS[0],
+                "last": YEARS[1],
+                "year": year,
+            }
+        data["year"] = str(year)
+        return data, year, error
+
+    def get(self, request):
+        data, year, year_error = self.filter_data(request)
+        queryset = scope_queryset(self.get_queryset(), request.user)
+        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        rows = filterset.qs
+        invalid = bool(filterset.errors) or bool(year_error)
+        if wants_xlsx(request) and not invalid:
+            suffix = f"-{year}" if year else ""
+            return xlsx_response(
+                title=force_str(self.title),
+                filename=f"{self.filename}{suffix}",
+                columns=self.columns,
+                rows=rows.iterator(chunk_size=2000),
+            )
+        style_form(filterset.form)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        visible = [f for f in filterset.form if f.name not in ID_FILTERS]
+        hidden = [f for f in filterset.form if f.name in ID_FILTERS and f.value()]
+        context = {
+            "title": self.title,
+            "description": self.description,
+            "year": year,
+            "form": filterset.form,
+            "visible_fields": visible,
+            "hidden_fields": hidden,
+            "errors": [year_error] if year_error else [],
+            "columns": self.columns,
+            "page": page,
+            "rows": [cells(self.columns, row) for row in page],
+            "totals": self.get_totals(rows),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "page", "format"),
+            "empty_text": self.empty_text,
+            **self.get_context(request, year=year, queryset=rows),
+        }
+        status = 400 if wants_xlsx(request) and invalid else 200
+        return render(request, self.template_name, context, status=status)
+
+
+# --- the lists ------------------------------------------------------------------------------------
+
+
+class CultivationListView(ZoneListView):
+    """The year's cultivation paths, the new titles, and the detected candidates."""
+
+    permission_required = "enterprises.view_cultivation"
+    title = _("Cultivation of enterprises")
+    description = _("Each enterprise's path toward a title: candidate, applying, recognised.")
+    filename = "cultivation"
+    template_name = "zone/cultivation_list.html"
+    filterset_class = CultivationFilterSet
+    columns = [
+        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ZoneColumn(_("Title"), display_of("title")),
+        ZoneColumn(_("Level"), display_of("level")),
+        ZoneColumn(_("Status"), display_of("status")),
+        ZoneColumn(_("Identified on"), attr("identified_on")),
+        ZoneColumn(_("Applied on"), attr("applied_on")),
+        ZoneColumn(_("Decided on"), attr("decided_on")),
+        ZoneColumn(_("Documents"), attr("documents")),
+    ]
+
+    def get_queryset(self):
+        return list_cultivations()
+
+    def get_totals(self, queryset):
+        return count_cultivations(queryset)
+
+    def get_context(self, request, *, year, queryset):
+        user = request.user
+        new = count_new_titles(
+            year=year, titles=scope_queryset(EnterpriseTitle.objects.all(), user)
+        )
+        through = candidates_through(year)
+        candidates = list_cultivation_candidates(
+            year=year, through=through, enterprises=scope_queryset(Enterprise.objects.all(), user)
+        )
+        return {
+            "new_above_scale": new[TitleKind.ABOVE_SCALE],
+            "new_high_tech": new[TitleKind.HIGH_TECH],
+            "new_specialized": new[TitleKind.SPECIALIZED],
+            "candidates": candidates,
+            "candidates_through": through,
+            "candidates_to_record": sum(1 for c in candidates if not c.on_ladder),
+            "can_record": user.has_perm("enterprises.add_cultivation"),
+        }
+
+
+def candidates_through(year: int) -> datetime.date:
+    """Return the last month whose figures count for ``year``'s candidates (December, or now)."""
+    today = timezone.localdate()
+    return min(datetime.date(year, 12, 1), today.replace(day=1))
+
+
+@require_POST
+@login_required
+@permission_required("enterprises.add_cultivation", raise_exception=True)
+def candidates_record(request):
+    """Record the year's detected candidates as ``candidate`` cultivation paths (idempotent)."""
+    url = reverse("zone:cultivation_list")
+    raw = request.POST.get("year", "")
+    if not (raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]):
+        messages.error(request, gettext("Choose a year from 2000 to 2100."))
+        return redirect(url)
+    year = int(raw)
+    today = timezone.localdate()
+    created = record_cultivation_candidates(
+        year=year,
+        through=candidates_through(year),
+        identified_on=min(today, datetime.date(year, 12, 31)),
+        enterprises=scope_queryset(Enterprise.objects.all(), request.user),
+    )
+    if created:
+        messages.success(
+            request,
+            gettext("%(count)s candidates recorded for %(year)s.")
+            % {"count": len(created), "year": year},
+        )
+    else:
+        messages.info(request, gettext("Every candidate is already recorded."))
+    return redirect(f"{url}?year={year}")
+
+
+class MatchmakingListView(ZoneListView):
+    """The year's bank–enterprise matchmaking meetings and the loans they agreed."""
+
+    permission_required = "enterprises.view_matchmaking"
+    title = _("Bank–enterprise matchmaking meetings")
+    description = _("Meetings of banks and enterprises, who took part and the loans agreed.")
+    filename = "matchmakings"
+    template_name = "zone/matchmaking_list.html"
+    filterset_class = MatchmakingFilterSet
+    columns = [
+        ZoneColumn(_("Held on"), attr("held_on")),
+        ZoneColumn(_("Title"), attr("title")),
+        ZoneColumn(_("Banks"), attr("banks")),
+        ZoneColumn(_("Enterprises"), names("enterprises")),
+        ZoneColumn(_("Loans agreed (10k CNY)"), attr("loans_amount"), numeric=True),
+        ZoneColumn(_("Outcome"), attr("outcome")),
+    ]
+
+    def get_queryset(self):
+        return list_matchmakings()
+
+    def get_totals(self, queryset):
+        return matchmaking_totals(queryset)
+
+
+def matchmaking_link(row) -> str | None:
+    meeting = row.matchmaking
+    if meeting is None:
+        return None
+    query = f"year={meeting.held_on.year}&search={meeting.title}"
+    return f"{reverse('zone:matchmaking_list')}?{query}"
+
+
+class LoanListView(ZoneListView):
+    """The year's loans to enterprises; those under the risk-compensation fund flagged."""
+
+    permission_required = "enterprises.view_loan"
+    title = _("Loans to enterprises")
+    description = _("Bank loans to the zone's enterprises; the risk-compensation fund flagged.")
+    filename = "loans"
+    template_name = "zone/loan_list.html"
+    filterset_class = LoanFilterSet
+    columns = [
+        ZoneColumn(_("Granted on"), attr("granted_on")),
+        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ZoneColumn(_("Bank"), attr("bank")),
+        ZoneColumn(_("Amount (10k CNY)"), attr("amount"), numeric=True),
+        ZoneColumn(_("Term (months)"), attr("term_months"), numeric=True),
+        ZoneColumn(_("Risk-compensation fund"), attr("under_risk_fund"), flag="warning"),
+        ZoneColumn(_("Matchmaking meeting"), attr("matchmaking.title"), link=matchmaking_link),
+    ]
+
+    def get_queryset(self):
+        return list_loans()
+
+    def get_totals(self, queryset):
+        return loan_totals(queryset)
+
+
+class SafetyInspectionListView(ZoneListView):
+    """The year's safety inspections; hazards still open after their deadline flagged."""
+
+    permission_required = "enterprises.view_safetyinspection"
+    title = _("Safety inspections")
+    description = _("Scheduled, random and holiday inspections, the hazards found and rectified.")
+    filename = "safety-inspections"
+    template_name = "zone/safetyinspection_list.html"
+    filterset_class = SafetyInspectionFilterSet
+    columns = [
+        ZoneColumn(_("Inspected on"), attr("inspected_on")),
+        ZoneColumn(_("Kind"), display_of("kind")),
+        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ZoneColumn(_("Area"), attr("area")),
+        ZoneColumn(_("Hazards found"), attr("hazards_found"), numeric=True),
+        ZoneColumn(_("Hazards rectified"), attr("hazards_rectified"), numeric=True),
+        ZoneColumn(_("Hazards open"), attr("open_count"), numeric=True),
+        ZoneColumn(_("Rectification deadline"), attr("rectify_deadline")),
+        ZoneColumn(_("Overdue"), attr("is_late"), flag="danger"),
+    ]
+
+    def get_queryset(self):
+        return list_safety_inspections(as_of=timezone.localdate())
+
+    def get_totals(self, queryset):
+        return safety_inspection_totals(queryset, as_of=timezone.localdate())
+
+
+class SafetyActivityListView(ZoneListView):
+    """The year's safety trainings, drills and documents issued."""
+
+    permission_required = "enterprises.view_safetyactivity"
+    title = _("Safety trainings, drills and documents")
+    description = _("Work-safety trainings and drills held, and documents issued by the zone.")
+    filename = "safety-activities"
+    template_name = "zone/safetyactivity_list.html"
+    filterset_class = SafetyActivityFilterSet
+    columns = [
+        ZoneColumn(_("Date"), attr("held_on")),
+        ZoneColumn(_("Kind"), display_of("kind")),
+        ZoneColumn(_("Title"), attr("title")),
+        ZoneColumn(_("Participants"), attr("participants"), numeric=True),
+    ]
+
+    def get_queryset(self):
+        return list_safety_activities()
+
+    def get_totals(self, queryset):
+        return safety_activity_totals(queryset)
+
+
+class StandardFactoryListView(ZoneListView):
+    """The parks' standard factory buildings, their area and occupants."""
+
+    permission_required = "enterprises.view_standardfactory"
+    title = _("Standard factories")
+    description = _("The parks' standard factory buildings, their floor area and occupants.")
+    filename = "standard-factories"
+    template_name = "zone/standardfactory_list.html"
+    filterset_class = StandardFactoryFilterSet
+    year_page = False
+    columns = [
+        ZoneColumn(_("Park"), attr("park")),
+        ZoneColumn(_("Building"), attr("building")),
+        ZoneColumn(_("Floor area (m²)"), attr("area"), numeric=True),
+        ZoneColumn(_("Occupant"), attr("occupant.name"), link=enterprise_url("occupant")),
+        ZoneColumn(_("Year built"), attr("year_built"), numeric=True),
+    ]
+
+    def get_queryset(self):
+        return list_standard_factories()
+
+    def get_totals(self, queryset):
+        return standard_factory_totals(queryset)
+
+
+class ServiceFacilityListView(ZoneListView):
+    """The parks' service centres, canteens and apartments."""
+
+    permission_required = "enterprises.view_servicefacility"
+    title = _("Service facilities")
+    description = _("The parks' service centres, staff canteens and talent apartments.")
+    filename = "service-facilities"
+    template_name = "zone/servicefacility_list.html"
+    filterset_class = ServiceFacilityFilterSet
+    year_page = False
+    columns = [
+        ZoneColumn(_("Name"), attr("name")),
+        ZoneColumn(_("Kind"), display_of("kind")),
+        ZoneColumn(_("Park"), attr("park")),
+        ZoneColumn(_("Year started"), attr("year"), numeric=True),
+    ]
+
+    def get_queryset(self):
+        return list_service_facilities()
+
+    def get_totals(self, queryset):
+        return service_facility_totals(queryset)
+
+
+class NewInvestorListView(ZoneListView):
+    """The year's newly settled enterprises; 10 million CNY or more flagged."""
+
+    permission_required = "enterprises.view_newinvestor"
+    title = _("New investors")
+    description = _(
+        "Enterprises newly settled in the parks and their investment; 1,000 万元 or more flagged."
+    )
+    filename = "new-investors"
+    template_name = "zone/newinvestor_list.html"
+    filterset_class = NewInvestorFilterSet
+    columns = [
+        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ZoneColumn(_("Year settled"), attr("year"), numeric=True),
+        ZoneColumn(_("Investment (10k CNY)"), attr("investment"), numeric=True),
+        ZoneColumn(_("10 million CNY or more"), attr("major"), flag="success"),
+    ]
+
+    def get_queryset(self):
+        return list_new_investors()
+
+    def get_totals(self, queryset):
+        return new_investor_totals(queryset)
+
+
+# --- the zone's index and the industry chain ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneLink:
+    label: Any
+    description: Any
+    url_name: str
+    icon: str
+    permission: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ZONE_LISTS = [
+    ZoneLink(
+        CultivationListView.title,
+        CultivationListView.description,
+        "zone:cultivation_list",
+        "bi-graph-up-arrow",
+        CultivationListView.permission_required,
+    ),
+    ZoneLink(
+        _("Industry chain"),
+        _("A chain's enterprises by role, their jobs and output."),
+        "zone:chain",
+        "bi-diagram-3",
+        "enterprises.view_enterprise",
+    ),
+    ZoneLink(
+        _("Funding applications"),
+        _("Applications to special funds: requested, approved and received."),
+        "projects:funding_list",
+        "bi-cash-coin",
+        "projects.view_fundingapplication",
+    ),
+    *(
+        ZoneLink(view.title, view.description, url_name, icon, view.permission_required)
+        for view, url_name, icon in (
+            (MatchmakingListView, "zone:matchmaking_list", "bi-bank"),
+            (LoanListView, "zone:loan_list", "bi-piggy-bank"),
+            (SafetyInspectionListView, "zone:inspection_list", "bi-shield-check"),
+            (SafetyActivityListView, "zone:activity_list", "bi-megaphone"),
+            (StandardFactoryListView, "zone:factory_list", "bi-buildings"),
+            (ServiceFacilityListView, "zone:facility_list", "bi-cup-hot"),
+            (NewInvestorListView, "zone:investor_list", "bi-person-plus"),
+        )
+    ),
+]
+
+
+@login_required
+def index(request):
+    """List the zone's record lists the user may open."""
+    links = [link for link in ZONE_LISTS if request.user.has_perm(link.permission)]
+    return render(request, "zone/index.html", {"links": links, "year": current_year()})
+
+
+def _chain_year(request) -> tuple[int, str]:
+    raw = request.GET.get("year", "").strip()
+    default = current_year()
+    if not raw:
+        return default, ""
+    if raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:
+        return int(raw), ""
+    message = gettext("The year is a number from %(first)s to %(last)s; showing %(year)s.") % {
+        "first": YEARS[0],
+        "last": YEARS[1],
+        "year": default,
+    }
+    return default, message
+
+
+@login_required
+@permission_required("enterprises.view_enterprise", raise_exception=True)
+def chain(request):
+    """Show an industry chain: its enterprises by role, their jobs and the year's output."""
+    year, error = _chain_year(request)
+    name = request.GET.get("chain", "").strip()[:50] or DEFAULT_CHAIN
+    stats = get_chain_stats(chain=name, year=year)
+    enterprises = list(scope_queryset(list_chain_enterprises(chain=name, year=year), request.user))
+    by_role: dict[str, list[Model]] = {}
+    for enterprise in enterprises:
+        by_role.setdefault(enterprise.chain_role, []).append(enterprise)
+    roles = [
+        {
+            "role": role,
+            "label": ChainRole(role).label if role else _("No role"),
+            "count": stats.roles.get(role),
+            "enterprises": by_role.get(role, []),
+        }
+        for role in [*ChainRole.values, ""]
+        if role in stats.roles or by_role.get(role)
+    ]
+    chains = (
+        scope_queryset(Enterprise.objects.exclude(chain=""), request.user)
+        .order_by("chain")
+        .values_list("chain", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "zone/chain.html",
+        {
+            "chain": name,
+            "year": year,
+            "errors": [error] if error else [],
+            "stats": stats,
+            "roles": roles,
+            "chains": list(chains),
+        },
+    )

@@ -1,0 +1,44 @@
+"""The funding applications page (项目资金争取): a year's applications and their totals."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.exports import attr
+from enterprises.zone_views import ZoneColumn, ZoneListView, display_of, enterprise_url
+
+from .filtersets import FundingApplicationFilterSet
+from .selectors import funding_totals, list_funding_applications
+
+
+def project_url(row) -> str | None:
+    return reverse("projects:detail", args=[row.project_id]) if row.project_id else None
+
+
+class FundingListView(ZoneListView):
+    """The year's applications to special funds: requested, approved and received."""
+
+    permission_required = "projects.view_fundingapplication"
+    title = _("Funding applications")
+    description = _("Applications to special funds by project or enterprise, in 10k CNY.")
+    filename = "funding"
+    template_name = "projects/funding_list.html"
+    filterset_class = FundingApplicationFilterSet
+    columns = [
+        ZoneColumn(_("Programme"), attr("programme")),
+        ZoneColumn(_("Project"), attr("project.name"), link=project_url),
+        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ZoneColumn(_("Status"), display_of("status")),
+        ZoneColumn(_("Applied on"), attr("applied_on")),
+        ZoneColumn(_("Requested (10k CNY)"), attr("requested"), numeric=True),
+        ZoneColumn(_("Approved (10k CNY)"), attr("approved"), numeric=True),
+        ZoneColumn(_("Received (10k CNY)"), attr("received"), numeric=True),
+    ]
+
+    def get_queryset(self):
+        return list_funding_applications()
+
+    def get_totals(self, queryset):
+        return funding_totals(queryset)
+
+
+funding_list = FundingListView.as_view()
