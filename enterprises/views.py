@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from .duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY, get_visit_compliance
@@ -19,6 +19,51 @@ from .periods import parse_period
 from .selectors import is_involved, list_my_assignments
 from .visits import RaisedProblem, official_of, record_visit
 
+ROLE_LABELS = {
+    "leader": gettext_lazy("as leader"),
+    "head": gettext_lazy("as department head"),
+    "responsible": gettext_lazy("as responsible person"),
+}
+VISIT_KIND_LABELS = {
+    "leader": gettext_lazy("Quarterly visit"),
+    "head": gettext_lazy("Monthly visit"),
+}
+
+
+def _roles_text(item) -> str:
+    return " · ".join(
+        str(ROLE_LABELS.get(role, gettext_lazy("in the team"))) for role in item.roles
+    )
+
+
+def _duties_text(item) -> str:
+    """Return the card's duties as one line each: the visit, its window, done or days left."""
+    lines = []
+    for duty in item.duties:
+        kind = VISIT_KIND_LABELS.get(duty.role, gettext_lazy("Weekly visit"))
+        if duty.met:
+            state = _("done")
+        else:
+            state = ngettext(
+                "due, %(days)s day left", "due, %(days)s days left", duty.days_left
+            ) % {"days": duty.days_left}
+        window = f"{duty.window.start:%m-%d}–{duty.window.end:%m-%d}"
+        lines.append(f"{kind} ({window}): {state}")
+    return "\n".join(lines)
+
+
+# The cards of "my enterprises" as columns (the Excel download).
+MY_ENTERPRISE_COLUMNS = [
+    Column(gettext_lazy("Enterprise"), attr("assignment.enterprise.name")),
+    Column(gettext_lazy("Department"), attr("assignment.department.name")),
+    Column(gettext_lazy("Roles"), _roles_text),
+    Column(gettext_lazy("Visit duties"), _duties_text),
+    Column(gettext_lazy("Last visit"), attr("last_visit")),
+    Column(gettext_lazy("Open problems"), attr("open_problems")),
+    Column(gettext_lazy("Month"), attr("latest_period")),
+    Column(gettext_lazy("Output (10k CNY)"), attr("latest_output")),
+]
+
 
 @login_required
 def my_enterprises(request):
@@ -26,6 +71,13 @@ def my_enterprises(request):
     official = official_of(request.user)
     today = timezone.localdate()
     items = list_my_assignments(official=official, year=today.year, today=today) if official else []
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("My enterprises"),
+            filename=f"{_('My enterprises')}-{today:%Y-%m-%d}",
+            columns=MY_ENTERPRISE_COLUMNS,
+            rows=items,
+        )
     return render(
         request,
         "enterprises/my_enterprises.html",

@@ -16,8 +16,10 @@ from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     EnterpriseFactory,
+    OfficialFactory,
     ProblemFactory,
     UserFactory,
+    VisitFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,42 @@ def test_compliance_export_is_constant_in_queries(supervisor):
     small = count_queries(supervisor, url, {})
     _assignments_this_year(15)
     assert count_queries(supervisor, url, {}) == small
+
+
+# --- my enterprises ------------------------------------------------------------------------------
+
+
+def test_my_enterprises_export_has_one_row_per_card(client):
+    official = OfficialFactory(name="张三", user=UserFactory(username="zhang"))
+    year = timezone.localdate().year
+    for name in ("甲公司", "乙公司"):
+        assignment = AssignmentFactory(
+            year=year,
+            enterprise__name=name,
+            responsible=official,
+            department=official.department,
+        )
+    VisitFactory(enterprise=assignment.enterprise, visited_on=timezone.localdate())
+    AssignmentFactory(year=year, enterprise__name="别人的公司")
+    client.force_login(official.user)
+    url = reverse("enterprises:my_enterprises")
+    page = client.get(url)
+    doc = lxml.html.fromstring(page.content.decode())
+    cards = doc.xpath("//div[contains(@class, 'my-enterprise')]")
+    assert "format=xlsx" in page.content.decode()
+    rows = export(client, url, {})
+    assert [rows[0][i] for i in (0, 1, 3, 4, 5)] == [
+        "企业",
+        "部门",
+        "到企帮扶",
+        "最近帮扶",
+        "未解决诉求",
+    ]
+    assert [row[0] for row in rows[1:]] == [_text(card.xpath(".//h2")[0]) for card in cards]
+    for row, card in zip(rows[1:], cards, strict=True):
+        text = _text(card)
+        assert row[1] in text
+        assert (row[4].date().isoformat() if row[4] else "—") in text
+        assert f"{row[0]}" in text and str(row[5]) in text
+        for line in row[3].splitlines():
+            assert " ".join(line.split()) in text
