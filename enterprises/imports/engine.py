@@ -1,0 +1,623 @@
+"""Checking and writing an imported workbook: every bad row reported, then all or nothing.
+
+One pass over the file inside one transaction, in chunks of rows: each chunk's cells are read
+and checked, its references resolved and its existing rows looked up in a few set-based
+queries, and — as long as no row so far was bad — its new and changed rows are written with
+their history rows (who imported them, when). Reading goes on to the end whatever happens, so
+the report lists every bad row; if there was one, the transaction is rolled back and nothing
+is written. A check-only run (the preview, ``--dry-run``) never writes.
+
+Unchanged rows are not written and get no history row, so importing the same file twice
+changes nothing the second time. On PostgreSQL new rows go in through COPY; elsewhere through
+simple-history's ``bulk_create_with_history``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from . import formats
+from .formats import CellError, ImportFileError, XlsxReader
+from .kinds import (
+    CHOICE,
+    CODE,
+    DATE,
+    DECIMAL,
+    INFO,
+    INTEGER,
+    MONTH,
+    TEXT,
+    YEAR,
+    Column,
+    Context,
+    ImportKind,
+    Row,
+)
+
+CHUNK = 5000
+HEADER_SEARCH_ROWS = 30
+MAX_ERRORS = 2000
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad cell or row: where it is, what it holds and what is wrong."""
+
+    row: int
+    column: str
+    value: Any
+    message: str
+
+
+@dataclass
+class ImportResult:
+    """What a run found and did: counts, every error, and a preview of the changes."""
+
+    kind: str
+    errors: list[RowError] = field(default_factory=list)
+    errors_omitted: int = 0
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    header_row: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.errors_omitted
+
+    def add_error(self, row: int, column: str, value: Any, message: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, _display(value), str(message)))
+        else:
+            self.errors_omitted += 1
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return formats.text(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+class _Parser:
+    """Read the cells of one column: its format, then the model field's own rules."""
+
+    def __init__(self, kind: ImportKind, column: Column):
+        self.column = column
+        self.model_field = kind.model._meta.get_field(column.field) if column.field else None
+        self.parse = self._reader()
+        self.validators = []
+        self.fast_limits: list[tuple[Callable, Any, Any]] = []
+        if self.model_field is not None:
+            for validator in self.model_field.validators:
+                if isinstance(validator, DecimalValidator):
+                    continue  # the decimal reader checks digits and places itself
+                if isinstance(validator, MinValueValidator | MaxValueValidator):
+                    self.fast_limits.append(validator)
+                else:
+                    self.validators.append(validator)
+        self.blank_value = self._blank_value()
+
+    def _reader(self) -> Callable[[Any], Any]:
+        parse = self.column.parse
+        model_field = self.model_field
+        if parse == DECIMAL:
+            places = model_field.decimal_places if isinstance(model_field, DecimalField) else 2
+            digits = model_field.max_digits if isinstance(model_field, DecimalField) else 14
+            limit = Decimal(10) ** (digits - places)
+            quantum = Decimal(1).scaleb(-places)
+
+            def read_decimal(value):
+                if type(value) is Decimal and value.is_finite():
+                    exponent = value.as_tuple().exponent
+                    if exponent >= -places and -limit < value < limit:
+                        return value
+                    if exponent < -places:
+                        rounded = value.quantize(quantum)
+                        if abs(rounded - value) <= Decimal("1e-9") and -limit < rounded < limit:
+                            return rounded
+                return formats.decimal(value, places=places, digits=digits)
+
+            return read_decimal
+        if parse == INTEGER:
+            return formats.integer
+        if parse == MONTH:
+            return formats.month
+        if parse == DATE:
+            return formats.date
+        if parse == YEAR:
+            return formats.year
+        if parse == CODE:
+            return lambda value: "".join(
+                unicodedata.normalize("NFKC", formats.text(value)).split()
+            ).upper()
+        if parse == CHOICE:
+            return self._choice_reader()
+        return formats.text
+
+    def _choice_reader(self) -> Callable[[Any], Any]:
+        options = self.column.choices
+        by_text: dict[str, str] = {}
+        for value, label in options.choices:
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    by_text[formats.normalise_label(str(label))] = value
+            by_text[formats.normalise_label(value)] = value
+
+        def read_choice(cell):
+            found = by_text.get(formats.normalise_label(cell))
+            if found is None:
+                raise CellError(
+                    _("“%(value)s” is not one of the choices: %(choices)s.")
+                    % {
+                        "value": formats.text(cell),
+                        "choices": "、".join(str(label) for _v, label in options.choices if _v),
+                    }
+                )
+            return found
+
+        return read_choice
+
+    def _blank_value(self):
+        if self.model_field is None:
+            return None
+        if self.model_field.has_default():
+            return self.model_field.get_default()
+        if self.model_field.null:
+            return None
+        return "" if self.column.parse in (TEXT, CODE, CHOICE) else None
+
+    def read(self, row: Row, cell: Any) -> None:
+        column = self.column
+        if cell is None or (type(cell) is str and not cell.strip()):
+            if column.required:
+                row.error(column, "", _("A value is required."))
+            elif self.model_field is not None:
+                row.values[column.key] = self.blank_value
+            return
+        try:
+            value = self.parse(cell)
+        except CellError as error:
+            row.error(column, cell, str(error))
+            return
+        for validator in self.fast_limits:
+            if validator.compare(value, validator.limit_value):
+                return self._validator_error(row, cell, validator, value)
+        if self.model_field is not None:
+            max_length = getattr(self.model_field, "max_length", None)
+            if max_length and isinstance(value, str) and len(value) > max_length:
+                return self._validator_error(row, cell, MaxLengthValidator(max_length), value)
+        for validator in self.validators:
+            try:
+                validator(value)
+            except ValidationError as error:
+                row.error(column, cell, " ".join(error.messages))
+                return
+        row.values[column.key] = value
+
+    def _validator_error(self, row, cell, validator, value) -> None:
+        try:
+            validator(value)
+        except ValidationError as error:
+            row.error(self.column, cell, " ".join(error.messages))
+
+
+def find_header(kind: ImportKind, rows: Iterator[tuple[int, list]]):
+    """Return (header row number, [(column index, Column)], ignored labels) from the first rows.
+
+    The header is the first row holding the labels of every required column, in Chinese or
+    English; title rows (merged or not) above it are skipped.
+    """
+    by_label: dict[str, Column] = {}
+    for column in kind.columns:
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                by_label.setdefault(formats.normalise_label(str(column.label)), column)
+        by_label.setdefault(formats.normalise_label(column.key), column)
+    required = {column.key for column in kind.columns if column.required}
+    for number, values in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        mapping: list[tuple[int, Column]] = []
+        seen: set[str] = set()
+        ignored = []
+        for index, value in enumerate(values):
+            label = formats.normalise_label(value)
+            if not label:
+                continue
+            column = by_label.get(label)
+            if column is None or column.key in seen:
+                ignored.append(formats.text(value))
+                continue
+            seen.add(column.key)
+            mapping.append((index, column))
+        if required <= seen and len(seen) >= 2:
+            return number, mapping, ignored
+    raise ImportFileError(
+        _(
+            "No header row was found in the first sheet. The table needs a row with the column "
+            "headers %(labels)s, as in the template."
+        )
+        % {"labels": "、".join(f"“{c.header()}”" for c in kind.columns if c.required)}
+    )
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def run_import(
+    *,
+    kind: ImportKind,
+    source: str | IO[bytes],
+    user=None,
+    dry_run: bool = False,
+    now: datetime.datetime | None = None,
+    progress: bool = False,
+) -> ImportResult:
+    """Check the workbook ``source`` for ``kind`` and, unless ``dry_run``, write it.
+
+    ``user`` is the importing user: their row-level scope and permissions apply and history rows
+    name them; ``None`` is a system import (the command without ``--user``). A file that
+    cannot be read raises ImportFileError; bad rows are listed in the result, and then nothing
+    is written.
+    """
+    now = now or timezone.now()
+    ctx = Context(user=user, today=timezone.localdate(now), now=now)
+    result = ImportResult(kind=kind.key)
+    with XlsxReader(source) as reader:
+        rows = iter(reader.rows())
+        header_row, mapping, ignored = find_header(kind, rows)
+        result.header_row = header_row
+        result.ignored_columns = ignored
+        parsers = [
+            (index, _Parser(kind, column)) for index, column in mapping if column.parse != INFO
+        ]
+        writer = None if dry_run else _Writer(kind, ctx, [p.column for _i, p in parsers])
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(disable=None, unit=" rows", desc=str(kind.label))
+        try:
+            with transaction.atomic():
+                _check_and_write(kind, ctx, result, rows, parsers, writer, bar)
+                if writer is not None and result.ok:
+                    try:
+                        kind.after_all(ctx)
+                    except IntegrityError as error:
+                        result.add_error(0, "", "", _conflict(error))
+                if writer is None or not result.ok:
+                    transaction.set_rollback(True)
+                else:
+                    result.written = True
+        finally:
+            if bar is not None:
+                bar.close()
+    return result
+
+
+def _conflict(error) -> str:
+    return _(
+        "The database refused the rows (%(error)s): someone may have changed the same records "
+        "meanwhile. Nothing was written; import the file again."
+    ) % {"error": str(error).splitlines()[0][:200]}
+
+
+def _read_rows(rows, parsers, bar) -> Iterator[Row]:
+    empty_run = 0
+    for number, values in rows:
+        if not any(value is not None and value != "" for value in values):
+            empty_run += 1
+            if empty_run >= formats.EMPTY_ROWS_END:
+                return
+            continue
+        empty_run = 0
+        row = Row(number)
+        width = len(values)
+        for index, parser in parsers:
+            parser.read(row, values[index] if index < width else None)
+        if bar is not None:
+            bar.update()
+        yield row
+
+
+def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
+    seen: dict[tuple, int] = {}
+    stream = _read_rows(rows, parsers, bar)
+    permissions = _permissions(kind, ctx.user)
+    key_labels = " + ".join(column.header() for column in kind.key_columns())
+    while chunk := list(itertools.islice(stream, CHUNK)):
+        result.rows += len(chunk)
+        kind.resolve(ctx, chunk)
+        for row in chunk:
+            if row.errors:
+                continue
+            kind.check(ctx, row)
+            if row.errors:
+                continue
+            try:
+                row.key = tuple(row.values[name] for name in kind.natural_key)
+            except KeyError:
+                row.error(key_labels, "", _("The row lacks a value of its natural key."))
+                continue
+            first = seen.get(row.key)
+            if first is not None:
+                row.error(
+                    key_labels,
+                    ", ".join(formats.text(v) for v in row.key),
+                    _("Duplicate within the file: row %(row)s has the same key.") % {"row": first},
+                )
+            else:
+                seen[row.key] = row.number
+        _attach_existing(kind, chunk)
+        creates, updates = [], []
+        for row in chunk:
+            if not row.errors:
+                _classify(kind, row, permissions, creates, updates, result)
+            for column, value, message in row.errors:
+                result.add_error(row.number, column, value, message)
+        if writer is not None and result.ok:
+            try:
+                with transaction.atomic():
+                    writer.write(creates, updates)
+            except IntegrityError as error:
+                result.add_error(0, "", "", _conflict(error))
+    for number, column, value, message in kind.finish(ctx):
+        result.add_error(number, column, value, message)
+
+
+def _permissions(kind, user) -> tuple[bool, bool]:
+    if user is None:
+        return True, True
+    add, change = kind.permissions
+    return user.has_perm(add), user.has_perm(change)
+
+
+def _attach_existing(kind: ImportKind, chunk: list[Row]) -> None:
+    """Find the stored rows of the chunk's natural keys in one query."""
+    keyed = [row for row in chunk if row.key is not None and not row.errors]
+    if not keyed:
+        return
+    lookups = {
+        f"{name}__in": {row.key[position] for row in keyed}
+        for position, name in enumerate(kind.natural_key)
+    }
+    attnames = [f.attname for f in kind.model._meta.concrete_fields]
+    existing = {
+        tuple(values[name] for name in kind.natural_key): values
+        for values in kind.model._default_manager.filter(**lookups).values(*attnames)
+    }
+    for row in keyed:
+        row.existing = existing.get(row.key)
+
+
+def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
+    model_fields = _writable(kind.model)
+    values = {name: value for name, value in row.values.items() if name in model_fields}
+    may_add, may_change = permissions
+    if row.existing is None:
+        if not may_add:
+            row.error("", "", _("You may not create %(kind)s.") % {"kind": kind.label})
+            return
+        creates.append(values)
+        result.created += 1
+        _preview(result, "create", row, values)
+        return
+    changed = [name for name, value in values.items() if row.existing.get(name) != value]
+    if not changed:
+        result.unchanged += 1
+        return
+    if not may_change:
+        row.error("", "", _("You may not change %(kind)s.") % {"kind": kind.label})
+        return
+    updates.append((row.existing, values, changed))
+    result.updated += 1
+    _preview(result, "update", row, {name: values[name] for name in changed})
+
+
+def _preview(result, action, row, values) -> None:
+    if len(result.preview) < PREVIEW_ROWS:
+        result.preview.append(
+            {
+                "row": row.number,
+                "action": action,
+                "key": ", ".join(formats.text(_display(v)) for v in row.key),
+                "values": {name: _display(value) for name, value in values.items()},
+            }
+        )
+
+
+_WRITABLE: dict[type, frozenset[str]] = {}
+
+
+def _writable(model) -> frozenset[str]:
+    if model not in _WRITABLE:
+        _WRITABLE[model] = frozenset(
+            f.attname for f in model._meta.concrete_fields if not f.primary_key
+        )
+    return _WRITABLE[model]
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Write new and changed rows with their history rows, naming the importing user."""
+
+    def __init__(self, kind: ImportKind, ctx: Context, columns: list[Column]):
+        self.kind = kind
+        self.ctx = ctx
+        self.model = kind.model
+        self.fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {}
+        for f in self.fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = ctx.now
+            elif f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            else:
+                self.defaults[f.attname] = (
+                    None if f.null else ("" if f.empty_strings_allowed else None)
+                )
+        self.auto_now = [f.attname for f in self.fields if getattr(f, "auto_now", False)]
+        self.user_id = getattr(ctx.user, "pk", None)
+        self.copy = connection.vendor == "postgresql"
+
+    def write(self, creates: list[dict], updates: list[tuple[dict, dict, list[str]]]) -> None:
+        full_creates = [{**self.defaults, **values} for values in creates]
+        if full_creates:
+            if self.copy:
+                self._copy_create(full_creates)
+            else:
+                objs = [self.model(**values) for values in full_creates]
+                bulk_create_with_history(
+                    objs,
+                    self.model,
+                    batch_size=1000,
+                    default_user=self.ctx.user,
+                    default_date=self.ctx.now,
+                )
+        full_updates = []
+        changed_fields: set[str] = set(self.auto_now)
+        for existing, values, changed in updates:
+            merged = {**existing, **values}
+            for name in self.auto_now:
+                merged[name] = self.ctx.now
+            full_updates.append(merged)
+            changed_fields.update(changed)
+        if full_updates:
+            pk = self.model._meta.pk.attname
+            objs = [self.model(**values) for values in full_updates]
+            bulk_update_with_history(
+                objs,
+                self.model,
+                fields=sorted(
+                    self.model._meta.get_field(name).name for name in changed_fields if name != pk
+                ),
+                batch_size=1000,
+                default_user=self.ctx.user,
+                default_date=self.ctx.now,
+            )
+        self.kind.after_write(self.ctx, full_creates + full_updates)
+
+    def _copy_create(self, rows: list[dict]) -> None:
+        """Insert ``rows`` and their history rows with PostgreSQL's COPY (ids drawn first)."""
+        meta = self.model._meta
+        history = self.model.history.model
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            for values, pk in zip(rows, ids, strict=True):
+                values[meta.pk.attname] = pk
+            names = [meta.pk.attname, *[f.attname for f in self.fields]]
+            columns = [meta.pk.column, *[f.column for f in self.fields]]
+            _copy(cursor, qn(meta.db_table), [qn(c) for c in columns], rows, names)
+            history_fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+            extra = {
+                "history_date": self.ctx.now,
+                "history_type": "+",
+                "history_user_id": self.user_id,
+                "history_change_reason": None,
+            }
+            history_names = [f.attname for f in history_fields]
+            history_rows = ({**extra, **values} for values in rows)
+            _copy(
+                cursor,
+                qn(history._meta.db_table),
+                [qn(f.column) for f in history_fields],
+                history_rows,
+                history_names,
+            )
+
+
+def _copy(cursor, table: str, columns: list[str], rows, names: list[str]) -> None:
+    raw = cursor.cursor
+    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for values in rows:
+            copy.write_row([values[name] for name in names])
+
+
+# --- the year-to-date rollup ---------------------------------------------------------------------
+
+_YTD_DELETE_SQL = """
+DELETE FROM {ytd} y USING unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+WHERE y.enterprise_id = p.enterprise_id
+  AND y.period >= make_date(p.year, 1, 1) AND y.period < make_date(p.year + 1, 1, 1)
+"""
+_YTD_SQL = """
+INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {metrics})
+SELECT p.enterprise_id, m.period::date, r.id IS NOT NULL, COALESCE(r.employees, 0), {sums}
+FROM unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+CROSS JOIN LATERAL generate_series(
+    make_date(p.year, 1, 1)::timestamp, make_date(p.year, 12, 1)::timestamp, interval '1 month'
+) AS m(period)
+LEFT JOIN {report} r ON r.enterprise_id = p.enterprise_id AND r.period = m.period::date
+WHERE EXISTS (
+    SELECT 1 FROM {report} x WHERE x.enterprise_id = p.enterprise_id
+      AND x.period >= make_date(p.year, 1, 1) AND x.period < make_date(p.year + 1, 1, 1)
+)
+WINDOW w AS (PARTITION BY p.enterprise_id, p.year ORDER BY m.period)
+"""
+
+
+def refresh_ytd_pairs(pairs: set[tuple[int, int]]) -> None:
+    """Bring the year-to-date rollup of these (enterprise, year) pairs up to date, set-based.
+
+    PostgreSQL rebuilds the pairs' rows in one statement; other databases use
+    ``refresh_monthly_ytd`` one year at a time (chunked, a few queries per 500 enterprises).
+    """
+    if not pairs:
+        return
+    from ..models import MonthlyReport, MonthlyYtd
+    from ..services import FLOW_METRICS, refresh_monthly_ytd
+
+    if connection.vendor != "postgresql":
+        by_year: dict[int, set[int]] = defaultdict(set)
+        for enterprise_id, year in pairs:
+            by_year[year].add(enterprise_id)
+        for year, ids in by_year.items():
+            refresh_monthly_ytd(enterprise_ids=ids, years=[year])
+        return
+    qn = connection.ops.quote_name
+    sql = _YTD_SQL.format(
+        ytd=qn(MonthlyYtd._meta.db_table),
+        report=qn(MonthlyReport._meta.db_table),
+        metrics=", ".join(qn(m) for m in FLOW_METRICS),
+        sums=", ".join(f"SUM(COALESCE(r.{qn(m)}, 0)) OVER w" for m in FLOW_METRICS),
+    )
+    ordered = sorted(pairs)
+    params = [[e for e, _y in ordered], [y for _e, y in ordered]]
+    with connection.cursor() as cursor:
+        cursor.execute(_YTD_DELETE_SQL.format(ytd=qn(MonthlyYtd._meta.db_table)), params)
+        cursor.execute(sql, params)

@@ -1,0 +1,463 @@
+"""Reading .xlsx files as Excel and LibreOffice save them, and turning their cells into values.
+
+The reader streams the worksheet's XML straight from the zip archive and holds one chunk of it
+at a time, so memory does not grow with the file. It does not trust the sheet's dimension or
+the styles: a number in a month column is read as a month whatever its format says. Cells come
+back as ``str`` (text), ``Decimal`` (numbers, exactly as written in the file), ``bool`` or
+``None``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import html
+import posixpath
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.utils.translation import gettext_lazy as _
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Office's compound-file signature: the old binary .xls (and .doc) format.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+READ_SIZE = 1 << 20
+# A run of this many empty rows after the header ends the table (formatting-only rows).
+EMPTY_ROWS_END = 1000
+
+_NS = r"(?:[A-Za-z_][\w.-]*:)?"
+_ROW_RE = re.compile(rf"<{_NS}row\b([^>]*?)(?:/>|>(.*?)</{_NS}row>)", re.S)
+_CELL_RE = re.compile(rf"<{_NS}c\b([^>]*?)(?:/>|>(.*?)</{_NS}c>)", re.S)
+_ATTR_R_RE = re.compile(r'\br="([A-Z]+)(\d*)"')
+_ATTR_T_RE = re.compile(r'\bt="(\w+)"')
+_ROW_NUMBER_RE = re.compile(r'\br="(\d+)"')
+_DIGITS = frozenset("0123456789")
+_V_RE = re.compile(rf"<{_NS}v(?:\s[^>]*)?>(.*?)</{_NS}v>", re.S)
+_T_RE = re.compile(rf"<{_NS}t(?:\s[^>]*)?>(.*?)</{_NS}t>", re.S)
+# Phonetic runs (rPh) hold furigana in Japanese files; their text is not the cell's.
+_RPH_RE = re.compile(rf"<{_NS}rPh\b.*?</{_NS}rPh>", re.S)
+_SI_RE = re.compile(rf"<{_NS}si\b[^>]*?(?:/>|>(.*?)</{_NS}si>)", re.S)
+_SHEET_RE = re.compile(rf"<{_NS}sheet\b([^>]*?)/?>", re.S)
+_REL_RE = re.compile(rf"<{_NS}Relationship\b([^>]*?)/?>", re.S)
+_ATTR_RE = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a workbook with the expected table; the message says why."""
+
+
+class CellError(Exception):
+    """A cell's value is not what its column needs; the message says why."""
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {key: html.unescape(value) for key, value in _ATTR_RE.findall(text)}
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+class XlsxReader:
+    """A streaming reader of the first worksheet of an .xlsx file."""
+
+    def __init__(self, file: str | IO[bytes]):
+        self.archive = open_archive(file)
+        self.sheet_path = self._first_sheet_path()
+        self.prefix = self._detect_prefix()
+        self.shared_strings = self._shared_strings()
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _read_text(self, name: str) -> str:
+        with self.archive.open(name) as handle:
+            return handle.read().decode("utf-8", "replace")
+
+    def _first_sheet_path(self) -> str:
+        names = set(self.archive.namelist())
+        try:
+            workbook = self._read_text("xl/workbook.xml")
+        except KeyError as error:
+            raise ImportFileError(_not_xlsx()) from error
+        sheets = [_attrs(attrs) for attrs in _SHEET_RE.findall(workbook)]
+        rels = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            for attrs in _REL_RE.findall(self._read_text("xl/_rels/workbook.xml.rels")):
+                values = _attrs(attrs)
+                rels[values.get("Id")] = values.get("Target", "")
+        for sheet in sheets:
+            if sheet.get("state") in ("hidden", "veryHidden"):
+                continue
+            rel = next((v for k, v in sheet.items() if k.endswith(":id")), None)
+            target = rels.get(rel, "")
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+            if path in names:
+                return path
+        fallback = sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+        if fallback:
+            return fallback[0]
+        raise ImportFileError(_("The workbook has no worksheet."))
+
+    def _shared_strings(self) -> list[str]:
+        if "xl/sharedStrings.xml" not in self.archive.namelist():
+            return []
+        strings = []
+        for body in _SI_RE.findall(self._read_text("xl/sharedStrings.xml")):
+            body = _RPH_RE.sub("", body) if "rPh" in body else body
+            strings.append(_unescape("".join(_T_RE.findall(body))))
+        return strings
+
+    def _chunks(self) -> Iterator[str]:
+        """Yield the sheet's XML in pieces that each end with a complete row, streaming."""
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        buffer = ""
+        end_tag = f"</{self.prefix}row>"
+        try:
+            with self.archive.open(self.sheet_path) as handle:
+                while True:
+                    chunk = handle.read(READ_SIZE)
+                    buffer += decoder.decode(chunk, final=not chunk)
+                    if not chunk:
+                        yield buffer
+                        return
+                    cut = buffer.rfind(end_tag)
+                    if cut >= 0:
+                        cut += len(end_tag)
+                        yield buffer[:cut]
+                        buffer = buffer[cut:]
+                    elif len(buffer) > 64 * READ_SIZE:
+                        raise ImportFileError(_("The worksheet cannot be read: a row is too big."))
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+            raise ImportFileError(_corrupt()) from error
+
+    def _detect_prefix(self) -> str:
+        try:
+            with self.archive.open(self.sheet_path) as handle:
+                head = handle.read(4096).decode("utf-8", "replace")
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+            raise ImportFileError(_corrupt()) from error
+        found = re.search(r"<([A-Za-z_][\w.-]*:)?worksheet\b", head)
+        return found.group(1) or "" if found else ""
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Yield (row number, cell values from column A) for every row element of the sheet.
+
+        Plain string splitting, not an XML parser: a sheet's rows and cells are flat, text is
+        escaped (no raw "<" inside), and this is several times faster on 100,000 rows.
+        """
+        prefix = self.prefix
+        row_open, cell_open = f"<{prefix}row ", f"<{prefix}c "
+        v_open, v_close = f"<{prefix}v>", f"</{prefix}v>"
+        columns: dict[str, int] = {}
+        number = 0
+        for chunk in self._chunks():
+            for piece in chunk.split(row_open)[1:]:
+                head_end = piece.find(">")
+                row_attrs = piece[:head_end]
+                found = _ROW_NUMBER_RE.search(row_attrs)
+                number = int(found.group(1)) if found else number + 1
+                if row_attrs.endswith("/"):
+                    yield number, []
+                    continue
+                yield (
+                    number,
+                    self._cells(
+                        piece[head_end + 1 :].split(cell_open)[1:], columns, v_open, v_close
+                    ),
+                )
+
+    def _cells(self, pieces, columns, v_open, v_close) -> list[Any]:
+        strings = self.shared_strings
+        values: list[Any] = []
+        append = values.append
+        v_len = len(v_open)
+        for piece in pieces:
+            close = piece.find(">")
+            at = piece.find('r="', 0, close)
+            if at >= 0:
+                # Columns A-Z are the common case: one letter, then the row's digits.
+                if piece[at + 4] in _DIGITS:
+                    index = ord(piece[at + 3]) - 65
+                else:
+                    letters = piece[at + 3 : piece.index('"', at + 3)].rstrip("0123456789")
+                    index = columns.get(letters)
+                    if index is None:
+                        index = columns[letters] = _column_index(letters)
+                if index != len(values):
+                    if index < len(values):
+                        continue
+                    values.extend([None] * (index - len(values)))
+            if piece[close - 1] == "/":
+                append(None)
+                continue
+            at = piece.find('t="', 0, close)
+            kind = piece[at + 3 : piece.index('"', at + 3)] if at >= 0 else "n"
+            start = close + 1
+            if kind == "inlineStr":
+                append(_unescape("".join(_T_RE.findall(piece, start))))
+                continue
+            if piece.startswith(v_open, start):
+                raw = piece[start + v_len : piece.find("<", start + v_len)]
+            else:
+                at = piece.find(v_open, start)
+                if at < 0:
+                    append(None)
+                    continue
+                raw = piece[at + v_len : piece.find(v_close, at)]
+            if kind == "n":
+                try:
+                    append(Decimal(raw))
+                except InvalidOperation:
+                    append(_unescape(raw) or None)
+            elif kind == "s":
+                try:
+                    append(strings[int(raw)])
+                except (ValueError, IndexError):
+                    append(None)
+            elif kind == "b":
+                append(raw.strip() == "1")
+            else:  # str (a formula's text), e (an error such as #N/A), d (ISO date)
+                append(_unescape(raw))
+        return values
+
+
+def open_archive(file: str | IO[bytes]) -> zipfile.ZipFile:
+    """Open ``file`` as an .xlsx archive, or refuse it with a message saying what it is."""
+    handle = open(file, "rb") if isinstance(file, str) else file  # noqa: SIM115
+    try:
+        handle.seek(0)
+        head = handle.read(8)
+        handle.seek(0)
+        if not head:
+            raise ImportFileError(_("The file is empty."))
+        if head.startswith(OLE_MAGIC):
+            raise ImportFileError(
+                _(
+                    "This is an old Excel 97-2003 file (.xls). Open it in Excel or LibreOffice "
+                    "and save it as an Excel workbook (.xlsx)."
+                )
+            )
+        if not head.startswith(ZIP_MAGIC):
+            raise ImportFileError(_not_xlsx())
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise ImportFileError(_corrupt()) from error
+        if "xl/workbook.xml" not in archive.namelist():
+            archive.close()
+            raise ImportFileError(_not_xlsx())
+        return archive
+    except ImportFileError:
+        if isinstance(file, str):
+            handle.close()
+        raise
+
+
+def _not_xlsx():
+    return _(
+        "This file is not an Excel workbook (.xlsx). Save it from Excel or LibreOffice as "
+        "“Excel workbook (.xlsx)” and upload it again; CSV and .xls files are not accepted."
+    )
+
+
+def _corrupt():
+    return _("The file is damaged and cannot be opened as an Excel workbook (.xlsx).")
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "，": ",",
+        "．": ".",
+        "－": "-",
+        "／": "/",
+        "　": " ",
+        "＋": "+",
+        "％": "%",
+    }
+)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*月)?(?:\s*[-/.]\s*(\d{1,2})\s*日?)?$")
+_YYYYMM_RE = re.compile(r"^(\d{4})(\d{2})$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def text(value: Any) -> str:
+    """Return a cell as trimmed text ('' for an empty cell); whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral_value() else str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def number(value: Any) -> Decimal:
+    """Return a cell as a Decimal: numbers, text numbers, "1,234.50", full-width digits."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise CellError(_("This is not a number."))
+    if isinstance(value, int | float):
+        return Decimal(repr(value))
+    raw = str(value).translate(_FULL_WIDTH).strip().replace(" ", "")
+    if _GROUPED_RE.match(raw):
+        raw = raw.replace(",", "")
+    if not _NUMBER_RE.match(raw):
+        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+    return Decimal(raw)
+
+
+def decimal(value: Any, *, places: int, digits: int) -> Decimal:
+    """Return a cell as a Decimal of at most ``places`` decimals and ``digits`` digits.
+
+    Binary floating point noise left by a spreadsheet (0.30000000000000004) is rounded away;
+    a real third decimal is refused.
+    """
+    result = number(value)
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        rounded = round(result, places)
+        if abs(rounded - result) > Decimal("1e-9"):
+            raise CellError(
+                _("“%(value)s” has more than %(places)s decimals.")
+                % {"value": value, "places": places}
+            )
+        result = rounded
+    if not result.is_finite() or abs(result) >= Decimal(10) ** (digits - places):
+        raise CellError(_("“%(value)s” is too large.") % {"value": value})
+    return result
+
+
+def integer(value: Any) -> int:
+    """Return a cell as a whole number."""
+    result = number(value)
+    if result != result.to_integral_value():
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
+    return int(result)
+
+
+def _serial_date(serial: Decimal) -> datetime.date:
+    if not 1 <= serial < 2958466:
+        raise CellError(_("“%(value)s” is not a date.") % {"value": serial})
+    return _EXCEL_EPOCH + datetime.timedelta(days=int(serial))
+
+
+def month(value: Any) -> datetime.date:
+    """Return the first day of the month in a cell: a date, "2021-11", "2021/11", "2021年11月"."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        day = value.date() if isinstance(value, datetime.datetime) else value
+    elif isinstance(value, Decimal):
+        as_text = text(value)
+        found = _YYYYMM_RE.match(as_text)
+        day = (
+            _make_date(found.group(1), found.group(2), "1", value) if found else _serial_date(value)
+        )
+    else:
+        raw = str(value).translate(_FULL_WIDTH).strip()
+        found = _MONTH_RE.match(raw) or _YYYYMM_RE.match(raw)
+        if not found:
+            # ISO date-times, as some programs write dates in text cells.
+            try:
+                day = datetime.date.fromisoformat(raw[:10])
+            except ValueError:
+                raise CellError(
+                    _("“%(value)s” is not a month: write it as 2021-11 or 2021/11.")
+                    % {"value": value}
+                ) from None
+        else:
+            day = _make_month(found.group(1), found.group(2), value)
+    if not 2000 <= day.year <= 2100:
+        raise CellError(
+            _("The year of “%(value)s” is not between 2000 and 2100.") % {"value": value}
+        )
+    return day.replace(day=1)
+
+
+def date(value: Any) -> datetime.date:
+    """Return the date in a cell: a date, "2021-11-30", "2021/11/30" or "2021年11月30日"."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, Decimal):
+        return _serial_date(value)
+    raw = str(value).translate(_FULL_WIDTH).strip()
+    found = _DATE_RE.match(raw)
+    if found:
+        return _make_date(found.group(1), found.group(2), found.group(3), value)
+    try:
+        return datetime.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise CellError(
+            _("“%(value)s” is not a date: write it as 2021-11-30.") % {"value": value}
+        ) from None
+
+
+def _make_month(year: str, month_: str, value: Any) -> datetime.date:
+    if not 1 <= int(month_) <= 12:
+        raise CellError(
+            _("“%(value)s” is not a month: the month is between 1 and 12.") % {"value": value}
+        )
+    return datetime.date(int(year), int(month_), 1)
+
+
+def _make_date(year: str, month_: str, day: str, value: Any) -> datetime.date:
+    try:
+        return datetime.date(int(year), int(month_), int(day))
+    except ValueError:
+        raise CellError(_("“%(value)s” is not a valid date.") % {"value": value}) from None
+
+
+def year(value: Any) -> int:
+    """Return a year between 2000 and 2100 from a cell ("2021", 2021 or "2021年")."""
+    raw = value
+    if isinstance(raw, str):
+        raw = raw.translate(_FULL_WIDTH).strip().removesuffix("年")
+    try:
+        result = integer(raw)
+    except CellError:
+        raise CellError(_("“%(value)s” is not a year.") % {"value": value}) from None
+    if not 2000 <= result <= 2100:
+        raise CellError(_("The year “%(value)s” is not between 2000 and 2100.") % {"value": value})
+    return result
+
+
+def normalise_label(value: Any) -> str:
+    """Return a header cell in the form used to match it to a column."""
+    raw = unicodedata.normalize("NFKC", text(value)).lower()
+    raw = raw.replace("*", "").replace(" ", "")
+    return raw

@@ -1,0 +1,154 @@
+"""The .xlsx template of each kind of import, empty or filled with stored rows.
+
+The first sheet holds the table: one header row in the user's language, then an example row
+(or the stored rows, for a round trip). Choice columns get a dropdown (data validation) of
+their labels, kept in a hidden sheet. A notes sheet explains every column, its format, whether
+it is required, and the natural key that decides between creating and updating.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .kinds import CHOICE, FORMAT_HELP, INFO, Column, ImportKind
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INFO_FILL = PatternFill("solid", fgColor="EDEDED")
+LAST_ROW = 100_000
+
+
+def _sheet_title(text: str) -> str:
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in force_str(text))
+    return cleaned[:31] or "Sheet1"
+
+
+def _cell_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.parse == CHOICE:
+        labels = dict(column.choices.choices)
+        return force_str(labels.get(value, value))
+    if isinstance(value, bool | int | float | Decimal | datetime.date):
+        return value
+    return force_str(value)
+
+
+def render_template(kind: ImportKind, rows: Iterable[dict] | None = None) -> bytes:
+    """Return the .xlsx template of ``kind``; ``rows`` (export_row dicts) fill it instead of
+    the example row."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(kind.label))
+    lists = workbook.create_sheet("lists")
+    notes = workbook.create_sheet(_sheet_title(_("Notes")))
+
+    for index, column in enumerate(kind.columns, start=1):
+        width = max(12, min(40, len(column.header()) * 2 + 4))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+    # Dropdowns: each choice column's labels in a column of the hidden sheet.
+    list_columns = []
+    for index, column in enumerate(kind.columns, start=1):
+        if column.parse != CHOICE:
+            continue
+        labels = [force_str(label) for value, label in column.choices.choices if value]
+        list_columns.append(labels)
+        letter = get_column_letter(len(list_columns))
+        validation = DataValidation(
+            type="list",
+            formula1=f"lists!${letter}$1:${letter}${len(labels)}",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle=_("Not a choice"),
+            error=_("Pick one of the values of the list."),
+        )
+        target = get_column_letter(index)
+        validation.add(f"{target}2:{target}{LAST_ROW}")
+        sheet.data_validations.append(validation)
+
+    header = []
+    for column in kind.columns:
+        cell = WriteOnlyCell(sheet, value=column.header() + (" *" if column.required else ""))
+        cell.font = Font(bold=True)
+        cell.fill = INFO_FILL if column.parse == INFO else HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    for values in rows if rows is not None else kind.example_rows():
+        sheet.append([_cell_value(column, values.get(column.key)) for column in kind.columns])
+
+    for position in range(max((len(labels) for labels in list_columns), default=0)):
+        lists.append(
+            [labels[position] if position < len(labels) else None for labels in list_columns]
+        )
+    lists.sheet_state = "hidden"
+
+    _write_notes(kind, notes)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_notes(kind: ImportKind, notes) -> None:
+    for letter, width in zip("ABCD", (28, 12, 50, 60), strict=True):
+        notes.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def line(*values, font=None):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(notes, value=value)
+            cell.alignment = wrap
+            if font:
+                cell.font = font
+            cells.append(cell)
+        notes.append(cells)
+
+    line(_("Import of %(kind)s") % {"kind": force_str(kind.label)}, font=bold)
+    line(
+        _(
+            "Fill in the first sheet from its second row on; keep the header row. Columns marked "
+            "* are required. Rows are matched on the natural key: a row whose key exists updates "
+            "it, any other row is created, and rows that change nothing are left alone."
+        )
+    )
+    key_columns = [column.header() for column in kind.key_columns()]
+    line(_("Natural key: %(columns)s.") % {"columns": " + ".join(key_columns)}, font=bold)
+    for note in kind.notes():
+        line(force_str(note))
+    line(
+        _(
+            "Every bad row is listed with its row number, column, value and the reason, and then "
+            "nothing is written: correct the file and import it again."
+        )
+    )
+    line()
+    line(_("Column"), _("Required"), _("Format"), _("Explanation"), font=bold)
+    for column in kind.columns:
+        explanation = force_str(column.help)
+        if column.parse == CHOICE:
+            explanation = (explanation + " " if explanation else "") + "、".join(
+                force_str(label) for value, label in column.choices.choices if value
+            )
+        line(
+            column.header(),
+            _("yes") if column.required else _("no"),
+            force_str(FORMAT_HELP[column.parse]),
+            explanation,
+        )
+
+
+def template_filename(kind: ImportKind) -> str:
+    return _("%(kind)s import template") % {"kind": force_str(kind.label)}
