@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from enterprises.jobs import single_run
 from enterprises.services import rebuild_monthly_ytd
 
 
@@ -12,5 +13,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        changed = rebuild_monthly_ytd()
+        with single_run("rebuild_rollups") as mine:
+            if not mine:
+                self.stdout.write("rebuild_rollups is already running on another node: skipped.")
+                return
+            changed = rebuild_monthly_ytd()
         self.stdout.write(f"{changed} row(s) of the rollup brought up to date.")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from enterprises.jobs import single_run
 from hengkou.services import (
     escalate_problems,
     send_duty_reminders,
@@ -20,10 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        sent = send_notice_reminders(now=now)
-        duties = send_duty_reminders(now=now)
-        reports = send_report_reminders(now=now)
-        escalated = escalate_problems(now=now)
+        with single_run("send_reminders") as mine:
+            if not mine:
+                self.stdout.write("send_reminders is already running on another node: skipped.")
+                return
+            sent = send_notice_reminders(now=now)
+            duties = send_duty_reminders(now=now)
+            reports = send_report_reminders(now=now)
+            escalated = escalate_problems(now=now)
         self.stdout.write(
             f"{sent} notice reminder(s), {duties} visit-duty reminder(s), "
             f"{reports} monthly-figures reminder(s) sent; "
