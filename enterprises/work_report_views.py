@@ -15,8 +15,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .exports import Column, attr, wants_xlsx, xlsx_response
 from .models import Assignment, Department, WorkReport
 from .periods import format_period, parse_period
 from .work_report_forms import WorkReportBoardForm, WorkReportForm
@@ -28,6 +31,31 @@ from .work_reports import (
 )
 
 PAGE_SIZE = 50
+
+
+def _local_day(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+def _status_text(row) -> str:
+    """Return the board's status cell: reported on a day (and amended on another), or not yet."""
+    if row.report is None:
+        return _("Not reported yet")
+    parts = [_("Reported"), _local_day(row.report.submitted_at)]
+    if row.report.amended:
+        parts.append(_("amended %(date)s") % {"date": _local_day(row.report.updated_at)})
+    return " ".join(parts)
+
+
+# The board's columns, as on the screen (the Excel download uses the same).
+BOARD_COLUMNS = [
+    Column(gettext_lazy("Enterprise"), attr("enterprise_name")),
+    Column(gettext_lazy("Department"), attr("department_name")),
+    Column(capfirst(gettext_lazy("responsible person")), attr("responsible_name")),
+    Column(gettext_lazy("Plan deadline"), attr("plan_deadline")),
+    Column(gettext_lazy("Progress"), attr("report.progress")),
+    Column(gettext_lazy("Status"), _status_text),
+]
 
 
 def _query_without_page(request) -> str:
@@ -56,6 +84,13 @@ def board(request):
     period = filters.get("period") or today.replace(day=1)
     department = filters.get("department")
     work_board = get_work_report_board(year=period.year, month=period.month, department=department)
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Work reports"),
+            filename=f"{_('Work reports')}-{format_period(period)}",
+            columns=BOARD_COLUMNS,
+            rows=work_board.rows,
+        )
     page = Paginator(work_board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     period_errors = form.errors.get("period")
     return render(

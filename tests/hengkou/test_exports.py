@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from enterprises.work_reports import submit_work_report
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -42,15 +43,16 @@ def page_table(response, xpath="//table") -> tuple[list[str], list[list[str]]]:
     """
     assert response.status_code == 200
     table = lxml.html.fromstring(response.content.decode()).xpath(xpath)[0]
-    headers = []
-    for th in table.xpath("./thead/tr[1]/th"):
+    headers, kept = [], []
+    for index, th in enumerate(table.xpath("./thead/tr[1]/th")):
         hidden = " ".join(
             _text(span) for span in th.xpath(".//*[contains(@class, 'visually-hidden')]")
         )
         if _text(th) and _text(th) != hidden:
             headers.append(_text(th))
+            kept.append(index)
     rows = [
-        [_text(cell) for cell in tr.xpath("./td|./th")]
+        [_text(cell) for index, cell in enumerate(tr.xpath("./td|./th")) if index in kept]
         for tr in table.xpath("./tbody/tr")
         if not tr.xpath("./td[@colspan]")
     ]
@@ -202,3 +204,40 @@ def test_my_enterprises_export_has_one_row_per_card(client):
         assert f"{row[0]}" in text and str(row[5]) in text
         for line in row[3].splitlines():
             assert " ".join(line.split()) in text
+
+
+# --- work reports --------------------------------------------------------------------------------
+
+
+def test_work_report_board_export_is_the_filtered_board(supervisor):
+    department = DepartmentFactory(name="一局")
+    reported = AssignmentFactory(year=2021, department=department, enterprise__name="甲公司")
+    AssignmentFactory(year=2021, department=department, enterprise__name="乙公司")
+    AssignmentFactory(year=2021, enterprise__name="别局的公司")
+    now = datetime.datetime(2021, 11, 20, 2, 0, tzinfo=datetime.UTC)
+    for moment in (now, now + datetime.timedelta(days=3)):
+        submit_work_report(
+            assignment=reported,
+            period=datetime.date(2021, 11, 1),
+            progress="设备安装完成",
+            standards="达标",
+            deadlines="年底",
+            acting_user=UserFactory(is_superuser=True),
+            now=moment,
+            today=datetime.date(2021, 11, 25),
+        )
+    url = reverse("work_reports:board")
+    query = {"period": "2021-11", "department": department.pk}
+    rows, shown = assert_export_matches_page(supervisor, url, query)
+    assert sorted(row[0] for row in rows[1:]) == ["乙公司", "甲公司"]
+    assert [row[-1] for row in rows[1:]] == [text[len(rows[0]) - 1] for text in shown]
+
+
+def test_work_report_board_export_is_constant_in_queries(supervisor):
+    url = reverse("work_reports:board")
+    query = {"period": "2021-11"}
+    AssignmentFactory(year=2021)
+    small = count_queries(supervisor, url, query)
+    for _index in range(15):
+        AssignmentFactory(year=2021)
+    assert count_queries(supervisor, url, query) == small
