@@ -82,6 +82,20 @@ AREAS = [
         group="supervision",
     ),
     Area(
+        key="zone",
+        label=_("Zone records"),
+        description=_(
+            "Cultivation, the industry chain, funding, financing, safety and parks: the records "
+            "behind the zone overview, with Excel downloads."
+        ),
+        url_name="zone:index",
+        icon="bi-collection",
+        allowed=lambda user: (
+            user.is_authenticated and user.has_perm("enterprises.view_cultivation")
+        ),
+        group="supervision",
+    ),
+    Area(
         key="bulletin",
         label=_("Monthly bulletins"),
         description=_("Each closed month's bulletin: view, print, Excel and Word."),

@@ -517,3 +517,10 @@ def test_loans_and_investors_agree_with_the_models(demo, admin_client):
         StandardFactory.objects.count()
         == admin_client.get(reverse("zone:factory_list")).context["totals"]["buildings"]
     )
+
+
+def test_the_navigation_offers_the_zone_records_to_who_may_view_cultivation(client):
+    client.force_login(role_user("economic_bureau"))
+    assert reverse("zone:index") in client.get(reverse("home")).content.decode()
+    client.force_login(role_user("official"))
+    assert reverse("zone:index") not in client.get(reverse("home")).content.decode()
