@@ -12,9 +12,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.periods import format_period, parse_period
 
 from .forms import (
@@ -62,6 +65,75 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+# --- the lists' columns, as on the screen (the Excel downloads use the same) --------------------
+
+LIGHT_LABELS = {
+    "green": gettext_lazy("Green"),
+    "yellow": gettext_lazy("Yellow"),
+    "red": gettext_lazy("Red"),
+}
+
+
+# Templates write "%" in a msgid as "%%": read the same catalogue entry and undo the escape.
+PROGRESS_LABEL = lazy(lambda: _("Progress (%%)") % {}, str)()
+
+
+def _rate(read):
+    """Return a reader of a rate (a fraction) as a number Excel formats as a percentage."""
+
+    def value(row):
+        rate = read(row)
+        return None if rate is None else float(rate)
+
+    return value
+
+
+def _light(read):
+    return lambda row: LIGHT_LABELS.get(read(row) or "")
+
+
+BOARD_COLUMNS = [
+    Column(gettext_lazy("Stage"), attr("stage_label")),
+    Column(gettext_lazy("Project"), attr("name")),
+    Column(gettext_lazy("Sponsoring department"), attr("department_name")),
+    Column(gettext_lazy("Planned (10k CNY)"), attr("planned_investment")),
+    Column(gettext_lazy("Year to date"), attr("ytd")),
+    Column(gettext_lazy("Completion"), _rate(attr("completion_rate"))),
+    Column(PROGRESS_LABEL, attr("percent_complete")),
+    Column(gettext_lazy("Light"), _light(attr("light"))),
+]
+# Rows of the analysis are (department, lagging project) pairs.
+ANALYSIS_COLUMNS = [
+    Column(
+        gettext_lazy("Sponsoring department"),
+        lambda row: row[0].department_name or gettext_lazy("No sponsoring department"),
+    ),
+    Column(gettext_lazy("Project"), lambda row: row[1].name),
+    Column(gettext_lazy("Planned (10k CNY)"), lambda row: row[1].planned_investment),
+    Column(gettext_lazy("Year to date"), lambda row: row[1].ytd),
+    Column(gettext_lazy("Completion"), _rate(lambda row: row[1].completion_rate)),
+    Column(gettext_lazy("Gap"), _rate(lambda row: row[1].gap)),
+    Column(gettext_lazy("Light"), _light(lambda row: row[1].light)),
+]
+
+
+def _confirmed_grade(item) -> str:
+    if item.evaluation and item.evaluation.confirmed:
+        return item.evaluation.get_grade_display()
+    return _("not confirmed")
+
+
+EVALUATION_COLUMNS = [
+    Column(gettext_lazy("Project"), attr("project.name")),
+    Column(gettext_lazy("Planned (10k CNY)"), attr("project.planned_investment")),
+    Column(gettext_lazy("Invested in the year"), attr("project.ytd")),
+    Column(gettext_lazy("Completion"), _rate(attr("completion"))),
+    Column(PROGRESS_LABEL, attr("project.percent_complete")),
+    Column(gettext_lazy("Proposed"), attr("proposed_label")),
+    Column(gettext_lazy("Confirmed grade"), _confirmed_grade),
+]
+
+
 # --- the pipeline board -------------------------------------------------------------------------
 
 
@@ -82,6 +154,13 @@ def board(request):
         kind=chosen.get("kind") or "",
         chain=chosen.get("chain") or "",
     )
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Industrial projects %(year)s") % {"year": year},
+            filename=f"{_('Industrial projects %(year)s') % {'year': year}}",
+            columns=BOARD_COLUMNS,
+            rows=data.lines,
+        )
     period = {"period": f"{year:04d}-{data.month:02d}"} if data.month else {}
     dashboard = reverse("dashboard")
     return render(
@@ -347,6 +426,14 @@ def analysis(request):
             error = " ".join(exc.messages)
     if period is None:
         period = get_latest_report_period(today=today) or today.replace(day=1)
+    if wants_xlsx(request):
+        lagging = get_monthly_analysis(period=period).departments
+        return xlsx_response(
+            title=_("Lagging projects"),
+            filename=f"{_('Lagging projects')}-{format_period(period)}",
+            columns=ANALYSIS_COLUMNS,
+            rows=[(department, line) for department in lagging for line in department.lagging],
+        )
     return render(
         request,
         "projects/analysis.html",
@@ -394,6 +481,13 @@ def evaluations(request):
             )
         return redirect(f"{reverse('projects:evaluations')}?year={year}#project-{project.pk}")
     lines = list_evaluation_lines(year=year)
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Year-end project evaluation %(year)s") % {"year": year},
+            filename=f"{_('Year-end project evaluation %(year)s') % {'year': year}}",
+            columns=EVALUATION_COLUMNS,
+            rows=lines,
+        )
     return render(
         request,
         "projects/evaluation_list.html",

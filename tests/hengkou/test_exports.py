@@ -19,6 +19,8 @@ from tests.factories import (
     EnterpriseFactory,
     OfficialFactory,
     ProblemFactory,
+    ProjectPlanFactory,
+    ProjectReportFactory,
     UserFactory,
     VisitFactory,
 )
@@ -241,3 +243,84 @@ def test_work_report_board_export_is_constant_in_queries(supervisor):
     for _index in range(15):
         AssignmentFactory(year=2021)
     assert count_queries(supervisor, url, query) == small
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+
+def _projects(count, *, department=None, problems=""):
+    department = department or DepartmentFactory()
+    for index in range(count):
+        plan = ProjectPlanFactory(
+            department=department,
+            project__stage="started" if index % 2 else "completed",
+            project__enterprise=EnterpriseFactory(),
+        )
+        ProjectReportFactory(
+            project=plan.project, investment=Decimal(100 * index + 50), problems=problems
+        )
+    return department
+
+
+def test_project_board_export_is_every_stage_of_the_filtered_board(supervisor):
+    first = _projects(3)
+    _projects(2)
+    url = reverse("projects:board")
+    query = {"year": 2021, "department": first.pk}
+    page = supervisor.get(url, query)
+    html = page.content.decode()
+    assert "format=xlsx" in html
+    stage_header = page_table(page, "//table[@id='stage-summary']")[0][0]
+    tables = lxml.html.fromstring(html).xpath("//section//table")
+    headers, shown = page_table(page, "//section//table")
+    for index in range(2, len(tables) + 1):
+        shown += page_table(page, f"(//section//table)[{index}]")[1]
+    rows = export(supervisor, url, query)
+    assert rows[0] == [stage_header, *headers]
+    assert len(rows) == 4 == len(shown) + 1
+    for values, texts in zip(rows[1:], shown, strict=True):
+        assert_cells_match(values[1:], texts)
+    assert {row[0] for row in rows[1:]} == {"开工", "在建"} or len(
+        {row[0] for row in rows[1:]}
+    ) == 2
+    assert all(isinstance(row[5], float) for row in rows[1:])
+
+
+def test_project_analysis_export_is_the_lagging_projects(supervisor):
+    _projects(3, problems="资金未到位")
+    url = reverse("projects:analysis")
+    query = {"period": "2021-11"}
+    page = supervisor.get(url, query)
+    headers, shown = page_table(page, "//table")
+    for index in range(2, len(lxml.html.fromstring(page.content).xpath("//table")) + 1):
+        shown += page_table(page, f"(//table)[{index}]")[1]
+    rows = export(supervisor, url, query)
+    assert rows[0][1:] == headers
+    assert len(rows) - 1 == len(shown) > 0
+    for values, texts in zip(rows[1:], shown, strict=True):
+        assert_cells_match(values[1:], texts)
+    sections = [_text(h) for h in lxml.html.fromstring(page.content).xpath("//section//h2")]
+    assert {row[0] for row in rows[1:]} <= set(sections)
+
+
+def test_evaluation_export_is_the_years_projects(supervisor):
+    _projects(2)
+    url = reverse("projects:evaluations")
+    page = supervisor.get(url, {"year": 2021})
+    headers, shown = page_table(page)
+    rows = export(supervisor, url, {"year": 2021})
+    assert rows[0] == headers
+    assert len(rows) == 3 == len(shown) + 1
+    # The last cell holds the supervisor's confirmation form on the screen.
+    for values, texts in zip(rows[1:], shown, strict=True):
+        assert_cells_match(values[:-1], texts[:-1])
+        assert values[-1] == "未确认"
+
+
+@pytest.mark.parametrize("name", ["projects:board", "projects:evaluations"])
+def test_project_exports_are_constant_in_queries(supervisor, name):
+    url = reverse(name)
+    _projects(2)
+    small = count_queries(supervisor, url, {"year": 2021})
+    _projects(10)
+    assert count_queries(supervisor, url, {"year": 2021}) == small
