@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("Enterprises and sponsorship")
+
+    def ready(self):
+        from .scopes import register_all
+
+        register_all()

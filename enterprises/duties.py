@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from .choices import OfficialRank
 from .models import Assignment, Official, Visit
+from .scoping import get_scope
 
 LEADER_QUARTERLY = "leader_quarterly"
 HEAD_MONTHLY = "head_monthly"
@@ -187,6 +188,20 @@ def get_visit_compliance(*, year: int, months: list[int], today: datetime.date) 
         for department_id, values in sorted(totals.items())
     ]
     return Compliance(lines=lines, departments=departments)
+
+
+def scope_compliance(compliance: Compliance, user) -> Compliance:
+    """Return the part of ``compliance`` within the user's scope (its assignments, departments)."""
+    scope = get_scope(user)
+    if scope.everything:
+        return compliance
+    assignment_ids = set(scope.assignment_ids().values_list("pk", flat=True))
+    return Compliance(
+        lines=[line for line in compliance.lines if line.assignment_id in assignment_ids],
+        departments=[
+            row for row in compliance.departments if row.department_id in scope.department_ids
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,7 @@ from .problems import (
     reject_solution,
     solve_problem,
 )
+from .scoping import get_scoped_object_or_404, scope_queryset
 
 PAGE_SIZE = 50
 
@@ -128,11 +129,14 @@ def problem_list(request):
     # Keep the filters that are valid even if another one is not.
     filters = getattr(form, "cleaned_data", {})
     today = timezone.localdate()
-    problems = list_problems(
-        department=filters.get("department"),
-        enterprise=filters.get("enterprise"),
-        status=filters.get("status", ""),
-        today=today,
+    problems = scope_queryset(
+        list_problems(
+            department=filters.get("department"),
+            enterprise=filters.get("enterprise"),
+            status=filters.get("status", ""),
+            today=today,
+        ),
+        request.user,
     )
     if wants_xlsx(request):
         return xlsx_response(
@@ -179,8 +183,10 @@ def _step_form(action: str, *, data=None, today):
 @login_required
 def problem_detail(request, pk):
     """Show a problem with its clocks and history, and the steps the user may take."""
-    problem = get_object_or_404(
-        Problem.objects.select_related("enterprise", "department", "raised_by", "visit"), pk=pk
+    problem = get_scoped_object_or_404(
+        Problem.objects.select_related("enterprise", "department", "raised_by", "visit"),
+        request.user,
+        pk=pk,
     )
     now = timezone.now()
     today = timezone.localdate(now)

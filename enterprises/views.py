@@ -5,17 +5,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Prefetch, Value, When
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
-from .duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY, get_visit_compliance
+from .duties import (
+    HEAD_MONTHLY,
+    LEADER_QUARTERLY,
+    RESPONSIBLE_WEEKLY,
+    get_visit_compliance,
+    scope_compliance,
+)
 from .exports import Column, attr, wants_xlsx, xlsx_response
 from .forms import RaisedProblemFormSet, VisitForm
 from .models import Assignment, Department, Enterprise, Official, Problem, Visit
 from .periods import parse_period
+from .scoping import get_scoped_object_or_404
 from .selectors import is_involved, list_my_assignments
 from .visits import RaisedProblem, official_of, record_visit
 
@@ -110,7 +117,7 @@ def _suggested_participants(enterprise: Enterprise, year: int) -> list[Official]
 @login_required
 def visit_new(request, pk):
     """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
-    enterprise = get_object_or_404(Enterprise, pk=pk)
+    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
     today = timezone.localdate()
     me = official_of(request.user)
     suggested = _suggested_participants(enterprise, today.year)
@@ -190,7 +197,9 @@ def official_search(request):
 def enterprise_detail(request, pk):
     """Show an enterprise: its sponsorship, latest figures, problems and visit history."""
     today = timezone.localdate()
-    enterprise = get_object_or_404(Enterprise.objects.prefetch_related("titles"), pk=pk)
+    enterprise = get_scoped_object_or_404(
+        Enterprise.objects.prefetch_related("titles"), request.user, pk=pk
+    )
     assignment = (
         Assignment.objects.filter(enterprise=enterprise, year__lte=today.year)
         .select_related("leader", "responsible", "department")
@@ -257,7 +266,9 @@ def compliance(request, official_id=None):
     period, error, today = _compliance_query(request)
     department_id = request.GET.get("department", "")
     department_id = int(department_id) if department_id.isdigit() else None
-    data = get_visit_compliance(year=period.year, months=[period.month], today=today)
+    data = scope_compliance(
+        get_visit_compliance(year=period.year, months=[period.month], today=today), request.user
+    )
     departments = {
         d.pk: d
         for d in Department.objects.filter(pk__in=[row.department_id for row in data.departments])
@@ -265,7 +276,9 @@ def compliance(request, official_id=None):
     lines = data.lines
     official = None
     if official_id is not None:
-        official = get_object_or_404(Official.objects.select_related("department"), pk=official_id)
+        official = get_scoped_object_or_404(
+            Official.objects.select_related("department"), request.user, pk=official_id
+        )
         lines = [line for line in lines if line.official_id == official.pk]
     elif department_id:
         lines = [line for line in lines if line.department_id == department_id]

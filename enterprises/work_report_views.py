@@ -12,7 +12,7 @@ from django.core.exceptions import (
 )
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from .exports import Column, attr, wants_xlsx, xlsx_response
 from .models import Assignment, Department, WorkReport
 from .periods import format_period, parse_period
+from .scoping import get_scoped_object_or_404, scope_queryset
 from .work_report_forms import WorkReportBoardForm, WorkReportForm
 from .work_reports import (
     can_submit_work_report,
@@ -75,15 +76,18 @@ def _own_department_id(user) -> int | None:
 def board(request):
     """List the month's assignments with their work report, those not reported first."""
     form = WorkReportBoardForm(request.GET or None)
-    form.fields["department"].queryset = (
-        Department.objects.filter(assignments__isnull=False).distinct().order_by("code")
+    form.fields["department"].queryset = scope_queryset(
+        Department.objects.filter(assignments__isnull=False).distinct().order_by("code"),
+        request.user,
     )
     # A bad month keeps the department filter; only the valid fields are used.
     filters = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     today = timezone.localdate()
     period = filters.get("period") or today.replace(day=1)
     department = filters.get("department")
-    work_board = get_work_report_board(year=period.year, month=period.month, department=department)
+    work_board = get_work_report_board(
+        year=period.year, month=period.month, department=department, user=request.user
+    )
     if wants_xlsx(request):
         return xlsx_response(
             title=_("Work reports"),
@@ -129,8 +133,9 @@ def edit(request, assignment_id: int, period: str):
         month = parse_period(period)
     except ValidationError as error:
         raise Http404(error.messages[0]) from error
-    assignment = get_object_or_404(
+    assignment = get_scoped_object_or_404(
         Assignment.objects.select_related("enterprise", "department", "leader", "responsible"),
+        request.user,
         pk=assignment_id,
     )
     report = (

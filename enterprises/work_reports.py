@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, Department, WorkReport
+from .scoping import scope_queryset
 
 
 def can_submit_work_report(user, assignment: Assignment) -> bool:
@@ -220,7 +221,7 @@ class WorkReportBoard:
 
 
 def get_work_report_board(
-    *, year: int, month: int, department: Department | int | None = None
+    *, year: int, month: int, department: Department | int | None = None, user=None
 ) -> WorkReportBoard:
     """Return the assignments of ``year`` with their work report of ``month``, missing first.
 
@@ -232,6 +233,8 @@ def get_work_report_board(
     period = datetime.date(year, month, 1)
     department_id = department.pk if isinstance(department, Department) else department
     assignments = Assignment.objects.filter(year=year)
+    if user is not None:
+        assignments = scope_queryset(assignments, user)
     listed = (
         assignments if department_id is None else assignments.filter(department_id=department_id)
     )

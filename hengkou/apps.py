@@ -17,4 +17,7 @@ class HengkouConfig(AppConfig):
     verbose_name = _("Hengkou site")
 
     def ready(self):
+        from .scopes import register_all
+
+        register_all()
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")

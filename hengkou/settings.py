@@ -35,7 +35,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hengkou.admin_site.HengkouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who may open each page (hengkou/access.py): deny by default.
+    "hengkou.access.AccessPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -187,6 +189,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Where collectstatic gathers the files on a node (nginx may serve them from there).
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -262,12 +266,12 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="hengkou-track
 # The monthly routine (domain.md); every value here is the shipped default.
 HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
-HENGKOU_RANKING = {
-    "lagging_tolerance": "0",
 # Cultivation candidates: enterprises whose revenue over the last 12 months reaches this share of
 # the above-scale threshold (万元 of operating revenue a year).
 HENGKOU_ABOVE_SCALE_THRESHOLD = env.float("HENGKOU_ABOVE_SCALE_THRESHOLD", default=2000.0)
 HENGKOU_CANDIDATE_SHARE = env.float("HENGKOU_CANDIDATE_SHARE", default=0.8)
+HENGKOU_RANKING = {
+    "lagging_tolerance": "0",
     "lagging_bottom_n": 0,
     "light_yellow_below": "-0.10",
     "light_red_below": "-0.30",

@@ -36,7 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("hengkou.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", health.healthz, name="healthz"),
 ]
 

@@ -12,10 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.models import Official
+from enterprises.scoping import get_scoped_object_or_404, scope_queryset
 
 from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
@@ -38,6 +42,58 @@ from .services import (
     reopen_month,
     respond_to_notice,
 )
+
+# --- the lists' columns, as on the screen (the Excel downloads use the same) --------------------
+
+
+def _rate(read):
+    """Return a reader of a rate as a number Excel formats as a percentage."""
+
+    def value(row):
+        rate = read(row)
+        return None if rate is None else float(rate)
+
+    return value
+
+
+def notice_columns(today: datetime.date) -> list[Column]:
+    """Return the notice list's columns; a notice still issued after its due day is overdue."""
+
+    def status(notice):
+        if notice.status == NoticeStatus.ISSUED and notice.due_on < today:
+            return _("Overdue")
+        return notice.get_status_display()
+
+    return [
+        Column(gettext_lazy("Month"), lambda notice: f"{notice.period:%Y-%m}"),
+        Column(gettext_lazy("Department"), attr("department.name")),
+        Column(gettext_lazy("Metric"), attr("get_metric_display")),
+        Column(gettext_lazy("Completion"), _rate(attr("completion_rate"))),
+        Column(gettext_lazy("Gap"), _rate(attr("gap"))),
+        Column(gettext_lazy("Due"), attr("due_on")),
+        Column(gettext_lazy("Status"), status),
+    ]
+
+
+INSPECTION_COLUMNS = [
+    Column(gettext_lazy("Quarter"), lambda inspection: f"Q{inspection.quarter}"),
+    Column(gettext_lazy("Department"), attr("department.name")),
+    Column(gettext_lazy("Enterprise"), attr("assignment.enterprise.name")),
+    Column(gettext_lazy("Findings"), attr("findings")),
+    Column(gettext_lazy("Score"), attr("score")),
+]
+NOTIFICATION_COLUMNS = [
+    Column(capfirst(gettext_lazy("title")), attr("title")),
+    Column(capfirst(gettext_lazy("created at")), attr("created_at")),
+    Column(capfirst(gettext_lazy("message")), attr("body")),
+    Column(
+        capfirst(gettext_lazy("attached files")),
+        lambda notification: "、".join(
+            str(item.get("label", "")) for item in notification.attachments or []
+        ),
+    ),
+    Column(capfirst(gettext_lazy("read at")), attr("read_at")),
+]
 
 
 def favicon(request):
@@ -137,9 +193,17 @@ def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    notices = list_notices(
-        period=filters.get("period"), status=filters.get("status", ""), today=today
+    notices = scope_queryset(
+        list_notices(period=filters.get("period"), status=filters.get("status", ""), today=today),
+        request.user,
     )
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Supervision notices"),
+            filename=f"{_('Supervision notices')}-{today:%Y-%m-%d}",
+            columns=notice_columns(today),
+            rows=notices,
+        )
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -157,7 +221,9 @@ def _query_without_page(request) -> str:
 @login_required
 def notice_detail(request, pk):
     """Show a notice with its history; the department responds, the supervision office closes."""
-    notice = get_object_or_404(SupervisionNotice.objects.select_related("department"), pk=pk)
+    notice = get_scoped_object_or_404(
+        SupervisionNotice.objects.select_related("department"), request.user, pk=pk
+    )
     form = NoticeResponseForm(initial={"response": notice.response})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -245,10 +311,17 @@ def inspection_list(request):
             )
             return redirect(f"{reverse('inspection_list')}?year={inspection.year}")
     inspections = (
-        Inspection.objects.filter(year=year)
+        scope_queryset(Inspection.objects.filter(year=year), request.user)
         .select_related("department", "assignment__enterprise", "inspector")
         .order_by("-quarter", "department__code", "-inspected_on")
     )
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Quarterly inspections %(year)s") % {"year": year},
+            filename=_("Quarterly inspections %(year)s") % {"year": year},
+            columns=INSPECTION_COLUMNS,
+            rows=inspections,
+        )
     return render(
         request,
         "hengkou/inspection_list.html",
@@ -266,6 +339,13 @@ def inspection_list(request):
 def notification_list(request):
     """List the user's notifications, newest first, unread ones highlighted."""
     notifications = request.user.notifications.order_by("-created_at", "-id")
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Notifications"),
+            filename=f"{_('Notifications')}-{timezone.localdate():%Y-%m-%d}",
+            columns=NOTIFICATION_COLUMNS,
+            rows=notifications,
+        )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     return render(request, "hengkou/notification_list.html", {"page": page, "query": ""})
 

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from enterprises.models import Department, Enterprise, Problem
+from enterprises.scoping import scope_queryset
 
 from .choices import ProjectKind, Stage
 from .models import (
@@ -313,13 +314,16 @@ def list_project_lines(
     kind: str = "",
     chain: str = "",
     project: int | None = None,
+    user=None,
 ) -> list[ProjectLine]:
     """Return the projects with a plan for ``year``, measured at ``month``; one query.
 
     Filters: the plan's department, the project's kind, the investor enterprise's chain, or
-    one project.
+    one project; with ``user``, only the projects within their scope.
     """
     plans = _plans_with_figures(year=year, month=month)
+    if user is not None:
+        plans = scope_queryset(plans, user)
     if department:
         plans = plans.filter(department_id=department)
     if kind:
@@ -339,6 +343,7 @@ def get_project_board(
     department: int | None = None,
     kind: str = "",
     chain: str = "",
+    user=None,
 ) -> ProjectBoard:
     """Return the pipeline board of ``year``: its projects by stage, with counts and lights.
 
@@ -349,7 +354,7 @@ def get_project_board(
     if month is None:
         month = get_latest_report_month(year=year)
     lines = list_project_lines(
-        year=year, month=month, department=department, kind=kind, chain=chain
+        year=year, month=month, department=department, kind=kind, chain=chain, user=user
     )
     by_stage = defaultdict(list)
     for line in lines:
@@ -382,10 +387,16 @@ def list_board_choices(*, year: int) -> tuple[list[tuple[int, str]], list[str]]:
 # --- a project's page ---------------------------------------------------------------------------
 
 
-def get_project(*, pk: int) -> Project:
-    """Return a project with its enterprise, plans (leader, department) and stage moves."""
+def get_project(*, pk: int, user=None) -> Project:
+    """Return a project with its enterprise, plans (leader, department) and stage moves.
+
+    With ``user``, a project outside their scope does not exist.
+    """
+    projects = Project.objects.all()
+    if user is not None:
+        projects = scope_queryset(projects, user)
     return (
-        Project.objects.select_related("enterprise")
+        projects.select_related("enterprise")
         .prefetch_related(
             Prefetch(
                 "plans",
@@ -506,7 +517,7 @@ class MonthlyAnalysis:
         return sum(len(d.lagging) for d in self.departments)
 
 
-def get_monthly_analysis(*, period: datetime.date) -> MonthlyAnalysis:
+def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis:
     """Return the analysis of month ``period`` (月分析): problems and lagging projects.
 
     Problems are the month's project reports with a non-empty ``problems``; lagging projects
@@ -516,9 +527,11 @@ def get_monthly_analysis(*, period: datetime.date) -> MonthlyAnalysis:
     """
     year, month = period.year, period.month
     plan = ProjectPlan.objects.filter(project=OuterRef("project"), year=year)
+    month_reports = ProjectReport.objects.filter(period=period)
+    if user is not None:
+        month_reports = scope_queryset(month_reports, user)
     reports = list(
-        ProjectReport.objects.filter(period=period)
-        .annotate(
+        month_reports.annotate(
             department_id=Subquery(plan.values("department_id")[:1]),
             department_code=Subquery(plan.values("department__code")[:1]),
             department_name=Subquery(plan.values("department__name")[:1]),
@@ -535,7 +548,7 @@ def get_monthly_analysis(*, period: datetime.date) -> MonthlyAnalysis:
         )
         .order_by("project__name")
     )
-    lines = list_project_lines(year=year, month=month)
+    lines = list_project_lines(year=year, month=month, user=user)
     names: dict[int | None, tuple[str, str]] = {}
     problems: dict[int | None, list[ReportedProblem]] = defaultdict(list)
     for row in reports:
@@ -650,12 +663,14 @@ def _evaluation_line(line: ProjectLine, year: int, evaluation) -> EvaluationLine
     )
 
 
-def list_evaluation_lines(*, year: int, department: int | None = None) -> list[EvaluationLine]:
+def list_evaluation_lines(
+    *, year: int, department: int | None = None, user=None
+) -> list[EvaluationLine]:
     """Return every project with a plan for ``year`` with its proposed grade and evaluation.
 
     Figures are those of month 12 whatever has been reported so far. Two queries.
     """
-    lines = list_project_lines(year=year, month=12, department=department)
+    lines = list_project_lines(year=year, month=12, department=department, user=user)
     evaluations = {
         e.project_id: e
         for e in ProjectEvaluation.objects.filter(year=year).select_related("confirmed_by")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.periods import format_period, parse_period
+from enterprises.scoping import get_scoped_object_or_404
 
 from .forms import (
     BoardFilterForm,
@@ -153,6 +154,7 @@ def board(request):
         department=chosen.get("department"),
         kind=chosen.get("kind") or "",
         chain=chosen.get("chain") or "",
+        user=request.user,
     )
     if wants_xlsx(request):
         return xlsx_response(
@@ -252,9 +254,9 @@ def _render_detail(request, project: Project, *, stage_form=None, inspection_for
     )
 
 
-def _project_or_404(pk: int) -> Project:
+def _project_or_404(pk: int, user) -> Project:
     try:
-        return get_project(pk=pk)
+        return get_project(pk=pk, user=user)
     except Project.DoesNotExist as error:
         raise Http404 from error
 
@@ -262,14 +264,14 @@ def _project_or_404(pk: int) -> Project:
 @login_required
 def detail(request, pk):
     """Show a project: facts, stage timeline, reports, investment curve, photos and grades."""
-    return _render_detail(request, _project_or_404(pk))
+    return _render_detail(request, _project_or_404(pk, request.user))
 
 
 @login_required
 @require_POST
 def stage_move(request, pk):
     """Move the project to a later stage on a date (the sponsoring department or leader)."""
-    project = _project_or_404(pk)
+    project = _project_or_404(pk, request.user)
     today = timezone.localdate()
     form = StageMoveForm(request.POST, current_stage=project.stage, today=today)
     if form.is_valid():
@@ -301,7 +303,7 @@ def stage_move(request, pk):
 @require_POST
 def inspection_new(request, pk):
     """Record a half-year inspection of the project (the supervision office)."""
-    project = _project_or_404(pk)
+    project = _project_or_404(pk, request.user)
     if not can_inspect_projects(request.user):
         raise PermissionDenied
     form = ProjectInspectionForm(request.POST)
@@ -330,7 +332,9 @@ def inspection_new(request, pk):
 @login_required
 def report(request, pk, period):
     """File or amend a project's monthly report (月报表), with photos of its progress."""
-    project = get_object_or_404(Project.objects.select_related("enterprise"), pk=pk)
+    project = get_scoped_object_or_404(
+        Project.objects.select_related("enterprise"), request.user, pk=pk
+    )
     try:
         month = parse_period(period)
     except ValidationError as error:
@@ -427,7 +431,7 @@ def analysis(request):
     if period is None:
         period = get_latest_report_period(today=today) or today.replace(day=1)
     if wants_xlsx(request):
-        lagging = get_monthly_analysis(period=period).departments
+        lagging = get_monthly_analysis(period=period, user=request.user).departments
         return xlsx_response(
             title=_("Lagging projects"),
             filename=f"{_('Lagging projects')}-{format_period(period)}",
@@ -437,7 +441,11 @@ def analysis(request):
     return render(
         request,
         "projects/analysis.html",
-        {"analysis": get_monthly_analysis(period=period), "error": error, "period": period},
+        {
+            "analysis": get_monthly_analysis(period=period, user=request.user),
+            "error": error,
+            "period": period,
+        },
     )
 
 
@@ -458,7 +466,7 @@ def evaluations(request):
         if not form.is_valid():
             messages.error(request, _("Choose a grade."))
             return redirect(f"{reverse('projects:evaluations')}?year={year}")
-        project = get_object_or_404(Project, pk=form.cleaned_data["project"])
+        project = get_scoped_object_or_404(Project, request.user, pk=form.cleaned_data["project"])
         year = form.cleaned_data["year"]
         try:
             confirm_project_evaluation(
@@ -480,7 +488,7 @@ def evaluations(request):
                 % {"project": project.name, "year": year},
             )
         return redirect(f"{reverse('projects:evaluations')}?year={year}#project-{project.pk}")
-    lines = list_evaluation_lines(year=year)
+    lines = list_evaluation_lines(year=year, user=request.user)
     if wants_xlsx(request):
         return xlsx_response(
             title=_("Year-end project evaluation %(year)s") % {"year": year},

@@ -17,8 +17,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import APIException
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from .. import choices
@@ -44,6 +44,7 @@ from ..models import (
     Visit,
 )
 from ..problems import list_problems
+from ..scoping import references_outside_scope, scope_queryset
 from ..selectors import get_chain_stats
 from ..services import delete_monthly_reports
 from .serializers import (
@@ -109,11 +110,69 @@ class InUse(APIException):
     default_code = "in_use"
 
 
-class ModelViewSet(viewsets.ModelViewSet):
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """The model's permissions for every method, reading included (``view_<model>``)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+def requires(permission: str):
+    """Return a DRF permission class that admits users holding ``permission``."""
+
+    class Requires(permissions.BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.has_perm(permission))
+
+    Requires.__name__ = f"Requires({permission})"
+    return Requires
+
+
+# Zone-wide figures (rankings, zone and chain statistics): the roles that read every ranking.
+READS_RANKINGS = "hengkou.view_rankingsnapshot"
+
+
+class ScopedViewSetMixin:
+    """Keep every viewset within the user's scope (enterprises/scoping.py).
+
+    Lists hold only the rows in scope and any other row is a 404, since ``get_object`` and the
+    lists both go through ``filter_queryset``; a body naming a row outside the scope (another
+    department, another department's enterprise …) is a 400 on create and update.
+    """
+
+    permission_classes = [ModelPermissions]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(scope_queryset(queryset, self.request.user))
+
+    def perform_create(self, serializer):
+        self.refuse_references_outside_scope(serializer.validated_data)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        self.refuse_references_outside_scope(serializer.validated_data)
+        super().perform_update(serializer)
+
+    def refuse_references_outside_scope(self, data) -> None:
+        outside = references_outside_scope(self.request.user, data)
+        if outside:
+            message = _("This is outside your department's records.")
+            raise ValidationError({name: [message] for name in outside})
+
+
+class GenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """A viewset of API v1 with only the actions its mixins give, within the user's scope."""
+
+    schema = ApiSchema()
+
+
+class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Create (POST), list, read, update (PATCH) and delete; writes need the model permissions."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    permission_classes = [permissions.DjangoModelPermissions]
     schema = ApiSchema()
 
     def perform_destroy(self, instance):
@@ -329,7 +388,7 @@ class VisitViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
     """On-site visits (到企帮扶); a visit counts for each participant. Recorded, never edited.
 
@@ -396,7 +455,7 @@ class ProblemViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
     """Problems (企业诉求) and their 13710 clocks, overdue ones first.
 
@@ -474,6 +533,7 @@ class ChainStatsSerializer(serializers.Serializer):
     },
 )
 @api_view(["GET"])
+@permission_classes([requires(READS_RANKINGS)])
 def chain_stats(request):
     """Return an industry chain's enterprises by role and the jobs they give."""
     query = ChainQuerySerializer(data=request.query_params)

@@ -8,9 +8,11 @@ and after. A user who may view the model may read its history, also of a deleted
 from django.apps import apps
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from enterprises.scoping import get_scope, scope_queryset
 
 from ..audit import diff_fields, has_history
 from .conventions import validate_query
@@ -74,6 +76,12 @@ class HistoryView(APIView):
         opts = model._meta
         if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             raise PermissionDenied()
+        if not get_scope(request.user).everything:
+            # Outside the scope, a record is not found; a deleted record's trail is only for
+            # the roles that read everything.
+            live = model._default_manager.filter(pk=query["object_id"])
+            if not scope_queryset(live, request.user).exists():
+                raise NotFound()
         records = list(
             model.history.filter(id=query["object_id"])
             .select_related("history_user")

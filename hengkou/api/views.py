@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
-from rest_framework import mixins, viewsets
-from rest_framework.decorators import api_view
+from rest_framework import mixins
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.duties import get_visit_compliance
+from enterprises.api.views import READS_RANKINGS, GenericViewSet, requires
+from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.periods import format_period
 
 from ..choices import NoticeStatus
@@ -40,6 +41,7 @@ from .serializers import (
 
 @ranking_schema
 @api_view(["GET"])
+@permission_classes([requires(READS_RANKINGS)])
 def rankings(request):
     """Return the department ranking of a metric for a month (domain.md)."""
     query = validate_query(RankingQuerySerializer, request)
@@ -58,6 +60,7 @@ def rankings(request):
 
 @zone_stats_schema
 @api_view(["GET"])
+@permission_classes([requires(READS_RANKINGS)])
 def zone_stats(request):
     """Return the zone statistics of a month."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
@@ -148,7 +151,7 @@ class SupervisionNoticeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
     """督办 notices: read them; PATCH `status` to `responded` (with `response`) or `closed`."""
 
@@ -186,11 +189,13 @@ class SupervisionNoticeViewSet(
 
 @visit_compliance_schema
 @api_view(["GET"])
+@permission_classes([requires("enterprises.view_visit")])
 def visit_compliance(request):
     """Return each assignment's visit duties for a month, and each department's compliance."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
-    compliance = get_visit_compliance(
-        year=period.year, months=[period.month], today=timezone.localdate()
+    compliance = scope_compliance(
+        get_visit_compliance(year=period.year, months=[period.month], today=timezone.localdate()),
+        request.user,
     )
     return Response(
         {

@@ -37,6 +37,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -94,14 +95,19 @@ def test_anonymous_requests_are_refused_and_write_nothing(resource):
     assert not Enterprise.objects.exists()
 
 
-def test_writes_need_the_model_permission(clerk_api):
+def test_reads_and_writes_need_the_model_permission(clerk_api):
     department = DepartmentFactory()
-    assert clerk_api.get("/api/v1/departments/").status_code == 200
-    response = clerk_api.post(
-        "/api/v1/departments/", {"code": "X", "name": "X", "kind": "sponsor"}, format="json"
-    )
-    assert response.status_code == 403
-    assert clerk_api.delete(f"/api/v1/departments/{department.pk}/").status_code == 403
+    assert clerk_api.get("/api/v1/departments/").status_code == 403
+    assert clerk_api.get(f"/api/v1/departments/{department.pk}/").status_code == 403
+    reader = APIClient()
+    reader.force_authenticate(user_with_role("supervision_office"))
+    assert reader.get("/api/v1/departments/").status_code == 200
+    for client in (clerk_api, reader):
+        response = client.post(
+            "/api/v1/departments/", {"code": "X", "name": "X", "kind": "sponsor"}, format="json"
+        )
+        assert response.status_code == 403
+        assert client.delete(f"/api/v1/departments/{department.pk}/").status_code == 403
     assert Department.objects.count() == 1
 
 
@@ -719,8 +725,8 @@ def test_administrator_logs_any_visit(admin_api):
 
 
 def test_an_official_logs_visits_to_the_enterprises_of_their_assignments():
-    user = UserFactory()
-    official = OfficialFactory(user=user)
+    official = OfficialFactory()
+    user = user_with_role("official", official=official)
     today = timezone.localdate()
     assignment = AssignmentFactory(year=today.year, responsible=official)
     stranger = EnterpriseFactory()

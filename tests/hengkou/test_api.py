@@ -16,6 +16,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -105,7 +106,7 @@ def test_anonymous_requests_are_refused():
 
 
 def test_token_authentication():
-    user = UserFactory()
+    user = user_with_role("economic_bureau")
     token = Token.objects.create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

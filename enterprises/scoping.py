@@ -1,0 +1,287 @@
+"""Row-level scoping: which rows a user may see and change, decided in one place.
+
+Permissions (hengkou/roles.py) say *what kind* of record a role may read or write; the scope says
+*which rows*. Pages, the admin, the API, exports and imports all narrow their querysets with
+``scope_queryset`` and check a single object with ``in_scope``, so a department user can reach
+its own department's records through any door and nothing else (an object outside the scope is
+simply not found).
+
+- administrators, superusers, the economic bureau and the supervision office: every row;
+- a department user: the rows of the department of their official record — its assignments
+  (五个一), the enterprises it sponsors (in any year) and their reports, visits and problems, its
+  projects and its notices;
+- an official or a county leader: the assignments they take part in (as leader, responsible
+  person or team member), those enterprises and their records;
+- anyone else: nothing (deny by default).
+
+Each domain model registers how its rows reach a department, an enterprise or an assignment
+(``register``); a model that registered nothing raises, so a new model cannot leak by accident.
+The apps above this one (projects, hengkou) register their own models in ``AppConfig.ready``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
+
+EVERYTHING_ROLES = frozenset({"administrator", "economic_bureau", "supervision_office"})
+DEPARTMENT_ROLES = frozenset({"department_user"})
+PARTICIPANT_ROLES = frozenset({"official", "county_leader"})
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may reach: every row, some departments' rows, or one official's assignments."""
+
+    everything: bool = False
+    department_ids: frozenset[int] = frozenset()
+    official_id: int | None = None
+    user_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.department_ids or self.official_id)
+
+    def assignment_ids(self):
+        """Return a subquery of the ids of the assignments within the scope."""
+        from .models import Assignment
+
+        return Assignment.objects.filter(self._assignment_q()).values("pk")
+
+    def enterprise_ids(self):
+        """Return a subquery of the ids of the enterprises within the scope."""
+        from .models import Assignment
+
+        return Assignment.objects.filter(self._assignment_q()).values("enterprise_id")
+
+    def _assignment_q(self) -> Q:
+        q = NOTHING
+        if self.department_ids:
+            q |= Q(department_id__in=sorted(self.department_ids))
+        if self.official_id:
+            q |= (
+                Q(leader_id=self.official_id)
+                | Q(responsible_id=self.official_id)
+                | Q(team__id=self.official_id)
+            )
+        return q
+
+
+ALL_ROWS = Scope(everything=True)
+NO_ROWS = Scope()
+
+# A rule turns a (non-everything) scope into a filter on the model's rows.
+Rule = Callable[[Scope], Q]
+
+
+@dataclass(frozen=True)
+class Registration:
+    rule: Rule
+    # Whether a body naming a row of this model must name one within the scope. Reference rows
+    # that any form may name (an official from another department joining a visit) are not.
+    check_references: bool = True
+
+
+_REGISTRY: dict[type[Model], Registration] = {}
+
+
+def register(model: type[Model], rule: Rule, *, check_references: bool = True) -> None:
+    """Declare how the rows of ``model`` are scoped."""
+    _REGISTRY[model] = Registration(rule=rule, check_references=check_references)
+
+
+def is_registered(model: type[Model]) -> bool:
+    """Return whether ``model`` declared its scope."""
+    return _registration(model) is not None
+
+
+def checks_references(model: type[Model]) -> bool:
+    """Return whether a body naming a row of ``model`` must name one within the scope."""
+    registration = _registration(model)
+    return registration is not None and registration.check_references
+
+
+def _registration(model) -> Registration | None:
+    if model in _REGISTRY:
+        return _REGISTRY[model]
+    # Proxies and simple-history's historical models are scoped like their concrete model.
+    concrete = model._meta.concrete_model
+    if concrete in _REGISTRY:
+        return _REGISTRY[concrete]
+    owner = model._meta.auto_created
+    if owner and owner in _REGISTRY:
+        # The table of a many-to-many field (an assignment's team): scoped by its owner's rows.
+        link = next(f for f in model._meta.fields if f.is_relation and f.related_model is owner)
+        return Registration(rule=_through(owner, link.name), check_references=False)
+    return None
+
+
+def _through(owner, link: str) -> Rule:
+    def rule(scope: Scope) -> Q:
+        rows = owner._default_manager.filter(scope_filter(owner, scope)).values("pk")
+        return Q(**{f"{link}__in": rows})
+
+    return rule
+
+
+# -- the rules, by the way a model's rows reach the scope -------------------------------------
+
+
+def by_enterprise(path: str) -> Rule:
+    """Rows belonging to an enterprise within the scope (``path`` leads to the enterprise id)."""
+    return lambda scope: Q(**{f"{path}__in": scope.enterprise_ids()})
+
+
+def by_assignment(path: str) -> Rule:
+    """Rows belonging to an assignment within the scope."""
+    return lambda scope: Q(**{f"{path}__in": scope.assignment_ids()})
+
+
+def by_department(path: str) -> Rule:
+    """Rows of a department within the scope (participants reach no department-wide rows)."""
+
+    def rule(scope: Scope) -> Q:
+        if not scope.department_ids:
+            return NOTHING
+        return Q(**{f"{path}__in": sorted(scope.department_ids)})
+
+    return rule
+
+
+def by_user(path: str) -> Rule:
+    """Rows addressed to the user themself (notifications, reminders)."""
+    return lambda scope: Q(**{path: scope.user_id}) if scope.user_id else NOTHING
+
+
+def any_of(*rules: Rule) -> Rule:
+    """Rows reached by any of ``rules``."""
+
+    def rule(scope: Scope) -> Q:
+        q = NOTHING
+        for one in rules:
+            q |= one(scope)
+        return q
+
+    return rule
+
+
+def everyone(scope: Scope) -> Q:
+    """Zone-wide rows every role may see (months and their closes, ranking snapshots)."""
+    return Q()
+
+
+def readers_of_everything(scope: Scope) -> Q:
+    """Zone-level rows with no department: only the roles that read everything see them."""
+    return NOTHING
+
+
+# -- reading the scope ------------------------------------------------------------------------
+
+_CACHE_ATTRIBUTE = "_hengkou_scope"
+
+
+def get_scope(user) -> Scope:
+    """Return the user's scope (one query, then cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_ROWS
+    if user.is_superuser:
+        return ALL_ROWS
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    from django.contrib.auth import get_user_model
+
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list("groups__name", "official__id", "official__department_id")
+    )
+    roles = frozenset(name for name, _official, _department in rows if name)
+    official_id = rows[0][1] if rows else None
+    department_id = rows[0][2] if rows else None
+    if roles & EVERYTHING_ROLES:
+        scope = Scope(everything=True, user_id=user.pk, roles=roles, official_id=official_id)
+    else:
+        scope = Scope(
+            department_ids=frozenset({department_id})
+            if department_id and roles & DEPARTMENT_ROLES
+            else frozenset(),
+            official_id=official_id if roles & PARTICIPANT_ROLES else None,
+            user_id=user.pk,
+            roles=roles,
+        )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after the user's roles or official record changed)."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def scope_filter(model: type[Model], scope: Scope) -> Q:
+    """Return the filter that keeps the rows of ``model`` within ``scope``."""
+    registration = _registration(model)
+    if registration is None:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} has no row-level scope: register it in a scoping module."
+        )
+    if scope.everything:
+        return Q()
+    if scope.user_id is None and scope.is_empty:
+        return NOTHING
+    return registration.rule(scope)
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """Return the rows of ``queryset`` the user may see."""
+    scope = get_scope(user)
+    if scope.everything:
+        # Still fail loudly for an unregistered model, so a gap shows in tests.
+        scope_filter(queryset.model, scope)
+        return queryset
+    return queryset.filter(scope_filter(queryset.model, scope))
+
+
+def in_scope(user, obj: Model) -> bool:
+    """Return whether the user may see ``obj``."""
+    scope = get_scope(user)
+    if scope.everything:
+        return True
+    if obj.pk is None:
+        return False
+    return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def references_outside_scope(user, values: dict) -> list[str]:
+    """Return the names of the fields in ``values`` that name a row outside the user's scope."""
+    scope = get_scope(user)
+    if scope.everything:
+        return []
+    outside = []
+    for name, value in values.items():
+        items = value if isinstance(value, list | tuple | set) else [value]
+        for item in items:
+            if not isinstance(item, Model):
+                continue
+            registration = _registration(type(item))
+            if registration is None or not registration.check_references:
+                continue
+            if not in_scope(user, item):
+                outside.append(name)
+                break
+    return outside
+
+
+def get_scoped_object_or_404(queryset, user, **lookup):
+    """Return the object matching ``lookup`` within the user's scope, or raise Http404."""
+    from django.shortcuts import get_object_or_404
+
+    if not isinstance(queryset, QuerySet):
+        queryset = queryset._default_manager.all()
+    return get_object_or_404(scope_queryset(queryset, user), **lookup)

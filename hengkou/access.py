@@ -1,0 +1,139 @@
+"""Who may open each page: one table, checked by a middleware before any view runs.
+
+Deny by default: a page whose URL name is not in ``PAGES`` answers 403 to everyone, so a new
+page is closed until someone says who may open it (and the authorization matrix test, which
+walks the URL conf, fails until it has an entry too). The admin and the API keep their own
+checks (staff status and model permissions; DRF's permission classes). Which *rows* a page
+shows is the row-level scope's business (enterprises/scoping.py).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may open a page: anyone, anyone logged in, or holders of any of ``permissions``."""
+
+    public: bool = False
+    permissions: tuple[str, ...] = ()
+    needs_official: bool = False
+
+    def allows(self, user) -> bool:
+        if self.public:
+            return True
+        if not user.is_authenticated:
+            return False
+        if self.needs_official and not hasattr(user, "official"):
+            return False
+        if not self.permissions:
+            return True
+        return any(user.has_perm(permission) for permission in self.permissions)
+
+
+PUBLIC = Rule(public=True)
+LOGGED_IN = Rule()
+
+
+def needs(*permissions: str) -> Rule:
+    return Rule(permissions=permissions)
+
+
+RANKINGS = needs("hengkou.view_rankingsnapshot")
+
+PAGES: dict[str, Rule] = {
+    # The frame.
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "set_language": PUBLIC,
+    "favicon": PUBLIC,
+    "healthz": PUBLIC,
+    "home": LOGGED_IN,
+    "notification_list": LOGGED_IN,
+    "notification_open": LOGGED_IN,
+    # Supervisors: rankings, bulletins, the overview, the close, notices, inspections.
+    "dashboard": RANKINGS,
+    "dashboard_xlsx": RANKINGS,
+    "assessment": RANKINGS,
+    "bulletin:index": RANKINGS,
+    "bulletin:detail": RANKINGS,
+    "bulletin:xlsx": RANKINGS,
+    "bulletin:docx": RANKINGS,
+    "overview:overview": RANKINGS,
+    "dashboard_close": needs("enterprises.close_period"),
+    "dashboard_reopen": needs("enterprises.reopen_period"),
+    "notice_list": needs("hengkou.view_supervisionnotice"),
+    "notice_detail": needs("hengkou.view_supervisionnotice"),
+    "inspection_list": needs("hengkou.view_inspection"),
+    # Officials and departments: their enterprises, visits, duties, problems, work reports.
+    "enterprises:my_enterprises": LOGGED_IN,
+    "enterprises:enterprise_detail": needs("enterprises.view_enterprise"),
+    "enterprises:visit_new": needs("enterprises.add_visit"),
+    "enterprises:official_search": needs("enterprises.add_visit"),
+    "enterprises:compliance": needs("enterprises.view_visit"),
+    "enterprises:official_compliance": needs("enterprises.view_visit"),
+    "problems:list": needs("enterprises.view_problem"),
+    "problems:detail": needs("enterprises.view_problem"),
+    "work_reports:board": needs("enterprises.view_workreport"),
+    "work_reports:edit": needs("enterprises.view_workreport"),
+    # Projects.
+    "projects:board": needs("projects.view_project"),
+    "projects:analysis": needs("projects.view_project"),
+    "projects:evaluations": needs("projects.view_projectevaluation"),
+    "projects:detail": needs("projects.view_project"),
+    "projects:stage_move": needs("projects.change_project"),
+    "projects:inspection_new": needs("projects.add_projectinspection"),
+    "projects:report": needs("projects.view_project"),
+    # The zone's records (issue 9): each list needs the view permission of its model.
+    "zone:index": LOGGED_IN,
+    "zone:cultivation_list": needs("enterprises.view_cultivation"),
+    "zone:candidates_record": needs("enterprises.add_cultivation"),
+    "zone:chain": needs("enterprises.view_enterprise"),
+    "zone:matchmaking_list": needs("enterprises.view_matchmaking"),
+    "zone:loan_list": needs("enterprises.view_loan"),
+    "zone:inspection_list": needs("enterprises.view_safetyinspection"),
+    "zone:activity_list": needs("enterprises.view_safetyactivity"),
+    "zone:factory_list": needs("enterprises.view_standardfactory"),
+    "zone:facility_list": needs("enterprises.view_servicefacility"),
+    "zone:investor_list": needs("enterprises.view_newinvestor"),
+    "projects:funding_list": needs("projects.view_fundingapplication"),
+}
+
+# URL namespaces that guard themselves.
+SELF_GUARDED_NAMESPACES = {"admin", "api"}
+
+
+def rule_for(view_name: str) -> Rule | None:
+    """Return the rule of a page, or None when it has none (and is therefore closed)."""
+    return PAGES.get(view_name)
+
+
+class AccessPolicyMiddleware:
+    """Refuse a page to whoever its rule does not admit (login first for anonymous users)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or set(match.namespaces) & SELF_GUARDED_NAMESPACES:
+            return None
+        if _serves_files(view_func):
+            return None
+        rule = rule_for(match.view_name)
+        if rule is not None and rule.allows(request.user):
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        raise PermissionDenied
+
+
+def _serves_files(view_func) -> bool:
+    # Uploaded media served by Django while debugging (django.views.static.serve).
+    return getattr(view_func, "__module__", "") == "django.views.static"

@@ -1,0 +1,16 @@
+"""How the rows of each hengkou model reach a user's scope (see enterprises/scoping.py)."""
+
+from enterprises.scoping import any_of, by_assignment, by_department, by_user, everyone, register
+
+from . import models
+
+
+def register_all() -> None:
+    """Register every hengkou model with its scope rule."""
+    # Every role that may see rankings sees all of them: they rank departments against each other.
+    register(models.RankingSnapshot, everyone, check_references=False)
+    register(models.SupervisionNotice, by_department("department"))
+    register(models.NoticeEvent, by_department("notice__department"))
+    register(models.Inspection, any_of(by_department("department"), by_assignment("assignment")))
+    register(models.Notification, by_user("recipient"))
+    register(models.Reminder, by_user("recipient"))
