@@ -22,6 +22,7 @@ help:
 	@echo "make test-fast  the suite without the browser journeys"
 	@echo "make lint       ruff check and format check"
 	@echo "make bench      benchmark the ranking at city scale on PostgreSQL, into docs/performance.md"
+	@echo "make two-nodes  two gunicorn nodes behind nginx on loopback, sharing PostgreSQL and Redis"
 	@echo "make backup     archive the database and the uploaded media into var/backups/ (BACKUP_DIR=...)"
 	@echo "make restore    restore ARCHIVE=var/backups/hengkou-backup-....tar.gz (asks first)"
 
@@ -78,6 +79,8 @@ BENCH_ARGS ?=
 
 bench: install
 	@command -v psql >/dev/null 2>&1 || { echo "psql is required: install it (e.g. apt-get install postgresql-client)." >&2; exit 1; }
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk (the load generator of the throughput rows) is missing: installing it with apt-get install wrk."; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || echo "Could not install wrk (not root?): the throughput rows will say 'not measured'." >&2; }
 	@set -eu; url='$(BENCH_DATABASE_URL)'; name="$${url##*/}"; name="$${name%%\?*}"; \
 	admin="$${url%/*}/postgres"; \
 	if [ -z "$$(psql "$$admin" -XtAc "SELECT 1 FROM pg_database WHERE datname = '$$name'")" ]; then \
@@ -90,6 +93,13 @@ bench: install
 		DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage; \
 	$(PY) manage.py migrate --noinput --verbosity 0; \
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Two app nodes (gunicorn) behind nginx on loopback sharing only PostgreSQL and Redis: logs in on
+# one node, uses the session on the other, writes and reads across them (docs/deploy.md). About a
+# minute; not part of CI. Needs nginx, psql and redis-cli; cleans up after itself.
+.PHONY: two-nodes
+two-nodes: install
+	bash hengkou/deploy/two_nodes.sh
 
 # One archive (database, uploaded media, manifest) per run; see docs/security.md.
 BACKUP_DIR ?= var/backups

@@ -13,14 +13,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from enterprises.work_reports import submit_work_report
+from hengkou.models import Inspection, Notification, SupervisionNotice
+from hengkou.services import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     EnterpriseFactory,
+    MonthlyReportFactory,
     OfficialFactory,
     ProblemFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
+    TargetFactory,
     UserFactory,
     VisitFactory,
 )
@@ -324,3 +328,110 @@ def test_project_exports_are_constant_in_queries(supervisor, name):
     small = count_queries(supervisor, url, {"year": 2021})
     _projects(10)
     assert count_queries(supervisor, url, {"year": 2021}) == small
+
+
+# --- notices, inspections, notifications ---------------------------------------------------------
+
+NOV = datetime.date(2021, 11, 1)
+CLOSED_AT = datetime.datetime(2021, 12, 3, 2, 0, tzinfo=datetime.UTC)
+
+
+def _lagging(code, period=NOV):
+    department = DepartmentFactory(code=code, name=f"{code}局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal("1200"))
+    MonthlyReportFactory(
+        enterprise=assignment.enterprise, period=period, output_value=Decimal("10")
+    )
+    return department
+
+
+def test_notice_export_is_the_filtered_list(supervisor):
+    _lagging("D1")
+    _lagging("D2")
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    notice = SupervisionNotice.objects.order_by("pk").first()
+    notice.status, notice.response, notice.responded_at = "responded", "已整改", CLOSED_AT
+    notice.save()
+    url = reverse("notice_list")
+    rows, _shown = assert_export_matches_page(supervisor, url, {"period": "2021-11"})
+    assert len(rows) == 1 + SupervisionNotice.objects.count()
+    rows, _shown = assert_export_matches_page(
+        supervisor, url, {"period": "2021-11", "status": "responded"}
+    )
+    assert [row[1] for row in rows[1:]] == [notice.department.name]
+    assert isinstance(rows[1][3], float)
+
+
+def test_notice_export_is_constant_in_queries(supervisor):
+    url = reverse("notice_list")
+    _lagging("A1")
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    small = count_queries(supervisor, url, {})
+    for index in range(10):
+        _lagging(f"B{index:02d}", period=datetime.date(2021, 10, 1))
+    close_month(period=datetime.date(2021, 10, 1), acting_user=None, now=CLOSED_AT)
+    assert count_queries(supervisor, url, {}) == small
+
+
+def _inspection(year, quarter, **kwargs):
+    assignment = AssignmentFactory(year=year)
+    return Inspection.objects.create(
+        year=year,
+        quarter=quarter,
+        department=assignment.department,
+        assignment=assignment,
+        inspected_on=datetime.date(year, quarter * 3, 10),
+        findings="台账齐全",
+        score=Decimal("92.5"),
+        **kwargs,
+    )
+
+
+def test_inspection_export_is_the_years_list(supervisor):
+    _inspection(2021, 1)
+    _inspection(2021, 3)
+    _inspection(2020, 2)
+    url = reverse("inspection_list")
+    rows, _shown = assert_export_matches_page(supervisor, url, {"year": 2021})
+    assert [row[0] for row in rows[1:]] == ["Q3", "Q1"]
+    assert rows[1][-1] == 92.5
+
+
+def test_inspection_export_is_constant_in_queries(supervisor):
+    url = reverse("inspection_list")
+    _inspection(2021, 1)
+    small = count_queries(supervisor, url, {"year": 2021})
+    for quarter in (2, 3, 4, 4, 4):
+        _inspection(2021, quarter)
+    assert count_queries(supervisor, url, {"year": 2021}) == small
+
+
+def test_notification_export_is_the_users_list(client):
+    user = UserFactory(username="leader")
+    other = UserFactory(username="other")
+    for index in range(3):
+        Notification.objects.create(
+            recipient=user,
+            title=f"通报{index}",
+            body="请查收",
+            attachments=[{"label": "月通报.xlsx", "url": "/bulletin/2021-11.xlsx"}],
+            created_at=CLOSED_AT + datetime.timedelta(hours=index),
+        )
+    Notification.objects.create(recipient=other, title="别人的", created_at=CLOSED_AT)
+    client.force_login(user)
+    url = reverse("notification_list")
+    page = client.get(url)
+    items = lxml.html.fromstring(page.content.decode()).xpath(
+        "//div[contains(@class, 'list-group-item')]"
+    )
+    assert "format=xlsx" in page.content.decode()
+    rows = export(client, url, {})
+    assert [row[0] for row in rows[1:]] == ["通报2", "通报1", "通报0"]
+    for row, item in zip(rows[1:], items, strict=True):
+        text = _text(item)
+        assert text.startswith(row[0])
+        # Excel has no time zones: the local time the page shows.
+        assert f"{row[1]:%Y-%m-%d %H:%M}" in text
+        assert row[2] in text and row[3] in text
+    assert count_queries(client, url, {}) <= 8
