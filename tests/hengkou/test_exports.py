@@ -435,3 +435,48 @@ def test_notification_export_is_the_users_list(client):
         assert f"{row[1]:%Y-%m-%d %H:%M}" in text
         assert row[2] in text and row[3] in text
     assert count_queries(client, url, {}) <= 8
+
+
+# --- ranking and assessment (their own workbooks: a title row, then the header) ------------------
+
+
+def _ranked(code, *, target, ytd):
+    department = DepartmentFactory(code=code, name=f"{code}局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal(target))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=NOV, output_value=Decimal(ytd))
+    return department
+
+
+def test_ranking_export_has_the_dashboards_ranking_columns(supervisor):
+    _ranked("D1", target="1200", ytd="1150")
+    _ranked("D2", target="1200", ytd="100")
+    query = {"period": "2021-11", "metric": "output_value"}
+    page = supervisor.get(reverse("dashboard"), query)
+    headers, shown = page_table(page, "//table[@id='ranking-table']")
+    assert f"{reverse('dashboard_xlsx')}?" in page.content.decode()
+    rows = workbook_rows(supervisor.get(reverse("dashboard_xlsx"), query))
+    assert rows[1] == headers
+    assert len(rows) - 2 == len(shown) == 2
+    for values, texts in zip(rows[2:], shown, strict=True):
+        assert values[0] == int(texts[0])
+        assert texts[1].startswith(values[1])
+
+
+def test_assessment_export_has_the_screens_two_header_rows_in_one(supervisor):
+    _ranked("D1", target="1200", ytd="600")
+    url = reverse("assessment")
+    page = supervisor.get(url, {"year": 2021})
+    doc = lxml.html.fromstring(page.content.decode())
+    top = [_text(th) for th in doc.xpath("//thead/tr[1]/th")]
+    sub = [_text(th) for th in doc.xpath("//thead/tr[2]/th")]
+    parts = top[2:-2]
+    expected = top[:2]
+    for index, part in enumerate(parts):
+        expected += [f"{part} ({sub[2 * index]})", f"{part} ({sub[2 * index + 1]})"]
+    expected += top[-2:]
+    assert "format=xlsx" in page.content.decode()
+    rows = export(supervisor, url, {"year": 2021})
+    assert rows[1] == expected
+    _headers, shown = page_table(page)
+    assert [row[1] for row in rows[2:]] == [texts[1] for texts in shown]
