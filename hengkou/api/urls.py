@@ -4,7 +4,9 @@ from django.urls import path
 from rest_framework import routers
 
 from enterprises.api import views as enterprises
+from enterprises.api import zone_views as enterprise_zone
 from projects.api import views as projects
+from projects.api import zone_views as project_zone
 
 from ..health import ping
 from . import views
@@ -24,6 +26,15 @@ router.register("projects", projects.ProjectViewSet)
 router.register("project-plans", projects.ProjectPlanViewSet)
 router.register("project-reports", projects.ProjectReportViewSet)
 router.register("supervision-notices", views.SupervisionNoticeViewSet)
+router.register("cultivations", enterprise_zone.CultivationViewSet)
+router.register("matchmakings", enterprise_zone.MatchmakingViewSet)
+router.register("loans", enterprise_zone.LoanViewSet)
+router.register("safety-inspections", enterprise_zone.SafetyInspectionViewSet)
+router.register("safety-activities", enterprise_zone.SafetyActivityViewSet)
+router.register("standard-factories", enterprise_zone.StandardFactoryViewSet)
+router.register("service-facilities", enterprise_zone.ServiceFacilityViewSet)
+router.register("new-investors", enterprise_zone.NewInvestorViewSet)
+router.register("funding-applications", project_zone.FundingApplicationViewSet)
 
 app_name = "api"
 urlpatterns = [
