@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -35,9 +36,9 @@ def png(size=(64, 64)):
 
 @pytest.fixture
 def responsible(client):
-    """A responsible person logged in, with one assignment this year."""
-    user = UserFactory(username="zhang")
-    official = OfficialFactory(name="张三", user=user)
+    """A responsible person (an official) logged in, with one assignment this year."""
+    official = OfficialFactory(name="张三")
+    user = user_with_role("official", official=official, username="zhang")
     assignment = AssignmentFactory(
         year=timezone.localdate().year, responsible=official, department=official.department
     )
@@ -130,7 +131,30 @@ def test_bad_visits_are_refused_with_a_message_and_write_nothing(
 
 
 def test_an_official_without_assignment_on_the_enterprise_is_refused(client, responsible):
+    # An official reaches only the enterprises of their own assignments (row-level scope):
+    # another enterprise is not found, neither its form nor a visit posted to it.
     other = EnterpriseFactory(name="别的企业")
+    url = reverse("enterprises:visit_new", args=[other.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(
+        url,
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "participants": [responsible.responsible.pk],
+            "kind": "routine",
+            "problems-TOTAL_FORMS": "0",
+            "problems-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 404
+    assert Visit.objects.count() == 0
+
+
+def test_an_official_whose_assignment_was_last_year_is_refused_with_a_message(client, responsible):
+    # The enterprise of last year's assignment stays within the official's scope (its history),
+    # but a visit this year needs this year's assignment.
+    other = EnterpriseFactory(name="别的企业")
+    AssignmentFactory(enterprise=other, year=responsible.year - 1).team.add(responsible.responsible)
     response = client.post(
         reverse("enterprises:visit_new", args=[other.pk]),
         {
@@ -204,8 +228,8 @@ def test_enterprise_page_shows_sponsorship_problems_and_visits(client, responsib
 
 
 def test_my_enterprises_runs_the_same_queries_whatever_the_number_of_assignments(client):
-    user = UserFactory()
-    official = OfficialFactory(user=user, rank="department_head")
+    official = OfficialFactory(rank="department_head")
+    user = user_with_role("department_user", official=official)
     client.force_login(user)
     year = timezone.localdate().year
 

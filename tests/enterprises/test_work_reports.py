@@ -21,6 +21,7 @@ from tests.factories import (
     OfficialFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -29,7 +30,10 @@ LATER = datetime.datetime(2021, 11, 25, 2, 0, tzinfo=datetime.UTC)
 
 
 def _official(department, **user):
-    return OfficialFactory(department=department, user=UserFactory(**user)).user
+    """A department user: an official of ``department`` logging in with that role."""
+    return user_with_role(
+        "department_user", official=OfficialFactory(department=department), **user
+    )
 
 
 def _submit(assignment, *, period=NOV, progress="已完成技改设备安装", user=None, now=NOW, **extra):
@@ -322,9 +326,20 @@ def test_a_month_of_another_year_is_refused_on_the_page(member_client, assignmen
     assert not WorkReport.objects.exists()
 
 
-def test_another_department_may_read_but_not_submit(client, assignment, member, outsider):
+def test_another_department_neither_reads_nor_submits(client, assignment, member, outsider):
+    # A department user reaches only its own department's assignments (row-level scope).
     _submit(assignment, user=member)
     client.force_login(outsider)
+    url = reverse("work_reports:edit", args=[assignment.pk, "2021-11"])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"progress": "篡改", "standards": "", "deadlines": ""})
+    assert response.status_code == 404
+    assert WorkReport.objects.get().progress == "已完成技改设备安装"
+
+
+def test_the_economic_bureau_may_read_but_not_submit(client, assignment, member):
+    _submit(assignment, user=member)
+    client.force_login(user_with_role("economic_bureau"))
     url = reverse("work_reports:edit", args=[assignment.pk, "2021-11"])
     response = client.get(url)
     assert response.status_code == 200
@@ -340,7 +355,10 @@ def test_another_department_cannot_write_the_first_report(client, assignment, ou
     client.force_login(outsider)
     url = reverse("work_reports:edit", args=[assignment.pk, "2021-11"])
     response = client.post(url, {"progress": "进展", "standards": "", "deadlines": ""})
-    assert response.status_code == 403
+    assert response.status_code == 404  # outside its scope: not even found
+    client.force_login(user_with_role("economic_bureau"))
+    response = client.post(url, {"progress": "进展", "standards": "", "deadlines": ""})
+    assert response.status_code == 403  # a reader of every assignment, not its department
     assert not WorkReport.objects.exists()
 
 
