@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.contrib.admin.sites import site
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +17,14 @@ from openpyxl import load_workbook
 
 from enterprises.admin_exports import CHUNK_SIZE
 from enterprises.models import Department
-from tests.factories import DepartmentFactory, EnterpriseFactory, ProblemFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    EnterpriseFactory,
+    OfficialFactory,
+    ProblemFactory,
+    UserFactory,
+)
 from tests.hengkou.test_admin import ADMIN_MODELS, build_world
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +230,16 @@ def test_twenty_thousand_rows_are_read_in_chunks(clerk):
     assert len(rows) == 20_501
     assert rows[-1] == ["C20499", "部门20499", "包抓部门"]
     assert queries <= 15
+
+
+def test_a_department_user_exports_only_the_rows_of_their_department(client):
+    own, other = DepartmentFactory(name="一局"), DepartmentFactory(name="二局")
+    for department, name in [(own, "甲公司"), (other, "乙公司")]:
+        assignment = AssignmentFactory(department=department, enterprise__name=name)
+        ProblemFactory(department=department, enterprise=assignment.enterprise)
+    user = UserFactory(username="clerk-of-one", is_staff=True)
+    user.groups.add(Group.objects.get(name="department_user"))
+    OfficialFactory(user=user, department=own)
+    client.force_login(user)
+    rows = _workbook_rows(client.get(reverse("admin:enterprises_problem_export_xlsx")))
+    assert [row[0] for row in rows[1:]] == ["甲公司"]
