@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -386,7 +387,7 @@ def matchmaking_link(row) -> str | None:
     meeting = row.matchmaking
     if meeting is None:
         return None
-    query = f"year={meeting.held_on.year}&search={meeting.title}"
+    query = urlencode({"year": meeting.held_on.year, "search": meeting.title})
     return f"{reverse('zone:matchmaking_list')}?{query}"
 
 

@@ -524,3 +524,13 @@ def test_the_navigation_offers_the_zone_records_to_who_may_view_cultivation(clie
     assert reverse("zone:index") in client.get(reverse("home")).content.decode()
     client.force_login(role_user("official"))
     assert reverse("zone:index") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_loan_links_to_its_matchmaking_meeting(admin_client):
+    meeting = MatchmakingFactory(title="银企对接会 & 签约")
+    LoanFactory(matchmaking=meeting)
+    response = admin_client.get(reverse("zone:loan_list"), {"year": 2021})
+    url = html.unescape(re.search(r'href="([^"]*matchmakings[^"]*)"', response.content.decode())[1])
+    meetings = admin_client.get(url)
+    assert meetings.context["totals"]["meetings"] == 1
+    assert "银企对接会 &amp; 签约" in meetings.content.decode()
