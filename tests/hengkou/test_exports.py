@@ -480,3 +480,31 @@ def test_assessment_export_has_the_screens_two_header_rows_in_one(supervisor):
     assert rows[1] == expected
     _headers, shown = page_table(page)
     assert [row[1] for row in rows[2:]] == [texts[1] for texts in shown]
+
+
+def test_analysis_export_is_constant_in_queries(supervisor):
+    url = reverse("projects:analysis")
+    _projects(2, problems="资金未到位")
+    small = count_queries(supervisor, url, {"period": "2021-11"})
+    _projects(10, problems="资金未到位")
+    assert count_queries(supervisor, url, {"period": "2021-11"}) == small
+
+
+def test_my_enterprises_export_is_constant_in_queries(client):
+    official = OfficialFactory(user=UserFactory(username="li"))
+    year = timezone.localdate().year
+
+    def assign(count):
+        for _index in range(count):
+            assignment = AssignmentFactory(
+                year=year, responsible=official, department=official.department
+            )
+            VisitFactory(enterprise=assignment.enterprise, visited_on=timezone.localdate())
+            ProblemFactory(enterprise=assignment.enterprise)
+
+    client.force_login(official.user)
+    url = reverse("enterprises:my_enterprises")
+    assign(2)
+    small = count_queries(client, url, {})
+    assign(10)
+    assert count_queries(client, url, {}) == small
