@@ -5,7 +5,6 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -47,8 +47,8 @@ def _history(api, obj, **extra):
 
 
 def test_a_visit_logged_on_its_page_records_who_and_its_participants(client):
-    user = UserFactory(username="zhang")
-    official = OfficialFactory(name="张三", user=user)
+    official = OfficialFactory(name="张三")
+    user = user_with_role("official", official=official, username="zhang")
     assignment = AssignmentFactory(
         year=timezone.localdate().year, responsible=official, department=official.department
     )
@@ -176,12 +176,16 @@ def test_closing_and_reopening_a_month_records_each_status_change(admin_user_):
 
 def test_the_history_endpoint_needs_the_view_permission_and_a_known_model():
     target = TargetFactory()
-    clerk = UserFactory()
     api = APIClient()
-    api.force_authenticate(clerk)
+    # An official's role does not hold enterprises.view_target.
+    api.force_authenticate(user_with_role("official", official=True))
     assert _history(api, target).status_code == 403
-    clerk.user_permissions.add(Permission.objects.get(codename="view_target"))
-    clerk = type(clerk).objects.get(pk=clerk.pk)  # drop the cached permissions
+    # Nor does a user holding no role at all.
+    api.force_authenticate(UserFactory())
+    assert _history(api, target).status_code == 403
+    # A clerk of the economic bureau reads every target, and so its history.
+    clerk = user_with_role("economic_bureau")
+    assert clerk.has_perm("enterprises.view_target")
     api.force_authenticate(clerk)
     assert _history(api, target).status_code == 200
     assert api.get("/api/v1/history/", {"model": "auth.user", "object_id": 1}).status_code == 400
