@@ -136,3 +136,98 @@ def test_heap_blocks_count_only_the_named_tables_bitmap_scans():
     )
     assert bench._heap_blocks(plan, "enterprises_monthlyytd") == 150
     assert bench._heap_blocks(plan, "enterprises_target") == 0
+
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40000/api/v1/ping/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    46.80ms   10.00ms 105.00ms   70.00%
+    Req/Sec    40.00      5.00    50.00     80.00%
+  Latency Distribution
+     50%   46.80ms
+     75%   50.00ms
+     90%   60.00ms
+     99%    1.05s
+  799 requests in 10.01s, 200.00KB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:     79.85
+Transfer/sec:     19.98KB
+"""
+
+
+def test_parse_wrk_reads_rate_latencies_and_errors():
+    result = bench.parse_wrk(WRK_OUTPUT, key="ping", name="trivial DRF view")
+    assert result.requests == 799
+    assert result.seconds == pytest.approx(10.01)
+    assert result.requests_per_s == pytest.approx(79.85)
+    assert result.p50_ms == pytest.approx(46.8)
+    assert result.p99_ms == pytest.approx(1050.0)
+    assert result.errors == 4 + 3
+    with pytest.raises(ValueError, match="unexpected wrk output"):
+        bench.parse_wrk("connection refused", key="ping", name="x")
+
+
+def test_measure_gives_the_busiest_leader_a_login_and_todays_assignments(phases):
+    results = bench.measure(period=NOV, repeat=1, log=quiet)
+    assert results.my_assignments > 0
+    assert results.my_queries > 0 and results.ping_queries > 0
+    assert {"ping", "healthz", "my"} <= set(results.timings)
+    assert results.throughput == [] and results.throughput_note == "not measured in this run"
+    assert results.memory[0].process == "benchmark process"
+
+
+def _throughput(key, rate):
+    return bench.Throughput(
+        key=key, name=key, requests=100, seconds=10.0, requests_per_s=rate, p50_ms=1, p99_ms=2
+    )
+
+
+def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
+    results = bench.measure(period=NOV, repeat=1, log=quiet)
+    results.throughput = [
+        _throughput("ping", 100.0),
+        _throughput("api", 30.0),
+        _throughput("api_closed", 90.0),
+    ]
+    results.memory.append(bench.PeakMemory("gunicorn worker 1", 100.4))
+    results.close_seconds = 31.0
+    imports = {
+        "ours": {"rows": 100_000, "seconds": 50.0, "rows_per_s": 2000.0, "peak_rss_kb": 90_000},
+        "django_import_export": {"rows": 5000, "seconds": 70.0, "rows_per_s": 71.4},
+    }
+    section = bench.render_section(
+        results=results,
+        phases=[],
+        scale=TINY,
+        sizes=[],
+        host={},
+        peak_mib=1.0,
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+        imports=imports,
+    )
+    target = "| ranking API requests/s ≥ 60% of the trivial DRF view's | 30% (30.0 / 100.0) | no |"
+    assert target in section
+    assert "a closed month, read from its snapshot, reaches 90 requests/s (90% of" in section
+    assert "| monthly close ≤ 30 s | 31.00 s | no |" in section
+    assert "| gunicorn worker 1 | 100 |" in section
+    assert "| ours | 100,000 | 50.0 | 2,000 | 88 |" in section
+    assert "| django-import-export | 5,000 | 70.0 | 71 |  |" in section
+
+
+def test_render_says_what_was_not_measured(phases):
+    results = bench.measure(period=NOV, repeat=1, log=quiet)
+    section = bench.render_section(
+        results=results,
+        phases=[],
+        scale=TINY,
+        sizes=[],
+        host={},
+        peak_mib=1.0,
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+        imports_note="not measured (hengkou.import_bench does not exist)",
+    )
+    assert "Throughput not measured in this run." in section
+    assert "Import speed: not measured (hengkou.import_bench does not exist)." in section

@@ -2,6 +2,8 @@
 
 import dataclasses
 import datetime
+import importlib.util
+import inspect
 import time
 from pathlib import Path
 
@@ -29,6 +31,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=bench.CITY.seed)
         parser.add_argument("--period", default="2021-11", help="the month measured, YYYY-MM")
         parser.add_argument("--repeat", type=int, default=15, help="timed runs of each read")
+        parser.add_argument(
+            "--load-seconds", type=int, default=10, help="wrk's run per URL (0: no load test)"
+        )
+        parser.add_argument("--load-connections", type=int, default=4, help="wrk's connections")
+        parser.add_argument(
+            "--import-rows", type=int, default=100_000, help="rows of the import bench (0: none)"
+        )
+        parser.add_argument(
+            "--import-competitor-rows",
+            type=int,
+            default=10_000,
+            help="rows imported with django-import-export (slow; its rows/s are compared)",
+        )
         parser.add_argument(
             "--output",
             default=str(Path(settings.BASE_DIR) / "docs" / "performance.md"),
@@ -62,7 +77,14 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         phases = bench.generate(scale=scale, log=log)
-        results = bench.measure(period=period, repeat=options["repeat"], log=log)
+        results = bench.measure(
+            period=period,
+            repeat=options["repeat"],
+            load_seconds=options["load_seconds"],
+            load_connections=options["load_connections"],
+            log=log,
+        )
+        imports, imports_note = self.measure_imports(options, log)
         section = bench.render_section(
             results=results,
             phases=phases,
@@ -72,6 +94,8 @@ class Command(BaseCommand):
             peak_mib=bench.peak_memory_mib(),
             total_seconds=time.perf_counter() - started,
             today=timezone.localdate(),
+            imports=imports,
+            imports_note=imports_note,
         )
         if options["output"] == "-":
             self.stdout.write(section)
@@ -88,3 +112,20 @@ class Command(BaseCommand):
             f"rollup equals re-sum: {results.rollup_equals_resum}; "
             f"done in {datetime.timedelta(seconds=round(time.perf_counter() - started))}"
         )
+
+    def measure_imports(self, options, log):
+        """Run hengkou.import_bench if it exists; return its results or why there are none."""
+        if not options["import_rows"]:
+            return None, "not measured in this run"
+        if importlib.util.find_spec("hengkou.import_bench") is None:
+            return None, "not measured (hengkou.import_bench does not exist)"
+        from hengkou import import_bench
+
+        kwargs = {"database": "default", "rows": options["import_rows"]}
+        if "competitor_rows" in inspect.signature(import_bench.run).parameters:
+            kwargs["competitor_rows"] = options["import_competitor_rows"] or None
+        log(f"import speed ({options['import_rows']:,} rows) …")
+        started = time.perf_counter()
+        imports = import_bench.run(**kwargs)
+        log(f"import speed: {imports} in {time.perf_counter() - started:.0f} s")
+        return imports, ""
