@@ -39,9 +39,9 @@ from tests.factories import (
     ProjectPlanFactory,
     ProjectReportFactory,
     TargetFactory,
-    UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +116,14 @@ def english(client):
     return client
 
 
+def _reader():
+    """A clerk of the economic bureau, who compiles and reads the bulletins."""
+    return user_with_role("economic_bureau")
+
+
 @pytest.fixture
 def user_client(client):
-    client.force_login(UserFactory())
+    client.force_login(_reader())
     return client
 
 
@@ -184,7 +189,7 @@ def test_an_open_month_has_no_bulletin(zone):
 
 
 def test_page_shows_the_rates_the_lagging_departments_and_their_notices(zone, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:detail", args=["2021-11"]))
     html = response.content.decode()
 
@@ -229,7 +234,7 @@ def test_index_lists_closed_months_newest_first_with_their_files(zone, user_clie
 
 
 def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:xlsx", args=["2021-11"]))
 
     assert response.status_code == 200
@@ -286,7 +291,7 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
 
 
 def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:docx", args=["2021-11"]))
 
     assert response.status_code == 200
@@ -326,7 +331,7 @@ def test_docx_is_chinese_by_default(zone):
 
 @pytest.mark.parametrize("url_name", ["bulletin:detail", "bulletin:xlsx", "bulletin:docx"])
 def test_an_open_month_is_refused_with_a_friendly_404(zone, english, url_name):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse(url_name, args=["2021-10"]))
     assert response.status_code == 404
     html = response.content.decode()
@@ -336,7 +341,7 @@ def test_an_open_month_is_refused_with_a_friendly_404(zone, english, url_name):
 
 @pytest.mark.parametrize("period", ["2021-13", "2021-1", "november", "0000-01"])
 def test_a_malformed_month_is_a_friendly_404(english, period):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:detail", args=[period]))
     assert response.status_code == 404
     assert "is not a month" in response.content.decode()
@@ -425,7 +430,7 @@ def test_a_month_without_assignments_has_an_empty_visit_compliance_table(user_cl
 
 
 def test_page_shows_visit_compliance_as_a_live_section(visited, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     html = english.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
     section = _section(html, "visit-compliance")
     assert "<h2" in section and "Visit compliance" in section
@@ -441,7 +446,7 @@ def test_page_shows_visit_compliance_as_a_live_section(visited, english):
 
 
 def test_xlsx_has_a_visit_compliance_sheet(visited, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:xlsx", args=["2021-11"]))
     sheet = load_workbook(io.BytesIO(response.content))["Visit compliance"]
     assert [c.value for c in sheet[1]] == [
@@ -458,7 +463,7 @@ def test_xlsx_has_a_visit_compliance_sheet(visited, english):
 
 
 def test_docx_has_a_visit_compliance_table(visited, english):
-    english.force_login(UserFactory())
+    english.force_login(_reader())
     response = english.get(reverse("bulletin:docx", args=["2021-11"]))
     document = Document(io.BytesIO(response.content))
     texts = [paragraph.text for paragraph in document.paragraphs]
@@ -518,7 +523,9 @@ def test_page_and_files_run_the_same_number_of_queries_at_two_sizes(user_client)
 
     assert len(get_bulletin(period=NOV, today=TODAY).rankings[0].rows) == 20
     assert small == large
-    # Session and user, then get_bulletin's fourteen (four of them for visit compliance); the
-    # page adds the navigation's count of unread notifications.
-    assert large["bulletin:xlsx"] == large["bulletin:docx"] <= 16
-    assert large["bulletin:detail"] <= 18
+    # Session and user, the reader's scope (roles and official: one query) and permissions
+    # (the page's access rule: user and group permissions, two queries), then get_bulletin's
+    # fourteen (four of them for visit compliance); the page adds the navigation's count of
+    # unread notifications.
+    assert large["bulletin:xlsx"] == large["bulletin:docx"] <= 19
+    assert large["bulletin:detail"] <= 21
