@@ -147,6 +147,18 @@ AREAS = [
         group="supervision",
     ),
     Area(
+        key="imports",
+        label=_("Import from Excel"),
+        description=_(
+            "Templates and imports of enterprises, assignments, targets, monthly figures and "
+            "project plans and reports, with every mistake listed before anything is written."
+        ),
+        url_name="imports:index",
+        icon="bi-file-earmark-arrow-up",
+        allowed=lambda user: user.is_active and _may_import(user),
+        group="data",
+    ),
+    Area(
         key="admin",
         label=_("Data administration"),
         description=_(
@@ -202,3 +214,10 @@ def areas_for(user) -> list[Area]:
     if not user.is_authenticated:
         return []
     return [area for area in AREAS if area.allowed(user)]
+
+
+def _may_import(user) -> bool:
+    """Return whether ``user`` may import any kind of rows from Excel."""
+    from enterprises.imports.kinds import all_kinds
+
+    return any(kind.may_import(user) for kind in all_kinds())

@@ -15,6 +15,8 @@ simple-history's ``bulk_create_with_history``.
 from __future__ import annotations
 
 import datetime
+import decimal
+import functools
 import itertools
 import unicodedata
 from collections import defaultdict
@@ -58,6 +60,15 @@ CHUNK = 5000
 HEADER_SEARCH_ROWS = 30
 MAX_ERRORS = 2000
 PREVIEW_ROWS = 20
+MEMO_SIZE = 50_000
+
+
+def _exact_int(cell) -> int:
+    if cell.__class__ is Decimal:
+        value = int(cell)
+        if value == cell:
+            return value
+    raise ValueError(cell)
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,7 @@ class _Parser:
                 else:
                     self.validators.append(validator)
         self.blank_value = self._blank_value()
+        self.memo: dict = {}
 
     def _reader(self) -> Callable[[Any], Any]:
         parse = self.column.parse
@@ -187,6 +199,34 @@ class _Parser:
 
         return read_choice
 
+    def fast_path(self) -> tuple[Callable | None, Any, Any]:
+        """Return (fast reader, lowest, highest) for cells that need no message, or Nones."""
+        if self.validators or any(
+            not isinstance(v, MinValueValidator | MaxValueValidator) for v in self.fast_limits
+        ):
+            return None, None, None
+        low = max(
+            (v.limit_value for v in self.fast_limits if isinstance(v, MinValueValidator)),
+            default=None,
+        )
+        high = min(
+            (v.limit_value for v in self.fast_limits if isinstance(v, MaxValueValidator)),
+            default=None,
+        )
+        parse = self.column.parse
+        if parse == DECIMAL and isinstance(self.model_field, DecimalField):
+            context = decimal.Context(
+                prec=self.model_field.max_digits,
+                traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow],
+            )
+            quantum = Decimal(1).scaleb(-self.model_field.decimal_places)
+            return functools.partial(Decimal.quantize, exp=quantum, context=context), low, high
+        if parse == INTEGER:
+            return _exact_int, low, high
+        if parse in (MONTH, YEAR, CODE, CHOICE, DATE):
+            return self.memo.__getitem__, low, high
+        return None, None, None
+
     def _blank_value(self):
         if self.model_field is None:
             return None
@@ -223,6 +263,10 @@ class _Parser:
                 row.error(column, cell, " ".join(error.messages))
                 return
         row.values[column.key] = value
+        if column.parse in (MONTH, YEAR, CODE, CHOICE, DATE):
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            self.memo[cell] = value
 
     def _validator_error(self, row, cell, validator, value) -> None:
         try:
@@ -331,18 +375,37 @@ def _conflict(error) -> str:
 
 
 def _read_rows(rows, parsers, bar) -> Iterator[Row]:
+    """Yield a checked Row for every non-empty row; most cells take a fast path in C.
+
+    A cell first goes through its column's fast reader (a C-level call: a memo of values
+    already read, or Decimal.quantize for money) and its limits; anything unusual — a blank,
+    text, a bad value — takes the parser's full path, which also words the message.
+    """
+    plan = [(index, parser.column.key, *parser.fast_path(), parser) for index, parser in parsers]
     empty_run = 0
+    blank = (None, "")
     for number, values in rows:
-        if not any(value is not None and value != "" for value in values):
+        if all(value in blank for value in values):
             empty_run += 1
             if empty_run >= formats.EMPTY_ROWS_END:
                 return
             continue
         empty_run = 0
         row = Row(number)
+        data = row.values
         width = len(values)
-        for index, parser in parsers:
-            parser.read(row, values[index] if index < width else None)
+        for index, key, fast, low, high, parser in plan:
+            cell = values[index] if index < width else None
+            if fast is not None:
+                try:
+                    value = fast(cell)
+                except Exception:  # noqa: BLE001 - any failure takes the full path
+                    pass
+                else:
+                    if (low is None or value >= low) and (high is None or value <= high):
+                        data[key] = value
+                        continue
+            parser.read(row, cell)
         if bar is not None:
             bar.update()
         yield row
@@ -491,19 +554,18 @@ class _Writer:
         self.copy = connection.vendor == "postgresql"
 
     def write(self, creates: list[dict], updates: list[tuple[dict, dict, list[str]]]) -> None:
-        full_creates = [{**self.defaults, **values} for values in creates]
-        if full_creates:
-            if self.copy:
-                self._copy_create(full_creates)
-            else:
-                objs = [self.model(**values) for values in full_creates]
-                bulk_create_with_history(
-                    objs,
-                    self.model,
-                    batch_size=1000,
-                    default_user=self.ctx.user,
-                    default_date=self.ctx.now,
-                )
+        if self.copy and creates:
+            self._copy_create(creates)
+            full_creates = creates
+        else:
+            full_creates = [{**self.defaults, **values} for values in creates]
+            bulk_create_with_history(
+                [self.model(**values) for values in full_creates],
+                self.model,
+                batch_size=1000,
+                default_user=self.ctx.user,
+                default_date=self.ctx.now,
+            )
         full_updates = []
         changed_fields: set[str] = set(self.auto_now)
         for existing, values, changed in updates:
@@ -528,44 +590,65 @@ class _Writer:
         self.kind.after_write(self.ctx, full_creates + full_updates)
 
     def _copy_create(self, rows: list[dict]) -> None:
-        """Insert ``rows`` and their history rows with PostgreSQL's COPY (ids drawn first)."""
+        """Insert ``rows`` with PostgreSQL's COPY, then their history rows from the table.
+
+        Ids are drawn from the table's sequence first, so the history rows are copied by id
+        in one INSERT … SELECT on the server.
+        """
         meta = self.model._meta
         history = self.model.history.model
         qn = connection.ops.quote_name
+        varying = list(rows[0])
+        constant = [f.attname for f in self.fields if f.attname not in rows[0]]
+        suffix = "".join("\t" + _copy_text(self.defaults[name]) for name in constant)
+        by_attname = {f.attname: f.column for f in meta.concrete_fields}
+        columns = [meta.pk.column, *[by_attname[name] for name in varying + constant]]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [meta.db_table, meta.pk.column, len(rows)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
-            for values, pk in zip(rows, ids, strict=True):
-                values[meta.pk.attname] = pk
-            names = [meta.pk.attname, *[f.attname for f in self.fields]]
-            columns = [meta.pk.column, *[f.column for f in self.fields]]
-            _copy(cursor, qn(meta.db_table), [qn(c) for c in columns], rows, names)
-            history_fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-            extra = {
-                "history_date": self.ctx.now,
-                "history_type": "+",
-                "history_user_id": self.user_id,
-                "history_change_reason": None,
-            }
-            history_names = [f.attname for f in history_fields]
-            history_rows = ({**extra, **values} for values in rows)
-            _copy(
-                cursor,
-                qn(history._meta.db_table),
-                [qn(f.column) for f in history_fields],
-                history_rows,
-                history_names,
+            lines = []
+            size = 0
+            with cursor.cursor.copy(
+                f"COPY {qn(meta.db_table)} ({', '.join(map(qn, columns))}) FROM STDIN"
+            ) as copy:
+                for pk, values in zip(ids, rows, strict=True):
+                    values[meta.pk.attname] = pk
+                    line = f"{pk}\t" + "\t".join(map(_copy_text, [values[n] for n in varying]))
+                    lines.append(line + suffix)
+                    size += 1
+                    if size == 2000:
+                        copy.write("\n".join(lines) + "\n")
+                        lines, size = [], 0
+                if lines:
+                    copy.write("\n".join(lines) + "\n")
+            copied = [f.column for f in history._meta.concrete_fields if f.attname in by_attname]
+            cursor.execute(
+                f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(map(qn, copied))}, "
+                "history_date, history_type, history_user_id, history_change_reason) "
+                f"SELECT {', '.join(map(qn, copied))}, %s, '+', %s, NULL "
+                f"FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ANY(%s)",
+                [self.ctx.now, self.user_id, ids],
             )
 
 
-def _copy(cursor, table: str, columns: list[str], rows, names: list[str]) -> None:
-    raw = cursor.cursor
-    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for values in rows:
-            copy.write_row([values[name] for name in names])
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """Return ``value`` in the text format of PostgreSQL's COPY."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime.datetime:
+        return value.isoformat()
+    return str(value)
 
 
 # --- the year-to-date rollup ---------------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""Files the import refuses, with a message that says why, and files it reads as saved."""
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from enterprises.imports.engine import run_import
+from enterprises.imports.formats import ImportFileError, XlsxReader
+from enterprises.imports.kinds import get_kind
+from enterprises.models import MonthlyReport
+from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(content: bytes) -> str:
+    with pytest.raises(ImportFileError) as caught:
+        run_import(kind=get_kind("monthly_reports"), source=io.BytesIO(content))
+    assert MonthlyReport.objects.count() == 0
+    return str(caught.value)
+
+
+def test_an_old_xls_file_is_refused_with_advice_to_save_as_xlsx():
+    message = refusal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert ".xls" in message and ".xlsx" in message
+
+
+def test_a_csv_file_is_refused():
+    assert ".xlsx" in refusal("统一社会信用代码,月份\n91610900MA0000000X,2021-11\n".encode())
+
+
+def test_a_renamed_text_file_is_refused():
+    assert ".xlsx" in refusal(b"hello, this is not a spreadsheet")
+
+
+def test_an_empty_file_is_refused():
+    assert refusal(b"")
+
+
+def test_a_corrupt_zip_is_refused():
+    content = xlsx([MONTHLY_HEADER])
+    assert refusal(content[: len(content) // 2])
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert ".xlsx" in refusal(buffer.getvalue())
+
+
+def test_a_workbook_without_the_header_row_is_refused_naming_the_columns():
+    message = refusal(xlsx([["名称", "地址"], ["某企业", "恒口"]]))
+    assert "统一社会信用代码" in message and "月份" in message
+
+
+def test_rows_after_the_table_and_trailing_empty_rows_are_ignored():
+    enterprise = EnterpriseFactory()
+    rows = [MONTHLY_HEADER, monthly_row(enterprise.credit_code)] + [[None, None, None]] * 40
+    result = run_import(kind=get_kind("monthly_reports"), source=io.BytesIO(xlsx(rows)))
+    assert result.ok and result.rows == 1
+
+
+def test_the_reader_streams_shared_strings_inline_strings_and_gaps():
+    content = xlsx([["a", None, 3], [None, "b", "c"], ["1,234.50", True, None]])
+    with XlsxReader(io.BytesIO(content)) as reader:
+        rows = list(reader.rows())
+    assert rows == [
+        (1, ["a", None, Decimal("3")]),
+        (2, [None, "b", "c"]),
+        (3, ["1,234.50", True]),
+    ]
+
+
+soffice = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(
+    not soffice,
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
+)
+def test_a_file_saved_by_libreoffice_imports(tmp_path):
+    first, second = EnterpriseFactory(), EnterpriseFactory()
+    source = tmp_path / "reports.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["恒口示范区工业企业月报表"])
+        writer.writerow(MONTHLY_HEADER)
+        writer.writerow(monthly_row(first.credit_code, "2021-11", "1234.5"))
+        writer.writerow(monthly_row(second.credit_code, "2021/12", "80"))
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    converted = tmp_path / "reports.xlsx"
+    result = run_import(kind=get_kind("monthly_reports"), source=str(converted))
+    assert result.ok, result.errors
+    assert result.created == 2
+    assert MonthlyReport.objects.get(enterprise=first).output_value == Decimal("1234.50")
+    assert MonthlyReport.objects.get(enterprise=second).period.month == 12
