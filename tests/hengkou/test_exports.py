@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import lxml.html
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -36,6 +37,12 @@ pytestmark = pytest.mark.django_db
 def supervisor(client):
     client.force_login(UserFactory(username="supervisor", is_superuser=True))
     return client
+
+
+def _with_role(user, role):
+    """Give ``user`` a role (pages are closed to accounts without one)."""
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def _text(element) -> str:
@@ -177,7 +184,9 @@ def test_compliance_export_is_constant_in_queries(supervisor):
 
 
 def test_my_enterprises_export_has_one_row_per_card(client):
-    official = OfficialFactory(name="张三", user=UserFactory(username="zhang"))
+    official = OfficialFactory(
+        name="张三", user=_with_role(UserFactory(username="zhang"), "official")
+    )
     year = timezone.localdate().year
     for name in ("甲公司", "乙公司"):
         assignment = AssignmentFactory(
@@ -408,7 +417,7 @@ def test_inspection_export_is_constant_in_queries(supervisor):
 
 
 def test_notification_export_is_the_users_list(client):
-    user = UserFactory(username="leader")
+    user = _with_role(UserFactory(username="leader"), "county_leader")
     other = UserFactory(username="other")
     for index in range(3):
         Notification.objects.create(
@@ -491,7 +500,7 @@ def test_analysis_export_is_constant_in_queries(supervisor):
 
 
 def test_my_enterprises_export_is_constant_in_queries(client):
-    official = OfficialFactory(user=UserFactory(username="li"))
+    official = OfficialFactory(user=_with_role(UserFactory(username="li"), "official"))
     year = timezone.localdate().year
 
     def assign(count):
