@@ -280,3 +280,46 @@ def test_targets_refuse_a_bad_choice_and_accept_labels_and_values():
     )
     assert result.written
     assert Target.objects.get().value == Decimal("1200")
+
+
+def test_round_trip_of_enterprises_assignments_and_targets_changes_nothing():
+    from tests.factories import TargetFactory
+
+    AssignmentFactory.create_batch(2, enterprise__chain_role="producer", plan_goals="目标")
+    TargetFactory.create_batch(2)
+    for key in ("enterprises", "assignments", "targets"):
+        kind = get_kind(key)
+        content = render_template(kind, (kind.export_row(o) for o in kind.export_queryset()))
+        result = run_import(kind=kind, source=io.BytesIO(content))
+        assert result.ok, (key, messages(result))
+        assert result.created == result.updated == 0
+        assert result.unchanged == kind.model.objects.count()
+
+
+def test_enterprises_are_created_with_their_code_checked():
+    from enterprises.models import Enterprise
+    from enterprises.validators import build_credit_code
+
+    good = build_credit_code(123)
+    header = ["统一社会信用代码", "名称", "链上角色", "从业人员", "带动脱贫人口就业"]
+    rows = [
+        header,
+        [good.lower(), "新企业有限公司", "生产企业", 10, 2],
+        [good[:-1] + "0", "校验位错", "", 1, 0],
+        [build_credit_code(124), "贫困就业过多", "", 1, 5],
+    ]
+    clerk = UserFactory(is_superuser=True)
+    result = run_import(kind=get_kind("enterprises"), source=io.BytesIO(xlsx(rows)), user=clerk)
+    assert [(e.row, e.column) for e in result.errors] == [
+        (3, "统一社会信用代码"),
+        (4, "带动脱贫人口就业"),
+    ]
+    assert Enterprise.objects.count() == 0
+    result = run_import(kind=get_kind("enterprises"), source=io.BytesIO(xlsx(rows[:2])), user=clerk)
+    enterprise = Enterprise.objects.get()
+    assert (enterprise.credit_code, enterprise.chain_role, enterprise.employees) == (
+        good,
+        "producer",
+        10,
+    )
+    assert enterprise.history.get().history_user == clerk
