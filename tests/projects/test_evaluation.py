@@ -5,7 +5,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,14 +14,16 @@ from projects.models import ProjectEvaluation, ProjectInspection
 from projects.selectors import list_evaluation_lines, propose_grade
 from projects.services import confirm_project_evaluation, move_project_stage
 from tests.factories import ProjectPlanFactory, ProjectReportFactory, UserFactory
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2021, 12, 20, 10, 0, tzinfo=datetime.UTC)
 
 
 def _supervisor(**kwargs):
-    user = UserFactory(**kwargs)
-    user.user_permissions.add(Permission.objects.get(codename="confirm_projectevaluation"))
+    """A user of the supervision office, which confirms the year-end grades."""
+    user = user_with_role("supervision_office", **kwargs)
+    assert user.has_perm("projects.confirm_projectevaluation")
     return user
 
 
@@ -150,7 +151,8 @@ def test_one_evaluation_per_project_and_year_and_a_confirmed_one_has_a_grade():
 
 def test_the_evaluations_page_lists_proposals_and_a_supervisor_confirms_there(client):
     project = _project_with(Decimal("650.00"))
-    client.force_login(UserFactory())
+    # The economic bureau reads the proposals but does not confirm them.
+    client.force_login(user_with_role("economic_bureau"))
     page = client.get(reverse("projects:evaluations"), {"year": 2021}).content.decode()
     assert 'data-grade="pass"' in page
     assert "confirm-form" not in page
@@ -180,8 +182,7 @@ def test_the_evaluations_page_lists_proposals_and_a_supervisor_confirms_there(cl
 
 def test_an_inspector_records_a_half_year_inspection_on_the_project_page(client):
     project = ProjectPlanFactory(year=timezone.localdate().year).project
-    inspector = UserFactory(username="inspector")
-    inspector.user_permissions.add(Permission.objects.get(codename="add_projectinspection"))
+    inspector = user_with_role("supervision_office", username="inspector")
     client.force_login(inspector)
     url = reverse("projects:inspection_new", args=[project.pk])
     data = {
@@ -208,10 +209,11 @@ def test_an_inspector_records_a_half_year_inspection_on_the_project_page(client)
 
 def test_only_inspectors_record_inspections(client):
     project = ProjectPlanFactory().project
+    data = {"year": 2021, "half": 1, "inspected_on": "2021-06-18", "findings": "x", "rating": 70}
+    url = reverse("projects:inspection_new", args=[project.pk])
     client.force_login(UserFactory())
-    response = client.post(
-        reverse("projects:inspection_new", args=[project.pk]),
-        {"year": 2021, "half": 1, "inspected_on": "2021-06-18", "findings": "x", "rating": 70},
-    )
-    assert response.status_code == 403
+    assert client.post(url, data).status_code == 403
+    # Reading every project is not inspecting them.
+    client.force_login(user_with_role("economic_bureau"))
+    assert client.post(url, data).status_code == 403
     assert ProjectInspection.objects.count() == 0
