@@ -279,14 +279,14 @@ from .zone_models import (  # noqa: E402
 
 
 class CultivationFilterSet(django_filters.FilterSet):
-    year = YearFilter(help_text=_("The year of the cultivation."))
+    year = YearFilter(label=_("Year"), help_text=_("The year of the cultivation."))
     title = django_filters.ChoiceFilter(
-        choices=choices.TitleKind.choices, help_text=_("The title sought.")
+        label=_("Title"), choices=choices.TitleKind.choices, help_text=_("The title sought.")
     )
     status = django_filters.ChoiceFilter(
-        choices=CultivationStatus.choices, help_text=_("Where the path stands.")
+        label=_("Status"), choices=CultivationStatus.choices, help_text=_("Where the path stands.")
     )
-    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+    enterprise = id_filter(Enterprise, label=_("Enterprise"), help_text=_("The enterprise (id)."))
 
     class Meta:
         model = Cultivation
@@ -294,12 +294,20 @@ class CultivationFilterSet(django_filters.FilterSet):
 
 
 class MatchmakingFilterSet(django_filters.FilterSet):
-    year = YearFilter(field_name="held_on__year", help_text=_("The year of the meeting."))
+    year = YearFilter(
+        field_name="held_on__year", label=_("Year"), help_text=_("The year of the meeting.")
+    )
     enterprise = id_filter(
-        Enterprise, field_name="enterprises", help_text=_("Meetings this enterprise attended (id).")
+        Enterprise,
+        field_name="enterprises",
+        label=_("Enterprise"),
+        help_text=_("Meetings this enterprise attended (id)."),
     )
     search = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", help_text=_("Part of the title.")
+        field_name="title",
+        lookup_expr="icontains",
+        label=_("Title"),
+        help_text=_("Part of the title."),
     )
 
     class Meta:
@@ -308,12 +316,23 @@ class MatchmakingFilterSet(django_filters.FilterSet):
 
 
 class LoanFilterSet(django_filters.FilterSet):
-    year = YearFilter(field_name="granted_on__year", help_text=_("The year the loan was granted."))
-    enterprise = id_filter(Enterprise, help_text=_("The borrowing enterprise (id)."))
-    matchmaking = id_filter(Matchmaking, help_text=_("The matchmaking meeting (id)."))
-    bank = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the bank."))
+    year = YearFilter(
+        field_name="granted_on__year",
+        label=_("Year"),
+        help_text=_("The year the loan was granted."),
+    )
+    enterprise = id_filter(
+        Enterprise, label=_("Enterprise"), help_text=_("The borrowing enterprise (id).")
+    )
+    matchmaking = id_filter(
+        Matchmaking, label=_("Matchmaking meeting"), help_text=_("The matchmaking meeting (id).")
+    )
+    bank = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Bank"), help_text=_("Part of the bank.")
+    )
     under_risk_fund = django_filters.BooleanFilter(
-        help_text=_("true: under the risk-compensation fund; false: the others.")
+        label=_("Risk-compensation fund"),
+        help_text=_("true: under the risk-compensation fund; false: the others."),
     )
 
     class Meta:
@@ -322,14 +341,21 @@ class LoanFilterSet(django_filters.FilterSet):
 
 
 class SafetyInspectionFilterSet(django_filters.FilterSet):
-    year = YearFilter(field_name="inspected_on__year", help_text=_("The year of the inspection."))
-    kind = django_filters.ChoiceFilter(
-        choices=InspectionKind.choices, help_text=_("The kind of inspection.")
+    year = YearFilter(
+        field_name="inspected_on__year", label=_("Year"), help_text=_("The year of the inspection.")
     )
-    enterprise = id_filter(Enterprise, help_text=_("The enterprise inspected (id)."))
-    area = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the area."))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=InspectionKind.choices, help_text=_("The kind of inspection.")
+    )
+    enterprise = id_filter(
+        Enterprise, label=_("Enterprise"), help_text=_("The enterprise inspected (id).")
+    )
+    area = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Area"), help_text=_("Part of the area.")
+    )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
+        label=_("Overdue"),
         help_text=_("true: hazards still open after their deadline today; false: the others."),
     )
 
@@ -344,12 +370,19 @@ class SafetyInspectionFilterSet(django_filters.FilterSet):
 
 
 class SafetyActivityFilterSet(django_filters.FilterSet):
-    year = YearFilter(field_name="held_on__year", help_text=_("The year of the activity."))
+    year = YearFilter(
+        field_name="held_on__year", label=_("Year"), help_text=_("The year of the activity.")
+    )
     kind = django_filters.ChoiceFilter(
-        choices=SafetyActivityKind.choices, help_text=_("Training, drill or document.")
+        label=_("Kind"),
+        choices=SafetyActivityKind.choices,
+        help_text=_("Training, drill or document."),
     )
     search = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", help_text=_("Part of the title.")
+        field_name="title",
+        lookup_expr="icontains",
+        label=_("Title"),
+        help_text=_("Part of the title."),
     )
 
     class Meta:
@@ -358,13 +391,18 @@ class SafetyActivityFilterSet(django_filters.FilterSet):
 
 
 class StandardFactoryFilterSet(django_filters.FilterSet):
-    year_built = YearFilter(help_text=_("The year the building was built."))
-    park = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the park."))
-    occupant = id_filter(Enterprise, help_text=_("The occupying enterprise (id)."))
+    year_built = YearFilter(label=_("Year built"), help_text=_("The year the building was built."))
+    park = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Park"), help_text=_("Part of the park.")
+    )
+    occupant = id_filter(
+        Enterprise, label=_("Occupant"), help_text=_("The occupying enterprise (id).")
+    )
     occupied = django_filters.BooleanFilter(
         field_name="occupant",
         lookup_expr="isnull",
         exclude=True,
+        label=_("Occupied"),
         help_text=_("true: occupied; false: vacant."),
     )
 
@@ -374,11 +412,13 @@ class StandardFactoryFilterSet(django_filters.FilterSet):
 
 
 class ServiceFacilityFilterSet(django_filters.FilterSet):
-    year = YearFilter(help_text=_("The year building started."))
+    year = YearFilter(label=_("Year started"), help_text=_("The year building started."))
     kind = django_filters.ChoiceFilter(
-        choices=FacilityKind.choices, help_text=_("The kind of facility.")
+        label=_("Kind"), choices=FacilityKind.choices, help_text=_("The kind of facility.")
     )
-    park = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the park."))
+    park = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Park"), help_text=_("Part of the park.")
+    )
 
     class Meta:
         model = ServiceFacility
@@ -386,10 +426,11 @@ class ServiceFacilityFilterSet(django_filters.FilterSet):
 
 
 class NewInvestorFilterSet(django_filters.FilterSet):
-    year = YearFilter(help_text=_("The year the enterprise settled."))
-    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+    year = YearFilter(label=_("Year settled"), help_text=_("The year the enterprise settled."))
+    enterprise = id_filter(Enterprise, label=_("Enterprise"), help_text=_("The enterprise (id)."))
     major = django_filters.BooleanFilter(
         method="filter_major",
+        label=_("10 million CNY or more"),
         help_text=_("true: invested 1,000 万元 (10 million CNY) or more; false: less."),
     )
 

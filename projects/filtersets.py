@@ -68,15 +68,17 @@ from .zone_models import FundingApplication, FundingStatus  # noqa: E402
 
 
 class FundingApplicationFilterSet(django_filters.FilterSet):
-    year = YearFilter(help_text=_("The year of the application."))
+    year = YearFilter(label=_("Year"), help_text=_("The year of the application."))
     status = django_filters.ChoiceFilter(
-        choices=FundingStatus.choices, help_text=_("Submitted, approved or rejected.")
+        label=_("Status"),
+        choices=FundingStatus.choices,
+        help_text=_("Submitted, approved or rejected."),
     )
     programme = django_filters.CharFilter(
-        lookup_expr="icontains", help_text=_("Part of the programme's name.")
+        lookup_expr="icontains", label=_("Programme"), help_text=_("Part of the programme's name.")
     )
-    project = id_filter(Project, help_text=_("The project (id)."))
-    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
+    project = id_filter(Project, label=_("Project"), help_text=_("The project (id)."))
+    enterprise = id_filter(Enterprise, label=_("Enterprise"), help_text=_("The enterprise (id)."))
 
     class Meta:
         model = FundingApplication

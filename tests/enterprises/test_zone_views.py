@@ -433,6 +433,32 @@ def test_the_chain_page_survives_bad_input(admin_client):
     assert response.context["stats"].enterprises == 0
 
 
+def test_the_navigation_offers_the_zone_records_to_who_may_view_cultivation(client):
+    client.force_login(role_user("economic_bureau"))
+    assert reverse("zone:index") in client.get(reverse("home")).content.decode()
+    client.force_login(role_user("official"))
+    assert reverse("zone:index") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_loan_links_to_its_matchmaking_meeting(admin_client):
+    meeting = MatchmakingFactory(title="银企对接会 & 签约")
+    LoanFactory(matchmaking=meeting)
+    response = admin_client.get(reverse("zone:loan_list"), {"year": 2021})
+    url = html.unescape(re.search(r'href="([^"]*matchmakings[^"]*)"', response.content.decode())[1])
+    meetings = admin_client.get(url)
+    assert meetings.context["totals"]["meetings"] == 1
+    assert "银企对接会 &amp; 签约" in meetings.content.decode()
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_every_filter_has_a_proper_label(admin_client, url_name):
+    admin_client.cookies["django_language"] = "en"
+    response = admin_client.get(reverse(url_name))
+    labels = [str(field.label) for field in response.context["form"]]
+    assert all(labels) and not any("invalid" in label for label in labels), labels
+    assert "contains" not in " ".join(labels)
+
+
 # --- the demo: the overview's links lead to the records behind its figures ------------------------
 
 
@@ -502,7 +528,7 @@ def test_the_demo_chain_page_shows_the_article_figures(demo, admin_client):
     assert response.context["stats"].output > 0
 
 
-def test_loans_and_investors_agree_with_the_models(demo, admin_client):
+def test_the_demo_loans_and_investors_agree_with_the_models(demo, admin_client):
     year_loans = Loan.objects.filter(granted_on__year=2021)
     response = admin_client.get(reverse("zone:loan_list"), {"year": 2021})
     assert response.context["page"].paginator.count == year_loans.count()
@@ -517,20 +543,3 @@ def test_loans_and_investors_agree_with_the_models(demo, admin_client):
         StandardFactory.objects.count()
         == admin_client.get(reverse("zone:factory_list")).context["totals"]["buildings"]
     )
-
-
-def test_the_navigation_offers_the_zone_records_to_who_may_view_cultivation(client):
-    client.force_login(role_user("economic_bureau"))
-    assert reverse("zone:index") in client.get(reverse("home")).content.decode()
-    client.force_login(role_user("official"))
-    assert reverse("zone:index") not in client.get(reverse("home")).content.decode()
-
-
-def test_a_loan_links_to_its_matchmaking_meeting(admin_client):
-    meeting = MatchmakingFactory(title="银企对接会 & 签约")
-    LoanFactory(matchmaking=meeting)
-    response = admin_client.get(reverse("zone:loan_list"), {"year": 2021})
-    url = html.unescape(re.search(r'href="([^"]*matchmakings[^"]*)"', response.content.decode())[1])
-    meetings = admin_client.get(url)
-    assert meetings.context["totals"]["meetings"] == 1
-    assert "银企对接会 &amp; 签约" in meetings.content.decode()
