@@ -269,10 +269,11 @@ def compliance(request, official_id=None):
     data = scope_compliance(
         get_visit_compliance(year=period.year, months=[period.month], today=today), request.user
     )
-    departments = {
-        d.pk: d
-        for d in Department.objects.filter(pk__in=[row.department_id for row in data.departments])
-    }
+    # The lines name the departments of the user's assignments even when the user sees no
+    # department's totals (an official).
+    department_ids = {row.department_id for row in data.departments}
+    department_ids |= {line.department_id for line in data.lines}
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
     lines = data.lines
     official = None
     if official_id is not None:

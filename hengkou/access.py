@@ -12,22 +12,25 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.scoping import get_scope
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may open a page: anyone, anyone logged in, or holders of any of ``permissions``."""
+    """Who may open a page: anyone, anyone holding a role, or holders of any of ``permissions``."""
 
     public: bool = False
     permissions: tuple[str, ...] = ()
-    needs_official: bool = False
 
     def allows(self, user) -> bool:
         if self.public:
             return True
         if not user.is_authenticated:
             return False
-        if self.needs_official and not hasattr(user, "official"):
+        if not (user.is_superuser or get_scope(user).roles):
+            # Deny by default: an account without a role reaches nothing but the frame.
             return False
         if not self.permissions:
             return True
@@ -43,6 +46,16 @@ def needs(*permissions: str) -> Rule:
 
 
 RANKINGS = needs("hengkou.view_rankingsnapshot")
+IMPORTERS = needs(
+    "enterprises.add_enterprise",
+    "enterprises.add_assignment",
+    "enterprises.add_target",
+    "enterprises.add_monthlyreport",
+    "projects.add_projectplan",
+    "projects.add_projectreport",
+)
+
+NO_ROLE = _("Your account holds no role on this site yet: ask an administrator to give you one.")
 
 PAGES: dict[str, Rule] = {
     # The frame.
@@ -79,19 +92,11 @@ PAGES: dict[str, Rule] = {
     "problems:detail": needs("enterprises.view_problem"),
     "work_reports:board": needs("enterprises.view_workreport"),
     "work_reports:edit": needs("enterprises.view_workreport"),
-    # Projects.
-    "projects:board": needs("projects.view_project"),
-    "projects:analysis": needs("projects.view_project"),
-    "projects:evaluations": needs("projects.view_projectevaluation"),
-    "projects:detail": needs("projects.view_project"),
-    "projects:stage_move": needs("projects.change_project"),
-    "projects:inspection_new": needs("projects.add_projectinspection"),
-    "projects:report": needs("projects.view_project"),
-    # The zone's records (issue 9): each list needs the view permission of its model.
+    # The zone's records (cultivation, chain, finance, safety, parks, funding).
     "zone:index": LOGGED_IN,
     "zone:cultivation_list": needs("enterprises.view_cultivation"),
     "zone:candidates_record": needs("enterprises.add_cultivation"),
-    "zone:chain": needs("enterprises.view_enterprise"),
+    "zone:chain": RANKINGS,
     "zone:matchmaking_list": needs("enterprises.view_matchmaking"),
     "zone:loan_list": needs("enterprises.view_loan"),
     "zone:inspection_list": needs("enterprises.view_safetyinspection"),
@@ -100,6 +105,19 @@ PAGES: dict[str, Rule] = {
     "zone:facility_list": needs("enterprises.view_servicefacility"),
     "zone:investor_list": needs("enterprises.view_newinvestor"),
     "projects:funding_list": needs("projects.view_fundingapplication"),
+    # Excel imports: the views check the kind's own add/change permissions.
+    "imports:index": IMPORTERS,
+    "imports:template": IMPORTERS,
+    "imports:upload": IMPORTERS,
+    "imports:confirm": IMPORTERS,
+    # Projects.
+    "projects:board": needs("projects.view_project"),
+    "projects:analysis": needs("projects.view_project"),
+    "projects:evaluations": needs("projects.view_projectevaluation"),
+    "projects:detail": needs("projects.view_project"),
+    "projects:stage_move": needs("projects.change_project"),
+    "projects:inspection_new": needs("projects.add_projectinspection"),
+    "projects:report": needs("projects.view_project"),
 }
 
 # URL namespaces that guard themselves.
@@ -131,6 +149,8 @@ class AccessPolicyMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not (request.user.is_superuser or get_scope(request.user).roles):
+            raise PermissionDenied(NO_ROLE)
         raise PermissionDenied
 
 

@@ -120,6 +120,15 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+class WorkflowPermissions(ModelPermissions):
+    """Reading needs ``view_<model>``; each PATCH step is checked by its service."""
+
+    perms_map = {
+        **ModelPermissions.perms_map,
+        "PATCH": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
 def requires(permission: str):
     """Return a DRF permission class that admits users holding ``permission``."""
 
@@ -137,6 +146,9 @@ READS_RANKINGS = "hengkou.view_rankingsnapshot"
 
 class ScopedViewSetMixin:
     """Keep every viewset within the user's scope (enterprises/scoping.py).
+
+    It comes first among a viewset's bases, before DRF's mixins, so that its ``perform_*``
+    hooks are the ones that run.
 
     Lists hold only the rows in scope and any other row is a 404, since ``get_object`` and the
     lists both go through ``filter_queryset``; a body naming a row outside the scope (another
@@ -161,12 +173,6 @@ class ScopedViewSetMixin:
         if outside:
             message = _("This is outside your department's records.")
             raise ValidationError({name: [message] for name in outside})
-
-
-class GenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
-    """A viewset of API v1 with only the actions its mixins give, within the user's scope."""
-
-    schema = ApiSchema()
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -385,10 +391,11 @@ class MonthlyReportViewSet(ModelViewSet):
     )
 )
 class VisitViewSet(
+    ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    GenericViewSet,
+    viewsets.GenericViewSet,
 ):
     """On-site visits (到企帮扶); a visit counts for each participant. Recorded, never edited.
 
@@ -451,11 +458,12 @@ class VisitViewSet(
     ),
 )
 class ProblemViewSet(
+    ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    viewsets.GenericViewSet,
 ):
     """Problems (企业诉求) and their 13710 clocks, overdue ones first.
 
@@ -472,6 +480,7 @@ class ProblemViewSet(
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_classes = [WorkflowPermissions]
     schema = ApiSchema()
 
     def get_queryset(self):

@@ -5,13 +5,18 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.api.views import READS_RANKINGS, GenericViewSet, requires
+from enterprises.api.views import (
+    READS_RANKINGS,
+    ScopedViewSetMixin,
+    WorkflowPermissions,
+    requires,
+)
 from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.periods import format_period
 
@@ -148,10 +153,11 @@ class SupervisionNoticeFilterSet(django_filters.FilterSet):
 
 @extend_schema_view(**notice_schema)
 class SupervisionNoticeViewSet(
+    ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    viewsets.GenericViewSet,
 ):
     """督办 notices: read them; PATCH `status` to `responded` (with `response`) or `closed`."""
 
@@ -159,6 +165,8 @@ class SupervisionNoticeViewSet(
     serializer_class = SupervisionNoticeSerializer
     filterset_class = SupervisionNoticeFilterSet
     http_method_names = ["get", "patch", "head", "options"]
+    # Responding and closing are checked in perform_update, each with its own permission.
+    permission_classes = [WorkflowPermissions]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
