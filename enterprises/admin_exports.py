@@ -8,7 +8,7 @@ objects as their text), but numbers and dates keep their type so a clerk can sum
 Rows come from the admin's own ``get_queryset`` (so its scoping applies) and are read in chunks.
 """
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import PermissionDenied
@@ -142,13 +142,12 @@ class XlsxExportMixin:
             return HttpResponseRedirect(url)
         return self.xlsx_response(changelist.list_display, changelist.queryset)
 
+    @admin.action(description=_("Export selected %(verbose_name_plural)s to Excel"))
     def export_selected_xlsx(self, request, queryset):
         """Return the selected rows of the changelist as .xlsx."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         return self.xlsx_response(self.get_list_display(request), queryset)
-
-    export_selected_xlsx.short_description = _("Export selected %(verbose_name_plural)s to Excel")
 
     def xlsx_response(self, list_display, queryset):
         """Return ``queryset`` as an .xlsx download with the columns of ``list_display``."""
