@@ -34,6 +34,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -555,11 +556,27 @@ def _messages(response):
     return [str(message) for message in response.context["messages"]]
 
 
+def _department_user(department):
+    """An official of ``department`` logging in as a department user (answers its problems)."""
+    staff = OfficialFactory(department=department)
+    user_with_role("department_user", official=staff)
+    return staff
+
+
+def _visiting_official(enterprise_year=2021):
+    """An official on a team of an enterprise's assignment (visits it and raises problems)."""
+    official = OfficialFactory()
+    user_with_role("official", official=official)
+    assignment = AssignmentFactory(year=enterprise_year)
+    assignment.team.add(official)
+    return official, assignment.enterprise
+
+
 def test_the_detail_page_takes_each_step_for_those_allowed(client):
     department = DepartmentFactory()
-    staff = OfficialFactory(department=department, user=UserFactory())
-    raiser = OfficialFactory(user=UserFactory())
-    problem = _raise(department=department, raised_by=raiser)
+    staff = _department_user(department)
+    raiser, enterprise = _visiting_official()
+    problem = _raise(enterprise=enterprise, department=department, raised_by=raiser)
     url = reverse("problems:detail", args=[problem.pk])
 
     client.force_login(raiser.user)
@@ -596,7 +613,7 @@ def test_the_detail_page_takes_each_step_for_those_allowed(client):
 
 def test_the_detail_page_reports_refusals_and_writes_nothing(client):
     department = DepartmentFactory()
-    staff = OfficialFactory(department=department, user=UserFactory())
+    staff = _department_user(department)
     problem = _raise(department=department)
     url = reverse("problems:detail", args=[problem.pk])
     client.force_login(staff.user)
@@ -623,7 +640,7 @@ def test_the_detail_page_reports_refusals_and_writes_nothing(client):
 
 def test_a_step_no_longer_possible_is_reported_not_forbidden(client):
     department = DepartmentFactory()
-    staff = OfficialFactory(department=department, user=UserFactory())
+    staff = _department_user(department)
     problem = _solved(department=department)
     client.force_login(staff.user)
     response = client.post(

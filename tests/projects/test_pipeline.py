@@ -19,8 +19,8 @@ from tests.factories import (
     OfficialFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
-    UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,7 @@ def _count_board_queries(client):
 
 
 def test_board_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("economic_bureau"))
     _board_with(2)
     small, _ = _count_board_queries(client)
     _board_with(30)
@@ -209,11 +209,13 @@ def test_board_page_runs_a_constant_number_of_queries(client, django_assert_max_
         large, response = _count_board_queries(client)
     assert large == small
     assert len(response.context["board"].lines) == 32
-    assert small <= 10
+    # Ten at most for a superuser; a reader holding a role adds their scope (roles and
+    # official, one query) and the page's access rule (user and group permissions, two).
+    assert small <= 10 + 3
 
 
 def test_board_page_shows_the_lights_and_links_to_the_investment_ranking(client, example):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("economic_bureau"))
     response = client.get(reverse("projects:board"), {"year": 2021, "month": 6})
     page = response.content.decode()
     assert response.status_code == 200
@@ -223,7 +225,7 @@ def test_board_page_shows_the_lights_and_links_to_the_investment_ranking(client,
 
 
 def test_board_page_ignores_bad_filters(client, example):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("economic_bureau"))
     response = client.get(
         reverse("projects:board"), {"year": "abc", "month": "13", "department": "x", "kind": "?"}
     )
@@ -250,9 +252,10 @@ def test_pages_need_a_login(client, example):
 
 @pytest.fixture
 def sponsor(client):
-    """An official of the sponsoring department of a project in reserve, logged in."""
+    """A user of the sponsoring department of a project in reserve, logged in."""
     year = timezone.localdate().year
-    official = OfficialFactory(user=UserFactory(username="sponsor"))
+    official = OfficialFactory()
+    user_with_role("department_user", official=official, username="sponsor")
     plan = ProjectPlanFactory(year=year, department=official.department)
     client.force_login(official.user)
     return plan.project
@@ -304,7 +307,13 @@ def test_a_stage_move_is_not_dated_in_the_future_nor_before_the_previous_one(cli
 
 
 def test_only_the_sponsoring_department_moves_the_stage(client, sponsor):
-    client.force_login(OfficialFactory(user=UserFactory()).user)
+    # Another department's user does not even reach the project (row-level scope).
+    client.force_login(user_with_role("department_user", official=True))
+    response = _move(client, sponsor, "started", timezone.localdate())
+    assert response.status_code == 404
+    assert client.get(reverse("projects:detail", args=[sponsor.pk])).status_code == 404
+    # The economic bureau reads every project but does not move their stages.
+    client.force_login(user_with_role("economic_bureau"))
     response = _move(client, sponsor, "started", timezone.localdate())
     assert response.status_code == 403
     assert StageMove.objects.count() == 0

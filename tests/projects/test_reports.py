@@ -25,6 +25,7 @@ from tests.factories import (
     ProjectReportFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2021, 12, 3, 9, 30, tzinfo=datetime.UTC)
@@ -194,9 +195,10 @@ def test_only_the_sponsoring_department_and_leader_report():
 
 @pytest.fixture
 def official(client):
-    """An official of the sponsoring department of a started project this year, logged in."""
+    """A user of the sponsoring department of a started project this year, logged in."""
     year = timezone.localdate().year
-    official = OfficialFactory(user=UserFactory(username="li"))
+    official = OfficialFactory()
+    user_with_role("department_user", official=official, username="li")
     plan = ProjectPlanFactory(year=year, department=official.department, project__stage="started")
     client.force_login(official.user)
     return plan.project
@@ -354,7 +356,7 @@ def test_the_monthly_analysis_lists_problems_and_laggards_by_department(client):
     assert [p.project_name for p in department.problems] == ["落后项目"]
     assert [(line.name, line.light) for line in department.lagging] == [("落后项目", "red")]
 
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("economic_bureau"))
     response = client.get(reverse("projects:analysis"), {"period": "2021-06"})
     page = response.content.decode()
     assert "用地报批手续尚在办理" in page and "落后项目" in page
