@@ -88,6 +88,15 @@ ROLES = {
 }
 
 
+# The roles whose people work in the admin (clerks entering and correcting records): staff.
+STAFF_ROLES = frozenset({"administrator", "economic_bureau", "department_user"})
+
+
+def is_staff_for(role_names) -> bool:
+    """Return whether holding ``role_names`` makes a user staff (able to open the admin)."""
+    return bool(STAFF_ROLES & set(role_names))
+
+
 def permissions_for(role: str, permission_model):
     """Return the Permission rows a role holds (``permission_model`` may be a historical one)."""
     wanted = ROLES[role]["permissions"]

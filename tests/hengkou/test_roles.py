@@ -31,3 +31,14 @@ def test_assign_role_grants_and_removes_and_refuses_unknown_users():
     assert not user.has_perm("hengkou.close_supervisionnotice")
     with pytest.raises(CommandError, match="nobody"):
         call_command("assign_role", "nobody", "official")
+
+
+def test_the_roles_that_enter_records_open_the_admin_and_lose_it_with_the_role():
+    user = UserFactory(username="clerk")
+    call_command("assign_role", "clerk", "economic_bureau", stdout=StringIO())
+    user.refresh_from_db()
+    assert user.is_staff
+    call_command("assign_role", "clerk", "official", stdout=StringIO())
+    call_command("assign_role", "clerk", "economic_bureau", "--remove", stdout=StringIO())
+    user.refresh_from_db()
+    assert not user.is_staff  # an official works in the pages, not the admin

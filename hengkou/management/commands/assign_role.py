@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from hengkou.roles import ROLES
+from hengkou.roles import ROLES, is_staff_for
 
 
 class Command(BaseCommand):
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         else:
             user.groups.add(group)
             self.stdout.write(f"{username} now has the role {role}.")
-        if role == "administrator":
-            user.is_staff = not remove or user.is_superuser
-            user.save(update_fields=["is_staff"])
+        # The admin is for the roles that enter and correct records (hengkou/roles.py).
+        user.is_staff = user.is_superuser or is_staff_for(
+            user.groups.values_list("name", flat=True)
+        )
+        user.save(update_fields=["is_staff"])

@@ -19,6 +19,8 @@ from projects.choices import Stage
 from projects.models import ProjectPhoto, ProjectReport
 from projects.services import attach_thumbnail
 
+from ...roles import is_staff_for
+
 DEMO_ADMIN = "admin"
 
 
@@ -122,8 +124,11 @@ class Command(BaseCommand):
                 username = f"{official.name}{official.department.code}"
             if username in taken:
                 continue
-            user = user_model.objects.create_user(username, password=password)
-            user.groups.add(*Group.objects.filter(name__in=demo_roles(official)))
+            roles = demo_roles(official)
+            user = user_model.objects.create_user(
+                username, password=password, is_staff=is_staff_for(roles)
+            )
+            user.groups.add(*Group.objects.filter(name__in=roles))
             official.user = user
             official.save(update_fields=["user", "updated_at"])
             taken.add(username)
