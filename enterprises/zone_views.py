@@ -252,7 +252,12 @@ class ZoneListView(PermissionRequiredMixin, View):
         style_form(filterset.form)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         visible = [f for f in filterset.form if f.name not in ID_FILTERS]
-        hidden = [f for f in filterset.form if f.name in ID_FILTERS and f.value()]
+        chosen = getattr(filterset.form, "cleaned_data", {})
+        hidden = [
+            (field, chosen.get(field.name) or field.value())
+            for field in filterset.form
+            if field.name in ID_FILTERS and field.value()
+        ]
         context = {
             "title": self.title,
             "description": self.description,

@@ -459,6 +459,17 @@ def test_every_filter_has_a_proper_label(admin_client, url_name):
     assert "contains" not in " ".join(labels)
 
 
+def test_an_enterprise_filter_shows_the_enterprise_by_name(admin_client):
+    firm = EnterpriseFactory(name="筛选企业")
+    LoanFactory(enterprise=firm)
+    LoanFactory()
+    response = admin_client.get(reverse("zone:loan_list"), {"year": 2021, "enterprise": firm.pk})
+    assert response.context["totals"]["loans"] == 1
+    page = response.content.decode()
+    assert f'name="enterprise" value="{firm.pk}"' in page
+    assert "筛选企业</span>" in page
+
+
 # --- the demo: the overview's links lead to the records behind its figures ------------------------
 
 
