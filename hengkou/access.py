@@ -129,6 +129,15 @@ def rule_for(view_name: str) -> Rule | None:
     return PAGES.get(view_name)
 
 
+def may_open(view_name: str, user) -> bool:
+    """Return whether the user may open the page named ``view_name`` (for links and menus)."""
+    if view_name.split(":", 1)[0] in SELF_GUARDED_NAMESPACES:
+        # The admin and the API check more themselves; without a role, nothing is open there.
+        return user.is_authenticated and (user.is_superuser or bool(get_scope(user).roles))
+    rule = rule_for(view_name)
+    return rule is not None and rule.allows(user)
+
+
 class AccessPolicyMiddleware:
     """Refuse a page to whoever its rule does not admit (login first for anonymous users)."""
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .access import may_open
+
 
 @dataclass(frozen=True)
 class Area:
@@ -213,7 +215,8 @@ def areas_for(user) -> list[Area]:
     """Return the areas ``user`` may enter, in navigation order."""
     if not user.is_authenticated:
         return []
-    return [area for area in AREAS if area.allowed(user)]
+    # An area shows only when its page would open: the access table decides, as for the page.
+    return [area for area in AREAS if area.allowed(user) and may_open(area.url_name, user)]
 
 
 def _may_import(user) -> bool:
