@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import stamp_times
 from .models import Assignment, Department, WorkReport
 from .scoping import scope_queryset
 
@@ -135,9 +136,7 @@ def submit_work_report(
     report.save()
     # created_at and updated_at are auto fields that read the clock; record the caller's time.
     stamps = {"created_at": now, "updated_at": now} if created else {"updated_at": now}
-    WorkReport.objects.filter(pk=report.pk).update(**stamps)
-    for field, value in stamps.items():
-        setattr(report, field, value)
+    stamp_times(report, **stamps)
     return report
 
 

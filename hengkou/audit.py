@@ -9,32 +9,9 @@ the status writes of the monthly close go through :func:`update_with_history`.
 
 from __future__ import annotations
 
-from django.db import models
+from enterprises.audit import has_history, stamp_times, update_with_history
 
-
-def has_history(model) -> bool:
-    """Whether ``model`` keeps an audit trail."""
-    return hasattr(model._meta, "simple_history_manager_attribute")
-
-
-def update_with_history(queryset: models.QuerySet, *, user=None, reason: str = "", **values) -> int:
-    """``queryset.update(**values)`` that also writes one "~" historical row per changed row.
-
-    Rows that already hold ``values`` are neither updated nor recorded. Returns the rows changed.
-    """
-    model = queryset.model
-    changed = list(queryset.exclude(**values))
-    if not changed:
-        return 0
-    count = model._default_manager.filter(pk__in=[obj.pk for obj in changed]).update(**values)
-    if has_history(model):
-        for obj in changed:
-            for name, value in values.items():
-                setattr(obj, name, value)
-        model.history.bulk_history_create(
-            changed, update=True, default_user=user, default_change_reason=reason
-        )
-    return count
+__all__ = ["diff_fields", "has_history", "stamp_times", "update_with_history"]
 
 
 def diff_fields(record, previous) -> list[dict]:
