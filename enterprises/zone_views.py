@@ -72,6 +72,8 @@ YEARS = (2000, 2100)
 # Filters on a foreign key typed in as an id: kept as hidden inputs, shown as a badge.
 ID_FILTERS = ("enterprise", "matchmaking", "occupant", "project")
 DEFAULT_CHAIN = "毛绒玩具"
+# A chain's figures are zone-wide, like the chain-stats endpoint: for the roles reading rankings.
+CHAIN_PERMISSION = "hengkou.view_rankingsnapshot"
 
 
 # --- columns and cells ----------------------------------------------------------------------------
@@ -576,7 +578,7 @@ ZONE_LISTS = [
         _("A chain's enterprises by role, their jobs and output."),
         "zone:chain",
         "bi-diagram-3",
-        "enterprises.view_enterprise",
+        CHAIN_PERMISSION,
     ),
     ZoneLink(
         _("Funding applications"),
@@ -623,7 +625,7 @@ def _chain_year(request) -> tuple[int, str]:
 
 
 @login_required
-@permission_required("enterprises.view_enterprise", raise_exception=True)
+@permission_required(CHAIN_PERMISSION, raise_exception=True)
 def chain(request):
     """Show an industry chain: its enterprises by role, their jobs and the year's output."""
     year, error = _chain_year(request)

@@ -106,6 +106,10 @@ def test_lists_need_the_view_permission(client, url_name):
 def test_the_index_shows_only_the_lists_the_user_may_open(client):
     client.force_login(role_user("official"))
     page = client.get(reverse("zone:index")).content.decode()
+    assert reverse("zone:chain") not in page
+    assert reverse("zone:loan_list") not in page
+    client.force_login(role_user("county_leader"))
+    page = client.get(reverse("zone:index")).content.decode()
     assert reverse("zone:chain") in page
     assert reverse("zone:loan_list") not in page
     client.force_login(role_user("economic_bureau"))
