@@ -41,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-competitor-rows",
             type=int,
-            default=10_000,
+            default=5_000,
             help="rows imported with django-import-export (slow; its rows/s are compared)",
         )
         parser.add_argument(
