@@ -133,6 +133,8 @@ def submit_work_report(
     report.deadlines = deadlines
     report.submitted_by = acting_user
     report.full_clean()
+    # The trail names the acting user also when no request is in flight (commands, tests).
+    report._history_user = acting_user
     report.save()
     # created_at and updated_at are auto fields that read the clock; record the caller's time.
     stamps = {"created_at": now, "updated_at": now} if created else {"updated_at": now}
