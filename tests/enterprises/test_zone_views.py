@@ -189,6 +189,8 @@ def test_matchmaking_totals_and_enterprises(admin_client):
     response = admin_client.get(reverse("zone:matchmaking_list"), {"year": 2021})
     assert response.context["totals"] == {"meetings": 2, "agreed": Decimal("2000.00")}
     assert "乙公司、甲公司" in response.content.decode()  # by name
+    export = admin_client.get(reverse("zone:matchmaking_list"), {"year": 2021, "format": "xlsx"})
+    assert "乙公司、甲公司" in {row[3] for row in workbook_rows(export)}
 
 
 def test_inspections_count_by_kind_and_flag_the_overdue(admin_client):
