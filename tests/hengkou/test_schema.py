@@ -251,6 +251,17 @@ def fuzz(operation, mode, *, headers, failures, calls):
     exercise()
 
 
+def takes_input(operation) -> bool:
+    """Return whether an operation has a parameter or a body: only those have negative cases.
+
+    Hypothesis gives up (``Unsatisfiable``) when asked for invalid input to an operation that
+    takes none, such as ``GET /api/v1/ping/`` (the authentication header and cookie that
+    schemathesis adds from the security schemes are never made invalid).
+    """
+    definition = operation.definition.raw
+    return bool(definition.get("parameters") or definition.get("requestBody"))
+
+
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(in_process_requests):
     """Fuzz every operation of the schema as an administrator: no 5xx, every answer as documented.
@@ -266,7 +277,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(in_process_r
     assert len(operations) >= 50
     failures, calls = [], []
     for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        modes = [GenerationMode.POSITIVE]
+        if takes_input(operation):
+            modes.append(GenerationMode.NEGATIVE)
+        for mode in modes:
             fuzz(operation, mode, headers=headers, failures=failures, calls=calls)
 
     assert calls.count(200) + calls.count(201) > len(operations)
