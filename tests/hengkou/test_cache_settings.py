@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.roles import user_with_role
 
 SETTINGS_FILE = Path(settings.BASE_DIR) / "hengkou" / "settings.py"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -103,7 +104,7 @@ def _keys(cache, prefix):
 
 @pytest.mark.django_db
 def test_a_session_made_on_one_node_is_read_on_another_through_redis(redis_settings):
-    user = UserFactory()
+    user = user_with_role("economic_bureau")
     node_a, node_b = Client(), Client()
     node_a.force_login(user)
     node_b.cookies = node_a.cookies

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.roles import user_with_role
 
 
 @pytest.mark.django_db
@@ -38,17 +39,23 @@ def test_ping_needs_authentication():
 
 @pytest.mark.django_db
 def test_ping_answers_a_logged_in_user_without_reading_data(client, django_assert_max_num_queries):
-    client.force_login(UserFactory())
-    # The session and the user, as every authenticated request; nothing else.
-    with django_assert_max_num_queries(2):
+    client.force_login(user_with_role("economic_bureau"))
+    # The session, the user and their roles, as every API request; nothing else.
+    with django_assert_max_num_queries(3):
         response = client.get("/api/v1/ping/")
     assert response.status_code == 200
     assert response.json() == {"ok": True}
 
 
 @pytest.mark.django_db
+def test_ping_is_refused_like_every_api_endpoint_to_a_login_without_a_role(client):
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/ping/").status_code == 403
+
+
+@pytest.mark.django_db
 def test_ping_accepts_a_token_like_every_api_endpoint():
-    token = Token.objects.create(user=UserFactory())
+    token = Token.objects.create(user=user_with_role("official"))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/v1/ping/").json() == {"ok": True}
