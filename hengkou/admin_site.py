@@ -3,19 +3,26 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
+from enterprises.admin_exports import XlsxExportMixin
 from enterprises.admin_scoping import ScopedAdminMixin
 
 from .roles import DOMAIN_APPS
 
 
 def scoped(admin_class):
-    """Return ``admin_class`` with row-level scoping mixed in (and into its inlines)."""
+    """Return ``admin_class`` with row-level scoping mixed in (and into its inlines).
+
+    A changelist also gets its Excel export, so no list of the admin lacks one.
+    """
     if issubclass(admin_class, ScopedAdminMixin):
         return admin_class
     inlines = [scoped(inline) for inline in getattr(admin_class, "inlines", [])]
+    bases = (ScopedAdminMixin, admin_class)
+    if issubclass(admin_class, admin.ModelAdmin) and not issubclass(admin_class, XlsxExportMixin):
+        bases = (ScopedAdminMixin, XlsxExportMixin, admin_class)
     return type(
         admin_class.__name__,
-        (ScopedAdminMixin, admin_class),
+        bases,
         {"__module__": admin_class.__module__, "inlines": inlines},
     )
 
