@@ -18,6 +18,9 @@ import datetime
 import decimal
 import functools
 import itertools
+import operator
+import queue
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -374,7 +377,7 @@ def _conflict(error) -> str:
     ) % {"error": str(error).splitlines()[0][:200]}
 
 
-def _read_rows(rows, parsers, bar) -> Iterator[Row]:
+def _read_rows(rows, parsers) -> Iterator[Row]:
     """Yield a checked Row for every non-empty row; most cells take a fast path in C.
 
     A cell first goes through its column's fast reader (a C-level call: a memo of values
@@ -406,18 +409,70 @@ def _read_rows(rows, parsers, bar) -> Iterator[Row]:
                         data[key] = value
                         continue
             parser.read(row, cell)
-        if bar is not None:
-            bar.update()
         yield row
+
+
+class _ChunkReader:
+    """Read and check the cells of the file in a thread, a few chunks ahead of the writes.
+
+    The thread does no database work: it only parses XML and cells (Python holding the GIL),
+    while the main thread's queries and COPY wait on PostgreSQL, so the two overlap. The queue
+    is bounded, so memory stays a few chunks whatever the file's size.
+    """
+
+    AHEAD = 2
+
+    def __init__(self, rows, parsers):
+        self.rows = rows
+        self.parsers = parsers
+        self.queue: queue.Queue = queue.Queue(maxsize=self.AHEAD)
+        self.stop = threading.Event()
+        self.language = translation.get_language()
+        self.thread = threading.Thread(target=self._run, name="xlsx-reader", daemon=True)
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        translation.activate(self.language)
+        try:
+            stream = _read_rows(self.rows, self.parsers)
+            while chunk := list(itertools.islice(stream, CHUNK)):
+                if not self._put(chunk):
+                    return
+            self._put(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread
+            self._put(error)
+
+    def __iter__(self):
+        self.thread.start()
+        try:
+            while True:
+                item = self.queue.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.stop.set()
+            self.thread.join()
 
 
 def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
     seen: dict[tuple, int] = {}
-    stream = _read_rows(rows, parsers, bar)
     permissions = _permissions(kind, ctx.user)
     key_labels = " + ".join(column.header() for column in kind.key_columns())
-    while chunk := list(itertools.islice(stream, CHUNK)):
+    for chunk in _ChunkReader(rows, parsers):
         result.rows += len(chunk)
+        if bar is not None:
+            bar.update(len(chunk))
         kind.resolve(ctx, chunk)
         for row in chunk:
             if row.errors:
@@ -434,7 +489,7 @@ def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
             if first is not None:
                 row.error(
                     key_labels,
-                    ", ".join(formats.text(v) for v in row.key),
+                    _key_text(kind, row),
                     _("Duplicate within the file: row %(row)s has the same key.") % {"row": first},
                 )
             else:
@@ -483,7 +538,9 @@ def _attach_existing(kind: ImportKind, chunk: list[Row]) -> None:
 
 def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
     model_fields = _writable(kind.model)
-    values = {name: value for name, value in row.values.items() if name in model_fields}
+    values = row.values
+    if not model_fields.issuperset(values):
+        values = {name: value for name, value in values.items() if name in model_fields}
     may_add, may_change = permissions
     if row.existing is None:
         if not may_add:
@@ -491,7 +548,7 @@ def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
             return
         creates.append(values)
         result.created += 1
-        _preview(result, "create", row, values)
+        _preview(kind, result, "create", row, values)
         return
     changed = [name for name, value in values.items() if row.existing.get(name) != value]
     if not changed:
@@ -502,17 +559,29 @@ def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
         return
     updates.append((row.existing, values, changed))
     result.updated += 1
-    _preview(result, "update", row, {name: values[name] for name in changed})
+    _preview(kind, result, "update", row, {name: values[name] for name in changed})
 
 
-def _preview(result, action, row, values) -> None:
+def _key_text(kind, row: Row) -> str:
+    """Return the natural key of a row as the clerk wrote it (credit code, not an id)."""
+    return ", ".join(
+        formats.text(_display(row.values.get(column.key))) for column in kind.key_columns()
+    )
+
+
+def _preview(kind, result, action, row, values) -> None:
     if len(result.preview) < PREVIEW_ROWS:
+        labels = {column.field: column.header() for column in kind.columns if column.field}
         result.preview.append(
             {
                 "row": row.number,
                 "action": action,
-                "key": ", ".join(formats.text(_display(v)) for v in row.key),
-                "values": {name: _display(value) for name, value in values.items()},
+                "key": _key_text(kind, row),
+                "values": {
+                    labels[name]: _display(value)
+                    for name, value in values.items()
+                    if name in labels
+                },
             }
         )
 
@@ -551,7 +620,18 @@ class _Writer:
                 )
         self.auto_now = [f.attname for f in self.fields if getattr(f, "auto_now", False)]
         self.user_id = getattr(ctx.user, "pk", None)
+        # Columns whose values are never None or text: their COPY text is plain str().
+        plain_parses = {DECIMAL, INTEGER, MONTH, YEAR}
+        self.plain = {
+            column.field
+            for column in columns
+            if column.field and column.parse in plain_parses and not self._nullable(column.field)
+        }
+        self.plain |= {"enterprise_id", "project_id"}
         self.copy = connection.vendor == "postgresql"
+
+    def _nullable(self, name: str) -> bool:
+        return self.model._meta.get_field(name).null
 
     def write(self, creates: list[dict], updates: list[tuple[dict, dict, list[str]]]) -> None:
         if self.copy and creates:
@@ -609,20 +689,20 @@ class _Writer:
                 [meta.db_table, meta.pk.column, len(rows)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
-            lines = []
-            size = 0
-            with cursor.cursor.copy(
-                f"COPY {qn(meta.db_table)} ({', '.join(map(qn, columns))}) FROM STDIN"
-            ) as copy:
-                for pk, values in zip(ids, rows, strict=True):
-                    values[meta.pk.attname] = pk
-                    line = f"{pk}\t" + "\t".join(map(_copy_text, [values[n] for n in varying]))
-                    lines.append(line + suffix)
-                    size += 1
-                    if size == 2000:
-                        copy.write("\n".join(lines) + "\n")
-                        lines, size = [], 0
-                if lines:
+            pick = operator.itemgetter(*varying) if len(varying) > 1 else None
+            plain = all(type(value) in _PLAIN_TYPES for value in rows[0].values()) and all(
+                name in self.plain for name in varying
+            )
+            table = f"{qn(meta.db_table)} ({', '.join(map(qn, columns))})"
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for start in range(0, len(rows), 2000):
+                    lines = []
+                    for pk, values in zip(
+                        ids[start : start + 2000], rows[start : start + 2000], strict=True
+                    ):
+                        picked = pick(values) if pick else (values[varying[0]],)
+                        text = "\t".join(map(str if plain else _copy_text, picked))
+                        lines.append(f"{pk}\t{text}{suffix}")
                     copy.write("\n".join(lines) + "\n")
             copied = [f.column for f in history._meta.concrete_fields if f.attname in by_attname]
             cursor.execute(
@@ -634,6 +714,7 @@ class _Writer:
             )
 
 
+_PLAIN_TYPES = frozenset({int, Decimal, datetime.date})
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

@@ -32,6 +32,11 @@ READ_SIZE = 1 << 20
 EMPTY_ROWS_END = 1000
 
 _NS = r"(?:[A-Za-z_][\w.-]*:)?"
+# The cell layout Excel, LibreOffice and openpyxl write: r first, a plain <v> or inline <t>.
+_FAST_CELL_RE = re.compile(
+    r'<c r="([A-Z]+)(\d+)"(?:(?=[^>]*? t="(\w+)"))?[^>]*?'
+    r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)?</c>)"
+)
 _ROW_RE = re.compile(rf"<{_NS}row\b([^>]*?)(?:/>|>(.*?)</{_NS}row>)", re.S)
 _CELL_RE = re.compile(rf"<{_NS}c\b([^>]*?)(?:/>|>(.*?)</{_NS}c>)", re.S)
 _ATTR_R_RE = re.compile(r'\br="([A-Z]+)(\d*)"')
@@ -174,7 +179,14 @@ class XlsxReader:
         v_open, v_close = f"<{prefix}v>", f"</{prefix}v>"
         columns: dict[str, int] = {}
         number = 0
+        fast = self._fast_cell_re()
         for chunk in self._chunks():
+            if fast is not None:
+                cells = fast.findall(chunk)
+                # Every cell element matched in the common layout: take the fast path.
+                if len(cells) == chunk.count(cell_open) and "<c>" not in chunk:
+                    yield from self._fast_rows(cells, columns)
+                    continue
             for piece in chunk.split(row_open)[1:]:
                 head_end = piece.find(">")
                 row_attrs = piece[:head_end]
@@ -189,6 +201,53 @@ class XlsxReader:
                         piece[head_end + 1 :].split(cell_open)[1:], columns, v_open, v_close
                     ),
                 )
+
+    def _fast_cell_re(self):
+        if self.prefix:
+            return None
+        return _FAST_CELL_RE
+
+    def _fast_rows(self, cells, columns) -> Iterator[tuple[int, list[Any]]]:
+        """Turn the (column, row, type, value, inline text) of matched cells into rows."""
+        strings = self.shared_strings
+        current = None
+        values: list[Any] = []
+        append = values.append
+        for letters, number, kind, raw, inline in cells:
+            if number != current:
+                if current is not None:
+                    yield int(current), values
+                current = number
+                values = []
+                append = values.append
+            index = columns.get(letters)
+            if index is None:
+                index = columns[letters] = _column_index(letters)
+            if index != len(values):
+                if index < len(values):
+                    continue
+                values.extend([None] * (index - len(values)))
+            if raw:
+                if not kind or kind == "n":
+                    try:
+                        append(Decimal(raw))
+                    except InvalidOperation:
+                        append(_unescape(raw))
+                elif kind == "s":
+                    try:
+                        append(strings[int(raw)])
+                    except (ValueError, IndexError):
+                        append(None)
+                elif kind == "b":
+                    append(raw.strip() == "1")
+                else:
+                    append(_unescape(raw))
+            elif inline:
+                append(_unescape(inline))
+            else:
+                append(None)
+        if current is not None:
+            yield int(current), values
 
     def _cells(self, pieces, columns, v_open, v_close) -> list[Any]:
         strings = self.shared_strings

@@ -104,6 +104,9 @@ class Context:
         return self.cache[name]
 
     def closed_months(self) -> set[datetime.date]:
+        closed = self.cache.get("closed")
+        if closed is not None:
+            return closed
         from ..models import Period
 
         return self.once(
