@@ -494,6 +494,12 @@ class ProblemViewSet(
 
 class ChainQuerySerializer(serializers.Serializer):
     chain = serializers.CharField(max_length=50, help_text=_("The industry chain, e.g. 毛绒玩具."))
+    year = serializers.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("With a year, the chain's output and revenue of that year (万元)."),
+    )
 
 
 class ChainStatsSerializer(serializers.Serializer):
@@ -509,6 +515,19 @@ class ChainStatsSerializer(serializers.Serializer):
     employees = serializers.IntegerField(help_text=_("Sum of the enterprises' employees."))
     poverty_employees = serializers.IntegerField(
         help_text=_("Sum of the enterprises' employees lifted out of poverty.")
+    )
+    year = serializers.IntegerField(allow_null=True)
+    output = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("The year's output of the chain's enterprises (万元); null without year."),
+    )
+    revenue = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("The year's revenue of the chain's enterprises (万元); null without year."),
     )
 
 
@@ -533,6 +552,9 @@ class ChainStatsSerializer(serializers.Serializer):
                         },
                         "employees": 3107,
                         "poverty_employees": 378,
+                        "year": None,
+                        "output": None,
+                        "revenue": None,
                     },
                 )
             ],
@@ -547,13 +569,17 @@ def chain_stats(request):
     """Return an industry chain's enterprises by role and the jobs they give."""
     query = ChainQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    stats = get_chain_stats(chain=query.validated_data["chain"])
+    year = query.validated_data.get("year")
+    stats = get_chain_stats(chain=query.validated_data["chain"], year=year)
     return Response(
         {
             "chain": stats.chain,
             "enterprises": stats.enterprises,
             "employees": stats.employees,
             "poverty_employees": stats.poverty_employees,
+            "year": year,
+            "output": None if year is None else f"{stats.output:.2f}",
+            "revenue": None if year is None else f"{stats.revenue:.2f}",
             "by_role": {role: count.enterprises for role, count in stats.roles.items() if role},
         }
     )
