@@ -209,7 +209,10 @@ class Clusters:
             postgres = pwd.getpwnam("postgres")
             os.chown(self.directory, postgres.pw_uid, postgres.pw_gid)
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.primary_port, self.replica_port = _free_port(), _free_port()
+        self.primary_port = _free_port()
+        self.replica_port = _free_port()
+        while self.replica_port == self.primary_port:
+            self.replica_port = _free_port()
         self.started = []
 
     def run(self, *command):
@@ -239,6 +242,14 @@ class Clusters:
         self.started.append(replica)
         self.run(self.bindir / "psql", "-h", "127.0.0.1", "-p", str(self.primary_port),
                  "-U", "postgres", "-Xqc", "CREATE DATABASE app")  # fmt: skip
+        for _ in range(100):  # until the replica has replayed the new database
+            try:
+                self.run(self.bindir / "psql", "-h", "127.0.0.1", "-p", str(self.replica_port),
+                         "-U", "postgres", "-d", "app", "-Xqc", "SELECT 1")  # fmt: skip
+                return
+            except subprocess.CalledProcessError:
+                time.sleep(0.1)
+        raise TimeoutError("the replica never showed the new database")
 
     def stop(self):
         for data in reversed(self.started):
