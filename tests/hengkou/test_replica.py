@@ -198,7 +198,12 @@ def _free_port() -> int:
 
 
 class Clusters:
-    """A throwaway primary and a streaming replica in a temporary directory, on loopback."""
+    """A throwaway primary and a streaming replica in a temporary directory, on loopback.
+
+    Both are made here rather than a replica of the machine's cluster on 5432: that one has
+    ``wal_level = replica`` but no ``replication`` line in its pg_hba.conf (nor has CI's fresh
+    cluster), and reconfiguring a shared server is not a test's business.
+    """
 
     def __init__(self, bindir: Path):
         self.bindir = bindir
