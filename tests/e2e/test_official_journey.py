@@ -5,7 +5,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from enterprises.models import Problem, Visit
-from tests.factories import AssignmentFactory, DepartmentFactory, OfficialFactory, UserFactory
+from tests.factories import AssignmentFactory, DepartmentFactory, OfficialFactory
+from tests.roles import user_with_role
 
 PHONE = {"width": 360, "height": 740}
 
@@ -23,13 +24,10 @@ def test_an_official_logs_a_visit_with_a_problem_and_the_head_resolves_it(
 ):
     year = timezone.localdate().year
     land_bureau = DepartmentFactory(name="自然资源局")
-    head = OfficialFactory(
-        name="王局长",
-        department=land_bureau,
-        rank="department_head",
-        user=UserFactory(username="wang"),
-    )
-    official = OfficialFactory(name="张帮扶", user=UserFactory(username="zhang"))
+    head = OfficialFactory(name="王局长", department=land_bureau, rank="department_head")
+    user_with_role("department_user", official=head, username="wang")
+    official = OfficialFactory(name="张帮扶")
+    user_with_role("official", official=official, username="zhang")
     assignment = AssignmentFactory(
         year=year,
         responsible=official,

@@ -10,7 +10,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from projects.models import ProjectPhoto, ProjectReport
-from tests.factories import OfficialFactory, ProjectPlanFactory, UserFactory
+from tests.factories import OfficialFactory, ProjectPlanFactory
+from tests.roles import user_with_role
 
 PHONE = {"width": 360, "height": 740}
 
@@ -43,7 +44,8 @@ def test_an_official_files_a_monthly_report_with_a_photo_and_sees_it_on_the_proj
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     today = timezone.localdate()
-    official = OfficialFactory(name="李专干", user=UserFactory(username="li"))
+    official = OfficialFactory(name="李专干")
+    user_with_role("department_user", official=official, username="li")
     plan = ProjectPlanFactory(
         year=today.year,
         department=official.department,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from enterprises.models import Period
 from hengkou.models import SupervisionNotice
-from tests.factories import UserFactory
+from tests.roles import user_with_role
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,7 +16,8 @@ def test_supervisor_sees_the_figures_closes_a_month_and_downloads_the_bulletin(
     live_server, page, screenshot
 ):
     call_command("seed_demo", verbosity=0)
-    UserFactory(username="supervisor", is_staff=True, is_superuser=True)
+    # The economic bureau watches the figures, closes the month and issues the bulletin.
+    user_with_role("economic_bureau", username="supervisor", is_staff=True)
 
     page.goto(f"{live_server.url}/accounts/login/?next=/dashboard/%3Fperiod%3D2021-12")
     page.get_by_label("用户名").fill("supervisor")
