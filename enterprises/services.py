@@ -11,6 +11,7 @@ from itertools import islice
 from django.db import transaction
 
 from .choices import Metric
+from .figures_cache import figures_changed
 from .models import MonthlyReport, MonthlyYtd, refuse_closed_month
 
 FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]
@@ -59,6 +60,8 @@ def refresh_monthly_ytd(*, enterprise_ids: Iterable[int], years: Iterable[int]) 
     changed = 0
     if not years:
         return changed
+    # Rankings and statistics read the rollup: cached figures are stale from here on.
+    figures_changed()
     for ids in _chunks(sorted(set(enterprise_ids))):
         wanted = _rollup_rows(
             MonthlyReport.objects.filter(enterprise_id__in=ids, period__year__in=years).values(

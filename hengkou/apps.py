@@ -17,7 +17,9 @@ class HengkouConfig(AppConfig):
     verbose_name = _("Hengkou site")
 
     def ready(self):
+        from .figures import drop_figures_on_writes
         from .scopes import register_all
 
         register_all()
+        drop_figures_on_writes()
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from enterprises.choices import PeriodStatus, TitleKind
+from enterprises.figures_cache import cached_figures
 from enterprises.models import (
     Assignment,
     EnterpriseTitle,
@@ -266,7 +267,17 @@ class PeriodRanking:
 
 
 def get_period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
-    """Return a month's ranking: the snapshot of a closed month, else computed live."""
+    """Return a month's ranking: the snapshot of a closed month, else computed live.
+
+    Kept in the shared figures cache until the next write (enterprises/figures_cache.py).
+    """
+    return cached_figures(
+        f"ranking:{year}-{month}:{metric}",
+        lambda: _period_ranking(year=year, month=month, metric=metric),
+    )
+
+
+def _period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
     period = datetime.date(year, month, 1)
     closed = Period.objects.filter(period=period, status=PeriodStatus.CLOSED).exists()
     if closed:
@@ -320,6 +331,11 @@ class ZoneStats:
 
 
 def get_zone_stats(*, year: int, month: int) -> ZoneStats:
+    """Return the zone statistics of a month, from the figures cache when it holds them."""
+    return cached_figures(f"zone-stats:{year}-{month}", lambda: _zone_stats(year=year, month=month))
+
+
+def _zone_stats(*, year: int, month: int) -> ZoneStats:
     """Return the zone statistics of domain.md for month ``month`` of ``year``.
 
     Above-scale output sums the year-to-date output of the enterprises above scale in ``year``,
@@ -404,6 +420,18 @@ class CompletenessBoard:
 def get_completeness_board(
     *, year: int, month: int, today: datetime.date, names_per_department: int = 8
 ) -> CompletenessBoard:
+    """Return who has not reported the month, from the figures cache when it holds it."""
+    return cached_figures(
+        f"completeness:{year}-{month}:{today:%Y-%m-%d}:{names_per_department}",
+        lambda: _completeness_board(
+            year=year, month=month, today=today, names_per_department=names_per_department
+        ),
+    )
+
+
+def _completeness_board(
+    *, year: int, month: int, today: datetime.date, names_per_department: int = 8
+) -> CompletenessBoard:
     """Return, per department, the members without a report for the month and the on-time rate.
 
     A report is on time when first submitted by the deadline (day 5 of the next month, end of
@@ -468,6 +496,13 @@ class TrendPoint:
 
 
 def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
+    """Return a metric's monthly totals of a year, from the figures cache when it holds them."""
+    return cached_figures(
+        f"trend:{year}:{metric}", lambda: _monthly_trend(year=year, metric=metric)
+    )
+
+
+def _monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
     """Return the sponsored members' monthly totals of a metric for each month, with last year.
 
     Members are those of ``year`` (assignments, or project plans for the investment metrics),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.duties import list_duties_due_soon
+from enterprises.figures_cache import figures_changed
 from enterprises.models import (
     Assignment,
     MonthlyReport,
@@ -101,6 +102,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     snapshot; a department still lagging keeps its notice (with the new figures), one no
     longer lagging has its open notice withdrawn.
     """
+    figures_changed()
     period = period.replace(day=1)
     Period.objects.get_or_create(period=period)
     month = Period.objects.select_for_update().get(period=period)
@@ -261,6 +263,7 @@ def reopen_month(
 
     The snapshot and the notices stay until the month is closed again.
     """
+    figures_changed()
     period = period.replace(day=1)
     reason = (reason or "").strip()
     if not reason:

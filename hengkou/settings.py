@@ -145,6 +145,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Rankings, zone statistics, trends and the completeness board are kept in the cache until the
+# next write (enterprises/figures_cache.py); only with a cache every process shares (Redis).
+HENGKOU_FIGURES_CACHE_SECONDS = env.int(
+    "HENGKOU_FIGURES_CACHE_SECONDS", default=300 if REDIS_URL else 0
+)
 # Load balancers probe /healthz/ over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # Login failures are counted in the database, which every node shares (not in the cache).

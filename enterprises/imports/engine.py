@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..figures_cache import figures_changed
 from . import formats
 from .formats import CellError, ImportFileError, XlsxReader
 from .kinds import (
@@ -354,6 +355,12 @@ def run_import(
             bar = tqdm(disable=None, unit=" rows", desc=str(kind.label))
         try:
             with transaction.atomic():
+                immediate = writer is not None and connection.vendor == "postgresql"
+                if immediate:
+                    # Foreign keys checked as each chunk is written (overlapping with reading
+                    # the rest of the file) instead of all at once at the commit.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 _check_and_write(kind, ctx, result, rows, parsers, writer, bar)
                 if writer is not None and result.ok:
                     try:
@@ -364,6 +371,11 @@ def run_import(
                     transaction.set_rollback(True)
                 else:
                     result.written = True
+                    # Bulk writes send no signals: cached rankings and statistics are stale.
+                    figures_changed()
+                if immediate and result.written:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         finally:
             if bar is not None:
                 bar.close()
