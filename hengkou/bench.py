@@ -843,7 +843,7 @@ WEB_APPLICATION_NAME = "hengkou-bench-web"
 
 class BenchServer:
     """gunicorn with DEBUG off and two sync workers on a free loopback port, on the bench's
-    database (connections kept 60 s and named, so their PostgreSQL backends can be found)."""
+    database (connections kept for the run and named, so their PostgreSQL backends can be found)."""
 
     def __init__(self, *, workers: int = 2):
         self.workers = workers
@@ -866,7 +866,7 @@ class BenchServer:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECURE": "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_CONN_MAX_AGE": "60",
+            "DJANGO_CONN_MAX_AGE": "3600",
             "DJANGO_LOG_LEVEL": "ERROR",
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
