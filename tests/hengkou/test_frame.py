@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import OfficialFactory, UserFactory
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -36,24 +37,26 @@ def test_login_with_a_wrong_password_says_so_and_logs_in_with_the_right_one(clie
 
 
 def test_language_switch_shows_english(client):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("official", official=True))
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert response.status_code == 302
-    html = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Hengkou Industrial Tracker" in html
     assert "Log out" in html
 
 
 def test_navigation_shows_each_user_their_areas(client):
-    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk = user_with_role("economic_bureau", username="clerk", is_staff=True)
     client.force_login(clerk)
     html = client.get(reverse("home")).content.decode()
     assert reverse("admin:index") in html
     assert "数据管理" in html
 
-    official_user = UserFactory(username="official")
-    official = OfficialFactory(user=official_user, name="李明")
+    official = OfficialFactory(name="李明")
+    official_user = user_with_role("official", official=official, username="official")
     client.force_login(official_user)
     html = client.get(reverse("home")).content.decode()
     assert reverse("admin:index") not in html
@@ -75,11 +78,11 @@ def test_pages_load_no_asset_from_the_internet(client, url_name):
 
 
 def test_home_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
-    user = UserFactory(is_staff=True)
-    OfficialFactory(user=user)
+    user = user_with_role("department_user", official=True, is_staff=True)
     client.force_login(user)
-    # 5, plus the user's permissions loaded once (2 queries) for the areas gated by a permission.
-    with django_assert_max_num_queries(7):
+    # 5, plus the user's permissions loaded once (2 queries) for the areas gated by a permission,
+    # plus the user's scope (their roles and official: 1 query) that tells whether they hold a role.
+    with django_assert_max_num_queries(7 + 1):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -12,8 +12,8 @@ from tests.factories import (
     MonthlyReportFactory,
     OfficialFactory,
     TargetFactory,
-    UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -22,10 +22,15 @@ NOW = datetime.datetime(2021, 12, 3, 2, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def people():
-    leader = OfficialFactory(rank="county_leader", user=UserFactory(username="leader"))
+    leader = OfficialFactory(rank="county_leader")
+    user_with_role("county_leader", official=leader, username="leader")
     office = DepartmentFactory(kind="supervision_office")
-    supervisor = OfficialFactory(department=office, user=UserFactory(username="supervisor"))
-    clerk = OfficialFactory(user=UserFactory(username="clerk"))
+    supervisor = OfficialFactory(department=office)
+    user_with_role("supervision_office", official=supervisor, username="supervisor")
+    # A clerk of the economic bureau reads every record, but not other people's notifications.
+    bureau = DepartmentFactory(kind="economic_bureau")
+    clerk = OfficialFactory(department=bureau)
+    user_with_role("economic_bureau", official=clerk, username="clerk")
     OfficialFactory(rank="county_leader")  # no login: nobody to notify
     assignment = AssignmentFactory()
     TargetFactory(enterprise=assignment.enterprise, value=Decimal("1200"))
