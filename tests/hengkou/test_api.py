@@ -151,6 +151,8 @@ def test_close_needs_the_permission_and_a_valid_period(zone):
     client = APIClient()
     client.force_authenticate(UserFactory())
     assert client.post("/api/v1/periods/2021-11/close/").status_code == 403
+    client.force_authenticate(user_with_role("supervision_office"))
+    assert client.post("/api/v1/periods/2021-11/close/").status_code == 403
     assert Period.objects.count() == 0
     client.force_authenticate(UserFactory(is_superuser=True))
     response = client.post("/api/v1/periods/2021-13/close/")
@@ -163,6 +165,8 @@ def test_reopen_needs_an_administrator_and_a_reason(admin_api, zone):
     admin_api.post("/api/v1/periods/2021-11/close/")
     clerk = APIClient()
     clerk.force_authenticate(UserFactory())
+    assert clerk.post("/api/v1/periods/2021-11/reopen/", {"reason": "x"}).status_code == 403
+    clerk.force_authenticate(user_with_role("economic_bureau"))
     assert clerk.post("/api/v1/periods/2021-11/reopen/", {"reason": "x"}).status_code == 403
     response = admin_api.post("/api/v1/periods/2021-11/reopen/", {})
     assert response.status_code == 400

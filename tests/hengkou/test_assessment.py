@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -178,5 +179,9 @@ def test_recording_an_inspection(client, department):
 
 def test_recording_an_inspection_needs_the_permission(client, department):
     client.force_login(UserFactory())
+    response = client.post(reverse("inspection_list"), {"year": 2021})
+    assert response.status_code == 403
+    # The economic bureau reads the inspections; the supervision office records them.
+    client.force_login(user_with_role("economic_bureau"))
     response = client.post(reverse("inspection_list"), {"year": 2021})
     assert response.status_code == 403

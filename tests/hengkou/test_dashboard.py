@@ -17,6 +17,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -90,6 +91,10 @@ def test_close_needs_the_permission(client):
     client.force_login(UserFactory())
     response = client.post(reverse("dashboard_close"), {"period": "2021-11", "metric": "tax"})
     assert response.status_code == 403
+    # The supervision office reads the dashboard but does not close a month.
+    client.force_login(user_with_role("supervision_office"))
+    response = client.post(reverse("dashboard_close"), {"period": "2021-11", "metric": "tax"})
+    assert response.status_code == 403
     assert Period.objects.count() == 0
 
 
@@ -151,6 +156,12 @@ def test_administrator_reopens_a_closed_month_with_a_reason(supervisor):
 
 def test_reopen_needs_the_permission(client):
     client.force_login(UserFactory())
+    response = client.post(
+        reverse("dashboard_reopen"), {"period": "2021-11", "metric": "tax", "reason": "x"}
+    )
+    assert response.status_code == 403
+    # The economic bureau closes a month but only an administrator reopens one.
+    client.force_login(user_with_role("economic_bureau"))
     response = client.post(
         reverse("dashboard_reopen"), {"period": "2021-11", "metric": "tax", "reason": "x"}
     )

@@ -17,6 +17,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
@@ -82,6 +83,12 @@ def test_department_responds_and_supervision_office_closes(supervisor, notices):
 def test_responding_needs_the_permission(client, notices):
     client.force_login(UserFactory())
     notice = SupervisionNotice.objects.first()
+    response = client.post(
+        reverse("notice_detail", args=[notice.pk]), {"action": "respond", "response": "x"}
+    )
+    assert response.status_code == 403
+    # The supervision office reads every notice; the department responds, not the office.
+    client.force_login(user_with_role("supervision_office"))
     response = client.post(
         reverse("notice_detail", args=[notice.pk]), {"action": "respond", "response": "x"}
     )
