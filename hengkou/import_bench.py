@@ -112,6 +112,18 @@ def clear(codes: list[str]) -> None:
         MonthlyReport.objects.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
         MonthlyReport.history.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
         MonthlyYtd.objects.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
+    _vacuum([MonthlyReport, MonthlyReport.history.model, MonthlyYtd, Enterprise])
+
+
+def _vacuum(models) -> None:
+    """Reclaim the deleted rows and refresh the planner's statistics, as on a fresh database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def import_ours(path: str) -> int:

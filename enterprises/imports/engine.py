@@ -641,6 +641,7 @@ class _Writer:
         }
         self.plain |= {"enterprise_id", "project_id"}
         self.copy = connection.vendor == "postgresql"
+        self.staged: set[str] = set()
 
     def _nullable(self, name: str) -> bool:
         return self.model._meta.get_field(name).null
@@ -682,10 +683,10 @@ class _Writer:
         self.kind.after_write(self.ctx, full_creates + full_updates)
 
     def _copy_create(self, rows: list[dict]) -> None:
-        """Insert ``rows`` with PostgreSQL's COPY, then their history rows from the table.
+        """Insert ``rows`` and their history rows on PostgreSQL, with COPY.
 
-        Ids are drawn from the table's sequence first, so the history rows are copied by id
-        in one INSERT … SELECT on the server.
+        The rows are copied into a temporary staging table (no indexes, no WAL), then one
+        statement moves them into the table and, from what it returns, into the history table.
         """
         meta = self.model._meta
         history = self.model.history.model
@@ -694,36 +695,39 @@ class _Writer:
         constant = [f.attname for f in self.fields if f.attname not in rows[0]]
         suffix = "".join("\t" + _copy_text(self.defaults[name]) for name in constant)
         by_attname = {f.attname: f.column for f in meta.concrete_fields}
-        columns = [meta.pk.column, *[by_attname[name] for name in varying + constant]]
+        columns = ", ".join(qn(by_attname[name]) for name in varying + constant)
+        stage = qn(f"import_stage_{meta.db_table}")
+        pick = operator.itemgetter(*varying) if len(varying) > 1 else None
+        plain = all(type(value) in _PLAIN_TYPES for value in rows[0].values()) and all(
+            name in self.plain for name in varying
+        )
+        copied = [f.column for f in history._meta.concrete_fields if f.attname in by_attname]
+        copied_sql = ", ".join(map(qn, copied))
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-            pick = operator.itemgetter(*varying) if len(varying) > 1 else None
-            plain = all(type(value) in _PLAIN_TYPES for value in rows[0].values()) and all(
-                name in self.plain for name in varying
-            )
-            table = f"{qn(meta.db_table)} ({', '.join(map(qn, columns))})"
-            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            if stage not in self.staged:
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                    f"SELECT {columns} FROM {qn(meta.db_table)} WITH NO DATA"
+                )
+                self.staged.add(stage)
+            with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
                 for start in range(0, len(rows), 2000):
                     lines = []
-                    for pk, values in zip(
-                        ids[start : start + 2000], rows[start : start + 2000], strict=True
-                    ):
+                    for values in rows[start : start + 2000]:
                         picked = pick(values) if pick else (values[varying[0]],)
                         text = "\t".join(map(str if plain else _copy_text, picked))
-                        lines.append(f"{pk}\t{text}{suffix}")
+                        lines.append(text + suffix)
                     copy.write("\n".join(lines) + "\n")
-            copied = [f.column for f in history._meta.concrete_fields if f.attname in by_attname]
             cursor.execute(
-                f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(map(qn, copied))}, "
+                f"WITH added AS (INSERT INTO {qn(meta.db_table)} ({columns}) "
+                f"SELECT {columns} FROM {stage} RETURNING {copied_sql}) "
+                f"INSERT INTO {qn(history._meta.db_table)} ({copied_sql}, "
                 "history_date, history_type, history_user_id, history_change_reason) "
-                f"SELECT {', '.join(map(qn, copied))}, %s, '+', %s, NULL "
-                f"FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = ANY(%s)",
-                [self.ctx.now, self.user_id, ids],
+                f"SELECT {copied_sql}, %s, '+', %s, NULL FROM added",
+                [self.ctx.now, self.user_id],
             )
+            cursor.execute(f"TRUNCATE {stage}")
 
 
 _PLAIN_TYPES = frozenset({int, Decimal, datetime.date})

@@ -580,13 +580,11 @@ class MonthlyReportKind(ImportKind):
             row.error(self.columns[2], f"{period:%Y-%m}", closed_message(period))
 
     def after_write(self, ctx, rows):
-        pairs = ctx.cache.setdefault("ytd_pairs", set())
-        pairs.update((row["enterprise_id"], row["period"].year) for row in rows)
-
-    def after_all(self, ctx):
+        # Chunk by chunk, so the rollup's writes overlap with reading the rest of the file; a
+        # pair cut by a chunk boundary is simply refreshed twice.
         from .engine import refresh_ytd_pairs
 
-        refresh_ytd_pairs(ctx.cache.pop("ytd_pairs", set()))
+        refresh_ytd_pairs({(row["enterprise_id"], row["period"].year) for row in rows})
 
     def export_queryset(self, user=None):
         return MonthlyReport.objects.select_related("enterprise")
