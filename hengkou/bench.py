@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -645,6 +646,10 @@ def measure(
         ("api", "ranking API, month open", api_url),
         ("dashboard", "dashboard page, month open", dashboard_url),
     ]
+    uncached_targets = [
+        ("ping_nocache", "trivial DRF view, without Redis", "/api/v1/ping/"),
+        ("api_nocache", "ranking API, month open, without Redis", api_url),
+    ]
     server = None
     server_memory: list[PeakMemory] = []
     if load_seconds:
@@ -653,7 +658,10 @@ def measure(
         elif shutil.which("wrk") is None:
             results.throughput_note = "not measured: wrk is not installed (apt-get install wrk)"
         else:
-            server = BenchServer()
+            shared_cache = SharedCache.find()
+            server = BenchServer(shared_cache=shared_cache)
+            if shared_cache is None:
+                results.throughput_note = "without Redis (none reachable): no figures cache"
     else:
         results.throughput_note = "not measured in this run"
 
@@ -736,16 +744,28 @@ def measure(
             server.__enter__()
         try:
             if server is not None:
+                if server.shared_cache is not None:
+                    # First the same gunicorn without Redis: no figures cache, sessions in the
+                    # database (the configuration of a single machine).
+                    with BenchServer() as plain:
+                        log(f"load test without Redis: gunicorn on {plain.url} …")
+                        results.throughput = run_wrk(
+                            plain, uncached_targets, cookie=cookie, seconds=load_seconds,
+                            connections=load_connections, log=log,
+                        )  # fmt: skip
                 log(f"load test: gunicorn on {server.url}, {load_seconds} s per URL …")
-                results.throughput = run_wrk(
+                results.throughput += run_wrk(
                     server, load_targets, cookie=cookie, seconds=load_seconds,
                     connections=load_connections, log=log,
                 )  # fmt: skip
 
             log("monthly close …")
-            started = time.perf_counter()
-            close_month(period=period, acting_user=user, now=timezone.now())
-            results.close_seconds = time.perf_counter() - started
+            # The close must drop the figures gunicorn cached in Redis, as it would in production.
+            shared = server.shared_cache if server is not None else None
+            with override_settings(**(shared.settings() if shared else {})):
+                started = time.perf_counter()
+                close_month(period=period, acting_user=user, now=timezone.now())
+                results.close_seconds = time.perf_counter() - started
             log(f"monthly close: {results.close_seconds:.2f} s")
             closed = [("api_closed", "ranking API, closed month", lambda: _get(client, api_url))]
             results.timings.update(measure_interleaved(closed, repeat=repeat))
@@ -762,6 +782,8 @@ def measure(
         finally:
             if server is not None:
                 server.__exit__(None, None, None)
+                if server.shared_cache is not None:
+                    server.shared_cache.clear()
     results.memory = own_memory()
     if server is not None:
         results.memory += server_memory
@@ -841,12 +863,56 @@ def _free_port() -> int:
 WEB_APPLICATION_NAME = "hengkou-bench-web"
 
 
+@dataclass(frozen=True)
+class SharedCache:
+    """A Redis for the load test's gunicorn (sessions, figures cache), under a key prefix of
+    this run's own, removed at the end (``BENCH_REDIS_URL``, default the local Redis, db 0)."""
+
+    url: str
+    prefix: str
+
+    @classmethod
+    def find(cls) -> SharedCache | None:
+        url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+        parsed = urllib.parse.urlparse(url)
+        try:
+            socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1).close()
+        except OSError:
+            return None
+        return cls(url=url, prefix=f"hengkou-bench-{os.getpid()}")
+
+    def settings(self) -> dict:
+        """Django settings that make this process use the same cache as the gunicorn."""
+        return {
+            "CACHES": {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": self.url,
+                    "KEY_PREFIX": self.prefix,
+                }
+            },
+            "HENGKOU_FIGURES_CACHE_SECONDS": 300,
+        }
+
+    def clear(self) -> int:
+        """Delete this run's keys; return how many."""
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        keys = list(client.scan_iter(f"{self.prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+        return len(keys)
+
+
 class BenchServer:
     """gunicorn with DEBUG off and two sync workers on a free loopback port, on the bench's
     database (connections kept for the run and named, so their PostgreSQL backends can be found)."""
 
-    def __init__(self, *, workers: int = 2):
+    def __init__(self, *, workers: int = 2, shared_cache: SharedCache | None = None):
         self.workers = workers
+        self.shared_cache = shared_cache
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -860,8 +926,16 @@ class BenchServer:
         password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
         host = f"{database.get('HOST') or ''}:{database.get('PORT') or 5432}"
         url = f"postgres://{user}{password}@{host}/{database['NAME']}"
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("REDIS_URL", "DJANGO_CACHE_PREFIX", "HENGKOU_FIGURES_CACHE_SECONDS")
+        }
+        if self.shared_cache is not None:
+            environment["REDIS_URL"] = self.shared_cache.url
+            environment["DJANGO_CACHE_PREFIX"] = self.shared_cache.prefix
         return {
-            **os.environ,
+            **environment,
             "DATABASE_URL": f"{url}?application_name={WEB_APPLICATION_NAME}",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECURE": "0",
@@ -1243,10 +1317,11 @@ def _throughput_why(results: Results) -> str:
             f"; a closed month, read from its snapshot, reaches {closed:,.0f} requests/s "
             f"({closed / ping_rate:.0%} of the trivial view)"
         )
-    why += (
-        ". Meeting it needs the ranking cached in Redis: a closed month's never changes; an open "
-        "month's could be kept until the next write to the rollup"
-    )
+    if results.requests_per_s("ping_nocache") is None:
+        why += (
+            ". Meeting it needs the figures cache, which is on with `REDIS_URL` "
+            "(HENGKOU_FIGURES_CACHE_SECONDS) and was off in this run"
+        )
     return why
 
 
@@ -1257,17 +1332,26 @@ def _render_extra(*, results: Results, imports: dict | None, imports_note: str) 
     sections += ["### Throughput under load (wrk)", ""]
     if results.throughput:
         first = results.throughput[0]
+        redis = (
+            "with `REDIS_URL` (sessions and the figures cache in Redis, as in docs/deploy.md) "
+            'unless the row says "without Redis" (a second gunicorn, the single-machine '
+            "configuration)"
+            if results.requests_per_s("ping_nocache") is not None
+            else f"({results.throughput_note})"
+        )
         sections += [
             f"gunicorn with DEBUG off and 2 sync workers, started by the benchmark on loopback on "
-            f"the same database; `wrk` with {first.seconds:.0f} s per URL, one URL after the "
-            "other, as the logged-in superuser (session cookie); the machine's CPUs are shared "
-            "by wrk, gunicorn and PostgreSQL.",
+            f"the same database, {redis}; `wrk` with {first.seconds:.0f} s per URL, one URL "
+            "after the other, as the logged-in superuser (session cookie); the machine's CPUs "
+            "are shared by wrk, gunicorn and PostgreSQL. Each row is compared with the trivial "
+            "DRF view on the same gunicorn.",
             "",
             "| URL | requests/s | vs trivial DRF view | p50 (ms) | p99 (ms) | requests | errors |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in results.throughput:
-            share = f"{row.requests_per_s / ping_rate:.0%}" if ping_rate else ""
+            base = results.requests_per_s("ping_nocache") if "nocache" in row.key else ping_rate
+            share = f"{row.requests_per_s / base:.0%}" if base else ""
             sections.append(
                 f"| {row.name} | {row.requests_per_s:,.1f} | {share} | {row.p50_ms:.1f} | "
                 f"{row.p99_ms:.1f} | {row.requests:,} | {row.errors} |"
@@ -1287,6 +1371,24 @@ def _render_extra(*, results: Results, imports: dict | None, imports_note: str) 
             f"| ranking API requests/s ≥ {THROUGHPUT_TARGET:.0%} of the trivial DRF view's | "
             f"{ratio:.0%} ({results.requests_per_s('api'):,.1f} / {ping_rate:,.1f}) | "
             f"{'yes' if met else 'no'} | {'—' if met else _throughput_why(results)} |"
+        )
+    uncached, ping_uncached = (
+        results.requests_per_s("api_nocache"),
+        results.requests_per_s("ping_nocache"),
+    )
+    if uncached is not None and ping_uncached:
+        share = uncached / ping_uncached
+        met = share >= THROUGHPUT_TARGET
+        targets.append(
+            f"| the same without Redis (no figures cache) | {share:.0%} "
+            f"({uncached:,.1f} / {ping_uncached:,.1f}) | {'yes' if met else 'no'} | "
+            + (
+                "—"
+                if met
+                else "the ranking of an open month is computed on every request: a deployment "
+                "without Redis does not reach the target"
+            )
+            + " |"
         )
     close_met = results.close_seconds <= CLOSE_TARGET_SECONDS
     targets.append(
