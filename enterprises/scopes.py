@@ -19,6 +19,19 @@ def _own_official(scope) -> Q:
     return Q(pk=scope.official_id) if scope.official_id else NOTHING
 
 
+# A problem is also its handling department's (it was assigned there to be solved) and its
+# raiser's (who confirms the solution).
+def _raised_by_them(scope) -> Q:
+    return Q(raised_by_id=scope.official_id) if scope.official_id else NOTHING
+
+
+problem_rule = any_of(by_enterprise("enterprise"), by_department("department"), _raised_by_them)
+
+
+def _problem_event(scope) -> Q:
+    return Q(problem__in=models.Problem.objects.filter(problem_rule(scope)).values("pk"))
+
+
 def _matchmaking(scope) -> Q:
     taking_part = zone_models.Matchmaking.objects.filter(
         enterprises__in=scope.enterprise_ids()
@@ -38,7 +51,6 @@ def register_all() -> None:
     for model in (
         models.EnterpriseTitle,
         models.Visit,
-        models.Problem,
         models.Target,
         models.MonthlyReport,
         models.MonthlyYtd,
@@ -49,7 +61,8 @@ def register_all() -> None:
     ):
         register(model, by_enterprise("enterprise"))
     register(models.VisitPhoto, by_enterprise("visit__enterprise"))
-    register(models.ProblemEvent, by_enterprise("problem__enterprise"))
+    register(models.Problem, problem_rule)
+    register(models.ProblemEvent, _problem_event)
     register(zone_models.StandardFactory, by_enterprise("occupant"))
     register(zone_models.Matchmaking, _matchmaking)
     register(models.Period, everyone, check_references=False)

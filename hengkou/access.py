@@ -115,7 +115,8 @@ PAGES: dict[str, Rule] = {
     "projects:analysis": needs("projects.view_project"),
     "projects:evaluations": needs("projects.view_projectevaluation"),
     "projects:detail": needs("projects.view_project"),
-    "projects:stage_move": needs("projects.change_project"),
+    # The sponsoring department and leader move the stage: the view asks can_edit_project.
+    "projects:stage_move": needs("projects.view_project"),
     "projects:inspection_new": needs("projects.add_projectinspection"),
     "projects:report": needs("projects.view_project"),
 }

@@ -106,7 +106,7 @@ PAGES = {
     "projects:evaluations": Page(fixed("/projects/evaluations/"), READ_ALL),
     "projects:funding_list": Page(fixed("/projects/funding/"), READ_ALL),
     "projects:detail": Page(ours("/projects/{pk}/", "project"), READ_ALL | {DU, CL}),
-    "projects:stage_move": Page(ours("/projects/{pk}/stage/", "project"), frozenset({A}), 405),
+    "projects:stage_move": Page(ours("/projects/{pk}/stage/", "project"), READ_ALL | {DU, CL}, 405),
     "projects:inspection_new": Page(
         ours("/projects/{pk}/inspections/", "project"), frozenset({A, SO}), 405
     ),

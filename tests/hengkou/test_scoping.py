@@ -359,3 +359,21 @@ def test_the_admin_export_holds_only_the_users_rows(world):
     }
     assert world.ours.enterprise.name in cells
     assert world.theirs.enterprise.name not in cells
+
+
+def test_a_problem_is_also_its_handling_departments_and_its_raisers(world):
+    from tests.factories import ProblemFactory
+
+    theirs = world.theirs.enterprise
+    handled_by_us = ProblemFactory(enterprise=theirs, department=world.ours.department)
+    raised_by_our_official = ProblemFactory(
+        enterprise=theirs, department=world.theirs.department, raised_by=world.ours.responsible
+    )
+    elsewhere = world.theirs.records["problem"]
+    head = page(world.users["department_user"])
+    assert head.get(f"/problems/{handled_by_us.pk}/").status_code == 200
+    assert head.get(f"/problems/{elsewhere.pk}/").status_code == 404
+    official = api(world.users["official"])
+    listed = {row["id"] for row in official.get("/api/v1/problems/").json()["results"]}
+    assert raised_by_our_official.pk in listed
+    assert elsewhere.pk not in listed and handled_by_us.pk not in listed
