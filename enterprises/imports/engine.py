@@ -667,7 +667,9 @@ class _Writer:
                 merged[name] = self.ctx.now
             full_updates.append(merged)
             changed_fields.update(changed)
-        if full_updates:
+        if full_updates and self.copy:
+            self._copy_update(full_updates, changed_fields)
+        elif full_updates:
             pk = self.model._meta.pk.attname
             objs = [self.model(**values) for values in full_updates]
             bulk_update_with_history(
@@ -681,6 +683,49 @@ class _Writer:
                 default_date=self.ctx.now,
             )
         self.kind.after_write(self.ctx, full_creates + full_updates)
+
+    def _copy_update(self, rows: list[dict], changed: set[str]) -> None:
+        """Update ``rows`` (whole rows) on PostgreSQL with their history rows, in one statement.
+
+        Only the ``changed`` columns are set; the history rows hold the rows as updated.
+        """
+        meta = self.model._meta
+        history = self.model.history.model
+        qn = connection.ops.quote_name
+        names = [meta.pk.attname, *[f.attname for f in self.fields]]
+        by_attname = {f.attname: f.column for f in meta.concrete_fields}
+        columns = ", ".join(qn(by_attname[name]) for name in names)
+        stage = qn(f"import_update_{meta.db_table}")
+        copied = [f.column for f in history._meta.concrete_fields if f.attname in by_attname]
+        assignments = ", ".join(
+            f"{qn(by_attname[name])} = s.{qn(by_attname[name])}" for name in sorted(changed)
+        )
+        pick = operator.itemgetter(*names)
+        with connection.cursor() as cursor:
+            if stage not in self.staged:
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                    f"SELECT {columns} FROM {qn(meta.db_table)} WITH NO DATA"
+                )
+                self.staged.add(stage)
+            with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+                for start in range(0, len(rows), 2000):
+                    lines = [
+                        "\t".join(map(_copy_text, pick(values)))
+                        for values in rows[start : start + 2000]
+                    ]
+                    copy.write("\n".join(lines) + "\n")
+            cursor.execute(
+                f"WITH changed AS (UPDATE {qn(meta.db_table)} AS m SET {assignments} "
+                f"FROM {stage} AS s WHERE m.{qn(meta.pk.column)} = s.{qn(meta.pk.column)} "
+                f"RETURNING {', '.join('m.' + qn(c) for c in copied)}) "
+                f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(map(qn, copied))}, "
+                "history_date, history_type, history_user_id, history_change_reason) "
+                f"SELECT {', '.join(map(qn, copied))}, %s, '~', %s, NULL FROM changed",
+                [self.ctx.now, self.user_id],
+            )
+            cursor.execute(f"TRUNCATE {stage}")
 
     def _copy_create(self, rows: list[dict]) -> None:
         """Insert ``rows`` and their history rows on PostgreSQL, with COPY.

@@ -323,3 +323,14 @@ def test_enterprises_are_created_with_their_code_checked():
         10,
     )
     assert enterprise.history.get().history_user == clerk
+
+
+def test_columns_left_out_of_the_file_keep_their_values():
+    report = MonthlyReportFactory(output_value=Decimal("100.00"), employees=77, tax=Decimal("4"))
+    header = ["统一社会信用代码", "月份", "工业总产值"]
+    result = run([header, [report.enterprise.credit_code, "2021-11", 130]])
+    assert (result.updated, result.created) == (1, 0)
+    report.refresh_from_db()
+    assert (report.output_value, report.employees, report.tax) == (Decimal("130"), 77, Decimal("4"))
+    latest = report.history.order_by("-history_id").first()
+    assert (latest.output_value, latest.employees) == (Decimal("130"), 77)
