@@ -20,8 +20,8 @@ from enterprises.imports.kinds import (
     YEAR,
     Column,
     ImportKind,
-    _in_scope,
     closed_message,
+    ids_in_scope,
     officials,
     register,
     resolve_department,
@@ -83,7 +83,7 @@ def resolve_projects(ctx, rows, column: Column) -> None:
             )
         else:
             row.values["project_id"] = found[0][0]
-    allowed = _in_scope(
+    allowed = ids_in_scope(
         ctx, Project, {row.values["project_id"] for row in rows if "project_id" in row.values}
     )
     if allowed is None:

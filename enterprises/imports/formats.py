@@ -23,7 +23,6 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Office's compound-file signature: the old binary .xls (and .doc) format.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,13 +36,8 @@ _FAST_CELL_RE = re.compile(
     r'<c r="([A-Z]+)(\d+)"(?:(?=[^>]*? t="(\w+)"))?[^>]*?'
     r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)?</c>)"
 )
-_ROW_RE = re.compile(rf"<{_NS}row\b([^>]*?)(?:/>|>(.*?)</{_NS}row>)", re.S)
-_CELL_RE = re.compile(rf"<{_NS}c\b([^>]*?)(?:/>|>(.*?)</{_NS}c>)", re.S)
-_ATTR_R_RE = re.compile(r'\br="([A-Z]+)(\d*)"')
-_ATTR_T_RE = re.compile(r'\bt="(\w+)"')
 _ROW_NUMBER_RE = re.compile(r'\br="(\d+)"')
 _DIGITS = frozenset("0123456789")
-_V_RE = re.compile(rf"<{_NS}v(?:\s[^>]*)?>(.*?)</{_NS}v>", re.S)
 _T_RE = re.compile(rf"<{_NS}t(?:\s[^>]*)?>(.*?)</{_NS}t>", re.S)
 # Phonetic runs (rPh) hold furigana in Japanese files; their text is not the cell's.
 _RPH_RE = re.compile(rf"<{_NS}rPh\b.*?</{_NS}rPh>", re.S)
@@ -378,10 +372,6 @@ def text(value: Any) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return str(value).strip()
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def number(value: Any) -> Decimal:

@@ -202,7 +202,7 @@ def resolve_enterprises(ctx: Context, rows: list[Row], column: Column) -> None:
     """Set ``enterprise_id`` from the credit code of each row; two queries per chunk."""
     codes = {row.values[column.key] for row in rows if row.values.get(column.key)}
     found = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
-    allowed = _in_scope(ctx, Enterprise, set(found.values()))
+    allowed = ids_in_scope(ctx, Enterprise, set(found.values()))
     for row in rows:
         code = row.values.get(column.key)
         if not code:
@@ -223,7 +223,7 @@ def resolve_enterprises(ctx: Context, rows: list[Row], column: Column) -> None:
             row.values["enterprise_id"] = pk
 
 
-def _in_scope(ctx: Context, model, ids: set[int]) -> set[int] | None:
+def ids_in_scope(ctx: Context, model, ids: set[int]) -> set[int] | None:
     """Return which of ``ids`` the importing user may change (None: every row, no user)."""
     if ctx.user is None:
         return None
@@ -369,7 +369,7 @@ class EnterpriseKind(ImportKind):
         found = dict(
             Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk")
         )
-        allowed = _in_scope(ctx, Enterprise, set(found.values()))
+        allowed = ids_in_scope(ctx, Enterprise, set(found.values()))
         for row in rows:
             code = row.values.get("credit_code")
             if code in found and found[code] not in allowed:

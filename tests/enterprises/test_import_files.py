@@ -117,3 +117,45 @@ def test_a_file_saved_by_libreoffice_imports(tmp_path):
     assert result.created == 2
     assert MonthlyReport.objects.get(enterprise=first).output_value == Decimal("1234.50")
     assert MonthlyReport.objects.get(enterprise=second).period.month == 12
+
+
+def _raw_workbook(sheet_xml: str, shared: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            '<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<x:sheets><x:sheet name="数据" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="worksheet" Target="worksheets/data.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr("xl/worksheets/data.xml", sheet_xml)
+        if shared:
+            archive.writestr("xl/sharedStrings.xml", shared)
+    return buffer.getvalue()
+
+
+def test_prefixed_namespaces_formulas_and_rich_text_are_read():
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<x:sheetData>"
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="inlineStr">'
+        '<x:is><x:t xml:space="preserve"> 总 &amp; 计 </x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" s="3"><x:f>1+1</x:f><x:v>2</x:v></x:c>'
+        '<x:c r="B2" t="str"><x:f>"a"</x:f><x:v>a</x:v></x:c><x:c r="AA2" t="b"><x:v>1</x:v></x:c>'
+        "</x:row></x:sheetData></x:worksheet>"
+    )
+    shared = (
+        '<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<x:si><x:r><x:t>富</x:t></x:r><x:r><x:t>文本</x:t></x:r></x:si></x:sst>"
+    )
+    with XlsxReader(io.BytesIO(_raw_workbook(sheet, shared))) as reader:
+        rows = list(reader.rows())
+    assert rows[0] == (1, ["富文本", None, " 总 & 计 "])
+    assert rows[1][1][:2] == [Decimal("2"), "a"]
+    assert rows[1][1][26] is True and len(rows[1][1]) == 27
