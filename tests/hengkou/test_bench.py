@@ -231,3 +231,55 @@ def test_render_says_what_was_not_measured(phases):
     )
     assert "Throughput not measured in this run." in section
     assert "Import speed: not measured (hengkou.import_bench does not exist)." in section
+
+
+def test_render_compares_the_rows_without_redis_with_the_trivial_view_without_redis(phases):
+    results = bench.measure(period=NOV, repeat=1, log=quiet)
+    results.throughput = [
+        _throughput("ping_nocache", 200.0),
+        _throughput("api_nocache", 20.0),
+        _throughput("ping", 400.0),
+        _throughput("api", 300.0),
+    ]
+    section = bench.render_section(
+        results=results,
+        phases=[],
+        scale=TINY,
+        sizes=[],
+        host={},
+        peak_mib=1.0,
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+    )
+    assert "| api_nocache | 20.0 | 10% |" in section
+    assert "| api | 300.0 | 75% |" in section
+    assert "requests/s ≥ 60% of the trivial DRF view's | 75% (300.0 / 400.0) | yes | — |" in section
+    assert "| the same without Redis (no figures cache) | 10% (20.0 / 200.0) | no |" in section
+    results.throughput[3] = _throughput("api", 40.0)
+    missed = bench.render_section(
+        results=results,
+        phases=[],
+        scale=TINY,
+        sizes=[],
+        host={},
+        peak_mib=1.0,
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+    )
+    assert "the figures cache spares the ranking's computation (20.0 requests/s" in missed
+    assert "about 50 ms of a worker's time per request against 5 ms" in missed
+    assert 'unless the row says "without Redis"' in section
+
+
+def test_shared_cache_settings_point_this_process_at_the_gunicorns_redis():
+    shared = bench.SharedCache(url="redis://127.0.0.1:6379/5", prefix="hengkou-bench-1")
+    config = shared.settings()
+    assert config["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/5"
+    assert config["CACHES"]["default"]["KEY_PREFIX"] == "hengkou-bench-1"
+    assert config["HENGKOU_FIGURES_CACHE_SECONDS"] > 0
+    server = bench.BenchServer(shared_cache=shared)
+    environment = server.environment()
+    assert environment["REDIS_URL"] == "redis://127.0.0.1:6379/5"
+    assert environment["DJANGO_CACHE_PREFIX"] == "hengkou-bench-1"
+    assert environment["WEB_CONCURRENCY"] == "2" and environment["DJANGO_DEBUG"] == "0"
+    assert "REDIS_URL" not in bench.BenchServer().environment()
