@@ -67,6 +67,20 @@ PREVIEW_ROWS = 20
 MEMO_SIZE = 50_000
 
 
+def _code(cell) -> str:
+    """Return a code (a credit code) without spaces, in capitals; refuse one stored as a number."""
+    if isinstance(cell, Decimal):
+        # Excel keeps 15 significant digits: an 18-digit code typed into a number cell is lost.
+        raise CellError(
+            _(
+                "The code was stored as a number (%(value)s), so its last digits are lost: "
+                "format the column as text and type the code again."
+            )
+            % {"value": formats.text(cell)}
+        )
+    return "".join(unicodedata.normalize("NFKC", formats.text(cell)).split()).upper()
+
+
 def _exact_int(cell) -> int:
     if cell.__class__ is Decimal:
         value = int(cell)
@@ -173,9 +187,7 @@ class _Parser:
         if parse == YEAR:
             return formats.year
         if parse == CODE:
-            return lambda value: "".join(
-                unicodedata.normalize("NFKC", formats.text(value)).split()
-            ).upper()
+            return _code
         if parse == CHOICE:
             return self._choice_reader()
         return formats.text

@@ -300,34 +300,33 @@ class XlsxReader:
 
 def open_archive(file: str | IO[bytes]) -> zipfile.ZipFile:
     """Open ``file`` as an .xlsx archive, or refuse it with a message saying what it is."""
-    handle = open(file, "rb") if isinstance(file, str) else file  # noqa: SIM115
-    try:
-        handle.seek(0)
-        head = handle.read(8)
-        handle.seek(0)
-        if not head:
-            raise ImportFileError(_("The file is empty."))
-        if head.startswith(OLE_MAGIC):
-            raise ImportFileError(
-                _(
-                    "This is an old Excel 97-2003 file (.xls). Open it in Excel or LibreOffice "
-                    "and save it as an Excel workbook (.xlsx)."
-                )
+    if isinstance(file, str):
+        with open(file, "rb") as handle:
+            head = handle.read(8)
+    else:
+        file.seek(0)
+        head = file.read(8)
+        file.seek(0)
+    if not head:
+        raise ImportFileError(_("The file is empty."))
+    if head.startswith(OLE_MAGIC):
+        raise ImportFileError(
+            _(
+                "This is an old Excel 97-2003 file (.xls). Open it in Excel or LibreOffice "
+                "and save it as an Excel workbook (.xlsx)."
             )
-        if not head.startswith(ZIP_MAGIC):
-            raise ImportFileError(_not_xlsx())
-        try:
-            archive = zipfile.ZipFile(handle)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise ImportFileError(_corrupt()) from error
-        if "xl/workbook.xml" not in archive.namelist():
-            archive.close()
-            raise ImportFileError(_not_xlsx())
-        return archive
-    except ImportFileError:
-        if isinstance(file, str):
-            handle.close()
-        raise
+        )
+    if not head.startswith(ZIP_MAGIC):
+        raise ImportFileError(_not_xlsx())
+    try:
+        # Given a path, the archive owns (and closes) its file.
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ImportFileError(_corrupt()) from error
+    if "xl/workbook.xml" not in archive.namelist():
+        archive.close()
+        raise ImportFileError(_not_xlsx())
+    return archive
 
 
 def _not_xlsx():

@@ -60,6 +60,15 @@ def test_a_workbook_without_the_header_row_is_refused_naming_the_columns():
     assert "统一社会信用代码" in message and "月份" in message
 
 
+def test_a_credit_code_stored_as_a_number_is_refused_with_advice():
+    result = run_import(
+        kind=get_kind("monthly_reports"),
+        source=io.BytesIO(xlsx([MONTHLY_HEADER, monthly_row(916109001000000123)])),
+    )
+    assert [error.row for error in result.errors] == [2]
+    assert "text" in result.errors[0].message or "文本" in result.errors[0].message
+
+
 def test_rows_after_the_table_and_trailing_empty_rows_are_ignored():
     enterprise = EnterpriseFactory()
     rows = [MONTHLY_HEADER, monthly_row(enterprise.credit_code)] + [[None, None, None]] * 40
@@ -100,7 +109,8 @@ def test_a_file_saved_by_libreoffice_imports(tmp_path):
             "--headless",
             "--norestore",
             f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--infilter=CSV:44,34,76,1",
+            # Comma-separated UTF-8, the first column as text (as a clerk formats a code column).
+            "--infilter=CSV:44,34,76,1,1/2",
             "--convert-to",
             "xlsx",
             "--outdir",
