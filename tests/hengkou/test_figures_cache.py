@@ -81,3 +81,26 @@ def test_without_a_shared_cache_nothing_is_kept(settings, zone, django_assert_ma
     with django_assert_max_num_queries(5) as captured:
         ranking_ytd()
     assert len(captured) > 0  # computed again: no per-process copy to go stale
+
+
+def test_the_ranking_endpoint_serves_the_cached_json_until_a_write(cached, zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from tests.roles import user_with_role
+
+    client = APIClient()
+    client.force_authenticate(user_with_role("economic_bureau"))
+    query = {"period": "2021-11", "metric": "output_value"}
+    first = client.get("/api/v1/rankings/", query)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/api/v1/rankings/", query)
+    assert second.content == first.content
+    tables = " ".join(q["sql"] for q in again.captured_queries)
+    assert "enterprises_monthlyytd" not in tables and "enterprises_period" not in tables
+    zone.output_value = Decimal("300.00")
+    save_monthly_report(report=zone)
+    third = client.get("/api/v1/rankings/", query).json()
+    assert third["results"][0]["ytd"] == "300.00"
