@@ -109,9 +109,13 @@ def clear(codes: list[str]) -> None:
     ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        MonthlyReport.objects.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
-        MonthlyReport.history.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
-        MonthlyYtd.objects.filter(enterprise_id__in=chunk, period__year=YEAR).delete()
+        # Raw deletes: the ORM's would fetch every row and record a history row for each.
+        for queryset in (
+            MonthlyReport.objects.filter(enterprise_id__in=chunk, period__year=YEAR),
+            MonthlyReport.history.filter(enterprise_id__in=chunk, period__year=YEAR),
+            MonthlyYtd.objects.filter(enterprise_id__in=chunk, period__year=YEAR),
+        ):
+            queryset._raw_delete(queryset.db)
     _vacuum([MonthlyReport, MonthlyReport.history.model, MonthlyYtd, Enterprise])
 
 
