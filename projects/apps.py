@@ -10,3 +10,5 @@ class ProjectsConfig(AppConfig):
         from .scopes import register_all
 
         register_all()
+
+        from . import imports  # noqa: F401  (registers the Excel import kinds of projects)

@@ -7,9 +7,9 @@ rows by ``resolve``. Field rules come from the model fields themselves (their va
 choices, lengths and decimal places); rules between fields reuse the model's ``clean`` where it
 needs no query, and whole-file rules run in ``finish``.
 
-Kinds of other apps (projects) register themselves with ``register`` from their own
-``imports`` module, found by ``autodiscover`` the way the admin finds ``admin`` modules, so this
-app never imports them.
+Kinds of other apps register themselves with ``register`` from their own ``imports`` module,
+imported by their AppConfig.ready (projects) or else found by ``autodiscover`` the way the admin
+finds ``admin`` modules, so this app never imports them.
 """
 
 from __future__ import annotations
