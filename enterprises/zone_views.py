@@ -204,7 +204,8 @@ class ZoneListView(PermissionRequiredMixin, View):
     empty_text = _("No record matches.")
 
     def get_queryset(self):
-        raise NotImplementedError
+        """Return the list's rows; each concrete list (below) names its selector here."""
+        raise NotImplementedError(f"{type(self).__name__} must say which rows it lists.")
 
     def get_totals(self, queryset) -> dict:
         return {}
