@@ -477,6 +477,8 @@ class MonthlyReport(TimeStampedModel):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="monthly_reports",
+        # The (enterprise, period) unique index serves every lookup by enterprise.
+        db_index=False,
     )
     period = models.DateField(_("month"), help_text=_("The first day of the month."))
     output_value = models.DecimalField(
@@ -502,7 +504,8 @@ class MonthlyReport(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(_("first submitted at"), default=timezone.now)
 
-    history = HistoricalRecords()
+    # The trail is read by report id; an index on its enterprise would only slow imports.
+    history = HistoricalRecords(no_db_index=["enterprise"])
 
     class Meta:
         verbose_name = _("monthly report")
@@ -642,8 +645,16 @@ class MonthlyYtd(models.Model):
     write path so rankings read one row per member instead of re-summing the year.
     """
 
+    # Derived rows, written only from reports whose own foreign key is checked: no database
+    # constraint (a per-row check on every rollup write), and the (enterprise, period) unique
+    # index serves lookups by enterprise. Deleting an enterprise still cascades (Django).
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="ytd_rows"
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="ytd_rows",
+        db_index=False,
+        db_constraint=False,
     )
     period = models.DateField(_("month"))
     has_report = models.BooleanField(_("reported this month"), default=False)

@@ -96,6 +96,9 @@ class Context:
     today: datetime.date
     now: datetime.datetime
     cache: dict = field(default_factory=dict)
+    # The connection the writes go through: after_write runs in the writer's thread on
+    # PostgreSQL, where ``django.db.connection`` would be another thread's connection.
+    db: Any = None
 
     def once(self, name: str, load):
         """Return ``load()`` computed once per run (a reference table, the closed months)."""
@@ -174,7 +177,12 @@ class ImportKind:
         return []
 
     def after_write(self, ctx: Context, rows: list[dict]) -> None:
-        """Bring derived data in step after rows were written (one call per chunk)."""
+        """Bring derived data in step after rows were written (one call per chunk).
+
+        It may run in the engine's writer thread: its SQL goes through ``ctx.db``, never the
+        thread's own ``django.db.connection`` (or the ORM), so it stays in the import's
+        transaction.
+        """
 
     def after_all(self, ctx: Context) -> None:
         """Bring derived data in step once everything was written."""
@@ -584,7 +592,7 @@ class MonthlyReportKind(ImportKind):
         # pair cut by a chunk boundary is simply refreshed twice.
         from .engine import refresh_ytd_pairs
 
-        refresh_ytd_pairs({(row["enterprise_id"], row["period"].year) for row in rows})
+        refresh_ytd_pairs({(row["enterprise_id"], row["period"].year) for row in rows}, db=ctx.db)
 
     def export_queryset(self, user=None):
         return MonthlyReport.objects.select_related("enterprise")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from enterprises.models import MonthlyReport, MonthlyYtd
@@ -22,6 +23,7 @@ from hengkou.services import close_month, reopen_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
+    EnterpriseFactory,
     TargetFactory,
     UserFactory,
 )
@@ -168,3 +170,22 @@ def test_rebuild_rollups_command_reports_what_it_fixed():
     call_command("rebuild_rollups", stdout=out)
     assert "12 row(s)" in out.getvalue()
     assert MonthlyYtd.objects.get(period=datetime.date(2021, 12, 1)).output_value == 9
+
+
+def test_an_enterprise_deleted_takes_its_rollup_rows_along():
+    """The rollup has no database foreign key (derived rows, written set-based): Django's
+    cascade is what removes an enterprise's rows, and a report still protects the enterprise."""
+    enterprise = EnterpriseFactory()
+    save_monthly_report(
+        report=MonthlyReport(
+            enterprise=enterprise, period=datetime.date(2021, 3, 1), output_value=5
+        )
+    )
+    assert MonthlyYtd.objects.filter(enterprise=enterprise).count() == 12
+    with pytest.raises(ProtectedError):
+        enterprise.delete()
+    delete_monthly_reports(reports=MonthlyReport.objects.filter(enterprise=enterprise))
+    assert not MonthlyYtd.objects.filter(enterprise=enterprise).exists()
+    MonthlyYtd.objects.create(enterprise=enterprise, period=datetime.date(2020, 1, 1))
+    enterprise.delete()
+    assert not MonthlyYtd.objects.exists()
