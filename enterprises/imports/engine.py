@@ -541,9 +541,10 @@ def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
                 _check_rows(kind, ctx, chunk, seen, key_labels)
                 _attach_existing(kind, chunk)
             except DatabaseError:
-                # A failed write of the writer thread aborts the transaction under these
-                # reads: its error is the one to report, and nothing more can be read.
-                error = writer.close() if writer is not None else None
+                # A write the writer thread failed aborts the transaction under these reads:
+                # its refusal is the one to report, and nothing more can be read. Without
+                # one, this read's own error stands.
+                error = writer.close(abandon=True) if writer is not None else None
                 if error is None:
                     raise
                 break
@@ -557,12 +558,12 @@ def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
                     result.add_error(row.number, column, value, message)
             if writer is not None and result.ok:
                 writer.submit(creates, updates)
+        if writer is not None and error is None:
+            error = writer.close()
     except BaseException:
         if writer is not None:
             writer.close(abandon=True)
         raise
-    if writer is not None and error is None:
-        error = writer.close()
     if error is not None:
         result.add_error(0, "", "", _conflict(error))
         return
@@ -734,10 +735,12 @@ class _Writer:
 
     def write(self, job: _Job) -> None:
         creates, updates = job.creates, job.updates
+        full_creates = creates
         if job.copy_text is not None:
             self._copy_create(job)
-            full_creates = creates
-        else:
+        elif creates:
+            # Not with nothing to create: simple-history's helper opens an atomic block on
+            # its thread's own connection, which in the writer thread is not the import's.
             full_creates = [{**self.defaults, **values} for values in creates]
             bulk_create_with_history(
                 [self.model(**values) for values in full_creates],
@@ -927,7 +930,8 @@ class _BackgroundWriter:
     statement (or COPY) through at a time, so the reads of the next chunk slip in between the
     writes of the last one, and Python checks the next rows while PostgreSQL writes. A failed
     write aborts the transaction; the thread then drops what is left and ``close`` returns the
-    error. ``close`` always waits for the thread, so no write can outlive the transaction.
+    error. ``close`` waits for the thread, even through Ctrl-C, so no write can outlive the
+    transaction (after it the connection would be back in autocommit).
     """
 
     AHEAD = 2
@@ -937,18 +941,19 @@ class _BackgroundWriter:
         self.db = writer.db
         self.jobs: queue.Queue = queue.Queue(maxsize=self.AHEAD)
         self.error: BaseException | None = None
+        self.abandoned = threading.Event()
         self.thread: threading.Thread | None = None
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:
-            if self.error is None:
+            if self.error is None and not self.abandoned.is_set():
                 try:
                     self.writer.write(job)
                 except BaseException as error:  # noqa: BLE001 - handed to the importing thread
                     self.error = error
 
     def submit(self, creates, updates) -> None:
-        if self.error is not None:
+        if self.error is not None or self.abandoned.is_set():
             return
         if self.thread is None:
             self.db.inc_thread_sharing()
@@ -957,28 +962,38 @@ class _BackgroundWriter:
         self.jobs.put(self.writer.prepare(creates, updates))
 
     def close(self, *, abandon: bool = False) -> Exception | None:
-        """Wait for the writes handed over; return the database's refusal, if any.
+        """Wait for the thread; return the database's refusal of a write, if there was one.
 
-        ``abandon`` (the import failed here) drops the writes still queued and keeps quiet
-        about the writer's own failure. Any other failure of the writer is raised. Calling it
-        again returns the same.
+        ``abandon`` (the import failed or stopped here) drops the writes still queued and
+        never raises. Otherwise any other failure of the writer is raised. Calling it again
+        returns the same.
         """
-        if abandon and self.error is None:
-            self.error = _Abandoned()
+        if abandon:
+            self.abandoned.set()
+        interrupted = None
         if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
+            stop_sent = False
+            while self.thread.is_alive():
+                try:
+                    if not stop_sent:
+                        self.jobs.put(None, timeout=0.1)
+                        stop_sent = True
+                    self.thread.join(0.1)
+                except queue.Full:
+                    continue
+                except KeyboardInterrupt as error:  # finish waiting, then stop as asked
+                    interrupted = error
+                    self.abandoned.set()
             self.thread = None
             self.db.dec_thread_sharing()
-        if abandon or isinstance(self.error, _Abandoned):
-            return None
-        if self.error is not None and not isinstance(self.error, IntegrityError):
+        if interrupted is not None:
+            raise interrupted
+        refused = self.error if isinstance(self.error, IntegrityError) else None
+        if abandon or self.abandoned.is_set() or self.error is None:
+            return refused
+        if refused is None:
             raise self.error
-        return self.error
-
-
-class _Abandoned(Exception):
-    """The import stopped before its writes were all made: the writer drops the rest."""
+        return refused
 
 
 _PLAIN_TYPES = frozenset({int, Decimal, datetime.date})

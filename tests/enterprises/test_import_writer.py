@@ -11,7 +11,8 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from enterprises.imports import engine
 from enterprises.imports.engine import run_import
@@ -159,3 +160,45 @@ def test_the_writer_thread_writes_through_the_importing_connection(small_chunks,
         importing = cursor.fetchone()[0]
     assert seen == [("import-writer", importing)] * 3
     assert MonthlyReport.objects.count() == 12
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer thread is PostgreSQL's")
+def test_the_writer_thread_never_opens_a_connection_of_its_own(small_chunks, monkeypatch):
+    """A connection of the writer thread's own would be outside the import's transaction."""
+    enterprise = EnterpriseFactory()
+    opened = []
+    connect = BaseDatabaseWrapper.connect
+
+    def recording_connect(self):
+        opened.append(threading.current_thread().name)
+        connect(self)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "connect", recording_connect)
+    rows = [MONTHLY_HEADER]
+    rows += [monthly_row(enterprise.credit_code, f"2021-{month:02d}") for month in range(1, 13)]
+    assert run(rows).created == 12
+    changed = [rows[0], *[[*row[:2], "999.00", *row[3:]] for row in rows[1:]]]
+    again = run(changed)  # chunks of changed rows only, nothing to create
+    assert (again.created, again.updated, again.written) == (0, 12, True)
+    assert "import-writer" not in opened
+
+
+def test_a_failed_read_stops_the_writer_and_raises_its_own_error(small_chunks, monkeypatch):
+    enterprise = EnterpriseFactory()
+    attach = engine._attach_existing
+    calls = []
+
+    def attach_then_fail(kind, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 3:
+            raise DatabaseError("the server went away")
+        attach(kind, chunk)
+
+    monkeypatch.setattr(engine, "_attach_existing", attach_then_fail)
+    rows = [MONTHLY_HEADER]
+    rows += [monthly_row(enterprise.credit_code, f"2021-{month:02d}") for month in range(1, 13)]
+    with pytest.raises(DatabaseError, match="the server went away"):
+        run(rows)
+    assert not [thread for thread in threading.enumerate() if thread.name == "import-writer"]
+    assert MonthlyReport.objects.count() == 0
+    assert MonthlyYtd.objects.count() == 0
