@@ -1025,16 +1025,18 @@ _YTD_SQL = """
 WITH p AS (
     SELECT * FROM unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
 ), r AS (
-    SELECT r.*, p.year FROM p JOIN {report} r ON r.enterprise_id = p.enterprise_id
+    SELECT r.id, r.enterprise_id, r.period, r.employees, {report_metrics}, p.year AS pair_year
+    FROM p JOIN {report} r ON r.enterprise_id = p.enterprise_id
       AND r.period >= make_date(p.year, 1, 1) AND r.period < make_date(p.year + 1, 1, 1)
 )
 INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {metrics})
-SELECT g.enterprise_id, make_date(g.year, m.month, 1), r.id IS NOT NULL,
+SELECT g.enterprise_id, make_date(g.pair_year, m.month, 1), r.id IS NOT NULL,
        COALESCE(r.employees, 0), {sums}
-FROM (SELECT DISTINCT enterprise_id, year FROM r) AS g
+FROM (SELECT DISTINCT enterprise_id, pair_year FROM r) AS g
 CROSS JOIN generate_series(1, 12) AS m(month)
-LEFT JOIN r ON r.enterprise_id = g.enterprise_id AND r.period = make_date(g.year, m.month, 1)
-WINDOW w AS (PARTITION BY g.enterprise_id, g.year ORDER BY m.month)
+LEFT JOIN r ON r.enterprise_id = g.enterprise_id
+  AND r.period = make_date(g.pair_year, m.month, 1)
+WINDOW w AS (PARTITION BY g.enterprise_id, g.pair_year ORDER BY m.month)
 """
 # The pairs' reports are read with one range scan of the (enterprise, period) index each, and
 # the twelve months come from generate_series(1, 12): with constant bounds the planner counts
@@ -1068,6 +1070,7 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
         ytd=qn(MonthlyYtd._meta.db_table),
         report=qn(MonthlyReport._meta.db_table),
         metrics=", ".join(qn(m) for m in FLOW_METRICS),
+        report_metrics=", ".join(f"r.{qn(m)}" for m in FLOW_METRICS),
         sums=", ".join(f"SUM(COALESCE(r.{qn(m)}, 0)) OVER w" for m in FLOW_METRICS),
     )
     ordered = sorted(pairs)

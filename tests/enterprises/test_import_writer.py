@@ -119,8 +119,11 @@ def test_a_conflicting_write_is_reported_and_rolls_everything_back(small_chunks,
         attach(kind, chunk)
         calls.append(len(chunk))
         if len(calls) == 2:
-            # Stored after the chunk's lookup, before its write: as a concurrent writer would.
-            MonthlyReportFactory(enterprise=enterprise, period=chunk[0].values["period"])
+            # Stored after the chunk's lookup, before its write, as a concurrent writer would
+            # (a bare INSERT: the factory would also refresh the rollup the writer is writing).
+            MonthlyReport.objects.bulk_create(
+                [MonthlyReport(enterprise=enterprise, period=chunk[0].values["period"])]
+            )
 
     monkeypatch.setattr(engine, "_attach_existing", attach_then_race)
     rows = [MONTHLY_HEADER]
