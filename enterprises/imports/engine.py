@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import functools
 import itertools
 import operator
 import queue
@@ -255,7 +254,9 @@ class _Parser:
                 traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow],
             )
             quantum = Decimal(1).scaleb(-self.model_field.decimal_places)
-            return functools.partial(Decimal.quantize, exp=quantum, context=context), low, high
+            # methodcaller with positional arguments: half the cost of a partial with keywords,
+            # and like it refuses anything but a Decimal (a TRUE cell is no amount).
+            return operator.methodcaller("quantize", quantum, None, context), low, high
         if parse == INTEGER:
             return _exact_int, low, high
         if parse in (MONTH, YEAR, CODE, CHOICE, DATE):

@@ -205,3 +205,28 @@ def test_a_failed_read_stops_the_writer_and_raises_its_own_error(small_chunks, m
     assert not [thread for thread in threading.enumerate() if thread.name == "import-writer"]
     assert MonthlyReport.objects.count() == 0
     assert MonthlyYtd.objects.count() == 0
+
+
+def test_money_cells_take_the_fast_path_only_when_exact():
+    """A TRUE cell, a third decimal place or too many digits go the full way, with a message."""
+    enterprise = EnterpriseFactory()
+    result = run(
+        [
+            MONTHLY_HEADER,
+            monthly_row(enterprise.credit_code, "2021-01", True),
+            monthly_row(enterprise.credit_code, "2021-02", 12.345),
+            monthly_row(enterprise.credit_code, "2021-03", 10**13),
+            monthly_row(enterprise.credit_code, "2021-04", 0.1 + 0.2),  # 0.30000000000000004
+            monthly_row(enterprise.credit_code, "2021-05", 7),
+        ]
+    )
+    assert [(error.row, error.column) for error in result.errors] == [
+        (2, "工业总产值"),
+        (3, "工业总产值"),
+        (4, "工业总产值"),
+    ]
+    assert not result.written
+    assert run(
+        [MONTHLY_HEADER, *[monthly_row(enterprise.credit_code, "2021-04", 0.1 + 0.2)]]
+    ).written
+    assert MonthlyReport.objects.get().output_value == Decimal("0.30")
