@@ -24,16 +24,6 @@ from pathlib import Path
 CREDIT_SERIAL_BASE = 40_000_000
 YEAR = 2019
 MONTHS = 12
-METRICS = [
-    "output_value",
-    "value_added",
-    "revenue",
-    "profit",
-    "tax",
-    "employees",
-    "wages",
-    "electricity",
-]
 
 
 def _credit_codes(count: int) -> list[str]:
@@ -65,10 +55,10 @@ def headers() -> list[str]:
     """Return the workbook's header row: the import's own labels, in English."""
     from django.utils import translation
 
-    from enterprises.imports.kinds import get_kind
+    from enterprises.imports.kinds import REPORT_METRICS, get_kind
 
     kind = get_kind("monthly_reports")
-    wanted = ["credit_code", "period", *METRICS]
+    wanted = ["credit_code", "period", *REPORT_METRICS]
     with translation.override("en"):
         labels = {column.key: column.header() for column in kind.columns}
     return [labels[key] for key in wanted]
@@ -145,9 +135,10 @@ def import_export_resource():
     """Return django-import-export's ModelResource for monthly reports (default settings)."""
     from import_export import fields, resources, widgets
 
+    from enterprises.imports.kinds import REPORT_METRICS
     from enterprises.models import Enterprise, MonthlyReport
 
-    labels = dict(zip(["enterprise", "period", *METRICS], headers(), strict=True))
+    labels = dict(zip(["enterprise", "period", *REPORT_METRICS], headers(), strict=True))
     declared = {
         "enterprise": fields.Field(
             attribute="enterprise",
@@ -156,7 +147,7 @@ def import_export_resource():
         ),
         **{
             name: fields.Field(attribute=name, column_name=labels[name])
-            for name in ["period", *METRICS]
+            for name in ["period", *REPORT_METRICS]
         },
     }
     meta = type(
@@ -165,7 +156,7 @@ def import_export_resource():
         {
             "model": MonthlyReport,
             "import_id_fields": ("enterprise", "period"),
-            "fields": ("enterprise", "period", *METRICS),
+            "fields": ("enterprise", "period", *REPORT_METRICS),
         },
     )
     MonthlyReportResource = type(

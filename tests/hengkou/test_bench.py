@@ -183,6 +183,21 @@ def _throughput(key, rate):
     )
 
 
+def _render(results, **extra):
+    """Render the section of ``results`` with no phases, sizes or machine (the figures only)."""
+    return bench.render_section(
+        results=results,
+        phases=[],
+        scale=TINY,
+        sizes=[],
+        host={},
+        peak_mib=1.0,
+        total_seconds=1.0,
+        today=datetime.date(2021, 12, 3),
+        **extra,
+    )
+
+
 def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
     results = bench.measure(period=NOV, repeat=1, log=quiet)
     results.throughput = [
@@ -202,17 +217,7 @@ def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
         },
         "django_import_export": {"rows": 5000, "seconds": 70.0, "rows_per_s": 71.4},
     }
-    section = bench.render_section(
-        results=results,
-        phases=[],
-        scale=TINY,
-        sizes=[],
-        host={},
-        peak_mib=1.0,
-        total_seconds=1.0,
-        today=datetime.date(2021, 12, 3),
-        imports=imports,
-    )
+    section = _render(results, imports=imports)
     target = "| ranking API requests/s ≥ 60% of the trivial DRF view's | 30% (30.0 / 100.0) | no |"
     assert target in section
     assert "a closed month, read from its snapshot, reaches 90 requests/s (90% of" in section
@@ -225,17 +230,7 @@ def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
 
 def test_render_says_what_was_not_measured(phases):
     results = bench.measure(period=NOV, repeat=1, log=quiet)
-    section = bench.render_section(
-        results=results,
-        phases=[],
-        scale=TINY,
-        sizes=[],
-        host={},
-        peak_mib=1.0,
-        total_seconds=1.0,
-        today=datetime.date(2021, 12, 3),
-        imports_note="not measured (hengkou.import_bench does not exist)",
-    )
+    section = _render(results, imports_note="not measured (hengkou.import_bench does not exist)")
     assert "Throughput not measured in this run." in section
     assert "Import speed: not measured (hengkou.import_bench does not exist)." in section
 
@@ -248,31 +243,13 @@ def test_render_compares_the_rows_without_redis_with_the_trivial_view_without_re
         _throughput("ping", 400.0),
         _throughput("api", 300.0),
     ]
-    section = bench.render_section(
-        results=results,
-        phases=[],
-        scale=TINY,
-        sizes=[],
-        host={},
-        peak_mib=1.0,
-        total_seconds=1.0,
-        today=datetime.date(2021, 12, 3),
-    )
+    section = _render(results)
     assert "| api_nocache | 20.0 | 10% |" in section
     assert "| api | 300.0 | 75% |" in section
     assert "requests/s ≥ 60% of the trivial DRF view's | 75% (300.0 / 400.0) | yes | — |" in section
     assert "| the same without Redis (no figures cache) | 10% (20.0 / 200.0) | no |" in section
     results.throughput[3] = _throughput("api", 40.0)
-    missed = bench.render_section(
-        results=results,
-        phases=[],
-        scale=TINY,
-        sizes=[],
-        host={},
-        peak_mib=1.0,
-        total_seconds=1.0,
-        today=datetime.date(2021, 12, 3),
-    )
+    missed = _render(results)
     assert "the figures cache spares the ranking's computation (20.0 requests/s" in missed
     assert "about 50 ms of a worker's time per request against 5 ms" in missed
     assert 'unless the row says "without Redis"' in section
