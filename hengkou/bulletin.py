@@ -36,12 +36,14 @@ from .formats import (
     DASH,
     Rate,
     as_decimal,
+    display_places,
     format_money,
     format_percent,
     format_points,
     percent_value,
 )
 from .models import RankingSnapshot, SupervisionNotice
+from .ranking import RankingRow
 from .selectors import ZoneStats, get_zone_stats
 
 # Every ranked metric is money in 万元 except these two.
@@ -94,26 +96,8 @@ def change_phrase(rate: Rate | None) -> str:
 # What the bulletin holds.
 
 
-@dataclass(frozen=True)
-class RankingLine:
-    """One department's line of a metric's ranking, as frozen at the close."""
-
-    metric: str
-    rank: int | None
-    department_id: int
-    department_code: str
-    department_name: str
-    members: int
-    reported: int
-    target: Decimal
-    ytd: Decimal
-    completion_rate: Decimal | None
-    time_progress: Decimal
-    gap: Decimal | None
-    yoy_growth: Decimal | None
-    completeness: Decimal
-    lagging: bool
-    light: str
+# A metric's ranking in the bulletin holds the rows of the ranking itself (snapshot.to_row).
+RankingLine = RankingRow
 
 
 @dataclass(frozen=True)
@@ -143,12 +127,16 @@ class LaggingLine:
     metric: str
     department_code: str
     department_name: str
-    completion_rate: Decimal
-    time_progress: Decimal
-    gap: Decimal
+    completion_rate: Rate
+    time_progress: Rate
+    gap: Rate
     notice_due_on: datetime.date | None
     notice_status: str
     notice_overdue: bool
+
+    @property
+    def places(self) -> int:
+        return display_places(self.completion_rate, self.time_progress)
 
     @property
     def metric_label(self) -> str:
@@ -386,34 +374,13 @@ def list_bulletin_months() -> list[BulletinMonth]:
     ]
 
 
-def _ranking_line(snapshot: RankingSnapshot) -> RankingLine:
-    return RankingLine(
-        metric=snapshot.metric,
-        rank=snapshot.rank,
-        department_id=snapshot.department_id,
-        department_code=snapshot.department_code,
-        department_name=snapshot.department_name,
-        members=snapshot.members,
-        reported=snapshot.reported,
-        target=snapshot.target,
-        ytd=snapshot.ytd,
-        completion_rate=snapshot.completion_rate,
-        time_progress=snapshot.time_progress,
-        gap=snapshot.gap,
-        yoy_growth=snapshot.yoy_growth,
-        completeness=snapshot.completeness,
-        lagging=snapshot.lagging,
-        light=snapshot.light,
-    )
-
-
 def _rankings(month: Period) -> tuple[tuple[MetricRanking, ...], tuple[RankingLine, ...]]:
     """Return the ranked metrics' tables and the output-value lines (for completeness)."""
     by_metric = defaultdict(list)
     for snapshot in RankingSnapshot.objects.filter(period=month).order_by(
         "metric", F("rank").asc(nulls_last=True), "department_code"
     ):
-        by_metric[snapshot.metric].append(_ranking_line(snapshot))
+        by_metric[snapshot.metric].append(snapshot.to_row(month=month.period.month))
     # Every metric is snapshotted at the close; only those with a rate were ranked.
     rankings = tuple(
         MetricRanking(metric=metric, rows=tuple(by_metric[metric]))
@@ -437,10 +404,10 @@ def _lagging(
         for row in ranking.rows:
             if not row.lagging:
                 continue
-            due_on, status = notices.get((row.department_id, row.metric), (None, ""))
+            due_on, status = notices.get((row.department_id, ranking.metric), (None, ""))
             lines.append(
                 LaggingLine(
-                    metric=row.metric,
+                    metric=ranking.metric,
                     department_code=row.department_code,
                     department_name=row.department_name,
                     completion_rate=row.completion_rate,
@@ -617,6 +584,8 @@ class Cell:
     value: object
     kind: str = "text"
     metric: str = ""
+    places: int = 1  # decimals of a rate or points (RankingRow.places)
+    url: str = ""  # where the value leads (a page's link; files show the text)
 
     @property
     def text(self) -> str:
@@ -627,8 +596,8 @@ class Cell:
             return DASH
         formatter = {
             "money": lambda value: format_amount(value, self.metric),
-            "rate": format_percent,
-            "points": format_points,
+            "rate": lambda value: format_percent(value, self.places),
+            "points": lambda value: format_points(value, self.places),
             "count": lambda value: f"{value:,}",
             "date": lambda value: value.isoformat(),
             "light": lambda value: str(Light(value).label),
@@ -652,11 +621,21 @@ class Cell:
     def number_format(self) -> str | None:
         if self.kind == "money":
             return COUNT_FORMAT if self.metric in COUNT_METRICS else MONEY_FORMAT
+        if self.kind in ("rate", "points") and self.places != 1:
+            decimals = "0." + "0" * self.places
+            return f"{decimals}%" if self.kind == "rate" else f"+{decimals};-{decimals};{decimals}"
         return NUMBER_FORMATS.get(self.kind)
 
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
+
+    @property
+    def sort_value(self) -> str:
+        """Return the value as a sortable table reads it: a plain number, or the text."""
+        if self.kind in NUMERIC_KINDS or self.kind == "flag":
+            return "" if self.value is None else f"{float(self.value):.9f}"
+        return self.text
 
     @property
     def tone(self) -> str:
@@ -690,46 +669,63 @@ class Table:
         return self.key.startswith("ranking-")
 
 
+def ranking_headers(unit) -> tuple[str, ...]:
+    """Return the ranking's column titles: each says exactly what its number is."""
+    unit = {"unit": unit}
+    return (
+        _("Rank"),
+        _("Department"),
+        _("Members"),
+        _("Target of members with a target (%(unit)s)") % unit,
+        _("Year to date of members with a target (%(unit)s)") % unit,
+        _("Completion rate (YTD with a target ÷ target)"),
+        _("Time progress (month ÷ 12)"),
+        _("Gap (completion − time progress, points)"),
+        _("Light"),
+        _("Lagging"),
+        _("Year to date of all members (%(unit)s)") % unit,
+        _("Year-on-year growth of all members (same members)"),
+        _("Members without a target"),
+        _("Year to date of members without a target (%(unit)s)") % unit,
+        _("Reported this month"),
+    )
+
+
+# Columns a phone hides first (the page keeps the rate, its parts and the flags).
+RANKING_PHONE_HIDDEN = frozenset({2, 10, 11, 12, 13, 14})
+
+
+def ranking_cells(row: RankingRow, metric: str) -> tuple[Cell, ...]:
+    """Return a ranking row's cells, in the order of ranking_headers."""
+    places = row.places
+    return (
+        Cell(row.rank, "count"),
+        Cell(row.department_name),
+        Cell(row.members, "count"),
+        Cell(row.target, "money", metric),
+        Cell(row.ytd_targeted, "money", metric),
+        Cell(row.completion_rate, "rate", places=places),
+        Cell(row.time_progress, "rate", places=places),
+        Cell(row.gap, "points", places=places),
+        Cell(row.light, "light"),
+        Cell(row.lagging, "flag"),
+        Cell(row.ytd, "money", metric),
+        Cell(row.yoy_growth, "rate"),
+        Cell(row.untargeted_members, "count"),
+        Cell(row.ytd_untargeted, "money", metric),
+        Cell(row.completeness, "rate"),
+    )
+
+
 def ranking_table(ranking: MetricRanking) -> Table:
-    """Return a metric's ranking as a table."""
-    unit = {"unit": ranking.unit}
+    """Return a metric's ranking as a table: the same columns on every page and in every file."""
     return Table(
         key=f"ranking-{ranking.metric}",
-        title=_("%(metric)s (%(unit)s)") % {"metric": ranking.label, **unit},
+        title=_("%(metric)s (%(unit)s)") % {"metric": ranking.label, "unit": ranking.unit},
         sheet=ranking.label,
-        headers=(
-            _("Rank"),
-            _("Department"),
-            _("Members"),
-            _("Target (%(unit)s)") % unit,
-            _("Year to date (%(unit)s)") % unit,
-            _("Completion rate"),
-            _("Time progress"),
-            _("Gap (percentage points)"),
-            _("Year-on-year growth"),
-            _("Completeness"),
-            _("Light"),
-            _("Lagging"),
-        ),
+        headers=ranking_headers(ranking.unit),
         rows=tuple(
-            Row(
-                (
-                    Cell(row.rank, "count"),
-                    Cell(row.department_name),
-                    Cell(row.members, "count"),
-                    Cell(row.target, "money", row.metric),
-                    Cell(row.ytd, "money", row.metric),
-                    Cell(row.completion_rate, "rate"),
-                    Cell(row.time_progress, "rate"),
-                    Cell(row.gap, "points"),
-                    Cell(row.yoy_growth, "rate"),
-                    Cell(row.completeness, "rate"),
-                    Cell(row.light, "light"),
-                    Cell(row.lagging, "flag"),
-                ),
-                emphasis=row.lagging,
-            )
-            for row in ranking.rows
+            Row(ranking_cells(row, ranking.metric), emphasis=row.lagging) for row in ranking.rows
         ),
     )
 
@@ -755,9 +751,9 @@ def lagging_table(bulletin: Bulletin) -> Table:
                 (
                     Cell(line.department_name),
                     Cell(line.metric_label),
-                    Cell(line.completion_rate, "rate"),
-                    Cell(line.time_progress, "rate"),
-                    Cell(line.gap, "points"),
+                    Cell(line.completion_rate, "rate", places=line.places),
+                    Cell(line.time_progress, "rate", places=line.places),
+                    Cell(line.gap, "points", places=line.places),
                     Cell(line.notice_due_on, "date"),
                     Cell(line.status_label),
                     Cell(line.notice_overdue, "flag"),
@@ -977,7 +973,8 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _write_table(sheet, table: Table, *, first_row: int = 1) -> None:
+def write_table(sheet, table: Table, *, first_row: int = 1) -> None:
+    """Write a table to a worksheet: bold wrapped headers, typed cells, fitted widths."""
     bold = Font(bold=True)
     for column, header in enumerate(table.headers, start=1):
         cell = sheet.cell(row=first_row, column=column, value=header)
@@ -1003,7 +1000,7 @@ def render_bulletin_xlsx(bulletin: Bulletin) -> bytes:
     table = zone_table(bulletin)
     overview.title = _sheet_title(table.sheet, used)
     # The title and dates sit above the table; the header row is row 4.
-    _write_table(overview, table, first_row=4)
+    write_table(overview, table, first_row=4)
     overview["A1"] = bulletin.title
     overview["A1"].font = Font(bold=True, size=14)
     overview["A2"] = dates_line(bulletin)
@@ -1011,7 +1008,7 @@ def render_bulletin_xlsx(bulletin: Bulletin) -> bytes:
 
     for table in bulletin_tables(bulletin):
         sheet = workbook.create_sheet(_sheet_title(table.sheet, used))
-        _write_table(sheet, table)
+        write_table(sheet, table)
         if table.live:
             sheet.cell(row=len(table.rows) + 3, column=1, value=live_note(bulletin))
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .bulletin import (
+    NUMERIC_KINDS,
+    RANKING_PHONE_HIDDEN,
+    Cell,
+    MetricRanking,
+    Row,
+    Table,
+    ranking_table,
+    write_table,
+)
 from .choices import RankedMetric
-from .ranking import RankingRow
 from .selectors import (
     CompletenessBoard,
     PeriodRanking,
@@ -22,8 +32,6 @@ from .selectors import (
     get_zone_stats,
     list_monthly_trend,
 )
-
-LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,40 @@ class Dashboard:
     @property
     def metric_label(self) -> str:
         return str(RankedMetric(self.metric).label)
+
+    @property
+    def metric_ranking(self) -> MetricRanking:
+        return MetricRanking(metric=self.metric, rows=tuple(self.ranking.rows))
+
+    @cached_property
+    def ranking_table(self) -> Table:
+        """Return the ranking as the bulletin prints it (the same columns everywhere)."""
+        return ranking_table(self.metric_ranking)
+
+    @property
+    def ranking_columns(self) -> list[tuple[str, str, str]]:
+        """Return each ranking column's title, sort kind and the classes that hide it on phones."""
+        table = self.ranking_table
+        kinds = [cell.kind for cell in table.rows[0].cells] if table.rows else []
+        return [
+            (
+                header,
+                "number" if index < len(kinds) and kinds[index] in NUMERIC_KINDS else "text",
+                _column_classes(index, kinds[index] if index < len(kinds) else "text"),
+            )
+            for index, header in enumerate(table.headers)
+        ]
+
+    @property
+    def ranking_rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
+        """Return the ranking's rows with each cell's classes, for the sortable page table."""
+        return [
+            (
+                row,
+                [(cell, _column_classes(index, cell.kind)) for index, cell in enumerate(row.cells)],
+            )
+            for row in self.ranking_table.rows
+        ]
 
     def chart_data(self) -> dict:
         """Return the data of the two charts, as plain JSON-ready values."""
@@ -61,6 +103,13 @@ class Dashboard:
         }
 
 
+def _column_classes(index: int, kind: str) -> str:
+    classes = ["text-end" if kind in NUMERIC_KINDS else "text-nowrap"]
+    if index in RANKING_PHONE_HIDDEN:
+        classes.append("d-none d-lg-table-cell")
+    return " ".join(classes)
+
+
 def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -> Dashboard:
     """Return the dashboard of ``metric`` for the month ``period``."""
     year, month = period.year, period.month
@@ -74,66 +123,14 @@ def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -
     )
 
 
-def _percent(value):
-    return None if value is None else float(value)
-
-
-RANKING_COLUMNS = [
-    ("rank", lambda r: r.rank, None),
-    ("department", lambda r: r.department_name, None),
-    ("members", lambda r: r.members, None),
-    ("target", lambda r: float(r.target), "#,##0.00"),
-    ("ytd", lambda r: float(r.ytd), "#,##0.00"),
-    ("completion", lambda r: _percent(r.completion_rate), "0.0%"),
-    ("progress", lambda r: _percent(r.time_progress), "0.0%"),
-    ("gap", lambda r: _percent(r.gap), "0.0%"),
-    ("yoy", lambda r: _percent(r.yoy_growth), "0.0%"),
-    ("completeness", lambda r: _percent(r.completeness), "0.0%"),
-    ("light", lambda r: LIGHT_LABELS.get(r.light or "", ""), None),
-    ("lagging", lambda r: _("yes") if r.lagging else _("no"), None),
-]
-
-
-def ranking_headers() -> list[str]:
-    """Return the ranking table's column titles, as on the screen."""
-    return [
-        _("Rank"),
-        _("Department"),
-        _("Members"),
-        _("Target (10k CNY)"),
-        _("Year to date"),
-        _("Completion"),
-        _("Time progress"),
-        _("Gap"),
-        _("Year on year"),
-        _("Reported"),
-        _("Light"),
-        _("Lagging"),
-    ]
-
-
-def render_ranking_xlsx(*, rows: list[RankingRow], title: str) -> bytes:
-    """Return the ranking as an .xlsx workbook with the same columns as the screen."""
+def render_ranking_xlsx(*, ranking: MetricRanking, title: str) -> bytes:
+    """Return the ranking as an .xlsx workbook with the columns of the screen and the bulletin."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Ranking")
-    sheet.append([title])
+    sheet["A1"] = title
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(ranking_headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([value(row) for _key, value, _fmt in RANKING_COLUMNS])
-        for cell, (_key, _value, number_format) in zip(
-            sheet[sheet.max_row], RANKING_COLUMNS, strict=True
-        ):
-            if number_format:
-                cell.number_format = number_format
-    for letter, width in zip(
-        "ABCDEFGHIJKL", (6, 22, 8, 14, 14, 10, 10, 10, 10, 10, 6, 8), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A3"
+    write_table(sheet, ranking_table(ranking), first_row=2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

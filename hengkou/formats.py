@@ -4,7 +4,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 DASH = "—"
 Rate = Fraction | Decimal | float | int
 
@@ -15,24 +14,57 @@ def as_decimal(value: Rate) -> Decimal:
     return Decimal(value)
 
 
-def percent_value(rate: Rate | None) -> Decimal | None:
-    """Return a rate in percent rounded half up to one decimal (5/6 → 83.3), or None."""
+MAX_PLACES = 6
+
+
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def as_fraction(value: Rate) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(str(value))
+
+
+def percent_value(rate: Rate | None, places: int = 1) -> Decimal | None:
+    """Return a rate in percent rounded half up to ``places`` decimals (5/6 → 83.3), or None."""
     if rate is None:
         return None
-    value = (as_decimal(rate) * 100).quantize(TENTH, rounding=ROUND_HALF_UP)
+    value = (as_decimal(rate) * 100).quantize(_quantum(places), rounding=ROUND_HALF_UP)
     return abs(value) if value == 0 else value
 
 
-def format_percent(rate: Rate | None) -> str:
-    """Return a rate as a percentage with one decimal, e.g. 83.3%."""
-    value = percent_value(rate)
+def display_places(rate: Rate | None, progress: Rate) -> int:
+    """Return the decimals (of a percentage) at which a rate and its time progress read true.
+
+    One decimal, unless the rate would print the same as time progress, or its gap as zero,
+    while it is not exactly on time progress; then as many as tell them apart (at most six).
+    Rounding is monotone, so once they print apart they print in the right order.
+    """
+    if rate is None:
+        return 1
+    rate, progress = as_fraction(rate), as_fraction(progress)
+    if rate == progress:
+        return 1
+    for places in range(1, MAX_PLACES + 1):
+        if percent_value(rate, places) != percent_value(progress, places) and percent_value(
+            rate - progress, places
+        ):
+            return places
+    return MAX_PLACES
+
+
+def format_percent(rate: Rate | None, places: int = 1) -> str:
+    """Return a rate as a percentage with one decimal (or ``places``), e.g. 83.3%."""
+    value = percent_value(rate, places)
     return DASH if value is None else f"{value}%"
 
 
-def format_points(gap: Rate | None) -> str:
+def format_points(gap: Rate | None, places: int = 1) -> str:
     """Return a difference of rates in percentage points with its sign, e.g. -8.3."""
-    value = percent_value(gap)
-    return DASH if value is None else f"{value:+}" if value else "0.0"
+    value = percent_value(gap, places)
+    if value is None:
+        return DASH
+    return f"{value:+}" if value else f"{value}"
 
 
 def format_money(value: Decimal | None) -> str:

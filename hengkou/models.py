@@ -1,5 +1,10 @@
 """Records of the site's workflows: ranking snapshots of closed months and 督办 notices."""
 
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,15 +24,28 @@ from enterprises.models import (
 )
 
 from .choices import Light, NoticeStatus, RankedMetric
+from .ranking import RankingRow
 
 RATE = {"max_digits": 16, "decimal_places": 9}
+NINE_PLACES = Decimal("0.000000001")
+
+
+def rate_to_decimal(value: Fraction | None) -> Decimal | None:
+    """Return an exact rate rounded to nine places for storage, or None."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        NINE_PLACES, rounding=ROUND_HALF_EVEN
+    )
 
 
 class RankingSnapshot(models.Model):
     """One department's line of a metric's ranking, frozen when its month was closed.
 
     Sums are stored exactly; rates are stored to nine places for reading, and the rank, the
-    lagging flag and the light as they were decided at the close.
+    lagging flag and the light as they were decided at the close. ``from_row`` and ``to_row``
+    are the one mapping between a ranking row and its snapshot; a row read back recomputes its
+    rates exactly from the stored sums.
     """
 
     period = models.ForeignKey(
@@ -43,6 +61,7 @@ class RankingSnapshot(models.Model):
     department_code = models.CharField(_("department code"), max_length=20)
     department_name = models.CharField(_("department name"), max_length=100)
     members = models.PositiveIntegerField(_("members"))
+    targeted_members = models.PositiveIntegerField(_("members with a target"), null=True)
     reported = models.PositiveIntegerField(_("members reported"))
     target = models.DecimalField(_("target"), **MONEY)
     ytd = models.DecimalField(_("year to date"), **MONEY)
@@ -69,6 +88,58 @@ class RankingSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.period} · {self.get_metric_display()} · {self.department_name}"
+
+    @classmethod
+    def from_row(cls, row: RankingRow, *, period, metric: str) -> RankingSnapshot:
+        """Return the (unsaved) snapshot of a ranking row."""
+        return cls(
+            period=period,
+            metric=metric,
+            department_id=row.department_id,
+            department_code=row.department_code,
+            department_name=row.department_name,
+            members=row.members,
+            targeted_members=row.targeted_members,
+            reported=row.reported,
+            target=row.target,
+            ytd=row.ytd,
+            ytd_targeted=row.ytd_targeted,
+            ytd_previous=row.ytd_previous,
+            completion_rate=rate_to_decimal(row.completion_rate),
+            time_progress=rate_to_decimal(row.time_progress),
+            gap=rate_to_decimal(row.gap),
+            yoy_growth=rate_to_decimal(row.yoy_growth),
+            completeness=rate_to_decimal(row.completeness),
+            rank=row.rank,
+            lagging=row.lagging,
+            light=row.light or "",
+        )
+
+    def to_row(self, *, month: int) -> RankingRow:
+        """Return the ranking row as decided at the close, its rates exact from the stored sums."""
+        progress = Fraction(month, 12)
+        rate = Fraction(self.ytd_targeted) / Fraction(self.target) if self.target else None
+        ytd_previous = Fraction(self.ytd_previous)
+        return RankingRow(
+            department_id=self.department_id,
+            department_code=self.department_code,
+            department_name=self.department_name,
+            members=self.members,
+            reported=self.reported,
+            target=self.target,
+            ytd=self.ytd,
+            ytd_targeted=self.ytd_targeted,
+            ytd_previous=self.ytd_previous,
+            completion_rate=rate,
+            time_progress=progress,
+            gap=None if rate is None else rate - progress,
+            yoy_growth=Fraction(self.ytd) / ytd_previous - 1 if ytd_previous else None,
+            completeness=Fraction(self.reported, self.members) if self.members else Fraction(0),
+            rank=self.rank,
+            lagging=self.lagging,
+            light=self.light or None,
+            targeted_members=self.targeted_members,
+        )
 
 
 class SupervisionNotice(models.Model):

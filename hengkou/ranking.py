@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.conf import settings
+from core.indicators import LightRules, light_for, ranking_settings, time_progress
+
+from .formats import display_places
 
 ENTERPRISE_METRICS = (
     "output_value",
@@ -23,31 +25,28 @@ INVESTMENT_METRICS = ("investment", "tech_investment")
 METRICS = ENTERPRISE_METRICS + INVESTMENT_METRICS
 STOCK_METRICS = ("employees",)
 
-DEFAULT_RANKING_RULES = {
-    "lagging_tolerance": "0",
-    "lagging_bottom_n": 0,
-    "light_yellow_below": "-0.10",
-    "light_red_below": "-0.30",
-}
-
 
 @dataclass(frozen=True)
 class RankingRules:
-    """The configurable thresholds of the ranking (settings.HENGKOU_RANKING)."""
+    """The configurable rules of the ranking (settings.HENGKOU_RANKING).
+
+    ``lagging_tolerance`` (default 0): lagging when rate < time progress − tolerance; a rate
+    exactly at that bound is not lagging.
+    ``lagging_bottom_n`` (default 0, off): the last N ranked departments are lagging too.
+    ``lights``: the light thresholds (``light_green_from``, ``light_red_below``; see LightRules).
+    """
 
     lagging_tolerance: Fraction
     lagging_bottom_n: int
-    light_yellow_below: Fraction
-    light_red_below: Fraction
+    lights: LightRules
 
     @classmethod
     def from_settings(cls) -> RankingRules:
-        values = {**DEFAULT_RANKING_RULES, **getattr(settings, "HENGKOU_RANKING", {})}
+        values = ranking_settings()
         return cls(
             lagging_tolerance=Fraction(str(values["lagging_tolerance"])),
             lagging_bottom_n=int(values["lagging_bottom_n"] or 0),
-            light_yellow_below=Fraction(str(values["light_yellow_below"])),
-            light_red_below=Fraction(str(values["light_red_below"])),
+            lights=LightRules.from_settings(),
         )
 
 
@@ -69,7 +68,12 @@ class DepartmentTotals:
 
 @dataclass(frozen=True)
 class RankingRow:
-    """One department's line of the ranking."""
+    """One department's line of the ranking.
+
+    The rate is ``ytd_targeted / target``: the year to date of the members that have a target
+    over their targets. ``ytd`` sums every member and is what the 同口径 growth compares with
+    ``ytd_previous``; the members without a target account for the difference.
+    """
 
     department_id: int
     department_code: str
@@ -88,22 +92,26 @@ class RankingRow:
     rank: int | None
     lagging: bool
     light: str | None
+    targeted_members: int | None = None  # unknown for snapshots taken before it was stored
 
+    @property
+    def untargeted_members(self) -> int | None:
+        """Return how many members have no target (left out of the rate)."""
+        return None if self.targeted_members is None else self.members - self.targeted_members
 
-def time_progress(month: int) -> Fraction:
-    """Return the time progress of a month (月/12)."""
-    return Fraction(month, 12)
+    @property
+    def ytd_untargeted(self) -> Decimal:
+        """Return the year to date of the members without a target."""
+        return self.ytd - self.ytd_targeted
 
+    @property
+    def places(self) -> int:
+        """Return the decimals a percentage of this row needs so that none contradicts its flags.
 
-def light_for(gap: Fraction | None, rules: RankingRules) -> str | None:
-    """Return green above the yellow threshold, red below the red one, yellow between, inclusive."""
-    if gap is None:
-        return None
-    if gap > rules.light_yellow_below:
-        return "green"
-    if gap < rules.light_red_below:
-        return "red"
-    return "yellow"
+        One decimal, or more when the rate would print as its time progress (or the gap as 0.0)
+        while it is not exactly on it: 99.996% and -0.004 rather than 100.0% and 0.0.
+        """
+        return display_places(self.completion_rate, self.time_progress)
 
 
 def rank_departments(
@@ -165,7 +173,8 @@ def rank_departments(
                 completeness=Fraction(t.reported, t.members) if t.members else Fraction(0),
                 rank=position if rate is not None else None,
                 lagging=lagging,
-                light=light_for(gap, rules),
+                light=light_for(gap, rules.lights),
+                targeted_members=t.targeted_members,
             )
         )
     return result

@@ -233,28 +233,6 @@ def _fraction(value: Decimal | None) -> Fraction | None:
     return None if value is None else Fraction(value)
 
 
-def _row_from_snapshot(snapshot: RankingSnapshot) -> RankingRow:
-    return RankingRow(
-        department_id=snapshot.department_id,
-        department_code=snapshot.department_code,
-        department_name=snapshot.department_name,
-        members=snapshot.members,
-        reported=snapshot.reported,
-        target=snapshot.target,
-        ytd=snapshot.ytd,
-        ytd_targeted=snapshot.ytd_targeted,
-        ytd_previous=snapshot.ytd_previous,
-        completion_rate=_fraction(snapshot.completion_rate),
-        time_progress=Fraction(snapshot.time_progress),
-        gap=_fraction(snapshot.gap),
-        yoy_growth=_fraction(snapshot.yoy_growth),
-        completeness=Fraction(snapshot.completeness),
-        rank=snapshot.rank,
-        lagging=snapshot.lagging,
-        light=snapshot.light or None,
-    )
-
-
 @dataclass(frozen=True)
 class PeriodRanking:
     """A metric's ranking for a month, and whether it comes from a closed month's snapshot."""
@@ -284,7 +262,7 @@ def _period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
         snapshots = RankingSnapshot.objects.filter(period__period=period, metric=metric).order_by(
             F("rank").asc(nulls_last=True), "department_code"
         )
-        rows = [_row_from_snapshot(snapshot) for snapshot in snapshots]
+        rows = [snapshot.to_row(month=month) for snapshot in snapshots]
     else:
         rows = list_department_rankings(year=year, month=month, metric=metric)
     return PeriodRanking(year=year, month=month, metric=metric, closed=closed, rows=rows)

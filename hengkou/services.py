@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,20 +39,10 @@ from .models import (
     RankingSnapshot,
     Reminder,
     SupervisionNotice,
+    rate_to_decimal,
 )
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
 from .selectors import list_department_rankings, report_deadline
-
-NINE_PLACES = Decimal("0.000000001")
-
-
-def rate_to_decimal(value: Fraction | None) -> Decimal | None:
-    """Return an exact rate rounded to nine places for storage, or None."""
-    if value is None:
-        return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        NINE_PLACES, rounding=ROUND_HALF_EVEN
-    )
 
 
 def list_ranked_metrics(*, year: int) -> list[str]:
@@ -125,29 +113,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     snapshots, lagging = [], {}
     for metric in METRICS:
         for row in list_department_rankings(year=period.year, month=period.month, metric=metric):
-            snapshots.append(
-                RankingSnapshot(
-                    period=month,
-                    metric=metric,
-                    department_id=row.department_id,
-                    department_code=row.department_code,
-                    department_name=row.department_name,
-                    members=row.members,
-                    reported=row.reported,
-                    target=row.target,
-                    ytd=row.ytd,
-                    ytd_targeted=row.ytd_targeted,
-                    ytd_previous=row.ytd_previous,
-                    completion_rate=rate_to_decimal(row.completion_rate),
-                    time_progress=rate_to_decimal(row.time_progress),
-                    gap=rate_to_decimal(row.gap),
-                    yoy_growth=rate_to_decimal(row.yoy_growth),
-                    completeness=rate_to_decimal(row.completeness),
-                    rank=row.rank,
-                    lagging=row.lagging,
-                    light=row.light or "",
-                )
-            )
+            snapshots.append(RankingSnapshot.from_row(row, period=month, metric=metric))
             if row.lagging:
                 lagging[(row.department_id, metric)] = row
     RankingSnapshot.objects.bulk_create(snapshots)

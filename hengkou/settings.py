@@ -278,11 +278,13 @@ HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
 # the above-scale threshold (万元 of operating revenue a year).
 HENGKOU_ABOVE_SCALE_THRESHOLD = env.float("HENGKOU_ABOVE_SCALE_THRESHOLD", default=2000.0)
 HENGKOU_CANDIDATE_SHARE = env.float("HENGKOU_CANDIDATE_SHARE", default=0.8)
+# Lights against time progress (core.indicators): green when gap >= light_green_from, red when
+# gap < light_red_below, yellow between; lagging when rate < time progress - lagging_tolerance.
 HENGKOU_RANKING = {
     "lagging_tolerance": "0",
     "lagging_bottom_n": 0,
-    "light_yellow_below": "-0.10",
-    "light_red_below": "-0.30",
+    "light_green_from": "0",
+    "light_red_below": "-0.10",
 }
 
 # Sessions end a working day after login, and with the browser.

@@ -156,7 +156,7 @@ def dashboard_xlsx(request):
         "period": f"{period:%Y-%m}",
     }
     return attachment(
-        render_ranking_xlsx(rows=board.ranking.rows, title=title),
+        render_ranking_xlsx(ranking=board.metric_ranking, title=title),
         XLSX,
         name=f"{_('ranking')}-{metric}-{period:%Y-%m}.xlsx",
         fallback=f"ranking-{metric}-{period:%Y-%m}.xlsx",

@@ -1,9 +1,10 @@
 """Reads of the projects app: the pipeline board, a project's page, the monthly analysis, grades.
 
 A project's light for year y and month m compares its investment year to date with its plan:
-``completion = YTD(y, m) / planned investment of y``, ``gap = completion − m / 12``; green when
-gap > −0.10, yellow when −0.30 ≤ gap ≤ −0.10, red when gap < −0.30 (domain.md, thresholds from
-``settings.HENGKOU_RANKING``), no light without a planned investment. Comparisons are exact.
+``completion = YTD(y, m) / planned investment of y``, ``gap = completion − m / 12``, lit by the
+one light rule of domain.md (core.indicators: green when gap ≥ 0, yellow when −0.10 ≤ gap < 0,
+red below; thresholds from ``settings.HENGKOU_RANKING``), no light without a planned
+investment. Comparisons are exact.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.conf import settings
 from django.db.models import (
     DecimalField,
     F,
@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.indicators import LightRules, completion_rate, light_for, time_progress
 from enterprises.models import Department, Enterprise, Problem
 from enterprises.scoping import scope_queryset
 
@@ -45,7 +46,6 @@ from .models import (
 
 CENT = Decimal("0.01")
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
-DEFAULT_LIGHT_THRESHOLDS = {"light_yellow_below": "-0.10", "light_red_below": "-0.30"}
 LAGGING_LIGHTS = ("red", "yellow")
 FINISHED_STAGES = (Stage.COMPLETED, Stage.OPERATING)
 
@@ -53,48 +53,6 @@ FINISHED_STAGES = (Stage.COMPLETED, Stage.OPERATING)
 def cents(value) -> Decimal:
     """Return a database sum as an exact Decimal in cents (SQLite sums decimals as floats)."""
     return Decimal(value or 0).quantize(CENT)
-
-
-# --- lights -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LightRules:
-    """The light thresholds of domain.md, read from ``settings.HENGKOU_RANKING``."""
-
-    yellow_below: Fraction
-    red_below: Fraction
-
-    @classmethod
-    def from_settings(cls) -> LightRules:
-        values = {**DEFAULT_LIGHT_THRESHOLDS, **getattr(settings, "HENGKOU_RANKING", {})}
-        return cls(
-            yellow_below=Fraction(str(values["light_yellow_below"])),
-            red_below=Fraction(str(values["light_red_below"])),
-        )
-
-
-def time_progress(month: int) -> Fraction:
-    """Return the time progress of month ``month`` (月/12)."""
-    return Fraction(month, 12)
-
-
-def completion_rate(ytd: Decimal, planned: Decimal) -> Fraction | None:
-    """Return YTD / planned exactly, or None when nothing is planned."""
-    if not planned:
-        return None
-    return Fraction(ytd) / Fraction(planned)
-
-
-def light_for(gap: Fraction | None, rules: LightRules) -> str | None:
-    """Return green above the yellow threshold, red below the red one, yellow between, inclusive."""
-    if gap is None:
-        return None
-    if gap > rules.yellow_below:
-        return "green"
-    if gap < rules.red_below:
-        return "red"
-    return "yellow"
 
 
 # --- the pipeline board -------------------------------------------------------------------------

@@ -63,8 +63,8 @@ class RankingRowResponseSerializer(RankingRowSerializer):
     light = serializers.ChoiceField(
         choices=Light.choices,
         allow_null=True,
-        help_text="红黄绿灯: green when gap > -0.10, yellow down to -0.30, red below; null "
-        "without a rate.",
+        help_text="红黄绿灯 against time progress: green when gap >= 0, yellow when "
+        "-0.10 <= gap < 0, red when gap < -0.10 (settings.HENGKOU_RANKING); null without a rate.",
     )
 
 
@@ -96,10 +96,12 @@ RANKING_EXAMPLE = {
             "completion_rate": 0.8130081,
             "gap": -0.1036586,
             "yoy_growth": 0.12,
+            "untargeted_members": 2,
+            "ytd_untargeted": "30.00",
             "completeness": 1.0,
             "rank": 1,
             "lagging": True,
-            "light": "yellow",
+            "light": "red",
         }
     ],
 }

@@ -1,5 +1,6 @@
 """Serializers of the computed endpoints and the supervision notices."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.api.serializers import PeriodField
@@ -35,6 +36,12 @@ class RankingRowSerializer(serializers.Serializer):
     completion_rate = serializers.SerializerMethodField()
     gap = serializers.SerializerMethodField()
     yoy_growth = serializers.SerializerMethodField()
+    untargeted_members = serializers.IntegerField(
+        allow_null=True,
+        help_text="Members without a target, left out of the rate (null for snapshots older "
+        "than this figure).",
+    )
+    ytd_untargeted = serializers.SerializerMethodField()
     completeness = serializers.SerializerMethodField()
     rank = serializers.IntegerField(allow_null=True)
     lagging = serializers.BooleanField()
@@ -48,6 +55,14 @@ class RankingRowSerializer(serializers.Serializer):
 
     def get_ytd_targeted(self, row) -> str:
         return money(row.ytd_targeted)
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text="Year to date of the members without a target: ytd − ytd_targeted."
+        )
+    )
+    def get_ytd_untargeted(self, row) -> str:
+        return money(row.ytd_untargeted)
 
     def get_completion_rate(self, row) -> float | None:
         return rate(row.completion_rate)

@@ -24,15 +24,15 @@ def ratio(value):
 
 
 @register.filter
-def percent(value):
-    """Format a rate as a percentage with one decimal."""
-    return format_percent(value)
+def percent(value, places=1):
+    """Format a rate as a percentage with one decimal (or ``places``, e.g. ``row.places``)."""
+    return format_percent(value, int(places))
 
 
 @register.filter
-def points(value):
-    """Format a difference of rates in percentage points with a sign."""
-    return format_points(value)
+def points(value, places=1):
+    """Format a difference of rates in percentage points with a sign (``places`` decimals)."""
+    return format_points(value, int(places))
 
 
 @register.filter

@@ -164,7 +164,8 @@ def test_the_worked_example_of_the_guide(admin_api):
     assert row["department"] == department
     assert (row["target"], row["ytd"], row["rank"]) == ("1200.00", "1000.00", 1)
     assert row["completion_rate"] == pytest.approx(1000 / 1200)
-    assert (row["lagging"], row["light"]) == (True, "green")
+    assert (row["lagging"], row["light"]) == (True, "yellow")
+    assert (row["untargeted_members"], row["ytd_untargeted"]) == (0, "0.00")
 
 
 # --- departments and officials -------------------------------------------------------------------

@@ -72,11 +72,25 @@ def test_ranking_matches_the_contract(admin_api, zone):
         "completion_rate": pytest.approx(100 / 123, rel=1e-9),
         "gap": pytest.approx(100 / 123 - 11 / 12, rel=1e-9),
         "yoy_growth": pytest.approx(1.0),
+        "untargeted_members": 0,
+        "ytd_untargeted": "0.00",
         "completeness": 1.0,
         "rank": 2,
         "lagging": True,
-        "light": "yellow",
+        "light": "red",  # gap −0.1037: more than ten points behind time progress
     }
+
+
+def test_a_ranking_row_shows_its_members_without_a_target_apart(admin_api, zone):
+    without = AssignmentFactory(department=zone[0], year=2021)
+    MonthlyReportFactory(
+        enterprise=without.enterprise, period=datetime.date(2021, 11, 1), output_value=30
+    )
+    response = admin_api.get("/api/v1/rankings/", {"period": "2021-11", "metric": "output_value"})
+    (row,) = [row for row in response.json()["results"] if row["department"] == zone[0].pk]
+    assert (row["members"], row["untargeted_members"]) == (2, 1)
+    assert (row["ytd"], row["ytd_targeted"], row["ytd_untargeted"]) == ("130.00", "100.00", "30.00")
+    assert row["completion_rate"] == pytest.approx(100 / 123, rel=1e-9)  # ytd_targeted / target
 
 
 @pytest.mark.parametrize(

@@ -272,7 +272,8 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
     assert ranking["F3"].value == pytest.approx(1000 / 1200)
     assert ranking["F3"].number_format == "0.0%"
     assert ranking["H3"].value == pytest.approx(-8.3333, abs=1e-3)
-    assert ranking["L3"].value == "yes"
+    assert ranking["I3"].value == "Yellow"  # 8.3 points behind: not green
+    assert ranking["J3"].value == "yes"
     assert ranking.column_dimensions["B"].width >= 8
 
     notices = book["Supervision notices"]
@@ -305,7 +306,7 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
 
     ranking = document.tables[0]
     assert ranking.rows[0].cells[0].text == "Rank"
-    assert [cell.text for cell in ranking.rows[2].cells][:10] == [
+    assert [cell.text for cell in ranking.rows[2].cells] == [
         "2",
         "商务局",
         "1",
@@ -314,7 +315,12 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
         "83.3%",
         "91.7%",
         "-8.3",
+        "Yellow",
+        "yes",
+        "1,000.00",
         "0.0%",
+        "0",
+        "0.00",
         "100.0%",
     ]
     lagging = document.tables[3]

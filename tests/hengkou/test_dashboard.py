@@ -1,6 +1,7 @@
 import datetime
 import io
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from enterprises.models import Period
+from hengkou.formats import percent_value
 from hengkou.models import SupervisionNotice
 from tests.factories import (
     AssignmentFactory,
@@ -105,16 +107,31 @@ def test_ranking_export_has_the_screen_columns(supervisor):
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[2]][:6] == [
+    page = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    screen = [title for title, _sort, _classes in page.context["dashboard"].ranking_columns]
+    assert [cell.value for cell in sheet[2]] == screen
+    assert screen[:8] == [
         "排名",
         "部门",
         "包抓对象数",
-        "目标（万元）",
-        "累计完成",
-        "完成率",
+        "有目标对象年度目标（万元）",
+        "有目标对象累计完成（万元）",
+        "完成率（有目标对象累计÷目标）",
+        "时序进度（月份÷12）",
+        "差距（完成率−时序进度，百分点）",
     ]
-    assert [cell.value for cell in sheet[3]][:5] == [1, "D1局", 2, 1200.0, 1150.0]
-    assert sheet["F3"].value == pytest.approx(1150 / 1200)
+    assert screen[10:14] == [
+        "全部对象累计完成（万元）",
+        "全部对象同比增长（同口径）",
+        "无目标对象数",
+        "无目标对象累计完成（万元）",
+    ]
+    row = [cell.value for cell in sheet[3]]
+    assert row[:5] == [1, "D1局", 2, 1200, 1150]
+    assert row[5] == pytest.approx(1150 / 1200)  # column 5 ÷ column 4
+    assert row[7] == pytest.approx((1150 / 1200 - 11 / 12) * 100)  # points: column 6 − column 7
+    assert row[8:10] == ["绿灯", "否"]
+    assert row[10:14] == [1150, None, 1, 0]  # the member without a target reported nothing
 
 
 def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
@@ -166,3 +183,48 @@ def test_reopen_needs_the_permission(client):
         reverse("dashboard_reopen"), {"period": "2021-11", "metric": "tax", "reason": "x"}
     )
     assert response.status_code == 403
+
+
+def test_a_row_just_behind_time_progress_prints_apart_from_it_and_is_not_green(supervisor):
+    # 1,099.99 / 1,200 = 91.6658% against 11/12 = 91.6667%: one decimal would print both as 91.7%.
+    _department("D1", target="1200", ytd="1099.99")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    (row,) = response.context["dashboard"].ranking_rows
+    texts = {
+        title: cell.text
+        for (title, _s, _c), (cell, _) in zip(
+            response.context["dashboard"].ranking_columns, row[1], strict=True
+        )
+    }
+    assert texts["完成率（有目标对象累计÷目标）"] == "91.666%"
+    assert texts["时序进度（月份÷12）"] == "91.667%"
+    assert texts["差距（完成率−时序进度，百分点）"] == "-0.001"
+    assert texts["亮灯"] == "黄灯" and texts["进度靠后"] == "是"
+    html = response.content.decode()
+    assert "91.666%" in html and "91.667%" in html
+
+
+def test_every_rate_on_the_page_is_its_two_columns_divided(supervisor):
+    departments = [
+        _department(f"D{index}", target=target, ytd=ytd)
+        for index, (target, ytd) in enumerate([("1200", "1150"), ("800", "333.33"), ("50", "60")])
+    ]
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    dashboard = response.context["dashboard"]
+    assert len(dashboard.ranking_rows) == len(departments)
+    for table_row in dashboard.ranking_table.rows:
+        cells = table_row.cells
+        target, ytd_targeted, rate, progress, gap, light, lagging = (
+            cells[3].value,
+            cells[4].value,
+            cells[5],
+            cells[6].value,
+            cells[7],
+            cells[8].value,
+            cells[9].value,
+        )
+        assert rate.value == Fraction(ytd_targeted) / Fraction(target)
+        assert gap.value == rate.value - progress
+        assert (light != "green") is lagging
+        # What the page prints is the exact value rounded, never on the wrong side of the flag.
+        assert Decimal(rate.text.rstrip("%")) == percent_value(rate.value, rate.places)

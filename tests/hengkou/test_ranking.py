@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hengkou.ranking import DepartmentTotals, RankingRules, light_for, rank_departments
+from core.indicators import LightRules, light_for
+from hengkou.formats import format_percent, format_points
+from hengkou.ranking import DepartmentTotals, RankingRules, rank_departments
 from hengkou.selectors import list_department_rankings
 from projects.services import move_project_stage
 from tests.factories import (
@@ -22,12 +24,7 @@ from tests.factories import (
     TargetFactory,
 )
 
-RULES = RankingRules(
-    lagging_tolerance=Fraction(0),
-    lagging_bottom_n=0,
-    light_yellow_below=Fraction("-0.10"),
-    light_red_below=Fraction("-0.30"),
-)
+RULES = RankingRules(lagging_tolerance=Fraction(0), lagging_bottom_n=0, lights=LightRules())
 
 
 def totals(code, *, target, ytd, previous=0, ytd_targeted=None, members=1, reported=1):
@@ -96,20 +93,55 @@ class TestRules:
     @pytest.mark.parametrize(
         ("ytd", "light"),
         [
-            ("400.01", "green"),  # gap -0.09999
+            ("500.01", "green"),  # gap +0.00001
+            ("500.00", "green"),  # gap exactly 0: on time progress
+            ("499.99", "yellow"),  # gap -0.00001
+            ("400.01", "yellow"),  # gap -0.09999
             ("400.00", "yellow"),  # gap exactly -0.10
-            ("200.00", "yellow"),  # gap exactly -0.30
-            ("199.99", "red"),  # gap -0.30001
+            ("399.99", "red"),  # gap -0.10001
         ],
     )
     def test_lights_at_the_thresholds_are_exact(self, ytd, light):
         # Month 6: time progress 1/2; target 1000.
         (row,) = rank_departments([totals("D1", target=1000, ytd=ytd)], month=6, rules=RULES)
         assert row.light == light
+        assert row.lagging is (light != "green")  # default tolerance: lagging ⇔ not green
+
+    def test_a_rate_that_rounds_to_time_progress_prints_apart_from_it(self):
+        # Month 12, target 30,000.01 and ytd 30,000: 99.99997% < 100%, gap -0.0000333 points.
+        (row,) = rank_departments(
+            [totals("D1", target="30000.01", ytd="30000.00")], month=12, rules=RULES
+        )
+        assert row.lagging is True
+        assert row.light == "yellow"
+        assert format_percent(row.completion_rate) == "100.0%"  # what the page used to show
+        assert row.places == 5
+        assert format_percent(row.completion_rate, row.places) == "99.99997%"
+        assert format_percent(row.time_progress, row.places) == "100.00000%"
+        assert format_points(row.gap, row.places) == "-0.00003"
+
+    def test_rows_print_one_decimal_unless_rounding_would_contradict_them(self):
+        rows = rank_departments(
+            [
+                totals("D1", target=1200, ytd="1000.00"),  # exactly on time progress (10/12)
+                totals("D2", target=1200, ytd="999.99"),
+                totals("D3", target=1200, ytd="1200.00"),
+            ],
+            month=10,
+            rules=RULES,
+        )
+        on_time, behind, ahead = (
+            {r.department_code: r for r in rows}[c] for c in ("D1", "D2", "D3")
+        )
+        assert (on_time.places, ahead.places) == (1, 1)
+        assert behind.lagging and behind.places == 4  # 83.3325% against 83.3333%
+        assert format_points(behind.gap, behind.places) == "-0.0008"
 
     def test_light_thresholds_are_configurable(self):
-        rules = RankingRules(Fraction(0), 0, Fraction("-0.05"), Fraction("-0.20"))
+        rules = LightRules(green_from=Fraction("-0.05"), red_below=Fraction("-0.20"))
+        assert light_for(Fraction("-0.05"), rules) == "green"
         assert light_for(Fraction("-0.06"), rules) == "yellow"
+        assert light_for(Fraction("-0.20"), rules) == "yellow"
         assert light_for(Fraction("-0.21"), rules) == "red"
         assert light_for(None, rules) is None
 
@@ -119,15 +151,13 @@ class TestRules:
             totals("D2", target=100, ytd=60),
             totals("D3", target=100, ytd=55),
         ]
-        tolerant = RankingRules(
-            Fraction("0.05"), 0, RULES.light_yellow_below, RULES.light_red_below
-        )
+        tolerant = RankingRules(Fraction("0.05"), 0, RULES.lights)
         assert [r.lagging for r in rank_departments(rows, month=6, rules=tolerant)] == [
             False,
             False,
             False,
         ]
-        bottom = RankingRules(Fraction(0), 2, RULES.light_yellow_below, RULES.light_red_below)
+        bottom = RankingRules(Fraction(0), 2, RULES.lights)
         assert [
             (r.department_code, r.lagging) for r in rank_departments(rows, month=6, rules=bottom)
         ] == [
@@ -176,7 +206,7 @@ class TestFromTheDatabase:
         assert row.yoy_growth == Fraction(300, 150) - 1  # month 4 of 2020 is outside 1..3
         assert row.completeness == 1
         assert row.lagging is True
-        assert row.light == "green"  # gap -1/24 > -0.10
+        assert row.light == "yellow"  # gap -1/24: behind, by less than ten points
 
     def test_missing_month_counts_as_zero_and_lowers_completeness(self):
         d1 = DepartmentFactory(code="D1")

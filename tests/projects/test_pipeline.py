@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.indicators import LightRules, light_for
 from projects.models import Project, StageMove
-from projects.selectors import LightRules, get_project_board, light_for
+from projects.selectors import get_project_board
 from projects.services import move_project_stage
 from tests.factories import (
     DepartmentFactory,
@@ -71,25 +72,25 @@ def test_investment_ytd_and_lights_on_a_hand_computed_example(example):
     board = get_project_board(year=2021, month=6)
     lines = {line.name: line for line in board.lines}
 
-    # A: (300 + 0 + 250) / 1200 = 11/24; gap = 11/24 − 1/2 = −1/24 > −0.10 → green.
+    # A: (300 + 0 + 250) / 1200 = 11/24; gap = 11/24 − 1/2 = −1/24: behind, above −0.10 → yellow.
     assert lines["A"].ytd == Decimal("550.00")
     assert lines["A"].completion_rate == Fraction(11, 24)
     assert lines["A"].gap == Fraction(-1, 24)
-    assert lines["A"].light == "green"
+    assert lines["A"].light == "yellow"
     # B: 400 / 1000 − 1/2 = −0.10 exactly: yellow (floats would say −0.0999… and green).
     assert lines["B"].gap == Fraction(-1, 10)
     assert lines["B"].light == "yellow"
-    # C: 199.99 / 1000 − 1/2 = −0.30001 → red; D: 200 / 1000 − 1/2 = −0.30 exactly → yellow.
+    # C: 199.99 / 1000 − 1/2 = −0.30001 → red; D: 200 / 1000 − 1/2 = −0.30 → red (< −0.10).
     assert lines["C"].gap == Fraction(-30001, 100000)
     assert lines["C"].light == "red"
     assert lines["D"].gap == Fraction(-3, 10)
-    assert lines["D"].light == "yellow"
+    assert lines["D"].light == "red"
     # E plans no investment: no rate, no light.
     assert (lines["E"].completion_rate, lines["E"].light) == (None, None)
     assert lines["A"].percent_complete == 3  # the latest report up to month 6
     assert board.time_progress == Fraction(1, 2)
     assert board.ytd == Decimal("1349.99")
-    assert board.lights == {"green": 1, "yellow": 2, "red": 1}
+    assert board.lights == {"green": 0, "yellow": 2, "red": 2}
 
 
 def test_the_board_measures_at_the_latest_reported_month_by_default(example):
@@ -110,11 +111,12 @@ def test_a_year_without_reports_has_no_month_and_no_light():
 
 
 def test_thresholds_come_from_the_settings(settings):
-    settings.HENGKOU_RANKING = {"light_yellow_below": "-0.05", "light_red_below": "-0.20"}
+    settings.HENGKOU_RANKING = {"light_green_from": "-0.05", "light_red_below": "-0.20"}
     rules = LightRules.from_settings()
     assert light_for(Fraction(-6, 100), rules) == "yellow"
     assert light_for(Fraction(-21, 100), rules) == "red"
-    assert light_for(Fraction(-5, 100), rules) == "yellow"
+    assert light_for(Fraction(-20, 100), rules) == "yellow"
+    assert light_for(Fraction(-5, 100), rules) == "green"
 
 
 def test_board_groups_the_years_projects_by_their_stage_at_the_years_end():
