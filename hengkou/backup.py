@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -190,13 +191,23 @@ def _dump_database(db: dict, target: Path) -> None:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
 
 
+def _private_folder(path: Path) -> None:
+    """Create ``path`` if needed and let only its owner in (0700)."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, stat.S_IRWXU)
+
+
 def backup(output_dir, db: dict | None = None, media_root=None) -> Path:
-    """Write one backup archive into ``output_dir`` and return its path."""
+    """Write one backup archive into ``output_dir`` and return its path.
+
+    The archive holds password hashes, API tokens and sessions: it is created 0600 inside a
+    folder made 0700, readable by the owner alone from its first byte.
+    """
     db = db or default_database()
     media_root = Path(media_root if media_root is not None else settings.MEDIA_ROOT)
     engine = engine_of(db)
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    _private_folder(output_dir)
     now = datetime.datetime.now(datetime.UTC)
     stem = f"hengkou-backup-{now.astimezone():%Y%m%d-%H%M%S}"
     archive = output_dir / f"{stem}.tar.gz"
@@ -220,7 +231,9 @@ def backup(output_dir, db: dict | None = None, media_root=None) -> Path:
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial = archive.with_name(archive.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # whatever the umask, and over a leftover partial file
+        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(db_file, arcname=db_file.name)
             if media_root.is_dir():

@@ -9,8 +9,10 @@ with ``pg_dump``/``pg_restore``.
 import datetime
 import io
 import json
+import os
 import shutil
 import sqlite3
+import stat
 import tarfile
 from decimal import Decimal
 from pathlib import Path
@@ -214,3 +216,16 @@ def test_refused_archives_give_a_clear_error_and_change_nothing(tmp_path):
         with pytest.raises(CommandError, match=message):
             call_command("restore", str(archive), yes=True, stdout=io.StringIO())
         assert MonthlyReport.objects.count() == 1
+
+
+def test_a_backup_is_readable_by_its_owner_alone(site_db, media, tmp_path):
+    # It holds password hashes, tokens and sessions: 0600 in a 0700 folder, whatever the umask.
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    previous = os.umask(0o022)
+    try:
+        archive = backup.backup(folder, db=site_db, media_root=media)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
