@@ -211,6 +211,7 @@ STORAGES = {
     },
 }
 
+HENGKOU_JSON_MAX_DEPTH = env.int("HENGKOU_JSON_MAX_DEPTH", default=32)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -219,6 +220,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "hengkou.api.permissions.HoldsARole",
+    ],
+    # A JSON body is one object, nested at most HENGKOU_JSON_MAX_DEPTH levels (core.api).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hengkou.api.conventions.PagePagination",
@@ -239,6 +246,11 @@ SPECTACULAR_SETTINGS = {
         "See docs/api.md for the integration guide."
     ),
     "VERSION": "1.0.0",
+    # The schema and its docs are for signed-in integrators holding a role, like the API itself.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAuthenticated",
+        "hengkou.api.permissions.HoldsARole",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -119,6 +119,7 @@ class ClosePeriodView(APIView):
                 _("Only the economic bureau or an administrator closes a month.")
             )
         day = _period_from_path(period)
+        request.data  # noqa: B018 -- a body, if any, is one JSON object (400 otherwise)
         result = close_month(period=day, acting_user=request.user, now=timezone.now())
         context = {"today": timezone.localdate()}
         return Response(

@@ -44,6 +44,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.roles import user_with_role
 
 RESOURCES = [
     "departments",
@@ -66,11 +67,26 @@ MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
 RANDOM = "API_FUZZ_EXAMPLES" in os.environ
 
 
+def _integrator() -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user_with_role("economic_bureau"))
+    return client
+
+
 @pytest.fixture
 def schema_document(db):
-    response = APIClient().get("/api/v1/schema/", {"format": "json"})
+    response = _integrator().get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
     return response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_schema_and_docs_need_a_login_with_a_role(db, path):
+    assert APIClient().get(path).status_code in (401, 403)
+    roleless = APIClient()
+    roleless.force_authenticate(UserFactory(username="no-role"))
+    assert roleless.get(path).status_code == 403
+    assert _integrator().get(path).status_code == 200
 
 
 def test_schema_is_openapi_3_and_describes_every_resource(schema_document):
@@ -117,7 +133,7 @@ def test_schema_documents_fields_filters_and_errors(schema_document):
 
 
 def test_docs_page_loads_its_assets_from_this_site(db):
-    client = APIClient()
+    client = _integrator()
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -272,7 +288,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(in_process_r
     _seed()
     admin = UserFactory(username="fuzz-admin", is_staff=True, is_superuser=True)
     headers = {"Authorization": f"Token {Token.objects.create(user=admin).key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", in_process_requests)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/?format=json", in_process_requests, headers=headers
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 50
     failures, calls = [], []

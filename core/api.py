@@ -1,0 +1,80 @@
+"""What every API endpoint shares below the apps: the JSON body it accepts.
+
+A body is one JSON object, nested at most ``JSON_MAX_DEPTH`` levels (settings, default 32).
+Anything else (an array, a bare number, ``null``, or 100,000 nested brackets that would exhaust
+Python's recursion) is a 400 with the usual ``{"detail": ...}`` body, before any view runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+DEFAULT_JSON_MAX_DEPTH = 32
+
+
+def json_max_depth() -> int:
+    return int(getattr(settings, "HENGKOU_JSON_MAX_DEPTH", DEFAULT_JSON_MAX_DEPTH))
+
+
+def json_depth(text: str) -> int:
+    """Return the deepest nesting of arrays and objects in JSON text, without parsing it.
+
+    Brackets inside strings do not count; the scan is linear and needs no recursion.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+class ObjectJSONParser(JSONParser):
+    """Parse a request body that must be one JSON object of bounded depth."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = stream.read().decode(encoding) if stream is not None else ""
+        except UnicodeDecodeError as error:
+            raise ParseError(
+                _("The body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from error
+        if not text.strip():
+            return {}
+        limit = json_max_depth()
+        if json_depth(text) > limit:
+            raise ParseError(
+                _("The JSON body is nested deeper than %(limit)s levels.") % {"limit": limit}
+            )
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except ValueError as error:
+            raise ParseError(
+                _("The body is not valid JSON: %(error)s") % {"error": error}
+            ) from error
+        if not isinstance(data, dict):
+            raise ParseError(_('The body must be a JSON object, such as {"reason": "..."}.'))
+        return data
+
+
+def _refuse_constant(name: str):
+    raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
