@@ -8,9 +8,11 @@ Python's recursion) is a 400 with the usual ``{"detail": ...}`` body, before any
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -78,3 +80,41 @@ class ObjectJSONParser(JSONParser):
 
 def _refuse_constant(name: str):
     raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
+
+
+# Numbers as a person writes them: digits, an optional sign and decimal point. Python's own
+# parsing also takes "1_000", "١٢" (other scripts' digits) and "1e3", which no form would.
+PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+PLAIN_DECIMAL = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*")
+
+
+class PlainIntegerField(serializers.IntegerField):
+    """An integer field that takes only plain digits (never "1_000" or "1e3")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not PLAIN_INTEGER.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal field that takes only plain digits and one decimal point."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not PLAIN_DECIMAL.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def plain_number_fields(mapping: dict) -> dict:
+    """Return a ModelSerializer field mapping whose number fields take plain numbers only."""
+    return {
+        model_field: (
+            PlainDecimalField
+            if serializer_field is serializers.DecimalField
+            else PlainIntegerField
+            if serializer_field is serializers.IntegerField
+            else serializer_field
+        )
+        for model_field, serializer_field in mapping.items()
+    }

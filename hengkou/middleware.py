@@ -60,3 +60,22 @@ class PrimaryAfterWriteMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+class PrivateNoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of a page, an export or an API answer.
+
+    Every page but the login is a signed-in user's (and API answers are a token's), so a
+    response without a Cache-Control of its own gets ``private, no-store``: nothing is left
+    in a shared proxy or on a shared computer's disk after sign-out. Static files are served
+    before this by WhiteNoise, with their own long-lived headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

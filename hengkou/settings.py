@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the database: routes reads to a replica (if any).
     "hengkou.middleware.PrimaryAfterWriteMiddleware",
+    # Signed-in pages, exports and API answers are never stored by browsers or proxies.
+    "hengkou.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hengkou.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -19,6 +19,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
+from core.api import plain_number_fields
+
 from .. import choices
 from ..models import (
     Assignment,
@@ -129,6 +131,9 @@ class ModelWriteSerializer(serializers.ModelSerializer):
     """A model serializer whose writes run ``full_clean()`` and save in one transaction."""
 
     serializer_related_field = IdField
+    serializer_field_mapping = plain_number_fields(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     def create(self, validated_data):
         return self.write(self.Meta.model(), validated_data)

@@ -6,8 +6,9 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from core.api import json_depth
+from enterprises.models import MonthlyReport
 from hengkou.models import NoticeEvent
-from tests.factories import UserFactory
+from tests.factories import EnterpriseFactory, UserFactory
 from tests.hengkou.test_access import _api_url, api_operations
 from tests.scoped_world import build_world
 
@@ -83,3 +84,36 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth('{"a": "[[[[{{{{"}') == 1
     assert json_depth('["\\"[", [[]]]') == 3
     assert json_depth(NESTED) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "status"),
+    [
+        ("output_value", "1_000", 400),
+        ("output_value", "1e3", 400),
+        ("output_value", "١٠٠٠", 400),  # Arabic-Indic digits, which Python's Decimal reads
+        ("employees", "1_000", 400),
+        ("employees", " 1000 ", 201),
+        ("output_value", "1000.50", 201),
+    ],
+)
+def test_numbers_are_read_as_a_person_writes_them(admin_api, field, value, status):
+    enterprise = EnterpriseFactory()
+    body = {"enterprise": enterprise.pk, "period": "2021-11", field: value}
+    response = admin_api.post("/api/v1/monthly-reports/", body, format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert field in response.json()
+        assert not MonthlyReport.objects.exists()
+
+
+def test_signed_in_pages_exports_and_api_answers_are_not_stored(client, admin_api):
+    user = UserFactory(username="cache-admin", is_superuser=True)
+    client.force_login(user)
+    for url in ("/", "/dashboard/?period=2021-11&metric=output_value", "/notices/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store", url
+    export = client.get("/dashboard/ranking.xlsx", {"period": "2021-11", "metric": "output_value"})
+    assert export["Cache-Control"] == "private, no-store"
+    assert admin_api.get("/api/v1/departments/")["Cache-Control"] == "private, no-store"
