@@ -155,7 +155,7 @@ HENGKOU_FIGURES_CACHE_SECONDS = env.int(
 # Load balancers probe /healthz/ over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # Login failures are counted in the database, which every node shares (not in the cache).
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "hengkou.lockout.LockoutHandler"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,16 +170,25 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login lockout: 5 failures for a username from one IP lock that pair out for 30 minutes.
+# Login throttling (hengkou/lockout.py): a username is locked after 5 failures from any address,
+# an address after 20 failures on any usernames; locks last 15 minutes, doubling with each further
+# lockout of the username within a day, up to 4 hours. The client's address is REMOTE_ADDR, or
+# X-Forwarded-For only when the request comes from a proxy listed in HENGKOU_TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+HENGKOU_LOCKOUT_ADDRESS_LIMIT = env.int("HENGKOU_LOCKOUT_ADDRESS_LIMIT", default=20)
+HENGKOU_LOCKOUT_COOLOFF = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+HENGKOU_LOCKOUT_COOLOFF_MAX = datetime.timedelta(
+    minutes=env.int("HENGKOU_LOCKOUT_COOLOFF_MAX_MINUTES", default=240)
+)
+AXES_COOLOFF_TIME = "hengkou.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each record expires after its own (growing) cool-off
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy, the client's address comes from this header (e.g. HTTP_X_FORWARDED_FOR).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IP_HEADERS", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "hengkou.lockout.client_address"
+HENGKOU_TRUSTED_PROXIES = env.list("HENGKOU_TRUSTED_PROXIES", default=[])
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

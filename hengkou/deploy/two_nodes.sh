@@ -63,6 +63,7 @@ export REDIS_URL="$REDIS/$REDIS_DB"
 export DJANGO_DEBUG=0 DJANGO_SECURE=0
 export DJANGO_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export HENGKOU_TRUSTED_PROXIES=127.0.0.1  # the nginx in front sets X-Forwarded-For
 export DJANGO_MEDIA_ROOT=$WORK/media
 export DJANGO_LOG_LEVEL=ERROR
 

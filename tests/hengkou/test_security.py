@@ -1,29 +1,35 @@
 """Hardening: login lockout, CSRF, security headers and the deployment check."""
 
+import datetime
 import os
 import secrets
 import subprocess
 import sys
 
 import pytest
+import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from hengkou.lockout import client_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _login(client, password, ip="10.0.0.1"):
+def _login(client, password, ip="10.0.0.1", username="wang", **headers):
     return client.post(
         reverse("login"),
-        {"username": "wang", "password": password},
+        {"username": username, "password": password},
         REMOTE_ADDR=ip,
+        **headers,
     )
 
 
-def test_five_failures_lock_the_user_on_that_ip_for_30_minutes(client):
+def test_five_failures_lock_the_username_from_every_address(client):
     UserFactory(username="wang")
     for _ in range(4):
         assert _login(client, "wrong").status_code == 200
@@ -31,19 +37,81 @@ def test_five_failures_lock_the_user_on_that_ip_for_30_minutes(client):
     locked = _login(client, "pass-word-123")
     assert locked.status_code == 429
     assert "登录失败次数过多" in locked.content.decode()
-    # The same user from another address is not locked out.
-    assert _login(Client(), "pass-word-123", ip="10.0.0.2").status_code == 302
+    # Another address does not get round it: the username itself is locked.
+    assert _login(Client(), "pass-word-123", ip="10.0.0.2").status_code == 429
 
 
-def test_a_success_before_the_limit_resets_the_count(client):
+def test_failures_spread_over_addresses_still_lock_the_username(client):
     UserFactory(username="wang")
-    for _ in range(4):
-        _login(client, "wrong")
-    assert _login(client, "pass-word-123").status_code == 302
-    client.logout()
-    for _ in range(4):
-        _login(client, "wrong")
-    assert _login(client, "pass-word-123").status_code == 302
+    for index in range(4):
+        assert _login(Client(), "wrong", ip=f"10.0.1.{index}").status_code == 200
+    assert _login(Client(), "wrong", ip="10.0.1.9").status_code == 429
+    assert _login(Client(), "pass-word-123", ip="10.0.2.1").status_code == 429
+
+
+def test_a_forged_forwarded_for_header_changes_nothing(client):
+    UserFactory(username="wang")
+    for index in range(30):
+        response = _login(client, "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{index}")
+        if response.status_code == 429:
+            break
+    assert index == 4  # locked on the fifth failure, whatever each request claimed
+    # A locked account stays locked with a new header.
+    assert _login(client, "pass-word-123", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    assert AccessAttempt.objects.filter(ip_address__startswith="203.").count() == 0
+
+
+def test_an_address_is_locked_after_twenty_failures_on_any_usernames(client):
+    UserFactory(username="zhao")
+    for index in range(19):
+        assert _login(client, "wrong", username=f"guess{index}").status_code == 200
+    assert _login(client, "wrong", username="guess-last").status_code == 429
+    # Even a right password, for a user with no failures of their own, waits from that address.
+    assert _login(client, "pass-word-123", username="zhao").status_code == 429
+    assert _login(Client(), "pass-word-123", ip="10.0.0.9", username="zhao").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(settings):
+    settings.HENGKOU_TRUSTED_PROXIES = ["127.0.0.1"]
+    UserFactory(username="zhao")
+    nginx = {"ip": "127.0.0.1"}
+    for index in range(19):
+        _login(
+            Client(), "wrong", username=f"guess{index}", HTTP_X_FORWARDED_FOR="203.0.113.5", **nginx
+        )
+    assert (
+        _login(
+            Client(), "wrong", username="guess", HTTP_X_FORWARDED_FOR="203.0.113.5", **nginx
+        ).status_code
+        == 429
+    )
+    # Another client behind the same nginx is not that address.
+    response = _login(
+        Client(), "pass-word-123", username="zhao", HTTP_X_FORWARDED_FOR="203.0.113.6", **nginx
+    )
+    assert response.status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    # A client cannot pass as forwarded by sending the header to the app directly.
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_address(request) == "10.0.0.3"
+
+
+def test_lockouts_are_timed_and_grow_with_each_lockout_of_the_day(client):
+    UserFactory(username="wang")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(5):
+            _login(client, "wrong")
+        assert _login(client, "pass-word-123").status_code == 429
+        clock.shift(datetime.timedelta(minutes=14))
+        assert _login(client, "pass-word-123").status_code == 429  # failures do not extend it
+        clock.shift(datetime.timedelta(minutes=2))
+        for _ in range(5):  # fifteen minutes later: free again, and locked again
+            _login(client, "wrong")
+        clock.shift(datetime.timedelta(minutes=20))
+        assert _login(client, "pass-word-123").status_code == 429  # the second lock lasts 30
+        clock.shift(datetime.timedelta(minutes=11))
+        assert _login(client, "pass-word-123").status_code == 302
 
 
 def test_csrf_is_enforced_on_forms_and_session_api_writes():
