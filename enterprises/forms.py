@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.images import check_photo
+
 from .choices import ProblemCategory, ProblemSeverity, VisitKind
 from .models import Department, Official
 
@@ -23,6 +25,8 @@ class MultipleImageField(forms.ImageField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for item in files:
+            check_photo(item)  # format, bytes and pixels from the header, before any decoding
         return [super(MultipleImageField, self).clean(item, initial) for item in files]
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.images import check_photo
+
 from . import choices
 from .fields import CreditCodeField
 
@@ -687,19 +689,8 @@ class MonthlyYtd(models.Model):
 
 
 def validate_photo(image) -> None:
-    """Refuse a photo that is too large, not an image, or of absurd dimensions."""
-    limit = getattr(settings, "HENGKOU_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
-    if image.size > limit:
-        raise ValidationError(
-            _("A photo is at most %(mb)s MB (this one has %(size)s MB)."),
-            code="photo_size",
-            params={"mb": limit // (1024 * 1024), "size": f"{image.size / 1024 / 1024:.1f}"},
-        )
-    width, height = getattr(image, "width", 0), getattr(image, "height", 0)
-    if width and height and (width > 12000 or height > 12000 or width < 32 or height < 32):
-        raise ValidationError(
-            _("A photo is between 32 and 12,000 pixels wide and high."), code="photo_dimensions"
-        )
+    """Refuse a file that is not a JPEG, PNG or WebP photo within the size and pixel limits."""
+    check_photo(image)
 
 
 class VisitPhoto(models.Model):

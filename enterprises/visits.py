@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.images import reencode_photo
+
 from .choices import ProblemSeverity, VisitKind
 from .models import Department, Enterprise, Official, Visit, VisitPhoto
 from .problems import raise_problem
@@ -74,7 +76,7 @@ def record_visit(
     visit.save()
     visit.participants.set(participants)
     for photo in photos:
-        record = VisitPhoto(visit=visit, image=photo, uploaded_at=now)
+        record = VisitPhoto(visit=visit, image=reencode_photo(photo), uploaded_at=now)
         record.full_clean()
         record.save()
     raised_by = official_of(acting_user)

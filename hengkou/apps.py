@@ -22,4 +22,10 @@ class HengkouConfig(AppConfig):
 
         register_all()
         drop_figures_on_writes()
+        # Any decoding of an image anywhere stops at the photo limit (Pillow errs at twice it).
+        from PIL import Image
+
+        from core.images import max_pixels
+
+        Image.MAX_IMAGE_PIXELS = max_pixels()
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")

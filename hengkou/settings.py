@@ -223,6 +223,9 @@ STORAGES = {
 }
 
 HENGKOU_JSON_MAX_DEPTH = env.int("HENGKOU_JSON_MAX_DEPTH", default=32)
+# Photos (core/images.py): bytes and decoded pixels, checked from the header before decoding.
+HENGKOU_PHOTO_MAX_BYTES = env.int("HENGKOU_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+HENGKOU_PHOTO_MAX_PIXELS = env.int("HENGKOU_PHOTO_MAX_PIXELS", default=40_000_000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -21,7 +21,7 @@ from .models import (
     ProjectReport,
     StageMove,
 )
-from .services import attach_thumbnail, move_project_stage, validate_stage_move
+from .services import attach_thumbnail, move_project_stage, store_photo, validate_stage_move
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -153,7 +153,9 @@ class ProjectReportAdmin(XlsxExportMixin, SimpleHistoryAdmin):
             for photo in formset.save(commit=False):
                 if not photo.pk:
                     photo.uploaded_by = request.user
-                if not photo.thumbnail or "image" in _changed(formset, photo):
+                if "image" in _changed(formset, photo) or not photo.pk:
+                    store_photo(photo)
+                elif not photo.thumbnail:
                     attach_thumbnail(photo)
                 photo.save()
             for photo in formset.deleted_objects:

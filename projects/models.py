@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 from simple_history.models import HistoricalRecords
 
 from enterprises.choices import OfficialRank, ReportStatus
@@ -280,29 +279,8 @@ class ProjectReport(TimeStampedModel):
             )
 
 
-# Formats every browser shows; MPO is the JPEG variant many phone cameras write.
-PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
-
-
-def validate_image_content(image) -> None:
-    """Refuse a file that is not a JPEG, PNG or WebP image, whatever its name says."""
-    file = getattr(image, "file", image)
-    position = file.tell() if hasattr(file, "tell") else None
-    refusal = ValidationError(
-        _("This file is not a photo: upload a JPEG, PNG or WebP image."), code="photo_type"
-    )
-    try:
-        if position is not None:
-            file.seek(0)
-        with Image.open(file) as picture:
-            picture.verify()
-            if picture.format not in PHOTO_FORMATS:
-                raise refusal
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise refusal from error
-    finally:
-        if position is not None:
-            file.seek(position)
+# Migration 0002 names this validator; the one check of a photo is enterprises' validate_photo.
+validate_image_content = validate_photo
 
 
 class ProjectPhoto(models.Model):
@@ -321,7 +299,7 @@ class ProjectPhoto(models.Model):
     image = models.ImageField(
         _("photo"),
         upload_to="projects/%Y/%m/",
-        validators=[validate_photo, validate_image_content],
+        validators=[validate_photo],
     )
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to="projects/%Y/%m/thumbnails/", blank=True

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from core.images import reencode_photo
+
 from .choices import STAGE_ORDER, Stage
 from .models import (
     EvaluationGrade,
@@ -128,6 +130,12 @@ def make_thumbnail(image) -> ContentFile:
     return ContentFile(buffer.getvalue())
 
 
+def store_photo(photo: ProjectPhoto) -> None:
+    """Re-encode a new photo (upright JPEG, no metadata) and give it a thumbnail (unsaved)."""
+    photo.image = reencode_photo(photo.image)
+    attach_thumbnail(photo)
+
+
 def attach_thumbnail(photo: ProjectPhoto) -> None:
     """Store a thumbnail of the photo's image beside it, through the storage API (unsaved)."""
     stem = os.path.splitext(os.path.basename(photo.image.name))[0] or "photo"
@@ -201,7 +209,7 @@ def submit_project_report(
     report.save()
     for record in records:
         record.report = report
-        attach_thumbnail(record)
+        store_photo(record)
         record.save()
     return report
 

@@ -14,6 +14,7 @@ from PIL import Image
 
 from enterprises.duties import get_visit_compliance
 from enterprises.models import Problem, Visit, VisitPhoto
+from tests.core.test_images import png_claiming
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -265,3 +266,18 @@ def test_compliance_pages_and_export(client, responsible):
     response = client.get(reverse("enterprises:compliance"), {"period": "2021-13"})
     assert response.status_code == 200
     assert "01 至 12" in response.content.decode()
+
+
+def test_a_visit_photo_flood_is_refused_on_the_page_and_nothing_is_written(client, responsible):
+    response = _post(client, responsible, photos=[png(), png_claiming(12000, 12000)])
+    assert response.status_code == 200
+    assert "百万像素" in response.content.decode()
+    assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
+
+
+def test_visit_photos_are_stored_as_jpeg(client, responsible):
+    assert _post(client, responsible, photos=[png()]).status_code == 302
+    (photo,) = VisitPhoto.objects.all()
+    assert photo.image.name.endswith(".jpg")
+    with photo.image.open("rb") as stored:
+        assert stored.read(3) == b"\xff\xd8\xff"

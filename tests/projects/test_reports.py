@@ -17,6 +17,7 @@ from enterprises.models import Period, refuse_closed_month
 from projects.models import ProjectPhoto, ProjectReport
 from projects.selectors import get_investment_curve, get_monthly_analysis
 from projects.services import submit_project_report
+from tests.core.test_images import png_claiming
 from tests.factories import (
     DepartmentFactory,
     OfficialFactory,
@@ -163,8 +164,9 @@ def test_a_month_not_begun_yet_is_refused():
         (png((256, 256), noise=True), "size"),
         (png((16, 16)), "dimensions"),
         (gif(), "type"),
+        (png_claiming(12000, 12000), "pixels"),
     ],
-    ids=["not-an-image", "oversized", "too-small", "gif"],
+    ids=["not-an-image", "oversized", "too-small", "gif", "pixel-flood"],
 )
 def test_bad_photos_are_refused_and_nothing_is_written(settings, photo, code):
     settings.HENGKOU_PHOTO_MAX_BYTES = 20_000
