@@ -7,6 +7,7 @@ from core.images import check_photo
 
 from .choices import ProblemCategory, ProblemSeverity, VisitKind
 from .models import Department, Official
+from .scoping import scope_queryset
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -76,6 +77,12 @@ class RaisedProblemForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), choices=ProblemSeverity.choices, initial=ProblemSeverity.ORDINARY
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered: the departments the user's own records belong to (raise_problem's rule).
+        field = self.fields["department"]
+        field.queryset = scope_queryset(field.queryset, user)
 
 
 RaisedProblemFormSet = forms.formset_factory(RaisedProblemForm, extra=0, max_num=20)

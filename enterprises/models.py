@@ -456,6 +456,21 @@ def refuse_closed_month(period) -> None:
         )
 
 
+def month_not_begun_message(period) -> str:
+    return _(
+        "The month %(period)s has not begun yet: figures are reported for months that have begun."
+    ) % {"period": f"{period:%Y-%m}"}
+
+
+def refuse_month_not_begun(period, *, today=None) -> None:
+    """Refuse figures for a month after the current one (Asia/Shanghai), with a message."""
+    today = today or timezone.localdate()
+    if period > today.replace(day=1):
+        raise ValidationError(
+            {"period": ValidationError(month_not_begun_message(period), code="future_month")}
+        )
+
+
 # Flow metrics that are money and must not be negative; profit may be a loss.
 NON_NEGATIVE_REPORT_FIELDS = (
     "output_value",
@@ -544,6 +559,7 @@ class MonthlyReport(TimeStampedModel):
         if self.period and self.period.day != 1:
             self.period = self.period.replace(day=1)
         if self.period:
+            refuse_month_not_begun(self.period)
             refuse_closed_month(self.period)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ProblemAction, ProblemClock, ProblemSeverity, ProblemStatus
 from .models import Assignment, Department, Enterprise, Official, Problem, ProblemEvent, Visit
+from .scoping import in_scope
 
 DEFAULT_CLOCKS = {"assign": 1, "feedback": 3, "solve_ordinary": 7, "solve_major": 30}
 
@@ -310,7 +311,9 @@ def raise_problem(
 
     The due date is 7 days after ``raised_on`` for an ordinary problem and 30 for a major one
     (configurable). Refused, with nothing written, when dated in the future, without a
-    description, or tied to a visit to another enterprise.
+    description, tied to a visit to another enterprise, or given to a department outside the
+    acting user's records (a raiser assigns a problem to their own department, or leaves it to
+    be assigned later): the same rule for pages and the API.
     """
     description = (description or "").strip()
     errors = {}
@@ -322,6 +325,11 @@ def raise_problem(
         errors["severity"] = _("Choose whether the problem is ordinary or major.")
     if visit is not None and visit.enterprise_id != enterprise.pk:
         errors["visit"] = _("The visit was to another enterprise.")
+    if department is not None and acting_user is not None and not in_scope(acting_user, department):
+        errors["department"] = _(
+            "%(department)s is outside your department's records: choose your own department, "
+            "or leave it empty to have the problem assigned later."
+        ) % {"department": department.name}
     if errors:
         raise ValidationError(errors)
     problem = Problem(

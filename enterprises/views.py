@@ -123,7 +123,9 @@ def visit_new(request, pk):
     suggested = _suggested_participants(enterprise, today.year)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, today=today)
-        problems = RaisedProblemFormSet(request.POST, prefix="problems")
+        problems = RaisedProblemFormSet(
+            request.POST, prefix="problems", form_kwargs={"user": request.user}
+        )
         if form.is_valid() and problems.is_valid():
             try:
                 record_visit(
@@ -150,7 +152,7 @@ def visit_new(request, pk):
         form = VisitForm(
             initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
         )
-        problems = RaisedProblemFormSet(prefix="problems")
+        problems = RaisedProblemFormSet(prefix="problems", form_kwargs={"user": request.user})
     chosen = {str(value) for value in (form["participants"].value() or [])}
     extra = Official.objects.filter(pk__in=chosen - {str(o.pk) for o in suggested}).select_related(
         "department"

@@ -85,13 +85,27 @@ def _period_notices(period: datetime.date) -> list[SupervisionNotice]:
 def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -> CloseResult:
     """Close a month: lock its reports, snapshot the rankings, issue 督办 notices.
 
+    Refused (nothing written) for a month that has not ended by ``now`` in Asia/Shanghai.
     Idempotent: closing a closed month returns its result and changes nothing. Two closes at
     once serialise on the month's row. A month closed again after a reopen replaces its
     snapshot; a department still lagging keeps its notice (with the new figures), one no
     longer lagging has its open notice withdrawn.
     """
-    figures_changed()
     period = period.replace(day=1)
+    if period >= timezone.localdate(now).replace(day=1):
+        raise ValidationError(
+            {
+                "period": ValidationError(
+                    _(
+                        "The month %(period)s has not ended yet: a month is closed after its "
+                        "last day."
+                    )
+                    % {"period": f"{period:%Y-%m}"},
+                    code="month_not_ended",
+                )
+            }
+        )
+    figures_changed()
     Period.objects.get_or_create(period=period)
     month = Period.objects.select_for_update().get(period=period)
     if month.status == PeriodStatus.CLOSED:

@@ -174,7 +174,13 @@ def dashboard_close(request):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("dashboard")
     period = form.cleaned_data["period"]
-    result = close_month(period=period, acting_user=request.user, now=timezone.now())
+    query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
+    try:
+        result = close_month(period=period, acting_user=request.user, now=timezone.now())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('dashboard')}?{query}")
     if result.closed_now:
         messages.success(
             request,
@@ -183,7 +189,6 @@ def dashboard_close(request):
         )
     else:
         messages.info(request, _("%(period)s was already closed.") % {"period": f"{period:%Y-%m}"})
-    query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
     return redirect(f"{reverse('dashboard')}?{query}")
 
 

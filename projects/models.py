@@ -20,6 +20,7 @@ from enterprises.models import (
     Official,
     TimeStampedModel,
     refuse_closed_month,
+    refuse_month_not_begun,
     validate_photo,
 )
 
@@ -242,6 +243,7 @@ class ProjectReport(TimeStampedModel):
         if self.period and self.period.day != 1:
             self.period = self.period.replace(day=1)
         if self.period:
+            refuse_month_not_begun(self.period)
             refuse_closed_month(self.period)
         if not (self.project_id and self.period and self.percent_complete is not None):
             return

@@ -82,13 +82,17 @@ def move_project_stage(
 def can_edit_project(user, project: Project, *, year: int) -> bool:
     """Return whether ``user`` may report on ``project`` or move its stage in ``year``.
 
-    Superusers and holders of ``projects.change_project`` may; otherwise the officials of the
-    sponsoring department named by the project's plan for ``year``, and its sponsoring leader.
+    Superusers and holders of ``projects.change_project`` may; otherwise a user whose role
+    writes project reports (``projects.add_projectreport``) and who is an official of the
+    sponsoring department named by the project's plan for ``year``, or its sponsoring leader.
+    A role without that permission (a county leader, an official) never writes, whoever it is.
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.has_perm("projects.change_project"):
         return True
+    if not user.has_perm("projects.add_projectreport"):
+        return False
     try:
         official = user.official
     except ObjectDoesNotExist:

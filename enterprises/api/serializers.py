@@ -48,6 +48,7 @@ from ..problems import (
     reject_solution,
     solve_problem,
 )
+from ..scoping import references_outside_scope
 from ..selectors import is_involved
 from ..services import save_monthly_report
 from ..validators import validate_credit_code
@@ -134,6 +135,17 @@ class ModelWriteSerializer(serializers.ModelSerializer):
     serializer_field_mapping = plain_number_fields(
         serializers.ModelSerializer.serializer_field_mapping
     )
+
+    def run_validators(self, value):
+        # Scope before uniqueness: a body naming another department's record is refused as
+        # such, whether or not that record exists or already has, say, this month's report.
+        request = self.context.get("request")
+        if request is not None and isinstance(value, dict):
+            outside = references_outside_scope(request.user, value)
+            if outside:
+                message = _("This is outside your department's records.")
+                raise serializers.ValidationError({name: [message] for name in outside})
+        super().run_validators(value)
 
     def create(self, validated_data):
         return self.write(self.Meta.model(), validated_data)

@@ -25,7 +25,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .. import choices
-from ..models import Assignment, Department, Enterprise, MonthlyReport, Official, Target
+from ..models import (
+    Assignment,
+    Department,
+    Enterprise,
+    MonthlyReport,
+    Official,
+    Target,
+    month_not_begun_message,
+)
 from ..validators import build_credit_code
 
 TEXT, CODE, DECIMAL, INTEGER, MONTH, YEAR, DATE, CHOICE, INFO = (
@@ -576,7 +584,10 @@ class MonthlyReportKind(ImportKind):
                 "Figures of the month itself (当月值), never cumulative; money in 万元, "
                 "electricity in 万千瓦时. Profit may be negative, the other amounts may not."
             ),
-            _("A blank figure counts as 0. Months already closed are refused."),
+            _(
+                "A blank figure counts as 0. Months already closed, and months not begun yet, "
+                "are refused."
+            ),
         ]
 
     def resolve(self, ctx, rows):
@@ -584,7 +595,9 @@ class MonthlyReportKind(ImportKind):
 
     def check(self, ctx, row):
         period = row.values.get("period")
-        if period is not None and period in ctx.closed_months():
+        if period is not None and period > ctx.today.replace(day=1):
+            row.error(self.columns[2], f"{period:%Y-%m}", month_not_begun_message(period))
+        elif period is not None and period in ctx.closed_months():
             row.error(self.columns[2], f"{period:%Y-%m}", closed_message(period))
 
     def after_write(self, ctx, rows):

@@ -130,13 +130,14 @@ def test_every_bad_row_is_reported_and_nothing_is_written():
 
 
 def test_a_large_file_with_one_bad_row_writes_nothing():
-    enterprises = EnterpriseFactory.create_batch(10)
+    enterprises = EnterpriseFactory.create_batch(50)
     rows = [MONTHLY_HEADER]
-    periods = [f"{year}-{month:02d}" for year in range(2000, 2100) for month in range(1, 13)]
+    # Months that have begun: 2000-01 to 2016-08.
+    periods = [f"{year}-{month:02d}" for year in range(2000, 2020) for month in range(1, 13)]
     for index in range(9_999):
-        enterprise = enterprises[index % 10]
-        rows.append(monthly_row(enterprise.credit_code, periods[index // 10]))
-    rows.append(monthly_row(enterprises[0].credit_code, periods[1100], "-1"))
+        enterprise = enterprises[index % 50]
+        rows.append(monthly_row(enterprise.credit_code, periods[index // 50]))
+    rows.append(monthly_row(enterprises[0].credit_code, periods[220], "-1"))
     result = run(rows)
     assert result.rows == 10_000
     assert [error.row for error in result.errors] == [10_001]
@@ -334,3 +335,21 @@ def test_columns_left_out_of_the_file_keep_their_values():
     assert (report.output_value, report.employees, report.tax) == (Decimal("130"), 77, Decimal("4"))
     latest = report.history.order_by("-history_id").first()
     assert (latest.output_value, latest.employees) == (Decimal("130"), 77)
+
+
+def test_a_month_not_begun_yet_is_refused_row_by_row_and_nothing_is_written():
+    enterprise = EnterpriseFactory()
+    result = run(
+        [
+            MONTHLY_HEADER,
+            monthly_row(enterprise.credit_code, "2021-11"),
+            monthly_row(enterprise.credit_code, "2035-01"),
+            monthly_row(enterprise.credit_code, "2100-12"),
+        ]
+    )
+    assert not result.written and MonthlyReport.objects.count() == 0
+    assert [(error.row, error.column, error.value) for error in result.errors] == [
+        (3, "月份", "2035-01"),
+        (4, "月份", "2100-12"),
+    ]
+    assert "尚未开始" in result.errors[0].message

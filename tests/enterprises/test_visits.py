@@ -5,6 +5,8 @@ import io
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -71,7 +73,9 @@ def test_my_enterprises_lists_assignments_with_this_weeks_duty(client, responsib
 
 
 def test_log_a_visit_with_two_problems_and_a_photo(client, responsible):
-    department = DepartmentFactory(name="自然资源局")
+    # A department user may hand a problem to their own department at once.
+    responsible.responsible.user.groups.add(Group.objects.get(name="department_user"))
+    department = responsible.department
     response = _post(
         client,
         responsible,
@@ -281,3 +285,42 @@ def test_visit_photos_are_stored_as_jpeg(client, responsible):
     assert photo.image.name.endswith(".jpg")
     with photo.image.open("rb") as stored:
         assert stored.read(3) == b"\xff\xd8\xff"
+
+
+def test_a_problem_cannot_be_sent_to_another_department_from_the_visit_page(client, responsible):
+    other = DepartmentFactory(name="自然资源局")
+    page = client.get(reverse("enterprises:visit_new", args=[responsible.enterprise_id]))
+    offered = page.context["problems"].empty_form.fields["department"].queryset
+    assert list(offered) == []  # an official reaches no department's records: left unassigned
+    response = _post(
+        client,
+        responsible,
+        **{
+            "problems-TOTAL_FORMS": "1",
+            "problems-0-category": "land",
+            "problems-0-description": "用地手续未办结",
+            "problems-0-department": other.pk,
+            "problems-0-severity": "major",
+        },
+    )
+    assert response.status_code == 200
+    assert not Visit.objects.exists() and not Problem.objects.exists()
+
+
+def test_the_service_refuses_another_departments_problem_for_pages_and_api_alike(responsible):
+    from enterprises.problems import raise_problem
+
+    other = DepartmentFactory(name="自然资源局")
+    user = responsible.responsible.user
+    with pytest.raises(ValidationError) as excinfo:
+        raise_problem(
+            enterprise=responsible.enterprise,
+            category="land",
+            description="用地手续未办结",
+            department=other,
+            raised_on=timezone.localdate(),
+            acting_user=user,
+            now=timezone.now(),
+        )
+    assert "自然资源局" in excinfo.value.message_dict["department"][0]
+    assert not Problem.objects.exists()

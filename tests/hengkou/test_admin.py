@@ -259,3 +259,26 @@ def test_leader_autocomplete_offers_only_county_leaders(admin_client):
     )
     ids = {int(row["id"]) for row in response.json()["results"]}
     assert ids == {assignment.leader.pk}
+
+
+def test_the_admin_refuses_figures_of_a_month_not_begun(admin_client):
+    from enterprises.models import MonthlyReport
+    from tests.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory()
+    url = reverse("admin:enterprises_monthlyreport_add")
+    data = {
+        "enterprise": enterprise.pk,
+        "period": "2035-01-01",
+        **dict.fromkeys(
+            ["output_value", "value_added", "revenue", "profit", "tax", "wages", "electricity"],
+            "1",
+        ),
+        "employees": "1",
+        "submitted_at_0": "2021-11-01",
+        "submitted_at_1": "10:00:00",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "尚未开始" in response.content.decode()
+    assert not MonthlyReport.objects.exists()

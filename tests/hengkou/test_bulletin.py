@@ -222,7 +222,8 @@ def test_page_is_chinese_by_default(zone, user_client):
 
 
 def test_index_lists_closed_months_newest_first_with_their_files(zone, user_client):
-    close_month(period=datetime.date(2021, 12, 1), acting_user=None, now=NOW)
+    january_6th = datetime.datetime(2022, 1, 6, 1, 0, tzinfo=datetime.UTC)
+    close_month(period=datetime.date(2021, 12, 1), acting_user=None, now=january_6th)
     Period.objects.create(period=datetime.date(2022, 1, 1))  # open: not listed
     html = user_client.get(reverse("bulletin:index")).content.decode()
     december = reverse("bulletin:detail", args=["2021-12"])

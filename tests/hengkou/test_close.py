@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
 from enterprises.services import save_monthly_report
-from hengkou.models import NoticeEvent, RankingSnapshot, SupervisionNotice
+from hengkou.models import NoticeEvent, Notification, RankingSnapshot, SupervisionNotice
 from hengkou.selectors import get_period_ranking
 from hengkou.services import close_month, reopen_month
 from projects.models import ProjectReport
@@ -184,3 +184,63 @@ def test_close_month_command_closes_once(zone):
     assert SupervisionNotice.objects.count() == 2
     with pytest.raises(CommandError, match="2021-13"):
         call_command("close_month", "2021-13")
+
+
+# --- months that have not ended or begun ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "now"),
+    [
+        (datetime.date(2099, 1, 1), NOW),
+        (datetime.date(2021, 12, 1), NOW),  # the month still running in Shanghai
+        # 2021-12-31 15:59 UTC is 23:59 on the 31st in Shanghai: December is still running.
+        (datetime.date(2021, 12, 1), datetime.datetime(2021, 12, 31, 15, 59, tzinfo=datetime.UTC)),
+    ],
+)
+def test_a_month_that_has_not_ended_is_not_closed_and_nothing_is_written(zone, period, now):
+    with pytest.raises(ValidationError) as excinfo:
+        close_month(period=period, acting_user=None, now=now)
+    assert excinfo.value.error_dict["period"][0].code == "month_not_ended"
+    assert not Period.objects.filter(status="closed").exists()
+    assert not RankingSnapshot.objects.exists() and not SupervisionNotice.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_a_month_closes_from_its_first_day_after_in_shanghai(zone):
+    shanghai_midnight = datetime.datetime(2021, 11, 30, 16, 30, tzinfo=datetime.UTC)
+    assert close_month(period=NOV, acting_user=None, now=shanghai_midnight).closed_now
+
+
+def test_the_api_and_the_command_refuse_a_future_close(zone):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="closer", is_superuser=True))
+    response = client.post("/api/v1/periods/2099-01/close/")
+    assert response.status_code == 400
+    assert "2099-01" in response.json()["period"][0]
+    with pytest.raises(CommandError, match="2099-01"):
+        call_command("close_month", "2099-01", stdout=StringIO())
+    assert not Period.objects.filter(status="closed").exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("period", ["2035-01", "2100-12"])
+def test_figures_are_reported_only_for_months_that_have_begun(db, period):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="clerk", is_superuser=True))
+    enterprise = AssignmentFactory(year=2021).enterprise
+    body = {"enterprise": enterprise.pk, "period": period, "output_value": "10"}
+    response = client.post("/api/v1/monthly-reports/", body, format="json")
+    assert response.status_code == 400
+    assert "尚未开始" in response.json()["period"][0]
+    this_month = timezone.localdate().strftime("%Y-%m")
+    body["period"] = this_month
+    assert client.post("/api/v1/monthly-reports/", body, format="json").status_code == 201
+    assert MonthlyReport.objects.count() == 1

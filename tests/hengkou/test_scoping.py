@@ -377,3 +377,27 @@ def test_a_problem_is_also_its_handling_departments_and_its_raisers(world):
     listed = {row["id"] for row in official.get("/api/v1/problems/").json()["results"]}
     assert raised_by_our_official.pk in listed
     assert elsewhere.pk not in listed and handled_by_us.pk not in listed
+
+
+@pytest.mark.parametrize(
+    ("resource", "field", "record", "body"),
+    [
+        ("monthly-reports", "enterprise", "monthlyreport", {"output_value": "1.00"}),
+        ("project-reports", "project", "projectreport", {"investment": "1.00"}),
+    ],
+)
+def test_scope_is_checked_before_uniqueness_so_nothing_leaks(world, resource, field, record, body):
+    """A refusal reads the same whether or not the other department's record has filed."""
+    client = api(world.users["department_user"])
+    filed = world.theirs.records[record]
+    owner = getattr(filed, field)
+    period = filed.period.strftime("%Y-%m")
+    answers = []
+    for month in (period, "2020-01"):  # the month it filed, and one it never filed
+        response = client.post(
+            f"/api/v1/{resource}/", {field: owner.pk, "period": month, **body}, format="json"
+        )
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
+    assert list(answers[0][1]) == [field]

@@ -16,7 +16,7 @@ from PIL import Image
 from enterprises.models import Period, refuse_closed_month
 from projects.models import ProjectPhoto, ProjectReport
 from projects.selectors import get_investment_curve, get_monthly_analysis
-from projects.services import submit_project_report
+from projects.services import can_edit_project, submit_project_report
 from tests.core.test_images import png_claiming
 from tests.factories import (
     DepartmentFactory,
@@ -177,19 +177,47 @@ def test_bad_photos_are_refused_and_nothing_is_written(settings, photo, code):
     assert _nothing_written()
 
 
-def test_only_the_sponsoring_department_and_leader_report():
+def test_only_the_sponsoring_department_reports():
     department = DepartmentFactory()
     plan = ProjectPlanFactory(project__stage="started", department=department)
-    stranger = OfficialFactory(user=UserFactory()).user
+    stranger = user_with_role("department_user", official=OfficialFactory())
     with pytest.raises(PermissionDenied):
         _submit(plan.project, acting_user=stranger)
-    member = OfficialFactory(department=department, user=UserFactory()).user
-    leader = plan.leader
-    leader.user = UserFactory()
-    leader.save()
+    member = user_with_role("department_user", official=OfficialFactory(department=department))
     assert _submit(plan.project, acting_user=member).pk
-    assert _submit(plan.project, acting_user=leader.user, percent_complete=41).pk
     assert ProjectReport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("department_user", True),
+        ("official", False),
+        ("county_leader", False),
+        ("supervision_office", False),
+    ],
+)
+def test_a_sponsor_writes_only_when_its_role_writes_project_reports(role, allowed):
+    # The plan's leader and an official of its department, each holding only ``role``.
+    department = DepartmentFactory()
+    plan = ProjectPlanFactory(project__stage="started", department=department)
+    for official in (plan.leader, OfficialFactory(department=department)):
+        user = user_with_role(role, official=official)
+        assert can_edit_project(user, plan.project, year=plan.year) is allowed
+        if not allowed:
+            with pytest.raises(PermissionDenied):
+                _submit(plan.project, acting_user=user)
+            assert _nothing_written()
+
+
+def test_a_county_leader_cannot_post_a_project_report_page(client):
+    plan = ProjectPlanFactory(project__stage="started", year=timezone.localdate().year)
+    client.force_login(user_with_role("county_leader", official=plan.leader))
+    month = timezone.localdate()  # the current month: begun, and of the plan's year
+    url = reverse("projects:report", args=[plan.project.pk, f"{month:%Y-%m}"])
+    response = client.post(url, {"investment": "10", "percent_complete": "10"})
+    assert response.status_code in (403, 404)
+    assert _nothing_written()
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, period, **options):
         try:
             day = parse_period(period)
+            result = close_month(period=day, acting_user=None, now=timezone.now())
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        result = close_month(period=day, acting_user=None, now=timezone.now())
         if result.closed_now:
             self.stdout.write(
                 self.style.SUCCESS(f"Closed {period}: {len(result.notices)} notice(s) issued.")
