@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.exports import neutralise
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -59,7 +61,10 @@ def attr(path: str) -> Callable[[Any], Any]:
 
 
 def cell_value(value: Any) -> Any:
-    """Return a value Excel can hold: numbers, dates and text (lazy strings and models as text)."""
+    """Return a value Excel can hold: numbers, dates and text (lazy strings and models as text).
+
+    Text that a spreadsheet would run as a formula is neutralised (core.exports).
+    """
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime.datetime):
@@ -71,7 +76,7 @@ def cell_value(value: Any) -> Any:
         return value
     if isinstance(value, datetime.date):
         return value
-    return force_str(value)
+    return neutralise(force_str(value))
 
 
 def render_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Any]) -> bytes:
@@ -80,7 +85,7 @@ def render_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Any]) -
     sheet = workbook.create_sheet(title=_sheet_title(title))
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=force_str(column.label))
+        cell = WriteOnlyCell(sheet, value=neutralise(force_str(column.label)))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.images import check_photo
+from core.models import DESCRIPTION_MAX, TEXT_MAX
 
 from .choices import ProblemCategory, ProblemSeverity, VisitKind
 from .models import Department, Official
@@ -48,7 +49,10 @@ class VisitForm(forms.Form):
         widget=forms.RadioSelect,
     )
     notes = forms.CharField(
-        label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What was done"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = MultipleImageField(label=_("Photos"))
 
@@ -67,7 +71,7 @@ class VisitForm(forms.Form):
 class RaisedProblemForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=ProblemCategory.choices)
     description = forms.CharField(
-        label=_("Problem"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Problem"), widget=forms.Textarea(attrs={"rows": 2}), max_length=DESCRIPTION_MAX
     )
     department = forms.ModelChoiceField(
         label=_("Department to handle it"),

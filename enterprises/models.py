@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.images import check_photo
+from core.models import DESCRIPTION_MAX, REASON_MAX, REPORT_MAX, BoundedTextField
 
 from . import choices
 from .fields import CreditCodeField
@@ -220,8 +221,8 @@ class Assignment(TimeStampedModel):
     team = models.ManyToManyField(
         Official, verbose_name=_("team"), related_name="team_assignments", blank=True
     )
-    plan_goals = models.TextField(_("plan: goals"), blank=True)
-    plan_standards = models.TextField(_("plan: standards"), blank=True)
+    plan_goals = BoundedTextField(_("plan: goals"), blank=True, max_length=REPORT_MAX)
+    plan_standards = BoundedTextField(_("plan: standards"), blank=True, max_length=REPORT_MAX)
     plan_deadline = models.DateField(_("plan: deadline"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=["team"])
@@ -269,7 +270,7 @@ class Visit(TimeStampedModel):
     participants = models.ManyToManyField(
         Official, verbose_name=_("participants"), related_name="visits"
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -328,7 +329,7 @@ class Problem(TimeStampedModel):
         choices=choices.ProblemSeverity,
         default=choices.ProblemSeverity.ORDINARY,
     )
-    description = models.TextField(_("description"))
+    description = BoundedTextField(_("description"), max_length=DESCRIPTION_MAX)
     department = models.ForeignKey(
         Department,
         verbose_name=_("responsible department"),
@@ -355,7 +356,7 @@ class Problem(TimeStampedModel):
         choices=choices.ProblemStatus,
         default=choices.ProblemStatus.OPEN,
     )
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = BoundedTextField(_("resolution"), blank=True)
     solved_on = models.DateField(_("solved on"), null=True, blank=True)
     resolved_on = models.DateField(_("confirmed on"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
@@ -633,7 +634,7 @@ class PeriodEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = BoundedTextField(_("reason"), blank=True, max_length=REASON_MAX)
 
     class Meta:
         verbose_name = _("close or reopen")
@@ -737,7 +738,7 @@ class ProblemEvent(models.Model):
     clock = models.CharField(
         _("clock"), max_length=16, choices=choices.ProblemClock, blank=True, default=""
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -774,9 +775,9 @@ class WorkReport(TimeStampedModel):
         related_name="work_reports",
     )
     period = models.DateField(_("month"), help_text=_("The first day of the month."))
-    progress = models.TextField(_("progress against the plan's goals"))
-    standards = models.TextField(_("standards met"), blank=True)
-    deadlines = models.TextField(_("deadlines and next steps"), blank=True)
+    progress = BoundedTextField(_("progress against the plan's goals"), max_length=REPORT_MAX)
+    standards = BoundedTextField(_("standards met"), blank=True, max_length=REPORT_MAX)
+    deadlines = BoundedTextField(_("deadlines and next steps"), blank=True, max_length=REPORT_MAX)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TEXT_MAX
+
 from .choices import ProblemStatus
 from .models import Department, Enterprise, Problem
 
@@ -64,14 +66,14 @@ class FeedbackForm(BootstrapForm):
     note = forms.CharField(
         label=_("Feedback to the enterprise"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=TEXT_MAX,
     )
     on = _date_field(_("Date of the feedback"))
 
 
 class SolveForm(BootstrapForm):
     resolution = forms.CharField(
-        label=_label("resolution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=_label("resolution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX
     )
     on = _date_field(_label("solved_on"))
 
@@ -97,7 +99,7 @@ class RejectForm(BootstrapForm):
     note = forms.CharField(
         label=_("Why the solution is not confirmed"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=TEXT_MAX,
     )
 
 

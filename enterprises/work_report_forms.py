@@ -6,9 +6,11 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.models import REPORT_MAX
+
 from .models import Department, WorkReport
 
-TEXT_MAX_LENGTH = 10_000
+TEXT_MAX_LENGTH = REPORT_MAX
 
 
 class MonthField(forms.DateField):

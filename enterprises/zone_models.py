@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import BoundedTextField
+
 from . import choices
 from .models import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, Enterprise, TimeStampedModel
 from .zone_choices import (
@@ -67,7 +69,7 @@ class Cultivation(TimeStampedModel):
     identified_on = models.DateField(_("identified on"))
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    documents = models.TextField(
+    documents = BoundedTextField(
         _("documents"), blank=True, help_text=_("The application documents and their state.")
     )
 
@@ -129,11 +131,11 @@ class Matchmaking(TimeStampedModel):
 
     held_on = models.DateField(_("held on"))
     title = models.CharField(_("title"), max_length=200)
-    banks = models.TextField(_("banks"), help_text=_("The banks that took part, one a line."))
+    banks = BoundedTextField(_("banks"), help_text=_("The banks that took part, one a line."))
     enterprises = models.ManyToManyField(
         Enterprise, verbose_name=_("enterprises"), related_name="matchmakings", blank=True
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = BoundedTextField(_("outcome"), blank=True)
     loans_amount = models.DecimalField(
         _("loans agreed (10k CNY)"), default=0, validators=NON_NEGATIVE, **MONEY
     )

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.exports import neutralise
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.duties import get_visit_compliance
 from enterprises.models import Department, Period, Problem
@@ -615,7 +616,7 @@ class Cell:
             return float(as_decimal(self.value) * 100)
         if self.kind in ("count", "money", "date"):
             return self.value
-        return self.text
+        return neutralise(self.text)
 
     @property
     def number_format(self) -> str | None:
@@ -977,7 +978,7 @@ def write_table(sheet, table: Table, *, first_row: int = 1) -> None:
     """Write a table to a worksheet: bold wrapped headers, typed cells, fitted widths."""
     bold = Font(bold=True)
     for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell = sheet.cell(row=first_row, column=column, value=neutralise(header))
         cell.font = bold
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [_display_width(header) for header in table.headers]

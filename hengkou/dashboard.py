@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.exports import neutralise
+
 from .bulletin import (
     NUMERIC_KINDS,
     RANKING_PHONE_HIDDEN,
@@ -151,7 +153,7 @@ def render_assessment_xlsx(*, rows, year: int) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        values = [row.rank, row.department_name]
+        values = [row.rank, neutralise(row.department_name)]
         for part in row.parts:
             values += [
                 None if part.ratio is None else float(part.ratio),

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TEXT_MAX
 from enterprises.models import Assignment, Department
 
 from .choices import NoticeStatus, RankedMetric
@@ -46,7 +47,7 @@ class NoticeResponseForm(forms.Form):
     response = forms.CharField(
         label=_("Measures taken"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
+        max_length=TEXT_MAX,
     )
 
 

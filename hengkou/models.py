@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import BoundedTextField
 from enterprises.models import (
     MONEY,
     YEAR_RANGE,
@@ -166,7 +167,7 @@ class SupervisionNotice(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=NoticeStatus, default=NoticeStatus.ISSUED
     )
-    response = models.TextField(_("response (measures taken)"), blank=True)
+    response = BoundedTextField(_("response (measures taken)"), blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -239,7 +240,7 @@ class NoticeEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("notice step")
@@ -273,7 +274,7 @@ class Inspection(models.Model):
         help_text=_("Leave empty for an inspection of the department as a whole."),
     )
     inspected_on = models.DateField(_("inspected on"))
-    findings = models.TextField(_("findings"))
+    findings = BoundedTextField(_("findings"))
     score = models.DecimalField(
         _("score (0-100)"),
         max_digits=5,
@@ -333,7 +334,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    body = BoundedTextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     attachments = models.JSONField(
         _("attached files"), default=list, blank=True, help_text=_("A list of {label, url}.")

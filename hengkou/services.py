@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.models import REASON_MAX, TEXT_MAX
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.duties import list_duties_due_soon
 from enterprises.figures_cache import figures_changed
@@ -248,6 +249,13 @@ def reopen_month(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the month is reopened.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": _("Write at most %(limit)s characters (this text has %(length)s).")
+                % {"limit": REASON_MAX, "length": len(reason)}
+            }
+        )
     month = Period.objects.select_for_update().filter(period=period).first()
     if month is None or month.status != PeriodStatus.CLOSED:
         raise ValidationError(
@@ -280,6 +288,13 @@ def respond_to_notice(
     response = (response or "").strip()
     if not response:
         raise ValidationError({"response": _("Write the measures taken before responding.")})
+    if len(response) > TEXT_MAX:
+        raise ValidationError(
+            {
+                "response": _("Write at most %(limit)s characters (this text has %(length)s).")
+                % {"limit": TEXT_MAX, "length": len(response)}
+            }
+        )
     if notice.status not in (NoticeStatus.ISSUED, NoticeStatus.RESPONDED):
         raise ValidationError(
             {"status": _("Only an issued or responded notice can take a response.")}

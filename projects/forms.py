@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TEXT_MAX
 from enterprises.forms import MultipleImageField
 from enterprises.models import MONEY
 
@@ -59,13 +60,13 @@ class ProjectReportForm(forms.Form):
     progress_note = forms.CharField(
         label=_("Visible progress (形象进度)"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     problems = forms.CharField(
         label=_("Problems on the project"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     photos = MultipleImageField(label=_("Progress photos"))
@@ -117,7 +118,7 @@ class EvaluationConfirmForm(forms.Form):
     project = forms.IntegerField(widget=forms.HiddenInput)
     year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput)
     grade = forms.ChoiceField(label=_("Grade"), choices=EvaluationGrade.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_MAX)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

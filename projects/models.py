@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import BoundedTextField
 from enterprises.choices import OfficialRank, ReportStatus
 from enterprises.models import (
     MONEY,
@@ -57,7 +58,7 @@ class Project(TimeStampedModel):
     )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned completion"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), blank=True)
 
     history = HistoricalRecords()
 
@@ -201,8 +202,8 @@ class ProjectReport(TimeStampedModel):
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
-    progress_note = models.TextField(_("progress (形象进度)"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
+    progress_note = BoundedTextField(_("progress (形象进度)"), blank=True)
+    problems = BoundedTextField(_("problems"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus, default=ReportStatus.OPEN
     )
@@ -346,7 +347,7 @@ class ProjectInspection(TimeStampedModel):
         choices=[(1, _("First half (Jan–Jun)")), (2, _("Second half (Jul–Dec)"))],
     )
     inspected_on = models.DateField(_("inspected on"))
-    findings = models.TextField(_("findings"))
+    findings = BoundedTextField(_("findings"))
     rating = models.PositiveSmallIntegerField(
         _("rating (0-100)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -428,7 +429,7 @@ class ProjectEvaluation(TimeStampedModel):
         _("proposed grade"), max_length=16, choices=EvaluationGrade, blank=True
     )
     grade = models.CharField(_("grade"), max_length=16, choices=EvaluationGrade, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),

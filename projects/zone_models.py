@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import BoundedTextField
 from enterprises.models import (
     MONEY,
     NON_NEGATIVE,
@@ -80,7 +81,7 @@ class FundingApplication(TimeStampedModel):
     received = models.DecimalField(
         _("received (10k CNY)"), default=0, validators=NON_NEGATIVE, **MONEY
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
 
     history = HistoricalRecords()
 

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from core.api import plain_number_fields
+from core.models import TEXT_MAX
 
 from .. import choices
 from ..models import (
@@ -197,6 +198,10 @@ class OfficialSerializer(ModelWriteSerializer):
 
 class CreditCodeField(serializers.CharField):
     """A unified social credit code; spaces are dropped and letters upper-cased first."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)  # 18 characters, with room for the spaces dropped
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         return "".join(super().to_internal_value(data).split()).upper()
@@ -400,6 +405,7 @@ class ProblemSerializer(ModelWriteSerializer):
     note = serializers.CharField(
         write_only=True,
         required=False,
+        max_length=TEXT_MAX,
         allow_blank=True,
         help_text=_("PATCH only: the feedback to the enterprise, or why a solution is refused."),
     )

@@ -23,6 +23,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import unguard
+
 # Office's compound-file signature: the old binary .xls (and .doc) format.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -363,14 +365,17 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def text(value: Any) -> str:
-    """Return a cell as trimmed text ('' for an empty cell); whole numbers without '.0'."""
+    """Return a cell as trimmed text ('' for an empty cell); whole numbers without '.0'.
+
+    The apostrophe our exports put before text that would start a formula is taken off.
+    """
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return str(value.normalize()) if value == value.to_integral_value() else str(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    return unguard(str(value).strip())
 
 
 def number(value: Any) -> Decimal:

@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.exports import neutralise
+
 from .kinds import CHOICE, FORMAT_HELP, INFO, Column, ImportKind
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -39,10 +41,10 @@ def _cell_value(column: Column, value: Any) -> Any:
         return None
     if column.parse == CHOICE:
         labels = dict(column.choices.choices)
-        return force_str(labels.get(value, value))
+        return neutralise(force_str(labels.get(value, value)))
     if isinstance(value, bool | int | float | Decimal | datetime.date):
         return value
-    return force_str(value)
+    return neutralise(force_str(value))
 
 
 def render_template(kind: ImportKind, rows: Iterable[dict] | None = None) -> bytes:

@@ -1,6 +1,8 @@
 """The conventions of API v1 shared by every resource: pagination and error bodies."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -30,7 +32,17 @@ def _closed_month(error: DjangoValidationError) -> bool:
 
 
 def exception_handler(exc, context):
-    """Turn model validation into 400 (409 for a closed month) and duplicates into 409."""
+    """Turn model validation into 400 (409 for a closed month) and duplicates into 409.
+
+    A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 with the usual shape, like any other
+    body the API will not read.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": _("The body is larger than %(size)s bytes.") % {"size": f"{limit:,}"}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         code = status.HTTP_409_CONFLICT if _closed_month(exc) else status.HTTP_400_BAD_REQUEST

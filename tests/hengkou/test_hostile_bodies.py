@@ -1,8 +1,11 @@
 """Hostile request bodies: every write of the API answers 400 for a body that is not a JSON object,
 for nesting beyond the documented depth and for bodies that are not JSON, and writes nothing."""
 
+import datetime
+
 import pytest
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.api import json_depth
@@ -117,3 +120,79 @@ def test_signed_in_pages_exports_and_api_answers_are_not_stored(client, admin_ap
     export = client.get("/dashboard/ranking.xlsx", {"period": "2021-11", "metric": "output_value"})
     assert export["Cache-Control"] == "private, no-store"
     assert admin_api.get("/api/v1/departments/")["Cache-Control"] == "private, no-store"
+
+
+def test_every_text_field_has_one_bound_kept_by_model_form_and_serializer():
+    from django.apps import apps
+    from rest_framework import serializers as drf
+
+    from core.models import BoundedTextField
+    from enterprises.api.serializers import ModelWriteSerializer
+
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for app in ("enterprises", "projects", "hengkou")
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField) and not isinstance(field, BoundedTextField)
+    ]
+    assert unbounded == []
+    for serializer_class in _subclasses(ModelWriteSerializer):
+        meta = getattr(serializer_class, "Meta", None)
+        if meta is None or not hasattr(meta, "model"):
+            continue
+        for name, field in serializer_class().fields.items():
+            if isinstance(field, drf.CharField) and not field.read_only:
+                assert field.max_length, f"{serializer_class.__name__}.{name}"
+                try:
+                    model_field = meta.model._meta.get_field(name)
+                except Exception:
+                    continue
+                if isinstance(model_field, BoundedTextField):
+                    assert field.max_length == model_field.max_length
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@pytest.mark.parametrize("char", ["x", "长"])  # 1 MB, and 3 MB beyond the body limit
+@pytest.mark.parametrize(
+    ("resource", "field", "extra"),
+    [
+        ("visits", "notes", {}),
+        ("problems", "description", {"category": "land"}),
+    ],
+)
+def test_a_million_characters_are_refused_and_nothing_is_written(
+    admin_api, resource, field, extra, char
+):
+    from enterprises.models import Problem, Visit
+    from tests.factories import AssignmentFactory
+
+    assignment = AssignmentFactory(year=timezone.localdate().year)
+    body = {
+        "enterprise": assignment.enterprise.pk,
+        "visited_on": timezone.localdate().isoformat(),
+        "participants": [assignment.responsible.pk],
+        field: char * 1_000_000,
+        **extra,
+    }
+    response = admin_api.post(f"/api/v1/{resource}/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json() if char == "x" else "detail" in response.json()
+    assert not Visit.objects.exists() and not Problem.objects.exists()
+
+
+def test_a_long_reopen_reason_is_refused(admin_api):
+    from enterprises.models import Period, PeriodEvent
+
+    Period.objects.create(period=datetime.date(2021, 11, 1), status="closed")
+    response = admin_api.post(
+        "/api/v1/periods/2021-11/reopen/", {"reason": "x" * 200_000}, format="json"
+    )
+    assert response.status_code == 400 and "reason" in response.json()
+    assert Period.objects.get().status == "closed"
+    assert not PeriodEvent.objects.exists()
