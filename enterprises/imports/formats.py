@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import unguard
@@ -91,8 +92,12 @@ class XlsxReader:
         self.close()
 
     def _read_text(self, name: str) -> str:
+        limit = archive_limit("HENGKOU_IMPORT_MAX_PART_BYTES")
         with self.archive.open(name) as handle:
-            return handle.read().decode("utf-8", "replace")
+            data = handle.read(limit + 1)  # never more, whatever the archive claims
+        if len(data) > limit:
+            raise ImportFileError(_too_big(name, len(data), 0))
+        return data.decode("utf-8", "replace")
 
     def _first_sheet_path(self) -> str:
         names = set(self.archive.namelist())
@@ -328,7 +333,59 @@ def open_archive(file: str | IO[bytes]) -> zipfile.ZipFile:
     if "xl/workbook.xml" not in archive.namelist():
         archive.close()
         raise ImportFileError(_not_xlsx())
+    try:
+        check_archive_sizes(archive)
+    except ImportFileError:
+        archive.close()
+        raise
     return archive
+
+
+# Zip bombs: the sizes an archive declares are checked before anything is read, and no member
+# is ever read past them (zipfile stops at a member's declared size). The worksheet is streamed;
+# the other parts (shared strings, workbook, relationships) are read whole, so they are bounded
+# tightly. Settings override each limit.
+ARCHIVE_LIMITS = {
+    "HENGKOU_IMPORT_MAX_SHEET_BYTES": 1 << 30,  # 1 GiB of worksheet XML: about 1.5 M rows
+    "HENGKOU_IMPORT_MAX_PART_BYTES": 64 << 20,  # 64 MiB for any other part read whole
+    "HENGKOU_IMPORT_MAX_TOTAL_BYTES": 2 << 30,  # 2 GiB for the whole archive
+    "HENGKOU_IMPORT_MAX_RATIO": 200,  # uncompressed / compressed, for members over 1 MiB
+}
+RATIO_FLOOR = 1 << 20
+
+
+def archive_limit(name: str) -> int:
+    return int(getattr(settings, name, ARCHIVE_LIMITS[name]))
+
+
+def check_archive_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose declared sizes exceed the limits, before reading any member."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        worksheet = info.filename.startswith("xl/worksheets/")
+        limit = archive_limit(
+            "HENGKOU_IMPORT_MAX_SHEET_BYTES" if worksheet else "HENGKOU_IMPORT_MAX_PART_BYTES"
+        )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limit or (
+            info.file_size > RATIO_FLOOR and ratio > archive_limit("HENGKOU_IMPORT_MAX_RATIO")
+        ):
+            raise ImportFileError(_too_big(info.filename, info.file_size, ratio))
+    if total > archive_limit("HENGKOU_IMPORT_MAX_TOTAL_BYTES"):
+        raise ImportFileError(_too_big("", total, 0))
+
+
+def _too_big(part: str, size: int, ratio: float) -> str:
+    return _(
+        "This workbook unpacks to more than the import accepts (%(part)s%(size)s MB%(ratio)s): "
+        "it is not an ordinary spreadsheet. Save the data again from Excel or LibreOffice, or "
+        "split it into several files."
+    ) % {
+        "part": f"{part}: " if part else "",
+        "size": f"{size / (1 << 20):,.0f}",
+        "ratio": f", {ratio:,.0f}×" if ratio else "",
+    }
 
 
 def _not_xlsx():
