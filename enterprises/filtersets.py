@@ -27,6 +27,7 @@ from .models import (
 )
 from .periods import parse_period
 from .problems import list_problems
+from .scoping import checks_references, scoped_choices
 
 
 class PeriodFormField(forms.CharField):
@@ -60,7 +61,7 @@ def id_filter(model, **kwargs) -> django_filters.ModelChoiceFilter:
     """Return a filter on a foreign key typed in as an id (no dropdown of every row)."""
     return extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
-            queryset=model.objects.all(), widget=forms.NumberInput, **kwargs
+            queryset=_choices(model), widget=forms.NumberInput, **kwargs
         )
     )
 
@@ -68,8 +69,14 @@ def id_filter(model, **kwargs) -> django_filters.ModelChoiceFilter:
 def department_filter(**kwargs) -> django_filters.ModelChoiceFilter:
     """Return a filter on a department, chosen from the (few) departments."""
     return extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelChoiceFilter(queryset=Department.objects.all(), **kwargs)
+        django_filters.ModelChoiceFilter(queryset=_choices(Department), **kwargs)
     )
+
+
+def _choices(model):
+    # Scoped rows: only those within the request's scope are offered or accepted (an id of
+    # another department's enterprise is "not a valid choice", never echoed by name).
+    return scoped_choices(model) if checks_references(model) else model.objects.all()
 
 
 class DepartmentFilterSet(django_filters.FilterSet):

@@ -8,7 +8,7 @@ from core.models import DESCRIPTION_MAX, TEXT_MAX
 
 from .choices import ProblemCategory, ProblemSeverity, VisitKind
 from .models import Department, Official
-from .scoping import scope_queryset
+from .scoping import scope_form_choices
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -85,8 +85,7 @@ class RaisedProblemForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Offered: the departments the user's own records belong to (raise_problem's rule).
-        field = self.fields["department"]
-        field.queryset = scope_queryset(field.queryset, user)
+        scope_form_choices(self, user)
 
 
 RaisedProblemFormSet = forms.formset_factory(RaisedProblemForm, extra=0, max_num=20)

@@ -8,6 +8,7 @@ from core.models import TEXT_MAX
 
 from .choices import ProblemStatus
 from .models import Department, Enterprise, Problem
+from .scoping import scope_form_choices
 
 
 def _label(field: str):
@@ -17,8 +18,9 @@ def _label(field: str):
 class BootstrapForm(forms.Form):
     """A form whose widgets carry Bootstrap's classes."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        scope_form_choices(self, user)
         for field in self.fields.values():
             if isinstance(field.widget, forms.HiddenInput):
                 continue

@@ -124,7 +124,7 @@ def _query_without_page(request) -> str:
 @login_required
 def problem_list(request):
     """List the problems, overdue first, with their clocks; filtered by department and status."""
-    form = ProblemFilterForm(request.GET or None)
+    form = ProblemFilterForm(request.GET or None, user=request.user)
     form.is_valid()
     # Keep the filters that are valid even if another one is not.
     filters = getattr(form, "cleaned_data", {})
@@ -176,8 +176,8 @@ def _perform(action: str, problem: Problem, data: dict, user, now) -> None:
         reject_solution(note=data["note"], **common)
 
 
-def _step_form(action: str, *, data=None, today):
-    return ACTION_FORMS[action](data, auto_id=f"id_{action}_%s", initial={"on": today})
+def _step_form(action: str, *, data=None, today, user):
+    return ACTION_FORMS[action](data, auto_id=f"id_{action}_%s", initial={"on": today}, user=user)
 
 
 @login_required
@@ -197,7 +197,7 @@ def problem_detail(request, pk):
             request.user, problem, ignore_status=True
         ):
             raise PermissionDenied
-        form = _step_form(action, data=request.POST, today=today)
+        form = _step_form(action, data=request.POST, today=today, user=request.user)
         if form.is_valid():
             try:
                 _perform(action, problem, form.cleaned_data, request.user, now)
@@ -214,7 +214,7 @@ def problem_detail(request, pk):
     steps = [
         StepForm(
             action=action,
-            form=bound.get(action) or _step_form(action, today=today),
+            form=bound.get(action) or _step_form(action, today=today, user=request.user),
             title=title,
             button=button,
             colour=colour,

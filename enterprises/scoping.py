@@ -278,6 +278,28 @@ def references_outside_scope(user, values: dict) -> list[str]:
     return outside
 
 
+def scope_form_choices(form, user) -> None:
+    """Offer in each model choice of ``form`` only rows within the user's scope.
+
+    Reference data that any record may name (officials, months) stays whole; scoped rows
+    (enterprises, departments, projects …) outside the scope are neither listed nor accepted,
+    so a form never names, nor echoes, another department's record.
+    """
+    for form_field in form.fields.values():
+        queryset = getattr(form_field, "queryset", None)
+        if queryset is not None and checks_references(queryset.model):
+            form_field.queryset = scope_queryset(queryset, user)
+
+
+def scoped_choices(model: type[Model]):
+    """Return a django-filter queryset callable: ``model``'s rows within the request's scope."""
+
+    def choices(request):
+        return scope_queryset(model._default_manager.all(), getattr(request, "user", None))
+
+    return choices
+
+
 def get_scoped_object_or_404(queryset, user, **lookup):
     """Return the object matching ``lookup`` within the user's scope, or raise Http404."""
     from django.shortcuts import get_object_or_404

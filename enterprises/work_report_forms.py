@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import REPORT_MAX
 
 from .models import Department, WorkReport
+from .scoping import scope_form_choices
 
 TEXT_MAX_LENGTH = REPORT_MAX
 
@@ -33,6 +34,10 @@ class WorkReportBoardForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_form_choices(self, user)
 
 
 def _label(name: str):

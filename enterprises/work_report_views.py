@@ -75,7 +75,7 @@ def _own_department_id(user) -> int | None:
 @login_required
 def board(request):
     """List the month's assignments with their work report, those not reported first."""
-    form = WorkReportBoardForm(request.GET or None)
+    form = WorkReportBoardForm(request.GET or None, user=request.user)
     form.fields["department"].queryset = scope_queryset(
         Department.objects.filter(assignments__isnull=False).distinct().order_by("code"),
         request.user,

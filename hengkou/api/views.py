@@ -22,6 +22,7 @@ from enterprises.api.views import (
 )
 from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.figures_cache import cached_figures
+from enterprises.filtersets import department_filter
 from enterprises.periods import format_period
 
 from ..choices import NoticeStatus
@@ -151,6 +152,7 @@ class ReopenPeriodView(APIView):
 
 
 class SupervisionNoticeFilterSet(django_filters.FilterSet):
+    department = department_filter(help_text=_("The department the notice went to (id)."))
     period = django_filters.CharFilter(method="filter_period")
     status = django_filters.ChoiceFilter(
         choices=[*NoticeStatus.choices, ("overdue", _("Overdue"))], method="filter_status"
