@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from core.cache import after_outage
+
 GENERATION_KEY = "figures:generation"
 T = TypeVar("T")
 
@@ -42,7 +44,10 @@ def _generation() -> int:
     return value
 
 
+@after_outage
 def _bump() -> None:
+    # Also run when Redis answers again after an outage: a write made while it was down could
+    # not drop the figures cached before it.
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

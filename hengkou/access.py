@@ -64,6 +64,7 @@ PAGES: dict[str, Rule] = {
     "set_language": PUBLIC,
     "favicon": PUBLIC,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "home": LOGGED_IN,
     "notification_list": LOGGED_IN,
     "notification_open": LOGGED_IN,

@@ -13,15 +13,25 @@ this router then). The rule:
 - Everything outside a marked request (management commands, scheduled jobs, the shell, tests)
   reads the primary: a job that reads, decides and writes must not decide on stale rows. So do
   reads inside a transaction on the primary, which may be about to write.
+- A replica that cannot be reached, or that lags the primary by more than
+  ``HENGKOU_REPLICA_MAX_LAG_SECONDS``, is not read: ``replica_state()`` checks it at most every
+  ``CHECK_SECONDS`` per process, and the middleware sends every read to the primary meanwhile.
 """
 
 from __future__ import annotations
 
 import contextvars
+import logging
+import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connections
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger("hengkou.db")
+CHECK_SECONDS = 5
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -42,6 +52,58 @@ _reads: contextvars.ContextVar[_Reads | None] = contextvars.ContextVar(
 
 def replica_configured() -> bool:
     return REPLICA in connections.settings
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """Whether the replica may be read, and why not: unreachable, or lagging by ``lag`` s."""
+
+    usable: bool
+    reachable: bool
+    lag: float | None = None
+    error: str = ""
+
+
+_checked: dict = {"at": -1e9, "state": None}
+_check_lock = threading.Lock()
+
+
+def _measure_replica() -> ReplicaState:
+    limit = getattr(settings, "HENGKOU_REPLICA_MAX_LAG_SECONDS", 30)
+    connection = connections[REPLICA]
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Zero when nothing is left to replay: an idle primary is not a lag.
+                cursor.execute(
+                    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() "
+                    "THEN 0 ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) "
+                    "END"
+                )
+                row = cursor.fetchone()
+                lag = float(row[0]) if row and row[0] is not None else 0.0
+            else:
+                cursor.execute("SELECT 1")
+                lag = 0.0
+    except DatabaseError as error:
+        connection.close_if_unusable_or_obsolete()
+        return ReplicaState(usable=False, reachable=False, error=str(error).strip()[:200])
+    return ReplicaState(usable=lag <= limit, reachable=True, lag=lag)
+
+
+def replica_state(*, fresh: bool = False) -> ReplicaState:
+    """Return the replica's state, measured at most every CHECK_SECONDS in this process."""
+    now = time.monotonic()
+    with _check_lock:
+        state = _checked["state"]
+        if fresh or state is None or now - _checked["at"] >= CHECK_SECONDS:
+            previous = state
+            state = _measure_replica()
+            _checked.update(at=now, state=state)
+            if previous is None or previous.usable != state.usable:
+                log = logger.info if state.usable else logger.warning
+                log("Read replica %s: %s", "in use" if state.usable else "skipped", state)
+    return state
 
 
 @contextmanager

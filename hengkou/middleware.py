@@ -30,7 +30,8 @@ class PrimaryAfterWriteMiddleware:
     which lags the primary by a moment. A request with an unsafe method, or one that wrote,
     reads the primary for the rest of the request and sets a short-lived cookie; while the
     cookie lives (``HENGKOU_REPLICA_PIN_SECONDS``), that client's requests read the primary too,
-    so it sees what it just saved. Without a replica the middleware does nothing.
+    so it sees what it just saved. A replica that is down or lags too far is not read at all
+    (``db_router.replica_state``). Without a replica the middleware does nothing.
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -48,7 +49,8 @@ class PrimaryAfterWriteMiddleware:
             return self.get_response(request)
         unsafe = request.method not in self.SAFE_METHODS
         recent = self.cookie in request.COOKIES
-        with self.router.request_reads(replica_allowed=not (unsafe or recent)) as reads:
+        allowed = not (unsafe or recent) and self.router.replica_state().usable
+        with self.router.request_reads(replica_allowed=allowed) as reads:
             response = self.get_response(request)
         if (unsafe or reads.wrote) and self.seconds > 0:
             response.set_cookie(

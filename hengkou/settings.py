@@ -115,6 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+# A kept connection is checked before a request uses it, so a restarted PostgreSQL costs no
+# more than the requests in flight (those get the 503 page, hengkou/middleware.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Several machines (docs/deploy.md). DATABASE_REPLICA_URL adds a streaming read replica: GET
@@ -124,10 +129,16 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
     DATABASES["replica"]["ATOMIC_REQUESTS"] = False
     DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer within 2 s is skipped (reads go to the primary).
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # Tests create no database for it: it reads the primary's test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["hengkou.db_router.PrimaryReplicaRouter"]
 HENGKOU_REPLICA_PIN_SECONDS = env.int("HENGKOU_REPLICA_PIN_SECONDS", default=5)
+# Reads leave a replica that cannot be reached, or that lags the primary by more than this.
+HENGKOU_REPLICA_MAX_LAG_SECONDS = env.int("HENGKOU_REPLICA_MAX_LAG_SECONDS", default=30)
 HENGKOU_REPLICA_PIN_COOKIE = "hk_primary"
 
 # REDIS_URL (e.g. redis://127.0.0.1:6379/0) shares the cache and the sessions between the app
@@ -137,7 +148,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, degrading to a miss while Redis is down (core/cache.py).
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="hengkou"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -153,7 +165,7 @@ HENGKOU_FIGURES_CACHE_SECONDS = env.int(
     "HENGKOU_FIGURES_CACHE_SECONDS", default=300 if REDIS_URL else 0
 )
 # Load balancers probe /healthz/ over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 # Login failures are counted in the database, which every node shares (not in the cache).
 AXES_HANDLER = "hengkou.lockout.LockoutHandler"
 

@@ -39,7 +39,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
 ]
 
 # Uploaded photos: served by Django only while debugging; nginx or object storage otherwise.
 urlpatterns += serve_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# An unexpected error: 503 while the database is away, else a plain 500 (hengkou/errors.py).
+handler500 = "hengkou.errors.server_error"

@@ -67,6 +67,7 @@ PAGES = {
     "set_language": Page(fixed("/i18n/setlang/"), EVERYONE, status=302, public=True, anonymous=302),
     "favicon": Page(fixed("/favicon.ico"), EVERYONE, status=301, public=True, anonymous=301),
     "healthz": Page(fixed("/healthz/"), EVERYONE, public=True, anonymous=200),
+    "readyz": Page(fixed("/readyz/"), EVERYONE, public=True, anonymous=200),
     "notification_list": Page(fixed("/notifications/"), EVERYONE),
     "notification_open": Page(
         lambda world, role: f"/notifications/{world.notifications[role].pk}/", EVERYONE, 302

@@ -83,6 +83,8 @@ def _middleware(view):
 @pytest.fixture
 def replica_on(monkeypatch):
     monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    healthy = db_router.ReplicaState(usable=True, reachable=True, lag=0.0)
+    monkeypatch.setattr(db_router, "replica_state", lambda **kwargs: healthy)
 
 
 def _seen_by(seen):
