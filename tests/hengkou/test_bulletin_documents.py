@@ -3,12 +3,15 @@
 import datetime
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from docx import Document
@@ -22,7 +25,7 @@ from hengkou.bulletin_document import chinese_date, official_document, signature
 from hengkou.bulletin_files import render_bulletin_docx, render_bulletin_xlsx
 from hengkou.bulletin_pdf import html_to_pdf, local_url_fetcher, render_bulletin_pdf
 from hengkou.models import Notification
-from hengkou.services import close_month
+from hengkou.services import close_month, reopen_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -387,3 +390,36 @@ def test_dump(closed):
         file.write(render_bulletin_docx(bulletin))
     with open(f"{directory}/bulletin.xlsx", "wb") as file:
         file.write(render_bulletin_xlsx(bulletin))
+
+
+def test_a_closed_month_without_figures_has_a_pdf(reader):
+    close_month(period=OCT, acting_user=None, now=CLOSED_AT)
+    response = reader.get(reverse("bulletin:pdf", args=["2021-10"]))
+    assert response.status_code == 200
+    # Without the page numbers, where a page break falls inside a sentence.
+    text = re.sub(r"—\d+—", "", _squeeze(_pdf_text(b"".join(response))))
+    assert TITLE in text
+    assert "本月无可排名的指标" in text and "无进度靠后部门" in text
+
+
+def _grow(count: int) -> None:
+    for _ in range(count):
+        _member(DepartmentFactory(), target="1200", ytd="500", last_year="400")
+
+
+def _pdf_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("bulletin:pdf", args=["2021-10"]))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_pdf_view_runs_the_same_number_of_queries_at_two_sizes(reader):
+    _grow(2)
+    close_month(period=OCT, acting_user=None, now=CLOSED_AT)
+    small = _pdf_queries(reader)
+    _grow(12)
+    reopen_month(period=OCT, acting_user=None, reason="补录", now=CLOSED_AT)
+    close_month(period=OCT, acting_user=None, now=CLOSED_AT)
+    assert len(get_bulletin(period=OCT, today=TODAY).rankings[0].rows) == 14
+    assert _pdf_queries(reader) == small
