@@ -9,7 +9,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from openpyxl import Workbook
@@ -169,6 +170,40 @@ def _set_styles(document, doc: OfficialDocument) -> None:
         r_pr = style.element.rPr
         if r_pr is not None and r_pr.find(qn("w:lang")) is not None:
             _chinese(r_pr)
+
+
+def _font_table(document, doc: OfficialDocument) -> None:
+    """Declare each face in the font table as Chinese (GB2312 charset) with its free fallback.
+
+    The template's table names Japanese faces (ＭＳ 明朝, ＭＳ ゴシック); they go. A reader without
+    an official face gets ``w:altName``, the last face of its setting (Noto … CJK SC).
+    """
+    part = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/fontTable")
+    )
+    table = parse_xml(part.blob)
+    for font in table.findall(qn("w:font")):
+        if font.get(qn("w:name")) in ("ＭＳ 明朝", "ＭＳ ゴシック"):
+            table.remove(font)
+    families = (
+        (doc.fonts.fangsong, "roman"),
+        (doc.fonts.xiaobiaosong, "roman"),
+        (doc.fonts.heiti, "modern"),
+        (doc.fonts.kaiti, "script"),
+    )
+    seen = set()
+    for faces, family in families:
+        if faces[0] in seen:
+            continue
+        seen.add(faces[0])
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), faces[0])
+        for tag, value in (("w:altName", faces[-1]), ("w:charset", "86"), ("w:family", family)):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            font.append(child)
+        table.append(font)
+    part._blob = serialize_part_xml(table)
 
 
 def _run(paragraph, text: str, face: str, size=None, *, red: bool = False, bold: bool = False):
@@ -371,6 +406,7 @@ def render_bulletin_docx(bulletin: Bulletin) -> bytes:
     doc = official_document(bulletin)
     document = Document()
     _set_styles(document, doc)
+    _font_table(document, doc)
     section = document.sections[0]
     _page(section, PORTRAIT)
     _footers(document, section, doc.fonts.fangsong[0])

@@ -289,6 +289,14 @@ def test_docx_is_zh_cn_with_chinese_fonts(closed):
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert fonts.get(qn("w:eastAsiaTheme")) is None
     assert "ja-JP" not in styles.xml
+    # The font table names no Japanese face, and gives the official ones a free fallback.
+    part = next(
+        rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/fontTable")
+    )
+    table = part.blob.decode()
+    assert "ＭＳ" not in table
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="Noto Serif CJK SC"/>' in table
+    assert '<w:font w:name="黑体"><w:altName w:val="Noto Sans CJK SC"/>' in table
 
 
 def test_docx_tables_share_one_size_and_repeat_their_header(closed):
