@@ -76,6 +76,7 @@ PAGES: dict[str, Rule] = {
     "bulletin:detail": RANKINGS,
     "bulletin:xlsx": RANKINGS,
     "bulletin:docx": RANKINGS,
+    "bulletin:pdf": RANKINGS,
     "overview:overview": RANKINGS,
     "dashboard_close": needs("enterprises.close_period"),
     "dashboard_reopen": needs("enterprises.reopen_period"),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,14 +13,6 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from core.exports import neutralise
 from enterprises.choices import PeriodStatus, ProblemStatus
@@ -258,6 +248,10 @@ class Bulletin:
     projects: tuple[StageLine, ...]
     overdue_problems: tuple[OverdueProblemLine, ...]
     overdue_notices: tuple[OverdueNoticeLine, ...]
+    # Given by the close (the branch that stores the bulletin fills them): the bulletin's
+    # sequence number in its year and its 发文字号, e.g. 恒示包抓〔2021〕7号.
+    number: int | None = None
+    document_number: str = ""
 
     @property
     def year(self) -> int:
@@ -956,136 +950,19 @@ def page_context(bulletin: Bulletin) -> dict:
     }
 
 
-# Excel.
+# The files (Excel, Word, PDF) live in hengkou/bulletin_files.py and hengkou/bulletin_pdf.py;
+# their renderers stay importable from here.
+_RENDERERS = {
+    "render_bulletin_xlsx": "hengkou.bulletin_files",
+    "render_bulletin_docx": "hengkou.bulletin_files",
+    "render_bulletin_pdf": "hengkou.bulletin_pdf",
+}
 
 
-def _display_width(value: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value)
+def __getattr__(name: str):
+    """Import a renderer on first use (the renderer modules import this one)."""
+    if name in _RENDERERS:
+        import importlib
 
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    """Return a valid, unique sheet title: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in name).strip()[:31] or "-"
-    title, suffix = cleaned, 2
-    while title.lower() in used:
-        title = f"{cleaned[: 31 - len(str(suffix)) - 1]}-{suffix}"
-        suffix += 1
-    used.add(title.lower())
-    return title
-
-
-def write_table(sheet, table: Table, *, first_row: int = 1) -> None:
-    """Write a table to a worksheet: bold wrapped headers, typed cells, fitted widths."""
-    bold = Font(bold=True)
-    for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=neutralise(header))
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [_display_width(header) for header in table.headers]
-    for offset, row in enumerate(table.rows, start=1):
-        for column, item in enumerate(row.cells, start=1):
-            cell = sheet.cell(row=first_row + offset, column=column, value=item.sheet_value)
-            if item.number_format and item.value is not None:
-                cell.number_format = item.number_format
-            widths[column - 1] = max(widths[column - 1], _display_width(item.text))
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 50)
-    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
-
-
-def render_bulletin_xlsx(bulletin: Bulletin) -> bytes:
-    """Return the bulletin as an Excel workbook: overview, rankings, notices and the rest."""
-    workbook = Workbook()
-    used: set[str] = set()
-    overview = workbook.active
-    table = zone_table(bulletin)
-    overview.title = _sheet_title(table.sheet, used)
-    # The title and dates sit above the table; the header row is row 4.
-    write_table(overview, table, first_row=4)
-    overview["A1"] = bulletin.title
-    overview["A1"].font = Font(bold=True, size=14)
-    overview["A2"] = dates_line(bulletin)
-    overview.cell(row=5 + len(table.rows), column=1, value=bulletin.summary)
-
-    for table in bulletin_tables(bulletin):
-        sheet = workbook.create_sheet(_sheet_title(table.sheet, used))
-        write_table(sheet, table)
-        if table.live:
-            sheet.cell(row=len(table.rows) + 3, column=1, value=live_note(bulletin))
-
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-# Word.
-
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
-
-
-def _east_asian_font(style, name: str) -> None:
-    """Give a style a Chinese font; Word otherwise falls back to its theme's Latin font."""
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-
-
-def _docx_table(document, table: Table) -> None:
-    if not table.rows:
-        document.add_paragraph(_("None."))
-        return
-    grid = document.add_table(rows=1, cols=len(table.headers))
-    grid.style = "Table Grid"
-    for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(header)
-        run.bold = True
-        run.font.size = Pt(9)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for cell, item in zip(cells, row.cells, strict=True):
-            run = cell.paragraphs[0].add_run(item.text)
-            run.font.size = Pt(9)
-            if item.numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-def render_bulletin_docx(bulletin: Bulletin) -> bytes:
-    """Return the bulletin as a Word document: title, the zone paragraph, then the tables."""
-    document = Document()
-    section = document.sections[0]
-    # Ranking tables have twelve columns; they fit an A4 page only across.
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, margin, Mm(18))
-    _east_asian_font(document.styles["Normal"], BODY_FONT)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _east_asian_font(document.styles[name], HEADING_FONT)
-
-    title = document.add_heading(bulletin.title, level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    dates = document.add_paragraph(dates_line(bulletin))
-    dates.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    document.add_heading(_("Zone statistics"), level=1)
-    summary = document.add_paragraph(bulletin.summary)
-    summary.paragraph_format.first_line_indent = Pt(21)  # two characters, as in 公文
-
-    document.add_heading(_("Department rankings"), level=1)
-    document.add_paragraph(
-        _("Time progress: %(progress)s.") % {"progress": format_percent(bulletin.time_progress)}
-    )
-    if not bulletin.rankings:
-        document.add_paragraph(_("No metric was ranked this month."))
-    for table in bulletin_tables(bulletin):
-        document.add_heading(table.title, level=2 if table.is_ranking else 1)
-        if table.live:
-            document.add_paragraph(live_note(bulletin))
-        _docx_table(document, table)
-
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+        return getattr(importlib.import_module(_RENDERERS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

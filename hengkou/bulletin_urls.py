@@ -10,5 +10,6 @@ urlpatterns = [
     path("", bulletin_views.bulletin_index, name="index"),
     path("<str:period>.xlsx", bulletin_views.bulletin_xlsx, name="xlsx"),
     path("<str:period>.docx", bulletin_views.bulletin_docx, name="docx"),
+    path("<str:period>.pdf", bulletin_views.bulletin_pdf, name="pdf"),
     path("<str:period>/", bulletin_views.bulletin_detail, name="detail"),
 ]

@@ -19,10 +19,10 @@ from .bulletin import (
     list_bulletin_months,
     month_label,
     page_context,
-    render_bulletin_docx,
-    render_bulletin_xlsx,
 )
-from .downloads import DOCX, XLSX, attachment
+from .bulletin_files import render_bulletin_docx, render_bulletin_xlsx
+from .bulletin_pdf import render_bulletin_pdf
+from .downloads import DOCX, PDF, XLSX, attachment
 
 
 def _refuse(request, message):
@@ -92,4 +92,12 @@ def bulletin_docx(request, bulletin):
     """Download a closed month's bulletin as a Word document."""
     return _attachment(
         render_bulletin_docx(bulletin), content_type=DOCX, bulletin=bulletin, extension="docx"
+    )
+
+
+@_with_bulletin
+def bulletin_pdf(request, bulletin):
+    """Download a closed month's bulletin as a PDF official document (公文)."""
+    return _attachment(
+        render_bulletin_pdf(bulletin), content_type=PDF, bulletin=bulletin, extension="pdf"
     )

@@ -21,8 +21,8 @@ from .bulletin import (
     Row,
     Table,
     ranking_table,
-    write_table,
 )
+from .bulletin_files import write_table
 from .choices import RankedMetric
 from .selectors import (
     CompletenessBoard,

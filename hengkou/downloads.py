@@ -2,4 +2,6 @@
 
 from enterprises.exports import DOCX, XLSX, attachment
 
-__all__ = ["DOCX", "XLSX", "attachment"]
+PDF = "application/pdf"
+
+__all__ = ["DOCX", "PDF", "XLSX", "attachment"]

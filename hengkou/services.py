@@ -219,6 +219,7 @@ def _send_bulletin(*, period: datetime.date, notice_count: int, now: datetime.da
     attachments = [
         {"label": _("Excel"), "url": reverse("bulletin:xlsx", args=[key])},
         {"label": _("Word"), "url": reverse("bulletin:docx", args=[key])},
+        {"label": _("PDF"), "url": reverse("bulletin:pdf", args=[key])},
     ]
     url = reverse("bulletin:detail", args=[key])
     notifications = [

@@ -49,7 +49,7 @@ def test_supervisor_sees_the_figures_closes_a_month_and_downloads_the_bulletin(
     page.goto(f"{live_server.url}/notices/?period=2021-11")
     expect(page.locator("tbody tr")).to_have_count(notices)
 
-    # The bulletin, in both formats.
+    # The bulletin, in its three formats.
     page.goto(f"{live_server.url}/bulletin/2021-11/")
     expect(page.locator("h1")).to_contain_text("2021年11月")
     screenshot("bulletin-2021-11")
@@ -62,3 +62,6 @@ def test_supervisor_sees_the_figures_closes_a_month_and_downloads_the_bulletin(
     document = Document(io.BytesIO(word.value.path().read_bytes()))
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "2021年11月" in text and "万元" in text
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="下载 PDF").click()
+    assert pdf.value.path().read_bytes().startswith(b"%PDF")

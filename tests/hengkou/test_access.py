@@ -81,6 +81,7 @@ PAGES = {
     "bulletin:detail": Page(fixed("/bulletin/2021-11/"), RANKINGS),
     "bulletin:xlsx": Page(fixed("/bulletin/2021-11.xlsx"), RANKINGS),
     "bulletin:docx": Page(fixed("/bulletin/2021-11.docx"), RANKINGS),
+    "bulletin:pdf": Page(fixed("/bulletin/2021-11.pdf"), RANKINGS),
     "overview:overview": Page(fixed("/overview/"), RANKINGS),
     "inspection_list": Page(fixed("/inspections/"), READ_ALL),
     "notice_list": Page(fixed("/notices/"), READ_ALL | {DU}),

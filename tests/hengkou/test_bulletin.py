@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from docx import Document
 from openpyxl import load_workbook
 
@@ -293,6 +294,7 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
 
 
 def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
+    # The .docx is a 公文 (tests/hengkou/test_bulletin_documents.py): Chinese in any language.
     english.force_login(_reader())
     response = english.get(reverse("bulletin:docx", args=["2021-11"]))
 
@@ -300,13 +302,12 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
     assert 'filename="bulletin-2021-11.docx"' in response["Content-Disposition"]
     document = Document(io.BytesIO(response.content))
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    assert "November 2021" in document.paragraphs[0].text
-    assert "As of November 2021, above-scale industrial output" in text
-    assert "2,150.00" in text and "up 7.5% year on year" in text
-    assert "1,250.00" in text and "up 25.0% year on year" in text
+    assert "2021年11月份" in text
+    assert "规模以上工业总产值累计完成2,150.00万元，同比增长7.5%" in text
+    assert "技改投资累计完成1,250.00万元，同比增长25.0%" in text
 
-    ranking = document.tables[0]
-    assert ranking.rows[0].cells[0].text == "Rank"
+    ranking = document.tables[1]  # after the zone figures (附件1)
+    assert ranking.rows[0].cells[0].text == "排名"
     assert [cell.text for cell in ranking.rows[2].cells] == [
         "2",
         "商务局",
@@ -316,15 +317,15 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
         "83.3%",
         "91.7%",
         "-8.3",
-        "Yellow",
-        "yes",
+        "黄灯",
+        "是",
         "1,000.00",
         "0.0%",
         "0",
         "0.00",
         "100.0%",
     ]
-    lagging = document.tables[3]
+    lagging = document.tables[4]
     assert [row.cells[0].text for row in lagging.rows[1:]] == ["商务局", "农业局"]
     assert lagging.rows[2].cells[5].text == "2021-12-14"
 
@@ -474,12 +475,14 @@ def test_docx_has_a_visit_compliance_table(visited, english):
     response = english.get(reverse("bulletin:docx", args=["2021-11"]))
     document = Document(io.BytesIO(response.content))
     texts = [paragraph.text for paragraph in document.paragraphs]
-    heading = texts.index("Visit compliance")
-    assert texts[heading + 1].startswith("Live figures as of")
-    (table,) = [t for t in document.tables if t.rows[0].cells[1].text == "Windows met"]
+    with translation.override("zh-hans"):
+        title = str(pgettext("bulletin section", "Visit compliance"))
+        met = str(gettext("Windows met"))
+    assert title in texts
+    (table,) = [t for t in document.tables if t.rows[0].cells[1].text == met]
     assert [[cell.text for cell in row.cells] for row in table.rows[1:]] == [
         ["科技局", "1", "4", "0", "20.0%"],
-        ["Total", "1", "4", "0", "20.0%"],
+        ["合计", "1", "4", "0", "20.0%"],
     ]
 
 

@@ -53,6 +53,7 @@ def test_close_sends_the_bulletin_with_its_files_to_leaders_and_supervision_offi
     assert [file["url"] for file in notification.attachments] == [
         reverse("bulletin:xlsx", args=["2021-11"]),
         reverse("bulletin:docx", args=["2021-11"]),
+        reverse("bulletin:pdf", args=["2021-11"]),
     ]
 
 
