@@ -92,9 +92,9 @@ def growth_phrase(rate: Fraction | Decimal | None) -> str:
     return "同比持平"
 
 
-def points_phrase(gap: Decimal | None) -> str:
-    """Return how far a rate is below time progress: 8.3个百分点."""
-    value = percent_value(-as_decimal(gap)) if gap is not None else None
+def points_phrase(gap: Decimal | None, places: int = 1) -> str:
+    """Return how far a rate is below time progress: 8.3个百分点 (0.02 rather than 0.0)."""
+    value = percent_value(-as_decimal(gap), places) if gap is not None else None
     return f"{value}个百分点" if value is not None else "—"
 
 
@@ -238,8 +238,8 @@ def _lagging_paragraphs(bulletin: Bulletin) -> list[str]:
     ]
     for name, lines in by_department.items():
         metrics = "；".join(
-            f"{line.metric_label}完成率{format_percent(line.completion_rate)}，"
-            f"低于时间进度{points_phrase(line.gap)}"
+            f"{line.metric_label}完成率{format_percent(line.completion_rate, line.places)}，"
+            f"低于时间进度{points_phrase(line.gap, line.places)}"
             for line in lines
         )
         due = sorted({line.notice_due_on for line in lines if line.notice_due_on})

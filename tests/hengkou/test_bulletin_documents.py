@@ -414,3 +414,24 @@ def test_pdf_view_runs_the_same_number_of_queries_at_two_sizes(reader):
     close_month(period=OCT, acting_user=None, now=CLOSED_AT)
     assert len(get_bulletin(period=OCT, today=TODAY).rankings[0].rows) == 14
     assert _pdf_queries(reader) == small
+
+
+def test_a_lagging_line_just_behind_time_progress_never_reads_zero_points():
+    from fractions import Fraction
+
+    from hengkou.bulletin import LaggingLine
+    from hengkou.bulletin_document import points_phrase
+
+    line = LaggingLine(
+        metric="revenue",
+        department_code="D1",
+        department_name="财政局",
+        completion_rate=Fraction(1038143, 1246000),  # 83.32% against 83.33%
+        time_progress=Fraction(10, 12),
+        gap=Fraction(1038143, 1246000) - Fraction(10, 12),
+        notice_due_on=None,
+        notice_status="issued",
+        notice_overdue=False,
+    )
+    assert points_phrase(line.gap) == "0.0个百分点"  # what the letter used to say
+    assert points_phrase(line.gap, line.places) == "0.02个百分点"
