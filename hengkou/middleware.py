@@ -31,7 +31,8 @@ class PrimaryAfterWriteMiddleware:
     reads the primary for the rest of the request and sets a short-lived cookie; while the
     cookie lives (``HENGKOU_REPLICA_PIN_SECONDS``), that client's requests read the primary too,
     so it sees what it just saved. A replica that is down or lags too far is not read at all
-    (``db_router.replica_state``). Without a replica the middleware does nothing.
+    (``db_router.replica_state``); a safe request that the replica failed under (a 503) is
+    answered again from the primary. Without a replica the middleware does nothing.
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -52,6 +53,12 @@ class PrimaryAfterWriteMiddleware:
         allowed = not (unsafe or recent) and self.router.replica_state().usable
         with self.router.request_reads(replica_allowed=allowed) as reads:
             response = self.get_response(request)
+        if allowed and response.status_code == 503 and not reads.wrote:
+            # The replica dropped out under this safe request: measure it again at once, and
+            # answer this request from the primary rather than with the 503 page.
+            if not self.router.replica_state(fresh=True).usable:
+                with self.router.request_reads(replica_allowed=False) as reads:
+                    response = self.get_response(request)
         if (unsafe or reads.wrote) and self.seconds > 0:
             response.set_cookie(
                 self.cookie,

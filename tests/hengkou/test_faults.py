@@ -107,3 +107,23 @@ def test_the_replica_is_measured_at_most_every_few_seconds(monkeypatch):
     assert len(measured) == 1
     db_router.replica_state(fresh=True)
     assert len(measured) == 2
+
+
+def test_a_get_that_the_replica_fails_under_is_answered_from_the_primary(monkeypatch):
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    states = iter(
+        [
+            db_router.ReplicaState(usable=True, reachable=True, lag=0.0),  # before the request
+            db_router.ReplicaState(usable=False, reachable=False, error="gone"),  # re-measured
+        ]
+    )
+    monkeypatch.setattr(db_router, "replica_state", lambda **kwargs: next(states))
+    seen = []
+
+    def view(request):
+        on_replica = db_router.reads_replica()
+        seen.append(on_replica)
+        return HttpResponse("away", status=503) if on_replica else HttpResponse("ok")
+
+    response = PrimaryAfterWriteMiddleware(view)(RequestFactory().get("/"))
+    assert response.status_code == 200 and seen == [True, False]
