@@ -53,12 +53,16 @@ class PrimaryAfterWriteMiddleware:
         allowed = not (unsafe or recent) and self.router.replica_state().usable
         with self.router.request_reads(replica_allowed=allowed) as reads:
             response = self.get_response(request)
-        if allowed and response.status_code == 503 and not reads.wrote:
-            # The replica dropped out under this safe request: measure it again at once, and
-            # answer this request from the primary rather than with the 503 page.
-            if not self.router.replica_state(fresh=True).usable:
-                with self.router.request_reads(replica_allowed=False) as reads:
-                    response = self.get_response(request)
+        # The replica dropped out under this safe request: measure it again at once, and
+        # answer this request from the primary rather than with the 503 page.
+        if (
+            allowed
+            and response.status_code == 503
+            and not reads.wrote
+            and not self.router.replica_state(fresh=True).usable
+        ):
+            with self.router.request_reads(replica_allowed=False) as reads:
+                response = self.get_response(request)
         if (unsafe or reads.wrote) and self.seconds > 0:
             response.set_cookie(
                 self.cookie,

@@ -182,14 +182,18 @@ def test_the_site_survives_redis_the_replica_and_a_primary_restart(services, tmp
     }
     site = Site(environ, _free_port())
     site.manage("migrate", "--noinput")
-    site.token = site.manage(
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; "
-        "from rest_framework.authtoken.models import Token; "
-        f"u = get_user_model().objects.create_superuser('fault-admin', '', {PASSWORD!r}); "
-        "print(Token.objects.create(user=u).key)",
-    ).strip().splitlines()[-1]
+    site.token = (
+        site.manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model; "
+            "from rest_framework.authtoken.models import Token; "
+            f"u = get_user_model().objects.create_superuser('fault-admin', '', {PASSWORD!r}); "
+            "print(Token.objects.create(user=u).key)",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     site.start()
     statuses: list[tuple[str, str, int]] = []
     created: list[str] = []
@@ -279,5 +283,7 @@ def test_the_site_survives_redis_the_replica_and_a_primary_restart(services, tmp
         "from enterprises.models import Department; "
         "print(','.join(Department.objects.values_list('code', flat=True)))",
     )  # fmt: skip
-    assert set(created) <= set(listed.strip().splitlines()[-1].split(","))  # no write answered 201 was lost
+    assert set(created) <= set(
+        listed.strip().splitlines()[-1].split(",")
+    )  # no write answered 201 was lost
     assert len(created) >= 12  # every round outside the restart wrote
