@@ -33,6 +33,7 @@ from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
 from .audit import update_with_history
+from .bulletin_content import issue_bulletin
 from .choices import NoticeStatus, RankedMetric
 from .models import (
     Inspection,
@@ -95,7 +96,7 @@ def _period_notices(period: datetime.date) -> list[SupervisionNotice]:
 
 @transaction.atomic
 def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -> CloseResult:
-    """Close a month: lock its reports, snapshot the rankings, issue 督办 notices.
+    """Close a month: lock its reports, snapshot the rankings, issue notices and the bulletin.
 
     Idempotent: closing a closed month returns its result and changes nothing. Two closes at
     once serialise on the month's row. A month closed again after a reopen replaces its
@@ -209,6 +210,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     PeriodEvent.objects.create(
         period=month, action=PeriodEvent.Action.CLOSE, at=now, by=acting_user
     )
+    issue_bulletin(month=month, now=now)
     notices = _period_notices(period)
     _send_bulletin(period=period, notice_count=len(notices), now=now)
     return CloseResult(period=month, notices=notices, closed_now=True)
