@@ -379,7 +379,8 @@ def _build(month: Period, *, number: int, now: datetime.datetime) -> BulletinIss
         built_at=now,
         content=content,
     )
-    issue.full_clean()
+    # The constraints are the database's to check: validating them here would cost a query each.
+    issue.full_clean(validate_constraints=False)
     issue.save()
     return issue
 
@@ -391,12 +392,17 @@ def _issue(month: Period, *, now: datetime.datetime) -> BulletinIssue:
     reopen) supersedes the current issue and keeps its number.
     """
     year = month.period.year
-    current = BulletinIssue.objects.filter(period=month, superseded_at__isnull=True).first()
-    earlier = BulletinIssue.objects.filter(period=month).order_by("-closed_at", "-id").first()
-    if current is not None:
-        current.superseded_at = now
-        current.save(update_fields=["superseded_at"])
-    number = earlier.number if earlier is not None else _next_number(year)
+    # The current issue if there is one, else the latest superseded one.
+    latest = (
+        BulletinIssue.objects.filter(period=month)
+        .order_by(F("superseded_at").desc(nulls_first=True), "-closed_at", "-id")
+        .only("pk", "number", "superseded_at")
+        .first()
+    )
+    if latest is not None and latest.superseded_at is None:
+        latest.superseded_at = now
+        latest.save(update_fields=["superseded_at"])
+    number = latest.number if latest is not None else _next_number(year)
     return _build(month, number=number, now=now)
 
 
