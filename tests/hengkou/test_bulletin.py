@@ -16,7 +16,6 @@ from docx import Document
 from openpyxl import load_workbook
 
 from enterprises.models import Period
-from projects.models import Project
 from hengkou.bulletin import (
     MonthNotClosed,
     format_money,
@@ -29,6 +28,7 @@ from hengkou.bulletin import (
 )
 from hengkou.models import SupervisionNotice
 from hengkou.services import close_month, reopen_month, respond_to_notice
+from projects.models import Project
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
