@@ -368,3 +368,51 @@ def test_page_lists_the_earlier_versions_of_a_month_closed_again(october, reader
     html = reader.get(reverse("bulletin:detail", args=["2021-10"])).content.decode()
     versions = html.split('id="versions"')[1].split("</section>")[0]
     assert "恒示包抓〔2021〕2号" in versions and "2021-11-06" in versions
+
+
+def test_the_admin_lists_every_issue_read_only(october, client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="clerk", is_staff=True, is_superuser=True))
+    changelist = client.get(reverse("admin:hengkou_bulletinissue_changelist"))
+    assert changelist.status_code == 200
+    assert "恒示包抓〔2021〕2号" in changelist.content.decode()
+    issue = BulletinIssue.objects.get(period__period=OCT)
+    page = client.get(reverse("admin:hengkou_bulletinissue_change", args=[issue.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert (
+        client.post(reverse("admin:hengkou_bulletinissue_delete", args=[issue.pk])).status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_months_closed_at_once_take_different_numbers():
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; concurrency is proven on PostgreSQL only")
+    for period in (OCT, NOV):
+        Period.objects.create(period=period)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def close(period):
+        try:
+            barrier.wait()
+            close_month(period=period, acting_user=None, now=at(2021, 12, 6))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close, args=(period,)) for period in (OCT, NOV)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(BulletinIssue.objects.values_list("number", flat=True)) == [1, 2]
