@@ -114,6 +114,10 @@ class BulletinIssue(models.Model):
     def __str__(self):
         return f"{self.document_number} · {self.period}"
 
+    def clean(self):
+        if self.period_id and self.year and self.period.period.year != self.year:
+            raise ValidationError({"year": _("The year is not the reported month's year.")})
+
 
 class SupervisionNotice(models.Model):
     """A 督办 notice to a department lagging behind time progress on a metric in a month.

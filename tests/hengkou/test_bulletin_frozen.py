@@ -416,3 +416,13 @@ def test_two_months_closed_at_once_take_different_numbers():
         thread.join()
     assert errors == []
     assert sorted(BulletinIssue.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_an_issue_belongs_to_its_months_year():
+    from django.core.exceptions import ValidationError
+
+    close_month(period=NOV, acting_user=None, now=at(2021, 12, 3))
+    issue = BulletinIssue.objects.get()
+    issue.year = 2022
+    with pytest.raises(ValidationError):
+        issue.full_clean(validate_constraints=False)
