@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from dataclasses import replace as replace_fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, Min, Sum
+from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from core.exports import neutralise
-from enterprises.choices import PeriodStatus, ProblemStatus
-from enterprises.duties import get_visit_compliance
-from enterprises.models import Department, Period, Problem
+from enterprises.choices import PeriodStatus
+from enterprises.models import Period
 from enterprises.periods import format_period
 from projects.choices import Stage
-from projects.models import Project
 
+from .bulletin_content import ensure_bulletin_issue
 from .choices import Light, NoticeStatus, RankedMetric
 from .formats import (
     DASH,
@@ -33,9 +33,9 @@ from .formats import (
     format_points,
     percent_value,
 )
-from .models import RankingSnapshot, SupervisionNotice
+from .models import BulletinIssue, RankingSnapshot
 from .ranking import RankingRow
-from .selectors import ZoneStats, get_zone_stats
+from .selectors import ZoneStats
 
 # Every ranked metric is money in 万元 except these two.
 UNITS = {
@@ -154,10 +154,10 @@ class CompletenessLine:
 
 @dataclass(frozen=True)
 class VisitComplianceLine:
-    """A sponsoring department's visit duty windows of the month (到企帮扶), live.
+    """A sponsoring department's visit duty windows of the month (到企帮扶), as at the close.
 
     The windows are its head's monthly one and its responsible persons' weekly ones; a window
-    is met, missed (ended without a visit) or still due.
+    is met, missed (ended without a visit) or still due on the close's day.
     """
 
     department_code: str
@@ -175,7 +175,7 @@ class VisitComplianceLine:
 
 @dataclass(frozen=True)
 class StageLine:
-    """The projects in one stage and their total planned investment."""
+    """The projects in one stage on the month's last day and their total planned investment."""
 
     stage: str
     projects: int
@@ -198,7 +198,7 @@ class OverdueProblemLine:
 
 @dataclass(frozen=True)
 class OverdueNoticeLine:
-    """A 督办 notice still unanswered after its due date."""
+    """A 督办 notice unanswered on the month's last day, after its due date."""
 
     department_name: str
     period: datetime.date
@@ -230,11 +230,13 @@ class ZoneLine:
 
 @dataclass(frozen=True)
 class Bulletin:
-    """Everything the monthly bulletin of a closed month holds.
+    """Everything the monthly bulletin of a closed month holds, as stored at its close.
 
-    Rankings, lagging departments and completeness are read from the month's snapshot; zone
-    statistics are computed from the month's locked reports; visit compliance, projects by stage
-    and the overdue problems and notices are live, as of ``today``.
+    Rankings, lagging departments and completeness come from the month's snapshot, zone
+    statistics from its locked reports; projects by stage and the overdue problems and notices
+    are as at the month's last day (``as_at``); visit compliance as judged on the close's day
+    (``today``, the close's date in the zone). ``versions`` are the earlier issues of the month,
+    superseded by a close after a reopen.
     """
 
     period: datetime.date
@@ -248,10 +250,10 @@ class Bulletin:
     projects: tuple[StageLine, ...]
     overdue_problems: tuple[OverdueProblemLine, ...]
     overdue_notices: tuple[OverdueNoticeLine, ...]
-    # Given by the close (the branch that stores the bulletin fills them): the bulletin's
-    # sequence number in its year and its 发文字号, e.g. 恒示包抓〔2021〕7号.
     number: int | None = None
     document_number: str = ""
+    as_at: datetime.date | None = None
+    versions: tuple[BulletinVersion, ...] = ()
 
     @property
     def year(self) -> int:
@@ -344,11 +346,22 @@ class Bulletin:
 
 
 @dataclass(frozen=True)
+class BulletinVersion:
+    """An earlier issue of a month's bulletin, superseded when the month was closed again."""
+
+    document_number: str
+    closed_at: datetime.datetime
+    built_at: datetime.datetime
+    superseded_at: datetime.datetime
+
+
+@dataclass(frozen=True)
 class BulletinMonth:
-    """A closed month that has a bulletin."""
+    """A closed month that has a bulletin, with its document number once it is stored."""
 
     period: datetime.date
     closed_at: datetime.datetime | None
+    document_number: str = ""
 
     @property
     def period_text(self) -> str:
@@ -360,187 +373,155 @@ class BulletinMonth:
 
 
 def list_bulletin_months() -> list[BulletinMonth]:
-    """Return the closed months, newest first. One query."""
+    """Return the closed months, newest first, with their current document numbers. One query."""
+    number = BulletinIssue.objects.filter(period=OuterRef("pk"), superseded_at__isnull=True).values(
+        "document_number"
+    )[:1]
     return [
-        BulletinMonth(period=period, closed_at=closed_at)
-        for period, closed_at in Period.objects.filter(status=PeriodStatus.CLOSED)
+        BulletinMonth(period=period, closed_at=closed_at, document_number=document_number or "")
+        for period, closed_at, document_number in Period.objects.filter(status=PeriodStatus.CLOSED)
+        .annotate(document_number=Subquery(number))
         .order_by("-period")
-        .values_list("period", "closed_at")
+        .values_list("period", "closed_at", "document_number")
     ]
 
 
-def _rankings(month: Period) -> tuple[tuple[MetricRanking, ...], tuple[RankingLine, ...]]:
-    """Return the ranked metrics' tables and the output-value lines (for completeness)."""
-    by_metric = defaultdict(list)
-    for snapshot in RankingSnapshot.objects.filter(period=month).order_by(
-        "metric", F("rank").asc(nulls_last=True), "department_code"
-    ):
-        by_metric[snapshot.metric].append(snapshot.to_row(month=month.period.month))
-    # Every metric is snapshotted at the close; only those with a rate were ranked.
-    rankings = tuple(
-        MetricRanking(metric=metric, rows=tuple(by_metric[metric]))
-        for metric in RankedMetric.values
-        if any(line.completion_rate is not None for line in by_metric[metric])
-    )
-    return rankings, tuple(by_metric[RankedMetric.OUTPUT_VALUE])
+def _decode(cls, data: dict):
+    """Return a section line from its stored form: Decimals and dates back from their strings.
+
+    Keys the dataclass does not have are left out, fields the content lacks take their default.
+    """
+    values = {}
+    for field in fields(cls):
+        if field.name not in data:
+            continue
+        value, kind = data[field.name], str(field.type)
+        if value is not None and "Decimal" in kind:
+            value = Decimal(value)
+        elif value is not None and "date" in kind and "datetime.datetime" not in kind:
+            value = datetime.date.fromisoformat(value)
+        values[field.name] = value
+    return cls(**values)
 
 
-def _lagging(
-    rankings: tuple[MetricRanking, ...], period: datetime.date, today: datetime.date
-) -> tuple[LaggingLine, ...]:
-    notices = {
-        (department_id, metric): (due_on, status)
-        for department_id, metric, due_on, status in SupervisionNotice.objects.filter(period=period)
-        .exclude(status=NoticeStatus.WITHDRAWN)
-        .values_list("department_id", "metric", "due_on", "status")
+def _lines(cls, rows: list[dict]) -> tuple:
+    return tuple(_decode(cls, row) for row in rows)
+
+
+def _ranking_row(data: dict, *, month: int) -> RankingRow:
+    """Return a stored snapshot row as the ranking row it was (RankingSnapshot.to_row)."""
+    values = {}
+    for field in RankingSnapshot._meta.concrete_fields:
+        if field.attname not in data or field.primary_key:
+            continue
+        value = data[field.attname]
+        if value is not None and isinstance(field, models.DecimalField):
+            value = Decimal(value)
+        values[field.attname] = value
+    return RankingSnapshot(**values).to_row(month=month)
+
+
+def _exact_lagging(lines: tuple, rankings: tuple) -> tuple:
+    """Return the lagging lines with the exact rates of their ranking rows (not 9 places)."""
+    rows = {
+        (ranking.metric, row.department_code): row for ranking in rankings for row in ranking.rows
     }
-    lines = []
-    for ranking in rankings:
-        for row in ranking.rows:
-            if not row.lagging:
-                continue
-            due_on, status = notices.get((row.department_id, ranking.metric), (None, ""))
-            lines.append(
-                LaggingLine(
-                    metric=ranking.metric,
-                    department_code=row.department_code,
-                    department_name=row.department_name,
-                    completion_rate=row.completion_rate,
-                    time_progress=row.time_progress,
-                    gap=row.gap,
-                    notice_due_on=due_on,
-                    notice_status=status,
-                    notice_overdue=status == NoticeStatus.ISSUED and due_on < today,
-                )
+    exact = []
+    for line in lines:
+        row = rows.get((line.metric, line.department_code))
+        if row is not None and row.completion_rate is not None:
+            line = replace_fields(
+                line,
+                completion_rate=row.completion_rate,
+                time_progress=row.time_progress,
+                gap=row.gap,
             )
-    return tuple(lines)
+        exact.append(line)
+    return tuple(exact)
 
 
-def _visit_compliance(
-    period: datetime.date, today: datetime.date
-) -> tuple[VisitComplianceLine, ...]:
-    """Return each department with assignments that year and its windows of the month.
-
-    Four queries: three for the duties, one for the departments' codes and names.
-    """
-    departments = get_visit_compliance(
-        year=period.year, months=[period.month], today=today
-    ).departments
-    names = {
-        pk: (code, name)
-        for pk, code, name in Department.objects.filter(
-            pk__in=[line.department_id for line in departments]
-        ).values_list("pk", "code", "name")
-    }
-    return tuple(
-        sorted(
-            (
-                VisitComplianceLine(
-                    department_code=names[line.department_id][0],
-                    department_name=names[line.department_id][1],
-                    met=line.met,
-                    missed=line.missed,
-                    due=line.due,
-                )
-                for line in departments
-            ),
-            key=lambda line: line.department_code,
+def bulletin_from_content(
+    content: dict,
+    *,
+    closed_at: datetime.datetime | None,
+    number: int | None = None,
+    document_number: str = "",
+    versions: tuple[BulletinVersion, ...] = (),
+) -> Bulletin:
+    """Return the Bulletin a stored content describes (see hengkou.bulletin_content)."""
+    period = datetime.date.fromisoformat(content["period"])
+    rankings = tuple(
+        MetricRanking(
+            metric=ranking["metric"],
+            rows=tuple(_ranking_row(row, month=period.month) for row in ranking["rows"]),
         )
+        for ranking in content["rankings"]
     )
-
-
-def _projects() -> tuple[StageLine, ...]:
-    found = {
-        row["stage"]: row
-        for row in Project.objects.values("stage")
-        .annotate(projects=Count("id"), planned=Sum("total_investment"))
-        .order_by()
-    }
-    return tuple(
-        StageLine(
-            stage=stage,
-            projects=found.get(stage, {}).get("projects", 0),
-            planned_investment=found.get(stage, {}).get("planned") or Decimal("0.00"),
-        )
-        for stage in Stage.values
-    )
-
-
-def _overdue_problems(next_month: datetime.date) -> tuple[OverdueProblemLine, ...]:
-    rows = (
-        Problem.objects.filter(due_on__lt=next_month)
-        .exclude(status=ProblemStatus.RESOLVED)
-        .values("department__code", "department__name")
-        .annotate(problems=Count("id"), earliest=Min("due_on"))
-        .order_by(F("department__code").asc(nulls_last=True))
-    )
-    return tuple(
-        OverdueProblemLine(
-            department_code=row["department__code"] or "",
-            department_name=row["department__name"] or "",
-            problems=row["problems"],
-            earliest_due_on=row["earliest"],
-        )
-        for row in rows
-    )
-
-
-def _overdue_notices(period: datetime.date, today: datetime.date) -> tuple[OverdueNoticeLine, ...]:
-    # Notices of later months are left to their own bulletins.
-    rows = (
-        SupervisionNotice.objects.filter(
-            status=NoticeStatus.ISSUED, due_on__lt=today, period__lte=period
-        )
-        .order_by("due_on", "department__code", "metric")
-        .values_list("department__name", "period", "metric", "due_on")
-    )
-    return tuple(
-        OverdueNoticeLine(
-            department_name=name,
-            period=notice_period,
-            metric=metric,
-            due_on=due_on,
-            days_overdue=(today - due_on).days,
-        )
-        for name, notice_period, metric, due_on in rows
-    )
-
-
-def get_bulletin(*, period: datetime.date, today: datetime.date) -> Bulletin:
-    """Return the bulletin of a closed month; raise MonthNotClosed for any other month.
-
-    Problems count as overdue when due before the first day of the next month and not
-    resolved; notices when still issued after their due date as of ``today`` (those of this
-    month and earlier); visit duty windows as of ``today``. Fourteen queries whatever the data
-    size (fewer when no assignment exists that year).
-    """
-    period = period.replace(day=1)
-    month = Period.objects.filter(period=period, status=PeriodStatus.CLOSED).first()
-    if month is None:
-        raise MonthNotClosed(period)
-    next_month = (period + datetime.timedelta(days=31)).replace(day=1)
-    rankings, output_lines = _rankings(month)
     return Bulletin(
         period=period,
-        today=today,
-        closed_at=month.closed_at,
-        zone=get_zone_stats(year=period.year, month=period.month),
+        today=datetime.date.fromisoformat(content["closed_on"]),
+        closed_at=closed_at,
+        zone=_decode(ZoneStats, content["zone"]),
         rankings=rankings,
-        lagging=_lagging(rankings, period, today),
-        completeness=tuple(
-            CompletenessLine(
-                department_code=line.department_code,
-                department_name=line.department_name,
-                members=line.members,
-                reported=line.reported,
-            )
-            for line in sorted(output_lines, key=lambda line: line.department_code)
-        ),
-        visit_compliance=_visit_compliance(period, today),
-        projects=_projects(),
-        overdue_problems=_overdue_problems(next_month),
-        overdue_notices=_overdue_notices(period, today),
+        lagging=_exact_lagging(_lines(LaggingLine, content["lagging"]), rankings),
+        completeness=_lines(CompletenessLine, content["completeness"]),
+        visit_compliance=_lines(VisitComplianceLine, content["visit_compliance"]),
+        projects=_lines(StageLine, content["projects"]),
+        overdue_problems=_lines(OverdueProblemLine, content["overdue_problems"]),
+        overdue_notices=_lines(OverdueNoticeLine, content["overdue_notices"]),
+        number=number if number is not None else content.get("number"),
+        document_number=document_number or content.get("document_number", ""),
+        as_at=datetime.date.fromisoformat(content["as_at"]),
+        versions=versions,
     )
+
+
+def get_bulletin(*, period: datetime.date, now: datetime.datetime | None = None) -> Bulletin:
+    """Return the bulletin of a closed month as stored at its close; else raise MonthNotClosed.
+
+    Two queries: the month's current issue, and its earlier issues (superseded by a close
+    after a reopen) for the history. A month closed before bulletins were stored has its
+    year's missing issues built on this first read (``now`` dates that build; the close's
+    time when not given).
+    """
+    period = period.replace(day=1)
+    issue = (
+        BulletinIssue.objects.filter(
+            period__period=period,
+            period__status=PeriodStatus.CLOSED,
+            superseded_at__isnull=True,
+        )
+        .select_related("period")
+        .first()
+    )
+    if issue is None:
+        month = (
+            Period.objects.filter(period=period, status=PeriodStatus.CLOSED)
+            .values_list("closed_at")
+            .first()
+        )
+        if month is None:
+            raise MonthNotClosed(period)
+        issue = ensure_bulletin_issue(period=period, now=now or month[0] or _first_instant(period))
+        if issue is None:
+            raise MonthNotClosed(period)
+    versions = tuple(
+        BulletinVersion(*row)
+        for row in BulletinIssue.objects.filter(period=issue.period_id, superseded_at__isnull=False)
+        .order_by("-closed_at", "-id")
+        .values_list("document_number", "closed_at", "built_at", "superseded_at")
+    )
+    return bulletin_from_content(
+        issue.content,
+        closed_at=issue.closed_at,
+        number=issue.number,
+        document_number=issue.document_number,
+        versions=versions,
+    )
+
+
+def _first_instant(period: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(period, datetime.time.min))
 
 
 def export_filenames(bulletin: Bulletin, extension: str) -> tuple[str, str]:
@@ -657,7 +638,6 @@ class Table:
     sheet: str
     headers: tuple[str, ...]
     rows: tuple[Row, ...]
-    live: bool = False  # read when generated, not frozen at the close
 
     @property
     def is_ranking(self) -> bool:
@@ -813,7 +793,6 @@ def visit_compliance_table(bulletin: Bulletin) -> Table:
             _("Compliance"),
         ),
         rows=tuple(rows),
-        live=True,
     )
 
 
@@ -840,7 +819,6 @@ def projects_table(bulletin: Bulletin) -> Table:
         sheet=_("Projects"),
         headers=(_("Stage"), _("Projects"), _("Total planned investment (10k CNY)")),
         rows=tuple(rows),
-        live=True,
     )
 
 
@@ -861,7 +839,6 @@ def overdue_problems_table(bulletin: Bulletin) -> Table:
             )
             for line in bulletin.overdue_problems
         ),
-        live=True,
     )
 
 
@@ -884,7 +861,6 @@ def overdue_notices_table(bulletin: Bulletin) -> Table:
             )
             for line in bulletin.overdue_notices
         ),
-        live=True,
     )
 
 
@@ -922,17 +898,12 @@ def bulletin_tables(bulletin: Bulletin) -> list[Table]:
 
 
 def dates_line(bulletin: Bulletin) -> str:
-    """Return when the month was closed and when the bulletin was generated."""
-    return _("Month closed on %(closed)s; generated on %(today)s.") % {
+    """Return when the month was closed and the day its states are taken at."""
+    return _(
+        "Month closed on %(closed)s. Projects, overdue problems and notices as at %(as_at)s."
+    ) % {
         "closed": bulletin.closed_on.isoformat() if bulletin.closed_on else DASH,
-        "today": bulletin.today.isoformat(),
-    }
-
-
-def live_note(bulletin: Bulletin) -> str:
-    """Return the note that visits, projects and overdue items are live, not frozen at the close."""
-    return _("Live figures as of %(today)s, not frozen at the close.") % {
-        "today": bulletin.today.isoformat()
+        "as_at": bulletin.as_at.isoformat() if bulletin.as_at else DASH,
     }
 
 
@@ -942,7 +913,6 @@ def page_context(bulletin: Bulletin) -> dict:
     return {
         "bulletin": bulletin,
         "dates": dates_line(bulletin),
-        "live_note": live_note(bulletin),
         "time_progress": format_percent(bulletin.time_progress),
         "zone_table": zone_table(bulletin),
         "ranking_tables": [table for table in tables if table.is_ranking],

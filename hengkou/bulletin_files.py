@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from core.exports import neutralise
 
-from .bulletin import Bulletin, Table, bulletin_tables, dates_line, live_note, zone_table
+from .bulletin import Bulletin, Table, bulletin_tables, dates_line, zone_table
 from .bulletin_document import (
     Attachment,
     OfficialDocument,
@@ -98,8 +98,6 @@ def render_bulletin_xlsx(bulletin: Bulletin) -> bytes:
     for table in bulletin_tables(bulletin):
         sheet = workbook.create_sheet(_sheet_title(table.sheet, used))
         write_table(sheet, table)
-        if table.live:
-            sheet.cell(row=len(table.rows) + 3, column=1, value=live_note(bulletin))
 
     output = io.BytesIO()
     workbook.save(output)

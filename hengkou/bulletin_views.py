@@ -46,7 +46,7 @@ def _with_bulletin(view):
                 % {"period": period},
             )
         try:
-            bulletin = get_bulletin(period=day, today=timezone.localdate())
+            bulletin = get_bulletin(period=day, now=timezone.now())
         except MonthNotClosed:
             return _refuse(
                 request,

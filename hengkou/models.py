@@ -143,6 +143,54 @@ class RankingSnapshot(models.Model):
         )
 
 
+class BulletinIssue(models.Model):
+    """A month's bulletin (月通报) as issued at a close: its document number and its content.
+
+    The content holds every figure every section shows, computed at the close; a month closed
+    again after a reopen gets a new issue with the same number, and the old one is kept with
+    ``superseded_at`` set. Numbers run per year of the reported month, in close order.
+    """
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="bulletin_issues"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    number = models.PositiveIntegerField(_("number"), validators=[MinValueValidator(1)])
+    document_number = models.CharField(_("document number"), max_length=50)
+    closed_at = models.DateTimeField(_("closed at"))
+    built_at = models.DateTimeField(_("built at"))
+    content = models.JSONField(_("content"))
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulletin issue")
+        verbose_name_plural = _("bulletin issues")
+        ordering = ["-period__period", "-closed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(superseded_at__isnull=True),
+                name="bulletin_issue_one_current_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "number"],
+                condition=Q(superseded_at__isnull=True),
+                name="bulletin_issue_number_once_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="bulletin_issue_number_positive"
+            ),
+            models.CheckConstraint(condition=YEAR_RANGE, name="bulletin_issue_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_number} · {self.period}"
+
+    def clean(self):
+        if self.period_id and self.year and self.period.period.year != self.year:
+            raise ValidationError({"year": _("The year is not the reported month's year.")})
+
+
 class SupervisionNotice(models.Model):
     """A 督办 notice to a department lagging behind time progress on a metric in a month.
 

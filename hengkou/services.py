@@ -32,6 +32,7 @@ from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
 from .audit import update_with_history
+from .bulletin_content import issue_bulletin
 from .choices import NoticeStatus, RankedMetric
 from .models import (
     Inspection,
@@ -84,7 +85,7 @@ def _period_notices(period: datetime.date) -> list[SupervisionNotice]:
 
 @transaction.atomic
 def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -> CloseResult:
-    """Close a month: lock its reports, snapshot the rankings, issue 督办 notices.
+    """Close a month: lock its reports, snapshot the rankings, issue notices and the bulletin.
 
     Refused (nothing written) for a month that has not ended by ``now`` in Asia/Shanghai.
     Idempotent: closing a closed month returns its result and changes nothing. Two closes at
@@ -190,6 +191,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     PeriodEvent.objects.create(
         period=month, action=PeriodEvent.Action.CLOSE, at=now, by=acting_user
     )
+    issue_bulletin(month=month, now=now)
     notices = _period_notices(period)
     _send_bulletin(period=period, notice_count=len(notices), now=now)
     return CloseResult(period=month, notices=notices, closed_now=True)

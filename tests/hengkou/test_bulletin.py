@@ -29,6 +29,7 @@ from hengkou.bulletin import (
 )
 from hengkou.models import SupervisionNotice
 from hengkou.services import close_month, reopen_month, respond_to_notice
+from projects.models import Project
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -50,7 +51,7 @@ NOV = datetime.date(2021, 11, 1)
 NOV_2020 = datetime.date(2020, 11, 1)
 # 2021-12-03 20:00 UTC is 2021-12-04 in Shanghai: notices are due 2021-12-14.
 NOW = datetime.datetime(2021, 12, 3, 20, 0, tzinfo=datetime.UTC)
-TODAY = datetime.date(2021, 12, 20)
+LATER = datetime.datetime(2021, 12, 20, 2, 0, tzinfo=datetime.UTC)
 
 
 def _member(department, *, target=None, ytd=None, last_year=None, above_scale=False):
@@ -73,7 +74,7 @@ def zone():
     """Close November 2021 over three departments: D1 ahead, D2 and D3 lagging.
 
     D1 also sponsors a renovation project; D3 has a member that has not reported and an
-    overdue problem; D2 has answered its notice, D3 has not.
+    overdue problem; D2 answered its notice after the close, D3 has not.
     """
     d1 = DepartmentFactory(code="D1", name="工信局")
     d2 = DepartmentFactory(code="D2", name="商务局")
@@ -87,7 +88,11 @@ def zone():
     ProjectPlanFactory(project=project, department=d1, planned_investment="1300")
     ProjectReportFactory(project=project, period=NOV, investment="1250")
     ProjectReportFactory(project=project, period=NOV_2020, investment="1000")
-    ProjectFactory(stage="reserve", total_investment="800")
+    reserve = ProjectFactory(stage="reserve", total_investment="800")
+    # Recorded in October: it existed at the end of November (created_at is set on insert).
+    Project.objects.filter(pk=reserve.pk).update(
+        created_at=datetime.datetime(2021, 10, 8, tzinfo=datetime.UTC)
+    )
 
     ProblemFactory(department=d3, due_on=datetime.date(2021, 11, 20))
     ProblemFactory(department=d3, due_on=datetime.date(2021, 12, 5))
@@ -138,8 +143,8 @@ def test_formatting_rounds_half_up_to_a_tenth_of_a_percent():
     assert format_percent(None) == "—"
 
 
-def test_bulletin_holds_the_snapshot_the_zone_and_the_live_counts(zone):
-    bulletin = get_bulletin(period=NOV, today=TODAY)
+def test_bulletin_holds_the_snapshot_the_zone_and_the_states_at_the_close(zone):
+    bulletin = get_bulletin(period=NOV)
 
     assert [r.metric for r in bulletin.rankings] == [
         "output_value",
@@ -153,11 +158,13 @@ def test_bulletin_holds_the_snapshot_the_zone_and_the_live_counts(zone):
         ("D3", 3, True),
     ]
     assert bulletin.zone.above_scale_output == Decimal("2150.00")
+    # The notices as this close issued them: D2's later response is not the bulletin's.
     assert [(line.department_code, line.notice_status) for line in bulletin.lagging] == [
-        ("D2", "responded"),
+        ("D2", "issued"),
         ("D3", "issued"),
     ]
-    assert bulletin.lagging[1].notice_overdue is True
+    assert [line.notice_due_on for line in bulletin.lagging] == [datetime.date(2021, 12, 14)] * 2
+    assert bulletin.lagging[1].notice_overdue is False
     assert [(c.department_code, c.reported, c.members) for c in bulletin.completeness] == [
         ("D1", 1, 1),
         ("D2", 1, 1),
@@ -170,23 +177,22 @@ def test_bulletin_holds_the_snapshot_the_zone_and_the_live_counts(zone):
         ("operating", 0),
     ]
     assert [(p.department_code, p.problems) for p in bulletin.overdue_problems] == [("D3", 1)]
-    assert [(n.department_name, n.days_overdue) for n in bulletin.overdue_notices] == [
-        ("农业局", 6)
-    ]
+    # On 30 November no notice was out yet: this close issued the first ones.
+    assert bulletin.overdue_notices == ()
+    assert bulletin.as_at == datetime.date(2021, 11, 30)
+    assert bulletin.today == bulletin.closed_on == datetime.date(2021, 12, 4)
     # No head and no visit: each assignment's four November weeks are missed.
     assert [
         (line.department_code, line.met, line.missed, line.due, line.compliance)
         for line in bulletin.visit_compliance
     ] == [("D1", 0, 4, 0, 0), ("D2", 0, 4, 0, 0), ("D3", 0, 8, 0, 0)]
-    # Before the due date nothing is overdue yet.
-    early = get_bulletin(period=NOV, today=datetime.date(2021, 12, 14))
-    assert early.overdue_notices == ()
-    assert early.lagging[1].notice_overdue is False
+    # Read after the notice's due date, it is the same bulletin.
+    assert get_bulletin(period=NOV, now=LATER) == bulletin
 
 
 def test_an_open_month_has_no_bulletin(zone):
     with pytest.raises(MonthNotClosed):
-        get_bulletin(period=datetime.date(2021, 10, 1), today=TODAY)
+        get_bulletin(period=datetime.date(2021, 10, 1))
 
 
 def test_page_shows_the_rates_the_lagging_departments_and_their_notices(zone, english):
@@ -204,7 +210,8 @@ def test_page_shows_the_rates_the_lagging_departments_and_their_notices(zone, en
     lagging = html.split('id="lagging"')[1].split("</section>")[0]
     assert "商务局" in lagging and "农业局" in lagging and "工信局" not in lagging
     assert "2021-12-14" in lagging
-    assert "Responded" in lagging and "Issued" in lagging
+    # The notices' status as issued by the close, not their later answers.
+    assert "Issued" in lagging and "Responded" not in lagging
     completeness = html.split('id="completeness"')[1].split("</section>")[0]
     assert "50.0%" in completeness
     for label in ("Download Excel", "Download Word", "Print"):
@@ -332,7 +339,7 @@ def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
 
 def test_docx_is_chinese_by_default(zone):
     with translation.override("zh-hans"):
-        content = render_bulletin_docx(get_bulletin(period=NOV, today=TODAY))
+        content = render_bulletin_docx(get_bulletin(period=NOV))
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "2021年11月" in text
 
@@ -407,7 +414,7 @@ def _cells(section):
 
 
 def test_visit_compliance_counts_the_heads_month_and_the_weeks_of_the_month(visited):
-    bulletin = get_bulletin(period=NOV, today=TODAY)
+    bulletin = get_bulletin(period=NOV)
     assert [
         (line.department_name, line.met, line.missed, line.due, line.compliance)
         for line in bulletin.visit_compliance
@@ -416,39 +423,49 @@ def test_visit_compliance_counts_the_heads_month_and_the_weeks_of_the_month(visi
     assert (total.met, total.missed, total.due, total.compliance) == (1, 4, 0, Fraction(1, 5))
 
 
-def test_visit_compliance_is_live_and_a_dash_while_no_window_has_ended(zone):
-    # As of 3 November no window has ended: the first week runs, the others have not begun.
+def test_visit_compliance_shows_a_dash_while_no_window_has_ended(zone):
+    # A month closes only after it has ended, so at a close at least its monthly window has
+    # ended; the table still shows a dash, not 0%, for a line with no window ended yet.
+    from dataclasses import replace
+
+    from hengkou.bulletin import VisitComplianceLine
+
+    bulletin = replace(
+        get_bulletin(period=NOV, now=LATER),
+        visit_compliance=(
+            VisitComplianceLine(
+                department_code="D1", department_name="工信局", met=0, missed=0, due=4
+            ),
+        ),
+    )
     with translation.override("en"):
-        table = visit_compliance_table(get_bulletin(period=NOV, today=datetime.date(2021, 11, 3)))
-    assert table.live
+        table = visit_compliance_table(bulletin)
     assert [[cell.text for cell in row.cells] for row in table.rows] == [
         ["工信局", "0", "0", "4", "—"],
-        ["商务局", "0", "0", "4", "—"],
-        ["农业局", "0", "0", "8", "—"],
-        ["Total", "0", "0", "16", "—"],
+        ["Total", "0", "0", "4", "—"],
     ]
-    assert [row.cells[4].sheet_value for row in table.rows] == [None] * 4
+    assert [row.cells[4].sheet_value for row in table.rows] == [None] * 2
 
 
 def test_a_month_without_assignments_has_an_empty_visit_compliance_table(user_client):
     close_month(period=NOV, acting_user=None, now=NOW)
-    bulletin = get_bulletin(period=NOV, today=TODAY)
+    bulletin = get_bulletin(period=NOV)
     assert bulletin.visit_compliance == ()
     assert visit_compliance_table(bulletin).rows == ()
 
 
-def test_page_shows_visit_compliance_as_a_live_section(visited, english):
+def test_page_shows_visit_compliance_as_a_section_frozen_at_the_close(visited, english):
     english.force_login(_reader())
     html = english.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
     section = _section(html, "visit-compliance")
     assert "<h2" in section and "Visit compliance" in section
-    assert "Live figures as of" in section
+    assert "Live figures" not in html
     assert "Windows met" in section and "Windows still due" in section
     assert _cells(section) == [
         ["科技局", "1", "4", "0", "20.0%"],
         ["Total", "1", "4", "0", "20.0%"],
     ]
-    # Between the frozen completeness table and the live projects.
+    # Between the completeness table and the projects.
     assert html.index('id="completeness"') < html.index('id="visit-compliance"')
     assert html.index('id="visit-compliance"') < html.index('id="projects"')
 
@@ -467,7 +484,7 @@ def test_xlsx_has_a_visit_compliance_sheet(visited, english):
     assert [c.value for c in sheet[2]] == ["科技局", 1, 4, 0, pytest.approx(0.2)]
     assert sheet["E2"].number_format == "0.0%"
     assert [c.value for c in sheet[3]] == ["Total", 1, 4, 0, pytest.approx(0.2)]
-    assert sheet["A5"].value.startswith("Live figures as of")
+    assert sheet["A5"].value is None  # no note that the figures are live: they are frozen
 
 
 def test_docx_has_a_visit_compliance_table(visited, english):
@@ -480,6 +497,7 @@ def test_docx_has_a_visit_compliance_table(visited, english):
         met = str(gettext("Windows met"))
     assert title in texts
     (table,) = [t for t in document.tables if t.rows[0].cells[1].text == met]
+    assert not any(text.startswith(("Live figures", "实时")) for text in texts)
     assert [[cell.text for cell in row.cells] for row in table.rows[1:]] == [
         ["科技局", "1", "4", "0", "20.0%"],
         ["合计", "1", "4", "0", "20.0%"],
@@ -488,12 +506,12 @@ def test_docx_has_a_visit_compliance_table(visited, english):
 
 def test_visit_compliance_is_translated(visited):
     with translation.override("zh-hans"):
-        table = visit_compliance_table(get_bulletin(period=NOV, today=TODAY))
+        table = visit_compliance_table(get_bulletin(period=NOV))
     assert table.rows[-1].cells[0].text == "合计"
 
 
 def test_renderers_take_the_bulletin_alone(zone):
-    bulletin = get_bulletin(period=NOV, today=TODAY)
+    bulletin = get_bulletin(period=NOV)
     assert render_bulletin_xlsx(bulletin).startswith(b"PK")
     assert render_bulletin_docx(bulletin).startswith(b"PK")
 
@@ -531,11 +549,10 @@ def test_page_and_files_run_the_same_number_of_queries_at_two_sizes(user_client)
     close_month(period=NOV, acting_user=None, now=NOW)
     large = {name: _queries(user_client, name) for name in names}
 
-    assert len(get_bulletin(period=NOV, today=TODAY).rankings[0].rows) == 20
+    assert len(get_bulletin(period=NOV).rankings[0].rows) == 20
     assert small == large
     # Session and user, the reader's scope (roles and official: one query) and permissions
     # (the page's access rule: user and group permissions, two queries), then get_bulletin's
-    # fourteen (four of them for visit compliance); the page adds the navigation's count of
-    # unread notifications.
-    assert large["bulletin:xlsx"] == large["bulletin:docx"] <= 19
-    assert large["bulletin:detail"] <= 21
+    # two (the stored issue and its earlier versions); the page adds the navigation's.
+    assert large["bulletin:xlsx"] == large["bulletin:docx"] <= 7
+    assert large["bulletin:detail"] <= 9

@@ -88,7 +88,7 @@ def closed():
 
 
 def _bulletin():
-    bulletin = get_bulletin(period=OCT, today=TODAY)
+    bulletin = get_bulletin(period=OCT)
     # Until the close stores it (the bulletin's other branch), the test gives the number.
     return bulletin.__class__(**{**bulletin.__dict__, "number": 7, "document_number": NUMBER})
 
@@ -412,7 +412,7 @@ def test_pdf_view_runs_the_same_number_of_queries_at_two_sizes(reader):
     _grow(12)
     reopen_month(period=OCT, acting_user=None, reason="补录", now=CLOSED_AT)
     close_month(period=OCT, acting_user=None, now=CLOSED_AT)
-    assert len(get_bulletin(period=OCT, today=TODAY).rankings[0].rows) == 14
+    assert len(get_bulletin(period=OCT).rankings[0].rows) == 14
     assert _pdf_queries(reader) == small
 
 
