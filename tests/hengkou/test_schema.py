@@ -303,3 +303,20 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(in_process_r
 
     assert calls.count(200) + calls.count(201) > len(operations)
     assert not failures, "\n\n".join(failures[:20])
+
+    # The coverage phase: boundary values, every enum value, wrong types and missing fields
+    # derived from each constraint of the schema, positive and negative.
+    covered = 0
+    for operation in operations:
+        generation = schema.config.generation_for(operation=operation)
+        for case in schema.iter_coverage_cases(
+            operation,
+            generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+            generation_config=generation,
+        ):
+            covered += 1
+            response = case.call(headers=headers)
+            if response.status_code >= 500:
+                failures.append(f"{operation.label} [coverage]: {response.status_code}")
+    assert covered > len(operations) * 3
+    assert not failures, "\n\n".join(failures[:20])
