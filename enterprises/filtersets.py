@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.periods import check_month_begun
+
 from . import choices
 from .models import (
     Assignment,
@@ -36,6 +38,11 @@ class PeriodFormField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return parse_period(value) if value else None
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            check_month_begun(value)
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2021-11"})

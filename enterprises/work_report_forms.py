@@ -1,29 +1,16 @@
 """Forms of the work report (工作开展情况) pages."""
 
-import datetime
-
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MonthField
 from core.models import REPORT_MAX
 
 from .models import Department, WorkReport
 from .scoping import scope_form_choices
 
 TEXT_MAX_LENGTH = REPORT_MAX
-
-
-class MonthField(forms.DateField):
-    """A month picked with ``<input type="month">`` (YYYY-MM), cleaned to its first day."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m"]
-    default_error_messages = {"invalid": _("A period is written YYYY-MM, for example 2021-11.")}
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if isinstance(day, datetime.date) else day
 
 
 class WorkReportBoardForm(forms.Form):

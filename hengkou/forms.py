@@ -1,27 +1,14 @@
 """Forms of the site's pages."""
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MonthField
 from core.models import TEXT_MAX
 from enterprises.models import Assignment, Department
 
 from .choices import NoticeStatus, RankedMetric
 from .models import Inspection
-
-
-class MonthField(forms.DateField):
-    """A month picked with ``<input type="month">`` (YYYY-MM), cleaned to its first day."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m"]
-    default_error_messages = {"invalid": _("A period is written YYYY-MM, for example 2021-11.")}
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if isinstance(day, datetime.date) else day
 
 
 class DashboardForm(forms.Form):

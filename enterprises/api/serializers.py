@@ -21,6 +21,7 @@ from rest_framework.validators import UniqueValidator
 
 from core.api import plain_number_fields
 from core.models import TEXT_MAX
+from core.periods import check_month_begun
 
 from .. import choices
 from ..models import (
@@ -107,9 +108,11 @@ class PeriodField(serializers.Field):
                 _("A period is written YYYY-MM, for example 2021-11.")
             )
         try:
-            return parse_period(data)
+            period = parse_period(data)
+            check_month_begun(period)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from error
+        return period
 
     def to_representation(self, value):
         return format_period(value)

@@ -196,3 +196,38 @@ def test_a_long_reopen_reason_is_refused(admin_api):
     assert response.status_code == 400 and "reason" in response.json()
     assert Period.objects.get().status == "closed"
     assert not PeriodEvent.objects.exists()
+
+
+def test_every_endpoint_with_a_month_refuses_one_that_has_not_begun(admin_api):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(patterns=None, urlconf=None).get_schema(request=None, public=True)
+    checked = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post"):
+                continue
+            names = {(p["name"], p["in"]) for p in operation.get("parameters", [])}
+            if ("period", "path") in names:
+                url, query = path.replace("{period}", "2099-01"), {}
+            elif ("period", "query") in names:
+                url, query = path, {"period": "2099-01", "metric": "output_value"}
+            else:
+                continue
+            if "{" in url:
+                continue
+            if method == "get":
+                response = admin_api.get(url, query)
+            else:
+                response = admin_api.post(url, {"reason": "x"}, format="json")
+            checked.append(url)
+            assert response.status_code == 400, (method, url, response.content[:300])
+            assert "2099-01" in str(response.json())
+    assert {"/api/v1/rankings/", "/api/v1/periods/2099-01/close/"} <= set(checked)
+
+
+def test_pages_refuse_a_month_that_has_not_begun(client):
+    client.force_login(UserFactory(username="pager", is_superuser=True))
+    response = client.get("/dashboard/", {"period": "2099-01", "metric": "output_value"})
+    assert response.status_code == 200
+    assert "2099-01 尚未开始" in response.content.decode()
