@@ -71,6 +71,57 @@ class RankingSnapshot(models.Model):
         return f"{self.period} · {self.get_metric_display()} · {self.department_name}"
 
 
+class RankingMemberSnapshot(models.Model):
+    """One member's line of a department's drill-down for a metric, frozen when its month closed.
+
+    A member is an enterprise (the enterprise metrics) or a project (the investment metrics),
+    kept by id with its name as it was; the target is null for a member without one. Rates and
+    shortfalls are derived on reading, exactly, from the stored sums and the month.
+    """
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("enterprise")
+        PROJECT = "project", _("project")
+
+    class ReportStatus(models.TextChoices):
+        REPORTED = "reported", _("reported on time")
+        LATE = "late", _("reported late")
+        MISSING = "missing", _("not reported")
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="member_snapshots"
+    )
+    metric = models.CharField(_("metric"), max_length=32, choices=RankedMetric)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="member_snapshots",
+    )
+    member_kind = models.CharField(_("member kind"), max_length=16, choices=Kind)
+    member_id = models.PositiveIntegerField(_("member id"))
+    name = models.CharField(_("name"), max_length=200)
+    target = models.DecimalField(_("target"), null=True, **MONEY)
+    ytd = models.DecimalField(_("year to date"), **MONEY)
+    ytd_previous = models.DecimalField(_("year to date, previous year"), **MONEY)
+    report_status = models.CharField(_("report of the month"), max_length=16, choices=ReportStatus)
+
+    class Meta:
+        verbose_name = _("ranking member snapshot")
+        verbose_name_plural = _("ranking member snapshots")
+        ordering = ["period", "metric", "department", "name"]
+        constraints = [
+            # Its index also serves the read of one department's members of a metric.
+            models.UniqueConstraint(
+                fields=["period", "metric", "department", "member_kind", "member_id"],
+                name="member_snapshot_one_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_metric_display()} · {self.name}"
+
+
 class SupervisionNotice(models.Model):
     """A 督办 notice to a department lagging behind time progress on a metric in a month.
 

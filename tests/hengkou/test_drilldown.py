@@ -1,0 +1,282 @@
+"""The drill-down from a department's ranking row to its members (issue 15, item 3)."""
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from enterprises.models import Enterprise, MonthlyReport, Target
+from enterprises.services import refresh_monthly_ytd
+from hengkou.drilldown import (
+    LATE,
+    MISSING,
+    REPORTED,
+    get_department_members,
+    snapshot_members,
+)
+from hengkou.models import RankingMemberSnapshot, SupervisionNotice
+from hengkou.ranking import METRICS
+from hengkou.selectors import get_period_ranking
+from hengkou.services import close_month, rate_to_decimal, reopen_month
+from projects.models import ProjectReport
+from tests.factories import (
+    AssignmentFactory,
+    CountyLeaderFactory,
+    DepartmentFactory,
+    EnterpriseFactory,
+    MonthlyReportFactory,
+    ProjectFactory,
+    ProjectPlanFactory,
+    ProjectReportFactory,
+    TargetFactory,
+    UserFactory,
+)
+from tests.roles import user_with_role
+
+NOV = datetime.date(2021, 11, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# November's figures are due on 2021-12-05 (end of that day in Shanghai).
+ON_TIME = datetime.datetime(2021, 12, 5, 23, 30, tzinfo=SHANGHAI)
+LATE_AT = datetime.datetime(2021, 12, 6, 0, 30, tzinfo=SHANGHAI)
+CLOSE_AT = datetime.datetime(2021, 12, 10, 2, 0, tzinfo=datetime.UTC)
+
+
+def member(department, *, name, targets=None, reports=None, submitted_at=ON_TIME):
+    """An enterprise sponsored by ``department`` in 2021, with targets and monthly reports.
+
+    ``reports`` maps a month to its output value (other metrics follow from it); November's
+    report is first submitted at ``submitted_at``.
+    """
+    enterprise = EnterpriseFactory(name=name)
+    AssignmentFactory(enterprise=enterprise, department=department, year=2021)
+    for metric, value in (targets or {}).items():
+        TargetFactory(enterprise=enterprise, year=2021, metric=metric, value=Decimal(value))
+    for period, value in (reports or {}).items():
+        value = Decimal(value)
+        MonthlyReportFactory(
+            enterprise=enterprise,
+            period=period,
+            output_value=value,
+            value_added=value / 4,
+            revenue=value * 2,
+            profit=value / 10,
+            tax=value / 20,
+            employees=int(value),
+            wages=value / 5,
+            electricity=value / 3,
+            submitted_at=submitted_at if period == NOV else timezone.now(),
+        )
+    return enterprise
+
+
+def project(department, *, name, kind="new", planned="1000", reports=None, year=2021):
+    item = ProjectFactory(name=name, kind=kind)
+    ProjectPlanFactory(
+        project=item, year=year, department=department, planned_investment=Decimal(planned)
+    )
+    for period, value in (reports or {}).items():
+        ProjectReportFactory(
+            project=item,
+            period=period,
+            investment=Decimal(value),
+            submitted_at=LATE_AT if period == NOV else ON_TIME,
+        )
+    return item
+
+
+@pytest.fixture
+def zone(db):
+    """Two departments; D1 has members ahead, behind, without a target, late and missing."""
+    d1 = DepartmentFactory(code="D1", name="一局")
+    d2 = DepartmentFactory(code="D2", name="二局")
+    oct_ = datetime.date(2021, 10, 1)
+    last_nov = datetime.date(2020, 11, 1)
+    everything = {metric: "1200" for metric in METRICS[:8]}
+    enterprises = {
+        "ahead": member(
+            d1,
+            name="甲企业",
+            targets=everything,
+            reports={oct_: "600", NOV: "600", last_nov: "900"},
+        ),
+        "behind": member(
+            d1,
+            name="乙企业",
+            targets={"output_value": "1200", "employees": "300"},
+            reports={oct_: "100", NOV: "200.33"},
+            submitted_at=LATE_AT,
+        ),
+        "untargeted": member(d1, name="丙企业", reports={NOV: "50", last_nov: "40"}),
+        "silent": member(d1, name="丁企业", targets={"output_value": "600"}, reports={oct_: "10"}),
+        "other": member(d2, name="戊企业", targets=everything, reports={NOV: "999"}),
+    }
+    projects = {
+        "new": project(d1, name="新建项目", planned="800", reports={oct_: "100", NOV: "50"}),
+        "renovation": project(
+            d1, name="技改项目", kind="renovation", planned="500", reports={NOV: "10"}
+        ),
+        "quiet": project(d1, name="无报表项目", kind="renovation", planned="300"),
+        "other": project(d2, name="他局项目", planned="100", reports={NOV: "1"}),
+    }
+    # Last year the renovation project was another department's: this year's members decide.
+    ProjectPlanFactory(project=projects["renovation"], year=2020, department=d2)
+    ProjectReportFactory(project=projects["renovation"], period=datetime.date(2020, 6, 1))
+    return {"d1": d1, "d2": d2, "enterprises": enterprises, "projects": projects}
+
+
+def assert_sums_equal_the_row(period, metric, department):
+    members = get_department_members(period=period, metric=metric, department_id=department.pk)
+    row = next(
+        (
+            row
+            for row in get_period_ranking(year=period.year, month=period.month, metric=metric).rows
+            if row.department_id == department.pk
+        ),
+        None,
+    )
+    assert members.row == row
+    if row is None:  # no member for the metric (D2 has no renovation project)
+        assert members.lines == () and members.ytd == 0
+        return members
+    assert (members.target, members.ytd, members.ytd_targeted, members.ytd_previous) == (
+        row.target,
+        row.ytd,
+        row.ytd_targeted,
+        row.ytd_previous,
+    ), metric
+    assert members.members == row.members
+    # A closed month's row keeps its rate to nine places.
+    rate = rate_to_decimal if members.closed else (lambda value: value)
+    assert rate(members.completion_rate) == rate(row.completion_rate)
+    assert rate(members.yoy_growth) == rate(row.yoy_growth)
+    assert members.reported_on_time + members.reported_late == row.reported
+    return members
+
+
+class TestSums:
+    def test_every_metric_of_an_open_month(self, zone):
+        for metric in METRICS:
+            for department in (zone["d1"], zone["d2"]):
+                members = assert_sums_equal_the_row(NOV, metric, department)
+                assert members.closed is False and members.as_of_close is False
+
+    def test_every_metric_of_a_closed_month(self, zone):
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        for metric in METRICS:
+            for department in (zone["d1"], zone["d2"]):
+                members = assert_sums_equal_the_row(NOV, metric, department)
+                assert members.closed is True and members.as_of_close is True
+
+    def test_a_stock_metric_takes_month_m_and_a_project_only_its_departments_year(self, zone):
+        employees = get_department_members(
+            period=NOV, metric="employees", department_id=zone["d1"].pk
+        )
+        by_name = {line.name: line for line in employees.lines}
+        assert by_name["甲企业"].ytd == Decimal("600.00")  # November's count, not a sum
+        assert by_name["甲企业"].ytd_previous == Decimal("900.00")
+        tech = get_department_members(
+            period=NOV, metric="tech_investment", department_id=zone["d1"].pk
+        )
+        assert [line.name for line in tech.lines] == ["技改项目", "无报表项目"]
+        # The renovation project's 2020 report was under D2's plan; it is D1's member now and
+        # the comparison is 同口径: the same projects a year earlier, whoever sponsored them.
+        assert tech.ytd_previous == Decimal("80.00")
+        assert {line.kind for line in tech.lines} == {"project"}
+
+
+class TestLines:
+    def test_rates_shortfall_and_sorting(self, zone):
+        members = get_department_members(
+            period=NOV, metric="output_value", department_id=zone["d1"].pk
+        )
+        assert [line.name for line in members.lines] == ["乙企业", "丁企业", "甲企业", "丙企业"]
+        behind, silent, ahead, untargeted = members.lines
+        # 600 × 11 / 12 − 10 = 540
+        assert silent.shortfall == Fraction(540)
+        assert behind.target == Decimal("1200.00")
+        assert behind.ytd == Decimal("300.33")
+        assert behind.completion_rate == Fraction("300.33") / 1200
+        assert behind.shortfall == Fraction(1100) - Fraction("300.33")
+        assert ahead.shortfall == Fraction(1100 - 1200)  # negative: ahead of time progress
+        assert ahead.yoy_growth == Fraction(1200, 900) - 1
+        assert untargeted.target is None
+        assert untargeted.completion_rate is None and untargeted.shortfall is None
+        assert untargeted.yoy_growth == Fraction(50, 40) - 1
+        assert members.untargeted_members == 1 and members.ytd_untargeted == Decimal("50.00")
+        assert members.shortfall == sum(line.shortfall for line in members.lines[:3])
+
+    def test_report_status(self, zone):
+        members = get_department_members(
+            period=NOV, metric="output_value", department_id=zone["d1"].pk
+        )
+        status = {line.name: line.report_status for line in members.lines}
+        assert status == {"甲企业": REPORTED, "乙企业": LATE, "丙企业": REPORTED, "丁企业": MISSING}
+        projects = get_department_members(
+            period=NOV, metric="investment", department_id=zone["d1"].pk
+        )
+        status = {line.name: line.report_status for line in projects.lines}
+        assert status == {"新建项目": LATE, "技改项目": LATE, "无报表项目": MISSING}
+
+    def test_unknown_department_and_metric(self, zone):
+        with pytest.raises(Exception) as error:
+            get_department_members(period=NOV, metric="output_value", department_id=999_999)
+        assert error.type.__name__ == "DoesNotExist"
+        with pytest.raises(ValueError):
+            get_department_members(period=NOV, metric="nonsense", department_id=zone["d1"].pk)
+
+
+class TestClosedMonth:
+    def test_reads_as_of_the_close_until_closed_again(self, zone):
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        d1 = zone["d1"].pk
+        before = get_department_members(period=NOV, metric="output_value", department_id=d1)
+
+        # After the close: a target changes, a report is corrected, a member joins.
+        Target.objects.filter(enterprise=zone["enterprises"]["behind"]).update(value=5)
+        MonthlyReport.objects.filter(enterprise=zone["enterprises"]["ahead"], period=NOV).update(
+            output_value=Decimal("9999")
+        )
+        refresh_monthly_ytd(enterprise_ids=[zone["enterprises"]["ahead"].pk], years=[2021])
+        member(zone["d1"], name="己企业", targets={"output_value": "10"}, reports={NOV: "1"})
+        assert (
+            get_department_members(period=NOV, metric="output_value", department_id=d1).lines
+            == before.lines
+        )
+
+        reopen_month(period=NOV, acting_user=None, reason="更正", now=CLOSE_AT)
+        # Reopened: live again, while the snapshot waits for the next close.
+        live = get_department_members(period=NOV, metric="output_value", department_id=d1)
+        assert live.as_of_close is False and len(live.lines) == 5
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT + datetime.timedelta(days=1))
+        after = assert_sums_equal_the_row(NOV, "output_value", zone["d1"])
+        assert after.as_of_close is True
+        assert len(after.lines) == 5
+        assert {line.name: line.ytd for line in after.lines}["甲企业"] == Decimal("10599.00")
+        assert {line.name: line.target for line in after.lines}["乙企业"] == Decimal("5.00")
+
+    def test_a_reclose_replaces_the_rows(self, zone):
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        count = RankingMemberSnapshot.objects.count()
+        # 5 enterprises × 8 metrics + 4 projects (investment) + 2 renovation (tech).
+        assert count == 5 * 8 + 4 + 2
+        reopen_month(period=NOV, acting_user=None, reason="更正", now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        assert RankingMemberSnapshot.objects.count() == count
+
+    def test_a_month_closed_before_the_drilldown_is_computed_live(self, zone):
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        RankingMemberSnapshot.objects.all().delete()
+        members = get_department_members(
+            period=NOV, metric="output_value", department_id=zone["d1"].pk
+        )
+        assert members.closed is True and members.as_of_close is False
+        assert len(members.lines) == 4
