@@ -87,6 +87,14 @@ class MemberLine:
     # Whether the user asking may open the member's page (always True without a user).
     can_open: bool = True
 
+    @property
+    def expected_money(self) -> Decimal | None:
+        return money_of(self.expected)
+
+    @property
+    def shortfall_money(self) -> Decimal | None:
+        return money_of(self.shortfall)
+
     @classmethod
     def build(cls, figures: MemberFigures, *, month: int) -> MemberLine:
         target = figures.target
@@ -192,6 +200,14 @@ class DepartmentMembers:
     @property
     def expected(self) -> Fraction:
         return Fraction(self.target) * self.period.month / 12
+
+    @property
+    def expected_money(self) -> Decimal:
+        return money_of(self.expected)
+
+    @property
+    def shortfall_money(self) -> Decimal:
+        return money_of(self.shortfall)
 
     @property
     def completion_rate(self) -> Fraction | None:

@@ -73,6 +73,7 @@ PAGES = {
     ),
     "dashboard": Page(fixed("/dashboard/"), RANKINGS),
     "dashboard_xlsx": Page(fixed("/dashboard/ranking.xlsx"), RANKINGS),
+    "department_members": Page(ours("/dashboard/departments/{pk}/", "department"), RANKINGS),
     "dashboard_close": Page(fixed("/dashboard/close/"), frozenset({A, EB}), 405),
     "dashboard_reopen": Page(fixed("/dashboard/reopen/"), frozenset({A}), 405),
     "assessment": Page(fixed("/assessment/"), RANKINGS),

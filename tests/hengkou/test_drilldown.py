@@ -33,6 +33,7 @@ from tests.factories import (
     CountyLeaderFactory,
     DepartmentFactory,
     EnterpriseFactory,
+    OfficialFactory,
     MonthlyReportFactory,
     ProjectFactory,
     ProjectPlanFactory,
@@ -280,3 +281,147 @@ class TestClosedMonth:
         )
         assert members.closed is True and members.as_of_close is False
         assert len(members.lines) == 4
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def supervisor(db):
+    return user_with_role("supervision_office")
+
+
+def page_url(department, **query):
+    query = {"period": "2021-11", "metric": "output_value", **query}
+    return f"{reverse('department_members', args=[department.pk])}?" + "&".join(
+        f"{key}={value}" for key, value in query.items()
+    )
+
+
+class TestPage:
+    def test_shows_the_row_the_members_and_the_totals(self, client, supervisor, zone):
+        client.force_login(supervisor)
+        response = client.get(page_url(zone["d1"]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        members = response.context["members"]
+        assert [line.name for line in members.lines] == ["乙企业", "丁企业", "甲企业", "丙企业"]
+        for enterprise in zone["enterprises"].values():
+            if enterprise.name == "戊企业":
+                assert enterprise.name not in html  # another department's member
+                continue
+            assert reverse("enterprises:enterprise_detail", args=[enterprise.pk]) in html
+        assert f"{reverse('dashboard')}?period=2021-11&amp;metric=output_value" in html
+        assert "3,000.00" in html  # the targets of the three members with one (1200+1200+600)
+        assert "逾期报送" in html and "未报送" in html and "按时报送" in html
+        assert "欠进度" in html  # the shortfall's column says what it is
+
+    def test_projects_link_to_their_page(self, client, supervisor, zone):
+        client.force_login(supervisor)
+        response = client.get(page_url(zone["d1"], metric="investment"))
+        html = response.content.decode()
+        assert reverse("projects:detail", args=[zone["projects"]["new"].pk]) in html
+        assert "他局项目" not in html
+
+    def test_defaults_bad_input_future_month_and_unknown_department(self, client, supervisor, zone):
+        client.force_login(supervisor)
+        url = reverse("department_members", args=[zone["d1"].pk])
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["members"].metric == "output_value"
+        assert response.context["members"].period == NOV  # the latest reported month
+        for query in ("period=2021-13", "period=nonsense", "metric=nonsense", "period=2099-01"):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 400, query
+            assert response.context["error"]
+        assert "尚未开始" in client.get(f"{url}?period=2099-01").content.decode()
+        missing = reverse("department_members", args=[999_999])
+        assert client.get(f"{missing}?period=2021-11").status_code == 404
+        assert client.get(f"{missing}?period=2099-01").status_code == 404
+
+    def test_downloads_the_table_as_xlsx(self, client, supervisor, zone):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        client.force_login(supervisor)
+        response = client.get(page_url(zone["d1"], format="xlsx"))
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(BytesIO(response.content)).active
+        rows = list(sheet.values)
+        assert [row[0] for row in rows[1:]] == ["乙企业", "丁企业", "甲企业", "丙企业"]
+        assert rows[1][5] == pytest.approx(799.67)  # 1200 × 11/12 − 300.33
+
+    def test_a_role_without_the_rankings_is_refused(self, client, zone):
+        department_user = user_with_role("department_user")
+        client.force_login(department_user)
+        assert client.get(page_url(zone["d1"])).status_code == 403
+
+    def test_a_county_leader_sees_every_member_but_links_only_to_their_own(self, client, zone):
+        leader = user_with_role("county_leader", official=CountyLeaderFactory())
+        ahead = zone["enterprises"]["ahead"]
+        ahead.assignments.update(leader=leader.official)
+        client.force_login(leader)
+        response = client.get(page_url(zone["d1"]))
+        assert response.status_code == 200
+        openable = {line.name for line in response.context["members"].lines if line.can_open}
+        assert openable == {"甲企业"}
+        html = response.content.decode()
+        assert "乙企业" in html
+        assert reverse("enterprises:enterprise_detail", args=[ahead.pk]) in html
+        behind = zone["enterprises"]["behind"]
+        assert reverse("enterprises:enterprise_detail", args=[behind.pk]) not in html
+
+
+def grow(department, size):
+    for index in range(size):
+        member(
+            department,
+            name=f"扩充企业{index}",
+            targets={"output_value": "100"},
+            reports={NOV: "7"},
+            submitted_at=LATE_AT if index % 2 else ON_TIME,
+        )
+
+
+@pytest.mark.parametrize("metric", ["output_value", "investment"])
+def test_the_page_runs_the_same_queries_at_two_sizes(client, supervisor, zone, metric):
+    client.force_login(supervisor)
+    counts = []
+    for size in (3, 30):
+        grow(zone["d1"], size)
+        for index in range(size):
+            project(zone["d1"], name=f"扩充项目{size}-{index}", reports={NOV: "3"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page_url(zone["d1"], metric=metric))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# --- the 督办 notice ------------------------------------------------------------------------------
+
+
+def test_the_notice_shows_its_members_as_of_the_close(client, zone):
+    close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+    notice = SupervisionNotice.objects.get(department=zone["d1"], metric="output_value")
+    # After the close the target of a member changes: the notice's table does not.
+    Target.objects.filter(enterprise=zone["enterprises"]["behind"]).update(value=5)
+    head = OfficialFactory(department=zone["d1"])
+    for user in (
+        user_with_role("supervision_office"),
+        user_with_role("department_user", official=head),
+    ):
+        client.force_login(user)
+        response = client.get(reverse("notice_detail", args=[notice.pk]))
+        assert response.status_code == 200
+        members = response.context["members"]
+        assert [line.name for line in members.lines] == ["乙企业", "丁企业", "甲企业", "丙企业"]
+        assert members.lines[0].target == Decimal("1200.00")
+        html = response.content.decode()
+        for name in ("behind", "silent", "ahead", "untargeted"):
+            url = reverse("enterprises:enterprise_detail", args=[zone["enterprises"][name].pk])
+            assert url in html
+        ranking = f"{reverse('dashboard')}?period=2021-11&amp;metric=output_value"
+        # The department user cannot open the ranking: no link that would answer 403.
+        assert (ranking in html) is user.has_perm("hengkou.view_rankingsnapshot")
