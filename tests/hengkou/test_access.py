@@ -271,6 +271,7 @@ RESOURCES = {
 # Endpoints that are not resources: who may call them (any method they have).
 ENDPOINTS = {
     "/api/v1/rankings/": RANKINGS,
+    "/api/v1/rankings/{department}/members/": RANKINGS,
     "/api/v1/zone-stats/": RANKINGS,
     "/api/v1/chain-stats/": RANKINGS,
     "/api/v1/visit-compliance/": EVERYONE,
@@ -343,7 +344,9 @@ def expected_api(path, method, role):
 def _api_url(world, path):
     name, detail = _resource_of(path)
     if path in ENDPOINTS:
-        return path.replace("{period}", "2021-11")
+        return path.replace("{period}", "2021-11").replace(
+            "{department}", str(world.ours.department.pk)
+        )
     if not detail:
         return path
     record = RESOURCES[name].record

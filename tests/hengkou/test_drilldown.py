@@ -425,3 +425,92 @@ def test_the_notice_shows_its_members_as_of_the_close(client, zone):
         ranking = f"{reverse('dashboard')}?period=2021-11&amp;metric=output_value"
         # The department user cannot open the ranking: no link that would answer 403.
         assert (ranking in html) is user.has_perm("hengkou.view_rankingsnapshot")
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def api_url(department, **query):
+    query = {"period": "2021-11", "metric": "output_value", **query}
+    path = f"/api/v1/rankings/{department if isinstance(department, int) else department.pk}"
+    return f"{path}/members/?" + "&".join(f"{key}={value}" for key, value in query.items())
+
+
+class TestApi:
+    def test_members_and_totals_equal_the_rankings_row(self, client, supervisor, zone):
+        client.force_login(supervisor)
+        body = client.get(api_url(zone["d1"])).json()
+        assert {key: body[key] for key in ("period", "metric", "department", "closed")} == {
+            "period": "2021-11",
+            "metric": "output_value",
+            "department": zone["d1"].pk,
+            "closed": False,
+        }
+        assert body["time_progress"] == pytest.approx(11 / 12)
+        assert body["results"][0] == {
+            "enterprise": zone["enterprises"]["behind"].pk,
+            "name": "乙企业",
+            "target": "1200.00",
+            "ytd": "300.33",
+            "completion_rate": pytest.approx(0.250275),
+            "shortfall": "799.67",
+            "yoy_growth": None,
+            "report_status": "late",
+        }
+        assert body["results"][-1]["target"] is None and body["results"][-1]["shortfall"] is None
+        ranking = client.get("/api/v1/rankings/?period=2021-11&metric=output_value").json()
+        row = next(r for r in ranking["results"] if r["department"] == zone["d1"].pk)
+        for key in ("target", "ytd", "ytd_targeted"):
+            assert body[key] == row[key], key
+        assert sum(Decimal(line["ytd"]) for line in body["results"]) == Decimal(row["ytd"])
+        targets = [Decimal(line["target"]) for line in body["results"] if line["target"]]
+        assert sum(targets) == Decimal(row["target"])
+        assert body["completion_rate"] == pytest.approx(row["completion_rate"])
+        assert (body["untargeted_members"], body["ytd_untargeted"]) == (1, "50.00")
+
+    def test_projects_and_a_closed_month(self, client, supervisor, zone):
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        ProjectReport.objects.filter(project=zone["projects"]["new"], period=NOV).update(
+            investment=Decimal("999")
+        )
+        client.force_login(supervisor)
+        body = client.get(api_url(zone["d1"], metric="investment")).json()
+        assert body["closed"] is True
+        assert [line["project"] for line in body["results"]] == [
+            zone["projects"][name].pk for name in ("new", "renovation", "quiet")
+        ]
+        assert body["results"][0]["ytd"] == "150.00"  # as of the close, not 1,099
+
+    def test_bad_query_unknown_department_and_permission(self, client, supervisor, zone):
+        client.force_login(supervisor)
+        for query in ({"period": "2021-13"}, {"period": "nonsense"}, {"metric": "nonsense"}):
+            response = client.get(api_url(zone["d1"], **query))
+            assert response.status_code == 400, query
+            assert set(response.json()) == set(query)  # the usual shape: each bad field named
+        assert client.get(api_url(999_999)).status_code == 404
+        client.force_login(user_with_role("department_user"))
+        assert client.get(api_url(zone["d1"])).status_code == 403
+
+    def test_the_endpoint_is_in_the_schema(self, client, supervisor):
+        client.force_login(supervisor)
+        schema = client.get("/api/v1/schema/?format=json").json()
+        operation = schema["paths"]["/api/v1/rankings/{department}/members/"]["get"]
+        assert {"200", "400", "403", "404"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("metric", ["output_value", "tech_investment"])
+def test_the_api_runs_the_same_queries_at_two_sizes(client, supervisor, zone, metric):
+    client.force_login(supervisor)
+    counts = []
+    for size in (3, 30):
+        grow(zone["d1"], size)
+        for index in range(size):
+            project(
+                zone["d1"], name=f"扩充项目{size}-{index}", kind="renovation", reports={NOV: "3"}
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(api_url(zone["d1"], metric=metric))
+        assert response.status_code == 200
+        assert len(response.json()["results"]) > size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
