@@ -6,22 +6,20 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from enterprises.models import Enterprise, MonthlyReport, Target
+from enterprises.models import MonthlyReport, Target
 from enterprises.services import refresh_monthly_ytd
 from hengkou.drilldown import (
     LATE,
     MISSING,
     REPORTED,
     get_department_members,
-    snapshot_members,
 )
 from hengkou.models import RankingMemberSnapshot, SupervisionNotice
 from hengkou.ranking import METRICS
@@ -33,13 +31,12 @@ from tests.factories import (
     CountyLeaderFactory,
     DepartmentFactory,
     EnterpriseFactory,
-    OfficialFactory,
     MonthlyReportFactory,
+    OfficialFactory,
     ProjectFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
     TargetFactory,
-    UserFactory,
 )
 from tests.roles import user_with_role
 
@@ -101,7 +98,7 @@ def zone(db):
     d2 = DepartmentFactory(code="D2", name="二局")
     oct_ = datetime.date(2021, 10, 1)
     last_nov = datetime.date(2020, 11, 1)
-    everything = {metric: "1200" for metric in METRICS[:8]}
+    everything = dict.fromkeys(METRICS[:8], "1200")
     enterprises = {
         "ahead": member(
             d1,
@@ -514,3 +511,106 @@ def test_the_api_runs_the_same_queries_at_two_sizes(client, supervisor, zone, me
         assert len(response.json()["results"]) > size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- a property: whatever the members, the sums are the department's row ------------------------
+
+AMOUNTS = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
+MEMBERS = st.lists(
+    st.tuples(
+        st.none() | AMOUNTS,  # target
+        AMOUNTS,  # November's figure
+        st.none() | AMOUNTS,  # November a year earlier
+        st.sampled_from([ON_TIME, LATE_AT, None]),  # November's report, first submitted
+        st.booleans(),  # a renovation project
+    ),
+    max_size=4,
+)
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(
+    max_examples=6,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+@given(lines=MEMBERS, closed=st.booleans())
+def test_the_sums_are_the_row_whatever_the_members(lines, closed):
+    with transaction.atomic():
+        department = DepartmentFactory(code="P1")
+        member(DepartmentFactory(code="P2"), name="他局企业", targets={"output_value": "9"})
+        for index, (target, november, last_year, submitted_at, renovation) in enumerate(lines):
+            reports = {datetime.date(2021, 3, 1): november / 2}
+            if submitted_at is not None:
+                reports[NOV] = november
+            if last_year is not None:
+                reports[datetime.date(2020, 11, 1)] = last_year
+            targets = {} if target is None else {"output_value": target, "employees": target}
+            member(
+                department,
+                name=f"企业{index}",
+                targets=targets,
+                reports=reports,
+                submitted_at=submitted_at or ON_TIME,
+            )
+            project(
+                department,
+                name=f"项目{index}",
+                kind="renovation" if renovation else "new",
+                planned=target or 0,
+                reports={NOV: november} if submitted_at is not None else {},
+            )
+        if closed:
+            close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        for metric in ("output_value", "employees", "investment", "tech_investment"):
+            members = assert_sums_equal_the_row(NOV, metric, department)
+            shortfalls = [line.shortfall for line in members.lines if line.shortfall is not None]
+            assert shortfalls == sorted(shortfalls, reverse=True)
+            assert all(line.target is None for line in members.lines[len(shortfalls) :])
+        transaction.set_rollback(True)
+
+
+def test_the_worked_example_of_the_api_docs(client, supervisor):
+    """docs/api.md's drill-down example, as the API answers it (ids aside)."""
+    department = DepartmentFactory(code="D01", name="工业园区管委会")
+    enterprise = member(
+        department,
+        name="安康毛绒玩具有限公司",
+        targets={"output_value": "1200"},
+        reports={NOV: "1000"},
+        submitted_at=timezone.now(),  # sent years after the deadline
+    )
+    client.force_login(supervisor)
+    body = client.get(api_url(department)).json()
+    assert body == {
+        "period": "2021-11",
+        "metric": "output_value",
+        "department": department.pk,
+        "department_name": "工业园区管委会",
+        "closed": False,
+        "time_progress": 0.9166666666666666,
+        "members": 1,
+        "target": "1200.00",
+        "ytd": "1000.00",
+        "ytd_targeted": "1000.00",
+        "ytd_previous": "0.00",
+        "untargeted_members": 0,
+        "ytd_untargeted": "0.00",
+        "completion_rate": 0.8333333333333334,
+        "shortfall": "100.00",
+        "yoy_growth": None,
+        "results": [
+            {
+                "enterprise": enterprise.pk,
+                "name": "安康毛绒玩具有限公司",
+                "target": "1200.00",
+                "ytd": "1000.00",
+                "completion_rate": 0.8333333333333334,
+                "shortfall": "100.00",
+                "yoy_growth": None,
+                "report_status": "late",
+            }
+        ],
+    }
