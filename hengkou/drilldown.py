@@ -38,15 +38,16 @@ from projects.choices import ProjectKind
 from projects.models import Project, ProjectPlan, ProjectReport
 
 from .access import may_open
+from .choices import MemberKind, MemberReportStatus
 from .models import RankingMemberSnapshot
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow, time_progress
 from .selectors import _sum_when, _window, cents, get_period_ranking, report_deadline
 
-ENTERPRISE = RankingMemberSnapshot.Kind.ENTERPRISE.value
-PROJECT = RankingMemberSnapshot.Kind.PROJECT.value
-REPORTED = RankingMemberSnapshot.ReportStatus.REPORTED.value
-LATE = RankingMemberSnapshot.ReportStatus.LATE.value
-MISSING = RankingMemberSnapshot.ReportStatus.MISSING.value
+ENTERPRISE = MemberKind.ENTERPRISE.value
+PROJECT = MemberKind.PROJECT.value
+REPORTED = MemberReportStatus.REPORTED.value
+LATE = MemberReportStatus.LATE.value
+MISSING = MemberReportStatus.MISSING.value
 # Rows written per INSERT at the close (a city's 20,000 enterprises make 160,000 rows).
 SNAPSHOT_BATCH = 2000
 CENT = Decimal("0.01")

@@ -16,17 +16,13 @@ from django.utils.translation import gettext_lazy
 from enterprises.exports import Column, xlsx_response
 from enterprises.models import Department
 
-from .choices import RankedMetric
-from .drilldown import LATE, MISSING, REPORTED, DepartmentMembers, get_department_members, money_of
+from .choices import MemberReportStatus, RankedMetric
+from .drilldown import DepartmentMembers, get_department_members, money_of
 from .forms import DashboardForm
 from .ranking import STOCK_METRICS
 from .selectors import get_latest_reported_period
 
-REPORT_STATUS_LABELS = {
-    REPORTED: gettext_lazy("reported on time"),
-    LATE: gettext_lazy("reported late"),
-    MISSING: gettext_lazy("not reported"),
-}
+REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
 UNITS = {
     RankedMetric.EMPLOYEES: gettext_lazy("persons"),
     RankedMetric.ELECTRICITY: gettext_lazy("10k kWh"),

@@ -18,7 +18,7 @@ from enterprises.models import (
     Period,
 )
 
-from .choices import Light, NoticeStatus, RankedMetric
+from .choices import Light, MemberKind, MemberReportStatus, NoticeStatus, RankedMetric
 
 RATE = {"max_digits": 16, "decimal_places": 9}
 
@@ -79,15 +79,6 @@ class RankingMemberSnapshot(models.Model):
     shortfalls are derived on reading, exactly, from the stored sums and the month.
     """
 
-    class Kind(models.TextChoices):
-        ENTERPRISE = "enterprise", _("enterprise")
-        PROJECT = "project", _("project")
-
-    class ReportStatus(models.TextChoices):
-        REPORTED = "reported", _("reported on time")
-        LATE = "late", _("reported late")
-        MISSING = "missing", _("not reported")
-
     period = models.ForeignKey(
         Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="member_snapshots"
     )
@@ -98,13 +89,15 @@ class RankingMemberSnapshot(models.Model):
         on_delete=models.PROTECT,
         related_name="member_snapshots",
     )
-    member_kind = models.CharField(_("member kind"), max_length=16, choices=Kind)
+    member_kind = models.CharField(_("member kind"), max_length=16, choices=MemberKind)
     member_id = models.PositiveIntegerField(_("member id"))
     name = models.CharField(_("name"), max_length=200)
     target = models.DecimalField(_("target"), null=True, **MONEY)
     ytd = models.DecimalField(_("year to date"), **MONEY)
     ytd_previous = models.DecimalField(_("year to date, previous year"), **MONEY)
-    report_status = models.CharField(_("report of the month"), max_length=16, choices=ReportStatus)
+    report_status = models.CharField(
+        _("report of the month"), max_length=16, choices=MemberReportStatus
+    )
 
     class Meta:
         verbose_name = _("ranking member snapshot")

@@ -18,7 +18,7 @@ from enterprises.api.serializers import PERIOD_SCHEMA
 from enterprises.api.views import ERRORS
 from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
-from ..choices import Light, NoticeStatus, RankedMetric
+from ..choices import Light, MemberReportStatus, NoticeStatus, RankedMetric
 from .serializers import RankingRowSerializer, SupervisionNoticeSerializer
 
 
@@ -156,7 +156,7 @@ class MemberLineSerializer(serializers.Serializer):
         allow_null=True, help_text="ytd / the same month's ytd a year earlier − 1, or null."
     )
     report_status = serializers.ChoiceField(
-        choices=["reported", "late", "missing"],
+        choices=MemberReportStatus.choices,
         help_text="The month's report: first submitted by the deadline, after it, or none.",
     )
 
