@@ -19,7 +19,10 @@ from hengkou.drilldown import (
     LATE,
     MISSING,
     REPORTED,
+    MemberFigures,
+    MemberLine,
     get_department_members,
+    sort_lines,
 )
 from hengkou.models import RankingMemberSnapshot, SupervisionNotice
 from hengkou.ranking import METRICS
@@ -614,3 +617,27 @@ def test_the_worked_example_of_the_api_docs(client, supervisor):
             }
         ],
     }
+
+
+def test_sorting_largest_shortfall_first_untargeted_last_then_name():
+    def line(name, target, ytd):
+        figures = MemberFigures(
+            kind="enterprise",
+            member_id=len(name),
+            name=name,
+            target=None if target is None else Decimal(target),
+            ytd=Decimal(ytd),
+            ytd_previous=Decimal(0),
+            report_status=REPORTED,
+        )
+        return MemberLine.build(figures, month=6)
+
+    lines = [
+        line("乙", None, "5"),
+        line("甲", None, "1"),
+        line("丙", "120", "0"),  # shortfall 60
+        line("丁", "120", "90"),  # −30: ahead
+        line("戊", "240", "60"),  # 60, ties with 丙: by name
+        line("己", "100", "10"),  # 40
+    ]
+    assert [item.name for item in sort_lines(lines)] == ["丙", "戊", "己", "丁", "乙", "甲"]
