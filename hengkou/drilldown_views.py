@@ -19,7 +19,7 @@ from enterprises.models import Department
 from .choices import MemberReportStatus, RankedMetric
 from .drilldown import DepartmentMembers, get_department_members, money_of
 from .forms import DashboardForm
-from .ranking import STOCK_METRICS
+from .ranking import INVESTMENT_METRICS, STOCK_METRICS
 from .selectors import get_latest_reported_period
 
 REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
@@ -39,15 +39,13 @@ def member_headers(metric: str, period: datetime.date) -> dict[str, str]:
     else:
         ytd = _("Completed, months 1–%(month)s (%(unit)s)") % unit
         previous = _("Same period last year, months 1–%(month)s (%(unit)s)") % unit
-    is_project = metric in ("investment", "tech_investment")
+    if metric in INVESTMENT_METRICS:
+        member, target = _("Project"), _("Planned investment of the year (%(unit)s)") % unit
+    else:
+        member, target = _("Enterprise"), _("Annual target (%(unit)s)") % unit
     return {
-        "member": _("Project") if is_project else _("Enterprise"),
-        "target": (
-            _("Planned investment of the year (%(unit)s)")
-            if is_project
-            else _("Annual target (%(unit)s)")
-        )
-        % unit,
+        "member": member,
+        "target": target,
         "ytd": ytd,
         "completion": _("Completion rate (completed ÷ target)"),
         "expected": _("Due by time progress (target × %(month)s/12)") % unit,
