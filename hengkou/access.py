@@ -71,6 +71,7 @@ PAGES: dict[str, Rule] = {
     # Supervisors: rankings, bulletins, the overview, the close, notices, inspections.
     "dashboard": RANKINGS,
     "dashboard_xlsx": RANKINGS,
+    "department_members": RANKINGS,
     "assessment": RANKINGS,
     "bulletin:index": RANKINGS,
     "bulletin:detail": RANKINGS,

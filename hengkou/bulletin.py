@@ -7,9 +7,11 @@ from dataclasses import dataclass, fields
 from dataclasses import replace as replace_fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -670,12 +672,12 @@ def ranking_headers(unit) -> tuple[str, ...]:
 RANKING_PHONE_HIDDEN = frozenset({2, 10, 11, 12, 13, 14})
 
 
-def ranking_cells(row: RankingRow, metric: str) -> tuple[Cell, ...]:
-    """Return a ranking row's cells, in the order of ranking_headers."""
+def ranking_cells(row: RankingRow, metric: str, *, link: str = "") -> tuple[Cell, ...]:
+    """Return a ranking row's cells, in the order of ranking_headers; ``link`` on the name."""
     places = row.places
     return (
         Cell(row.rank, "count"),
-        Cell(row.department_name),
+        Cell(row.department_name, url=link),
         Cell(row.members, "count"),
         Cell(row.target, "money", metric),
         Cell(row.ytd_targeted, "money", metric),
@@ -692,15 +694,27 @@ def ranking_cells(row: RankingRow, metric: str) -> tuple[Cell, ...]:
     )
 
 
-def ranking_table(ranking: MetricRanking) -> Table:
-    """Return a metric's ranking as a table: the same columns on every page and in every file."""
+def ranking_table(ranking: MetricRanking, *, period: datetime.date | None = None) -> Table:
+    """Return a metric's ranking as a table: the same columns on every page and in every file.
+
+    With ``period``, each department's name leads to its members for that month and metric
+    (the drill-down); the files show the names only.
+    """
+
+    def link(row: RankingRow) -> str:
+        if period is None:
+            return ""
+        query = urlencode({"period": f"{period:%Y-%m}", "metric": ranking.metric})
+        return f"{reverse('department_members', args=[row.department_id])}?{query}"
+
     return Table(
         key=f"ranking-{ranking.metric}",
         title=_("%(metric)s (%(unit)s)") % {"metric": ranking.label, "unit": ranking.unit},
         sheet=ranking.label,
         headers=ranking_headers(ranking.unit),
         rows=tuple(
-            Row(ranking_cells(row, ranking.metric), emphasis=row.lagging) for row in ranking.rows
+            Row(ranking_cells(row, ranking.metric, link=link(row)), emphasis=row.lagging)
+            for row in ranking.rows
         ),
     )
 
@@ -908,8 +922,10 @@ def dates_line(bulletin: Bulletin) -> str:
 
 
 def page_context(bulletin: Bulletin) -> dict:
-    """Return what the bulletin's page shows, in the order it shows it."""
-    tables = bulletin_tables(bulletin)
+    """Return what the bulletin's page shows, in the order it shows it (names lead to members)."""
+    tables = [
+        ranking_table(ranking, period=bulletin.period) for ranking in bulletin.rankings
+    ] + bulletin_tables(bulletin)[len(bulletin.rankings) :]
     return {
         "bulletin": bulletin,
         "dates": dates_line(bulletin),

@@ -29,3 +29,18 @@ class NoticeStatus(models.TextChoices):
     RESPONDED = "responded", _("Responded")
     CLOSED = "closed", pgettext_lazy("supervision notice", "Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MemberKind(models.TextChoices):
+    """What a department's members are for a metric (the drill-down)."""
+
+    ENTERPRISE = "enterprise", _("enterprise")
+    PROJECT = "project", _("project")
+
+
+class MemberReportStatus(models.TextChoices):
+    """A member's report of the month: first submitted by the deadline, after it, or none."""
+
+    REPORTED = "reported", _("reported on time")
+    LATE = "late", _("reported late")
+    MISSING = "missing", _("not reported")

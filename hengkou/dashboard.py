@@ -58,7 +58,7 @@ class Dashboard:
     @cached_property
     def ranking_table(self) -> Table:
         """Return the ranking as the bulletin prints it (the same columns everywhere)."""
-        return ranking_table(self.metric_ranking)
+        return ranking_table(self.metric_ranking, period=self.period)
 
     @property
     def ranking_columns(self) -> list[tuple[str, str, str]]:

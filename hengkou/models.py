@@ -24,7 +24,7 @@ from enterprises.models import (
     Period,
 )
 
-from .choices import Light, NoticeStatus, RankedMetric
+from .choices import Light, MemberKind, MemberReportStatus, NoticeStatus, RankedMetric
 from .ranking import RankingRow
 
 RATE = {"max_digits": 16, "decimal_places": 9}
@@ -189,6 +189,50 @@ class BulletinIssue(models.Model):
     def clean(self):
         if self.period_id and self.year and self.period.period.year != self.year:
             raise ValidationError({"year": _("The year is not the reported month's year.")})
+
+
+class RankingMemberSnapshot(models.Model):
+    """One member's line of a department's drill-down for a metric, frozen when its month closed.
+
+    A member is an enterprise (the enterprise metrics) or a project (the investment metrics),
+    kept by id with its name as it was; the target is null for a member without one. Rates and
+    shortfalls are derived on reading, exactly, from the stored sums and the month.
+    """
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="member_snapshots"
+    )
+    metric = models.CharField(_("metric"), max_length=32, choices=RankedMetric)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="member_snapshots",
+    )
+    member_kind = models.CharField(_("member kind"), max_length=16, choices=MemberKind)
+    member_id = models.PositiveIntegerField(_("member id"))
+    name = models.CharField(_("name"), max_length=200)
+    target = models.DecimalField(_("target"), null=True, **MONEY)
+    ytd = models.DecimalField(_("year to date"), **MONEY)
+    ytd_previous = models.DecimalField(_("year to date, previous year"), **MONEY)
+    report_status = models.CharField(
+        _("report of the month"), max_length=16, choices=MemberReportStatus
+    )
+
+    class Meta:
+        verbose_name = _("ranking member snapshot")
+        verbose_name_plural = _("ranking member snapshots")
+        ordering = ["period", "metric", "department", "name"]
+        constraints = [
+            # Its index also serves the read of one department's members of a metric.
+            models.UniqueConstraint(
+                fields=["period", "metric", "department", "member_kind", "member_id"],
+                name="member_snapshot_one_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_metric_display()} · {self.name}"
 
 
 class SupervisionNotice(models.Model):

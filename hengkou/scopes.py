@@ -10,6 +10,7 @@ def register_all() -> None:
     # Every role that may see rankings sees all of them: they rank departments against each other.
     register(models.RankingSnapshot, everyone, check_references=False)
     register(models.BulletinIssue, everyone, check_references=False)
+    register(models.RankingMemberSnapshot, everyone, check_references=False)
     register(models.SupervisionNotice, by_department("department"))
     register(models.NoticeEvent, by_department("notice__department"))
     register(models.Inspection, any_of(by_department("department"), by_assignment("assignment")))

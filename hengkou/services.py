@@ -34,6 +34,7 @@ from projects.models import ProjectPlan, ProjectReport
 from .audit import update_with_history
 from .bulletin_content import issue_bulletin
 from .choices import NoticeStatus, RankedMetric
+from .drilldown import snapshot_members
 from .models import (
     Inspection,
     NoticeEvent,
@@ -133,6 +134,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
             if row.lagging:
                 lagging[(row.department_id, metric)] = row
     RankingSnapshot.objects.bulk_create(snapshots)
+    snapshot_members(month)
 
     existing = {
         (notice.department_id, notice.metric): notice

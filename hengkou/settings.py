@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "RankedMetricEnum": "hengkou.choices.RankedMetric",
         "LightEnum": "hengkou.choices.Light",
         "NoticeStatusEnum": "hengkou.choices.NoticeStatus",
+        "MemberReportStatusEnum": "hengkou.choices.MemberReportStatus",
         "ProjectKindEnum": "projects.choices.ProjectKind",
         "StageEnum": "projects.choices.Stage",
     },

@@ -6,13 +6,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from . import drilldown_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/ranking.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("dashboard/close/", views.dashboard_close, name="dashboard_close"),
+    path(
+        "dashboard/departments/<int:department>/",
+        drilldown_views.department_members,
+        name="department_members",
+    ),
     path("dashboard/reopen/", views.dashboard_reopen, name="dashboard_reopen"),
     path("assessment/", views.assessment, name="assessment"),
     path("inspections/", views.inspection_list, name="inspection_list"),

@@ -21,10 +21,13 @@ from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.models import Official
 from enterprises.scoping import get_scoped_object_or_404, scope_queryset
 
+from .access import may_open
 from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
 from .downloads import XLSX, attachment
+from .drilldown import get_closed_members
+from .drilldown_views import REPORT_STATUS_LABELS, member_headers
 from .forms import (
     DashboardForm,
     InspectionForm,
@@ -255,12 +258,27 @@ def notice_detail(request, pk):
                 messages.error(request, message)
             return redirect("notice_detail", pk=notice.pk)
     events = notice.events.select_related("by").order_by("at", "id")
+    # The members behind the notice, as the month's close froze them.
+    members = get_closed_members(
+        period=notice.period,
+        metric=notice.metric,
+        department_id=notice.department_id,
+        department_name=notice.department.name,
+        user=request.user,
+    )
+    query = urlencode({"period": f"{notice.period:%Y-%m}", "metric": notice.metric})
     return render(
         request,
         "hengkou/notice_detail.html",
         {
             "notice": notice,
             "events": events,
+            "members": members,
+            "headers": member_headers(notice.metric, notice.period),
+            "status_labels": REPORT_STATUS_LABELS,
+            "ranking_url": f"{reverse('dashboard')}?{query}"
+            if may_open("dashboard", request.user)
+            else "",
             "form": form,
             "today": timezone.localdate(),
             "can_respond": request.user.has_perm("hengkou.respond_supervisionnotice")

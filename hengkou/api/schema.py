@@ -18,7 +18,7 @@ from enterprises.api.serializers import PERIOD_SCHEMA
 from enterprises.api.views import ERRORS
 from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
-from ..choices import Light, NoticeStatus, RankedMetric
+from ..choices import Light, MemberReportStatus, NoticeStatus, RankedMetric
 from .serializers import RankingRowSerializer, SupervisionNoticeSerializer
 
 
@@ -124,6 +124,147 @@ ranking_schema = extend_schema(
             RankingSerializer, examples=[OpenApiExample("November 2021", RANKING_EXAMPLE)]
         ),
         **BAD_QUERY,
+    },
+)
+
+
+class MemberLineSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(
+        required=False, help_text="The enterprise's id (enterprise metrics; else absent)."
+    )
+    project = serializers.IntegerField(
+        required=False, help_text="The project's id (investment metrics; else absent)."
+    )
+    name = serializers.CharField(help_text="As at the close for a closed month.")
+    target = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Annual target (a project's planned investment); null without one.",
+    )
+    ytd = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Year to date through the month (a stock metric: the month's own figure).",
+    )
+    completion_rate = serializers.FloatField(allow_null=True, help_text="ytd / target, or null.")
+    shortfall = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="target × m / 12 − ytd (negative: ahead of time progress); null without target.",
+    )
+    yoy_growth = serializers.FloatField(
+        allow_null=True, help_text="ytd / the same month's ytd a year earlier − 1, or null."
+    )
+    report_status = serializers.ChoiceField(
+        choices=MemberReportStatus.choices,
+        help_text="The month's report: first submitted by the deadline, after it, or none.",
+    )
+
+
+class DepartmentMembersSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    metric = serializers.ChoiceField(choices=RankedMetric.choices)
+    department = serializers.IntegerField()
+    department_name = serializers.CharField()
+    closed = serializers.BooleanField(
+        help_text="True when the month is closed: the members are as of its close."
+    )
+    time_progress = serializers.FloatField(help_text="month / 12")
+    members = serializers.IntegerField()
+    target = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Sum of the members' targets (the row's)."
+    )
+    ytd = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Sum of every member's ytd (the row's)."
+    )
+    ytd_targeted = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Sum of the ytd of the members with a target."
+    )
+    ytd_previous = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Sum of the same period a year earlier."
+    )
+    untargeted_members = serializers.IntegerField()
+    ytd_untargeted = serializers.DecimalField(max_digits=16, decimal_places=2)
+    completion_rate = serializers.FloatField(
+        allow_null=True, help_text="ytd_targeted / target (the row's rate), or null."
+    )
+    shortfall = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="target × m / 12 − ytd_targeted."
+    )
+    yoy_growth = serializers.FloatField(allow_null=True)
+    results = MemberLineSerializer(many=True, help_text="Largest shortfall first, untargeted last.")
+
+
+MEMBERS_EXAMPLE = {
+    "period": "2021-11",
+    "metric": "output_value",
+    "department": 3,
+    "department_name": "一局",
+    "closed": False,
+    "time_progress": 0.9166666666666666,
+    "members": 4,
+    "target": "3000.00",
+    "ytd": "1560.33",
+    "ytd_targeted": "1510.33",
+    "ytd_previous": "940.00",
+    "untargeted_members": 1,
+    "ytd_untargeted": "50.00",
+    "completion_rate": 0.50344333,
+    "shortfall": "1239.67",
+    "yoy_growth": 0.65992553,
+    "results": [
+        {
+            "enterprise": 12,
+            "name": "乙企业",
+            "target": "1200.00",
+            "ytd": "300.33",
+            "completion_rate": 0.250275,
+            "shortfall": "799.67",
+            "yoy_growth": None,
+            "report_status": "late",
+        },
+        {
+            "enterprise": 15,
+            "name": "丙企业",
+            "target": None,
+            "ytd": "50.00",
+            "completion_rate": None,
+            "shortfall": None,
+            "yoy_growth": 0.25,
+            "report_status": "reported",
+        },
+    ],
+}
+
+members_schema = extend_schema(
+    summary="A department's members behind its ranking row (drill-down)",
+    description=(
+        "The department's members for the month and metric: enterprises (their assignments of "
+        "the year) or, for the investment metrics, projects (their plans of the year). The sums "
+        "of ytd and target equal the department's row in rankings/; a closed month is read as "
+        "of its close. Same permission as rankings/."
+    ),
+    parameters=[
+        OpenApiParameter("department", int, OpenApiParameter.PATH, description="Department id."),
+        PERIOD_QUERY,
+        OpenApiParameter(
+            "metric",
+            str,
+            OpenApiParameter.QUERY,
+            required=True,
+            enum=RankedMetric.values,
+            description="The metric ranked.",
+        ),
+    ],
+    responses={
+        200: OpenApiResponse(
+            DepartmentMembersSerializer,
+            examples=[OpenApiExample("November 2021", MEMBERS_EXAMPLE)],
+        ),
+        **BAD_QUERY,
+        404: ERRORS["404"],
     },
 )
 

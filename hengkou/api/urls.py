@@ -39,6 +39,7 @@ router.register("funding-applications", project_zone.FundingApplicationViewSet)
 app_name = "api"
 urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
+    path("rankings/<int:department>/members/", views.ranking_members, name="ranking-members"),
     path("zone-stats/", views.zone_stats, name="zone-stats"),
     path("visit-compliance/", views.visit_compliance, name="visit-compliance"),
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),

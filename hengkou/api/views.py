@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,15 +23,18 @@ from enterprises.api.views import (
 from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.figures_cache import cached_figures
 from enterprises.filtersets import department_filter
+from enterprises.models import Department
 from enterprises.periods import format_period
 
 from ..choices import NoticeStatus
+from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
 from ..selectors import get_period_ranking, get_zone_stats
 from ..services import close_month, close_notice, reopen_month, respond_to_notice
 from .conventions import validate_query
 from .schema import (
     close_schema,
+    members_schema,
     notice_schema,
     ranking_schema,
     reopen_schema,
@@ -78,6 +81,57 @@ def _ranking_payload(period, metric) -> dict:
         "time_progress": float(period.month / 12),
         "closed": ranking.closed,
         "results": RankingRowSerializer(ranking.rows, many=True).data,
+    }
+
+
+@members_schema
+@api_view(["GET"])
+@permission_classes([requires(READS_RANKINGS)])
+def ranking_members(request, department):
+    """Return a department's members behind its ranking row (the drill-down), largest shortfall
+    first; for a closed month, as of its close."""
+    query = validate_query(RankingQuerySerializer, request)
+    try:
+        members = get_department_members(
+            period=query["period"], metric=query["metric"], department_id=department
+        )
+    except Department.DoesNotExist as error:
+        raise NotFound(_("No department has this id.")) from error
+    return Response(_members_payload(members))
+
+
+def _members_payload(members: DepartmentMembers) -> dict:
+    key = "project" if members.kind == PROJECT else "enterprise"
+    return {
+        "period": format_period(members.period),
+        "metric": members.metric,
+        "department": members.department_id,
+        "department_name": members.department_name,
+        "closed": members.closed,
+        "time_progress": rate(members.time_progress),
+        "members": members.members,
+        "target": money(members.target),
+        "ytd": money(members.ytd),
+        "ytd_targeted": money(members.ytd_targeted),
+        "ytd_previous": money(members.ytd_previous),
+        "untargeted_members": members.untargeted_members,
+        "ytd_untargeted": money(members.ytd_untargeted),
+        "completion_rate": rate(members.completion_rate),
+        "shortfall": money(members.shortfall_money),
+        "yoy_growth": rate(members.yoy_growth),
+        "results": [
+            {
+                key: line.member_id,
+                "name": line.name,
+                "target": None if line.target is None else money(line.target),
+                "ytd": money(line.ytd),
+                "completion_rate": rate(line.completion_rate),
+                "shortfall": None if line.shortfall is None else money(money_of(line.shortfall)),
+                "yoy_growth": rate(line.yoy_growth),
+                "report_status": line.report_status,
+            }
+            for line in members.lines
+        ],
     }
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0008_import_speed_indexes'),
-        ('hengkou', '0007_snapshot_targeted_members'),
+        ('hengkou', '0008_rankingmembersnapshot'),
     ]
 
     operations = [

@@ -74,6 +74,7 @@ PAGES = {
     ),
     "dashboard": Page(fixed("/dashboard/"), RANKINGS),
     "dashboard_xlsx": Page(fixed("/dashboard/ranking.xlsx"), RANKINGS),
+    "department_members": Page(ours("/dashboard/departments/{pk}/", "department"), RANKINGS),
     "dashboard_close": Page(fixed("/dashboard/close/"), frozenset({A, EB}), 405),
     "dashboard_reopen": Page(fixed("/dashboard/reopen/"), frozenset({A}), 405),
     "assessment": Page(fixed("/assessment/"), RANKINGS),
@@ -272,6 +273,7 @@ RESOURCES = {
 # Endpoints that are not resources: who may call them (any method they have).
 ENDPOINTS = {
     "/api/v1/rankings/": RANKINGS,
+    "/api/v1/rankings/{department}/members/": RANKINGS,
     "/api/v1/zone-stats/": RANKINGS,
     "/api/v1/chain-stats/": RANKINGS,
     "/api/v1/visit-compliance/": EVERYONE,
@@ -344,7 +346,9 @@ def expected_api(path, method, role):
 def _api_url(world, path):
     name, detail = _resource_of(path)
     if path in ENDPOINTS:
-        return path.replace("{period}", "2021-11")
+        return path.replace("{period}", "2021-11").replace(
+            "{department}", str(world.ours.department.pk)
+        )
     if not detail:
         return path
     record = RESOURCES[name].record

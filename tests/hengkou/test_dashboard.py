@@ -228,3 +228,16 @@ def test_every_rate_on_the_page_is_its_two_columns_divided(supervisor):
         assert (light != "green") is lagging
         # What the page prints is the exact value rounded, never on the wrong side of the flag.
         assert Decimal(rate.text.rstrip("%")) == percent_value(rate.value, rate.places)
+
+
+def test_each_ranking_row_leads_to_the_departments_members(supervisor):
+    department = _department("D1", target="1200", ytd="1099.99")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    url = (
+        reverse("department_members", args=[department.pk])
+        + "?period=2021-11&amp;metric=output_value"
+    )
+    assert f'<a href="{url}">D1局</a>' in response.content.decode()
+    members = supervisor.get(url.replace("&amp;", "&"))
+    assert members.status_code == 200
+    assert "D1未报企业" in members.content.decode()  # who is behind, and by how much
