@@ -58,9 +58,11 @@ def _date_field(label):
 
 
 class AssignForm(BootstrapForm):
+    # Routing (交办) sends a problem to the department that will handle it, whichever it is.
     department = forms.ModelChoiceField(
         label=_label("department"), queryset=Department.objects.order_by("code")
     )
+    department.cross_scope = True
     on = _date_field(_label("assigned_on"))
 
 

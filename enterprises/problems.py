@@ -373,6 +373,9 @@ def assign_problem(
 ) -> Problem:
     """Assign a problem to a department, or hand it to another one while it is not yet solved.
 
+    Routing (交办) may name any department: the one that will handle the problem, which then
+    sees it. Who may route is who may change the problem (its sponsoring department, an
+    administrator); raising a problem names only the raiser's own department (raise_problem).
     The first assignment sets ``assigned_on`` (the assign clock); a later one keeps it.
     """
     _lock(problem)

@@ -287,6 +287,8 @@ def scope_form_choices(form, user) -> None:
     """
     for form_field in form.fields.values():
         queryset = getattr(form_field, "queryset", None)
+        if getattr(form_field, "cross_scope", False):
+            continue  # a deliberate exception, e.g. routing a problem to any department
         if queryset is not None and checks_references(queryset.model):
             form_field.queryset = scope_queryset(queryset, user)
 

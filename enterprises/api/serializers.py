@@ -145,7 +145,9 @@ class ModelWriteSerializer(serializers.ModelSerializer):
         # such, whether or not that record exists or already has, say, this month's report.
         request = self.context.get("request")
         if request is not None and isinstance(value, dict):
-            outside = references_outside_scope(request.user, value)
+            exempt = getattr(getattr(self, "Meta", None), "cross_scope_fields", ())
+            named = {name: item for name, item in value.items() if name not in exempt}
+            outside = references_outside_scope(request.user, named)
             if outside:
                 message = _("This is outside your department's records.")
                 raise serializers.ValidationError({name: [message] for name in outside})
@@ -535,6 +537,9 @@ class ProblemStepSerializer(ProblemSerializer):
     raised_on = serializers.DateField(read_only=True)
 
     class Meta(ProblemSerializer.Meta):
+        # Routing a problem (交办) names the department that will handle it, any department:
+        # the one rule of assign_problem, the same on the page (AssignForm).
+        cross_scope_fields = ("department",)
         read_only_fields = [
             *ProblemSerializer.Meta.read_only_fields,
             "enterprise",

@@ -165,7 +165,10 @@ class ScopedViewSetMixin:
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
-        self.refuse_references_outside_scope(serializer.validated_data)
+        exempt = getattr(getattr(serializer, "Meta", None), "cross_scope_fields", ())
+        self.refuse_references_outside_scope(
+            {name: value for name, value in serializer.validated_data.items() if name not in exempt}
+        )
         super().perform_update(serializer)
 
     def refuse_references_outside_scope(self, data) -> None:

@@ -28,6 +28,8 @@ def test_an_official_logs_a_visit_with_a_problem_and_the_head_resolves_it(
     user_with_role("department_user", official=head, username="wang")
     official = OfficialFactory(name="张帮扶")
     user_with_role("official", official=official, username="zhang")
+    sponsor = OfficialFactory(name="李科长", department=official.department)
+    user_with_role("department_user", official=sponsor, username="li")
     assignment = AssignmentFactory(
         year=year,
         responsible=official,
@@ -48,7 +50,8 @@ def test_an_official_logs_a_visit_with_a_problem_and_the_head_resolves_it(
     page.get_by_role("button", name="添加诉求").click()
     page.locator("select[name='problems-0-category']").select_option("land")
     page.locator("textarea[name='problems-0-description']").fill("新厂房用地手续未办结")
-    page.locator("select[name='problems-0-department']").select_option(str(land_bureau.pk))
+    # An official reaches no department's records: the problem is raised unassigned.
+    expect(page.locator("select[name='problems-0-department'] option")).to_have_count(1)
     screenshot("phone-visit-form", page)
     page.get_by_role("button", name="保存帮扶记录").click()
     expect(page.locator(".alert-success")).to_contain_text(
@@ -60,9 +63,21 @@ def test_an_official_logs_a_visit_with_a_problem_and_the_head_resolves_it(
     problem = Problem.objects.get()
     assert (visit.enterprise, problem.department, problem.status) == (
         assignment.enterprise,
-        land_bureau,
-        "assigned",
+        None,
+        "open",
     )
+    context.close()
+
+    # The sponsoring department routes it (交办) to the land bureau, which will handle it.
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    _login(page, live_server.url, "li")
+    page.goto(f"{live_server.url}/problems/{problem.pk}/")
+    page.locator("select[name='department']").select_option(str(land_bureau.pk))
+    page.get_by_role("button", name="交办", exact=True).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    problem.refresh_from_db()
+    assert (problem.department, problem.status) == (land_bureau, "assigned")
     context.close()
 
     # The head of the land bureau answers and writes the resolution, on a phone.

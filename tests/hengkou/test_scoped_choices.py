@@ -48,6 +48,8 @@ def _leaks(form: forms.BaseForm, user) -> list[str]:
         queryset = getattr(field, "queryset", None)
         if queryset is None or not checks_references(queryset.model):
             continue
+        if getattr(field, "cross_scope", False):
+            continue  # a deliberate exception: routing a problem (交办) to any department
         allowed = set(
             scope_queryset(queryset.model._default_manager.all(), user).values_list("pk", flat=True)
         )
@@ -104,3 +106,16 @@ def test_another_departments_enterprise_is_not_echoed_by_a_filter(world):
     response = client.get(reverse("problems:list"), {"enterprise": theirs.pk})
     assert response.status_code == 200
     assert theirs.name not in response.content.decode()
+
+
+def test_the_only_deliberate_exception_is_routing_a_problem():
+    from enterprises import problem_forms
+
+    exceptions = [
+        f"{name}.{field_name}"
+        for name, form in vars(problem_forms).items()
+        if isinstance(form, type) and issubclass(form, forms.BaseForm)
+        for field_name, field in form.base_fields.items()
+        if getattr(field, "cross_scope", False)
+    ]
+    assert exceptions == ["AssignForm.department"]

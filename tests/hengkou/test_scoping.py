@@ -188,16 +188,17 @@ def test_a_body_naming_another_departments_enterprise_is_refused(world):
     assert response.status_code == 201, response.content
 
 
-def test_a_body_naming_another_department_is_refused(world):
+def test_raising_names_only_its_own_department_routing_may_name_any(world):
+    """Raising a problem names the raiser's department; routing it (交办) any department."""
     client = api(world.users["department_user"])
     problem = world.ours.records["problem"]
     response = client.patch(
         f"/api/v1/problems/{problem.pk}/", {"department": world.theirs.department.pk}, format="json"
     )
-    assert response.status_code == 400
-    assert "department" in response.json()
+    assert response.status_code == 200, response.content
     problem.refresh_from_db()
-    assert problem.department == world.ours.department
+    assert problem.department == world.theirs.department  # the handling department sees it now
+    assert problem.events.filter(action="assigned").exists()
     response = client.post(
         "/api/v1/problems/",
         {
@@ -210,6 +211,7 @@ def test_a_body_naming_another_department_is_refused(world):
         format="json",
     )
     assert response.status_code == 400
+    assert "department" in response.json()
     assert Problem.objects.count() == 2
 
 
