@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -308,7 +308,13 @@ def test_docx_tables_share_one_size_and_repeat_their_header(closed):
             for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     sizes.update(run.font.size for run in paragraph.runs)
-    assert sizes == {Pt(10.5)}
+    assert sizes == {Pt(9)}
+    # Numbers never wrap and the columns are sized by what they hold: the ranking's money
+    # columns are wider than its rank column.
+    ranking = next(t for t in document.tables if t.rows[0].cells[0].text == "排名")
+    widths = [column.width for column in ranking.columns]
+    assert widths[3] > widths[0] and sum(widths) <= Mm(226)
+    assert ranking.rows[1].cells[3]._tc.tcPr.find(qn("w:noWrap")) is not None
 
 
 def test_docx_pages_and_numbers(closed):
