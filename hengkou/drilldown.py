@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
 from django.utils import timezone
 
+from core.indicators import time_progress
 from enterprises.models import Assignment, Department, Enterprise, Period, Target
 from enterprises.scoping import get_scope, scope_queryset
 from projects.choices import ProjectKind
@@ -40,7 +41,7 @@ from projects.models import Project, ProjectPlan, ProjectReport
 from .access import may_open
 from .choices import MemberKind, MemberReportStatus
 from .models import RankingMemberSnapshot
-from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow, time_progress
+from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
 from .selectors import _sum_when, _window, cents, get_period_ranking, report_deadline
 
 ENTERPRISE = MemberKind.ENTERPRISE.value
@@ -101,7 +102,7 @@ class MemberLine:
     @classmethod
     def build(cls, figures: MemberFigures, *, month: int) -> MemberLine:
         target = figures.target
-        expected = Fraction(target) * month / 12 if target is not None else None
+        expected = Fraction(target) * time_progress(month) if target is not None else None
         return cls(
             kind=figures.kind,
             member_id=figures.member_id,
@@ -202,7 +203,7 @@ class DepartmentMembers:
 
     @property
     def expected(self) -> Fraction:
-        return Fraction(self.target) * self.period.month / 12
+        return Fraction(self.target) * time_progress(self.period.month)
 
     @property
     def expected_money(self) -> Decimal:
