@@ -86,6 +86,11 @@ class RaisedProblemForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Offered: the departments the user's own records belong to (raise_problem's rule).
         scope_form_choices(self, user)
+        field = self.fields["department"]
+        if not field.queryset.exists():
+            # Shown disabled (nothing to pick); a value sent anyway is refused as invalid.
+            field.widget.attrs["disabled"] = True
+            field.help_text = _("The sponsoring department routes it (交办) to the right one.")
 
 
 RaisedProblemFormSet = forms.formset_factory(RaisedProblemForm, extra=0, max_num=20)
