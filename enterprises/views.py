@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from .duties import (
@@ -248,7 +248,7 @@ COMPLIANCE_COLUMNS = [
     Column(gettext_lazy("Duty"), lambda line: DUTY_LABELS[line.duty]),
     Column(gettext_lazy("Met"), lambda line: f"{line.met}/{line.required}"),
     Column(gettext_lazy("Missed"), attr("missed")),
-    Column(gettext_lazy("Due"), attr("due")),
+    Column(pgettext_lazy("duty windows still running", "Due"), attr("due")),
 ]
 
 

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ def _sync_roles(sender, **kwargs):
 
 
 class HengkouConfig(AppConfig):
+    default = True  # this module holds another AppConfig (django-axes') too
     name = "hengkou"
     verbose_name = _("Hengkou site")
 
@@ -29,3 +31,9 @@ class HengkouConfig(AppConfig):
 
         Image.MAX_IMAGE_PIXELS = max_pixels()
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, named in Chinese in the admin (its own app name is not translated)."""
+
+    verbose_name = _("Login protection")

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
-    "axes",
+    "hengkou.apps.AxesConfig",  # django-axes, its admin section named in Chinese
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -137,7 +138,9 @@ def _write_notes(kind: ImportKind, notes) -> None:
         )
     )
     line()
-    line(_("Column"), _("Required"), _("Format"), _("Explanation"), font=bold)
+    line(
+        _("Column"), pgettext("import column", "Required"), _("Format"), _("Explanation"), font=bold
+    )
     for column in kind.columns:
         explanation = force_str(column.help)
         if column.parse == CHOICE:

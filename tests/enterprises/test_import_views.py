@@ -123,6 +123,7 @@ def test_bad_rows_are_listed_on_the_page_and_nothing_is_kept(client, media):
     content = xlsx([MONTHLY_HEADER, monthly_row("91610900MA00000000"), monthly_row("", "x")])
     page = upload(client, "monthly_reports", content).content.decode()
     assert 'id="import-errors"' in page
+    assert '<th scope="col">原因</th>' in page  # a validation failure's reason, not 诉求
     assert "91610900MA00000000" in page
     assert 'id="import-confirm"' not in page
     assert not list((media / "imports").glob("*.xlsx"))
@@ -186,3 +187,16 @@ def test_the_navigation_offers_imports_to_clerks_only(client):
     assert reverse("imports:index") in client.get(reverse("home")).content.decode()
     client.force_login(user_with_role("official", official=True))
     assert reverse("imports:index") not in client.get(reverse("home")).content.decode()
+
+
+def test_the_words_of_the_import_pages_and_template(client):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="words", is_superuser=True))
+    template = client.get(reverse("imports:template", args=["monthly_reports"]))
+    notes = load_workbook(io.BytesIO(template.content)).worksheets[-1]
+    headers = [cell.value for row in notes.iter_rows() for cell in row if cell.value]
+    assert "必填" in headers and "应帮扶次数" not in headers

@@ -282,3 +282,10 @@ def test_the_admin_refuses_figures_of_a_month_not_begun(admin_client):
     assert response.status_code == 200
     assert "尚未开始" in response.content.decode()
     assert not MonthlyReport.objects.exists()
+
+
+def test_third_party_sections_of_the_admin_are_in_chinese(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "登录保护" in html and "登录尝试" in html and "登录失败" in html
+    for english in ("Axes", "Access attempts", "Access failures"):
+        assert english not in html
