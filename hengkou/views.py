@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.models import Official
-from enterprises.scoping import get_scoped_object_or_404, scope_queryset
+from enterprises.scoping import get_scope, get_scoped_object_or_404, scope_queryset
 
 from .access import may_open
 from .assessment import list_assessments
@@ -106,7 +106,9 @@ def favicon(request):
 
 @login_required
 def home(request):
-    """Show the areas the user works in, and who they are in the sponsorship."""
+    """Show the areas the user works in; an official (that role alone) lands on /my/."""
+    if get_scope(request.user).roles == {"official"}:
+        return redirect("enterprises:my_enterprises")
     official = Official.objects.select_related("department").filter(user=request.user).first()
     return render(
         request,

@@ -45,6 +45,8 @@ class Page:
     public: bool = False
     # Allowed by permission yet outside the role's scope: 404 for these roles.
     hidden: frozenset = field(default_factory=frozenset)
+    # Allowed, and sent on to their own page (302): officials land on /my/.
+    redirected: frozenset = field(default_factory=frozenset)
     anonymous: int | None = None
 
 
@@ -61,7 +63,7 @@ def month(world):
 
 
 PAGES = {
-    "home": Page(fixed("/"), EVERYONE),
+    "home": Page(fixed("/"), EVERYONE, redirected=frozenset({OF})),
     "login": Page(fixed("/accounts/login/"), EVERYONE, status=302, public=True, anonymous=200),
     "logout": Page(fixed("/accounts/logout/"), EVERYONE, status=405, public=True, anonymous=405),
     "set_language": Page(fixed("/i18n/setlang/"), EVERYONE, status=302, public=True, anonymous=302),
@@ -178,6 +180,8 @@ def expected_page_status(page: Page, role: str | None) -> int:
         return 403
     if role in page.hidden:
         return 404
+    if role in page.redirected:
+        return 302
     return page.status
 
 

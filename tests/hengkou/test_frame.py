@@ -40,7 +40,7 @@ def test_language_switch_shows_english(client):
     client.force_login(user_with_role("official", official=True))
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert response.status_code == 302
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="en">' in html
@@ -58,9 +58,9 @@ def test_navigation_shows_each_user_their_areas(client):
     official = OfficialFactory(name="李明")
     official_user = user_with_role("official", official=official, username="official")
     client.force_login(official_user)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("home"), follow=True).content.decode()  # officials land on /my/
     assert reverse("admin:index") not in html
-    assert official.department.name in html
+    assert "我的企业" in html
 
 
 def test_favicon_is_served(client):
@@ -95,3 +95,14 @@ def test_chinese_is_shown_whatever_the_browser_prefers(client):
     client.cookies["django_language"] = "xx-unknown"
     html = client.get(reverse("login")).content.decode()
     assert '<html lang="zh-hans">' in html
+
+
+@pytest.mark.django_db
+def test_an_official_lands_on_my_enterprises_others_on_the_home_page(client):
+    from tests.roles import user_with_role
+
+    client.force_login(user_with_role("official", official=True, username="official-only"))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/my/"
+    client.force_login(user_with_role("department_user", official=True, username="dept"))
+    assert client.get("/").status_code == 200
