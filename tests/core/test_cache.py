@@ -55,7 +55,9 @@ def test_sign_in_works_with_redis_down(redis_down):
         reverse("login"), {"username": "wang", "password": "pass-word-123"}, REMOTE_ADDR="10.0.0.1"
     )
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200  # the session is read from the database
+    # The session is read from the database: the official lands on their page.
+    landed = client.get(reverse("home"), follow=True)
+    assert landed.status_code == 200 and landed.redirect_chain == [("/my/", 302)]
 
 
 @pytest.mark.django_db
