@@ -25,6 +25,7 @@ from enterprises.models import (
 )
 
 from .choices import Light, MemberKind, MemberReportStatus, NoticeStatus, RankedMetric
+from .formats import display_places
 from .ranking import RankingRow
 
 RATE = {"max_digits": 16, "decimal_places": 9}
@@ -307,6 +308,11 @@ class SupervisionNotice(models.Model):
 
     def __str__(self):
         return f"{self.period:%Y-%m} · {self.department} · {self.get_metric_display()}"
+
+    @property
+    def places(self) -> int:
+        """Return the decimals its rate, time progress and gap print with (display_places)."""
+        return display_places(self.completion_rate, self.time_progress)
 
     def is_overdue(self, today) -> bool:
         """Return whether the notice is still unanswered after its due date."""

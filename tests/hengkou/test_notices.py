@@ -199,3 +199,25 @@ def test_whoever_owes_last_months_figures_is_reminded_once_near_the_deadline_and
     assert late.enterprise.name in owes.user.notifications.first().body
     assert [m.to for m in mail.outbox] == [["owes@gov.cn"], ["owes@gov.cn"]]
     assert not UserFactory(username="done").notifications.exists()
+
+
+@pytest.mark.django_db
+def test_a_notice_just_behind_time_progress_prints_apart_from_it(client):
+    from decimal import Decimal
+
+    from hengkou.models import SupervisionNotice
+    from tests.factories import DepartmentFactory, UserFactory
+
+    notice = SupervisionNotice.objects.create(
+        department=DepartmentFactory(),
+        period=datetime.date(2021, 10, 1),
+        metric="revenue",
+        completion_rate=Decimal("0.833199599"),  # 83.32% against 83.33%
+        time_progress=Decimal("0.833333333"),
+        gap=Decimal("-0.000133734"),
+        due_on=datetime.date(2021, 11, 16),
+    )
+    client.force_login(UserFactory(username="so-reader", is_superuser=True))
+    html = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert "83.32%" in html and "83.33%" in html and "-0.01" in html
+    assert notice.places == 2
