@@ -22,6 +22,7 @@ ranking's own snapshot, and replaced by the next close after a reopen.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -31,6 +32,7 @@ from itertools import islice
 from django.db import connection
 from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.indicators import time_progress
 from enterprises.models import Assignment, Department, Enterprise, Period, Target
@@ -90,6 +92,8 @@ class MemberLine:
     yoy_growth: Fraction | None
     # Whether the user asking may open the member's page (always True without a user).
     can_open: bool = True
+    # How many members the line stands for: 1, or more for the sum of those outside the scope.
+    count: int = 1
 
     @property
     def expected_money(self) -> Decimal | None:
@@ -171,11 +175,11 @@ class DepartmentMembers:
 
     @property
     def members(self) -> int:
-        return len(self.lines)
+        return sum(line.count for line in self.lines)
 
     @property
     def targeted_members(self) -> int:
-        return len(self.targeted)
+        return sum(line.count for line in self.targeted)
 
     @property
     def untargeted_members(self) -> int:
@@ -227,7 +231,7 @@ class DepartmentMembers:
         return growth(self.ytd, self.ytd_previous)
 
     def count(self, status: str) -> int:
-        return sum(1 for line in self.lines if line.report_status == status)
+        return sum(line.count for line in self.lines if line.report_status == status)
 
     @property
     def reported_on_time(self) -> int:
@@ -247,9 +251,11 @@ def get_department_members(
 ) -> DepartmentMembers:
     """Return a department's members for a month and a metric, sorted by shortfall.
 
-    The members are not narrowed to the user's scope: like the ranking they drill into, they
-    are zone-wide, and their sums must be the department's row. ``user`` only marks which
-    members' pages the user may open (``can_open``). A closed month reads the close's snapshot.
+    The sums are zone-wide, like the ranking row they drill into. A user whose scope is not the
+    whole zone (a county leader) sees by name only the members within it; the others are summed
+    into lines "N other members" (by target or not, and report status), so no name or figure
+    of a record outside the scope shows, and the totals still equal the row
+    (``_within_scope``). A closed month reads the close's snapshot.
     Raises ``Department.DoesNotExist`` for an unknown department and ``ValueError`` for an
     unknown metric. A constant number of queries (at most eight) whatever the data size.
     """
@@ -269,7 +275,7 @@ def get_department_members(
         figures = list_live_figures(period=period, metric=metric, department_id=department_id)
     lines = [MemberLine.build(item, month=period.month) for item in figures]
     if user is not None:
-        lines = _mark_openable(lines, user)
+        lines = _within_scope(_mark_openable(lines, user), user, month=period.month)
     return DepartmentMembers(
         department_id=department["id"],
         department_code=department["code"],
@@ -297,7 +303,7 @@ def get_closed_members(
     figures = list_snapshot_figures(period=period, metric=metric, department_id=department_id)
     lines = [MemberLine.build(item, month=period.month) for item in figures]
     if user is not None:
-        lines = _mark_openable(lines, user)
+        lines = _within_scope(_mark_openable(lines, user), user, month=period.month)
     return DepartmentMembers(
         department_id=department_id,
         department_code="",
@@ -476,6 +482,48 @@ def _project_figures(
                 continue
             result.setdefault((department, metric), []).append(figures)
     return result
+
+
+def _within_scope(lines: list[MemberLine], user, *, month: int) -> list[MemberLine]:
+    """Sum the members outside the user's scope into anonymous lines (zone-wide users: none).
+
+    One line per (with a target or not, report status), named by how many it holds, so the
+    totals and the report counts stay those of the row and nothing else is told.
+    """
+    if get_scope(user).everything:
+        return lines
+    kept, hidden = [], defaultdict(list)
+    for line in lines:
+        if line.can_open:
+            kept.append(line)
+        else:
+            hidden[(line.target is not None, line.report_status, line.kind)].append(line)
+    for (targeted, status, kind), group in hidden.items():
+        name = (
+            ngettext(
+                "%(count)s other member with a target",
+                "%(count)s other members with a target",
+                len(group),
+            )
+            if targeted
+            else ngettext(
+                "%(count)s other member without a target",
+                "%(count)s other members without a target",
+                len(group),
+            )
+        ) % {"count": len(group)}
+        figures = MemberFigures(
+            kind=kind,
+            member_id=0,
+            name=name,
+            target=sum((line.target for line in group), Decimal("0.00")) if targeted else None,
+            ytd=sum((line.ytd for line in group), Decimal("0.00")),
+            ytd_previous=sum((line.ytd_previous for line in group), Decimal("0.00")),
+            report_status=status,
+        )
+        line = MemberLine.build(figures, month=month)
+        kept.append(replace(line, can_open=False, count=len(group)))
+    return kept
 
 
 def _mark_openable(lines: list[MemberLine], user) -> list[MemberLine]:

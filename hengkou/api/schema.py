@@ -130,10 +130,16 @@ ranking_schema = extend_schema(
 
 class MemberLineSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(
-        required=False, help_text="The enterprise's id (enterprise metrics; else absent)."
+        required=False,
+        allow_null=True,
+        help_text="The enterprise's id (enterprise metrics; else absent); null for the line "
+        "summing the members outside the caller's scope.",
     )
     project = serializers.IntegerField(
-        required=False, help_text="The project's id (investment metrics; else absent)."
+        required=False,
+        allow_null=True,
+        help_text="The project's id (investment metrics; else absent); null for the line "
+        "summing the members outside the caller's scope.",
     )
     name = serializers.CharField(help_text="As at the close for a closed month.")
     target = serializers.DecimalField(

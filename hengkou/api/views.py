@@ -93,7 +93,10 @@ def ranking_members(request, department):
     query = validate_query(RankingQuerySerializer, request)
     try:
         members = get_department_members(
-            period=query["period"], metric=query["metric"], department_id=department
+            period=query["period"],
+            metric=query["metric"],
+            department_id=department,
+            user=request.user,
         )
     except Department.DoesNotExist as error:
         raise NotFound(_("No department has this id.")) from error
@@ -121,7 +124,7 @@ def _members_payload(members: DepartmentMembers) -> dict:
         "yoy_growth": rate(members.yoy_growth),
         "results": [
             {
-                key: line.member_id,
+                key: line.member_id or None,  # None: the sum of members outside the scope
                 "name": line.name,
                 "target": None if line.target is None else money(line.target),
                 "ytd": money(line.ytd),

@@ -357,7 +357,7 @@ class TestPage:
         client.force_login(department_user)
         assert client.get(page_url(zone["d1"])).status_code == 403
 
-    def test_a_county_leader_sees_every_member_but_links_only_to_their_own(self, client, zone):
+    def test_a_county_leader_sees_by_name_and_links_only_their_own(self, client, zone):
         leader = user_with_role("county_leader", official=CountyLeaderFactory())
         ahead = zone["enterprises"]["ahead"]
         ahead.assignments.update(leader=leader.official)
@@ -367,7 +367,8 @@ class TestPage:
         openable = {line.name for line in response.context["members"].lines if line.can_open}
         assert openable == {"甲企业"}
         html = response.content.decode()
-        assert "乙企业" in html
+        assert "乙企业" not in html  # outside the leader's scope: summed as "其他 … 个有目标对象"
+        assert "其他" in html
         assert reverse("enterprises:enterprise_detail", args=[ahead.pk]) in html
         behind = zone["enterprises"]["behind"]
         assert reverse("enterprises:enterprise_detail", args=[behind.pk]) not in html
@@ -641,3 +642,88 @@ def test_sorting_largest_shortfall_first_untargeted_last_then_name():
         line("己", "100", "10"),  # 40
     ]
     assert [item.name for item in sort_lines(lines)] == ["丙", "戊", "己", "丁", "乙", "甲"]
+
+
+@pytest.mark.django_db
+def test_a_county_leader_sees_by_name_only_the_members_in_its_scope():
+    """Outside the scope the members are summed, anonymous; the totals still equal the row."""
+    from enterprises.models import Assignment
+    from hengkou.drilldown import get_department_members
+    from tests.factories import (
+        AssignmentFactory,
+        DepartmentFactory,
+        MonthlyReportFactory,
+        TargetFactory,
+    )
+    from tests.roles import user_with_role
+
+    department = DepartmentFactory(code="D1")
+    assignments = [AssignmentFactory(department=department, year=2021) for _ in range(4)]
+    for index, assignment in enumerate(assignments):
+        if index < 3:
+            TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal("1200"))
+        MonthlyReportFactory(
+            enterprise=assignment.enterprise,
+            period=datetime.date(2021, 11, 1),
+            output_value=Decimal(100 * (index + 1)),
+        )
+    leader_user = user_with_role("county_leader", official=assignments[0].leader)
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments[1:]]).update(
+        leader=AssignmentFactory(year=2020).leader
+    )
+    everything = get_department_members(
+        period=datetime.date(2021, 11, 1), metric="output_value", department_id=department.pk
+    )
+    seen = get_department_members(
+        period=datetime.date(2021, 11, 1),
+        metric="output_value",
+        department_id=department.pk,
+        user=leader_user,
+    )
+    names = {line.name for line in seen.lines}
+    assert assignments[0].enterprise.name in names
+    assert not names & {a.enterprise.name for a in assignments[1:]}
+    assert (seen.members, seen.targeted_members) == (
+        everything.members,
+        everything.targeted_members,
+    )
+    assert (seen.target, seen.ytd, seen.ytd_previous) == (
+        everything.target,
+        everything.ytd,
+        everything.ytd_previous,
+    )
+    assert seen.count("reported") + seen.count("late") == everything.count(
+        "reported"
+    ) + everything.count("late")
+    assert {line.name for line in seen.lines if not line.can_open} == {
+        "其他 2 个有目标对象",
+        "其他 1 个无目标对象",
+    }
+
+
+@pytest.mark.django_db
+def test_the_api_hides_members_outside_a_county_leaders_scope(zone):
+    from rest_framework.test import APIClient
+
+    leader = user_with_role("county_leader", official=CountyLeaderFactory())
+    zone["enterprises"]["ahead"].assignments.update(leader=leader.official)
+    client = APIClient()
+    client.force_authenticate(leader)
+    body = client.get(
+        f"/api/v1/rankings/{zone['d1'].pk}/members/",
+        {"period": "2021-11", "metric": "output_value"},
+    ).json()
+    named = {row["name"] for row in body["results"] if row["enterprise"]}
+    assert named == {"甲企业"}
+    assert any(row["enterprise"] is None for row in body["results"])
+    everyone = APIClient()
+    everyone.force_authenticate(user_with_role("economic_bureau"))
+    full = everyone.get(
+        f"/api/v1/rankings/{zone['d1'].pk}/members/",
+        {"period": "2021-11", "metric": "output_value"},
+    ).json()
+    assert (body["members"], body["target"], body["ytd"]) == (
+        full["members"],
+        full["target"],
+        full["ytd"],
+    )
