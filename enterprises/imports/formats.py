@@ -66,10 +66,22 @@ def _attrs(text: str) -> dict[str, str]:
     return {key: html.unescape(value) for key, value in _ATTR_RE.findall(text)}
 
 
+MAX_COLUMNS = 16384  # Excel's last column, XFD
+
+
 def _column_index(letters: str) -> int:
+    """Return a column's index from its letters (A → 0); refuse one past Excel's last (XFD).
+
+    A cell at ZZZZZZZ1 in a tiny file would otherwise pad its row with billions of blanks.
+    """
     index = 0
-    for ch in letters:
+    for ch in letters[:4]:
         index = index * 26 + ord(ch) - 64
+    if len(letters) > 3 or index > MAX_COLUMNS:
+        raise ImportFileError(
+            _("The worksheet has a cell beyond Excel's last column (XFD): %(cell)s.")
+            % {"cell": letters[:12]}
+        )
     return index - 1
 
 

@@ -80,3 +80,39 @@ def test_an_ordinary_workbook_still_imports():
         user=UserFactory(is_superuser=True),
     )
     assert result.ok and MonthlyReport.objects.count() == 1
+
+
+def _with_far_cell(reference: str) -> bytes:
+    """Return a small workbook whose header row has one more cell at ``reference``."""
+    good = zipfile.ZipFile(io.BytesIO(xlsx([MONTHLY_HEADER])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            data = good.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</row>",
+                    f'<c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row>'.encode(),
+                    1,
+                )
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("reference", ["ZZZZZZZ1", "XFE1"])
+def test_a_cell_beyond_excels_last_column_is_refused_not_padded(reference):
+    content = _with_far_cell(reference)
+    assert len(content) < 8192
+    tracemalloc.start()
+    with pytest.raises(ImportFileError, match="XFD"):
+        for _row in XlsxReader(io.BytesIO(content)).rows():
+            pass
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024
+
+
+def test_excels_last_column_itself_is_read():
+    content = _with_far_cell("XFD1")
+    rows = list(XlsxReader(io.BytesIO(content)).rows())
+    assert len(rows[0][1]) == 16384
