@@ -212,13 +212,16 @@ def _zone_paragraph(bulletin: Bulletin) -> str:
 def _leaders_paragraphs(bulletin: Bulletin) -> list[str]:
     if not bulletin.rankings:
         return ["本月无可排名的指标。"]
-    paragraphs = [f"本月时间进度为{format_percent(bulletin.time_progress)}。"]
+    # Time progress with as many decimals as any rate printed beside it (display_places).
+    places = max((row.places for ranking in bulletin.rankings for row in ranking.rows), default=1)
+    paragraphs = [f"本月时间进度为{format_percent(bulletin.time_progress, places)}。"]
     for ranking in bulletin.rankings:
         leaders = [row for row in ranking.rows if row.rank is not None and row.rank <= LEADERS]
         if not leaders:
             continue
         named = "、".join(
-            f"{row.department_name}（{format_percent(row.completion_rate)}）" for row in leaders
+            f"{row.department_name}（{format_percent(row.completion_rate, row.places)}）"
+            for row in leaders
         )
         paragraphs.append(
             f"{RankedMetric(ranking.metric).label}完成率居前{len(leaders)}位的部门依次为：{named}。"
@@ -232,9 +235,10 @@ def _lagging_paragraphs(bulletin: Bulletin) -> list[str]:
     by_department: dict[str, list] = defaultdict(list)
     for line in bulletin.lagging:
         by_department[line.department_name].append(line)
+    places = max(line.places for line in bulletin.lagging)
     paragraphs = [
         f"以下{len(by_department)}个部门的指标完成率低于时间进度"
-        f"（{format_percent(bulletin.time_progress)}），已下发督办通知："
+        f"（{format_percent(bulletin.time_progress, places)}），已下发督办通知："
     ]
     for name, lines in by_department.items():
         metrics = "；".join(

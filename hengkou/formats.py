@@ -3,6 +3,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from core.indicators import LightRules
+
 CENT = Decimal("0.01")
 DASH = "—"
 Rate = Fraction | Decimal | float | int
@@ -36,19 +38,31 @@ def percent_value(rate: Rate | None, places: int = 1) -> Decimal | None:
 def display_places(rate: Rate | None, progress: Rate) -> int:
     """Return the decimals (of a percentage) at which a rate and its time progress read true.
 
-    One decimal, unless the rate would print the same as time progress, or its gap as zero,
-    while it is not exactly on time progress; then as many as tell them apart (at most six).
-    Rounding is monotone, so once they print apart they print in the right order.
+    One decimal, unless rounding would contradict the row: the rate printing as its time
+    progress, or the gap as zero, while it is not exactly on it; or the gap printing as a light's
+    threshold (−10.0 beside a red light, when −10.0 itself is yellow) while it is not exactly on
+    it. Then as many decimals as tell them apart (at most six). Rounding is monotone, so once
+    two values print apart they print in the right order.
     """
     if rate is None:
         return 1
     rate, progress = as_fraction(rate), as_fraction(progress)
-    if rate == progress:
-        return 1
+    gap = rate - progress
+    lights = LightRules.from_settings()
+    thresholds = (Fraction(0), lights.green_from, lights.red_below)
+
+    def misleading(places: int) -> bool:
+        # The rate against each boundary (time progress, and where each light begins), and the
+        # gap against each threshold: printed equal while not equal misleads the reader.
+        rate_printed, gap_printed = percent_value(rate, places), percent_value(gap, places)
+        return any(
+            (rate != progress + t and rate_printed == percent_value(progress + t, places))
+            or (gap != t and gap_printed == percent_value(t, places))
+            for t in thresholds
+        )
+
     for places in range(1, MAX_PLACES + 1):
-        if percent_value(rate, places) != percent_value(progress, places) and percent_value(
-            rate - progress, places
-        ):
+        if not misleading(places):
             return places
     return MAX_PLACES
 

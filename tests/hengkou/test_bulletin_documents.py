@@ -441,3 +441,27 @@ def test_a_lagging_line_just_behind_time_progress_never_reads_zero_points():
     )
     assert points_phrase(line.gap) == "0.0个百分点"  # what the letter used to say
     assert points_phrase(line.gap, line.places) == "0.02个百分点"
+
+
+def test_the_letter_states_time_progress_with_the_digits_of_its_rates(closed):
+    from dataclasses import replace
+    from fractions import Fraction
+
+    from hengkou.bulletin import LaggingLine
+    from hengkou.bulletin_document import _lagging_paragraphs
+
+    line = LaggingLine(
+        metric="revenue",
+        department_code="D1",
+        department_name="财政局",
+        completion_rate=Fraction(8332, 10000),
+        time_progress=Fraction(10, 12),
+        gap=Fraction(8332, 10000) - Fraction(10, 12),
+        notice_due_on=None,
+        notice_status="issued",
+        notice_overdue=False,
+    )
+    bulletin = replace(_bulletin(), lagging=(line,))
+    intro, sentence = _lagging_paragraphs(bulletin)[:2]
+    assert "（83.33%）" in intro  # not 83.3%, beside a rate of 83.32%
+    assert "83.32%" in sentence and "0.01个百分点" in sentence

@@ -331,3 +331,15 @@ class TestFromTheDatabase:
         large, large_rows = measure()
         assert (small_rows, large_rows) == (2, 22)
         assert small == large <= 3
+
+
+def test_a_gap_never_prints_as_a_lights_threshold_it_is_not_on():
+    # Month 12, rate 89.995%: gap −10.005 points is red, yet one decimal prints −10.0 (yellow).
+    (row,) = rank_departments(
+        [totals("D1", target="100000.00", ytd="89995.00")], month=12, rules=RULES
+    )
+    assert row.light == "red"
+    assert format_points(row.gap) == "-10.0"  # what one decimal would say
+    # Two decimals would print the rate as 90.00%, on the boundary itself: three then.
+    assert format_points(row.gap, row.places) == "-10.005"
+    assert format_percent(row.completion_rate, row.places) == "89.995%"
