@@ -69,7 +69,7 @@ def test_readyz_reports_each_service(client):
 def test_readyz_is_503_when_the_primary_is_away(client, monkeypatch):
     from hengkou import health
 
-    monkeypatch.setattr(health, "_database", lambda: {"state": "unreachable", "error": "x"})
+    monkeypatch.setattr(health, "_database", lambda: {"state": "unreachable"})
     response = client.get("/readyz/")
     assert response.status_code == 503 and response.json()["status"] == "unavailable"
 
@@ -127,3 +127,22 @@ def test_a_get_that_the_replica_fails_under_is_answered_from_the_primary(monkeyp
 
     response = PrimaryAfterWriteMiddleware(view)(RequestFactory().get("/"))
     assert response.status_code == 200 and seen == [True, False]
+
+
+@pytest.mark.django_db
+def test_readyz_tells_no_error_text(client, monkeypatch):
+    from django.db import DatabaseError
+
+    from hengkou import health
+
+    class Broken:
+        def __enter__(self):
+            raise DatabaseError('password authentication failed for user "hengkou" at db1:5432')
+
+        def __exit__(self, *args):
+            return False
+
+    monkeypatch.setattr(health.connections["default"], "cursor", lambda: Broken())
+    response = client.get("/readyz/")
+    assert response.status_code == 503
+    assert "db1" not in response.content.decode() and "password" not in response.content.decode()
