@@ -17,13 +17,14 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.duties import get_visit_compliance
+from enterprises.jobs import lock_key
 from enterprises.models import Department, Period, Problem
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
@@ -351,13 +352,16 @@ def build_content(*, month: Period) -> dict:
 
 
 def _lock_year(year: int) -> None:
-    """Serialise the numbering of a year: lock the year's first month row.
+    """Serialise the numbering of a year, so two closes never take the same next number.
 
-    A close already holds its own month's row; every close of the year then waits on the same
-    first row, so two closes never take the same next number.
+    On PostgreSQL a transaction-level advisory lock on the year, which exists even when no
+    month row of the year has been committed yet (the first closes of a year); SQLite
+    serialises its writers by itself.
     """
-    first = Period.objects.filter(period__year=year).order_by("period").values("pk")[:1]
-    list(Period.objects.select_for_update().filter(pk__in=Subquery(first)))
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(f"bulletin-number:{year}")])
 
 
 def _next_number(year: int) -> int:
