@@ -55,6 +55,7 @@ class InspectionForm(forms.ModelForm):
             "score",
         ]
         widgets = {
+            "quarter": forms.Select(choices=[(quarter, f"Q{quarter}") for quarter in range(1, 5)]),
             "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "findings": forms.Textarea(attrs={"rows": 4}),
         }

@@ -185,3 +185,12 @@ def test_recording_an_inspection_needs_the_permission(client, department):
     client.force_login(user_with_role("economic_bureau"))
     response = client.post(reverse("inspection_list"), {"year": 2021})
     assert response.status_code == 403
+
+
+def test_the_inspection_form_picks_the_quarter_from_a_list(client, department):
+    client.force_login(UserFactory(is_superuser=True))
+    html = client.get(reverse("inspection_list")).content.decode()
+    start = html.index('name="quarter"')
+    select = html[html.rindex("<select", 0, start) : html.index("</select>", start)]
+    assert [f'value="{quarter}"' in select for quarter in range(1, 5)] == [True] * 4
+    assert 'value="5"' not in select
