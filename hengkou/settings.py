@@ -331,16 +331,9 @@ HENGKOU_BULLETIN_NUMBER_PREFIX = env.str("HENGKOU_BULLETIN_NUMBER_PREFIX", defau
 # A key left out keeps its default (hengkou/bulletin_document.py, DOCUMENT_DEFAULTS). Each font is
 # a list, the official face first, then Debian's fonts-noto-cjk: the PDF falls back along the
 # list; the .docx names the first face (Word and LibreOffice substitute a zh-CN face if absent).
-HENGKOU_BULLETIN_DOCUMENT = {
-    "issuing_office": "恒口示范区包抓重点工业企业工作领导小组办公室",
-    "addressees": "示范区各包抓部门、各有关单位：",
-    "cc": "示范区党工委、管委会各位领导，示范区抓落实办。",
-    "printed_by": "恒口示范区包抓重点工业企业工作领导小组办公室",
-    "font_fangsong": ["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"],
-    "font_xiaobiaosong": ["方正小标宋简体", "方正小标宋_GBK", "Noto Serif CJK SC"],
-    "font_heiti": ["黑体", "SimHei", "Noto Sans CJK SC"],
-    "font_kaiti": ["楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"],
-}
+# Keys: issuing_office, addressees, cc, printed_by, font_fangsong, font_xiaobiaosong,
+# font_heiti, font_kaiti; empty here means every default.
+HENGKOU_BULLETIN_DOCUMENT: dict = {}
 
 # Sessions end a working day after login, and with the browser.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)

@@ -53,6 +53,14 @@ PERIOD_PATH = OpenApiParameter(
     description="The month, written YYYY-MM.",
     examples=[OpenApiExample("November 2021", value="2021-11")],
 )
+METRIC_QUERY = OpenApiParameter(
+    "metric",
+    str,
+    OpenApiParameter.QUERY,
+    required=True,
+    enum=RankedMetric.values,
+    description="The metric ranked.",
+)
 BAD_QUERY = {400: ERRORS["400"], 403: ERRORS["403"]}
 
 
@@ -110,14 +118,7 @@ ranking_schema = extend_schema(
     summary="Department ranking of a metric for a month",
     parameters=[
         PERIOD_QUERY,
-        OpenApiParameter(
-            "metric",
-            str,
-            OpenApiParameter.QUERY,
-            required=True,
-            enum=RankedMetric.values,
-            description="The metric ranked.",
-        ),
+        METRIC_QUERY,
     ],
     responses={
         200: OpenApiResponse(
@@ -255,14 +256,7 @@ members_schema = extend_schema(
     parameters=[
         OpenApiParameter("department", int, OpenApiParameter.PATH, description="Department id."),
         PERIOD_QUERY,
-        OpenApiParameter(
-            "metric",
-            str,
-            OpenApiParameter.QUERY,
-            required=True,
-            enum=RankedMetric.values,
-            description="The metric ranked.",
-        ),
+        METRIC_QUERY,
     ],
     responses={
         200: OpenApiResponse(
