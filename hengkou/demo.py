@@ -961,6 +961,44 @@ WAGES = {
 }
 
 
+def firm_report_rows(rng: random.Random, firm: Firm, enterprise_id: int):
+    """Yield (year, row) for each planned month of ``firm.output``'s years, missing ones left out.
+
+    The random draws per month do not depend on which months are missing, so a row is the same
+    whichever months are written.
+    """
+    wage_low, wage_high = WAGES[firm.sector]
+    wage = rng.randint(wage_low, wage_high)
+    start = 0.35 if firm.key == "hengtong" else rng.uniform(0.78, 0.95)
+    months = [p for year in sorted(firm.output) for p in month_starts(year)]
+    for year in sorted(firm.output):
+        outputs = apportion(firm.output[year], firm.profiles[year])
+        for period, output in zip(month_starts(year), outputs, strict=True):
+            step = months.index(period) / max(len(months) - 1, 1)
+            level = start + (1 - start) * step
+            if period == months[-1]:
+                employees = firm.employees
+            else:
+                employees = max(1, round(firm.employees * level * rng.uniform(0.985, 1.015)))
+            bonus = 1.3 if period.month == 12 else 1.0
+            electricity = output * INTENSITY[firm.sector] * rng.uniform(0.9, 1.1)
+            row = {
+                "enterprise_id": enterprise_id,
+                "period": period,
+                "output_value": money(output),
+                "value_added": money(output * rng.randint(2500, 3000) // 10000),
+                "revenue": money(output * rng.randint(9300, 10500) // 10000),
+                "profit": money(output * rng.randint(-150, 900) // 10000),
+                "tax": money(output * rng.randint(200, 400) // 10000),
+                "employees": employees,
+                "wages": money(int(employees * wage * bonus) // 100),
+                "electricity": money(max(int(electricity), 150 if output == 0 else 1)),
+                "submitted_at": _submitted_at(rng, period),
+            }
+            if period not in firm.missing:
+                yield year, row
+
+
 def _write_monthly_reports(writer: Writer, firms, enterprises) -> dict:
     """Write the monthly figures; return annual sums by (firm key, year) and metric, in cents."""
     rng = _rng("monthly-reports")
@@ -969,40 +1007,11 @@ def _write_monthly_reports(writer: Writer, firms, enterprises) -> dict:
     for firm in firms:
         if not firm.output:
             continue
-        wage_low, wage_high = WAGES[firm.sector]
-        wage = rng.randint(wage_low, wage_high)
-        start = 0.35 if firm.key == "hengtong" else rng.uniform(0.78, 0.95)
-        months = [p for year in sorted(firm.output) for p in month_starts(year)]
-        for year in sorted(firm.output):
-            outputs = apportion(firm.output[year], firm.profiles[year])
-            for period, output in zip(month_starts(year), outputs, strict=True):
-                step = months.index(period) / max(len(months) - 1, 1)
-                level = start + (1 - start) * step
-                if period == months[-1]:
-                    employees = firm.employees
-                else:
-                    employees = max(1, round(firm.employees * level * rng.uniform(0.985, 1.015)))
-                bonus = 1.3 if period.month == 12 else 1.0
-                electricity = output * INTENSITY[firm.sector] * rng.uniform(0.9, 1.1)
-                row = {
-                    "enterprise_id": enterprises[firm.key].pk,
-                    "period": period,
-                    "output_value": money(output),
-                    "value_added": money(output * rng.randint(2500, 3000) // 10000),
-                    "revenue": money(output * rng.randint(9300, 10500) // 10000),
-                    "profit": money(output * rng.randint(-150, 900) // 10000),
-                    "tax": money(output * rng.randint(200, 400) // 10000),
-                    "employees": employees,
-                    "wages": money(int(employees * wage * bonus) // 100),
-                    "electricity": money(max(int(electricity), 150 if output == 0 else 1)),
-                    "submitted_at": _submitted_at(rng, period),
-                }
-                if period in firm.missing:
-                    continue
-                rows.append(row)
-                for metric in Metric.values:
-                    if metric != Metric.EMPLOYEES:
-                        actuals[(firm.key, year)][metric] += cents(row[metric])
+        for year, row in firm_report_rows(rng, firm, enterprises[firm.key].pk):
+            rows.append(row)
+            for metric in Metric.values:
+                if metric != Metric.EMPLOYEES:
+                    actuals[(firm.key, year)][metric] += cents(row[metric])
     writer.rows(
         MonthlyReport,
         ("enterprise_id", "period"),
@@ -1014,9 +1023,13 @@ def _write_monthly_reports(writer: Writer, firms, enterprises) -> dict:
 
 
 def _submitted_at(rng: random.Random, period: datetime.date) -> datetime.datetime:
-    # Most reports arrive by the 5th of the next month; about one in ten is late.
+    # Most reports arrive by the 5th of the next month; about one in ten comes on the 6th, in the
+    # morning before the month is closed (at 11:00). The draws are the same either way.
     day = rng.randint(1, 5) if rng.random() < 0.9 else rng.randint(6, 12)
-    return at(next_month(period).replace(day=day), rng.randint(8, 18), rng.randint(0, 59))
+    hour, minute = rng.randint(8, 18), rng.randint(0, 59)
+    if day > 5:
+        day, hour = 6, 8 + hour % 3
+    return at(next_month(period).replace(day=day), hour, minute)
 
 
 def _write_targets(writer: Writer, firms, enterprises, actuals) -> dict:

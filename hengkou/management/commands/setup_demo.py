@@ -1,4 +1,8 @@
-"""Prepare a fresh installation for a demonstration: demo data and a demo administrator."""
+"""Prepare an installation for a demonstration: the living demo, its logins and an administrator.
+
+``make run`` calls it on every start: the first run loads the article's 2020–2021 records and runs
+the routine up to today; a later run only brings "this year" up to today.
+"""
 
 import datetime
 import io
@@ -9,19 +13,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from enterprises.models import Assignment, Department, Official
-from hengkou.services import close_month
+from enterprises.models import Department, Official
+from hengkou.demo_live import is_demo_database, live_demo
+from hengkou.demo_logins import (
+    ADMIN_PASSWORD_FILE,
+    ADMIN_USERNAME,
+    OFFICIALS_PASSWORD_FILE,
+    demo_logins,
+)
 from projects.choices import Stage
 from projects.models import ProjectPhoto, ProjectReport
 from projects.services import attach_thumbnail
 
 from ...roles import is_staff_for
 
-DEMO_ADMIN = "admin"
+DEMO_ADMIN = ADMIN_USERNAME
 
 
 def demo_roles(official) -> list[str]:
@@ -56,21 +66,64 @@ def _progress_picture(percent: int) -> bytes:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data when the database holds none, and create the demo administrator "
-        "(its password is kept in var/demo-admin-password.txt and printed)."
+        "Load the living demo: the article's 2020–2021 records with their routine dated as it "
+        "happened, and this year up to today (a later run brings it up to date and writes "
+        "nothing twice). Creates a login per demo official and the demo administrator, and "
+        "prints one login per role (passwords kept in var/)."
     )
 
-    def handle(self, *args, **options):
-        if Department.objects.exists():
-            self.stdout.write("The database already holds data; the demo data is not loaded again.")
-        else:
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            help="The day the demo is brought up to, YYYY-MM-DD (default: today in Asia/Shanghai).",
+        )
+
+    def handle(self, *args, today=None, **options):
+        today = self._today(today)
+        since = timezone.now()
+        if not Department.objects.exists():
             call_command("seed_demo", stdout=self.stdout)
-            self._close_demo_months()
-            self._roll_assignments_forward()
             self._create_official_logins()
             self._add_progress_photos()
+        elif not is_demo_database():
+            self.stdout.write(
+                "The database already holds data of its own; the demo data is not loaded."
+            )
+            self._ensure_admin()
+            return
+        else:
+            self.stdout.write(f"The database already holds the demo; bringing it up to {today}.")
+            self._create_official_logins()
+        tally, writer = live_demo(today=today, since=since)
+        self._report(tally, writer, today)
         self._ensure_admin()
-        self._print_official_logins()
+        self._print_logins()
+
+    def _today(self, value):
+        if not value:
+            return timezone.localdate()
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CommandError(f"--today must be a date as YYYY-MM-DD, not “{value}”.") from None
+
+    def _report(self, tally, writer, today):
+        if tally.closed:
+            first, last = tally.closed[0], tally.closed[-1]
+            self.stdout.write(
+                f"Closed {len(tally.closed)} month(s), {first:%Y-%m} to {last:%Y-%m}, each on day "
+                "6 of the next month."
+            )
+        if tally.responded or tally.accepted:
+            self.stdout.write(
+                f"Supervision notices: {tally.responded} answered, {tally.accepted} accepted."
+            )
+        written = sum(t.created + t.updated + t.deleted for t in writer.tallies.values())
+        self.stdout.write(
+            f"The demo is up to {today}: {written} row(s) of this year's routine written."
+            if written or tally.closed
+            else f"The demo was already up to {today}; nothing changed."
+        )
 
     def _add_progress_photos(self):
         # Each project under construction gets drawn "photos" of its last two reports, so the
@@ -93,31 +146,22 @@ class Command(BaseCommand):
             photo.save()
         self.stdout.write(f"Progress photos drawn for {len(taken)} projects under construction.")
 
-    def _roll_assignments_forward(self):
-        # The demo's year is 2021; officials work today, so 2021's sponsorship is carried over.
-        year = timezone.localdate().year
-        if year <= 2021:
-            return
-        for assignment in Assignment.objects.filter(year=2021).prefetch_related("team"):
-            team = list(assignment.team.all())
-            assignment.pk = None
-            assignment._state.adding = True
-            assignment.year = year
-            assignment.plan_deadline = datetime.date(year, 12, 31)
-            assignment.save()
-            assignment.team.set(team)
-        self.stdout.write(f"2021's assignments carried over to {year} for the daily pages.")
-
     def _create_official_logins(self):
         # Every demo official can sign in with their name and one shared demo password.
-        password = secrets.token_urlsafe(9)
-        password_file = settings.VAR_DIR / "demo-officials-password.txt"
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
+        password_file = settings.VAR_DIR / OFFICIALS_PASSWORD_FILE
         user_model = get_user_model()
         officials = list(Official.objects.filter(user__isnull=True).select_related("department"))
+        if not officials:
+            return
+        if password_file.exists():
+            password = password_file.read_text().strip()
+        else:
+            password = secrets.token_urlsafe(9)
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
         taken = set(user_model.objects.values_list("username", flat=True))
-        names = [official.name for official in officials]
+        names = list(Official.objects.values_list("name", flat=True))
         for official in officials:
             username = official.name
             if names.count(username) > 1 or username in taken:
@@ -133,38 +177,28 @@ class Command(BaseCommand):
             official.save(update_fields=["user", "updated_at"])
             taken.add(username)
 
-    def _print_official_logins(self):
-        password_file = settings.VAR_DIR / "demo-officials-password.txt"
-        if not password_file.exists():
+    def _print_logins(self):
+        logins = demo_logins()
+        if not logins:
             return
-        example = (
-            Official.objects.filter(user__isnull=False, rank="staff")
-            .order_by("department__code", "pk")
-            .values_list("user__username", flat=True)
-            .first()
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins, one per role (sign in at /accounts/login/):")
         )
-        if example:
+        for login in logins:
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo officials: sign in with their name, e.g. “{example}”, "
-                    f"password “{password_file.read_text().strip()}”"
-                )
+                f"  {login.role:<19} “{login.username}” / “{login.password}”  "
+                f"lands on {login.landing}: {login.try_first}"
             )
-
-    def _close_demo_months(self):
-        # The routine of a real zone: every past month closed, the last two left for the demo.
-        now = timezone.now()
-        for year, month in [(2020, m) for m in range(1, 13)] + [(2021, m) for m in range(1, 11)]:
-            close_month(period=datetime.date(year, month, 1), acting_user=None, now=now)
-        self.stdout.write("Closed 2020-01 to 2021-10; 2021-11 and 2021-12 are left open.")
+        self.stdout.write("  Every demo official signs in with their name and the same password.")
 
     def _ensure_admin(self):
-        password_file = settings.VAR_DIR / "demo-admin-password.txt"
+        password_file = settings.VAR_DIR / ADMIN_PASSWORD_FILE
         user_model = get_user_model()
         user = user_model.objects.filter(username=DEMO_ADMIN).first()
         if user is None:
             password = secrets.token_urlsafe(12)
             user_model.objects.create_superuser(DEMO_ADMIN, "", password)
+            password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
         elif password_file.exists() and user.check_password(password_file.read_text().strip()):

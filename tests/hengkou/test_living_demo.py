@@ -1,0 +1,317 @@
+"""The living demo with a fixed today: history dated as it happened, this year up to today."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from enterprises.choices import TitleKind
+from enterprises.models import (
+    Assignment,
+    EnterpriseTitle,
+    MonthlyReport,
+    Official,
+    Period,
+    Target,
+)
+from hengkou.choices import NoticeStatus
+from hengkou.demo_live import close_time
+from hengkou.demo_logins import demo_logins
+from hengkou.models import BulletinIssue, NoticeEvent, Notification, SupervisionNotice
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 12, 3)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def living(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Run setup_demo --today 2026-12-03 once; each test runs in a savepoint inside it."""
+    var = tmp_path_factory.mktemp("var")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(VAR_DIR=var),
+        transaction.atomic(),
+    ):
+        out = StringIO()
+        call_command("setup_demo", "--today", TODAY.isoformat(), stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def _local(moment):
+    return moment.astimezone(SHANGHAI)
+
+
+def test_the_articles_2021_figures_are_still_exact(living):
+    above = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=2021).values(
+        "enterprise"
+    )
+    output = MonthlyReport.objects.filter(period__year=2021, enterprise__in=above).aggregate(
+        total=Sum("output_value")
+    )["total"]
+    assert output == Decimal("299000.00")
+
+
+def test_every_month_is_closed_on_day_6_of_the_next_month_in_the_morning(living):
+    closed = list(Period.objects.filter(status="closed").order_by("period"))
+    months = [p.period for p in closed]
+    # 2020 and 2021 whole, and this year up to October: November closes on 6 December.
+    assert months[:24] == [datetime.date(y, m, 1) for y in (2020, 2021) for m in range(1, 13)]
+    assert months[24:] == [datetime.date(2026, m, 1) for m in range(1, 11)]
+    for period in closed:
+        local = _local(period.closed_at)
+        following = period.period.replace(day=28) + datetime.timedelta(days=4)
+        assert (local.year, local.month, local.day) == (following.year, following.month, 6)
+        assert 11 <= local.hour < 12
+        assert period.closed_at == close_time(period.period)
+        assert period.created_at == period.closed_at
+        bulletin = BulletinIssue.objects.get(period=period, superseded_at=None)
+        assert bulletin.closed_at == period.closed_at
+
+
+def test_no_event_is_dated_after_today(living):
+    end = datetime.datetime.combine(TODAY, datetime.time.max, tzinfo=SHANGHAI)
+    checks = {
+        "closes": Period.objects.filter(closed_at__gt=end),
+        "notices issued": SupervisionNotice.objects.filter(issued_at__gt=end),
+        "notices answered": SupervisionNotice.objects.filter(responded_at__gt=end),
+        "notices accepted": SupervisionNotice.objects.filter(closed_at__gt=end),
+        "notice events": NoticeEvent.objects.filter(at__gt=end),
+        "notifications": Notification.objects.filter(created_at__gt=end),
+        "reports": MonthlyReport.objects.filter(Q(submitted_at__gt=end) | Q(created_at__gt=end)),
+        "assignments": Assignment.objects.filter(created_at__gt=end),
+    }
+    for label, queryset in checks.items():
+        assert not queryset.exists(), label
+    # The audit trail too: no history row of any model is dated after today.
+    for model in apps.get_models():
+        if any(f.name == "history_date" for f in model._meta.fields):
+            assert not model.objects.filter(history_date__gt=end).exists(), model.__name__
+
+
+def test_history_rows_carry_the_dates_of_their_events(living):
+    from enterprises.models import HistoricalMonthlyReport
+
+    report = MonthlyReport.objects.get(
+        period=datetime.date(2021, 6, 1), enterprise__name="安康恒安玩具有限公司"
+    )
+    created = HistoricalMonthlyReport.objects.get(id=report.pk, history_type="+")
+    assert created.history_date == report.submitted_at
+    locked = HistoricalMonthlyReport.objects.get(id=report.pk, history_type="~")
+    assert locked.history_date == Period.objects.get(period=report.period).closed_at
+
+
+def test_notices_of_2021_are_due_by_january_2022_and_mostly_answered_in_time(living):
+    notices = SupervisionNotice.objects.filter(period__year__in=(2020, 2021))
+    assert notices.aggregate(last=Max("due_on"))["last"] <= datetime.date(2022, 1, 31)
+    answered = notices.exclude(responded_at=None)
+    in_time = [n for n in answered if timezone.localdate(n.responded_at) <= n.due_on]
+    late = [n for n in answered if timezone.localdate(n.responded_at) > n.due_on]
+    never = notices.filter(status=NoticeStatus.ISSUED)
+    total = notices.count()
+    assert len(in_time) > 0.7 * total
+    assert 0 < len(late) < 0.25 * total
+    assert 0 < never.count() < 0.12 * total
+    for notice in answered:
+        assert notice.responded_at > notice.issued_at
+        if notice.status == NoticeStatus.CLOSED:
+            assert notice.closed_at > notice.responded_at
+            assert notice.closed_by is not None and notice.responded_by is not None
+
+
+def test_this_year_carries_2021s_sponsorships_with_their_teams_and_restated_plans(living):
+    assignments = Assignment.objects.filter(year=2026).prefetch_related("team")
+    before = {
+        a.enterprise_id: a for a in Assignment.objects.filter(year=2021).prefetch_related("team")
+    }
+    assert assignments.count() == len(before)
+    for assignment in assignments:
+        previous = before[assignment.enterprise_id]
+        assert assignment.responsible_id == previous.responsible_id
+        assert {o.pk for o in assignment.team.all()} == {o.pk for o in previous.team.all()}
+        assert assignment.team.exists()
+        assert "2021年" not in assignment.plan_goals
+        assert assignment.created_at.year == 2026
+    with_target = assignments.filter(
+        enterprise__targets__year=2026, enterprise__targets__metric="output_value"
+    )
+    assert with_target.count() > 0.7 * assignments.count()
+    for assignment in with_target[:10]:
+        target = Target.objects.get(
+            enterprise=assignment.enterprise, year=2026, metric="output_value"
+        )
+        assert f"2026年实现工业总产值{int(target.value)}万元" in assignment.plan_goals
+        assert "2025年完成" in assignment.plan_goals
+
+
+def test_this_years_figures_run_to_last_month_with_a_few_still_owed(living):
+    months = set(MonthlyReport.objects.filter(period__year=2026).values_list("period", flat=True))
+    assert months == {datetime.date(2026, m, 1) for m in range(1, 12)}
+    reporting = MonthlyReport.objects.filter(period=datetime.date(2026, 10, 1)).count()
+    november = MonthlyReport.objects.filter(period=datetime.date(2026, 11, 1)).count()
+    assert 0 < november < reporting  # due on 5 December: some have reported, some still owe
+    # Last year's figures exist, so this year's growth can be measured like for like.
+    assert MonthlyReport.objects.filter(period__year=2025).count() >= 12 * reporting * 0.9
+
+
+def test_a_second_run_with_the_same_today_changes_nothing_and_a_later_day_closes_november(
+    living, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    reports = MonthlyReport.objects.count()
+    notices = SupervisionNotice.objects.count()
+    again = StringIO()
+    call_command("setup_demo", "--today", TODAY.isoformat(), stdout=again)
+    assert "nothing changed" in again.getvalue()
+    assert MonthlyReport.objects.count() == reports
+    assert SupervisionNotice.objects.count() == notices
+
+    later = StringIO()
+    call_command("setup_demo", "--today", "2026-12-07", stdout=later)
+    assert "Closed 1 month(s), 2026-11 to 2026-11" in later.getvalue()
+    november = Period.objects.get(period=datetime.date(2026, 11, 1))
+    assert _local(november.closed_at).date() == datetime.date(2026, 12, 6)
+    assert MonthlyReport.objects.count() > reports
+
+
+def test_the_command_refuses_a_malformed_today(living):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("setup_demo", "--today", "2026-13-01", stdout=StringIO())
+
+
+def test_each_printed_login_opens_its_landing_page(living):
+    logins = demo_logins()
+    assert {login.role for login in logins} == {
+        "official",
+        "department_user",
+        "economic_bureau",
+        "supervision_office",
+        "county_leader",
+        "administrator",
+    }
+    for login in logins:
+        assert f"“{login.username}” / “{login.password}”" in living
+        client = Client()
+        signed_in = client.post(
+            "/accounts/login/", {"username": login.username, "password": login.password}
+        )
+        assert signed_in.status_code == 302, login.role
+        response = client.get(login.landing)
+        assert response.status_code == 200, login.role
+
+
+def _roles(official):
+    return set(official.user.groups.values_list("name", flat=True))
+
+
+def _opens(client, user, *urls):
+    """Log ``user`` in and return the status code of each page."""
+    client.force_login(user)
+    return [client.get(url).status_code for url in urls]
+
+
+def test_setup_demo_gives_every_demo_login_the_roles_of_its_work(living, client):
+    year = TODAY.year
+    month = f"{TODAY:%Y-%m}"
+    officials = Official.objects.select_related("user", "department")
+
+    # Every demo login holds a role; county leaders hold theirs alone.
+    for official in officials:
+        assert _roles(official), official.name
+    for leader in officials.filter(rank="county_leader"):
+        assert _roles(leader) == {"county_leader"}, leader.name
+    # Officials log visits; the heads of the sponsoring departments act for their department.
+    for official in officials.exclude(rank="county_leader"):
+        assert "official" in _roles(official), official.name
+    for head in officials.filter(rank="department_head", department__kind="sponsor"):
+        assert {"official", "department_user"} <= _roles(head), head.name
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+    # And with them each one opens the pages of their work.
+    assignment = (
+        Assignment.objects.filter(year=year, responsible__rank="staff")
+        .select_related("responsible__user", "leader__user", "enterprise")
+        .order_by("pk")
+        .first()
+    )
+    enterprise = assignment.enterprise_id
+    assert (
+        _opens(
+            client,
+            assignment.responsible.user,
+            reverse("enterprises:my_enterprises"),
+            reverse("enterprises:enterprise_detail", args=[enterprise]),
+            reverse("enterprises:visit_new", args=[enterprise]),
+            reverse("problems:list"),
+        )
+        == [200] * 4
+    )
+    assert (
+        assignment.enterprise.name
+        in client.get(reverse("enterprises:my_enterprises")).content.decode()
+    )
+
+    head = officials.get(rank="department_head", department=assignment.department_id)
+    assert (
+        _opens(
+            client,
+            head.user,
+            reverse("enterprises:enterprise_detail", args=[enterprise]),
+            reverse("work_reports:board"),
+            reverse("work_reports:edit", args=[assignment.pk, month]),
+            reverse("problems:list"),
+            reverse("projects:board"),
+            reverse("notice_list"),
+        )
+        == [200] * 6
+    )
+
+    assert (
+        _opens(
+            client,
+            assignment.leader.user,
+            reverse("enterprises:enterprise_detail", args=[enterprise]),
+            reverse("dashboard"),
+            reverse("projects:board"),
+        )
+        == [200] * 3
+    )
+
+    bureau = officials.filter(department__kind="economic_bureau").first()
+    assert (
+        _opens(
+            client,
+            bureau.user,
+            reverse("dashboard"),
+            reverse("bulletin:index"),
+            reverse("work_reports:board"),
+            reverse("enterprises:enterprise_detail", args=[enterprise]),
+        )
+        == [200] * 4
+    )
+
+    supervisor = officials.filter(department__kind="supervision_office").first()
+    assert (
+        _opens(
+            client,
+            supervisor.user,
+            reverse("dashboard"),
+            reverse("notice_list"),
+            reverse("inspection_list"),
+            reverse("projects:evaluations"),
+        )
+        == [200] * 4
+    )
