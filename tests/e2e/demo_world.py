@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from hengkou.demo_logins import demo_logins
-from hengkou.navigation import AREAS
+from hengkou.navigation import areas_for
 
 
 def load_demo(settings, tmp_path):
@@ -21,9 +21,9 @@ def load_demo(settings, tmp_path):
 
 
 def menu_urls(username: str) -> list[str]:
-    """Return the path of every area in ``username``'s menu."""
+    """Return the path of every area in ``username``'s menu (those the navigation draws)."""
     user = get_user_model().objects.get(username=username)
-    return [area.url for area in AREAS if area.allowed(user)]
+    return [area.url for area in areas_for(user)]
 
 
 def sign_in(page, base_url: str, login) -> None:
