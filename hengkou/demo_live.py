@@ -33,21 +33,32 @@ from enterprises.models import (
     Target,
 )
 from enterprises.services import refresh_monthly_ytd
+from projects.choices import ProjectKind, Stage
+from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 
 from .choices import NoticeStatus
 from .demo import (
+    BUILD_STEPS,
+    INVESTMENT_OFFICE,
+    OP,
     PLAN_STANDARDS,
     PROFILES,
+    PROJECTS,
+    RENOVATION_STEPS,
     YEARS,
+    C,
     Firm,
     People,
+    S,
     Sponsorship,
     Writer,
     _rng,
+    apportion,
     at,
     cents,
     firm_report_rows,
     money,
+    month_end,
     month_starts,
     next_month,
     plan_firms,
@@ -398,6 +409,198 @@ def _run_routine(writer, year: int, until: datetime.date | None, people: People)
     )
 
 
+# This year's projects: name, kind, investor (firm key or None), month started (None: still in
+# reserve), months of works, total investment (万元), capacity, description.
+LIVE_PROJECTS = (
+    (
+        "恒安玩具智能化生产线技改项目",
+        ProjectKind.RENOVATION,
+        "hengan",
+        3,
+        9,
+        6800,
+        "",
+        "引进自动裁剪、充棉和缝制设备，建设毛绒玩具智能化生产线。",
+    ),
+    (
+        "富硒食品精深加工园二期项目",
+        ProjectKind.NEW,
+        None,
+        4,
+        15,
+        18000,
+        "年加工富硒农产品5万吨",
+        "建设富硒农产品精深加工厂房、冷链仓储和检测中心。",
+    ),
+    (
+        "海润恒昶新能源汽车零部件扩产项目",
+        ProjectKind.EXPANSION,
+        "hairun",
+        6,
+        12,
+        12500,
+        "年产汽车精密零部件300万件",
+        "新建新能源汽车零部件加工车间，扩大精密零部件产能。",
+    ),
+    (
+        "毛绒玩具文创产业园标准化厂房三期",
+        ProjectKind.NEW,
+        None,
+        None,
+        18,
+        22000,
+        "",
+        "建设标准化厂房8栋，配套研发设计和电商直播中心。",
+    ),
+)
+
+
+def _finish_old_projects(writer: Writer, today: datetime.date) -> None:
+    """Complete the article's unfinished projects as planned (their records of 2022-2025 aside)."""
+    names = [spec.name for spec in PROJECTS]
+    projects = {p.name: p for p in Project.objects.filter(name__in=names)}
+    moves, stages = [], []
+    for spec in PROJECTS:
+        project = projects.get(spec.name)
+        if project is None or spec.stage != Stage.STARTED or spec.planned_end is None:
+            continue
+        rng = _rng(f"project-end/{spec.name}")
+        completed = spec.planned_end + datetime.timedelta(days=rng.randint(-10, 25))
+        operating = completed + datetime.timedelta(days=rng.randint(15, 45))
+        previous = Stage.STARTED
+        for stage, day in ((C, completed), (OP, operating)):
+            if day <= today:
+                moves.append(_move(project, previous, stage, day))
+                previous = stage
+        stages.append({"name": spec.name, "stage": previous})
+    _write_moves(writer, projects.values(), moves)
+    writer.rows(Project, ("name",), stages, existing=projects.values())
+
+
+def _move(project, from_stage, to_stage, day) -> dict:
+    return {
+        "project_id": project.pk,
+        "from_stage": from_stage,
+        "to_stage": to_stage,
+        "moved_on": day,
+        "recorded_at": at(day, 17, 30),
+    }
+
+
+def _write_moves(writer: Writer, projects, moves) -> None:
+    writer.rows(
+        StageMove,
+        ("project_id", "to_stage"),
+        moves,
+        existing=StageMove.objects.filter(project__in=list(projects)),
+    )
+
+
+def _write_live_projects(writer: Writer, year: int, today: datetime.date, people: People):
+    """Write this year's projects: started in spring and summer, one completed, one in reserve."""
+    key_of = {firm.key: firm.credit_code for firm in plan_firms()}
+    sponsors = {
+        a.enterprise.credit_code: a
+        for a in Assignment.objects.filter(year=year).select_related("enterprise", "department")
+    }
+    office = Department.objects.get(code=INVESTMENT_OFFICE)
+    enterprises = Enterprise.objects.in_bulk(list(key_of.values()), field_name="credit_code")
+    rows, plans, reports, moves = [], {}, {}, []
+    for name, kind, firm, start_month, months, total, capacity, description in LIVE_PROJECTS:
+        rng = _rng(f"live-project/{year}/{name}")
+        first = datetime.date(year, start_month or 12, 1)
+        last = first
+        for _ in range(months - 1):
+            last = next_month(last)
+        started = first.replace(day=rng.randint(6, 20)) if start_month else None
+        planned_end = month_end(last)
+        completed = planned_end - datetime.timedelta(days=rng.randint(3, 8)) if started else None
+        stage = Stage.RESERVE
+        if started and started <= today:
+            stage = C if completed <= today else S
+        enterprise = enterprises.get(key_of[firm]) if firm else None
+        rows.append(
+            {
+                "name": name,
+                "enterprise_id": enterprise.pk if enterprise else None,
+                "kind": kind,
+                "stage": stage,
+                "total_investment": money(cents(total)),
+                "capacity": capacity,
+                "floor_area": None,
+                "planned_start": first if start_month else datetime.date(year + 1, 3, 1),
+                "planned_end": planned_end,
+                "description": description,
+            }
+        )
+        month_list = []
+        month = first
+        while start_month and month <= last:
+            month_list.append(month)
+            month = next_month(month)
+        weights = [rng.uniform(0.7, 1.3) for _ in month_list]
+        parts = apportion(cents(total), weights) if month_list else []
+        this_year = sum(c for m, c in zip(month_list, parts, strict=True) if m.year == year)
+        planned = round(this_year * rng.uniform(0.9, 1.1) / 10000) * 10000 if this_year else 0
+        sponsor = sponsors.get(enterprise.credit_code) if enterprise else None
+        plans[name] = {
+            "year": year,
+            "planned_investment": money(planned or cents(total // 10)),
+            "leader_id": sponsor.leader_id if sponsor else rng.choice(people.leaders).pk,
+            "department_id": sponsor.department_id if sponsor else office.pk,
+        }
+        steps = RENOVATION_STEPS if kind == ProjectKind.RENOVATION else BUILD_STEPS
+        cumulative, reports[name] = 0, []
+        for month, investment in zip(month_list, parts, strict=True):
+            cumulative += investment
+            done = completed is not None and month == completed.replace(day=1)
+            percent = 100 if done else min(99, cumulative * 100 // cents(total))
+            step = [text for threshold, text in steps if threshold <= percent][-1]
+            submitted = at(next_month(month).replace(day=rng.randint(2, 5)), rng.randint(9, 17))
+            if submitted.date() > today:
+                break
+            reports[name].append(
+                {
+                    "period": month,
+                    "investment": money(investment),
+                    "percent_complete": percent,
+                    "progress_note": f"{step}；本月完成投资{money(investment)}万元，"
+                    f"累计完成投资{money(cumulative)}万元。",
+                    "problems": "",
+                    "submitted_at": submitted,
+                }
+            )
+            if done:
+                break
+        for to_stage, day, from_stage in ((S, started, Stage.RESERVE), (C, completed, S)):
+            if day is not None and day <= today:
+                moves.append((name, from_stage, to_stage, day))
+    written = writer.rows(Project, ("name",), rows, existing=Project.objects.filter(name__in=plans))
+    by_name = {name: project for (name,), project in written.items()}
+    _write_moves(
+        writer,
+        by_name.values(),
+        [_move(by_name[name], f, t, day) for name, f, t, day in moves],
+    )
+    writer.rows(
+        ProjectPlan,
+        ("project_id", "year"),
+        [{"project_id": by_name[name].pk, **plan} for name, plan in plans.items()],
+        existing=ProjectPlan.objects.filter(project__in=by_name.values()),
+    )
+    writer.rows(
+        ProjectReport,
+        ("project_id", "period"),
+        [
+            {"project_id": by_name[name].pk, **report}
+            for name, rows_of in reports.items()
+            for report in rows_of
+        ],
+        existing=ProjectReport.objects.filter(project__in=by_name.values()),
+        validation="fields",
+    )
+
+
 def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
     """Write this year's sponsorships, targets, figures and routine up to ``today``."""
     year = today.year
@@ -409,7 +612,10 @@ def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
     firms = [firm for firm in firms if firm.key in enterprises]
     last_year = _write_figures(writer, firms, enterprises, year, today)
     _write_sponsorships(writer, firms, enterprises, year, last_year)
-    _run_routine(writer, year, today, _people())
+    people = _people()
+    _finish_old_projects(writer, today)
+    _write_live_projects(writer, year, today, people)
+    _run_routine(writer, year, today, people)
     return year
 
 
@@ -445,14 +651,19 @@ def stamp_dates(since: datetime.datetime) -> None:
     row's creation date, and the locking of a month's reports takes the month's close.
     """
     from enterprises.models import EnterpriseTitle
-    from projects.models import Project, ProjectPlan, ProjectReport
 
     begin = at(RECORDS_BEGIN, 9)
-    for model in (Department, Official, Enterprise, EnterpriseTitle, Project):
+    for model in (Department, Official, Enterprise, EnterpriseTitle):
         model.objects.filter(created_at__gte=since).update(created_at=begin, updated_at=begin)
+    Project.objects.filter(created_at__gte=since, plans__year__in=YEARS).update(
+        created_at=begin, updated_at=begin
+    )
     years = Assignment.objects.values_list("year", flat=True).distinct()
     for year in sorted(set(years) | set(YEARS)):
         opening = at(datetime.date(year, 1, 4), 10)
+        Project.objects.filter(created_at__gte=since, plans__year=year).update(
+            created_at=opening, updated_at=opening
+        )
         for model in (Assignment, Target, ProjectPlan):
             model.objects.filter(created_at__gte=since, year=year).update(
                 created_at=opening, updated_at=opening

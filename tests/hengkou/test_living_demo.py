@@ -315,3 +315,23 @@ def test_setup_demo_gives_every_demo_login_the_roles_of_its_work(living, client)
         )
         == [200] * 4
     )
+
+
+def test_this_years_projects_move_through_their_stages_up_to_today(living):
+    from projects.models import Project, ProjectPlan, ProjectReport, StageMove
+
+    plans = ProjectPlan.objects.filter(year=2026).select_related("project")
+    stages = {plan.project.name: plan.project.stage for plan in plans}
+    assert stages["恒安玩具智能化生产线技改项目"] == "completed"  # works ended in November
+    assert stages["富硒食品精深加工园二期项目"] == "started"
+    assert stages["毛绒玩具文创产业园标准化厂房三期"] == "reserve"
+    reports = ProjectReport.objects.filter(period__year=2026)
+    assert reports.exists()
+    assert reports.aggregate(last=Max("period"))["last"] <= datetime.date(2026, 11, 1)
+    assert not StageMove.objects.filter(moved_on__gt=TODAY).exists()
+    # The article's projects still under construction at the end of 2021 were completed later.
+    assert (
+        not Project.objects.filter(stage="started", plans__year=2021)
+        .exclude(plans__year=2026)
+        .exists()
+    )
