@@ -6,8 +6,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+
+from core.periods import DefaultPeriod, default_month
 
 from .choices import ChainRole, OfficialRank, ProblemStatus
 from .duties import Window, month_window, quarter_window
@@ -40,6 +42,18 @@ def is_involved(official: Official | None, *, enterprise_id: int, year: int) -> 
     return Assignment.objects.filter(
         involvement(official), enterprise_id=enterprise_id, year=year
     ).exists()
+
+
+def get_compliance_default_month(*, visits: QuerySet, today: datetime.date) -> DefaultPeriod:
+    """Return the month the visit-duty page opens on: the latest with duties and a visit.
+
+    ``visits`` are the ones the user may see; a visit counts when its enterprise has an
+    assignment (and so duties) in the visit's year. One query.
+    """
+    assigned = Assignment.objects.filter(
+        enterprise=OuterRef("enterprise"), year=ExtractYear(OuterRef("visited_on"))
+    )
+    return default_month(visits.filter(Exists(assigned)), "visited_on", today=today)
 
 
 @dataclass(frozen=True)
