@@ -86,6 +86,19 @@ class MyAssignment:
     def due_count(self) -> int:
         return sum(1 for duty in self.duties if not duty.met)
 
+    @property
+    def sort_key(self) -> tuple:
+        """Return the card's place: a duty still due first, nearest deadline first, then name.
+
+        Cards whose duties are all done come next, then cards without a duty (a team member's);
+        each group by enterprise name. The last visit plays no part, so logging a visit moves
+        only the enterprise visited.
+        """
+        deadlines = [duty.window.end for duty in self.duties if not duty.met]
+        urgency = 0 if deadlines else (1 if self.duties else 2)
+        enterprise = self.assignment.enterprise
+        return (urgency, min(deadlines, default=datetime.date.max), enterprise.name, enterprise.pk)
+
 
 def list_my_assignments(
     *, official: Official, year: int, today: datetime.date
@@ -94,7 +107,8 @@ def list_my_assignments(
 
     The leader's window is the quarter, the head's the month, the responsible person's the ISO
     week holding ``today``; a duty is met once the official took part in a visit to the
-    enterprise in it. Enterprises with duties still due come first. Three queries.
+    enterprise in it. Ordered by ``MyAssignment.sort_key``: duties still due first, the nearest
+    deadline first, then by enterprise name. Three queries.
     """
     latest = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise")).order_by("-period")
     last_visit = Visit.objects.filter(enterprise=OuterRef("enterprise")).order_by("-visited_on")
@@ -169,7 +183,7 @@ def list_my_assignments(
                 latest_output=assignment.latest_output,
             )
         )
-    return sorted(result, key=lambda item: (item.due_count == 0, item.assignment.enterprise.name))
+    return sorted(result, key=lambda item: item.sort_key)
 
 
 @dataclass(frozen=True)
