@@ -56,6 +56,16 @@ def get_compliance_default_month(*, visits: QuerySet, today: datetime.date) -> D
     return default_month(visits.filter(Exists(assigned)), "visited_on", today=today)
 
 
+def get_latest_assignment_year(*, official: Official, before: int) -> int | None:
+    """Return the latest year before ``before`` in which ``official`` worked on an assignment."""
+    return (
+        Assignment.objects.filter(involvement(official), year__lt=before)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Duty:
     """One of the official's visit duties on an assignment, for the window holding today."""

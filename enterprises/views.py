@@ -23,7 +23,12 @@ from .forms import RaisedProblemFormSet, VisitForm
 from .models import Assignment, Department, Enterprise, Official, Problem, Visit
 from .periods import parse_period
 from .scoping import get_scoped_object_or_404, scope_queryset
-from .selectors import get_compliance_default_month, is_involved, list_my_assignments
+from .selectors import (
+    get_compliance_default_month,
+    get_latest_assignment_year,
+    is_involved,
+    list_my_assignments,
+)
 from .visits import RaisedProblem, official_of, record_visit
 
 ROLE_LABELS = {
@@ -78,6 +83,12 @@ def my_enterprises(request):
     official = official_of(request.user)
     today = timezone.localdate()
     items = list_my_assignments(official=official, year=today.year, today=today) if official else []
+    # No assignment this year: point to the latest year's duties rather than an empty page.
+    latest_year = (
+        get_latest_assignment_year(official=official, before=today.year)
+        if official and not items
+        else None
+    )
     if wants_xlsx(request):
         return xlsx_response(
             title=_("My enterprises"),
@@ -88,7 +99,7 @@ def my_enterprises(request):
     return render(
         request,
         "enterprises/my_enterprises.html",
-        {"official": official, "items": items, "today": today},
+        {"official": official, "items": items, "today": today, "latest_year": latest_year},
     )
 
 

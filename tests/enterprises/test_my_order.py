@@ -83,3 +83,21 @@ def test_the_page_says_how_it_is_sorted_and_keeps_the_order_after_a_visit(client
     _visit(official, assignments["A厂"], day=today)
     html = client.get(reverse("enterprises:my_enterprises")).content.decode()
     assert html.index("B厂") < html.index("C厂") < html.index("A厂")
+
+
+def test_without_an_assignment_this_year_the_page_points_to_the_latest_year(client):
+    today = timezone.localdate()
+    official = OfficialFactory()
+    client.force_login(user_with_role("official", official=official))
+    html = client.get(reverse("enterprises:my_enterprises")).content.decode()
+    assert "您今年没有包抓企业" in html
+    assert 'id="latest-duties"' not in html  # nothing earlier either
+    _responsible_for(official, "旧年企业", year=today.year - 3)
+    _responsible_for(official, "更早企业", year=today.year - 4)
+    html = client.get(reverse("enterprises:my_enterprises")).content.decode()
+    link = reverse("enterprises:official_compliance", args=[official.pk])
+    assert f'href="{link}?period={today.year - 3}-12"' in html
+    # The link opens on that year's duties, which the official may read.
+    response = client.get(link, {"period": f"{today.year - 3}-12"})
+    assert response.status_code == 200
+    assert "旧年企业" in response.content.decode()
