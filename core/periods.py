@@ -1,15 +1,24 @@
 """Months as the site writes them: a month is its first day; a month that has not begun is refused.
 
+Also the period a page opens on when the user chose none: the latest one with data.
+
 Dates are in Asia/Shanghai (``TIME_ZONE``): a month begins at midnight on its first day there.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+P = TypeVar("P", datetime.date, int)
 
 
 def current_month(today: datetime.date | None = None) -> datetime.date:
@@ -25,3 +34,68 @@ def check_month_begun(period: datetime.date, *, today: datetime.date | None = No
             code="future_month",
             params={"period": f"{period:%Y-%m}"},
         )
+
+
+# --- the period a page opens on -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefaultPeriod(Generic[P]):
+    """The period a page opens on when the user chose none, and the current period.
+
+    ``value`` is the latest period with data, never after ``current``; ``current`` when there
+    is no data at all. A month is its first day, a year a number.
+    """
+
+    value: P
+    current: P
+
+    @property
+    def fell_back(self) -> bool:
+        """Return whether the page opens on an earlier period than the current one."""
+        return self.value != self.current
+
+    @property
+    def note(self) -> str:
+        """Return the line that says the page fell back to an earlier period ("" when not)."""
+        if not self.fell_back:
+            return ""
+        if isinstance(self.value, datetime.date):
+            return gettext("Showing the latest month with data: %(period)s.") % {
+                "period": f"{self.value:%Y-%m}"
+            }
+        return gettext("Showing the latest year with data: %(year)s.") % {"year": self.value}
+
+
+def _latest(queryset: QuerySet, field: str, *, upto: Any) -> Any:
+    """Return the largest ``field`` of ``queryset`` not after ``upto``, or None; one query."""
+    return (
+        queryset.filter(**{f"{field}__lte": upto})
+        .prefetch_related(None)
+        .order_by(f"-{field}")
+        .values_list(field, flat=True)
+        .first()
+    )
+
+
+def default_month(queryset: QuerySet, field: str, *, today: datetime.date) -> DefaultPeriod:
+    """Return the latest month holding a row of ``queryset`` (``field``: a date), else this month.
+
+    A date after ``today`` does not count: a page never opens on a month that has not begun.
+    """
+    current = current_month(today)
+    latest = _latest(queryset, field, upto=today)
+    return DefaultPeriod(value=latest.replace(day=1) if latest else current, current=current)
+
+
+def default_year(queryset: QuerySet, field: str, *, current: int) -> DefaultPeriod:
+    """Return the latest year up to ``current`` holding a row of ``queryset``, else ``current``.
+
+    ``field`` is a year (a number) or a date.
+    """
+    if isinstance(queryset.model._meta.get_field(field), models.DateField):
+        latest = _latest(queryset, field, upto=datetime.date(current, 12, 31))
+        latest = latest.year if latest else None
+    else:
+        latest = _latest(queryset, field, upto=current)
+    return DefaultPeriod(value=latest or current, current=current)

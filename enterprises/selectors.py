@@ -6,8 +6,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+
+from core.periods import DefaultPeriod, default_month
 
 from .choices import ChainRole, OfficialRank, ProblemStatus
 from .duties import Window, month_window, quarter_window
@@ -42,6 +44,28 @@ def is_involved(official: Official | None, *, enterprise_id: int, year: int) -> 
     ).exists()
 
 
+def get_compliance_default_month(*, visits: QuerySet, today: datetime.date) -> DefaultPeriod:
+    """Return the month the visit-duty page opens on: the latest with duties and a visit.
+
+    ``visits`` are the ones the user may see; a visit counts when its enterprise has an
+    assignment (and so duties) in the visit's year. One query.
+    """
+    assigned = Assignment.objects.filter(
+        enterprise=OuterRef("enterprise"), year=ExtractYear(OuterRef("visited_on"))
+    )
+    return default_month(visits.filter(Exists(assigned)), "visited_on", today=today)
+
+
+def get_latest_assignment_year(*, official: Official, before: int) -> int | None:
+    """Return the latest year before ``before`` in which ``official`` worked on an assignment."""
+    return (
+        Assignment.objects.filter(involvement(official), year__lt=before)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Duty:
     """One of the official's visit duties on an assignment, for the window holding today."""
@@ -72,6 +96,19 @@ class MyAssignment:
     def due_count(self) -> int:
         return sum(1 for duty in self.duties if not duty.met)
 
+    @property
+    def sort_key(self) -> tuple:
+        """Return the card's place: a duty still due first, nearest deadline first, then name.
+
+        Cards whose duties are all done come next, then cards without a duty (a team member's);
+        each group by enterprise name. The last visit plays no part, so logging a visit moves
+        only the enterprise visited.
+        """
+        deadlines = [duty.window.end for duty in self.duties if not duty.met]
+        urgency = 0 if deadlines else (1 if self.duties else 2)
+        enterprise = self.assignment.enterprise
+        return (urgency, min(deadlines, default=datetime.date.max), enterprise.name, enterprise.pk)
+
 
 def list_my_assignments(
     *, official: Official, year: int, today: datetime.date
@@ -80,7 +117,8 @@ def list_my_assignments(
 
     The leader's window is the quarter, the head's the month, the responsible person's the ISO
     week holding ``today``; a duty is met once the official took part in a visit to the
-    enterprise in it. Enterprises with duties still due come first. Three queries.
+    enterprise in it. Ordered by ``MyAssignment.sort_key``: duties still due first, the nearest
+    deadline first, then by enterprise name. Three queries.
     """
     latest = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise")).order_by("-period")
     last_visit = Visit.objects.filter(enterprise=OuterRef("enterprise")).order_by("-visited_on")
@@ -155,7 +193,7 @@ def list_my_assignments(
                 latest_output=assignment.latest_output,
             )
         )
-    return sorted(result, key=lambda item: (item.due_count == 0, item.assignment.enterprise.name))
+    return sorted(result, key=lambda item: item.sort_key)
 
 
 @dataclass(frozen=True)

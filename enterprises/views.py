@@ -22,8 +22,13 @@ from .exports import Column, attr, wants_xlsx, xlsx_response
 from .forms import RaisedProblemFormSet, VisitForm
 from .models import Assignment, Department, Enterprise, Official, Problem, Visit
 from .periods import parse_period
-from .scoping import get_scoped_object_or_404
-from .selectors import is_involved, list_my_assignments
+from .scoping import get_scoped_object_or_404, scope_queryset
+from .selectors import (
+    get_compliance_default_month,
+    get_latest_assignment_year,
+    is_involved,
+    list_my_assignments,
+)
 from .visits import RaisedProblem, official_of, record_visit
 
 ROLE_LABELS = {
@@ -78,6 +83,12 @@ def my_enterprises(request):
     official = official_of(request.user)
     today = timezone.localdate()
     items = list_my_assignments(official=official, year=today.year, today=today) if official else []
+    # No assignment this year: point to the latest year's duties rather than an empty page.
+    latest_year = (
+        get_latest_assignment_year(official=official, before=today.year)
+        if official and not items
+        else None
+    )
     if wants_xlsx(request):
         return xlsx_response(
             title=_("My enterprises"),
@@ -88,7 +99,7 @@ def my_enterprises(request):
     return render(
         request,
         "enterprises/my_enterprises.html",
-        {"official": official, "items": items, "today": today},
+        {"official": official, "items": items, "today": today, "latest_year": latest_year},
     )
 
 
@@ -253,19 +264,29 @@ COMPLIANCE_COLUMNS = [
 
 
 def _compliance_query(request):
+    """Return the month shown, why the one asked for was refused, the default month and today.
+
+    With no month asked for, the default is the latest with duties and a visit the user sees.
+    """
     today = timezone.localdate()
+
+    def default():
+        visits = scope_queryset(Visit.objects.all(), request.user)
+        return get_compliance_default_month(visits=visits, today=today)
+
+    if not request.GET.get("period"):
+        chosen = default()
+        return chosen.value, None, chosen, today
     try:
-        period = parse_period(request.GET.get("period") or f"{today:%Y-%m}")
-        error = None
+        return parse_period(request.GET["period"]), None, None, today
     except ValidationError as exc:
-        period, error = today.replace(day=1), " ".join(exc.messages)
-    return period, error, today
+        return default().value, " ".join(exc.messages), None, today
 
 
 @login_required
 def compliance(request, official_id=None):
     """Show visit-duty compliance for a month: by department, missed duties, or one official."""
-    period, error, today = _compliance_query(request)
+    period, error, default, today = _compliance_query(request)
     department_id = request.GET.get("department", "")
     department_id = int(department_id) if department_id.isdigit() else None
     data = scope_compliance(
@@ -307,6 +328,7 @@ def compliance(request, official_id=None):
         "enterprises/compliance.html",
         {
             "period": period,
+            "default_period": default,
             "error": error,
             "rows": rows,
             "lines": lines,

@@ -28,6 +28,7 @@ from .work_reports import (
     can_submit_work_report,
     check_work_report_period,
     get_work_report_board,
+    get_work_report_default_month,
     submit_work_report,
 )
 
@@ -83,7 +84,13 @@ def board(request):
     # A bad month keeps the department filter; only the valid fields are used.
     filters = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     today = timezone.localdate()
-    period = filters.get("period") or today.replace(day=1)
+    period = filters.get("period")
+    default = None
+    if period is None:
+        default = get_work_report_default_month(
+            reports=scope_queryset(WorkReport.objects.all(), request.user), today=today
+        )
+        period = default.value
     department = filters.get("department")
     work_board = get_work_report_board(
         year=period.year, month=period.month, department=department, user=request.user
@@ -105,6 +112,7 @@ def board(request):
             "board": work_board,
             "page": page,
             "period": period,
+            "default_period": None if form.errors.get("period") else default,
             "period_param": format_period(period),
             "period_value": request.GET.get("period", "")
             if period_errors

@@ -24,6 +24,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import DefaultPeriod, default_month
+
 from .audit import stamp_times
 from .models import Assignment, Department, WorkReport
 from .scoping import scope_queryset
@@ -140,6 +142,14 @@ def submit_work_report(
     stamps = {"created_at": now, "updated_at": now} if created else {"updated_at": now}
     stamp_times(report, **stamps)
     return report
+
+
+def get_work_report_default_month(*, reports, today: datetime.date) -> DefaultPeriod:
+    """Return the month the work-report board opens on: the latest with a work report, to now.
+
+    ``reports`` are the ones the user may see.
+    """
+    return default_month(reports, "period", today=today)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from core.periods import DefaultPeriod, default_year
+
 from .choices import ChainRole, TitleKind
 from .exports import Column, attr, wants_xlsx, xlsx_response
 from .filtersets import (
@@ -41,7 +43,7 @@ from .filtersets import (
     ServiceFacilityFilterSet,
     StandardFactoryFilterSet,
 )
-from .models import Enterprise, EnterpriseTitle
+from .models import Enterprise, EnterpriseTitle, MonthlyReport
 from .scoping import scope_queryset
 from .selectors import get_chain_stats
 from .zone_selectors import (
@@ -190,8 +192,9 @@ def style_form(form: forms.Form) -> None:
 class ZoneListView(PermissionRequiredMixin, View):
     """A list of zone records: filters, totals, a page of rows and the .xlsx of all of them.
 
-    With ``year_page`` the list is a year's: ``?year=`` defaults to the current year (Asia/
-    Shanghai) and a year outside 2000–2100 falls back to it with a message.
+    With ``year_page`` the list is a year's: ``?year=`` defaults to the latest year up to the
+    current one (Asia/Shanghai) with a row the user sees, read from ``year_field`` (a year or a
+    date), else the current year; a year outside 2000–2100 falls back to it with a message.
     """
 
     title: Any = ""
@@ -201,6 +204,7 @@ class ZoneListView(PermissionRequiredMixin, View):
     filterset_class: type
     columns: list[ZoneColumn] = []
     year_page = True
+    year_field = "year"
     empty_text = _("No record matches.")
 
     def get_queryset(self):
@@ -213,21 +217,22 @@ class ZoneListView(PermissionRequiredMixin, View):
     def get_context(self, request, *, year: int | None, queryset) -> dict:
         return {}
 
-    def filter_data(self, request) -> tuple[Any, int | None, str]:
+    def filter_data(self, request, queryset) -> tuple[Any, int | None, str, DefaultPeriod | None]:
         data = request.GET.copy()
         data.pop("format", None)
         data.pop("page", None)
         if not self.year_page:
-            return data, None, ""
-        default = current_year()
+            return data, None, "", None
         raw = data.get("year", "").strip()
         error = ""
+        chosen = None
         if not raw:
-            year = default
+            chosen = default_year(queryset, self.year_field, current=current_year())
+            year = chosen.value
         elif raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:
             year = int(raw)
         else:
-            year = default
+            year = default_year(queryset, self.year_field, current=current_year()).value
             error = gettext(
                 "The year is a number from %(first)s to %(last)s; showing %(year)s."
             ) % {
@@ -236,11 +241,11 @@ class ZoneListView(PermissionRequiredMixin, View):
                 "year": year,
             }
         data["year"] = str(year)
-        return data, year, error
+        return data, year, error, chosen
 
     def get(self, request):
-        data, year, year_error = self.filter_data(request)
         queryset = scope_queryset(self.get_queryset(), request.user)
+        data, year, year_error, default = self.filter_data(request, queryset)
         filterset = self.filterset_class(data, queryset=queryset, request=request)
         rows = filterset.qs
         invalid = bool(filterset.errors) or bool(year_error)
@@ -265,6 +270,7 @@ class ZoneListView(PermissionRequiredMixin, View):
             "title": self.title,
             "description": self.description,
             "year": year,
+            "default_period": default,
             "form": filterset.form,
             "visible_fields": visible,
             "hidden_fields": hidden,
@@ -375,6 +381,7 @@ class MatchmakingListView(ZoneListView):
     filename = "matchmakings"
     template_name = "zone/matchmaking_list.html"
     filterset_class = MatchmakingFilterSet
+    year_field = "held_on"
     columns = [
         ZoneColumn(_("Held on"), attr("held_on")),
         ZoneColumn(_("Title"), attr("title")),
@@ -408,6 +415,7 @@ class LoanListView(ZoneListView):
     filename = "loans"
     template_name = "zone/loan_list.html"
     filterset_class = LoanFilterSet
+    year_field = "granted_on"
     columns = [
         ZoneColumn(_("Granted on"), attr("granted_on")),
         ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
@@ -434,6 +442,7 @@ class SafetyInspectionListView(ZoneListView):
     filename = "safety-inspections"
     template_name = "zone/safetyinspection_list.html"
     filterset_class = SafetyInspectionFilterSet
+    year_field = "inspected_on"
     columns = [
         ZoneColumn(_("Inspected on"), attr("inspected_on")),
         ZoneColumn(_("Kind"), display_of("kind")),
@@ -462,6 +471,7 @@ class SafetyActivityListView(ZoneListView):
     filename = "safety-activities"
     template_name = "zone/safetyactivity_list.html"
     filterset_class = SafetyActivityFilterSet
+    year_field = "held_on"
     columns = [
         ZoneColumn(_("Date"), attr("held_on")),
         ZoneColumn(_("Kind"), display_of("kind")),
@@ -610,27 +620,37 @@ def index(request):
     return render(request, "zone/index.html", {"links": links, "year": current_year()})
 
 
-def _chain_year(request) -> tuple[int, str]:
+def _chain_year(request, *, chain: str) -> tuple[int, str, DefaultPeriod | None]:
+    """Return the year asked for, why it was refused, and the default year when none was.
+
+    The default is the latest year up to now with monthly figures of the chain's enterprises.
+    """
+
+    def default() -> DefaultPeriod:
+        reports = MonthlyReport.objects.filter(enterprise__chain=chain)
+        return default_year(reports, "period", current=current_year())
+
     raw = request.GET.get("year", "").strip()
-    default = current_year()
     if not raw:
-        return default, ""
+        chosen = default()
+        return chosen.value, "", chosen
     if raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:
-        return int(raw), ""
+        return int(raw), "", None
+    year = default().value
     message = gettext("The year is a number from %(first)s to %(last)s; showing %(year)s.") % {
         "first": YEARS[0],
         "last": YEARS[1],
-        "year": default,
+        "year": year,
     }
-    return default, message
+    return year, message, None
 
 
 @login_required
 @permission_required(CHAIN_PERMISSION, raise_exception=True)
 def chain(request):
     """Show an industry chain: its enterprises by role, their jobs and the year's output."""
-    year, error = _chain_year(request)
     name = request.GET.get("chain", "").strip()[:50] or DEFAULT_CHAIN
+    year, error, default = _chain_year(request, chain=name)
     stats = get_chain_stats(chain=name, year=year)
     enterprises = list(scope_queryset(list_chain_enterprises(chain=name, year=year), request.user))
     by_role: dict[str, list[Model]] = {}
@@ -658,6 +678,7 @@ def chain(request):
         {
             "chain": name,
             "year": year,
+            "default_period": default,
             "errors": [error] if error else [],
             "stats": stats,
             "roles": roles,

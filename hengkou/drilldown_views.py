@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.periods import DefaultPeriod
 from enterprises.exports import Column, xlsx_response
 from enterprises.models import Department
 
@@ -20,7 +21,7 @@ from .choices import MemberReportStatus, RankedMetric
 from .drilldown import DepartmentMembers, get_department_members, money_of
 from .forms import DashboardForm
 from .ranking import INVESTMENT_METRICS, STOCK_METRICS
-from .selectors import get_latest_reported_period
+from .selectors import get_dashboard_default_month
 
 REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
 UNITS = {
@@ -56,28 +57,30 @@ def member_headers(metric: str, period: datetime.date) -> dict[str, str]:
     }
 
 
-def _query(request) -> tuple[DashboardForm, datetime.date | None, str, str]:
-    """Return the form, the month and metric asked for, and why they were refused (or "").
+def _query(request) -> tuple[DashboardForm, datetime.date | None, str, str, DefaultPeriod | None]:
+    """Return the form, the month and metric asked for, why they were refused (or "") and the
+    default month when none was asked for.
 
     Defaults as on the dashboard: the latest reported month, and gross industrial output. A
     month that has not begun has no figures and is refused.
     """
     data = request.GET.copy()
+    default = None
     if not data.get("period"):
-        latest = get_latest_reported_period() or timezone.localdate().replace(day=1)
-        data["period"] = f"{latest:%Y-%m}"
+        default = get_dashboard_default_month(today=timezone.localdate())
+        data["period"] = f"{default.value:%Y-%m}"
     data.setdefault("metric", RankedMetric.OUTPUT_VALUE)
     form = DashboardForm(data)
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        return form, None, "", error
+        return form, None, "", error, None
     period, metric = form.cleaned_data["period"], form.cleaned_data["metric"]
     if period > timezone.localdate().replace(day=1):
         error = _("%(period)s has not begun yet: it has no figures.") % {
             "period": f"{period:%Y-%m}"
         }
-        return form, None, metric, error
-    return form, period, metric, ""
+        return form, None, metric, error, None
+    return form, period, metric, "", default
 
 
 def member_columns(members: DepartmentMembers, headers: dict[str, str]) -> list[Column]:
@@ -107,7 +110,7 @@ def department_members(request, department):
     progress, year-on-year growth and report status, largest shortfall first, with the totals
     that make the department's row. ``?format=xlsx`` downloads the table.
     """
-    form, period, metric, error = _query(request)
+    form, period, metric, error, default = _query(request)
     if error:
         department_row = Department.objects.filter(pk=department).values("name").first()
         if department_row is None:
@@ -139,6 +142,7 @@ def department_members(request, department):
         "hengkou/department_members.html",
         {
             "form": form,
+            "default_period": default,
             "members": members,
             "metric_label": RankedMetric(metric).label,
             "headers": headers,

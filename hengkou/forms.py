@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import MonthField
 from core.models import TEXT_MAX
+from core.periods import DefaultPeriod
 from enterprises.models import Assignment, Department
 
 from .choices import NoticeStatus, RankedMetric
@@ -40,6 +41,21 @@ class NoticeResponseForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+def year_from(request, *, default) -> tuple[YearForm, int, DefaultPeriod | None]:
+    """Return the year form, the year asked for and, when none was, the default year.
+
+    ``default`` returns the page's DefaultPeriod; it is called only when it is needed. A year
+    out of range shows the form's error and the default year.
+    """
+    if request.GET.get("year"):
+        form = YearForm(request.GET)
+        if form.is_valid():
+            return form, form.cleaned_data["year"], None
+        return form, default().value, None
+    chosen = default()
+    return YearForm({"year": chosen.value}), chosen.value, chosen
 
 
 class InspectionForm(forms.ModelForm):

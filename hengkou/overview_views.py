@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from enterprises.choices import TitleKind
 
-from .forms import YearForm
+from .forms import year_from
 from .overview import get_zone_overview
+from .selectors import get_overview_default_year
 
 
 def _changelist(model: str, **filters) -> str:
@@ -50,9 +51,7 @@ def overview_links(*, year: int, chain: str) -> dict[str, str]:
 def overview(request):
     """Show a year's zone overview: every figure the annual summary quotes, with its records."""
     today = timezone.localdate()
-    default = today.year - (1 if today.month < 12 else 0)
-    form = YearForm(request.GET or {"year": default})
-    year = form.cleaned_data["year"] if form.is_valid() else default
+    form, year, default = year_from(request, default=lambda: get_overview_default_year(today=today))
     data = get_zone_overview(year=year, as_of=today)
     return render(
         request,
@@ -60,6 +59,7 @@ def overview(request):
         {
             "form": form,
             "year": year,
+            "default_period": default,
             "overview": data,
             "links": overview_links(year=year, chain=data.chain),
         },

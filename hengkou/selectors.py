@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.choices import PeriodStatus, TitleKind
 from enterprises.figures_cache import cached_figures
 from enterprises.models import (
@@ -517,9 +518,35 @@ def _monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
     ]
 
 
-def get_latest_reported_period() -> datetime.date | None:
-    """Return the latest month that holds any monthly report, or None."""
-    return MonthlyReport.objects.order_by("-period").values_list("period", flat=True).first()
+def year_under_review(today: datetime.date) -> int:
+    """Return the year a year-end page is about: this year from December on, else the last."""
+    return today.year if today.month == 12 else today.year - 1
+
+
+def get_dashboard_default_month(*, today: datetime.date) -> DefaultPeriod:
+    """Return the month the dashboard opens on: the latest with a monthly report, up to now."""
+    return default_month(MonthlyReport.objects.all(), "period", today=today)
+
+
+def get_assessment_default_year(*, today: datetime.date) -> DefaultPeriod:
+    """Return the year the assessment opens on: the latest with targets, up to the one reviewed.
+
+    The completion parts of the assessment need targets; a year without any ranks nobody.
+    """
+    return default_year(Target.objects.all(), "year", current=year_under_review(today))
+
+
+def get_overview_default_year(*, today: datetime.date) -> DefaultPeriod:
+    """Return the year the zone overview opens on: the latest with figures, to the reviewed one."""
+    return default_year(MonthlyReport.objects.all(), "period", current=year_under_review(today))
+
+
+def get_inspection_default_year(*, inspections, today: datetime.date) -> DefaultPeriod:
+    """Return the year the inspections page opens on: the latest with an inspection, else now.
+
+    ``inspections`` are the ones the user may see.
+    """
+    return default_year(inspections, "year", current=today.year)
 
 
 def list_notices(*, period: datetime.date | None = None, status: str = "", today: datetime.date):

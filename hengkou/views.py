@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.periods import DefaultPeriod
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.models import Official
 from enterprises.scoping import get_scope, get_scoped_object_or_404, scope_queryset
@@ -33,11 +34,16 @@ from .forms import (
     InspectionForm,
     NoticeFilterForm,
     NoticeResponseForm,
-    YearForm,
+    year_from,
 )
 from .models import Inspection, SupervisionNotice
 from .navigation import areas_for
-from .selectors import get_latest_reported_period, list_notices
+from .selectors import (
+    get_assessment_default_year,
+    get_dashboard_default_month,
+    get_inspection_default_year,
+    list_notices,
+)
 from .services import (
     close_month,
     close_notice,
@@ -117,24 +123,28 @@ def home(request):
     )
 
 
-def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str]:
-    """Return the form and the month and metric asked for (defaults: latest reported month)."""
+def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, DefaultPeriod | None]:
+    """Return the form, the month and metric asked for, and the default month when none was.
+
+    The default is the latest month with a monthly report, up to the current one.
+    """
     data = request.GET.copy()
+    default = None
     if not data.get("period"):
-        latest = get_latest_reported_period() or timezone.localdate().replace(day=1)
-        data["period"] = f"{latest:%Y-%m}"
+        default = get_dashboard_default_month(today=timezone.localdate())
+        data["period"] = f"{default.value:%Y-%m}"
     data.setdefault("metric", RankedMetric.OUTPUT_VALUE)
     form = DashboardForm(data)
     if form.is_valid():
-        return form, form.cleaned_data["period"], form.cleaned_data["metric"]
-    fallback = get_latest_reported_period() or timezone.localdate().replace(day=1)
-    return form, fallback, RankedMetric.OUTPUT_VALUE
+        return form, form.cleaned_data["period"], form.cleaned_data["metric"], default
+    default = default or get_dashboard_default_month(today=timezone.localdate())
+    return form, default.value, RankedMetric.OUTPUT_VALUE, None
 
 
 @login_required
 def dashboard(request):
     """Show the supervisor dashboard: zone figures, the ranking, charts and who has not reported."""
-    form, period, metric = _dashboard_query(request)
+    form, period, metric, default = _dashboard_query(request)
     board = get_dashboard(period=period, metric=metric, today=timezone.localdate())
     query = urlencode({"period": f"{period:%Y-%m}", "metric": metric})
     return render(
@@ -142,6 +152,7 @@ def dashboard(request):
         "hengkou/dashboard.html",
         {
             "form": form,
+            "default_period": default,
             "dashboard": board,
             "query": query,
             "can_close": request.user.has_perm("enterprises.close_period"),
@@ -154,7 +165,7 @@ def dashboard(request):
 @login_required
 def dashboard_xlsx(request):
     """Download the ranking on the dashboard as .xlsx, with the same columns as the screen."""
-    _form, period, metric = _dashboard_query(request)
+    _form, period, metric, _default = _dashboard_query(request)
     board = get_dashboard(period=period, metric=metric, today=timezone.localdate())
     title = _("Department ranking: %(metric)s, %(period)s") % {
         "metric": board.metric_label,
@@ -291,16 +302,13 @@ def notice_detail(request, pk):
     )
 
 
-def _year_from(request, default: int) -> tuple[YearForm, int]:
-    form = YearForm(request.GET or {"year": default})
-    return form, form.cleaned_data["year"] if form.is_valid() else default
-
-
 @login_required
 def assessment(request):
     """Show the year-end assessment: every part of each department's score, and the ranking."""
     today = timezone.localdate()
-    form, year = _year_from(request, default=today.year - (1 if today.month < 12 else 0))
+    form, year, default = year_from(
+        request, default=lambda: get_assessment_default_year(today=today)
+    )
     rows = list_assessments(year=year, today=today)
     if request.GET.get("format") == "xlsx":
         return attachment(
@@ -312,7 +320,7 @@ def assessment(request):
     return render(
         request,
         "hengkou/assessment.html",
-        {"form": form, "year": year, "rows": rows},
+        {"form": form, "year": year, "rows": rows, "default_period": default},
     )
 
 
@@ -320,7 +328,10 @@ def assessment(request):
 def inspection_list(request):
     """List the quarterly inspections of a year and record a new one."""
     today = timezone.localdate()
-    form_year, year = _year_from(request, default=today.year)
+    visible = scope_queryset(Inspection.objects.all(), request.user)
+    form_year, year, default = year_from(
+        request, default=lambda: get_inspection_default_year(inspections=visible, today=today)
+    )
     can_add = request.user.has_perm("hengkou.add_inspection")
     form = InspectionForm(initial={"year": year, "inspected_on": today})
     if request.method == "POST":
@@ -336,7 +347,7 @@ def inspection_list(request):
             )
             return redirect(f"{reverse('inspection_list')}?year={inspection.year}")
     inspections = (
-        scope_queryset(Inspection.objects.filter(year=year), request.user)
+        visible.filter(year=year)
         .select_related("department", "assignment__enterprise", "inspector")
         .order_by("-quarter", "department__code", "-inspected_on")
     )
@@ -353,6 +364,7 @@ def inspection_list(request):
         {
             "year_form": form_year,
             "year": year,
+            "default_period": default,
             "inspections": inspections,
             "form": form,
             "can_add": can_add,

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.indicators import LightRules, completion_rate, light_for, time_progress
+from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.models import Department, Enterprise, Problem
 from enterprises.scoping import scope_queryset
 
@@ -176,10 +177,9 @@ def get_latest_report_month(*, year: int) -> int | None:
     return latest["latest"].month if latest["latest"] else None
 
 
-def get_default_year(*, today: datetime.date) -> int:
+def get_default_year(*, today: datetime.date) -> DefaultPeriod:
     """Return the latest year up to ``today``'s with a project plan, else ``today``'s year."""
-    latest = ProjectPlan.objects.filter(year__lte=today.year).aggregate(latest=Max("year"))
-    return latest["latest"] or today.year
+    return default_year(ProjectPlan.objects.all(), "year", current=today.year)
 
 
 def _year_end_stage(year: int):
@@ -547,10 +547,9 @@ def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis
     )
 
 
-def get_latest_report_period(*, today: datetime.date) -> datetime.date | None:
-    """Return the latest month up to ``today``'s with any project report, or None."""
-    latest = ProjectReport.objects.filter(period__lte=today).aggregate(latest=Max("period"))
-    return latest["latest"]
+def get_latest_report_period(*, today: datetime.date) -> DefaultPeriod:
+    """Return the latest month up to ``today``'s with any project report, else ``today``'s."""
+    return default_month(ProjectReport.objects.all(), "period", today=today)
 
 
 # --- the year-end evaluation (年终评比) ---------------------------------------------------------

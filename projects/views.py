@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.periods import DefaultPeriod
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.periods import format_period, parse_period
 from enterprises.scoping import get_scoped_object_or_404
@@ -59,6 +60,15 @@ from .services import (
 def _year(request, *, default: int) -> int:
     value = request.GET.get("year", "")
     return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+
+
+def _year_or_default(request, *, default) -> tuple[int, DefaultPeriod | None]:
+    """Return the year asked for and, when none was, the default year (``default()``)."""
+    value = request.GET.get("year", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value), None
+    chosen = default()
+    return chosen.value, None if value else chosen
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -141,7 +151,9 @@ EVALUATION_COLUMNS = [
 @login_required
 def board(request):
     """Show a year's projects by stage with counts, investment and each project's light."""
-    year = _year(request, default=get_default_year(today=timezone.localdate()))
+    year, default = _year_or_default(
+        request, default=lambda: get_default_year(today=timezone.localdate())
+    )
     departments, chains = list_board_choices(year=year)
     form = BoardFilterForm(
         {**request.GET.dict(), "year": year}, departments=departments, chains=chains
@@ -170,6 +182,7 @@ def board(request):
         "projects/project_board.html",
         {
             "form": form,
+            "default_period": default,
             "board": data,
             "months": range(1, 13),
             "ranking_url": f"{dashboard}?{urlencode({**period, 'metric': 'investment'})}",
@@ -428,8 +441,10 @@ def analysis(request):
             period = parse_period(request.GET["period"])
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    default = None
     if period is None:
-        period = get_latest_report_period(today=today) or today.replace(day=1)
+        latest = get_latest_report_period(today=today)
+        period, default = latest.value, None if error else latest
     if wants_xlsx(request):
         lagging = get_monthly_analysis(period=period, user=request.user).departments
         return xlsx_response(
@@ -445,6 +460,7 @@ def analysis(request):
             "analysis": get_monthly_analysis(period=period, user=request.user),
             "error": error,
             "period": period,
+            "default_period": default,
         },
     )
 
@@ -457,7 +473,9 @@ def evaluations(request):
     """List the year's projects with their proposed grade and the confirmed one (年终评比)."""
     today = timezone.localdate()
     last_year = today.year if today.month == 12 else today.year - 1
-    year = _year(request, default=get_default_year(today=datetime.date(last_year, 12, 31)))
+    year, default = _year_or_default(
+        request, default=lambda: get_default_year(today=datetime.date(last_year, 12, 31))
+    )
     can_confirm = can_confirm_evaluations(request.user)
     if request.method == "POST":
         if not can_confirm:
@@ -501,6 +519,7 @@ def evaluations(request):
         "projects/evaluation_list.html",
         {
             "year": year,
+            "default_period": default,
             "lines": lines,
             "can_confirm": can_confirm,
             "grades": EvaluationGrade.choices,
