@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+
 from enterprises.choices import (
     DepartmentKind,
     OfficialRank,
@@ -389,8 +391,9 @@ def planned_compliance(plan: Plan, months) -> dict[str, tuple[int, int]]:
 def _stamp(model, items) -> None:
     """Give rows their event times: ``items`` are (row, created_at, updated_at).
 
-    Only rows whose stamps differ are written, with their latest historical row, so that a
-    second run changes nothing.
+    Only rows whose stamps differ are written, with their latest historical row (dated at the
+    event too), so that a second run changes nothing. One executemany per table: a CASE-based
+    bulk_update of thousands of rows is far slower.
     """
     fields = ["created_at"]
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
@@ -404,21 +407,40 @@ def _stamp(model, items) -> None:
             changed[obj.pk] = obj
     if not changed:
         return
-    model.objects.bulk_update(list(changed.values()), fields, batch_size=500)
+    _execute_updates(
+        model, fields, [([getattr(o, n) for n in fields], o.pk) for o in changed.values()]
+    )
     if not _has_history(model):
         return
-    latest = {}
-    for record in model.history.filter(id__in=list(changed)).order_by("history_id"):
-        latest[record.id] = record
-    for record in latest.values():
-        obj = changed[record.id]
-        for name in fields:
-            setattr(record, name, getattr(obj, name))
-        record.history_date = obj.created_at if record.history_type == "+" else obj.updated_at
-    if latest:
-        model.history.model.objects.bulk_update(
-            list(latest.values()), [*fields, "history_date"], batch_size=500
-        )
+    latest = dict(
+        model.history.filter(id__in=list(changed))
+        .order_by("history_id")
+        .values_list("id", "history_id")
+    )
+    types = dict(
+        model.history.filter(history_id__in=latest.values()).values_list("id", "history_type")
+    )
+    updates = []
+    for object_id, history_id in latest.items():
+        obj = changed[object_id]
+        dated = obj.created_at if types[object_id] == "+" else getattr(obj, fields[-1])
+        updates.append(([*(getattr(obj, n) for n in fields), dated], history_id))
+    _execute_updates(model.history.model, [*fields, "history_date"], updates, key="history_id")
+
+
+def _execute_updates(model, fields, updates, key="id") -> None:
+    """Set datetime ``fields`` of rows by primary key: ``updates`` are ([values], pk)."""
+    ops = connection.ops
+    assignments = ", ".join(f"{ops.quote_name(name)} = %s" for name in fields)
+    sql = (
+        f"UPDATE {ops.quote_name(model._meta.db_table)} SET {assignments} "
+        f"WHERE {ops.quote_name(key)} = %s"
+    )
+    params = [
+        [*(ops.adapt_datetimefield_value(value) for value in values), pk] for values, pk in updates
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def write_routine(writer: Writer, sponsorships, *, year: int, until, departments, people) -> None:
