@@ -26,10 +26,8 @@ from enterprises.choices import (
     OfficialRank,
     ProblemCategory,
     ProblemSeverity,
-    ProblemStatus,
     TitleKind,
     TitleLevel,
-    VisitKind,
 )
 from enterprises.models import (
     Assignment,
@@ -38,9 +36,7 @@ from enterprises.models import (
     EnterpriseTitle,
     MonthlyReport,
     Official,
-    Problem,
     Target,
-    Visit,
 )
 from enterprises.services import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
@@ -697,7 +693,7 @@ def seed_demo() -> dict[str, Tally]:
             writer, firms, enterprises, departments, officials, targets
         )
         _write_projects(writer, enterprises, departments, officials, assignments)
-        _write_visits_and_problems(writer, assignments, departments)
+        _write_routine(writer, assignments, departments, officials)
         seed_zone_demo(writer)
     return writer.tallies
 
@@ -1449,6 +1445,18 @@ def _project_plans(rng, spec, project, parts, departments, people: People, assig
 
 # --- visits and problems ------------------------------------------------------------------------
 
+
+def _write_routine(writer: Writer, assignments, departments, people: People) -> None:
+    """Write each year's routine: visits, problems, work reports, inspections, evaluations."""
+    from .demo_routine import write_routine
+
+    for year in YEARS:
+        sponsorships = [s for s in assignments.values() if s.year == year]
+        write_routine(
+            writer, sponsorships, year=year, until=None, departments=departments, people=people
+        )
+
+
 ROUTINE_NOTES = (
     "了解企业生产经营情况，督促按时报送月度工业经济指标",
     "宣讲惠企政策，了解企业订单和用工情况",
@@ -1562,153 +1570,3 @@ PROBLEM_TEMPLATES = (
         None,
     ),
 )
-
-
-def _write_visits_and_problems(writer: Writer, assignments, departments) -> None:
-    rng = _rng("visits")
-    # Ordered by credit code, not by id, so that the draws do not depend on the database's ids.
-    sponsorships = sorted(
-        (s for s in assignments.values() if s.year == 2021), key=lambda s: s.enterprise.credit_code
-    )
-    # Some departments visit far more diligently than others, so compliance differs.
-    diligence = {code: rng.uniform(0.2, 0.7) for code in sorted(departments)}
-    visits: dict[tuple[int, datetime.date], dict] = {}
-
-    def visit(sponsorship, day, participants, kind=VisitKind.ROUTINE, notes=None):
-        key = (sponsorship.enterprise.pk, day)
-        entry = visits.setdefault(
-            key,
-            {
-                "sponsorship": sponsorship,
-                "kind": kind,
-                "notes": notes or rng.choice(ROUTINE_NOTES),
-                "participants": {},
-            },
-        )
-        if kind == VisitKind.EMERGENCY:
-            entry.update(kind=kind, notes=notes)
-        for official in participants:
-            entry["participants"][official.pk] = official
-
-    for sponsorship in sponsorships:
-        chance = diligence[sponsorship.department.code]
-        for first in month_starts(2021):
-            if rng.random() < chance:
-                people = [sponsorship.responsible]
-                if rng.random() < 0.75:
-                    people.append(sponsorship.head)
-                people += [o for o in sponsorship.team[2:] if rng.random() < 0.5]
-                visit(sponsorship, weekday_in(rng, first, month_end(first)), people)
-            if rng.random() < chance / 3:
-                visit(
-                    sponsorship, weekday_in(rng, first, month_end(first)), [sponsorship.responsible]
-                )
-        for quarter in range(4):
-            if rng.random() < 0.5:
-                first = datetime.date(2021, 3 * quarter + 1, 1)
-                last = month_end(datetime.date(2021, 3 * quarter + 3, 1))
-                people = [sponsorship.leader, sponsorship.responsible, sponsorship.head]
-                visit(sponsorship, weekday_in(rng, first, last), people)
-    for firm_key, day, notes in EMERGENCIES:
-        sponsorship = assignments[(firm_key, 2021)]
-        people = [sponsorship.leader, sponsorship.head, sponsorship.responsible]
-        visit(sponsorship, day, people, VisitKind.EMERGENCY, notes)
-
-    keys = sorted(visits, key=lambda k: (visits[k]["sponsorship"].enterprise.credit_code, k[1]))
-    rows = [
-        {
-            "enterprise_id": enterprise_id,
-            "visited_on": day,
-            "kind": visits[(enterprise_id, day)]["kind"],
-            "notes": visits[(enterprise_id, day)]["notes"],
-        }
-        for enterprise_id, day in keys
-    ]
-    enterprise_ids = {s.enterprise.pk for s in sponsorships}
-    written = writer.rows(
-        Visit,
-        ("enterprise_id", "visited_on"),
-        rows,
-        existing=Visit.objects.filter(enterprise_id__in=enterprise_ids),
-        validation="local",
-    )
-    writer.links(
-        "Visit.participants",
-        Visit.participants.through,
-        "visit",
-        "official",
-        {written[key].pk: set(visits[key]["participants"]) for key in keys},
-    )
-    _write_problems(writer, rng, keys, visits, written, departments, enterprise_ids)
-
-
-def _write_problems(writer, rng, keys, visits, written, departments, enterprise_ids) -> None:
-    rows = []
-    # Most problems of the year are settled; those of the last quarter are mostly still open.
-    early = [k for k in keys if k[1] < d(2021, 10, 1)]
-    late = [k for k in keys if k[1] >= d(2021, 10, 1)]
-    chosen = rng.sample(early, 16) + rng.sample(late, 8)
-    for key in sorted(chosen, key=lambda k: (k[1], keys.index(k))):
-        entry, day = visits[key], key[1]
-        sponsorship = entry["sponsorship"]
-        category, severity, description, resolution, code = rng.choice(PROBLEM_TEMPLATES)
-        department = departments[code] if code else sponsorship.department
-        due_on = day + datetime.timedelta(days=30 if severity == ProblemSeverity.MAJOR else 7)
-        if day < d(2021, 10, 1):
-            status = rng.choices(
-                (ProblemStatus.RESOLVED, ProblemStatus.SOLVED, ProblemStatus.IN_PROGRESS),
-                (75, 15, 10),
-            )[0]
-        else:
-            status = rng.choices(
-                (
-                    ProblemStatus.OPEN,
-                    ProblemStatus.ASSIGNED,
-                    ProblemStatus.IN_PROGRESS,
-                    ProblemStatus.RESOLVED,
-                ),
-                (25, 25, 30, 20),
-            )[0]
-        row = {
-            "enterprise_id": key[0],
-            "visit_id": written[key].pk,
-            "category": category,
-            "severity": severity,
-            "description": description,
-            "department_id": None,
-            "raised_by_id": sponsorship.responsible.pk,
-            "raised_on": day,
-            "assigned_on": None,
-            "first_feedback_on": None,
-            "due_on": due_on,
-            "status": status,
-            "resolution": "",
-            "solved_on": None,
-            "resolved_on": None,
-            "satisfaction": None,
-        }
-        progress = list(ProblemStatus.values).index(status)
-        if progress >= 1:
-            row["department_id"] = department.pk
-            row["assigned_on"] = day + datetime.timedelta(days=rng.choice((0, 1, 1, 2)))
-        if progress >= 2:
-            row["first_feedback_on"] = row["assigned_on"] + datetime.timedelta(
-                days=rng.randint(1, 3)
-            )
-        if progress >= 3:
-            # Some are solved after the due date, so the clocks have something to mark.
-            late = rng.random() < 0.2
-            limit = (due_on - day).days
-            days = rng.randint(limit + 1, limit + 6) if late else rng.randint(3, limit)
-            row["resolution"] = resolution
-            row["solved_on"] = max(day + datetime.timedelta(days=days), row["first_feedback_on"])
-        if progress >= 4:
-            row["resolved_on"] = row["solved_on"] + datetime.timedelta(days=rng.randint(1, 3))
-            row["satisfaction"] = rng.choices((5, 4, 3), (60, 30, 10))[0]
-        rows.append(row)
-    writer.rows(
-        Problem,
-        ("enterprise_id", "raised_on", "category"),
-        rows,
-        existing=Problem.objects.filter(enterprise_id__in=enterprise_ids),
-    )

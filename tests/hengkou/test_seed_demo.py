@@ -19,13 +19,23 @@ from enterprises.models import (
     MonthlyReport,
     Official,
     Problem,
+    ProblemEvent,
     Target,
     Visit,
+    WorkReport,
 )
 from hengkou.demo import apportion, plan_firms
+from hengkou.models import Inspection
 from hengkou.selectors import get_zone_stats
 from projects.choices import STAGE_ORDER, ProjectKind, Stage
-from projects.models import Project, ProjectPlan, ProjectReport, StageMove
+from projects.models import (
+    Project,
+    ProjectEvaluation,
+    ProjectInspection,
+    ProjectPlan,
+    ProjectReport,
+    StageMove,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +55,11 @@ MODELS = (
     Visit,
     Visit.participants.through,
     Problem,
+    ProblemEvent,
+    WorkReport,
+    Inspection,
+    ProjectInspection,
+    ProjectEvaluation,
 )
 
 
@@ -209,11 +224,22 @@ def test_every_enterprise_and_assignment_passes_model_validation(seeded):
 
 
 def test_the_other_rows_pass_model_validation(seeded):
-    for model in (Department, Official, EnterpriseTitle, Project, StageMove, ProjectPlan, Problem):
+    for model in (
+        Department,
+        Official,
+        EnterpriseTitle,
+        Project,
+        StageMove,
+        ProjectPlan,
+        Problem,
+        Inspection,
+        ProjectInspection,
+        ProjectEvaluation,
+    ):
         for obj in model.objects.all():
             obj.full_clean()
     # The many monthly rows are checked on a fixed sample, to keep the suite fast.
-    for model in (Target, MonthlyReport, Visit):
+    for model in (Target, MonthlyReport, Visit, WorkReport, ProblemEvent):
         for obj in list(model.objects.order_by("pk"))[::17]:
             obj.full_clean()
 
@@ -323,18 +349,21 @@ def test_the_articles_projects_are_at_their_stages(seeded):
 
 
 def test_visits_and_problems_are_plausible(seeded):
-    assert Visit.objects.filter(kind=VisitKind.EMERGENCY).count() >= 2
+    assert Visit.objects.filter(kind=VisitKind.EMERGENCY).count() == 3
     assert not Visit.objects.filter(visited_on__gt=timezone.localdate()).exists()
     allowed = {
-        a.enterprise_id: {o.pk for o in a.team.all()} | {a.leader_id}
-        for a in Assignment.objects.filter(year=2021).prefetch_related("team")
+        (a.enterprise_id, a.year): {o.pk for o in a.team.all()} | {a.leader_id}
+        for a in Assignment.objects.prefetch_related("team")
     }
     for visit in Visit.objects.prefetch_related("participants"):
-        assert visit.visited_on.year == 2021
-        assert {o.pk for o in visit.participants.all()} <= allowed[visit.enterprise_id]
-    statuses = set(Problem.objects.values_list("status", flat=True))
-    assert ProblemStatus.RESOLVED in statuses
-    assert statuses - {ProblemStatus.RESOLVED}
-    for problem in Problem.objects.filter(status=ProblemStatus.RESOLVED):
+        assert visit.visited_on.year in (2020, 2021)
+        assert visit.visited_on.weekday() < 5
+        key = (visit.enterprise_id, visit.visited_on.year)
+        assert {o.pk for o in visit.participants.all()} <= allowed[key]
+    # History is concluded: every problem was confirmed by January of the following year.
+    assert set(Problem.objects.values_list("status", flat=True)) == {ProblemStatus.RESOLVED}
+    for problem in Problem.objects.all():
         assert problem.resolution and problem.resolved_on and problem.satisfaction
         assert problem.raised_on <= problem.solved_on <= problem.resolved_on
+        assert problem.resolved_on <= datetime.date(problem.raised_on.year + 1, 1, 31)
+    assert Problem.objects.filter(resolved_on__gt=F("due_on")).exists()
