@@ -306,3 +306,48 @@ def test_the_preview_takes_the_same_queries_for_10_and_300_changed_rows(clerk):
         counts.append(len(queries))
         MonthlyReport.objects.all().delete()
     assert counts[1] == counts[2]
+
+
+def test_a_changed_reference_shows_the_names_of_the_old_and_new_rows():
+    from tests.factories import AssignmentFactory, DepartmentFactory, OfficialFactory
+
+    assignment = AssignmentFactory(department__name="经济贸易局", plan_goals="旧目标")
+    moved = DepartmentFactory(code="D0200", name="工业园区管委会")
+    responsible = OfficialFactory(department=moved, name="王责任")
+    kind = get_kind("assignments")
+    content = render_template(kind, [kind.export_row(assignment)])
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    sheet["D2"], sheet["F2"], sheet["G2"] = "D0200", responsible.name, None  # goals left blank
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    result = run_import(kind=kind, source=buffer, dry_run=True)
+    assert result.ok and result.updated == 1
+    cells = {cell.label: (cell.old, cell.new) for cell in result.changes[0].cells}
+    assert cells == {
+        "包抓部门": ("经济贸易局", "工业园区管委会"),
+        "帮扶责任人": (assignment.responsible.name, "王责任"),
+    }
+    assert result.changes[0].subject == assignment.enterprise.name
+
+
+def test_new_rows_with_and_without_blank_cells_are_written_together():
+    first, second, third = EnterpriseFactory.create_batch(3)
+    rows = [
+        FIGURES,
+        [first.credit_code, "2021-11", 10, 20, 1, 5],
+        [second.credit_code, "2021-11", None, 30, None, None],
+        [third.credit_code, "2021-11", 12, None, 2, None],
+    ]
+    result = run_import(kind=get_kind("monthly_reports"), source=io.BytesIO(xlsx(rows)))
+    assert result.written and result.created == 3
+    written = {
+        r.enterprise_id: (r.output_value, r.revenue, r.tax, r.employees)
+        for r in MonthlyReport.objects.all()
+    }
+    assert written == {
+        first.pk: (10, 20, 1, 5),
+        second.pk: (0, 30, 0, 0),
+        third.pk: (12, 0, 2, 0),
+    }
