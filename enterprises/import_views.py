@@ -90,7 +90,7 @@ def index(request):
 
 @login_required
 def template(request, kind):
-    """Download the kind's .xlsx template (headers, dropdowns, an example row, the notes)."""
+    """Download the kind's .xlsx template (headers, dropdowns, the notes with an example)."""
     spec = _kind_or_404(request, kind)
     name = template_filename(spec)
     return attachment(

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from core.indicators import LightRules
+from core.numbers import format_number
 
 CENT = Decimal("0.01")
 DASH = "—"
@@ -83,6 +84,4 @@ def format_points(gap: Rate | None, places: int = 1) -> str:
 
 def format_money(value: Decimal | None) -> str:
     """Return an amount of 万元 with two decimals and thousands separators."""
-    if value is None:
-        return DASH
-    return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    return DASH if value is None else format_number(value, 2)

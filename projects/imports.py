@@ -26,11 +26,14 @@ from enterprises.imports.kinds import (
     register,
     resolve_department,
     resolve_official,
+    sample_row_message,
 )
 from enterprises.models import Official
 
 from .choices import Stage
 from .models import Project, ProjectPlan, ProjectReport
+
+PERCENT_DEFAULT = ProjectReport._meta.get_field("percent_complete").get_default()
 
 PROJECT = Column(
     "project",
@@ -72,7 +75,9 @@ def resolve_projects(ctx, rows, column: Column) -> None:
                 )
             continue
         found = by_name.get(text, [])
-        if not found:
+        if not found and text == column.example:
+            row.error(column, value, sample_row_message(row))
+        elif not found:
             row.error(column, value, _("No project is named “%(value)s”.") % {"value": text})
         elif len(found) > 1:
             row.error(
@@ -211,6 +216,23 @@ class ProjectReportKind(ImportKind):
 
     def resolve(self, ctx, rows):
         resolve_projects(ctx, rows, self.columns[0])
+        # Which rows with a blank percent complete update a stored report (they keep its
+        # figure) — before this chunk is written; one query, and only when there are some.
+        blank = [
+            (row.values["project_id"], row.values["period"])
+            for row in rows
+            if row.blanks
+            and "percent_complete" in row.blanks
+            and "project_id" in row.values
+            and "period" in row.values
+        ]
+        if blank:
+            stored = ctx.cache.setdefault("stored_reports", set())
+            stored.update(
+                ProjectReport.objects.filter(
+                    project_id__in={p for p, _m in blank}, period__in={m for _p, m in blank}
+                ).values_list("project_id", "period")
+            )
 
     def check(self, ctx, row):
         period = row.values.get("period")
@@ -235,6 +257,16 @@ class ProjectReportKind(ImportKind):
         if "percent_complete" in row.values:
             ctx.cache.setdefault("percent", defaultdict(dict))[project_id][period] = (
                 row.values["percent_complete"],
+                row.number,
+            )
+        elif (
+            row.blanks
+            and "percent_complete" in row.blanks
+            and (project_id, period) not in ctx.cache.get("stored_reports", ())
+        ):
+            # A blank keeps a stored report's figure; a new report takes the default, checked.
+            ctx.cache.setdefault("percent", defaultdict(dict))[project_id][period] = (
+                PERCENT_DEFAULT,
                 row.number,
             )
 

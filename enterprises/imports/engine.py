@@ -8,7 +8,8 @@ the report lists every bad row; if there was one, the transaction is rolled back
 is written. A check-only run (the preview, ``--dry-run``) never writes.
 
 Unchanged rows are not written and get no history row, so importing the same file twice
-changes nothing the second time.
+changes nothing the second time. A blank cell leaves the stored value as it is (0 clears a
+figure); in a new row it takes the model's blank value (its default, or null).
 
 On PostgreSQL three threads share the work: one reads and checks the cells, this one resolves
 references and sorts the rows into new, changed and unchanged, and a writer thread writes the
@@ -72,11 +73,11 @@ from .kinds import (
     ImportKind,
     Row,
 )
+from .preview import Previewer, PreviewRow, key_text
 
 CHUNK = 5000
 HEADER_SEARCH_ROWS = 30
 MAX_ERRORS = 2000
-PREVIEW_ROWS = 20
 MEMO_SIZE = 50_000
 HANDOVER_ROWS = 63  # a mask: the reading thread hands the GIL over every 64 rows (~2 ms)
 
@@ -115,7 +116,11 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """What a run found and did: counts, every error, and a preview of the changes."""
+    """What a run found and did: counts, every error, and (a check-only run) a preview.
+
+    ``additions`` and ``changes`` list the first new and changed rows (``PREVIEW_ROWS`` of
+    each) with their cells written as pages write them, stored value → new value.
+    """
 
     kind: str
     errors: list[RowError] = field(default_factory=list)
@@ -127,11 +132,20 @@ class ImportResult:
     written: bool = False
     header_row: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
-    preview: list[dict] = field(default_factory=list)
+    additions: list[PreviewRow] = field(default_factory=list)
+    changes: list[PreviewRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.errors_omitted
+
+    @property
+    def additions_omitted(self) -> int:
+        return self.created - len(self.additions)
+
+    @property
+    def changes_omitted(self) -> int:
+        return self.updated - len(self.changes)
 
     def add_error(self, row: int, column: str, value: Any, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -278,7 +292,7 @@ class _Parser:
             if column.required:
                 row.error(column, "", _("A value is required."))
             elif self.model_field is not None:
-                row.values[column.key] = self.blank_value
+                row.blank(column.key)
             return
         try:
             value = self.parse(cell)
@@ -366,7 +380,7 @@ def run_import(
     ``user`` is the importing user: their row-level scope and permissions apply and history rows
     name them; ``None`` is a system import (the command without ``--user``). A file that
     cannot be read raises ImportFileError; bad rows are listed in the result, and then nothing
-    is written.
+    is written. A check-only run also previews the first new and changed rows.
     """
     now = now or timezone.now()
     # The wrapper itself, not the ``connection`` proxy: that one finds each thread's own
@@ -383,6 +397,7 @@ def run_import(
             (index, _Parser(kind, column)) for index, column in mapping if column.parse != INFO
         ]
         writer = None
+        previewer = Previewer(kind) if dry_run else None
         if not dry_run:
             writer = _Writer(kind, ctx, [p.column for _i, p in parsers])
             if db.vendor == "postgresql":
@@ -402,7 +417,7 @@ def run_import(
                     # the rest of the file) instead of all at once at the commit.
                     with db.cursor() as cursor:
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                _check_and_write(kind, ctx, result, rows, parsers, writer, bar)
+                _check_and_write(kind, ctx, result, rows, parsers, writer, bar, previewer)
                 if writer is not None and result.ok:
                     try:
                         kind.after_all(ctx)
@@ -420,6 +435,8 @@ def run_import(
         finally:
             if bar is not None:
                 bar.close()
+    if previewer is not None and result.ok:
+        result.additions, result.changes = previewer.finish()
     return result
 
 
@@ -527,8 +544,14 @@ class _ChunkReader:
             self.thread.join()
 
 
-def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
+def _check_and_write(kind, ctx, result, rows, parsers, writer, bar, previewer) -> None:
     seen: dict[tuple, int] = {}
+    model_fields = _writable(kind.model)
+    blanks = {
+        parser.column.key: parser.blank_value
+        for _index, parser in parsers
+        if parser.model_field is not None and parser.column.key in model_fields
+    }
     permissions = _permissions(kind, ctx.user)
     key_labels = " + ".join(column.header() for column in kind.key_columns())
     error = None
@@ -554,7 +577,7 @@ def _check_and_write(kind, ctx, result, rows, parsers, writer, bar) -> None:
                 if not position & HANDOVER_ROWS:
                     time.sleep(0)
                 if not row.errors:
-                    _classify(kind, row, permissions, creates, updates, result)
+                    _classify(kind, row, permissions, creates, updates, result, blanks, previewer)
                 for column, value, message in row.errors:
                     result.add_error(row.number, column, value, message)
             if writer is not None and result.ok:
@@ -591,7 +614,7 @@ def _check_rows(kind, ctx, chunk: list[Row], seen: dict[tuple, int], key_labels:
         if first is not None:
             row.error(
                 key_labels,
-                _key_text(kind, row),
+                key_text(kind, row),
                 _("Duplicate within the file: row %(row)s has the same key.") % {"row": first},
             )
         else:
@@ -623,7 +646,13 @@ def _attach_existing(kind: ImportKind, chunk: list[Row]) -> None:
         row.existing = existing.get(row.key)
 
 
-def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
+def _classify(kind, row: Row, permissions, creates, updates, result, blanks, previewer) -> None:
+    """Sort a checked row into new, changed or unchanged, against the stored row of its key.
+
+    Only the cells given are compared and written: a blank cell is no change. A new row's
+    blank cells take ``blanks`` (the model's default or null), so every new row of the chunk
+    has the same columns.
+    """
     model_fields = _writable(kind.model)
     values = row.values
     if not model_fields.issuperset(values):
@@ -633,9 +662,12 @@ def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
         if not may_add:
             row.error("", "", _("You may not create %(kind)s.") % {"kind": kind.label})
             return
+        if previewer is not None and len(previewer.creates) < previewer.limit:
+            previewer.add_create(row, values)
+        if row.blanks is not None:
+            values = {**values, **{name: blanks[name] for name in row.blanks if name in blanks}}
         creates.append(values)
         result.created += 1
-        _preview(kind, result, "create", row, values)
         return
     changed = [name for name, value in values.items() if row.existing.get(name) != value]
     if not changed:
@@ -646,31 +678,8 @@ def _classify(kind, row: Row, permissions, creates, updates, result) -> None:
         return
     updates.append((row.existing, values, changed))
     result.updated += 1
-    _preview(kind, result, "update", row, {name: values[name] for name in changed})
-
-
-def _key_text(kind, row: Row) -> str:
-    """Return the natural key of a row as the clerk wrote it (credit code, not an id)."""
-    return ", ".join(
-        formats.text(_display(row.values.get(column.key))) for column in kind.key_columns()
-    )
-
-
-def _preview(kind, result, action, row, values) -> None:
-    if len(result.preview) < PREVIEW_ROWS:
-        labels = {column.field: column.header() for column in kind.columns if column.field}
-        result.preview.append(
-            {
-                "row": row.number,
-                "action": action,
-                "key": _key_text(kind, row),
-                "values": {
-                    labels[name]: _display(value)
-                    for name, value in values.items()
-                    if name in labels
-                },
-            }
-        )
+    if previewer is not None and len(previewer.updates) < previewer.limit:
+        previewer.add_update(row, row.existing, values, changed)
 
 
 _WRITABLE: dict[type, frozenset[str]] = {}

@@ -82,7 +82,7 @@ class Column:
 class Row:
     """A data row of the file while it is checked: its values, natural key and errors."""
 
-    __slots__ = ("number", "values", "key", "errors", "existing")
+    __slots__ = ("number", "values", "key", "errors", "existing", "blanks")
 
     def __init__(self, number: int):
         self.number = number
@@ -90,6 +90,15 @@ class Row:
         self.key: tuple | None = None
         self.errors: list[tuple[str, Any, str]] = []
         self.existing: dict | None = None
+        # The keys of optional cells left blank: absent from ``values``, so an update leaves
+        # their stored values alone; a new row takes the model's blank value (default, null).
+        self.blanks: list[str] | None = None
+
+    def blank(self, key: str) -> None:
+        if self.blanks is None:
+            self.blanks = [key]
+        else:
+            self.blanks.append(key)
 
     def error(self, column: Column | str, value: Any, message) -> None:
         label = column.header() if isinstance(column, Column) else str(column)
@@ -206,6 +215,7 @@ class ImportKind:
         }
 
     def example_rows(self) -> list[dict[str, Any]]:
+        """Return example rows, shown in the template's notes sheet (never in its data sheet)."""
         return [
             {column.key: column.example for column in self.columns if column.example is not None}
         ]
@@ -214,14 +224,31 @@ class ImportKind:
 # --- references ----------------------------------------------------------------------------------
 
 
+# Templates used to carry an example row in the data sheet (示例企业有限公司, this code);
+# a file still holding one is refused at that row rather than written or silently skipped.
+SAMPLE_CREDIT_CODE = build_credit_code(1)
+
+
+def sample_row_message(row: Row) -> str:
+    return _(
+        "Row %(row)s is the example row of an old template: delete the row and upload the "
+        "file again."
+    ) % {"row": row.number}
+
+
 def resolve_enterprises(ctx: Context, rows: list[Row], column: Column) -> None:
     """Set ``enterprise_id`` from the credit code of each row; two queries per chunk."""
     codes = {row.values[column.key] for row in rows if row.values.get(column.key)}
+    sample = SAMPLE_CREDIT_CODE in codes
+    codes.discard(SAMPLE_CREDIT_CODE)
     found = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
     allowed = ids_in_scope(ctx, Enterprise, set(found.values()))
     for row in rows:
         code = row.values.get(column.key)
         if not code:
+            continue
+        if sample and code == SAMPLE_CREDIT_CODE:
+            row.error(column, code, sample_row_message(row))
             continue
         pk = found.get(code)
         if pk is None:
@@ -325,7 +352,7 @@ CREDIT_CODE = Column(
     CODE,
     required=True,
     help=_("The enterprise's 18-character code; it must already exist in the system."),
-    example=build_credit_code(1),
+    example=SAMPLE_CREDIT_CODE,
 )
 ENTERPRISE_NAME = Column(
     "enterprise_name",
@@ -355,7 +382,7 @@ class EnterpriseKind(ImportKind):
             required=True,
             field="credit_code",
             help=_("18 characters; both check digits are verified. The natural key."),
-            example=build_credit_code(1),
+            example=SAMPLE_CREDIT_CODE,
         ),
         Column("name", _("name"), TEXT, required=True, field="name", example="示例企业有限公司"),
         Column("chain", _("industry chain"), TEXT, field="chain", example="毛绒玩具"),
@@ -397,6 +424,9 @@ class EnterpriseKind(ImportKind):
                 )
 
     def check(self, ctx, row):
+        if row.values.get("credit_code") == SAMPLE_CREDIT_CODE:
+            row.error(self.columns[0], SAMPLE_CREDIT_CODE, sample_row_message(row))
+            return
         employees = row.values.get("employees") or 0
         poverty = row.values.get("poverty_employees") or 0
         if poverty > employees:
@@ -584,10 +614,7 @@ class MonthlyReportKind(ImportKind):
                 "Figures of the month itself (当月值), never cumulative; money in 万元, "
                 "electricity in 万千瓦时. Profit may be negative, the other amounts may not."
             ),
-            _(
-                "A blank figure counts as 0. Months already closed, and months not begun yet, "
-                "are refused."
-            ),
+            _("Months already closed, and months not begun yet, are refused."),
         ]
 
     def resolve(self, ctx, rows):

@@ -1,9 +1,11 @@
 """The .xlsx template of each kind of import, empty or filled with stored rows.
 
-The first sheet holds the table: one header row in the user's language, then an example row
-(or the stored rows, for a round trip). Choice columns get a dropdown (data validation) of
-their labels, kept in a hidden sheet. A notes sheet explains every column, its format, whether
-it is required, and the natural key that decides between creating and updating.
+The first sheet holds the table: one header row in the user's language, then nothing (or the
+stored rows, for a round trip) — an example row there would be imported unless deleted, so
+the example lives in the notes sheet. Choice columns get a dropdown (data validation) of
+their labels, kept in a hidden sheet. The notes sheet explains every column, its format,
+whether it is required, the natural key that decides between creating and updating, what a
+blank cell does, and shows an example row.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ def _cell_value(column: Column, value: Any) -> Any:
 
 
 def render_template(kind: ImportKind, rows: Iterable[dict] | None = None) -> bytes:
-    """Return the .xlsx template of ``kind``; ``rows`` (export_row dicts) fill it instead of
-    the example row."""
+    """Return the .xlsx template of ``kind``, its table empty or filled with ``rows``.
+
+    ``rows`` are export_row dicts (the round trip).
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(kind.label))
     lists = workbook.create_sheet("lists")
@@ -88,7 +92,7 @@ def render_template(kind: ImportKind, rows: Iterable[dict] | None = None) -> byt
         cell.fill = INFO_FILL if column.parse == INFO else HEADER_FILL
         header.append(cell)
     sheet.append(header)
-    for values in rows if rows is not None else kind.example_rows():
+    for values in rows if rows is not None else ():
         sheet.append([_cell_value(column, values.get(column.key)) for column in kind.columns])
 
     for position in range(max((len(labels) for labels in list_columns), default=0)):
@@ -133,6 +137,14 @@ def _write_notes(kind: ImportKind, notes) -> None:
         line(force_str(note))
     line(
         _(
+            "A blank cell leaves the stored value as it is: to clear a figure, write 0. In a new "
+            "row a blank cell takes its default (0 for figures, empty otherwise); a blank "
+            "required cell (marked *) is an error."
+        ),
+        font=bold,
+    )
+    line(
+        _(
             "Every bad row is listed with its row number, column, value and the reason, and then "
             "nothing is written: correct the file and import it again."
         )
@@ -153,6 +165,13 @@ def _write_notes(kind: ImportKind, notes) -> None:
             force_str(FORMAT_HELP[column.parse]),
             explanation,
         )
+    examples = kind.example_rows()
+    if examples:
+        line()
+        line(_("Example (for reading only: do not copy it into the first sheet)"), font=bold)
+        line(*[column.header() for column in kind.columns], font=bold)
+        for values in examples:
+            line(*[_cell_value(column, values.get(column.key)) for column in kind.columns])
 
 
 def template_filename(kind: ImportKind) -> str:

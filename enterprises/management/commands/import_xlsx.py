@@ -58,6 +58,12 @@ class Command(BaseCommand):
             self.stderr.write(f"{where}{column}{value}: {error.message}")
         if result.errors_omitted:
             self.stderr.write(f"… and {result.errors_omitted} more errors.")
+        if result.ok and not result.rows:
+            self.stdout.write(
+                f"No rows to import: the table below the header (row {result.header_row}) is "
+                "empty. Nothing was written."
+            )
+            return
         summary = (
             f"{result.rows} rows: {result.created} to create, {result.updated} to update, "
             f"{result.unchanged} unchanged"
