@@ -214,7 +214,7 @@ def _leaders_paragraphs(bulletin: Bulletin) -> list[str]:
         return ["本月无可排名的指标。"]
     # Time progress with as many decimals as any rate printed beside it (display_places).
     places = max((row.places for ranking in bulletin.rankings for row in ranking.rows), default=1)
-    paragraphs = [f"本月时间进度为{format_percent(bulletin.time_progress, places)}。"]
+    paragraphs = [f"本月时序进度为{format_percent(bulletin.time_progress, places)}。"]
     for ranking in bulletin.rankings:
         leaders = [row for row in ranking.rows if row.rank is not None and row.rank <= LEADERS]
         if not leaders:
@@ -231,19 +231,19 @@ def _leaders_paragraphs(bulletin: Bulletin) -> list[str]:
 
 def _lagging_paragraphs(bulletin: Bulletin) -> list[str]:
     if not bulletin.lagging:
-        return ["本月各包抓部门各项指标完成率均不低于时间进度，无进度靠后部门。"]
+        return ["本月各包抓部门各项指标完成率均不低于时序进度，无进度靠后部门。"]
     by_department: dict[str, list] = defaultdict(list)
     for line in bulletin.lagging:
         by_department[line.department_name].append(line)
     places = max(line.places for line in bulletin.lagging)
     paragraphs = [
-        f"以下{len(by_department)}个部门的指标完成率低于时间进度"
+        f"以下{len(by_department)}个部门的指标完成率低于时序进度"
         f"（{format_percent(bulletin.time_progress, places)}），已下发督办通知："
     ]
     for name, lines in by_department.items():
         metrics = "；".join(
             f"{line.metric_label}完成率{format_percent(line.completion_rate, line.places)}，"
-            f"低于时间进度{points_phrase(line.gap, line.places)}"
+            f"低于时序进度{points_phrase(line.gap, line.places)}"
             for line in lines
         )
         due = sorted({line.notice_due_on for line in lines if line.notice_due_on})
@@ -277,7 +277,7 @@ def _visits_sentence(bulletin: Bulletin) -> str:
         return "到企帮扶方面，本月无包抓部门的到企帮扶任务。"
     return (
         f"到企帮扶方面，本月到企帮扶任务已完成{total.met}次、未完成{total.missed}次、"
-        f"尚在期限内{total.due}次，履职率{format_percent(total.compliance)}。"
+        f"尚在期限内{total.due}次，达标率{format_percent(total.compliance)}。"
     )
 
 

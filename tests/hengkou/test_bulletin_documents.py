@@ -129,13 +129,13 @@ def test_the_letter_states_the_month_in_chinese_whatever_the_language(closed):
     text = "".join(item.text for item in doc.body)
     # Zone figures with growth: 5,070.75 against 4,600 last year (D3 had no report then).
     assert "规模以上工业总产值累计完成5,070.75万元，同比增长10.2%" in text
-    assert "本月时间进度为83.3%" in text
+    assert "本月时序进度为83.3%" in text
     assert (
         "工业总产值完成率居前3位的部门依次为：工信局（95.8%）、生态环境分局（87.5%）、"
         "自然资源局（86.7%）。"
     ) in text
     # The lagging departments by name, how far behind, and what is asked of them.
-    assert "农业局：工业总产值完成率25.0%，低于时间进度58.3个百分点" in text
+    assert "农业局：工业总产值完成率25.0%，低于时序进度58.3个百分点" in text
     assert "请于2021年11月16日前就督办通知书面反馈" in text
     assert "应报送企业5户，已报送5户，报送率100.0%" in text
     assert doc.attachment_lines[0] == f"附件：1. {doc.attachments[0].title}"

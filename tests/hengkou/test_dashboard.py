@@ -46,7 +46,7 @@ def test_dashboard_shows_cards_ranking_charts_and_who_has_not_reported(superviso
     response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<title>排名通报 2021-11 · 恒口示范区工业包抓平台</title>" in html
+    assert "<title>部门排名 2021-11 · 恒口示范区工业包抓平台</title>" in html
     assert "D2局" in html and "D2未报企业" in html
     assert "95.8%" in html  # 1150 / 1200
     assert "8.3%" in html  # 100 / 1200

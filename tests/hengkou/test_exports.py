@@ -207,7 +207,7 @@ def test_my_enterprises_export_has_one_row_per_card(client):
     assert [rows[0][i] for i in (0, 1, 3, 4, 5)] == [
         "企业",
         "部门",
-        "到企帮扶",
+        "到企帮扶任务",
         "最近帮扶",
         "未解决诉求",
     ]

@@ -221,3 +221,26 @@ def test_a_notice_just_behind_time_progress_prints_apart_from_it(client):
     html = client.get(f"/notices/{notice.pk}/").content.decode()
     assert "83.32%" in html and "83.33%" in html and "-0.01" in html
     assert notice.places == 2
+
+
+def test_a_notice_links_to_its_months_ranking_of_its_metric(supervisor):
+    """The link opens the dashboard on the notice's month and metric, not the latest or default."""
+    october = datetime.date(2021, 10, 1)
+    department = DepartmentFactory(code="R1", name="R1局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, metric="revenue", value=Decimal("1200"))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=october, revenue=Decimal("10"))
+    # A later month is reported too: the dashboard's default month would be November.
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=NOV, revenue=Decimal("10"))
+    close_month(period=october, acting_user=None, now=CLOSED_AT)
+    notice = SupervisionNotice.objects.get(department=department)
+    assert notice.metric == "revenue"
+
+    html = supervisor.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    link = f"{reverse('dashboard')}?period=2021-10&amp;metric=revenue"
+    assert f'href="{link}"' in html
+    assert "2021-10 排名" in html
+
+    board = supervisor.get(link.replace("&amp;", "&")).context["dashboard"]
+    assert (board.period, board.metric) == (october, "revenue")
+    assert [row.department_code for row in board.metric_ranking.rows] == ["R1"]
