@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Sum
 
-from enterprises.choices import DepartmentKind, Metric, OfficialRank
+from enterprises.choices import DepartmentKind, Metric, OfficialRank, TitleKind, TitleLevel
 from enterprises.models import (
     Assignment,
     Department,
     Enterprise,
+    EnterpriseTitle,
     MonthlyReport,
     Official,
     Period,
@@ -50,7 +51,6 @@ from .demo import (
     Firm,
     People,
     S,
-    Sponsorship,
     Writer,
     _rng,
     apportion,
@@ -63,6 +63,7 @@ from .demo import (
     next_month,
     plan_firms,
 )
+from .demo_routine import load_people, load_sponsorships, write_routine
 from .models import SupervisionNotice
 from .services import close_month, close_notice, respond_to_notice
 
@@ -202,22 +203,6 @@ def close_months(months, users: DemoUsers, until: datetime.date, tally) -> None:
 # --- this year --------------------------------------------------------------------------------
 
 
-def _people() -> People:
-    officials = list(Official.objects.select_related("department").order_by("name"))
-    staff = defaultdict(list)
-    heads = {}
-    for official in officials:
-        if official.rank == OfficialRank.DEPARTMENT_HEAD:
-            heads[official.department.code] = official
-        elif official.rank == OfficialRank.STAFF:
-            staff[official.department.code].append(official)
-    return People(
-        leaders=[o for o in officials if o.rank == OfficialRank.COUNTY_LEADER],
-        heads=heads,
-        staff=dict(staff),
-    )
-
-
 def _living_firms(year: int) -> list[Firm]:
     """Return the enterprises that report in ``year`` and last year, planned from 2021's output."""
     rng = _rng(f"growth/{year}")
@@ -283,6 +268,27 @@ def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetim
         enterprise_ids=sorted({row["enterprise_id"] for row in rows}), years=[year - 1, year]
     )
     return last_year
+
+
+def _write_titles(writer: Writer, firms, enterprises, year: int) -> None:
+    """List last year's and this year's above-scale enterprises (those of 2021 stay above)."""
+    rows = [
+        {
+            "enterprise_id": enterprises[firm.key].pk,
+            "title": TitleKind.ABOVE_SCALE,
+            "year": title_year,
+            "level": TitleLevel.NONE,
+        }
+        for firm in firms
+        for title_year in sorted(firm.above)
+        if title_year not in YEARS
+    ]
+    writer.rows(
+        EnterpriseTitle,
+        ("enterprise_id", "title", "year"),
+        rows,
+        existing=EnterpriseTitle.objects.filter(year__in=(year - 1, year)),
+    )
 
 
 def _goals(firm: Firm, year: int, target: int | None, last_year: int) -> str:
@@ -369,39 +375,11 @@ def _write_sponsorships(writer: Writer, firms, enterprises, year: int, last_year
     return written
 
 
-def sponsorships_of(year: int, people: People) -> list[Sponsorship]:
-    """Return ``year``'s assignments as the routine's sponsorships, by credit code."""
-    assignments = (
-        Assignment.objects.filter(year=year)
-        .select_related("enterprise", "department", "leader", "responsible")
-        .prefetch_related("team")
-        .order_by("enterprise__credit_code")
-    )
-    key_of = {firm.credit_code: firm.key for firm in plan_firms()}
-    return [
-        Sponsorship(
-            firm_key=key_of.get(a.enterprise.credit_code, a.enterprise.credit_code),
-            year=year,
-            enterprise=a.enterprise,
-            department=a.department,
-            leader=a.leader,
-            responsible=a.responsible,
-            head=people.heads[a.department.code],
-            team=sorted(a.team.all(), key=lambda o: (o.pk != a.responsible_id, o.name)),
-        )
-        for a in assignments
-    ]
-
-
-def _run_routine(writer, year: int, until: datetime.date | None, people: People) -> None:
-    try:
-        from .demo_routine import write_routine
-    except ImportError:  # the routine of visits and problems comes with its own module
-        return
+def _run_routine(writer, year: int, until: datetime.date, people: People) -> None:
     departments = {d.code: d for d in Department.objects.all()}
     write_routine(
         writer,
-        sponsorships_of(year, people),
+        load_sponsorships(year),
         year=year,
         until=until,
         departments=departments,
@@ -417,7 +395,7 @@ LIVE_PROJECTS = (
         ProjectKind.RENOVATION,
         "hengan",
         3,
-        9,
+        8,
         6800,
         "",
         "引进自动裁剪、充棉和缝制设备，建设毛绒玩具智能化生产线。",
@@ -475,6 +453,7 @@ def _finish_old_projects(writer: Writer, today: datetime.date) -> None:
         stages.append({"name": spec.name, "stage": previous})
     _write_moves(writer, projects.values(), moves)
     writer.rows(Project, ("name",), stages, existing=projects.values())
+    _date_stage_changes(projects.values())
 
 
 def _move(project, from_stage, to_stage, day) -> dict:
@@ -494,6 +473,14 @@ def _write_moves(writer: Writer, projects, moves) -> None:
         moves,
         existing=StageMove.objects.filter(project__in=list(projects)),
     )
+
+
+def _date_stage_changes(projects) -> None:
+    """Date each project's last change as its last stage move (the Writer stamps it now)."""
+    for project in projects:
+        last = project.stage_moves.order_by("-moved_on").values_list("recorded_at", flat=True)
+        if last and project.updated_at != last[0]:
+            Project.objects.filter(pk=project.pk).update(updated_at=last[0])
 
 
 def _write_live_projects(writer: Writer, year: int, today: datetime.date, people: People):
@@ -582,6 +569,7 @@ def _write_live_projects(writer: Writer, year: int, today: datetime.date, people
         by_name.values(),
         [_move(by_name[name], f, t, day) for name, f, t, day in moves],
     )
+    _date_stage_changes(by_name.values())
     writer.rows(
         ProjectPlan,
         ("project_id", "year"),
@@ -611,8 +599,9 @@ def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
     enterprises = {f.key: by_code[f.credit_code] for f in firms if f.credit_code in by_code}
     firms = [firm for firm in firms if firm.key in enterprises]
     last_year = _write_figures(writer, firms, enterprises, year, today)
+    _write_titles(writer, firms, enterprises, year)
     _write_sponsorships(writer, firms, enterprises, year, last_year)
-    people = _people()
+    people = load_people()
     _finish_old_projects(writer, today)
     _write_live_projects(writer, year, today, people)
     _run_routine(writer, year, today, people)
@@ -668,6 +657,7 @@ def stamp_dates(since: datetime.datetime) -> None:
             model.objects.filter(created_at__gte=since, year=year).update(
                 created_at=opening, updated_at=opening
             )
+    _date_stage_changes(Project.objects.all())
     for model in (MonthlyReport, ProjectReport):
         model.objects.filter(created_at__gte=since).exclude(submitted_at=None).update(
             created_at=F("submitted_at"), updated_at=F("submitted_at")
@@ -675,7 +665,25 @@ def stamp_dates(since: datetime.datetime) -> None:
     Period.objects.filter(created_at__gte=since).exclude(closed_at=None).update(
         created_at=F("closed_at"), updated_at=F("closed_at")
     )
+    _stamp_ledgers(since)
     _stamp_history(since)
+
+
+def _stamp_ledgers(since: datetime.datetime) -> None:
+    """Date any other row written since: early in its year, or when the records began."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if "created_at" not in names or "history_id" in names:
+            continue
+        stamps = ["created_at"] + (["updated_at"] if "updated_at" in names else [])
+        fresh = model.objects.filter(created_at__gte=since)
+        if "year" in names:
+            for year in set(fresh.values_list("year", flat=True)):
+                entered = at(datetime.date(year, 1, 4), 10)
+                fresh.filter(year=year).update(**dict.fromkeys(stamps, entered))
+        fresh.update(**dict.fromkeys(stamps, at(RECORDS_BEGIN, 9)))
 
 
 def _stamp_history(since: datetime.datetime) -> None:
@@ -696,6 +704,30 @@ def _stamp_history(since: datetime.datetime) -> None:
                 stamps["updated_at"] = stamps["created_at"]
             created.update(**stamps)
             created.update(history_date=F("created_at"))
+            # A change the demo made since (users linked to what the routine recorded) is dated
+            # as the row's own last change.
+            stamp = "updated_at" if "updated_at" in fields else "created_at"
+            historical.objects.filter(history_date__gte=since, history_type="~").exclude(
+                history_change_reason__startswith="close "
+            ).update(history_date=Subquery(row.values(stamp)[:1]))
+        else:
+            # Records without stamps (the zone's ledgers): entered early in their year.
+            created = historical.objects.filter(history_date__gte=since, history_type="+")
+            if "year" in fields:
+                for year in set(created.values_list("year", flat=True)):
+                    entered = at(datetime.date(year, 1, 4), 10)
+                    created.filter(year=year).update(history_date=entered)
+            created.update(history_date=at(RECORDS_BEGIN, 9))
+        if {"issued_at", "responded_at", "closed_at"} <= fields:  # notices: their own steps
+            from django.db.models import Case, When
+
+            historical.objects.filter(history_date__gte=since).update(
+                history_date=Case(
+                    When(status=NoticeStatus.RESPONDED, then=F("responded_at")),
+                    When(status=NoticeStatus.CLOSED, then=F("closed_at")),
+                    default=F("issued_at"),
+                )
+            )
         if {"period", "submitted_at"} <= fields:  # the reports a close locked
             close = Period.objects.filter(period=OuterRef("period")).values("closed_at")[:1]
             historical.objects.filter(

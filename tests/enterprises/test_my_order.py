@@ -78,7 +78,7 @@ def test_the_page_says_how_it_is_sorted_and_keeps_the_order_after_a_visit(client
         name: _responsible_for(official, name, year=today.year) for name in ("A厂", "B厂", "C厂")
     }
     html = client.get(reverse("enterprises:my_enterprises")).content.decode()
-    assert "按应走访期限排序" in html
+    assert "按应帮扶期限排序" in html
     assert html.index("A厂") < html.index("B厂") < html.index("C厂")
     _visit(official, assignments["A厂"], day=today)
     html = client.get(reverse("enterprises:my_enterprises")).content.decode()

@@ -30,7 +30,8 @@ from hengkou.demo_logins import demo_logins
 from hengkou.models import BulletinIssue, NoticeEvent, Notification, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 12, 3)
+# A fixed day before the real one (a visit may not be dated in the future): 3 November.
+TODAY = datetime.date(2026, 11, 3)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -66,9 +67,9 @@ def test_the_articles_2021_figures_are_still_exact(living):
 def test_every_month_is_closed_on_day_6_of_the_next_month_in_the_morning(living):
     closed = list(Period.objects.filter(status="closed").order_by("period"))
     months = [p.period for p in closed]
-    # 2020 and 2021 whole, and this year up to October: November closes on 6 December.
+    # 2020 and 2021 whole, and this year up to September: October closes on 6 November.
     assert months[:24] == [datetime.date(y, m, 1) for y in (2020, 2021) for m in range(1, 13)]
-    assert months[24:] == [datetime.date(2026, m, 1) for m in range(1, 11)]
+    assert months[24:] == [datetime.date(2026, m, 1) for m in range(1, 10)]
     for period in closed:
         local = _local(period.closed_at)
         following = period.period.replace(day=28) + datetime.timedelta(days=4)
@@ -157,15 +158,15 @@ def test_this_year_carries_2021s_sponsorships_with_their_teams_and_restated_plan
 
 def test_this_years_figures_run_to_last_month_with_a_few_still_owed(living):
     months = set(MonthlyReport.objects.filter(period__year=2026).values_list("period", flat=True))
-    assert months == {datetime.date(2026, m, 1) for m in range(1, 12)}
-    reporting = MonthlyReport.objects.filter(period=datetime.date(2026, 10, 1)).count()
-    november = MonthlyReport.objects.filter(period=datetime.date(2026, 11, 1)).count()
-    assert 0 < november < reporting  # due on 5 December: some have reported, some still owe
+    assert months == {datetime.date(2026, m, 1) for m in range(1, 11)}
+    reporting = MonthlyReport.objects.filter(period=datetime.date(2026, 9, 1)).count()
+    october = MonthlyReport.objects.filter(period=datetime.date(2026, 10, 1)).count()
+    assert 0 < october < reporting  # due on 5 November: some have reported, some still owe
     # Last year's figures exist, so this year's growth can be measured like for like.
     assert MonthlyReport.objects.filter(period__year=2025).count() >= 12 * reporting * 0.9
 
 
-def test_a_second_run_with_the_same_today_changes_nothing_and_a_later_day_closes_november(
+def test_a_second_run_with_the_same_today_changes_nothing_and_a_later_day_closes_october(
     living, settings, tmp_path
 ):
     settings.VAR_DIR = tmp_path
@@ -178,10 +179,10 @@ def test_a_second_run_with_the_same_today_changes_nothing_and_a_later_day_closes
     assert SupervisionNotice.objects.count() == notices
 
     later = StringIO()
-    call_command("setup_demo", "--today", "2026-12-07", stdout=later)
-    assert "Closed 1 month(s), 2026-11 to 2026-11" in later.getvalue()
-    november = Period.objects.get(period=datetime.date(2026, 11, 1))
-    assert _local(november.closed_at).date() == datetime.date(2026, 12, 6)
+    call_command("setup_demo", "--today", "2026-11-09", stdout=later)
+    assert "Closed 1 month(s), 2026-10 to 2026-10" in later.getvalue()
+    october = Period.objects.get(period=datetime.date(2026, 10, 1))
+    assert _local(october.closed_at).date() == datetime.date(2026, 11, 6)
     assert MonthlyReport.objects.count() > reports
 
 
@@ -322,12 +323,12 @@ def test_this_years_projects_move_through_their_stages_up_to_today(living):
 
     plans = ProjectPlan.objects.filter(year=2026).select_related("project")
     stages = {plan.project.name: plan.project.stage for plan in plans}
-    assert stages["恒安玩具智能化生产线技改项目"] == "completed"  # works ended in November
+    assert stages["恒安玩具智能化生产线技改项目"] == "completed"  # works ended in October
     assert stages["富硒食品精深加工园二期项目"] == "started"
     assert stages["毛绒玩具文创产业园标准化厂房三期"] == "reserve"
     reports = ProjectReport.objects.filter(period__year=2026)
     assert reports.exists()
-    assert reports.aggregate(last=Max("period"))["last"] <= datetime.date(2026, 11, 1)
+    assert reports.aggregate(last=Max("period"))["last"] <= datetime.date(2026, 10, 1)
     assert not StageMove.objects.filter(moved_on__gt=TODAY).exists()
     # The article's projects still under construction at the end of 2021 were completed later.
     assert (
