@@ -1,5 +1,7 @@
 """Departments, officials, enterprises and the 五个一 sponsorship with its visits and figures."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -726,6 +728,35 @@ class VisitPhoto(models.Model):
 
     def __str__(self):
         return f"{self.visit} · {self.pk}"
+
+
+def pending_photo_path(instance, filename) -> str:
+    """Return an unguessable name: media URLs are not access-controlled (docs/deploy.md)."""
+    return f"visits/pending/{secrets.token_urlsafe(18)}.jpg"
+
+
+class PendingVisitPhoto(models.Model):
+    """A photo chosen on a visit form that came back with an error, kept a day for its user.
+
+    The form carries a signed token for it; the visit saved from that form takes the photo over.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="pending_visit_photos",
+    )
+    image = models.ImageField(_("photo"), upload_to=pending_photo_path, validators=[validate_photo])
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("photo of a visit draft")
+        verbose_name_plural = _("photos of visit drafts")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.pk}"
 
 
 class ProblemEvent(models.Model):

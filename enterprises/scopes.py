@@ -9,6 +9,7 @@ from .scoping import (
     by_assignment,
     by_department,
     by_enterprise,
+    by_user,
     everyone,
     readers_of_everything,
     register,
@@ -61,6 +62,7 @@ def register_all() -> None:
     ):
         register(model, by_enterprise("enterprise"))
     register(models.VisitPhoto, by_enterprise("visit__enterprise"))
+    register(models.PendingVisitPhoto, by_user("user"))
     register(models.Problem, problem_rule)
     register(models.ProblemEvent, _problem_event)
     register(zone_models.StandardFactory, by_enterprise("occupant"))

@@ -29,7 +29,15 @@ from .selectors import (
     is_involved,
     list_my_assignments,
 )
-from .visits import RaisedProblem, official_of, record_visit
+from .visits import (
+    RaisedProblem,
+    discard_pending_photos,
+    get_pending_photos,
+    keep_pending_photos,
+    official_of,
+    pending_photo_token,
+    record_visit,
+)
 
 ROLE_LABELS = {
     "leader": gettext_lazy("as leader"),
@@ -125,6 +133,22 @@ def _suggested_participants(enterprise: Enterprise, year: int) -> list[Official]
     return list(unique.values())
 
 
+def _kept_photos(request, form, *, now) -> list:
+    """Return the photos kept from the form's previous try, less those the user removed."""
+    try:
+        kept = get_pending_photos(
+            user=request.user, tokens=request.POST.getlist("kept_photos"), now=now
+        )
+        removed = get_pending_photos(
+            user=request.user, tokens=request.POST.getlist("remove_photos"), now=now
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return []
+    discard_pending_photos(removed)
+    return [photo for photo in kept if photo not in removed]
+
+
 @login_required
 def visit_new(request, pk):
     """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
@@ -132,11 +156,14 @@ def visit_new(request, pk):
     today = timezone.localdate()
     me = official_of(request.user)
     suggested = _suggested_participants(enterprise, today.year)
+    kept = []
     if request.method == "POST":
+        now = timezone.now()
         form = VisitForm(request.POST, request.FILES, today=today)
         problems = RaisedProblemFormSet(
             request.POST, prefix="problems", form_kwargs={"user": request.user}
         )
+        kept = _kept_photos(request, form, now=now)
         if form.is_valid() and problems.is_valid():
             try:
                 record_visit(
@@ -147,9 +174,10 @@ def visit_new(request, pk):
                     notes=form.cleaned_data["notes"],
                     problems=[RaisedProblem(**data) for data in problems.cleaned_data if data],
                     photos=form.cleaned_data["photos"],
+                    kept_photos=kept,
                     acting_user=request.user,
                     today=today,
-                    now=timezone.now(),
+                    now=now,
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
@@ -159,6 +187,14 @@ def visit_new(request, pk):
                     request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
                 )
                 return redirect("enterprises:my_enterprises")
+        # The form comes back: the photos just chosen are kept with the others for the next try.
+        if form.cleaned_data.get("photos"):
+            try:
+                kept += keep_pending_photos(
+                    user=request.user, photos=form.cleaned_data["photos"], now=now
+                )
+            except ValidationError as error:
+                form.add_error("photos", error)
     else:
         form = VisitForm(
             initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
@@ -179,6 +215,7 @@ def visit_new(request, pk):
             "extra_participants": extra,
             "chosen": chosen,
             "today": today,
+            "kept_photos": [(pending_photo_token(photo), photo) for photo in kept],
             "involved": request.user.is_superuser
             or is_involved(me, enterprise_id=enterprise.pk, year=today.year),
         },

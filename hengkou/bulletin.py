@@ -668,10 +668,6 @@ def ranking_headers(unit) -> tuple[str, ...]:
     )
 
 
-# Columns a phone hides first (the page keeps the rate, its parts and the flags).
-RANKING_PHONE_HIDDEN = frozenset({2, 10, 11, 12, 13, 14})
-
-
 def ranking_cells(row: RankingRow, metric: str, *, link: str = "") -> tuple[Cell, ...]:
     """Return a ranking row's cells, in the order of ranking_headers; ``link`` on the name."""
     places = row.places

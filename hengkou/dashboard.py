@@ -15,7 +15,6 @@ from core.exports import neutralise
 
 from .bulletin import (
     NUMERIC_KINDS,
-    RANKING_PHONE_HIDDEN,
     Cell,
     MetricRanking,
     Row,
@@ -62,14 +61,14 @@ class Dashboard:
 
     @property
     def ranking_columns(self) -> list[tuple[str, str, str]]:
-        """Return each ranking column's title, sort kind and the classes that hide it on phones."""
+        """Return each ranking column's title, sort kind and alignment classes."""
         table = self.ranking_table
         kinds = [cell.kind for cell in table.rows[0].cells] if table.rows else []
         return [
             (
                 header,
                 "number" if index < len(kinds) and kinds[index] in NUMERIC_KINDS else "text",
-                _column_classes(index, kinds[index] if index < len(kinds) else "text"),
+                _column_classes(kinds[index] if index < len(kinds) else "text"),
             )
             for index, header in enumerate(table.headers)
         ]
@@ -80,7 +79,7 @@ class Dashboard:
         return [
             (
                 row,
-                [(cell, _column_classes(index, cell.kind)) for index, cell in enumerate(row.cells)],
+                [(cell, _column_classes(cell.kind)) for cell in row.cells],
             )
             for row in self.ranking_table.rows
         ]
@@ -105,11 +104,8 @@ class Dashboard:
         }
 
 
-def _column_classes(index: int, kind: str) -> str:
-    classes = ["text-end" if kind in NUMERIC_KINDS else "text-nowrap"]
-    if index in RANKING_PHONE_HIDDEN:
-        classes.append("d-none d-lg-table-cell")
-    return " ".join(classes)
+def _column_classes(kind: str) -> str:
+    return "text-end" if kind in NUMERIC_KINDS else "text-nowrap"
 
 
 def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -> Dashboard:

@@ -12,7 +12,7 @@
       return;
     }
     const wrapper = document.createElement("div");
-    wrapper.className = "form-check";
+    wrapper.className = "form-check form-check-tap";
     const input = document.createElement("input");
     input.className = "form-check-input";
     input.type = "checkbox";

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,7 +16,15 @@ from django.utils import timezone
 from PIL import Image
 
 from enterprises.duties import get_visit_compliance
-from enterprises.models import Problem, Visit, VisitPhoto
+from enterprises.models import PendingVisitPhoto, Problem, Visit, VisitPhoto
+from enterprises.visits import (
+    MAX_KEPT_PHOTOS,
+    PENDING_PHOTO_MAX_AGE,
+    get_pending_photos,
+    keep_pending_photos,
+    pending_photo_token,
+    record_visit,
+)
 from tests.core.test_images import png_claiming
 from tests.factories import (
     AssignmentFactory,
@@ -324,3 +333,117 @@ def test_the_service_refuses_another_departments_problem_for_pages_and_api_alike
         )
     assert "自然资源局" in excinfo.value.message_dict["department"][0]
     assert not Problem.objects.exists()
+
+
+# --- photos survive a form that comes back with an error -----------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _kept_tokens(response) -> list[str]:
+    return [token for token, _photo in response.context["kept_photos"]]
+
+
+def test_a_photo_chosen_on_a_form_that_comes_back_is_kept_and_saved_with_the_visit(
+    client, responsible, media, django_capture_on_commit_callbacks
+):
+    response = _post(client, responsible, participants=[], photos=[png()])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "请至少选择一名参加人员" in html
+    (token,) = _kept_tokens(response)
+    (pending,) = PendingVisitPhoto.objects.all()
+    assert f'name="kept_photos" value="{token}"' in html and pending.image.url in html
+    assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
+
+    # Corrected, without choosing the photo again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, responsible, kept_photos=[token]).status_code == 302
+    (photo,) = VisitPhoto.objects.filter(visit=Visit.objects.get())
+    with photo.image.open("rb") as stored:
+        assert Image.open(stored).format == "JPEG"
+    assert not PendingVisitPhoto.objects.exists()
+    assert not (media / pending.image.name).exists()
+
+
+def test_kept_photos_add_up_over_tries_and_one_can_be_removed(client, responsible, media):
+    first = _post(client, responsible, participants=[], photos=[png(), png()])
+    kept = _kept_tokens(first)
+    second = _post(client, responsible, participants=[], kept_photos=kept, photos=[png()])
+    assert len(_kept_tokens(second)) == 3
+    tokens = _kept_tokens(second)
+    response = _post(client, responsible, kept_photos=tokens, remove_photos=[tokens[0]])
+    assert response.status_code == 302
+    assert VisitPhoto.objects.count() == 2
+    assert not PendingVisitPhoto.objects.exists()
+
+
+def test_another_users_kept_photo_is_refused_and_nothing_is_written(client, responsible, media):
+    other = UserFactory()
+    pending = keep_pending_photos(user=other, photos=[png()], now=timezone.now())[0]
+    stolen = pending_photo_token(pending)
+    # A token signed for another user, and one re-signed for this user's id but naming the
+    # other user's photo, are both refused.
+    forged = signing.dumps([pending.pk, responsible.responsible.user.pk], salt="not-the-salt")
+    for token in (stolen, forged, "garbage", ""):
+        response = _post(client, responsible, kept_photos=[token])
+        assert response.status_code == 200
+        assert "上一次选择的照片已不可用" in response.content.decode()
+    assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
+    assert PendingVisitPhoto.objects.get().user == other
+
+
+def test_a_kept_photo_of_the_same_user_but_another_account_row_is_refused(responsible, media):
+    owner = responsible.responsible.user
+    mine = keep_pending_photos(user=owner, photos=[png()], now=timezone.now())[0]
+    theirs = keep_pending_photos(user=UserFactory(), photos=[png()], now=timezone.now())[0]
+    now = timezone.now()
+    assert get_pending_photos(user=owner, tokens=[pending_photo_token(mine)], now=now) == [mine]
+    with pytest.raises(ValidationError):
+        get_pending_photos(user=owner, tokens=[pending_photo_token(theirs)], now=now)
+    # A visit cannot take over someone else's kept photo either.
+    with pytest.raises(ValidationError):
+        record_visit(
+            enterprise=responsible.enterprise,
+            visited_on=timezone.localdate(),
+            participants=[responsible.responsible],
+            kept_photos=[theirs],
+            acting_user=owner,
+            today=timezone.localdate(),
+            now=now,
+        )
+    assert not Visit.objects.exists()
+
+
+def test_a_kept_photo_lasts_a_day_and_is_then_cleaned_up(
+    client, responsible, media, django_capture_on_commit_callbacks
+):
+    owner = responsible.responsible.user
+    day_ago = timezone.now() - PENDING_PHOTO_MAX_AGE - datetime.timedelta(minutes=1)
+    (old,) = keep_pending_photos(user=owner, photos=[png()], now=day_ago)
+    response = _post(client, responsible, kept_photos=[pending_photo_token(old)])
+    assert response.status_code == 200 and not Visit.objects.exists()
+    # The next photo kept by anyone sweeps the stale one away, file and all.
+    with django_capture_on_commit_callbacks(execute=True):
+        keep_pending_photos(user=UserFactory(), photos=[png()], now=timezone.now())
+    assert not PendingVisitPhoto.objects.filter(pk=old.pk).exists()
+    assert not (media / old.image.name).exists()
+
+
+def test_kept_photos_follow_the_photo_limits(client, responsible, media, settings):
+    settings.HENGKOU_PHOTO_MAX_PIXELS = 1000
+    response = _post(client, responsible, participants=[], photos=[png((64, 64))])
+    assert response.status_code == 200 and response.context["kept_photos"] == []
+    assert not PendingVisitPhoto.objects.exists()
+    flood = _post(client, responsible, participants=[], photos=[png_claiming(12000, 12000)])
+    assert flood.context["kept_photos"] == [] and not PendingVisitPhoto.objects.exists()
+
+
+def test_too_many_kept_photo_tokens_are_refused(client, responsible, media):
+    response = _post(client, responsible, kept_photos=["x"] * (MAX_KEPT_PHOTOS + 1))
+    assert response.status_code == 200
+    assert not Visit.objects.exists()
