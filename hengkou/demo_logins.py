@@ -42,6 +42,30 @@ def _first_user(role: str, *, order=("username",), **filters):
     return users.order_by(*order).first()
 
 
+def _department_user():
+    """The head of the sponsoring department with the most notices still to answer."""
+    from hengkou.choices import NoticeStatus
+
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__name="department_user",
+            is_active=True,
+            official__rank="department_head",
+            official__department__kind="sponsor",
+        )
+        .annotate(
+            open_notices=Count(
+                "official__department__supervision_notices",
+                filter=Q(official__department__supervision_notices__status=NoticeStatus.ISSUED),
+                distinct=True,
+            )
+        )
+        .order_by("-open_notices", "official__department__code")
+        .first()
+    )
+
+
 def demo_logins() -> list[DemoLogin]:
     """Return a login for each role the demo has users for, the administrator last."""
     from enterprises.models import Assignment
@@ -66,11 +90,7 @@ def demo_logins() -> list[DemoLogin]:
     )
     chosen = {
         "official": official,
-        "department_user": _first_user(
-            "department_user",
-            official__rank="department_head",
-            order=("official__department__code",),
-        ),
+        "department_user": _department_user(),
         "economic_bureau": _first_user("economic_bureau", official__rank="department_head"),
         "supervision_office": _first_user("supervision_office", official__rank="department_head"),
         "county_leader": _first_user("county_leader"),

@@ -212,6 +212,15 @@ def test_each_printed_login_opens_its_landing_page(living):
         assert signed_in.status_code == 302, login.role
         response = client.get(login.landing)
         assert response.status_code == 200, login.role
+    # With work in it: the official sponsors enterprises this year, the department user's
+    # department has notices still to answer.
+    by_role = {login.role: login for login in logins}
+    official = Official.objects.get(user__username=by_role["official"].username)
+    assert Assignment.objects.filter(year=TODAY.year, responsible=official).exists()
+    head = Official.objects.get(user__username=by_role["department_user"].username)
+    assert SupervisionNotice.objects.filter(
+        department=head.department_id, status=NoticeStatus.ISSUED
+    ).exists()
 
 
 def _roles(official):
