@@ -48,7 +48,8 @@
   const dataElement = document.getElementById("chart-data");
   if (!dataElement || typeof echarts === "undefined") { return; }
   const data = JSON.parse(dataElement.textContent);
-  const colours = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
+  // Bars at 3:1 or more against the white chart (WCAG 1.4.11); each light is also named in the table.
+  const colours = { green: "#2e7d32", yellow: "#b8860b", red: "#c62828" };
 
   const rates = echarts.init(document.getElementById("chart-rates"));
   rates.setOption({
@@ -60,7 +61,7 @@
     series: [{
       name: data.labels.rate,
       type: "bar",
-      data: data.rates.map((value, index) => ({ value: value, itemStyle: { color: colours[data.lights[index]] || "#90a4ae" } })),
+      data: data.rates.map((value, index) => ({ value: value, itemStyle: { color: colours[data.lights[index]] || "#78909c" } })),
       markLine: {
         symbol: "none",
         lineStyle: { color: "#1565c0", type: "dashed", width: 2 },
