@@ -176,9 +176,9 @@ def test_every_page_of_every_roles_menu_passes_axe(live_server, browser, setting
 
     # Every page once more in English (longer labels) and at 390 px, as the first role to have it.
     for role in ROLES:
-        english = [path for path, first in menus.items() if first == role]
-        english += [path for first, path in details_seen.values() if first == role]
-        phone = [path for path, first in menus.items() if first == role]
+        pages = [path for path, first in menus.items() if first == role]
+        pages += [path for first, path in details_seen.values() if first == role]
+        english, phone = list(pages), list(pages)
         if role == "administrator":
             english += ADMIN_PAGES[:1]
         context, page = _new_page(browser, DESKTOP)
