@@ -1,4 +1,4 @@
-"""What every API endpoint shares below the apps: the JSON body it accepts.
+"""What every API endpoint shares below the apps: the JSON body it accepts, the browsable page.
 
 A body is one JSON object, nested at most ``JSON_MAX_DEPTH`` levels (settings, default 32).
 Anything else (an array, a bare number, ``null``, or 100,000 nested brackets that would exhaust
@@ -11,10 +11,13 @@ import json
 import re
 
 from django.conf import settings
+from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BrowsableAPIRenderer
 
 DEFAULT_JSON_MAX_DEPTH = 32
 
@@ -118,3 +121,24 @@ def plain_number_fields(mapping: dict) -> dict:
         )
         for model_field, serializer_field in mapping.items()
     }
+
+
+FORMAT_MENU_BUTTON = (
+    '<button class="btn btn-primary dropdown-toggle js-tooltip" data-toggle="dropdown"'
+)
+
+
+class AccessibleBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's browsable API page, with its language on ``<html>`` and a name on the format menu.
+
+    DRF's template has neither, and no block to add them in (the format button's title is moved
+    away by its tooltip script): screen readers would read the page in the wrong language and
+    announce a nameless button. The page's colours are fixed in templates/rest_framework/api.html.
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        page = super().render(data, accepted_media_type, renderer_context)
+        language = get_language() or settings.LANGUAGE_CODE
+        page = page.replace("<html>", f'<html lang="{language}">', 1)
+        label = escape(_("Choose the format of the GET request"))
+        return page.replace(FORMAT_MENU_BUTTON, f'{FORMAT_MENU_BUTTON} aria-label="{label}"', 1)

@@ -211,6 +211,12 @@ def navigation_for(user) -> list[NavItem]:
     return items
 
 
+def current_area_url(path: str, items: list[NavItem]) -> str:
+    """Return the URL of the area ``path`` lies in (the longest area URL it starts with), or ""."""
+    urls = [area.url for item in items for area in item.areas if path.startswith(area.url)]
+    return max(urls, key=len, default="")
+
+
 def areas_for(user) -> list[Area]:
     """Return the areas ``user`` may enter, in navigation order."""
     if not user.is_authenticated:

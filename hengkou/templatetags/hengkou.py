@@ -48,7 +48,7 @@ def light(value):
     colour, label = LIGHTS[value]
     return format_html(
         '<span class="light light-{}" title="{}">'
-        '<i class="bi bi-circle-fill text-{}"></i> {}</span>',
+        '<i class="bi bi-circle-fill text-{}" aria-hidden="true"></i> {}</span>',
         value,
         _(label),
         colour,

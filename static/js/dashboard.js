@@ -48,7 +48,10 @@
   const dataElement = document.getElementById("chart-data");
   if (!dataElement || typeof echarts === "undefined") { return; }
   const data = JSON.parse(dataElement.textContent);
+  // Bars stand out 3:1 or more from the white chart (WCAG 1.4.11): a yellow bar by its dark amber
+  // outline, so it stays the light's yellow; each light is also named in the ranking table.
   const colours = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
+  const outlines = { yellow: "#8a6100" };
 
   const rates = echarts.init(document.getElementById("chart-rates"));
   rates.setOption({
@@ -60,7 +63,11 @@
     series: [{
       name: data.labels.rate,
       type: "bar",
-      data: data.rates.map((value, index) => ({ value: value, itemStyle: { color: colours[data.lights[index]] || "#90a4ae" } })),
+      data: data.rates.map((value, index) => ({ value: value, itemStyle: {
+        color: colours[data.lights[index]] || "#78909c",
+        borderColor: outlines[data.lights[index]] || "transparent",
+        borderWidth: 1,
+      } })),
       markLine: {
         symbol: "none",
         lineStyle: { color: "#1565c0", type: "dashed", width: 2 },

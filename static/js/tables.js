@@ -39,4 +39,15 @@
   }
 
   document.querySelectorAll("table.table-stack").forEach(label);
+
+  // A table that scrolls sideways can be scrolled from the keyboard: its container takes the
+  // focus and is named after the table (its caption, or the heading before it).
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach((box) => {
+    const table = box.querySelector("table");
+    if (!table || box.scrollWidth <= box.clientWidth) { return; }
+    const heading = table.caption || box.closest("section, .card, main")?.querySelector("h1, h2, h3");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title);
+  });
 })();
