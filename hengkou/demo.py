@@ -190,16 +190,6 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
 
 
-def weekday_in(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
-    """Return a random working day between ``first`` and ``last`` (both included)."""
-    days = [
-        first + datetime.timedelta(days=n)
-        for n in range((last - first).days + 1)
-        if (first + datetime.timedelta(days=n)).weekday() < 5
-    ]
-    return rng.choice(days)
-
-
 def month_end(first: datetime.date) -> datetime.date:
     """Return the last day of the month starting on ``first``."""
     return next_month(first) - datetime.timedelta(days=1)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.work_reports import submit_work_report
+from tests.default_periods import NOTE_MONTH, NOTE_YEAR
 from tests.factories import (
     AssignmentFactory,
     CultivationFactory,
@@ -31,8 +32,6 @@ from tests.factories import (
 from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
-NOTE_MONTH = "显示有数据的最近月份"
-NOTE_YEAR = "显示有数据的最近年份"
 
 
 def _today() -> datetime.date:

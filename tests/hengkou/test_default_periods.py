@@ -15,6 +15,7 @@ from django.utils import timezone
 from enterprises.choices import TitleKind
 from hengkou.models import Inspection
 from hengkou.selectors import year_under_review
+from tests.default_periods import NOTE_MONTH, NOTE_YEAR
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -25,8 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-NOTE_MONTH = "显示有数据的最近月份"
-NOTE_YEAR = "显示有数据的最近年份"
 
 
 def _today() -> datetime.date:

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.default_periods import NOTE_MONTH, NOTE_YEAR
 from tests.factories import (
     FundingApplicationFactory,
     ProjectPlanFactory,
@@ -19,8 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-NOTE_MONTH = "显示有数据的最近月份"
-NOTE_YEAR = "显示有数据的最近年份"
 
 
 def _today() -> datetime.date:
