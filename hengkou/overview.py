@@ -16,6 +16,7 @@ from enterprises.models import (
     EnterpriseTitle,
     Loan,
     Matchmaking,
+    MonthlyReport,
     NewInvestor,
     SafetyActivity,
     SafetyInspection,
@@ -92,6 +93,8 @@ class ZoneOverview:
     year: int
     stats: ZoneStats
     new_titles: list[NewTitle]
+    # The figures and their growth run like for like through this month (12 once the year ended).
+    through_month: int
     cultivating: list[CultivationLine]
     chain: str
     chain_roles: list[ChainRoleLine]
@@ -194,6 +197,22 @@ def _chain_roles(chain: str) -> list[ChainRoleLine]:
     ]
 
 
+def _figures_through(year: int, as_of: datetime.date) -> int:
+    """Return the last month of ``year`` the figures run through: December once the year ended,
+    else the latest month with monthly figures (never compared with a whole previous year)."""
+    if year < as_of.year:
+        return 12
+    latest = (
+        MonthlyReport.objects.filter(period__year=year, period__lte=as_of)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if latest is not None:
+        return latest.month
+    return as_of.month if year == as_of.year else 12
+
+
 def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = None) -> ZoneOverview:
     """Return the overview of ``year``: the article's figures computed from the records.
 
@@ -204,7 +223,8 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
     """
     chain = chain or lead_chain()
     first, last = _year_dates(year)
-    stats = get_zone_stats(year=year, month=12)
+    through = _figures_through(year, as_of)
+    stats = get_zone_stats(year=year, month=through)
 
     funding = FundingApplication.objects.filter(year=year)
     funding_totals = funding.aggregate(
@@ -257,6 +277,7 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
     return ZoneOverview(
         year=year,
         stats=stats,
+        through_month=through,
         new_titles=_new_titles(year),
         cultivating=_cultivating(year),
         chain=chain,
