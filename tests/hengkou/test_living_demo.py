@@ -359,3 +359,20 @@ def test_the_overview_of_this_year_compares_the_same_months_of_last_year(living,
     assert get_zone_overview(year=2021, as_of=TODAY).through_month == 12
     page = admin_client.get(reverse("overview:overview"), {"year": "2026"}).content.decode()
     assert "1—10月累计" in page
+
+
+def test_every_menu_page_of_every_login_opens_on_this_years_data(living):
+    from hengkou.navigation import areas_for
+    from tests.default_periods import NOTE_MONTH, NOTE_YEAR
+
+    for login in demo_logins():
+        client = Client()
+        client.post("/accounts/login/", {"username": login.username, "password": login.password})
+        user = get_user_model().objects.get(username=login.username)
+        for area in areas_for(user):
+            response = client.get(area.url)
+            assert response.status_code == 200, (login.role, area.url)
+            page = response.content.decode()
+            # A page may fall back to a month that has data, never to the demo's history.
+            for note in (NOTE_MONTH, NOTE_YEAR):
+                assert f"{note}：202" not in page or f"{note}：2026" in page, (login.role, area.url)
