@@ -9,7 +9,7 @@ from io import StringIO
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from hengkou.demo_logins import demo_logins
+from hengkou.demo.logins import demo_logins
 from hengkou.navigation import areas_for
 
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from enterprises.choices import ChainRole, TitleKind
 from enterprises.models import Loan, NewInvestor, SafetyInspection, StandardFactory
-from hengkou.demo import seed_demo
-from hengkou.demo_zone import seed_zone_demo
+from hengkou.demo.article import seed_demo
+from hengkou.demo.zone import seed_zone_demo
 from tests.factories import (
     AssignmentFactory,
     CultivationFactory,

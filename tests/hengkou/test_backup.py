@@ -2,7 +2,7 @@
 
 SQLite: the test database lives in memory, so the round trip runs on a file copy of it (made
 with ``sqlite3.Connection.backup``), the commands pointed at it through
-``hengkou.backup.default_database``. PostgreSQL: the round trip runs on the test database itself
+``hengkou.ops.backup.default_database``. PostgreSQL: the round trip runs on the test database itself
 with ``pg_dump``/``pg_restore``.
 """
 
@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from enterprises.models import MonthlyReport
-from hengkou import backup
+from hengkou.ops import backup
 from tests.factories import (
     EnterpriseFactory,
     MonthlyReportFactory,

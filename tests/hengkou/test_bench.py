@@ -16,7 +16,7 @@ from enterprises.models import (
 )
 from enterprises.services import rebuild_monthly_ytd
 from enterprises.validators import validate_credit_code
-from hengkou import bench
+from hengkou.ops import bench
 from hengkou.ranking import rank_departments
 from hengkou.selectors import list_department_totals
 
@@ -230,9 +230,11 @@ def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
 
 def test_render_says_what_was_not_measured(phases):
     results = bench.measure(period=NOV, repeat=1, log=quiet)
-    section = _render(results, imports_note="not measured (hengkou.import_bench does not exist)")
+    section = _render(
+        results, imports_note="not measured (hengkou.ops.import_bench does not exist)"
+    )
     assert "Throughput not measured in this run." in section
-    assert "Import speed: not measured (hengkou.import_bench does not exist)." in section
+    assert "Import speed: not measured (hengkou.ops.import_bench does not exist)." in section
 
 
 def test_render_compares_the_rows_without_redis_with_the_trivial_view_without_redis(phases):

@@ -20,8 +20,8 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
-from hengkou.demo import Writer, seed_demo
-from hengkou.demo_routine import (
+from hengkou.demo.article import Writer, seed_demo
+from hengkou.demo.routine import (
     link_routine_users,
     load_people,
     load_sponsorships,

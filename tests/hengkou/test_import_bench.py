@@ -3,7 +3,7 @@
 import pytest
 
 from enterprises.models import MonthlyReport
-from hengkou import import_bench
+from hengkou.ops import import_bench
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from enterprises.models import (
     Target,
 )
 from hengkou.choices import NoticeStatus
-from hengkou.demo_live import close_time
-from hengkou.demo_logins import demo_logins
+from hengkou.demo.live import close_time
+from hengkou.demo.logins import demo_logins
 from hengkou.models import BulletinIssue, NoticeEvent, Notification, SupervisionNotice
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
-from hengkou.demo import apportion, plan_firms
+from hengkou.demo.article import apportion, plan_firms
 from hengkou.models import Inspection
 from hengkou.selectors import get_zone_stats
 from projects.choices import STAGE_ORDER, ProjectKind, Stage

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hengkou import backup
+from hengkou.ops import backup
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 from enterprises.periods import parse_period
-from hengkou import bench
+from hengkou.ops import bench
 
 
 class Command(BaseCommand):
@@ -114,12 +114,12 @@ class Command(BaseCommand):
         )
 
     def measure_imports(self, options, log):
-        """Run hengkou.import_bench if it exists; return its results or why there are none."""
+        """Run hengkou.ops.import_bench if it exists; return its results or why there are none."""
         if not options["import_rows"]:
             return None, "not measured in this run"
-        if importlib.util.find_spec("hengkou.import_bench") is None:
-            return None, "not measured (hengkou.import_bench does not exist)"
-        from hengkou import import_bench
+        if importlib.util.find_spec("hengkou.ops.import_bench") is None:
+            return None, "not measured (hengkou.ops.import_bench does not exist)"
+        from hengkou.ops import import_bench
 
         kwargs = {"database": "default", "rows": options["import_rows"]}
         if "competitor_rows" in inspect.signature(import_bench.run).parameters:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hengkou import backup
+from hengkou.ops import backup
 
 
 class Command(BaseCommand):

@@ -18,14 +18,14 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from enterprises.models import Department, Official
-from hengkou.demo_live import is_demo_database, live_demo
-from hengkou.demo_logins import (
+from hengkou.demo.live import is_demo_database, live_demo
+from hengkou.demo.logins import (
     ADMIN_PASSWORD_FILE,
     ADMIN_USERNAME,
     OFFICIALS_PASSWORD_FILE,
     demo_logins,
 )
-from hengkou.demo_routine import link_routine_users
+from hengkou.demo.routine import link_routine_users
 from projects.choices import Stage
 from projects.models import ProjectPhoto, ProjectReport
 from projects.services import attach_thumbnail

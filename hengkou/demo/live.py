@@ -37,8 +37,10 @@ from enterprises.services import refresh_monthly_ytd
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 
-from .choices import NoticeStatus
-from .demo import (
+from ..choices import NoticeStatus
+from ..models import SupervisionNotice
+from ..services import close_month, close_notice, respond_to_notice
+from .article import (
     BUILD_STEPS,
     INVESTMENT_OFFICE,
     OP,
@@ -63,9 +65,7 @@ from .demo import (
     next_month,
     plan_firms,
 )
-from .demo_routine import load_people, load_sponsorships, write_routine
-from .models import SupervisionNotice
-from .services import close_month, close_notice, respond_to_notice
+from .routine import load_people, load_sponsorships, write_routine
 
 CLOSE_DAY = 6
 # Growth a year of the zone's enterprises from 2021 to last year, and this year's spread.
@@ -741,7 +741,7 @@ def _stamp_history(since: datetime.datetime) -> None:
 
 def is_demo_database() -> bool:
     """Whether the database holds the demo's departments (and so may be brought up to date)."""
-    from .demo import DEPARTMENTS
+    from .article import DEPARTMENTS
 
     wanted = {code: name for code, name, _kind, _title in DEPARTMENTS}
     found = dict(Department.objects.filter(code__in=wanted).values_list("code", "name"))

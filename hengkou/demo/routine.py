@@ -54,7 +54,8 @@ from projects.models import (
 )
 from projects.selectors import list_evaluation_lines
 
-from .demo import (
+from ..models import Inspection
+from .article import (
     EMERGENCIES,
     PROBLEM_TEMPLATES,
     ROUTINE_NOTES,
@@ -67,7 +68,6 @@ from .demo import (
     at,
     next_month,
 )
-from .models import Inspection
 
 SUPERVISION_OFFICE = "HK02"
 # Fixed-date public holidays on which nobody visits (New Year, Labour Day, National Day).
@@ -1059,7 +1059,7 @@ def load_sponsorships(year: int) -> list[Sponsorship]:
 
     For a caller that did not just write them (a daily run of the current year).
     """
-    from .demo import plan_firms
+    from .article import plan_firms
 
     keys = {firm.credit_code: firm.key for firm in plan_firms()}
     heads = {

@@ -52,15 +52,15 @@ from enterprises.models import (
 from enterprises.services import FLOW_METRICS, rebuild_monthly_ytd
 from enterprises.validators import build_credit_code
 
-from .ranking import rank_departments
-from .selectors import (
+from ..ranking import rank_departments
+from ..selectors import (
     get_completeness_board,
     get_period_ranking,
     get_zone_stats,
     list_department_totals,
     list_monthly_trend,
 )
-from .services import close_month
+from ..services import close_month
 
 START_MARKER = "<!-- bench:ranking:start -->"
 END_MARKER = "<!-- bench:ranking:end -->"
@@ -1429,8 +1429,8 @@ def _render_extra(*, results: Results, imports: dict | None, imports_note: str) 
     sections += ["### Import speed", ""]
     if imports:
         sections += [
-            "Monthly reports from one .xlsx (`hengkou.import_bench.run`): read, check every row, "
-            "write in one transaction; each import in a process of its own, into the database "
+            "Monthly reports from one .xlsx (`hengkou.ops.import_bench.run`): read, check every "
+            "row, write in one transaction; each import in a process of its own, into the database "
             "above. Ours runs three times: the row is the run of median speed, *runs* lists "
             "all three.",
             "",

@@ -34,7 +34,7 @@ from enterprises.zone_choices import (
 )
 from projects.models import FundingApplication, FundingStatus, Project
 
-from .demo import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_CHAIN, PLUSH_PARK, Tally, Writer
+from .article import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_CHAIN, PLUSH_PARK, Tally, Writer
 
 YEAR = 2021
 D = datetime.date

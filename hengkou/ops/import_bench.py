@@ -5,7 +5,7 @@
 file, checking every row, writing the reports (and, for ours, their history rows and the
 year-to-date rollup) in one transaction — each in a fresh Python process so its peak memory
 (VmHWM) is its own. Both imports insert into an empty slice: the rows are deleted before each
-run and after the last. Called by ``make bench`` (hengkou/bench.py) on PostgreSQL.
+run and after the last. Called by ``make bench`` (hengkou/ops/bench.py) on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def _in_child(which: str, path: str, database: str) -> dict:
     if not env["DJANGO_SETTINGS_MODULE"]:
         env["DJANGO_SETTINGS_MODULE"] = "hengkou.settings"
     output = subprocess.run(
-        [sys.executable, "-m", "hengkou.import_bench", which, path, database],
+        [sys.executable, "-m", "hengkou.ops.import_bench", which, path, database],
         capture_output=True,
         text=True,
         env=env,

@@ -658,7 +658,7 @@ def _plan_output(rng: random.Random, above_2021: list[Firm], others: list[Firm])
 
 def seed_zone_demo(writer: Writer) -> None:
     """Write the article's other records: cultivation, funding, finance, safety, parks."""
-    from .demo_zone import seed_zone_demo as write_zone
+    from .zone import seed_zone_demo as write_zone
 
     write_zone(writer)
 
@@ -1438,7 +1438,7 @@ def _project_plans(rng, spec, project, parts, departments, people: People, assig
 
 def _write_routine(writer: Writer, assignments, departments, people: People) -> None:
     """Write each year's routine: visits, problems, work reports, inspections, evaluations."""
-    from .demo_routine import write_routine
+    from .routine import write_routine
 
     for year in YEARS:
         sponsorships = [s for s in assignments.values() if s.year == year]

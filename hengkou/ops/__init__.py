@@ -1,0 +1,1 @@
+"""Operations tooling: backup and restore, the ranking and import benchmarks. Not the product."""
