@@ -15,7 +15,6 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -656,36 +655,27 @@ def _plan_output(rng: random.Random, above_2021: list[Firm], others: list[Firm])
 # --- writing the plan ---------------------------------------------------------------------------
 
 
-def seed_zone_demo(writer: Writer) -> None:
-    """Write the article's other records: cultivation, funding, finance, safety, parks."""
-    from .zone import seed_zone_demo as write_zone
+def write_article(writer: Writer):
+    """Write the article's enterprises, sponsorships, figures and projects of 2020–2021.
 
-    write_zone(writer)
-
-
-def seed_demo() -> dict[str, Tally]:
-    """Write the whole demo data in one transaction and return what was done per model."""
-    writer = Writer()
-    with transaction.atomic():
-        departments = _write_departments(writer)
-        officials = _write_officials(writer, departments)
-        firms = plan_firms()
-        enterprises = _write_enterprises(writer, firms)
-        _write_titles(writer, firms, enterprises)
-        actuals = _write_monthly_reports(writer, firms, enterprises)
-        # Bulk writes bypass the report service, so the rollup is brought up to date here.
-        refresh_monthly_ytd(
-            enterprise_ids=[enterprise.pk for enterprise in enterprises.values()],
-            years=[2020, 2021],
-        )
-        targets = _write_targets(writer, firms, enterprises, actuals)
-        assignments = _write_assignments(
-            writer, firms, enterprises, departments, officials, targets
-        )
-        _write_projects(writer, enterprises, departments, officials, assignments)
-        _write_routine(writer, assignments, departments, officials)
-        seed_zone_demo(writer)
-    return writer.tallies
+    Return the sponsorships by (firm key, year), the departments by code and the people, which
+    the year's routine (``routine.write_routine``) goes on from.
+    """
+    departments = _write_departments(writer)
+    officials = _write_officials(writer, departments)
+    firms = plan_firms()
+    enterprises = _write_enterprises(writer, firms)
+    _write_titles(writer, firms, enterprises)
+    actuals = _write_monthly_reports(writer, firms, enterprises)
+    # Bulk writes bypass the report service, so the rollup is brought up to date here.
+    refresh_monthly_ytd(
+        enterprise_ids=[enterprise.pk for enterprise in enterprises.values()],
+        years=[2020, 2021],
+    )
+    targets = _write_targets(writer, firms, enterprises, actuals)
+    assignments = _write_assignments(writer, firms, enterprises, departments, officials, targets)
+    _write_projects(writer, enterprises, departments, officials, assignments)
+    return assignments, departments, officials
 
 
 @dataclass
@@ -1434,17 +1424,6 @@ def _project_plans(rng, spec, project, parts, departments, people: People, assig
 
 
 # --- visits and problems ------------------------------------------------------------------------
-
-
-def _write_routine(writer: Writer, assignments, departments, people: People) -> None:
-    """Write each year's routine: visits, problems, work reports, inspections, evaluations."""
-    from .routine import write_routine
-
-    for year in YEARS:
-        sponsorships = [s for s in assignments.values() if s.year == year]
-        write_routine(
-            writer, sponsorships, year=year, until=None, departments=departments, people=people
-        )
 
 
 ROUTINE_NOTES = (

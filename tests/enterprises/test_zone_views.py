@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from enterprises.choices import ChainRole, TitleKind
 from enterprises.models import Loan, NewInvestor, SafetyInspection, StandardFactory
-from hengkou.demo.article import seed_demo
+from hengkou.demo.seed import seed_demo
 from hengkou.demo.zone import seed_zone_demo
 from tests.factories import (
     AssignmentFactory,

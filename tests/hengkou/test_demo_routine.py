@@ -20,13 +20,14 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
-from hengkou.demo.article import Writer, seed_demo
+from hengkou.demo.article import Writer
 from hengkou.demo.routine import (
     link_routine_users,
     load_people,
     load_sponsorships,
     write_routine,
 )
+from hengkou.demo.seed import seed_demo
 from hengkou.models import Inspection
 from projects.models import ProjectEvaluation, ProjectInspection
 

@@ -19,7 +19,7 @@ from enterprises.models import (
     StandardFactory,
 )
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
-from hengkou.demo.article import seed_demo
+from hengkou.demo.seed import seed_demo
 from hengkou.demo.zone import seed_zone_demo
 from hengkou.overview import get_zone_overview
 from projects.models import FundingApplication, FundingStatus

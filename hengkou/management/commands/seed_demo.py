@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from hengkou.demo.article import seed_demo
+from hengkou.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
