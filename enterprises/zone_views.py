@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.shortcuts import redirect, render
@@ -46,6 +47,7 @@ from .filtersets import (
 from .models import Enterprise, EnterpriseTitle, MonthlyReport
 from .scoping import scope_queryset
 from .selectors import get_chain_stats
+from .site import SITE, ZoneLink, reads_zone_figures
 from .zone_selectors import (
     count_cultivations,
     count_new_titles,
@@ -74,8 +76,6 @@ YEARS = (2000, 2100)
 # Filters on a foreign key typed in as an id: kept as hidden inputs, shown as a badge.
 ID_FILTERS = ("enterprise", "matchmaking", "occupant", "project")
 DEFAULT_CHAIN = "毛绒玩具"
-# A chain's figures are zone-wide, like the chain-stats endpoint: for the roles reading rankings.
-CHAIN_PERMISSION = "hengkou.view_rankingsnapshot"
 
 
 # --- columns and cells ----------------------------------------------------------------------------
@@ -563,19 +563,6 @@ class NewInvestorListView(ZoneListView):
 # --- the zone's index and the industry chain ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ZoneLink:
-    label: Any
-    description: Any
-    url_name: str
-    icon: str
-    permission: str
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name)
-
-
 ZONE_LISTS = [
     ZoneLink(
         CultivationListView.title,
@@ -583,20 +570,6 @@ ZONE_LISTS = [
         "zone:cultivation_list",
         "bi-graph-up-arrow",
         CultivationListView.permission_required,
-    ),
-    ZoneLink(
-        _("Industry chain"),
-        _("A chain's enterprises by role, their jobs and output."),
-        "zone:chain",
-        "bi-diagram-3",
-        CHAIN_PERMISSION,
-    ),
-    ZoneLink(
-        _("Funding applications"),
-        _("Applications to special funds: requested, approved and received."),
-        "projects:funding_list",
-        "bi-cash-coin",
-        "projects.view_fundingapplication",
     ),
     *(
         ZoneLink(view.title, view.description, url_name, icon, view.permission_required)
@@ -613,11 +586,32 @@ ZONE_LISTS = [
 ]
 
 
+def zone_links() -> list[ZoneLink]:
+    """Return the zone's record lists: cultivation, the chain, the apps' above, then the rest.
+
+    A chain's figures are zone-wide, like the chain-stats endpoint: its link asks for the
+    permission of the roles reading them, which the site registers (enterprises/site.py).
+    """
+    chain = ZoneLink(
+        _("Industry chain"),
+        _("A chain's enterprises by role, their jobs and output."),
+        "zone:chain",
+        "bi-diagram-3",
+        SITE.figures_permission,
+    )
+    return [ZONE_LISTS[0], chain, *SITE.zone_links, *ZONE_LISTS[1:]]
+
+
 @login_required
 def index(request):
     """List the zone's record lists the user may open."""
-    links = [link for link in ZONE_LISTS if request.user.has_perm(link.permission)]
-    return render(request, "zone/index.html", {"links": links, "year": current_year()})
+    links = [link for link in zone_links() if link.allows(request.user)]
+    overview = reverse(SITE.overview_url_name) if SITE.overview_url_name else ""
+    return render(
+        request,
+        "zone/index.html",
+        {"links": links, "year": current_year(), "overview_url": overview},
+    )
 
 
 def _chain_year(request, *, chain: str) -> tuple[int, str, DefaultPeriod | None]:
@@ -646,9 +640,10 @@ def _chain_year(request, *, chain: str) -> tuple[int, str, DefaultPeriod | None]
 
 
 @login_required
-@permission_required(CHAIN_PERMISSION, raise_exception=True)
 def chain(request):
     """Show an industry chain: its enterprises by role, their jobs and the year's output."""
+    if not reads_zone_figures(request.user):
+        raise PermissionDenied
     name = request.GET.get("chain", "").strip()[:50] or DEFAULT_CHAIN
     year, error, default = _chain_year(request, chain=name)
     stats = get_chain_stats(chain=name, year=year)

@@ -45,7 +45,9 @@ def needs(*permissions: str) -> Rule:
     return Rule(permissions=permissions)
 
 
-RANKINGS = needs("hengkou.view_rankingsnapshot")
+# Rankings and every other zone-wide figure: the roles that read every department's ranking.
+READS_RANKINGS = "hengkou.view_rankingsnapshot"
+RANKINGS = needs(READS_RANKINGS)
 IMPORTERS = needs(
     "enterprises.add_enterprise",
     "enterprises.add_assignment",

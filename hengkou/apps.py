@@ -13,6 +13,17 @@ def _sync_roles(sender, **kwargs):
     sync_roles(Group, Permission)
 
 
+def tell_the_apps():
+    # The apps below link to these pages and check this permission without naming them.
+    from enterprises.site import SITE
+
+    from .access import READS_RANKINGS
+
+    SITE.figures_permission = READS_RANKINGS
+    SITE.overview_url_name = "overview:overview"
+    SITE.ranking_url_name = "dashboard"
+
+
 class HengkouConfig(AppConfig):
     default = True  # this module holds another AppConfig (django-axes') too
     name = "hengkou"
@@ -24,6 +35,7 @@ class HengkouConfig(AppConfig):
 
         register_all()
         drop_figures_on_writes()
+        tell_the_apps()
         # Any decoding of an image anywhere stops at the photo limit (Pillow errs at twice it).
         from PIL import Image
 

@@ -11,4 +11,16 @@ class ProjectsConfig(AppConfig):
 
         register_all()
 
+        from enterprises.site import SITE, ZoneLink
+
+        SITE.add_zone_link(
+            ZoneLink(
+                _("Funding applications"),
+                _("Applications to special funds: requested, approved and received."),
+                "projects:funding_list",
+                "bi-cash-coin",
+                "projects.view_fundingapplication",
+            )
+        )
+
         from . import imports  # noqa: F401  (registers the Excel import kinds of projects)

@@ -21,6 +21,7 @@ from core.periods import DefaultPeriod
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.periods import format_period, parse_period
 from enterprises.scoping import get_scoped_object_or_404
+from enterprises.site import SITE
 
 from .forms import (
     BoardFilterForm,
@@ -148,6 +149,13 @@ EVALUATION_COLUMNS = [
 # --- the pipeline board -------------------------------------------------------------------------
 
 
+def _ranking_url(**query) -> str:
+    """Return the department ranking's URL (the site names it) with the query, or ""."""
+    if not SITE.ranking_url_name:
+        return ""
+    return f"{reverse(SITE.ranking_url_name)}?{urlencode(query)}"
+
+
 @login_required
 def board(request):
     """Show a year's projects by stage with counts, investment and each project's light."""
@@ -176,7 +184,6 @@ def board(request):
             rows=data.lines,
         )
     period = {"period": f"{year:04d}-{data.month:02d}"} if data.month else {}
-    dashboard = reverse("dashboard")
     return render(
         request,
         "projects/project_board.html",
@@ -185,8 +192,8 @@ def board(request):
             "default_period": default,
             "board": data,
             "months": range(1, 13),
-            "ranking_url": f"{dashboard}?{urlencode({**period, 'metric': 'investment'})}",
-            "tech_ranking_url": f"{dashboard}?{urlencode({**period, 'metric': 'tech_investment'})}",
+            "ranking_url": _ranking_url(**period, metric="investment"),
+            "tech_ranking_url": _ranking_url(**period, metric="tech_investment"),
         },
     )
 

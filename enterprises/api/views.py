@@ -47,6 +47,7 @@ from ..problems import list_problems
 from ..scoping import references_outside_scope, scope_queryset
 from ..selectors import get_chain_stats
 from ..services import delete_monthly_reports
+from ..site import reads_zone_figures
 from .serializers import (
     AssignmentSerializer,
     DepartmentSerializer,
@@ -140,8 +141,11 @@ def requires(permission: str):
     return Requires
 
 
-# Zone-wide figures (rankings, zone and chain statistics): the roles that read every ranking.
-READS_RANKINGS = "hengkou.view_rankingsnapshot"
+class ReadsZoneFigures(permissions.BasePermission):
+    """Admit the roles reading zone-wide figures, by the permission the site registers."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and reads_zone_figures(request.user))
 
 
 class ScopedViewSetMixin:
@@ -567,7 +571,7 @@ class ChainStatsSerializer(serializers.Serializer):
     },
 )
 @api_view(["GET"])
-@permission_classes([requires(READS_RANKINGS)])
+@permission_classes([ReadsZoneFigures])
 def chain_stats(request):
     """Return an industry chain's enterprises by role and the jobs they give."""
     query = ChainQuerySerializer(data=request.query_params)

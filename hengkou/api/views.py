@@ -14,18 +14,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.api.views import (
-    READS_RANKINGS,
-    ScopedViewSetMixin,
-    WorkflowPermissions,
-    requires,
-)
+from enterprises.api.views import ScopedViewSetMixin, WorkflowPermissions, requires
 from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.figures_cache import cached_figures
 from enterprises.filtersets import department_filter
 from enterprises.models import Department
 from enterprises.periods import format_period
 
+from ..access import READS_RANKINGS
 from ..choices import NoticeStatus
 from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
