@@ -33,12 +33,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def supervisor(client):
-    client.force_login(UserFactory(username="supervisor", is_superuser=True))
-    return client
-
-
 def _with_role(user, role):
     """Give ``user`` a role (pages are closed to accounts without one)."""
     user.groups.add(Group.objects.get(name=role))

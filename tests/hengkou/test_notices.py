@@ -39,12 +39,6 @@ def notices():
     return departments
 
 
-@pytest.fixture
-def supervisor(client):
-    client.force_login(UserFactory(username="supervisor", is_superuser=True))
-    return client
-
-
 def test_list_shows_overdue_first(supervisor, notices):
     SupervisionNotice.objects.filter(department=notices[0]).update(due_on=datetime.date(2999, 1, 1))
     SupervisionNotice.objects.filter(department=notices[1]).update(due_on=datetime.date(2021, 1, 1))
