@@ -261,3 +261,49 @@ class FundingApplicationFactory(factory.django.DjangoModelFactory):
     year = 2021
     enterprise = factory.SubFactory(EnterpriseFactory)
     requested = Decimal("100.00")
+
+
+# --- the site's workflows (hengkou) ---------------------------------------------------------------
+# Ranking snapshots and bulletin issues have no factory: close_month writes them, and a test that
+# needs one closes a month, so the rows stay what a close produces.
+
+from hengkou.choices import RankedMetric  # noqa: E402
+from hengkou.models import Inspection, Notification, SupervisionNotice  # noqa: E402
+
+
+class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
+    """An issued notice for November 2021: half the target done against 11/12 of the year."""
+
+    class Meta:
+        model = SupervisionNotice
+
+    department = factory.SubFactory(DepartmentFactory)
+    period = datetime.date(2021, 11, 1)
+    metric = RankedMetric.OUTPUT_VALUE
+    completion_rate = Decimal("0.5")
+    time_progress = Decimal("0.916666667")
+    gap = factory.LazyAttribute(lambda notice: notice.completion_rate - notice.time_progress)
+    due_on = datetime.date(2021, 12, 13)
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    """A quarterly inspection of a whole department, in the quarter's last month."""
+
+    class Meta:
+        model = Inspection
+
+    department = factory.SubFactory(DepartmentFactory)
+    year = 2021
+    quarter = 4
+    inspected_on = factory.LazyAttribute(lambda row: datetime.date(row.year, row.quarter * 3, 10))
+    findings = "台账齐全"
+    score = Decimal("90")
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    title = "月度通报"
+    url = "/"

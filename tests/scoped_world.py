@@ -7,14 +7,12 @@ department whose records none of them but the roles that read everything may rea
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.utils import timezone
 
 from enterprises.choices import OfficialRank, PeriodStatus
 from enterprises.models import Period, WorkReport
-from hengkou.models import Inspection, Notification, SupervisionNotice
 from projects.models import ProjectInspection
 from tests.factories import (
     AssignmentFactory,
@@ -23,9 +21,11 @@ from tests.factories import (
     DepartmentFactory,
     EnterpriseTitleFactory,
     FundingApplicationFactory,
+    InspectionFactory,
     LoanFactory,
     MonthlyReportFactory,
     NewInvestorFactory,
+    NotificationFactory,
     OfficialFactory,
     ProblemFactory,
     ProjectFactory,
@@ -33,6 +33,7 @@ from tests.factories import (
     ProjectReportFactory,
     SafetyInspectionFactory,
     StandardFactoryFactory,
+    SupervisionNoticeFactory,
     TargetFactory,
     UserFactory,
     VisitFactory,
@@ -95,22 +96,11 @@ def _side(index: int, today: datetime.date) -> Side:
             findings="按期推进",
             rating=80,
         ),
-        "supervisionnotice": SupervisionNotice.objects.create(
-            department=department,
-            period=CLOSED_MONTH,
-            metric="output_value",
-            completion_rate=Decimal("0.5000"),
-            time_progress=Decimal("0.9167"),
-            gap=Decimal("-0.4167"),
-            due_on=today + datetime.timedelta(days=7),
+        "supervisionnotice": SupervisionNoticeFactory(
+            department=department, period=CLOSED_MONTH, due_on=today + datetime.timedelta(days=7)
         ),
-        "inspection": Inspection.objects.create(
-            year=today.year,
-            quarter=1,
-            department=department,
-            inspected_on=today,
-            findings="台账齐全",
-            score=Decimal("90"),
+        "inspection": InspectionFactory(
+            year=today.year, quarter=1, department=department, inspected_on=today
         ),
         "cultivation": CultivationFactory(enterprise=enterprise),
         "loan": LoanFactory(enterprise=enterprise),
@@ -138,10 +128,7 @@ def build_world() -> SimpleNamespace:
         "county_leader": user_with_role("county_leader", official=ours.leader, username="r-cl"),
         "no_role": UserFactory(username="r-none"),
     }
-    notifications = {
-        role: Notification.objects.create(recipient=user, title="月度通报", url="/")
-        for role, user in users.items()
-    }
+    notifications = {role: NotificationFactory(recipient=user) for role, user in users.items()}
     return SimpleNamespace(
         today=today, ours=ours, theirs=theirs, users=users, notifications=notifications
     )

@@ -1,11 +1,8 @@
-"""Workbooks and users for the import tests."""
+"""Workbooks for the import tests."""
 
 import io
 
-from django.contrib.auth.models import Group
 from openpyxl import Workbook
-
-from tests.factories import OfficialFactory, UserFactory
 
 MONTHLY_HEADER = [
     "统一社会信用代码",
@@ -63,15 +60,3 @@ def monthly_row(code, period="2021-11", output="100.00", **overrides):
         values["wages"],
         values["electricity"],
     ]
-
-
-def user_with_role(role: str, *, official=None, **kwargs):
-    """Return a user holding ``role``, linked to ``official`` (True: a new one) when given."""
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    if official is True:
-        official = OfficialFactory()
-    if official is not None:
-        official.user = user
-        official.save(update_fields=["user"])
-    return user

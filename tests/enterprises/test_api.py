@@ -45,13 +45,6 @@ VALID_CODE = "91350100M000100Y43"
 
 
 @pytest.fixture
-def admin_api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="admin", is_staff=True, is_superuser=True))
-    return client
-
-
-@pytest.fixture
 def clerk_api():
     """A logged-in user with no model permission."""
     client = APIClient()

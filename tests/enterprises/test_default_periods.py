@@ -26,7 +26,6 @@ from tests.factories import (
     OfficialFactory,
     SafetyActivityFactory,
     SafetyInspectionFactory,
-    UserFactory,
     VisitFactory,
 )
 from tests.roles import user_with_role
@@ -36,12 +35,6 @@ pytestmark = pytest.mark.django_db
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-@pytest.fixture
-def admin(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
 
 
 # --- visit duties --------------------------------------------------------------------------------

@@ -13,13 +13,14 @@ from enterprises.imports.kinds import get_kind
 from enterprises.imports.templates import render_template
 from enterprises.models import MonthlyReport, MonthlyYtd, Period, Target
 from enterprises.services import rebuild_monthly_ytd
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, user_with_role, xlsx
+from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import (
     AssignmentFactory,
     EnterpriseFactory,
     MonthlyReportFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 

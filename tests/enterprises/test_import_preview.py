@@ -4,7 +4,6 @@ import datetime
 import io
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,16 +29,10 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 KINDS = ["enterprises", "assignments", "targets", "monthly_reports"]
 FIGURES = ["统一社会信用代码", "月份", "工业总产值", "营业收入", "税金总额", "月末从业人员"]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import io
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,16 +11,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from enterprises.models import MonthlyReport, Target
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, user_with_role, xlsx
+from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import AssignmentFactory, EnterpriseFactory, UserFactory
+from tests.roles import user_with_role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def upload(client, kind, content, name="figures.xlsx"):

@@ -338,12 +338,6 @@ def test_the_service_refuses_another_departments_problem_for_pages_and_api_alike
 # --- photos survive a form that comes back with an error -----------------------------------------
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def _kept_tokens(response) -> list[str]:
     return [token for token, _photo in response.context["kept_photos"]]
 

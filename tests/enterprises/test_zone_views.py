@@ -8,15 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from enterprises.choices import ChainRole, TitleKind
 from enterprises.models import Loan, NewInvestor, SafetyInspection, StandardFactory
-from hengkou.demo.seed import seed_demo
-from hengkou.demo.zone import seed_zone_demo
 from tests.factories import (
     AssignmentFactory,
     CultivationFactory,
@@ -477,16 +474,6 @@ def test_an_enterprise_filter_shows_the_enterprise_by_name(admin_client):
 
 
 # --- the demo: the overview's links lead to the records behind its figures ------------------------
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo data and its zone records once; each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo()
-        seed_zone_demo()
-        yield
-        transaction.set_rollback(True)
 
 
 def _all_rows(client, url):

@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
 
 
-@pytest.fixture
-def admin_api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="admin", is_staff=True, is_superuser=True))
-    return client
-
-
 def _department(code, *, target, ytd, previous=None):
     department = DepartmentFactory(code=code, name=f"{code}局")
     assignment = AssignmentFactory(department=department, year=2021)

@@ -350,12 +350,6 @@ def test_xlsx_sheets_print_on_a4_landscape_fitted_to_the_width(closed):
 # The view, the notification and the buttons.
 
 
-@pytest.fixture
-def reader(client):
-    client.force_login(user_with_role("economic_bureau"))
-    return client
-
-
 def test_pdf_view_sends_the_pdf_of_a_closed_month(closed, reader):
     response = reader.get(reverse("bulletin:pdf", args=["2021-10"]))
     assert response.status_code == 200

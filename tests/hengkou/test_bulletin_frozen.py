@@ -31,7 +31,6 @@ from tests.factories import (
     TargetFactory,
     VisitFactory,
 )
-from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -343,12 +342,6 @@ def test_a_close_numbers_the_years_unstored_months_first(october):
         OCT: 2,
         NOV: 3,
     }
-
-
-@pytest.fixture
-def reader(client):
-    client.force_login(user_with_role("economic_bureau"))
-    return client
 
 
 def test_page_and_index_show_the_document_number_and_no_live_wording(october, reader):

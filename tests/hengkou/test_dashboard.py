@@ -34,12 +34,6 @@ def _department(code, *, target, ytd):
     return department
 
 
-@pytest.fixture
-def supervisor(client):
-    client.force_login(UserFactory(username="supervisor", is_superuser=True))
-    return client
-
-
 def test_dashboard_shows_cards_ranking_charts_and_who_has_not_reported(supervisor):
     _department("D1", target="1200", ytd="1150")
     _department("D2", target="1200", ytd="100")

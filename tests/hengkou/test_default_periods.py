@@ -22,7 +22,6 @@ from tests.factories import (
     EnterpriseTitleFactory,
     MonthlyReportFactory,
     TargetFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +33,6 @@ def _today() -> datetime.date:
 
 def _this_month() -> datetime.date:
     return _today().replace(day=1)
-
-
-@pytest.fixture
-def admin(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
 
 
 def _reporting_department(*, year: int, month: int, name: str, output: str = "1200"):

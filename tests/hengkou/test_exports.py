@@ -14,12 +14,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from enterprises.work_reports import submit_work_report
-from hengkou.models import Inspection, Notification, SupervisionNotice
+from hengkou.models import Notification, SupervisionNotice
 from hengkou.services import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     EnterpriseFactory,
+    InspectionFactory,
     MonthlyReportFactory,
     OfficialFactory,
     ProblemFactory,
@@ -31,12 +32,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def supervisor(client):
-    client.force_login(UserFactory(username="supervisor", is_superuser=True))
-    return client
 
 
 def _with_role(user, role):
@@ -385,13 +380,11 @@ def test_notice_export_is_constant_in_queries(supervisor):
 
 def _inspection(year, quarter, **kwargs):
     assignment = AssignmentFactory(year=year)
-    return Inspection.objects.create(
+    return InspectionFactory(
         year=year,
         quarter=quarter,
         department=assignment.department,
         assignment=assignment,
-        inspected_on=datetime.date(year, quarter * 3, 10),
-        findings="台账齐全",
         score=Decimal("92.5"),
         **kwargs,
     )

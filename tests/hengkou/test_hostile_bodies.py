@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.db import models, transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from core.api import json_depth
 from enterprises.models import MonthlyReport
@@ -29,13 +28,6 @@ BODIES = {
     "not json": "{reason: oops}",
     "NaN": '{"reason": NaN}',
 }
-
-
-@pytest.fixture
-def admin_api(db):
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="hostile-admin", is_superuser=True))
-    return client
 
 
 def test_every_write_refuses_a_body_that_is_not_one_bounded_object(admin_api):

@@ -39,12 +39,6 @@ def notices():
     return departments
 
 
-@pytest.fixture
-def supervisor(client):
-    client.force_login(UserFactory(username="supervisor", is_superuser=True))
-    return client
-
-
 def test_list_shows_overdue_first(supervisor, notices):
     SupervisionNotice.objects.filter(department=notices[0]).update(due_on=datetime.date(2999, 1, 1))
     SupervisionNotice.objects.filter(department=notices[1]).update(due_on=datetime.date(2021, 1, 1))
@@ -205,17 +199,14 @@ def test_whoever_owes_last_months_figures_is_reminded_once_near_the_deadline_and
 def test_a_notice_just_behind_time_progress_prints_apart_from_it(client):
     from decimal import Decimal
 
-    from hengkou.models import SupervisionNotice
-    from tests.factories import DepartmentFactory, UserFactory
+    from tests.factories import SupervisionNoticeFactory, UserFactory
 
-    notice = SupervisionNotice.objects.create(
-        department=DepartmentFactory(),
+    notice = SupervisionNoticeFactory(
         period=datetime.date(2021, 10, 1),
         metric="revenue",
         completion_rate=Decimal("0.833199599"),  # 83.32% against 83.33%
         time_progress=Decimal("0.833333333"),
         gap=Decimal("-0.000133734"),
-        due_on=datetime.date(2021, 11, 16),
     )
     client.force_login(UserFactory(username="so-reader", is_superuser=True))
     html = client.get(f"/notices/{notice.pk}/").content.decode()

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from enterprises.choices import ChainRole, TitleKind
@@ -19,7 +18,6 @@ from enterprises.models import (
     StandardFactory,
 )
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
-from hengkou.demo.seed import seed_demo
 from hengkou.demo.zone import seed_zone_demo
 from hengkou.overview import get_zone_overview
 from projects.models import FundingApplication, FundingStatus
@@ -180,16 +178,6 @@ def test_a_bad_year_falls_back_to_the_default(admin_client):
     response = admin_client.get(reverse("overview:overview"), {"year": "abc"})
     assert response.status_code == 200
     assert response.context["form"].errors
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo data and its zone records once; each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo()
-        seed_zone_demo()
-        yield
-        transaction.set_rollback(True)
 
 
 def test_the_demo_overview_reproduces_the_article(demo):

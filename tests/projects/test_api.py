@@ -19,18 +19,10 @@ from tests.factories import (
     ProjectFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 NOV = datetime.date(2021, 11, 1)
-
-
-@pytest.fixture
-def admin_api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="admin", is_staff=True, is_superuser=True))
-    return client
 
 
 def ids(response):

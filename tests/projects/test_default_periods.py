@@ -16,7 +16,6 @@ from tests.factories import (
     FundingApplicationFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +28,6 @@ def _today() -> datetime.date:
 def _reviewed_year() -> int:
     today = _today()
     return today.year if today.month == 12 else today.year - 1
-
-
-@pytest.fixture
-def admin(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
 
 
 def test_funding_opens_on_the_latest_year_with_applications(admin):

@@ -12,7 +12,7 @@ from enterprises.imports.kinds import get_kind
 from enterprises.imports.templates import render_template
 from enterprises.models import Period
 from projects.models import ProjectPlan, ProjectReport
-from tests.enterprises.import_helpers import user_with_role, xlsx
+from tests.enterprises.import_helpers import xlsx
 from tests.factories import (
     CountyLeaderFactory,
     DepartmentFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     ProjectReportFactory,
     UserFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -28,16 +28,10 @@ from tests.factories import (
 )
 from tests.roles import user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 NOW = datetime.datetime(2021, 12, 3, 9, 30, tzinfo=datetime.UTC)
 TODAY = datetime.date(2021, 12, 3)
 NOVEMBER = datetime.date(2021, 11, 1)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def png(size=(64, 64), name="site.png", noise=False):
