@@ -1,6 +1,17 @@
-"""How numbers are written for people: thousands separators and a fixed number of decimals."""
+"""Exact money and how numbers are written for people: cents, thousands separators, decimals."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """Return a database sum (or None) as an exact Decimal in cents, rounded half-even.
+
+    SQLite sums decimals as floats; rounding to the cent restores the exact value, which the
+    rational comparisons of the rankings rely on. None (a sum over no rows) is zero.
+    """
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def format_number(value, places: int = 2) -> str:

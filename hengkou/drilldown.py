@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from core.indicators import time_progress
+from core.numbers import CENT, cents
 from enterprises.models import Assignment, Department, Enterprise, Period, Target
 from enterprises.scoping import get_scope, scope_queryset
 from projects.choices import ProjectKind
@@ -44,7 +45,7 @@ from .access import may_open
 from .choices import MemberKind, MemberReportStatus
 from .models import RankingMemberSnapshot
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
-from .selectors import _sum_when, _window, cents, get_period_ranking, report_deadline
+from .selectors import _sum_when, _window, get_period_ranking, report_deadline
 
 ENTERPRISE = MemberKind.ENTERPRISE.value
 PROJECT = MemberKind.PROJECT.value
@@ -53,7 +54,6 @@ LATE = MemberReportStatus.LATE.value
 MISSING = MemberReportStatus.MISSING.value
 # Rows written per INSERT at the close (a city's 20,000 enterprises make 160,000 rows).
 SNAPSHOT_BATCH = 2000
-CENT = Decimal("0.01")
 
 
 def member_kind(metric: str) -> str:

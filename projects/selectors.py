@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.indicators import LightRules, completion_rate, light_for, time_progress
+from core.numbers import CENT, cents
 from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.models import Department, Enterprise, Problem
 from enterprises.scoping import scope_queryset
@@ -45,15 +46,9 @@ from .models import (
     StageMove,
 )
 
-CENT = Decimal("0.01")
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 LAGGING_LIGHTS = ("red", "yellow")
 FINISHED_STAGES = (Stage.COMPLETED, Stage.OPERATING)
-
-
-def cents(value) -> Decimal:
-    """Return a database sum as an exact Decimal in cents (SQLite sums decimals as floats)."""
-    return Decimal(value or 0).quantize(CENT)
 
 
 # --- the pipeline board -------------------------------------------------------------------------
@@ -663,11 +658,7 @@ def funding_totals(queryset: QuerySet[FundingApplication]) -> dict:
         sum_approved=Sum("approved"),
         sum_received=Sum("received"),
     )
-    cent = Decimal("0.01")
     return {
         "applications": totals["applications"],
-        **{
-            name: Decimal(totals[f"sum_{name}"] or 0).quantize(cent)
-            for name in ("requested", "approved", "received")
-        },
+        **{name: cents(totals[f"sum_{name}"]) for name in ("requested", "approved", "received")},
     }
