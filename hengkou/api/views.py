@@ -26,6 +26,7 @@ from enterprises.filtersets import department_filter
 from enterprises.models import Department
 from enterprises.periods import format_period
 
+from ..access import CLOSE_MONTH, REOPEN_MONTH
 from ..choices import NoticeStatus
 from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
@@ -172,10 +173,7 @@ class ClosePeriodView(APIView):
 
     @close_schema
     def post(self, request, period):
-        if not request.user.has_perm("enterprises.close_period"):
-            raise PermissionDenied(
-                _("Only the economic bureau or an administrator closes a month.")
-            )
+        CLOSE_MONTH.check(request.user)
         day = _period_from_path(period)
         request.data  # noqa: B018 -- a body, if any, is one JSON object (400 otherwise)
         result = close_month(period=day, acting_user=request.user, now=timezone.now())
@@ -196,8 +194,7 @@ class ReopenPeriodView(APIView):
 
     @reopen_schema
     def post(self, request, period):
-        if not request.user.has_perm("enterprises.reopen_period"):
-            raise PermissionDenied(_("Only an administrator reopens a month."))
+        REOPEN_MONTH.check(request.user)
         day = _period_from_path(period)
         month = reopen_month(
             period=day,
