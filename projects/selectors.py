@@ -29,8 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.indicators import LightRules, completion_rate, light_for, time_progress
-from core.numbers import CENT, cents
+from core import indicators
+from core.indicators import LightRules, completion_rate, due_by, light_for, time_progress
+from core.numbers import cents
 from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.models import Department, Enterprise, Problem
 from enterprises.scoping import scope_queryset
@@ -233,7 +234,7 @@ def _line(plan: ProjectPlan, *, month: int | None, rules: LightRules) -> Project
     ytd = cents(plan.ytd)
     planned = cents(plan.planned_investment)
     rate = completion_rate(ytd, planned) if month else None
-    gap = None if rate is None else rate - time_progress(month)
+    gap = indicators.gap(rate, month)
     return ProjectLine(
         id=project.pk,
         name=project.name,
@@ -400,7 +401,7 @@ def get_investment_curve(
             CurvePoint(
                 month=month,
                 cumulative=cents(running) if month <= last else None,
-                planned=(planned * month / 12).quantize(CENT),
+                planned=cents(due_by(planned, month)),
             )
         )
     return points

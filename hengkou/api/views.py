@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.indicators import time_progress
 from enterprises.api.views import (
     READS_RANKINGS,
     ScopedViewSetMixin,
@@ -79,7 +80,7 @@ def _ranking_payload(period, metric) -> dict:
     return {
         "period": format_period(period),
         "metric": ranking.metric,
-        "time_progress": float(period.month / 12),
+        "time_progress": float(time_progress(period.month)),
         "closed": ranking.closed,
         "results": RankingRowSerializer(ranking.rows, many=True).data,
     }

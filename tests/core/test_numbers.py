@@ -29,3 +29,13 @@ def test_cents_rounds_half_even(value, expected):
 def test_format_number_rounds_half_up_with_separators():
     assert format_number(Decimal("1234.125")) == "1,234.13"
     assert format_number(Decimal("2.5E+2")) == "250.00"
+
+
+def test_cents_of_an_exact_fraction_rounds_half_even_like_a_decimal_would():
+    from fractions import Fraction
+
+    assert str(cents(Fraction(100) / 12)) == "8.33"
+    assert str(cents(Fraction(6, 1200))) == "0.00"  # 0.005: a tie, to the even cent
+    assert str(cents(Fraction(18, 1200))) == "0.02"  # 0.015: a tie, to the even cent
+    assert str(cents(Fraction(-1, 3))) == "-0.33"
+    assert str(cents(Fraction(0))) == "0.00"
