@@ -58,6 +58,11 @@ def time_progress(month: int) -> Fraction:
     return Fraction(month, 12)
 
 
+def due_by(target: Decimal | Fraction, month: int) -> Fraction:
+    """Return what time progress asks of ``target`` by month m: target × m / 12, exact."""
+    return Fraction(target) * time_progress(month)
+
+
 def completion_rate(done: Decimal, target: Decimal) -> Fraction | None:
     """Return done / target exactly, or None when there is no target (or it is 0)."""
     if not target:
@@ -86,4 +91,4 @@ def shortfall(done: Decimal, target: Decimal | None, month: int) -> Fraction | N
     """Return how far ``done`` is behind time progress: target × m / 12 − done (< 0: ahead)."""
     if target is None:
         return None
-    return Fraction(target) * time_progress(month) - Fraction(done)
+    return due_by(target, month) - Fraction(done)

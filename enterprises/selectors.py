@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
+from core.numbers import cents
 from core.periods import DefaultPeriod, default_month
 
 from .choices import ChainRole, OfficialRank, ProblemStatus
@@ -265,12 +266,7 @@ def get_chain_stats(*, chain: str, year: int | None = None) -> ChainStats:
             row["n"],
             row["jobs"] or 0,
             row["poverty"] or 0,
-            _cents(row.get("output")),
-            _cents(row.get("revenue")),
+            cents(row.get("output")),
+            cents(row.get("revenue")),
         )
     return ChainStats(chain=chain, roles=roles, year=year)
-
-
-def _cents(value) -> Decimal:
-    # SQLite sums decimals as floats; rounding to the cent restores the exact value.
-    return Decimal(value or 0).quantize(Decimal("0.01"))

@@ -89,17 +89,26 @@ def refresh_monthly_ytd(*, enterprise_ids: Iterable[int], years: Iterable[int]) 
     return changed
 
 
+def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """Bring the rollup of these (enterprise id, year) pairs up to date; return the rows changed.
+
+    The pairs are grouped by year, so each enterprise is refreshed only in the years it was
+    touched (not in every year touched by any of them).
+    """
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for enterprise_id, year in pairs:
+        by_year[year].add(enterprise_id)
+    return sum(
+        refresh_monthly_ytd(enterprise_ids=ids, years=[year]) for year, ids in by_year.items()
+    )
+
+
 def rebuild_monthly_ytd() -> int:
     """Bring the whole rollup up to date with the monthly reports; return the rows changed."""
     pairs = set(MonthlyReport.objects.values_list("enterprise_id", "period__year").distinct())
     pairs |= set(MonthlyYtd.objects.values_list("enterprise_id", "period__year").distinct())
-    by_year: dict[int, set[int]] = defaultdict(set)
-    for enterprise_id, year in pairs:
-        by_year[year].add(enterprise_id)
     with transaction.atomic():
-        return sum(
-            refresh_monthly_ytd(enterprise_ids=ids, years=[year]) for year, ids in by_year.items()
-        )
+        return refresh_monthly_ytd_pairs(pairs=pairs)
 
 
 @transaction.atomic
@@ -117,7 +126,7 @@ def save_monthly_report(*, report: MonthlyReport) -> MonthlyReport:
             touched.add((enterprise_id, period.year))
     report.full_clean()
     report.save()
-    _refresh_pairs(touched)
+    refresh_monthly_ytd_pairs(pairs=touched)
     return report
 
 
@@ -128,13 +137,7 @@ def delete_monthly_reports(*, reports) -> int:
     for _pk, _enterprise_id, period in rows:
         refuse_closed_month(period)
     MonthlyReport.objects.filter(pk__in=[pk for pk, _e, _p in rows]).delete()
-    _refresh_pairs({(enterprise_id, period.year) for _pk, enterprise_id, period in rows})
+    refresh_monthly_ytd_pairs(
+        pairs={(enterprise_id, period.year) for _pk, enterprise_id, period in rows}
+    )
     return len(rows)
-
-
-def _refresh_pairs(pairs: set[tuple[int, int]]) -> None:
-    by_year: dict[int, set[int]] = defaultdict(set)
-    for enterprise_id, year in pairs:
-        by_year[year].add(enterprise_id)
-    for year, ids in by_year.items():
-        refresh_monthly_ytd(enterprise_ids=ids, years=[year])

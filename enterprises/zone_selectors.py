@@ -29,6 +29,8 @@ from django.db.models import (
     When,
 )
 
+from core.numbers import cents
+
 from .choices import ChainRole, TitleKind
 from .models import (
     MAJOR_INVESTMENT,
@@ -46,13 +48,7 @@ from .models import (
 )
 from .zone_choices import CultivationStatus, FacilityKind, InspectionKind, SafetyActivityKind
 
-CENT = Decimal("0.01")
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
-
-
-def cents(value) -> Decimal:
-    """Return a database sum as an exact Decimal in cents (SQLite sums decimals as floats)."""
-    return Decimal(value or 0).quantize(CENT)
 
 
 def year_dates(year: int) -> tuple[datetime.date, datetime.date]:

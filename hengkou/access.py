@@ -45,6 +45,36 @@ def needs(*permissions: str) -> Rule:
     return Rule(permissions=permissions)
 
 
+@dataclass(frozen=True)
+class MonthPermission:
+    """Who may close (or reopen) a month, and what anyone else is told.
+
+    The page, its button, the endpoint and the view all ask this one object, so the rule and
+    its message cannot drift apart.
+    """
+
+    permission: str
+    refusal: str
+
+    def allows(self, user) -> bool:
+        return user.has_perm(self.permission)
+
+    def check(self, user) -> None:
+        """Raise PermissionDenied, saying who may, unless ``user`` is allowed."""
+        if not self.allows(user):
+            raise PermissionDenied(str(self.refusal))
+
+
+CLOSE_MONTH = MonthPermission(
+    "enterprises.close_period",
+    _("Only the economic bureau or an administrator closes a month."),
+)
+REOPEN_MONTH = MonthPermission(
+    "enterprises.reopen_period",
+    _("Only an administrator reopens a month."),
+)
+
+
 # Rankings and every other zone-wide figure: the roles that read every department's ranking.
 READS_RANKINGS = "hengkou.view_rankingsnapshot"
 RANKINGS = needs(READS_RANKINGS)
@@ -81,8 +111,8 @@ PAGES: dict[str, Rule] = {
     "bulletin:docx": RANKINGS,
     "bulletin:pdf": RANKINGS,
     "overview:overview": RANKINGS,
-    "dashboard_close": needs("enterprises.close_period"),
-    "dashboard_reopen": needs("enterprises.reopen_period"),
+    "dashboard_close": needs(CLOSE_MONTH.permission),
+    "dashboard_reopen": needs(REOPEN_MONTH.permission),
     "notice_list": needs("hengkou.view_supervisionnotice"),
     "notice_detail": needs("hengkou.view_supervisionnotice"),
     "inspection_list": needs("hengkou.view_inspection"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from core.exports import neutralise
+from core.indicators import time_progress
 from enterprises.choices import PeriodStatus
 from enterprises.models import Period
 from enterprises.periods import format_period
@@ -286,7 +287,7 @@ class Bulletin:
 
     @property
     def time_progress(self) -> Fraction:
-        return Fraction(self.month, 12)
+        return time_progress(self.month)
 
     @property
     def summary(self) -> str:

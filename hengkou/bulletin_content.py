@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.duties import get_visit_compliance
 from enterprises.jobs import lock_key
@@ -31,7 +32,7 @@ from projects.models import Project, ProjectPlan, StageMove
 
 from .choices import NoticeStatus, RankedMetric
 from .models import BulletinIssue, NoticeEvent, RankingSnapshot, SupervisionNotice
-from .selectors import cents, get_zone_stats
+from .selectors import get_zone_stats
 
 CONTENT_VERSION = 1
 DEFAULT_NUMBER_PREFIX = "恒示包抓"

@@ -4,18 +4,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from enterprises.choices import Metric
 
-class RankedMetric(models.TextChoices):
-    OUTPUT_VALUE = "output_value", _("Gross industrial output")
-    VALUE_ADDED = "value_added", _("Industrial value added")
-    REVENUE = "revenue", _("Operating revenue")
-    PROFIT = "profit", _("Total profit")
-    TAX = "tax", _("Total tax")
-    EMPLOYEES = "employees", _("Employees")
-    WAGES = "wages", _("Wages payable")
-    ELECTRICITY = "electricity", _("Electricity consumption")
-    INVESTMENT = "investment", _("Industrial investment")
-    TECH_INVESTMENT = "tech_investment", _("Tech-renovation investment")
+# The metrics a department is ranked on: every enterprise Metric (value and label from there,
+# in its order), then the project investments. Built from Metric so that a metric is defined
+# once; the functional form is the only way an enum can extend another's members.
+RankedMetric = models.TextChoices(
+    "RankedMetric",
+    [(metric.name, (metric.value, metric.label)) for metric in Metric]
+    + [
+        ("INVESTMENT", ("investment", _("Industrial investment"))),
+        ("TECH_INVESTMENT", ("tech_investment", _("Tech-renovation investment"))),
+    ],
+    module=__name__,
+    qualname="RankedMetric",
+)
+RankedMetric.__doc__ = "The metrics a department is ranked on: every Metric, then the investments."
 
 
 class Light(models.TextChoices):

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.exports import neutralise
+from core.indicators import time_progress
 
 from .bulletin import (
     NUMERIC_KINDS,
@@ -88,7 +89,7 @@ class Dashboard:
         """Return the data of the two charts, as plain JSON-ready values."""
         ranked = [row for row in self.ranking.rows if row.completion_rate is not None]
         return {
-            "progress": round(self.period.month / 12 * 100, 2),
+            "progress": round(float(time_progress(self.period.month)) * 100, 2),
             "departments": [row.department_name for row in ranked],
             "rates": [round(float(row.completion_rate) * 100, 2) for row in ranked],
             "lights": [row.light for row in ranked],

@@ -25,7 +25,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from itertools import islice
 
@@ -34,7 +34,8 @@ from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, W
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from core.indicators import time_progress
+from core.indicators import completion_rate, due_by, time_progress
+from core.numbers import cents
 from enterprises.models import Assignment, Department, Enterprise, Period, Target
 from enterprises.scoping import get_scope, scope_queryset
 from projects.choices import ProjectKind
@@ -44,7 +45,7 @@ from .access import may_open
 from .choices import MemberKind, MemberReportStatus
 from .models import RankingMemberSnapshot
 from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
-from .selectors import _sum_when, _window, cents, get_period_ranking, report_deadline
+from .selectors import _sum_when, _window, get_period_ranking, report_deadline
 
 ENTERPRISE = MemberKind.ENTERPRISE.value
 PROJECT = MemberKind.PROJECT.value
@@ -53,7 +54,6 @@ LATE = MemberReportStatus.LATE.value
 MISSING = MemberReportStatus.MISSING.value
 # Rows written per INSERT at the close (a city's 20,000 enterprises make 160,000 rows).
 SNAPSHOT_BATCH = 2000
-CENT = Decimal("0.01")
 
 
 def member_kind(metric: str) -> str:
@@ -106,7 +106,7 @@ class MemberLine:
     @classmethod
     def build(cls, figures: MemberFigures, *, month: int) -> MemberLine:
         target = figures.target
-        expected = Fraction(target) * time_progress(month) if target is not None else None
+        expected = due_by(target, month) if target is not None else None
         return cls(
             kind=figures.kind,
             member_id=figures.member_id,
@@ -116,7 +116,7 @@ class MemberLine:
             ytd_previous=figures.ytd_previous,
             report_status=figures.report_status,
             expected=expected,
-            completion_rate=Fraction(figures.ytd) / Fraction(target) if target else None,
+            completion_rate=completion_rate(figures.ytd, target),
             shortfall=expected - Fraction(figures.ytd) if expected is not None else None,
             yoy_growth=growth(figures.ytd, figures.ytd_previous),
         )
@@ -129,12 +129,7 @@ def growth(current: Decimal, previous: Decimal) -> Fraction | None:
 
 def money_of(value: Fraction | Decimal | None) -> Decimal | None:
     """Return an exact amount rounded half-even to the cent (a shortfall), or None."""
-    if value is None:
-        return None
-    value = Fraction(value)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        CENT, rounding=ROUND_HALF_EVEN
-    )
+    return None if value is None else cents(Fraction(value))
 
 
 def sort_lines(lines: Iterable[MemberLine]) -> list[MemberLine]:
@@ -207,7 +202,7 @@ class DepartmentMembers:
 
     @property
     def expected(self) -> Fraction:
-        return Fraction(self.target) * time_progress(self.period.month)
+        return due_by(self.target, self.period.month)
 
     @property
     def expected_money(self) -> Decimal:
@@ -219,7 +214,7 @@ class DepartmentMembers:
 
     @property
     def completion_rate(self) -> Fraction | None:
-        return Fraction(self.ytd_targeted) / Fraction(self.target) if self.target else None
+        return completion_rate(self.ytd_targeted, self.target)
 
     @property
     def shortfall(self) -> Fraction:

@@ -6,7 +6,6 @@ from fractions import Fraction
 from core.indicators import LightRules
 from core.numbers import format_number
 
-CENT = Decimal("0.01")
 DASH = "—"
 Rate = Fraction | Decimal | float | int
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import indicators
 from core.models import BoundedTextField
 from enterprises.models import (
     MONEY,
@@ -119,8 +120,7 @@ class RankingSnapshot(models.Model):
 
     def to_row(self, *, month: int) -> RankingRow:
         """Return the ranking row as decided at the close, its rates exact from the stored sums."""
-        progress = Fraction(month, 12)
-        rate = Fraction(self.ytd_targeted) / Fraction(self.target) if self.target else None
+        rate = indicators.completion_rate(self.ytd_targeted, self.target)
         ytd_previous = Fraction(self.ytd_previous)
         return RankingRow(
             department_id=self.department_id,
@@ -133,8 +133,8 @@ class RankingSnapshot(models.Model):
             ytd_targeted=self.ytd_targeted,
             ytd_previous=self.ytd_previous,
             completion_rate=rate,
-            time_progress=progress,
-            gap=None if rate is None else rate - progress,
+            time_progress=indicators.time_progress(month),
+            gap=indicators.gap(rate, month),
             yoy_growth=Fraction(self.ytd) / ytd_previous - 1 if ytd_previous else None,
             completeness=Fraction(self.reported, self.members) if self.members else Fraction(0),
             rank=self.rank,

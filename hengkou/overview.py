@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
+from core.numbers import cents
 from enterprises.choices import ChainRole, TitleKind
 from enterprises.models import (
     MAJOR_INVESTMENT,
@@ -27,7 +28,7 @@ from enterprises.selectors import get_chain_stats
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from projects.models import FundingApplication, FundingStatus
 
-from .selectors import ZoneStats, cents, get_zone_stats
+from .selectors import ZoneStats, get_zone_stats
 
 DEFAULT_LEAD_CHAIN = "毛绒玩具"
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from core.indicators import LightRules, light_for, ranking_settings, time_progress
+from core import indicators
+from core.indicators import (
+    LightRules,
+    completion_rate,
+    light_for,
+    ranking_settings,
+    time_progress,
+)
 
 from .formats import display_places
 
@@ -127,7 +134,7 @@ def rank_departments(
     progress = time_progress(month)
     rows = []
     for t in totals:
-        rate = Fraction(t.ytd_targeted) / Fraction(t.target) if t.target else None
+        rate = completion_rate(t.ytd_targeted, t.target)
         yoy = Fraction(t.ytd) / Fraction(t.ytd_previous) - 1 if t.ytd_previous else None
         rows.append((t, rate, yoy))
 
@@ -151,7 +158,7 @@ def rank_departments(
 
     result = []
     for position, (t, rate, yoy) in enumerate(ranked + unranked, start=1):
-        gap = rate - progress if rate is not None else None
+        gap = indicators.gap(rate, month)
         lagging = rate is not None and (
             rate < progress - rules.lagging_tolerance or t.department_id in bottom
         )

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.numbers import cents
 from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.choices import PeriodStatus, TitleKind
 from enterprises.figures_cache import cached_figures
@@ -50,16 +51,6 @@ from .ranking import (
 
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def cents(value) -> Decimal:
-    """Return a database sum as an exact Decimal in cents.
-
-    SQLite sums decimals as floats; rounding to the cent restores the exact value, which the
-    rational comparisons of the ranking rely on.
-    """
-    return Decimal(value or 0).quantize(CENT)
 
 
 def _sum_when(condition: Q, field: str):

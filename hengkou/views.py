@@ -22,7 +22,7 @@ from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
 from enterprises.models import Official
 from enterprises.scoping import get_scope, get_scoped_object_or_404, scope_queryset
 
-from .access import may_open
+from .access import CLOSE_MONTH, REOPEN_MONTH, may_open
 from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
@@ -155,8 +155,8 @@ def dashboard(request):
             "default_period": default,
             "dashboard": board,
             "query": query,
-            "can_close": request.user.has_perm("enterprises.close_period"),
-            "can_reopen": request.user.has_perm("enterprises.reopen_period"),
+            "can_close": CLOSE_MONTH.allows(request.user),
+            "can_reopen": REOPEN_MONTH.allows(request.user),
             "chart_data": board.chart_data(),
         },
     )
@@ -183,8 +183,7 @@ def dashboard_xlsx(request):
 @require_POST
 def dashboard_close(request):
     """Close the month shown on the dashboard (the economic bureau's button)."""
-    if not request.user.has_perm("enterprises.close_period"):
-        raise PermissionDenied(_("Only the economic bureau or an administrator closes a month."))
+    CLOSE_MONTH.check(request.user)
     form = DashboardForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -401,8 +400,7 @@ def notification_open(request, pk):
 @require_POST
 def dashboard_reopen(request):
     """Reopen a closed month with a reason (administrators only); the reason is recorded."""
-    if not request.user.has_perm("enterprises.reopen_period"):
-        raise PermissionDenied(_("Only an administrator reopens a month."))
+    REOPEN_MONTH.check(request.user)
     form = DashboardForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -29,7 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.indicators import LightRules, completion_rate, light_for, time_progress
+from core import indicators
+from core.indicators import LightRules, completion_rate, due_by, light_for, time_progress
+from core.numbers import cents
 from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.models import Department, Enterprise, Problem
 from enterprises.scoping import scope_queryset
@@ -45,15 +47,9 @@ from .models import (
     StageMove,
 )
 
-CENT = Decimal("0.01")
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 LAGGING_LIGHTS = ("red", "yellow")
 FINISHED_STAGES = (Stage.COMPLETED, Stage.OPERATING)
-
-
-def cents(value) -> Decimal:
-    """Return a database sum as an exact Decimal in cents (SQLite sums decimals as floats)."""
-    return Decimal(value or 0).quantize(CENT)
 
 
 # --- the pipeline board -------------------------------------------------------------------------
@@ -238,7 +234,7 @@ def _line(plan: ProjectPlan, *, month: int | None, rules: LightRules) -> Project
     ytd = cents(plan.ytd)
     planned = cents(plan.planned_investment)
     rate = completion_rate(ytd, planned) if month else None
-    gap = None if rate is None else rate - time_progress(month)
+    gap = indicators.gap(rate, month)
     return ProjectLine(
         id=project.pk,
         name=project.name,
@@ -405,7 +401,7 @@ def get_investment_curve(
             CurvePoint(
                 month=month,
                 cumulative=cents(running) if month <= last else None,
-                planned=(planned * month / 12).quantize(CENT),
+                planned=cents(due_by(planned, month)),
             )
         )
     return points
@@ -663,11 +659,7 @@ def funding_totals(queryset: QuerySet[FundingApplication]) -> dict:
         sum_approved=Sum("approved"),
         sum_received=Sum("received"),
     )
-    cent = Decimal("0.01")
     return {
         "applications": totals["applications"],
-        **{
-            name: Decimal(totals[f"sum_{name}"] or 0).quantize(cent)
-            for name in ("requested", "approved", "received")
-        },
+        **{name: cents(totals[f"sum_{name}"]) for name in ("requested", "approved", "received")},
     }

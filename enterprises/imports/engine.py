@@ -29,7 +29,6 @@ import queue
 import threading
 import time
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1060,20 +1059,16 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
 
     PostgreSQL rebuilds the pairs' rows in one statement, through ``db`` (the import's
     connection, shared with its writer thread; by default this thread's); other databases
-    use ``refresh_monthly_ytd`` one year at a time (a few queries per 500 enterprises).
+    use ``refresh_monthly_ytd_pairs`` (one year at a time, a few queries per 500 enterprises).
     """
     if not pairs:
         return
     from ..models import MonthlyReport, MonthlyYtd
-    from ..services import FLOW_METRICS, refresh_monthly_ytd
+    from ..services import FLOW_METRICS, refresh_monthly_ytd_pairs
 
     db = db or connection
     if db.vendor != "postgresql":
-        by_year: dict[int, set[int]] = defaultdict(set)
-        for enterprise_id, year in pairs:
-            by_year[year].add(enterprise_id)
-        for year, ids in by_year.items():
-            refresh_monthly_ytd(enterprise_ids=ids, years=[year])
+        refresh_monthly_ytd_pairs(pairs=pairs)
         return
     qn = db.ops.quote_name
     sql = _YTD_SQL.format(

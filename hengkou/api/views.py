@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.indicators import time_progress
 from enterprises.api.views import ScopedViewSetMixin, WorkflowPermissions, requires
 from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.figures_cache import cached_figures
@@ -21,7 +22,7 @@ from enterprises.filtersets import department_filter
 from enterprises.models import Department
 from enterprises.periods import format_period
 
-from ..access import READS_RANKINGS
+from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
 from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
@@ -74,7 +75,7 @@ def _ranking_payload(period, metric) -> dict:
     return {
         "period": format_period(period),
         "metric": ranking.metric,
-        "time_progress": float(period.month / 12),
+        "time_progress": float(time_progress(period.month)),
         "closed": ranking.closed,
         "results": RankingRowSerializer(ranking.rows, many=True).data,
     }
@@ -168,10 +169,7 @@ class ClosePeriodView(APIView):
 
     @close_schema
     def post(self, request, period):
-        if not request.user.has_perm("enterprises.close_period"):
-            raise PermissionDenied(
-                _("Only the economic bureau or an administrator closes a month.")
-            )
+        CLOSE_MONTH.check(request.user)
         day = _period_from_path(period)
         request.data  # noqa: B018 -- a body, if any, is one JSON object (400 otherwise)
         result = close_month(period=day, acting_user=request.user, now=timezone.now())
@@ -192,8 +190,7 @@ class ReopenPeriodView(APIView):
 
     @reopen_schema
     def post(self, request, period):
-        if not request.user.has_perm("enterprises.reopen_period"):
-            raise PermissionDenied(_("Only an administrator reopens a month."))
+        REOPEN_MONTH.check(request.user)
         day = _period_from_path(period)
         month = reopen_month(
             period=day,
