@@ -56,7 +56,9 @@ def test_a_photo_survives_a_form_error_and_is_saved_with_the_visit(
     expect(page.locator("body")).to_contain_text("请至少选择一名参加人员")
     kept = page.locator("#kept-photos img")
     expect(kept).to_have_count(1)
-    assert kept.evaluate("image => image.complete && image.naturalWidth") == 640
+    # The thumbnail is served back (it loads after the page, on a busy machine a moment later).
+    page.wait_for_function("image => image.complete", arg=kept.element_handle())
+    assert kept.evaluate("image => image.naturalWidth") == 640
     expect(page.locator("#id_kind_1")).to_be_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("phone-visit-form-photo-kept", page)
