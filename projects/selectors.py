@@ -33,8 +33,8 @@ from core import indicators
 from core.indicators import LightRules, completion_rate, due_by, light_for, time_progress
 from core.numbers import cents
 from core.periods import DefaultPeriod, default_month, default_year
+from core.scoping import scope_queryset
 from enterprises.models import Department, Enterprise, Problem
-from enterprises.scoping import scope_queryset
 
 from .choices import ProjectKind, Stage
 from .models import (

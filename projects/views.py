@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.periods import DefaultPeriod
-from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
-from enterprises.periods import format_period, parse_period
-from enterprises.scoping import get_scoped_object_or_404
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.periods import DefaultPeriod, format_period, parse_period
+from core.scoping import get_scoped_object_or_404
 from enterprises.site import SITE
 
 from .forms import (

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from enterprises.admin_exports import XlsxExportMixin
+from core.admin import XlsxExportMixin
 
 from .zone_models import FundingApplication
 
