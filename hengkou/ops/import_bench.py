@@ -55,7 +55,8 @@ def headers() -> list[str]:
     """Return the workbook's header row: the import's own labels, in English."""
     from django.utils import translation
 
-    from enterprises.imports.kinds import REPORT_METRICS, get_kind
+    from core.imports.kinds import get_kind
+    from enterprises.imports import REPORT_METRICS
 
     kind = get_kind("monthly_reports")
     wanted = ["credit_code", "period", *REPORT_METRICS]
@@ -121,9 +122,9 @@ def _vacuum(models) -> None:
 
 
 def import_ours(path: str) -> int:
-    """Import the workbook with enterprises.imports; return the rows written."""
-    from enterprises.imports.engine import run_import
-    from enterprises.imports.kinds import get_kind
+    """Import the workbook with core.imports; return the rows written."""
+    from core.imports.engine import run_import
+    from core.imports.kinds import get_kind
 
     result = run_import(kind=get_kind("monthly_reports"), source=path)
     if not result.ok:
@@ -135,7 +136,7 @@ def import_export_resource():
     """Return django-import-export's ModelResource for monthly reports (default settings)."""
     from import_export import fields, resources, widgets
 
-    from enterprises.imports.kinds import REPORT_METRICS
+    from enterprises.imports import REPORT_METRICS
     from enterprises.models import Enterprise, MonthlyReport
 
     labels = dict(zip(["enterprise", "period", *REPORT_METRICS], headers(), strict=True))
