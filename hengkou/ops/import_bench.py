@@ -351,7 +351,9 @@ def render_readers(results: dict, *, today: datetime.date | None = None) -> str:
         "(the import benchmark's layout: a shared-string credit code, a date cell, eight "
         "numbers), in a fresh Python process of its own. *Peak RSS* is the process's "
         "`VmHWM`; *rise* is how much it grew while reading (the process with Django loaded is "
-        "the base). Nothing is checked or written: this is the reader alone.",
+        "the base). Nothing is checked or written: this is the reader alone. The readers run "
+        "one after the other on the same file, so compare them within a size; rows/s across "
+        "sizes also reflect the machine's other load.",
         "",
         "| rows | file (MiB) | reader | seconds | rows/s | peak RSS (MiB) | rise (MiB) |",
         "|---:|---:|---|---:|---:|---:|---:|",
