@@ -92,7 +92,8 @@ bench: install
 	export DATABASE_URL="$$url" DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=bench-only-throwaway-key \
 		DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage; \
 	$(PY) manage.py migrate --noinput --verbosity 0; \
-	$(PY) manage.py bench $(BENCH_ARGS)
+	$(PY) manage.py bench $(BENCH_ARGS); \
+	$(PY) -m hengkou.ops.import_bench readers docs/performance.md
 
 # Two app nodes (gunicorn) behind nginx on loopback sharing only PostgreSQL and Redis: logs in on
 # one node, uses the session on the other, writes and reads across them (docs/deploy.md). About a

@@ -227,6 +227,6 @@ def areas_for(user) -> list[Area]:
 
 def _may_import(user) -> bool:
     """Return whether ``user`` may import any kind of rows from Excel."""
-    from enterprises.imports.kinds import all_kinds
+    from core.imports.kinds import all_kinds
 
     return any(kind.may_import(user) for kind in all_kinds())

@@ -37,7 +37,7 @@ urlpatterns = [
     path("overview/", include("hengkou.overview_urls")),
     path("zone/", include("enterprises.zone_urls")),
     path("work-reports/", include("enterprises.work_report_urls")),
-    path("imports/", include("enterprises.import_urls")),
+    path("imports/", include("core.imports.urls")),
     path("", include("enterprises.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("hengkou.api.urls")),

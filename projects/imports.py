@@ -1,7 +1,7 @@
 """The projects' kinds of Excel import: project plans and monthly project reports.
 
-Found and registered by ``enterprises.imports.kinds.autodiscover``, so the enterprises app
-stays unaware of projects.
+Found and registered by ``core.imports.kinds.autodiscover``, so neither the import machinery
+nor the enterprises app knows of projects.
 """
 
 from __future__ import annotations
@@ -11,19 +11,13 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.imports.kinds import DECIMAL, INTEGER, MONTH, TEXT, YEAR, Column, ImportKind, register
 from enterprises import choices as enterprise_choices
-from enterprises.imports.kinds import (
-    DECIMAL,
-    INTEGER,
-    MONTH,
-    TEXT,
-    YEAR,
-    Column,
-    ImportKind,
+from enterprises.imports import (
     closed_message,
+    closed_months,
     ids_in_scope,
     officials,
-    register,
     resolve_department,
     resolve_official,
     sample_row_message,
@@ -35,6 +29,8 @@ from .models import Project, ProjectPlan, ProjectReport
 
 PERCENT_DEFAULT = ProjectReport._meta.get_field("percent_complete").get_default()
 
+# A key's project id stands for the project column that named it.
+PROJECT_REFERENCE = {"project_id": "project"}
 PROJECT = Column(
     "project",
     _("project"),
@@ -110,6 +106,7 @@ class ProjectPlanKind(ImportKind):
     label = _("project plans")
     model = ProjectPlan
     natural_key = ("project_id", "year")
+    key_references = PROJECT_REFERENCE
 
     columns = [
         Column("year", _("year"), YEAR, required=True, field="year", example=2021),
@@ -183,6 +180,7 @@ class ProjectReportKind(ImportKind):
     label = _("project monthly reports")
     model = ProjectReport
     natural_key = ("project_id", "period")
+    key_references = PROJECT_REFERENCE
 
     columns = [
         PROJECT,
@@ -239,7 +237,7 @@ class ProjectReportKind(ImportKind):
         project_id = row.values.get("project_id")
         if period is None or project_id is None:
             return
-        if period in ctx.closed_months():
+        if period in closed_months(ctx):
             row.error(self.columns[1], f"{period:%Y-%m}", closed_message(period))
         elif period > ctx.today.replace(day=1):
             row.error(

@@ -6,6 +6,12 @@ file, checking every row, writing the reports (and, for ours, their history rows
 year-to-date rollup) in one transaction — each in a fresh Python process so its peak memory
 (VmHWM) is its own. Both imports insert into an empty slice: the rows are deleted before each
 run and after the last. Called by ``make bench`` (hengkou/ops/bench.py) on PostgreSQL.
+
+``run_readers`` times the .xlsx readers alone, ours (``core.imports.reader``) beside
+python-calamine's, on workbooks of 100,000 and 1,000,000 monthly reports generated once into a
+temporary folder, each read in a fresh process for its time and peak memory; ``make bench``
+writes the result into its own section of docs/performance.md
+(``python -m hengkou.ops.import_bench readers``). It needs no database.
 """
 
 from __future__ import annotations
@@ -55,7 +61,8 @@ def headers() -> list[str]:
     """Return the workbook's header row: the import's own labels, in English."""
     from django.utils import translation
 
-    from enterprises.imports.kinds import REPORT_METRICS, get_kind
+    from core.imports.kinds import get_kind
+    from enterprises.imports import REPORT_METRICS
 
     kind = get_kind("monthly_reports")
     wanted = ["credit_code", "period", *REPORT_METRICS]
@@ -121,9 +128,9 @@ def _vacuum(models) -> None:
 
 
 def import_ours(path: str) -> int:
-    """Import the workbook with enterprises.imports; return the rows written."""
-    from enterprises.imports.engine import run_import
-    from enterprises.imports.kinds import get_kind
+    """Import the workbook with core.imports; return the rows written."""
+    from core.imports.engine import run_import
+    from core.imports.kinds import get_kind
 
     result = run_import(kind=get_kind("monthly_reports"), source=path)
     if not result.ok:
@@ -135,7 +142,7 @@ def import_export_resource():
     """Return django-import-export's ModelResource for monthly reports (default settings)."""
     from import_export import fields, resources, widgets
 
-    from enterprises.imports.kinds import REPORT_METRICS
+    from enterprises.imports import REPORT_METRICS
     from enterprises.models import Enterprise, MonthlyReport
 
     labels = dict(zip(["enterprise", "period", *REPORT_METRICS], headers(), strict=True))
@@ -253,18 +260,152 @@ def _in_child(which: str, path: str, database: str) -> dict:
         capture_output=True,
         text=True,
         env=env,
-        cwd=str(Path(__file__).resolve().parent.parent),
+        cwd=str(Path(__file__).resolve().parents[2]),  # the project, whatever is installed
     )
     if output.returncode:
         raise RuntimeError(f"the {which} import failed:\n{output.stderr[-3000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+# --- the readers alone ---------------------------------------------------------------------------
+
+READER_ROWS = (100_000, 1_000_000)
+READERS = {"ours": "ours (core.imports.reader)", "calamine": "python-calamine"}
+READERS_START = "<!-- bench:readers:start -->"
+READERS_END = "<!-- bench:readers:end -->"
+
+
+def _read_all(which: str, path: str) -> tuple[int, int]:
+    """Read every cell of the first sheet with ``which``; return (rows, non-empty cells)."""
+    rows = cells = 0
+    if which == "ours":
+        from core.imports.reader import XlsxReader
+
+        with XlsxReader(path) as reader:
+            for _number, values in reader.rows():
+                rows += 1
+                cells += sum(value is not None for value in values)
+    else:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(path)
+        for values in workbook.get_sheet_by_index(0).iter_rows():
+            rows += 1
+            cells += sum(value != "" for value in values)
+        workbook.close()
+    return rows, cells
+
+
+def _measure_reader(which: str, path: str) -> dict:
+    """Read ``path`` with ``which`` here: seconds, peak RSS and its rise while reading."""
+    before = _peak_rss_kb()
+    started = time.perf_counter()
+    rows, cells = _read_all(which, path)
+    seconds = time.perf_counter() - started
+    peak = _peak_rss_kb()
+    return {
+        "rows": rows,
+        "cells": cells,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds, 1) if seconds else None,
+        "peak_rss_kb": peak,
+        "rise_kb": peak - before,
+    }
+
+
+def run_readers(*, sizes: tuple[int, ...] = READER_ROWS, folder: str | None = None) -> dict:
+    """Time each reader on workbooks of ``sizes`` monthly reports; return results by size.
+
+    The workbooks (date cells for the month, shared strings for the codes, as
+    ``write_workbook``) are written once into a temporary folder; every read runs in a
+    Python process of its own, so its peak memory is its own. A reader that is not installed
+    is reported as such.
+    """
+    import importlib.util
+
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="hengkou-reader-bench-", dir=folder) as tmp:
+        for size in sizes:
+            codes = _credit_codes(-(-size // MONTHS))
+            path = Path(tmp) / f"reports-{size}.xlsx"
+            write_workbook(path, codes, size)
+            by_reader = {"file_mib": round(path.stat().st_size / (1 << 20), 1)}
+            for which in READERS:
+                if which == "calamine" and importlib.util.find_spec("python_calamine") is None:
+                    by_reader[which] = "not installed (pip install python-calamine)"
+                    continue
+                by_reader[which] = _in_child(which, str(path), "reader")
+            results[size] = by_reader
+    return results
+
+
+def render_readers(results: dict, *, today: datetime.date | None = None) -> str:
+    """Return the readers' section of docs/performance.md, between its markers."""
+    today = today or datetime.date.today()
+    lines = [
+        READERS_START,
+        "## Reading .xlsx: our streaming reader against python-calamine",
+        "",
+        f"Measured {today:%Y-%m-%d} by `make bench` (`hengkou.ops.import_bench.run_readers`): "
+        "each reader reads every cell of the first sheet of a workbook of monthly reports "
+        "(the import benchmark's layout: a shared-string credit code, a date cell, eight "
+        "numbers), in a fresh Python process of its own. *Peak RSS* is the process's "
+        "`VmHWM`; *rise* is how much it grew while reading (the process with Django loaded is "
+        "the base). Nothing is checked or written: this is the reader alone. The readers run "
+        "one after the other on the same file, so compare them within a size; rows/s across "
+        "sizes also reflect the machine's other load.",
+        "",
+        "| rows | file (MiB) | reader | seconds | rows/s | peak RSS (MiB) | rise (MiB) |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for size, by_reader in results.items():
+        for which, name in READERS.items():
+            row = by_reader.get(which)
+            if not isinstance(row, dict):
+                lines.append(
+                    f"| {size:,} | {by_reader['file_mib']} | {name} | {row or 'not measured'} "
+                    "| | | |"
+                )
+                continue
+            lines.append(
+                f"| {size:,} | {by_reader['file_mib']} | {name} | {row['seconds']:.1f} | "
+                f"{row['rows_per_s']:,.0f} | {row['peak_rss_kb'] / 1024:,.0f} | "
+                f"{row['rise_kb'] / 1024:,.0f} |"
+            )
+    lines += ["", READERS_END]
+    return "\n".join(lines) + "\n"
+
+
+def write_readers(path: Path, section: str) -> None:
+    """Replace the readers' section of ``path`` (between its markers), keeping the rest."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    start, end = text.find(READERS_START), text.find(READERS_END)
+    if start != -1 and end > start:
+        text = text[:start] + section.rstrip("\n") + text[end + len(READERS_END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text if text.endswith("\n") else text + "\n")
+
+
 def main(argv: list[str]) -> None:
     import django
     from django.conf import settings
 
+    if argv[:1] == ["readers"]:
+        # make bench: python -m hengkou.ops.import_bench readers [docs/performance.md]
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hengkou.settings")
+        django.setup()
+        output = Path(argv[1] if len(argv) > 1 else "docs/performance.md")
+        results = run_readers()
+        print(json.dumps(results))
+        write_readers(output, render_readers(results))
+        return
     which, path, database = argv
+    if database == "reader":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hengkou.settings")
+        django.setup()
+        print(json.dumps(_measure_reader(which, path)))
+        return
     if database != "default":
         # The import writes through the default connection: point it at the chosen database.
         settings.DATABASES["default"] = settings.DATABASES[database]

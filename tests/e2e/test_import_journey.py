@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from enterprises.models import MonthlyReport
-from tests.enterprises.import_helpers import xlsx
+from tests.core.imports.helpers import xlsx
 from tests.factories import EnterpriseFactory, MonthlyReportFactory
 from tests.roles import user_with_role
 

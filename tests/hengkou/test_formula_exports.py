@@ -17,9 +17,9 @@ from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
 from core.exports import FORMULA_STARTS, neutralise, unguard
+from core.imports.kinds import all_kinds
+from core.imports.templates import render_template
 from core.models import BoundedTextField
-from enterprises.imports.kinds import all_kinds
-from enterprises.imports.templates import render_template
 from hengkou.access import PAGES
 from hengkou.services import close_month
 from tests.scoped_world import build_world
@@ -133,8 +133,8 @@ def test_an_export_and_reimport_gives_back_the_same_text(text):
 
 
 def test_a_guarded_name_survives_an_export_and_reimport_unchanged(db):
-    from enterprises.imports.engine import run_import
-    from enterprises.imports.kinds import get_kind
+    from core.imports.engine import run_import
+    from core.imports.kinds import get_kind
     from enterprises.models import Enterprise
     from tests.factories import EnterpriseFactory, UserFactory
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from enterprises.imports.engine import run_import
-from enterprises.imports.kinds import get_kind
-from enterprises.imports.templates import render_template
+from core.imports.engine import run_import
+from core.imports.kinds import get_kind
+from core.imports.templates import render_template
 from enterprises.models import Period
 from projects.models import ProjectPlan, ProjectReport
-from tests.enterprises.import_helpers import xlsx
+from tests.core.imports.helpers import xlsx
 from tests.factories import (
     CountyLeaderFactory,
     DepartmentFactory,

@@ -3,9 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from enterprises.imports.engine import run_import
-from enterprises.imports.formats import ImportFileError
-from enterprises.imports.kinds import all_kinds, get_kind
+from core.imports.engine import run_import
+from core.imports.kinds import all_kinds, get_kind
+from core.imports.reader import ImportFileError
 
 
 class Command(BaseCommand):

@@ -21,3 +21,19 @@ def test_the_import_benchmark_times_both_importers_and_cleans_up():
     assert results["ours"]["rows_per_s"] == runs[1]
     assert len(results["django_import_export"]["runs"]) == 1
     assert not MonthlyReport.objects.filter(period__year=import_bench.YEAR).exists()
+
+
+def test_the_reader_benchmark_reads_every_row_with_each_reader_and_writes_its_section(tmp_path):
+    results = import_bench.run_readers(sizes=(500,), folder=str(tmp_path))
+    ours = results[500]["ours"]
+    assert ours["rows"] == 501 and ours["cells"] == 5010  # the header and 500 rows of 10 cells
+    assert ours["seconds"] > 0 and ours["peak_rss_kb"] > 0
+    calamine = results[500]["calamine"]
+    assert isinstance(calamine, str) or (calamine["rows"], calamine["cells"]) == (501, 5010)
+    page = tmp_path / "performance.md"
+    page.write_text("# Performance\n\nbefore\n")
+    import_bench.write_readers(page, import_bench.render_readers(results))
+    import_bench.write_readers(page, import_bench.render_readers(results))
+    text = page.read_text()
+    assert text.count(import_bench.READERS_START) == 1 and "before" in text
+    assert "| 500 |" in text and "ours (core.imports.reader)" in text

@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from enterprises.imports.engine import run_import
-from enterprises.imports.kinds import get_kind
-from enterprises.imports.templates import render_template
-from enterprises.models import MonthlyReport, MonthlyYtd, Period, Target
+from core.imports.engine import run_import
+from core.imports.kinds import get_kind
+from core.imports.templates import render_template
+from enterprises.models import MonthlyReport, MonthlyYtd, Period
 from enterprises.services import rebuild_monthly_ytd
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import (
     AssignmentFactory,
     EnterpriseFactory,
@@ -258,75 +258,6 @@ def test_round_trip_through_the_template_leaves_the_data_unchanged():
     assert MonthlyReport.history.count() == history
 
 
-def test_targets_refuse_a_bad_choice_and_accept_labels_and_values():
-    enterprise = EnterpriseFactory()
-    header = ["年度", "统一社会信用代码", "指标", "目标值"]
-    result = run_import(
-        kind=get_kind("targets"),
-        source=io.BytesIO(
-            xlsx(
-                [
-                    header,
-                    [2021, enterprise.credit_code, "工业总产值", "1,200"],
-                    [2021, enterprise.credit_code, "revenue", 900],
-                    [2021, enterprise.credit_code, "产量", 5],
-                ]
-            )
-        ),
-    )
-    assert [(e.row, e.column) for e in result.errors] == [(4, "指标")]
-    assert Target.objects.count() == 0
-    result = run_import(
-        kind=get_kind("targets"),
-        source=io.BytesIO(xlsx([header, [2021, enterprise.credit_code, "工业总产值", "1,200"]])),
-    )
-    assert result.written
-    assert Target.objects.get().value == Decimal("1200")
-
-
-def test_round_trip_of_enterprises_assignments_and_targets_changes_nothing():
-    from tests.factories import TargetFactory
-
-    AssignmentFactory.create_batch(2, enterprise__chain_role="producer", plan_goals="目标")
-    TargetFactory.create_batch(2)
-    for key in ("enterprises", "assignments", "targets"):
-        kind = get_kind(key)
-        content = render_template(kind, (kind.export_row(o) for o in kind.export_queryset()))
-        result = run_import(kind=kind, source=io.BytesIO(content))
-        assert result.ok, (key, messages(result))
-        assert result.created == result.updated == 0
-        assert result.unchanged == kind.model.objects.count()
-
-
-def test_enterprises_are_created_with_their_code_checked():
-    from enterprises.models import Enterprise
-    from enterprises.validators import build_credit_code
-
-    good = build_credit_code(123)
-    header = ["统一社会信用代码", "名称", "链上角色", "从业人员", "带动脱贫人口就业"]
-    rows = [
-        header,
-        [good.lower(), "新企业有限公司", "生产企业", 10, 2],
-        [good[:-1] + "0", "校验位错", "", 1, 0],
-        [build_credit_code(124), "贫困就业过多", "", 1, 5],
-    ]
-    clerk = UserFactory(is_superuser=True)
-    result = run_import(kind=get_kind("enterprises"), source=io.BytesIO(xlsx(rows)), user=clerk)
-    assert [(e.row, e.column) for e in result.errors] == [
-        (3, "统一社会信用代码"),
-        (4, "带动脱贫人口就业"),
-    ]
-    assert Enterprise.objects.count() == 0
-    result = run_import(kind=get_kind("enterprises"), source=io.BytesIO(xlsx(rows[:2])), user=clerk)
-    enterprise = Enterprise.objects.get()
-    assert (enterprise.credit_code, enterprise.chain_role, enterprise.employees) == (
-        good,
-        "producer",
-        10,
-    )
-    assert enterprise.history.get().history_user == clerk
-
-
 def test_columns_left_out_of_the_file_keep_their_values():
     report = MonthlyReportFactory(output_value=Decimal("100.00"), employees=77, tax=Decimal("4"))
     header = ["统一社会信用代码", "月份", "工业总产值"]
@@ -336,21 +267,3 @@ def test_columns_left_out_of_the_file_keep_their_values():
     assert (report.output_value, report.employees, report.tax) == (Decimal("130"), 77, Decimal("4"))
     latest = report.history.order_by("-history_id").first()
     assert (latest.output_value, latest.employees) == (Decimal("130"), 77)
-
-
-def test_a_month_not_begun_yet_is_refused_row_by_row_and_nothing_is_written():
-    enterprise = EnterpriseFactory()
-    result = run(
-        [
-            MONTHLY_HEADER,
-            monthly_row(enterprise.credit_code, "2021-11"),
-            monthly_row(enterprise.credit_code, "2035-01"),
-            monthly_row(enterprise.credit_code, "2100-12"),
-        ]
-    )
-    assert not result.written and MonthlyReport.objects.count() == 0
-    assert [(error.row, error.column, error.value) for error in result.errors] == [
-        (3, "月份", "2035-01"),
-        (4, "月份", "2100-12"),
-    ]
-    assert "尚未开始" in result.errors[0].message

@@ -4,8 +4,8 @@ The engine hands over the rows it sorted as new or changed, with the stored row 
 fetched for the chunk (one query per chunk, whatever the preview), until the preview holds
 ``PREVIEW_ROWS`` rows of each; the rest are only counted. Values are kept raw until ``finish``,
 which writes them the way the site does (thousands separators and the field's decimals, months
-as YYYY-MM, a choice by its label) and names referenced rows — the enterprise of a key, a
-changed department — with one query per referenced model for the whole preview.
+as YYYY-MM, a choice by its label) and names referenced rows — the row a key refers to, a
+changed reference — with one query per referenced model for the whole preview.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from django.db.models import DecimalField, ForeignKey
 from django.utils.text import capfirst
 
 from core.numbers import format_number
-from core.periods import format_period
 
 from . import formats
 from .kinds import CHOICE, DATE, DECIMAL, INTEGER, MONTH, YEAR, Column, ImportKind, Row
@@ -56,7 +55,7 @@ def format_value(column: Column | None, model_field, value: Any) -> str:
     if parse == CHOICE:
         return str(dict(column.choices.choices).get(value, value))
     if parse == MONTH and isinstance(value, datetime.date):
-        return format_period(value)
+        return f"{value.year:04d}-{value.month:02d}"  # YYYY-MM, as the site writes a month
     if parse == YEAR:
         return str(value)
     if parse == DATE and isinstance(value, datetime.date):

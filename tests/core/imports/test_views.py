@@ -1,4 +1,4 @@
-"""The import pages (template, upload → preview → confirm) and the import_xlsx command."""
+"""The import pages (upload → preview → confirm), the navigation and the import_xlsx command."""
 
 import io
 import re
@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from enterprises.models import MonthlyReport, Target
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import AssignmentFactory, EnterpriseFactory, UserFactory
 from tests.roles import user_with_role
 
@@ -23,49 +23,6 @@ def upload(client, kind, content, name="figures.xlsx"):
         reverse("imports:upload", args=[kind]),
         {"file": SimpleUploadedFile(name, content, content_type="application/octet-stream")},
     )
-
-
-def test_a_clerk_downloads_a_template_with_dropdowns_and_notes(client):
-    client.force_login(user_with_role("economic_bureau"))
-    response = client.get(reverse("imports:template", args=["targets"]))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.content))
-    sheet = workbook.worksheets[0]
-    headers = [cell.value for cell in sheet[1]]
-    assert headers[:4] == ["年度 *", "统一社会信用代码 *", "企业", "指标 *"]
-    validations = sheet.data_validations.dataValidation
-    assert any("D2" in str(v.sqref) and v.type == "list" for v in validations)
-    notes = workbook.worksheets[-1]
-    text = " ".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
-    assert "统一社会信用代码 + 年度 + 指标" in text or "年度 + 统一社会信用代码 + 指标" in text
-    assert "工业总产值" in text  # the metric's choices are explained
-
-
-def test_templates_follow_the_users_language(client):
-    client.force_login(user_with_role("economic_bureau"))
-    client.cookies["django_language"] = "en"
-    response = client.get(reverse("imports:template", args=["monthly_reports"]))
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert sheet["A1"].value == "Unified social credit code *"
-
-
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "enterprises",
-        "assignments",
-        "targets",
-        "monthly_reports",
-        "project_plans",
-        "project_reports",
-    ],
-)
-def test_every_kind_has_a_template_an_administrator_can_download(client, kind):
-    client.force_login(UserFactory(is_superuser=True))
-    response = client.get(reverse("imports:template", args=[kind]))
-    assert response.status_code == 200
-    assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value
 
 
 def test_the_page_needs_an_add_or_change_permission(client):
@@ -185,7 +142,6 @@ def test_the_navigation_offers_imports_to_clerks_only(client):
 
 def test_the_words_of_the_import_pages_and_template(client):
     from django.urls import reverse
-    from openpyxl import load_workbook
 
     from tests.factories import UserFactory
 

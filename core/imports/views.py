@@ -13,24 +13,25 @@ import os
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exports import XLSX, attachment
+from core.exports import XLSX
 
-from .imports.engine import run_import
-from .imports.formats import ImportFileError
-from .imports.kinds import all_kinds, get_kind
-from .imports.templates import render_template, template_filename
+from .engine import run_import
+from .kinds import all_kinds, get_kind
+from .reader import ImportFileError
+from .templates import render_template, template_filename
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 STALE_SECONDS = 24 * 3600
@@ -93,10 +94,12 @@ def index(request):
 def template(request, kind):
     """Download the kind's .xlsx template (headers, dropdowns, the notes with an example)."""
     spec = _kind_or_404(request, kind)
-    name = template_filename(spec)
-    return attachment(
-        render_template(spec), XLSX, name=f"{name}.xlsx", fallback=f"{spec.key}-template.xlsx"
+    name = quote(f"{template_filename(spec)}.xlsx")
+    response = HttpResponse(render_template(spec), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{spec.key}-template.xlsx\"; filename*=UTF-8''{name}"
     )
+    return response
 
 
 @login_required

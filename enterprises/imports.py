@@ -1,142 +1,70 @@
-"""One declarative spec per kind of import: its columns, natural key, references and rules.
+"""The enterprises' kinds of Excel import: enterprises, assignments, targets, monthly reports.
 
-A kind lists its columns (label, how a cell is read, which model field it fills) and its
-natural key; the engine does the rest. References to other rows (an enterprise by its credit
-code, a department by its code or name) are resolved in a few set-based queries per chunk of
-rows by ``resolve``. Field rules come from the model fields themselves (their validators,
-choices, lengths and decimal places); rules between fields reuse the model's ``clean`` where it
-needs no query, and whole-file rules run in ``finish``.
+One declarative spec per kind (``core.imports.kinds``): its columns, natural key, references
+and rules; the engine (``core.imports.engine``) does the rest. References to other rows (an
+enterprise by its credit code, a department by its code or name, an official by name) are
+resolved here in a few set-based queries per chunk, for the projects' kinds too. Found and
+registered by ``core.imports.kinds.autodiscover``.
 
-Kinds of other apps register themselves with ``register`` from their own ``imports`` module,
-imported by their AppConfig.ready (projects) or else found by ``autodiscover`` the way the admin
-finds ``admin`` modules, so this app never imports them.
+Writing monthly reports brings the year-to-date rollup in step chunk by chunk
+(``MonthlyReportKind.after_write``); every import that writes drops the cached figures.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
-from django.utils.text import capfirst
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from .. import choices
-from ..models import (
+from core.imports.kinds import (
+    CHOICE,
+    CODE,
+    DATE,
+    DECIMAL,
+    INFO,
+    INTEGER,
+    MONTH,
+    TEXT,
+    YEAR,
+    Column,
+    Context,
+    ImportKind,
+    Row,
+    register,
+)
+
+from . import choices
+from .models import (
     Assignment,
     Department,
     Enterprise,
     MonthlyReport,
+    MonthlyYtd,
     Official,
+    Period,
     Target,
     month_not_begun_message,
 )
-from ..validators import build_credit_code
-
-TEXT, CODE, DECIMAL, INTEGER, MONTH, YEAR, DATE, CHOICE, INFO = (
-    "text",
-    "code",
-    "decimal",
-    "integer",
-    "month",
-    "year",
-    "date",
-    "choice",
-    "info",
-)
-
-FORMAT_HELP = {
-    TEXT: _("Text."),
-    CODE: _("A code: spaces are ignored, letters read as capitals."),
-    DECIMAL: _("A number with at most 2 decimals, e.g. 1234.50 (thousands separators allowed)."),
-    INTEGER: _("A whole number."),
-    MONTH: _("A month: a date cell, or text such as 2021-11 or 2021/11."),
-    YEAR: _("A year, e.g. 2021."),
-    DATE: _("A date: a date cell, or text such as 2021-11-30."),
-    CHOICE: _("One of the values of the dropdown."),
-    INFO: _("For reading only: ignored by the import."),
-}
+from .services import FLOW_METRICS, refresh_monthly_ytd_pairs
+from .validators import build_credit_code
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of an import: its header, how its cells are read and what they fill."""
-
-    key: str
-    label: Any
-    parse: str
-    required: bool = False
-    # The model field whose validators, choices and default apply; "" for none.
-    field: str = ""
-    choices: Any = None
-    help: Any = ""
-    example: Any = None
-
-    def header(self) -> str:
-        return capfirst(str(self.label))
-
-
-class Row:
-    """A data row of the file while it is checked: its values, natural key and errors."""
-
-    __slots__ = ("number", "values", "key", "errors", "existing", "blanks")
-
-    def __init__(self, number: int):
-        self.number = number
-        self.values: dict[str, Any] = {}
-        self.key: tuple | None = None
-        self.errors: list[tuple[str, Any, str]] = []
-        self.existing: dict | None = None
-        # The keys of optional cells left blank: absent from ``values``, so an update leaves
-        # their stored values alone; a new row takes the model's blank value (default, null).
-        self.blanks: list[str] | None = None
-
-    def blank(self, key: str) -> None:
-        if self.blanks is None:
-            self.blanks = [key]
-        else:
-            self.blanks.append(key)
-
-    def error(self, column: Column | str, value: Any, message) -> None:
-        label = column.header() if isinstance(column, Column) else str(column)
-        self.errors.append((label, value, str(message)))
-
-
-@dataclass
-class Context:
-    """What a run knows beyond the rows: who imports, when, and caches of reference tables."""
-
-    user: Any
-    today: datetime.date
-    now: datetime.datetime
-    cache: dict = field(default_factory=dict)
-    # The connection the writes go through: after_write runs in the writer's thread on
-    # PostgreSQL, where ``django.db.connection`` would be another thread's connection.
-    db: Any = None
-
-    def once(self, name: str, load):
-        """Return ``load()`` computed once per run (a reference table, the closed months)."""
-        if name not in self.cache:
-            self.cache[name] = load()
-        return self.cache[name]
-
-    def closed_months(self) -> set[datetime.date]:
-        closed = self.cache.get("closed")
-        if closed is not None:
-            return closed
-        from ..models import Period
-
-        return self.once(
-            "closed",
-            lambda: set(
-                Period.objects.filter(status=choices.PeriodStatus.CLOSED).values_list(
-                    "period", flat=True
-                )
-            ),
-        )
+def closed_months(ctx: Context) -> set[datetime.date]:
+    """Return the closed months, read once per run: their figures are locked (domain.md)."""
+    closed = ctx.cache.get("closed")
+    if closed is not None:
+        return closed
+    return ctx.once(
+        "closed",
+        lambda: set(
+            Period.objects.filter(status=choices.PeriodStatus.CLOSED).values_list(
+                "period", flat=True
+            )
+        ),
+    )
 
 
 def closed_message(period: datetime.date) -> str:
@@ -145,80 +73,6 @@ def closed_message(period: datetime.date) -> str:
         "The month %(period)s is closed: its figures are locked. An administrator "
         "must reopen it before they can change."
     ) % {"period": f"{period:%Y-%m}"}
-
-
-class ImportKind:
-    """A kind of rows that can be imported; subclasses declare columns and references."""
-
-    key = ""
-    label: Any = ""
-    model: type[Model]
-    columns: list[Column] = []
-    # Model attnames forming the natural key, after references are resolved.
-    natural_key: tuple[str, ...] = ()
-    # The path from the model to the row that decides the scope (Enterprise, Project), or "".
-    scope_model: type[Model] | None = None
-    scope_field = ""
-    # Whether the model's clean() runs per row (only for models whose clean needs no query).
-    model_clean = False
-
-    @property
-    def permissions(self) -> tuple[str, str]:
-        meta = self.model._meta
-        return (
-            f"{meta.app_label}.add_{meta.model_name}",
-            f"{meta.app_label}.change_{meta.model_name}",
-        )
-
-    def key_columns(self) -> list[Column]:
-        """Return the columns that hold the natural key (a reference stands for its id)."""
-        references = {"enterprise_id": "credit_code", "project_id": "project"}
-        keys = {references.get(name, name) for name in self.natural_key}
-        return [column for column in self.columns if column.key in keys]
-
-    def may_import(self, user) -> bool:
-        return bool(user and user.is_active and any(user.has_perm(p) for p in self.permissions))
-
-    def notes(self) -> list[Any]:
-        """Return sentences for the notes sheet beside the column table."""
-        return []
-
-    def resolve(self, ctx: Context, rows: list[Row]) -> None:
-        """Turn references into ids, set-based; add an error to rows naming unknown ones."""
-
-    def check(self, ctx: Context, row: Row) -> None:
-        """Check rules between fields of one row (no queries)."""
-
-    def finish(self, ctx: Context) -> list[tuple[int, str, Any, str]]:
-        """Return errors of whole-file rules, once every row was checked."""
-        return []
-
-    def after_write(self, ctx: Context, rows: list[dict]) -> None:
-        """Bring derived data in step after rows were written (one call per chunk).
-
-        It may run in the engine's writer thread: its SQL goes through ``ctx.db``, never the
-        thread's own ``django.db.connection`` (or the ORM), so it stays in the import's
-        transaction.
-        """
-
-    def after_all(self, ctx: Context) -> None:
-        """Bring derived data in step once everything was written."""
-
-    def export_queryset(self, user=None):
-        """Return the rows to write into a filled template (the round trip)."""
-        return self.model._default_manager.all()
-
-    def export_row(self, obj) -> dict[str, Any]:
-        """Return the cell values of ``obj`` keyed by column key."""
-        return {
-            column.key: getattr(obj, column.field or column.key, None) for column in self.columns
-        }
-
-    def example_rows(self) -> list[dict[str, Any]]:
-        """Return example rows, shown in the template's notes sheet (never in its data sheet)."""
-        return [
-            {column.key: column.example for column in self.columns if column.example is not None}
-        ]
 
 
 # --- references ----------------------------------------------------------------------------------
@@ -354,6 +208,8 @@ CREDIT_CODE = Column(
     help=_("The enterprise's 18-character code; it must already exist in the system."),
     example=SAMPLE_CREDIT_CODE,
 )
+# A key's enterprise id stands for the credit code that named it.
+ENTERPRISE_REFERENCE = {"enterprise_id": "credit_code"}
 ENTERPRISE_NAME = Column(
     "enterprise_name",
     _("enterprise"),
@@ -442,6 +298,7 @@ class AssignmentKind(ImportKind):
     label = _("assignments (五个一)")
     model = Assignment
     natural_key = ("enterprise_id", "year")
+    key_references = ENTERPRISE_REFERENCE
     model_clean = True
 
     columns = [
@@ -539,6 +396,7 @@ class TargetKind(ImportKind):
     label = _("annual targets")
     model = Target
     natural_key = ("enterprise_id", "year", "metric")
+    key_references = ENTERPRISE_REFERENCE
 
     columns = [
         Column("year", _("year"), YEAR, required=True, field="year", example=2021),
@@ -591,6 +449,7 @@ class MonthlyReportKind(ImportKind):
     label = _("monthly reports")
     model = MonthlyReport
     natural_key = ("enterprise_id", "period")
+    key_references = ENTERPRISE_REFERENCE
 
     columns = [
         CREDIT_CODE,
@@ -624,14 +483,12 @@ class MonthlyReportKind(ImportKind):
         period = row.values.get("period")
         if period is not None and period > ctx.today.replace(day=1):
             row.error(self.columns[2], f"{period:%Y-%m}", month_not_begun_message(period))
-        elif period is not None and period in ctx.closed_months():
+        elif period is not None and period in closed_months(ctx):
             row.error(self.columns[2], f"{period:%Y-%m}", closed_message(period))
 
     def after_write(self, ctx, rows):
         # Chunk by chunk, so the rollup's writes overlap with reading the rest of the file; a
         # pair cut by a chunk boundary is simply refreshed twice.
-        from .engine import refresh_ytd_pairs
-
         refresh_ytd_pairs({(row["enterprise_id"], row["period"].year) for row in rows}, db=ctx.db)
 
     def export_queryset(self, user=None):
@@ -646,36 +503,68 @@ class MonthlyReportKind(ImportKind):
         }
 
 
-# --- the registry --------------------------------------------------------------------------------
+# --- the year-to-date rollup of imported reports -------------------------------------------------
 
-KINDS: dict[str, ImportKind] = {}
-_discovered = False
+_YTD_DELETE_SQL = """
+DELETE FROM {ytd} y USING unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+WHERE y.enterprise_id = p.enterprise_id
+  AND y.period >= make_date(p.year, 1, 1) AND y.period < make_date(p.year + 1, 1, 1)
+"""
+_YTD_SQL = """
+WITH p AS (
+    SELECT * FROM unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+), r AS (
+    SELECT r.id, r.enterprise_id, r.period, r.employees, {report_metrics}, p.year AS pair_year
+    FROM p JOIN {report} r ON r.enterprise_id = p.enterprise_id
+      AND r.period >= make_date(p.year, 1, 1) AND r.period < make_date(p.year + 1, 1, 1)
+)
+INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {metrics})
+SELECT g.enterprise_id, make_date(g.pair_year, m.month, 1), r.id IS NOT NULL,
+       COALESCE(r.employees, 0), {sums}
+FROM (SELECT DISTINCT enterprise_id, pair_year FROM r) AS g
+CROSS JOIN generate_series(1, 12) AS m(month)
+LEFT JOIN r ON r.enterprise_id = g.enterprise_id
+  AND r.period = make_date(g.pair_year, m.month, 1)
+WINDOW w AS (PARTITION BY g.enterprise_id, g.pair_year ORDER BY m.month)
+"""
+# The pairs' reports are read with one range scan of the (enterprise, period) index each, and
+# the twelve months come from generate_series(1, 12): with constant bounds the planner counts
+# its rows right, where bounds computed from each pair made it guess 1,000 rows a pair and, on
+# a table of millions of reports, hash the whole table for every chunk. A pair without any
+# report that year gets no rows.
 
 
-def register(kind: ImportKind) -> ImportKind:
-    """Make ``kind`` importable under its key."""
-    KINDS[kind.key] = kind
-    return kind
+def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
+    """Bring the year-to-date rollup of these (enterprise, year) pairs up to date, set-based.
 
-
-def autodiscover() -> None:
-    """Import the ``imports`` module of every installed app, which registers its kinds."""
-    global _discovered
-    if not _discovered:
-        from django.utils.module_loading import autodiscover_modules
-
-        autodiscover_modules("imports")
-        _discovered = True
-
-
-def get_kind(key: str) -> ImportKind | None:
-    autodiscover()
-    return KINDS.get(key)
-
-
-def all_kinds() -> list[ImportKind]:
-    autodiscover()
-    return list(KINDS.values())
+    The rule is the rollup's (``enterprises.services.refresh_monthly_ytd``): per enterprise and
+    month of the year, the sum of each flow metric from January to that month and the month's
+    own employees, a month without a report counting 0. Other databases use that service
+    itself, ``refresh_monthly_ytd_pairs`` (one year at a time, a few queries per 500
+    enterprises). PostgreSQL rebuilds the pairs' rows in one statement through ``db``: the
+    import's connection, which the writer thread shares (by default this thread's). The ORM
+    there would take the writer thread's own connection, outside the import's transaction;
+    one statement per chunk also keeps pace with the writes (docs/performance.md).
+    """
+    if not pairs:
+        return
+    db = db or connection
+    if db.vendor != "postgresql":
+        refresh_monthly_ytd_pairs(pairs=pairs)
+        return
+    qn = db.ops.quote_name
+    sql = _YTD_SQL.format(
+        ytd=qn(MonthlyYtd._meta.db_table),
+        report=qn(MonthlyReport._meta.db_table),
+        metrics=", ".join(qn(m) for m in FLOW_METRICS),
+        report_metrics=", ".join(f"r.{qn(m)}" for m in FLOW_METRICS),
+        sums=", ".join(f"SUM(COALESCE(r.{qn(m)}, 0)) OVER w" for m in FLOW_METRICS),
+    )
+    ordered = sorted(pairs)
+    params = [[e for e, _y in ordered], [y for _e, y in ordered]]
+    with db.cursor() as cursor:
+        cursor.execute(_YTD_DELETE_SQL.format(ytd=qn(MonthlyYtd._meta.db_table)), params)
+        cursor.execute(sql, params)
 
 
 for _kind in (EnterpriseKind(), AssignmentKind(), TargetKind(), MonthlyReportKind()):

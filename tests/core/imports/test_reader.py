@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from enterprises.imports.engine import run_import
-from enterprises.imports.formats import ImportFileError, XlsxReader
-from enterprises.imports.kinds import get_kind
+from core.imports.engine import run_import
+from core.imports.kinds import get_kind
+from core.imports.reader import ImportFileError, XlsxReader
 from enterprises.models import MonthlyReport
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db

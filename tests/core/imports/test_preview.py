@@ -1,4 +1,4 @@
-"""The import preview (stored → new values of changed cells, counts), blank cells, template."""
+"""The import preview (stored → new values of changed cells, counts) and blank cells."""
 
 import datetime
 import io
@@ -11,17 +11,16 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
-from enterprises.imports import preview
-from enterprises.imports.engine import run_import
-from enterprises.imports.kinds import SAMPLE_CREDIT_CODE, Row, get_kind
-from enterprises.imports.preview import Previewer, format_value
-from enterprises.imports.templates import render_template
-from enterprises.models import Enterprise, MonthlyReport, MonthlyYtd
+from core.imports import preview
+from core.imports.engine import run_import
+from core.imports.kinds import Row, get_kind
+from core.imports.preview import Previewer, format_value
+from core.imports.templates import render_template
+from enterprises.models import MonthlyReport, MonthlyYtd
 from projects.models import ProjectReport
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.core.imports.helpers import xlsx
 from tests.factories import (
     EnterpriseFactory,
     MonthlyReportFactory,
@@ -165,30 +164,6 @@ def test_a_blank_percent_complete_of_a_new_project_month_still_obeys_the_rule():
     assert ProjectReport.objects.count() == 1
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("key", KINDS + ["project_plans", "project_reports"])
-def test_the_template_has_no_sample_row_and_its_notes_state_the_blank_cell_rule(key, language):
-    with translation.override(language):
-        workbook = load_workbook(io.BytesIO(render_template(get_kind(key))))
-    data = workbook.worksheets[0]
-    assert data.max_row == 1  # the header only
-    notes = workbook.worksheets[-1]
-    text = " ".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
-    if language == "en":
-        assert "A blank cell leaves the stored value as it is: to clear a figure, write 0." in text
-        assert "Example (for reading only" in text
-    else:
-        assert "空白单元格不会改动已有数据：如需将数值清零，请填写 0。" in text
-        assert "示例（仅供参考" in text
-    assert "counts as 0" not in text and "按 0 计" not in text
-
-
-def test_the_notes_sheet_carries_the_example_row():
-    workbook = load_workbook(io.BytesIO(render_template(get_kind("monthly_reports"))))
-    rows = [[c.value for c in row] for row in workbook.worksheets[-1].iter_rows()]
-    assert [SAMPLE_CREDIT_CODE, "示例企业有限公司", "2021-11"] in [row[:3] for row in rows]
-
-
 @pytest.mark.parametrize("key", KINDS)
 def test_an_untouched_template_reports_no_rows(client, clerk, key):
     page = upload(client, render_template(get_kind(key)), kind=key)
@@ -202,29 +177,6 @@ def test_the_command_says_an_untouched_template_has_no_rows(tmp_path):
     out = io.StringIO()
     call_command("import_xlsx", "targets", str(path), stdout=out)
     assert "No rows to import" in out.getvalue()
-
-
-def test_the_sample_row_of_an_old_template_is_refused_naming_the_row(client, clerk):
-    enterprise = EnterpriseFactory()
-    sample = monthly_row(SAMPLE_CREDIT_CODE, "2021-11")
-    page = upload(client, xlsx([MONTHLY_HEADER, sample, monthly_row(enterprise.credit_code)]))
-    errors = table(page, "import-errors")
-    assert "第 2 行是旧版模板中的示例行" in errors and SAMPLE_CREDIT_CODE in errors
-    assert "没有统一社会信用代码" not in errors  # not the misleading "no such enterprise"
-    assert 'id="import-confirm"' not in page
-    assert MonthlyReport.objects.count() == 0
-
-
-def test_the_sample_row_is_refused_even_if_its_enterprise_was_created_by_an_old_import():
-    EnterpriseFactory(credit_code=SAMPLE_CREDIT_CODE, name="示例企业有限公司")
-    rows = [MONTHLY_HEADER, monthly_row(SAMPLE_CREDIT_CODE, "2021-11")]
-    result = run_import(kind=get_kind("monthly_reports"), source=io.BytesIO(xlsx(rows)))
-    assert not result.written and [e.row for e in result.errors] == [2]
-    enterprises = [["统一社会信用代码", "名称"], [SAMPLE_CREDIT_CODE, "示例企业有限公司"]]
-    Enterprise.objects.all().delete()
-    result = run_import(kind=get_kind("enterprises"), source=io.BytesIO(xlsx(enterprises)))
-    assert not result.written and "示例行" in result.errors[0].message
-    assert not Enterprise.objects.exists()
 
 
 def test_the_preview_never_writes_exponent_notation():

@@ -14,12 +14,12 @@ import pytest
 from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from enterprises.imports import engine
-from enterprises.imports.engine import run_import
-from enterprises.imports.kinds import get_kind
+from core.imports import engine
+from core.imports.engine import run_import
+from core.imports.kinds import get_kind
 from enterprises.models import MonthlyReport, MonthlyYtd
 from enterprises.services import rebuild_monthly_ytd
-from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import EnterpriseFactory, MonthlyReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
