@@ -40,31 +40,23 @@ from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 from ..choices import NoticeStatus
 from ..models import SupervisionNotice
 from ..services import close_month, close_notice, respond_to_notice
-from .article import (
-    BUILD_STEPS,
+from .article.common import (
     INVESTMENT_OFFICE,
-    OP,
-    PLAN_STANDARDS,
-    PROFILES,
-    PROJECTS,
-    RENOVATION_STEPS,
     YEARS,
-    C,
-    Firm,
     People,
-    S,
     Writer,
     _rng,
     apportion,
     at,
     cents,
-    firm_report_rows,
     money,
     month_end,
     month_starts,
     next_month,
-    plan_firms,
 )
+from .article.firms import PROFILES, Firm, plan_firms
+from .article.projects import BUILD_STEPS, OP, PROJECTS, RENOVATION_STEPS, C, S
+from .article.sponsorship import PLAN_STANDARDS, firm_report_rows
 from .routine import load_people, load_sponsorships, write_routine
 
 CLOSE_DAY = 6
@@ -741,7 +733,7 @@ def _stamp_history(since: datetime.datetime) -> None:
 
 def is_demo_database() -> bool:
     """Whether the database holds the demo's departments (and so may be brought up to date)."""
-    from .article import DEPARTMENTS
+    from .article.common import DEPARTMENTS
 
     wanted = {code: name for code, name, _kind, _title in DEPARTMENTS}
     found = dict(Department.objects.filter(code__in=wanted).values_list("code", "name"))

@@ -55,19 +55,9 @@ from projects.models import (
 from projects.selectors import list_evaluation_lines
 
 from ..models import Inspection
-from .article import (
-    EMERGENCIES,
-    PROBLEM_TEMPLATES,
-    ROUTINE_NOTES,
-    SHANGHAI,
-    People,
-    Sponsorship,
-    Writer,
-    _has_history,
-    _rng,
-    at,
-    next_month,
-)
+from .article.common import SHANGHAI, People, Writer, _has_history, _rng, at, next_month
+from .article.sponsorship import Sponsorship
+from .article.texts import EMERGENCIES, PROBLEM_TEMPLATES, ROUTINE_NOTES
 
 SUPERVISION_OFFICE = "HK02"
 # Fixed-date public holidays on which nobody visits (New Year, Labour Day, National Day).
@@ -1059,7 +1049,7 @@ def load_sponsorships(year: int) -> list[Sponsorship]:
 
     For a caller that did not just write them (a daily run of the current year).
     """
-    from .article import plan_firms
+    from .article.firms import plan_firms
 
     keys = {firm.credit_code: firm.key for firm in plan_firms()}
     heads = {
