@@ -15,10 +15,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from enterprises.choices import (
-    ChainRole,
-    DepartmentKind,
-)
+from enterprises.choices import ChainRole, DepartmentKind
 
 YEARS = (2020, 2021)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,9 +6,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from enterprises.choices import (
-    ChainRole,
-)
+from enterprises.choices import ChainRole
 from enterprises.validators import build_credit_code
 
 from .common import (

@@ -11,13 +11,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from enterprises.choices import (
-    DepartmentKind,
-    Metric,
-    OfficialRank,
-    TitleKind,
-    TitleLevel,
-)
+from enterprises.choices import DepartmentKind, Metric, OfficialRank, TitleKind, TitleLevel
 from enterprises.models import (
     Assignment,
     Department,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from enterprises.choices import (
-    ProblemCategory,
-    ProblemSeverity,
-)
+from enterprises.choices import ProblemCategory, ProblemSeverity
 
 from .projects import d
 

@@ -7,18 +7,12 @@ import datetime
 from dataclasses import dataclass
 
 from enterprises.choices import DepartmentKind, OfficialRank
-from enterprises.models import (
-    Official,
-)
+from enterprises.models import Official
 
 from ...choices import NoticeStatus
 from ...models import SupervisionNotice
 from ...services import close_month, close_notice, respond_to_notice
-from ..article.common import (
-    _rng,
-    at,
-    next_month,
-)
+from ..article.common import _rng, at, next_month
 
 CLOSE_DAY = 6
 # Growth a year of the zone's enterprises from 2021 to last year, and this year's spread.

@@ -18,10 +18,7 @@ from enterprises.models import (
 from projects.models import Project, ProjectPlan, ProjectReport
 
 from ...choices import NoticeStatus
-from ..article.common import (
-    YEARS,
-    at,
-)
+from ..article.common import YEARS, at
 
 
 def _date_stage_changes(projects) -> None:

@@ -8,20 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from enterprises.choices import (
-    ProblemAction,
-    ProblemClock,
-    VisitKind,
-)
+from enterprises.choices import ProblemAction, ProblemClock, VisitKind
 from enterprises.duties import month_window, quarter_window, week_windows
-from enterprises.models import (
-    Department,
-    Official,
-)
+from enterprises.models import Department, Official
 from enterprises.problems import clock_days, due_on_for
-from projects.models import (
-    EvaluationGrade,
-)
+from projects.models import EvaluationGrade
 
 from ..article.common import SHANGHAI, People, _rng, at
 from ..article.sponsorship import Sponsorship

@@ -10,18 +10,9 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from enterprises.choices import (
-    ProblemAction,
-    ProblemSeverity,
-)
+from enterprises.choices import ProblemAction, ProblemSeverity
 from enterprises.duties import quarter_window, week_windows
-from enterprises.models import (
-    Assignment,
-    MonthlyReport,
-    Official,
-    Target,
-    WorkReport,
-)
+from enterprises.models import Assignment, MonthlyReport, Official, Target, WorkReport
 from projects.choices import Stage
 from projects.models import (
     EvaluationGrade,

@@ -6,15 +6,8 @@ import datetime
 
 from django.db import connection
 
-from enterprises.choices import (
-    ProblemAction,
-    ProblemStatus,
-)
-from enterprises.models import (
-    Problem,
-    ProblemEvent,
-    Visit,
-)
+from enterprises.choices import ProblemAction, ProblemStatus
+from enterprises.models import Problem, ProblemEvent, Visit
 from enterprises.problems import due_on_for
 
 from ..article.common import Writer, _has_history

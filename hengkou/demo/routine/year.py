@@ -9,22 +9,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from enterprises.choices import (
-    DepartmentKind,
-    OfficialRank,
-    ProblemAction,
-)
-from enterprises.models import (
-    Assignment,
-    Official,
-    ProblemEvent,
-    Visit,
-    WorkReport,
-)
-from projects.models import (
-    ProjectEvaluation,
-    ProjectInspection,
-)
+from enterprises.choices import DepartmentKind, OfficialRank, ProblemAction
+from enterprises.models import Assignment, Official, ProblemEvent, Visit, WorkReport
+from projects.models import ProjectEvaluation, ProjectInspection
 
 from ...models import Inspection
 from ..article.common import People, Writer, _has_history

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from enterprises.models import (
-    MonthlyYtd,
-)
+from enterprises.models import MonthlyYtd
 
 from .common import (
     CLOSE_TARGET_SECONDS,

@@ -17,11 +17,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from enterprises.choices import Metric
-from enterprises.models import (
-    Assignment,
-    MonthlyReport,
-    MonthlyYtd,
-)
+from enterprises.models import Assignment, MonthlyReport, MonthlyYtd
 
 from ...ranking import rank_departments
 from ...selectors import (
