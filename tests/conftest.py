@@ -7,10 +7,44 @@ pytest prefers to these.
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Record every migration as applied in the test databases, as ``migrate`` leaves them.
+
+    The suite runs with ``--no-migrations`` (pyproject.toml): the test databases are built
+    straight from the models, and the roles' groups come from the post_migrate signal
+    (``hengkou.apps``), not from the data migration. The migrations themselves are checked by
+    tests/hengkou/test_project.py (they match the models and build a fresh database) and
+    test_relight_migration.py. Recording them here makes the database look migrated to the
+    backups' manifest and to a test that moves between migrations (``real_migrations``).
+    """
+    with django_db_blocker.unblock(), override_settings(MIGRATION_MODULES={}):
+        for connection in connections.all():
+            if connection.settings_dict.get("TEST", {}).get("MIRROR"):
+                continue
+            recorder = MigrationRecorder(connection)
+            recorder.ensure_schema()
+            applied = recorder.applied_migrations()
+            loader = MigrationLoader(None, ignore_no_migrations=True)
+            for key in sorted(loader.graph.nodes):
+                if key not in applied:
+                    recorder.record_applied(*key)
+    yield
+
+
+@pytest.fixture
+def real_migrations(settings):
+    """Let a test load the migration files, which ``--no-migrations`` hides for the session."""
+    settings.MIGRATION_MODULES = {}
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ ROLE_NAMES = (
 
 
 def user_with_role(role: str, *, official=None, **kwargs):
-    """Return a user holding ``role`` (groups made by the roles' data migration).
+    """Return a user holding ``role`` (its group made by ``sync_roles`` after ``migrate``).
 
     ``official`` links the user to that official record (department users and officials act
     through theirs); pass ``official=True`` to create one.

@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from .article import YEARS, Tally, Writer, write_article
+from .article.common import YEARS, Tally, Writer
+from .article.sponsorship import write_article
 from .routine import write_routine
 from .zone import seed_zone_demo
 

@@ -34,7 +34,8 @@ from enterprises.zone_choices import (
 )
 from projects.models import FundingApplication, FundingStatus, Project
 
-from .article import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_CHAIN, PLUSH_PARK, Tally, Writer
+from .article.common import PLUSH_CHAIN, Tally, Writer
+from .article.firms import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_PARK
 
 YEAR = 2021
 D = datetime.date

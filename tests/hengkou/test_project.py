@@ -1,5 +1,7 @@
 """Checks on the project as a whole: migrations, translations, settings."""
 
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -8,13 +10,50 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+
+from hengkou.roles import ROLES
 
 ROOT = Path(settings.BASE_DIR)
 
 
 @pytest.mark.django_db
-def test_migrations_match_the_models():
+def test_migrations_match_the_models(real_migrations):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _columns(cursor, introspection, table) -> set[str]:
+    return {column.name for column in introspection.get_table_description(cursor, table)}
+
+
+@pytest.mark.django_db
+def test_the_migrations_build_a_fresh_database_like_the_models(tmp_path):
+    """Run from nothing, the migrations build the tables and columns the models do, and the roles.
+
+    The suite builds its own database from the models (``--no-migrations``), so this is where
+    the migrations run: nothing left unapplied, the same schema, the roles' groups.
+    """
+    fresh = tmp_path / "fresh.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{fresh}", "DJANGO_DEBUG": "1"}
+    env.pop("DATABASE_REPLICA_URL", None)
+    for args in (["migrate", "--noinput", "-v0"], ["migrate", "--check", "-v0"]):
+        run = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+    with sqlite3.connect(fresh) as migrated:
+        migrated_tables = {
+            name: {row[1] for row in migrated.execute(f'PRAGMA table_info("{name}")')}
+            for (name,) in migrated.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        roles = {name for (name,) in migrated.execute("SELECT name FROM auth_group")}
+    with connection.cursor() as cursor:
+        introspection = connection.introspection
+        built = {t: _columns(cursor, introspection, t) for t in introspection.table_names(cursor)}
+    assert migrated_tables == built
+    assert roles == set(ROLES)
 
 
 def test_every_message_has_a_chinese_translation():

@@ -14,7 +14,7 @@ AFTER = [("hengkou", "0007_snapshot_targeted_members")]
 
 
 @pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
+def _back_to_the_latest_schema(real_migrations):
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

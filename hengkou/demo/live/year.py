@@ -1,204 +1,55 @@
-"""The demo as a living zone: history's routine dated as it happened, and this year up to today.
-
-``seed_demo`` writes the article's 2020–2021 records. ``live_demo(today)`` then runs the monthly
-routine the way the zone would have: each month closed on day 6 of the next month in the morning
-(Asia/Shanghai), its supervision notices answered mostly in time (a few late, a few never) and
-accepted by the supervision office; and it brings *this year* up to ``today``: the 2021
-sponsorships carried over with their teams and with plans restated from last year's figures,
-targets, monthly figures up to last month (a few enterprises still owing), the routine of visits,
-problems, work reports and inspections, and the past months closed on their day 6.
-
-Everything is planned from fixed random seeds and dated by the plan, never by the clock: a second
-run with the same ``today`` writes nothing, a later ``today`` only adds what has happened since.
-"""
+"""This year of the living demo up to today: firms, figures, sponsorships, routine, projects."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
-from enterprises.choices import DepartmentKind, Metric, OfficialRank, TitleKind, TitleLevel
+from enterprises.choices import Metric, TitleKind, TitleLevel
 from enterprises.models import (
     Assignment,
     Department,
     Enterprise,
     EnterpriseTitle,
     MonthlyReport,
-    Official,
-    Period,
     Target,
 )
 from enterprises.services import refresh_monthly_ytd
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 
-from ..choices import NoticeStatus
-from ..models import SupervisionNotice
-from ..services import close_month, close_notice, respond_to_notice
-from .article import (
-    BUILD_STEPS,
+from ..article.common import (
     INVESTMENT_OFFICE,
-    OP,
-    PLAN_STANDARDS,
-    PROFILES,
-    PROJECTS,
-    RENOVATION_STEPS,
     YEARS,
-    C,
-    Firm,
     People,
-    S,
     Writer,
     _rng,
     apportion,
     at,
     cents,
-    firm_report_rows,
     money,
     month_end,
     month_starts,
     next_month,
-    plan_firms,
 )
-from .routine import load_people, load_sponsorships, write_routine
-
-CLOSE_DAY = 6
-# Growth a year of the zone's enterprises from 2021 to last year, and this year's spread.
-YEARLY_GROWTH = (1.02, 1.10)
-THIS_YEAR_GROWTH = (0.90, 1.20)
-TARGET_RAISE = (1.04, 1.14)
-MEASURES = (
-    "已召开专题会议分析{metric}滞后原因，逐户对接包抓企业，帮助协调订单和原材料，"
-    "督促企业满负荷生产，力争下月追赶至时序进度。",
-    "部门主要负责人带队走访包抓企业，梳理影响{metric}的困难问题，已交办相关部门限时解决，"
-    "同时督促企业按时报送统计数据。",
-    "制定{metric}追赶方案，明确责任人和完成时限，每周调度一次进度，"
-    "对停产半停产企业逐户分析原因、落实帮扶措施。",
-    "协调金融机构为包抓企业提供流动资金贷款，帮助企业拓展销售渠道，"
-    "确保{metric}按月递增、年底完成目标任务。",
+from ..article.firms import PROFILES, Firm, plan_firms
+from ..article.projects import BUILD_STEPS, OP, PROJECTS, RENOVATION_STEPS, C, S
+from ..article.sponsorship import PLAN_STANDARDS, firm_report_rows
+from ..routine import load_people, load_sponsorships, write_routine
+from .closes import (
+    TARGET_RAISE,
+    THIS_YEAR_GROWTH,
+    YEARLY_GROWTH,
+    DemoUsers,
+    LiveTally,
+    close_months,
+    day_end,
 )
-ACCEPTANCE_NOTES = (
-    "整改措施具体可行，同意销号，下月继续跟踪。",
-    "措施已落实，予以销号。",
-    "已核实整改情况，同意办结。",
-)
-
-
-def close_time(period: datetime.date) -> datetime.datetime:
-    """Return when the demo closes ``period``: day 6 of the next month, late morning."""
-    minute = _rng(f"close/{period:%Y-%m}").randint(0, 45)
-    return at(next_month(period).replace(day=CLOSE_DAY), 11, minute)
-
-
-def day_end(day: datetime.date) -> datetime.datetime:
-    """Return the last moment of ``day`` that the demo writes events for."""
-    return at(day, 23, 59)
-
-
-@dataclass
-class LiveTally:
-    closed: list = dataclasses.field(default_factory=list)
-    responded: int = 0
-    accepted: int = 0
-
-
-@dataclass(frozen=True)
-class DemoUsers:
-    """Who acts in the routine: the bureau closes, departments respond, the office accepts."""
-
-    bureau: object
-    office: object
-    by_department: dict
-
-    @classmethod
-    def load(cls) -> DemoUsers:
-        heads = {
-            official.department_id: official
-            for official in Official.objects.filter(
-                rank=OfficialRank.DEPARTMENT_HEAD, user__isnull=False
-            ).select_related("user", "department")
-        }
-
-        def head_of(kind):
-            return next(
-                (o.user for o in heads.values() if o.department.kind == kind),
-                None,
-            )
-
-        return cls(
-            bureau=head_of(DepartmentKind.ECONOMIC_BUREAU),
-            office=head_of(DepartmentKind.SUPERVISION_OFFICE),
-            by_department={pk: official.user for pk, official in heads.items()},
-        )
-
-
-# --- closes and notices ---------------------------------------------------------------------------
-
-
-def _working_day_after(day: datetime.date, days: int) -> datetime.date:
-    day += datetime.timedelta(days=days)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
-
-
-def answer_notices(period: datetime.date, users: DemoUsers, until: datetime.date, tally) -> None:
-    """Answer ``period``'s notices as their departments would have, as far as ``until``.
-
-    Most respond within the ten days, a few after the due date, a few never; the supervision
-    office accepts a response one to four working days later.
-    """
-    notices = SupervisionNotice.objects.filter(period=period).select_related("department")
-    for notice in notices.order_by("department__code", "metric"):
-        if notice.status in (NoticeStatus.CLOSED, NoticeStatus.WITHDRAWN):
-            continue
-        rng = _rng(f"notice/{period:%Y-%m}/{notice.department.code}/{notice.metric}")
-        draw = rng.random()
-        issued = notice.issued_at.date()
-        if draw < 0.08:
-            continue  # never answered
-        if draw < 0.22:
-            responded_on = _working_day_after(notice.due_on, rng.randint(1, 6))
-        else:
-            responded_on = _working_day_after(issued, rng.randint(2, 8))
-            responded_on = min(responded_on, notice.due_on)
-        responded_at = at(responded_on, rng.randint(9, 17), rng.randint(0, 59))
-        accepted_at = at(
-            _working_day_after(responded_on, rng.randint(1, 4)), rng.randint(9, 17), 30
-        )
-        measures = rng.choice(MEASURES).format(metric=notice.get_metric_display())
-        note = rng.choice(ACCEPTANCE_NOTES)
-        user = users.by_department.get(notice.department_id)
-        if notice.status == NoticeStatus.ISSUED and responded_on <= until and user is not None:
-            notice = respond_to_notice(
-                notice=notice, response=measures, acting_user=user, now=responded_at
-            )
-            tally.responded += 1
-        if (
-            notice.status == NoticeStatus.RESPONDED
-            and accepted_at.date() <= until
-            and users.office is not None
-        ):
-            close_notice(notice=notice, acting_user=users.office, now=accepted_at, note=note)
-            tally.accepted += 1
-
-
-def close_months(months, users: DemoUsers, until: datetime.date, tally) -> None:
-    """Close each month of ``months`` whose day 6 has come by ``until``, and answer its notices."""
-    for period in months:
-        when = close_time(period)
-        if when.date() > until:
-            break
-        result = close_month(period=period, acting_user=users.bureau, now=when)
-        if result.closed_now:
-            tally.closed.append(period)
-        answer_notices(period, users, until, tally)
-
+from .stamps import _date_stage_changes, stamp_dates
 
 # --- this year --------------------------------------------------------------------------------
 
@@ -475,14 +326,6 @@ def _write_moves(writer: Writer, projects, moves) -> None:
     )
 
 
-def _date_stage_changes(projects) -> None:
-    """Date each project's last change as its last stage move (the Writer stamps it now)."""
-    for project in projects:
-        last = project.stage_moves.order_by("-moved_on").values_list("recorded_at", flat=True)
-        if last and project.updated_at != last[0]:
-            Project.objects.filter(pk=project.pk).update(updated_at=last[0])
-
-
 def _write_live_projects(writer: Writer, year: int, today: datetime.date, people: People):
     """Write this year's projects: started in spring and summer, one completed, one in reserve."""
     key_of = {firm.key: firm.credit_code for firm in plan_firms()}
@@ -625,124 +468,3 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
             close_months(this_year, users, today, tally)
         stamp_dates(since)
     return tally, writer
-
-
-# The day the zone's records were first entered in the system.
-RECORDS_BEGIN = datetime.date(2020, 1, 2)
-
-
-def stamp_dates(since: datetime.datetime) -> None:
-    """Date the rows written at or after ``since`` as the events they record, never as now.
-
-    Standing records (departments, officials, enterprises, titles, projects) as entered when the
-    records began; a year's assignments, targets and plans in its first working days; a report as
-    submitted; a month as closed. Then every history row of a creation written since takes its
-    row's creation date, and the locking of a month's reports takes the month's close.
-    """
-    from enterprises.models import EnterpriseTitle
-
-    begin = at(RECORDS_BEGIN, 9)
-    for model in (Department, Official, Enterprise, EnterpriseTitle):
-        model.objects.filter(created_at__gte=since).update(created_at=begin, updated_at=begin)
-    Project.objects.filter(created_at__gte=since, plans__year__in=YEARS).update(
-        created_at=begin, updated_at=begin
-    )
-    years = Assignment.objects.values_list("year", flat=True).distinct()
-    for year in sorted(set(years) | set(YEARS)):
-        opening = at(datetime.date(year, 1, 4), 10)
-        Project.objects.filter(created_at__gte=since, plans__year=year).update(
-            created_at=opening, updated_at=opening
-        )
-        for model in (Assignment, Target, ProjectPlan):
-            model.objects.filter(created_at__gte=since, year=year).update(
-                created_at=opening, updated_at=opening
-            )
-    _date_stage_changes(Project.objects.all())
-    for model in (MonthlyReport, ProjectReport):
-        model.objects.filter(created_at__gte=since).exclude(submitted_at=None).update(
-            created_at=F("submitted_at"), updated_at=F("submitted_at")
-        )
-    Period.objects.filter(created_at__gte=since).exclude(closed_at=None).update(
-        created_at=F("closed_at"), updated_at=F("closed_at")
-    )
-    _stamp_ledgers(since)
-    _stamp_history(since)
-
-
-def _stamp_ledgers(since: datetime.datetime) -> None:
-    """Date any other row written since: early in its year, or when the records began."""
-    from django.apps import apps
-
-    for model in apps.get_models():
-        names = {f.name for f in model._meta.concrete_fields}
-        if "created_at" not in names or "history_id" in names:
-            continue
-        stamps = ["created_at"] + (["updated_at"] if "updated_at" in names else [])
-        fresh = model.objects.filter(created_at__gte=since)
-        if "year" in names:
-            for year in set(fresh.values_list("year", flat=True)):
-                entered = at(datetime.date(year, 1, 4), 10)
-                fresh.filter(year=year).update(**dict.fromkeys(stamps, entered))
-        fresh.update(**dict.fromkeys(stamps, at(RECORDS_BEGIN, 9)))
-
-
-def _stamp_history(since: datetime.datetime) -> None:
-    from django.apps import apps
-    from django.db.models import OuterRef, Subquery
-
-    for model in apps.get_models():
-        historical = getattr(getattr(model, "history", None), "model", None)
-        if historical is None or not hasattr(model._meta, "simple_history_manager_attribute"):
-            continue
-        fields = {f.name for f in historical._meta.fields}
-        if "created_at" in fields:
-            # A history row copies its row as it was written; the row has been dated since.
-            row = model.objects.filter(pk=OuterRef("id"))
-            created = historical.objects.filter(history_date__gte=since, history_type="+")
-            stamps = {"created_at": Subquery(row.values("created_at")[:1])}
-            if "updated_at" in fields:
-                stamps["updated_at"] = stamps["created_at"]
-            created.update(**stamps)
-            created.update(history_date=F("created_at"))
-            # A change the demo made since (users linked to what the routine recorded) is dated
-            # as the row's own last change.
-            stamp = "updated_at" if "updated_at" in fields else "created_at"
-            historical.objects.filter(history_date__gte=since, history_type="~").exclude(
-                history_change_reason__startswith="close "
-            ).update(history_date=Subquery(row.values(stamp)[:1]))
-        else:
-            # Records without stamps (the zone's ledgers): entered early in their year.
-            created = historical.objects.filter(history_date__gte=since, history_type="+")
-            if "year" in fields:
-                for year in set(created.values_list("year", flat=True)):
-                    entered = at(datetime.date(year, 1, 4), 10)
-                    created.filter(year=year).update(history_date=entered)
-            created.update(history_date=at(RECORDS_BEGIN, 9))
-        if {"issued_at", "responded_at", "closed_at"} <= fields:  # notices: their own steps
-            from django.db.models import Case, When
-
-            historical.objects.filter(history_date__gte=since).update(
-                history_date=Case(
-                    When(status=NoticeStatus.RESPONDED, then=F("responded_at")),
-                    When(status=NoticeStatus.CLOSED, then=F("closed_at")),
-                    default=F("issued_at"),
-                )
-            )
-        if {"period", "submitted_at"} <= fields:  # the reports a close locked
-            close = Period.objects.filter(period=OuterRef("period")).values("closed_at")[:1]
-            historical.objects.filter(
-                history_date__gte=since,
-                history_type="~",
-                history_change_reason__startswith="close ",
-            ).update(history_date=Subquery(close), updated_at=Subquery(close))
-            locked = model.objects.filter(status="locked", updated_at__gte=since)
-            locked.update(updated_at=Subquery(close))
-
-
-def is_demo_database() -> bool:
-    """Whether the database holds the demo's departments (and so may be brought up to date)."""
-    from .article import DEPARTMENTS
-
-    wanted = {code: name for code, name, _kind, _title in DEPARTMENTS}
-    found = dict(Department.objects.filter(code__in=wanted).values_list("code", "name"))
-    return found == wanted

@@ -1,4 +1,4 @@
-"""factory_boy factories of the domain models; each sets only what a valid row needs."""
+"""Factories of the user and the enterprises' models; each sets only what a valid row needs."""
 
 import datetime
 from decimal import Decimal
@@ -9,18 +9,36 @@ from django.contrib.auth import get_user_model
 from enterprises import choices
 from enterprises.models import (
     Assignment,
+    Cultivation,
     Department,
     Enterprise,
     EnterpriseTitle,
+    Loan,
+    Matchmaking,
     MonthlyReport,
+    MonthlyYtd,
+    NewInvestor,
     Official,
+    PendingVisitPhoto,
+    Period,
+    PeriodEvent,
     Problem,
+    ProblemEvent,
+    SafetyActivity,
+    SafetyInspection,
+    ServiceFacility,
+    StandardFactory,
     Target,
     Visit,
+    VisitPhoto,
+    WorkReport,
 )
 from enterprises.services import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
-from projects.models import Project, ProjectPlan, ProjectReport
+
+# The smallest photo the upload checks accept (core.images: JPEG, PNG or WebP, 32 to 12 000 px a
+# side).
+PHOTO = {"format": "JPEG", "width": 64, "height": 48, "color": "green"}
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -129,49 +147,7 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
             )
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Project
-
-    name = factory.Sequence(lambda n: f"项目{n}")
-    kind = "new"
-    total_investment = Decimal("5000.00")
-
-
-class ProjectPlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ProjectPlan
-
-    project = factory.SubFactory(ProjectFactory)
-    year = 2021
-    planned_investment = Decimal("1000.00")
-    leader = factory.SubFactory(CountyLeaderFactory)
-    department = factory.SubFactory(DepartmentFactory)
-
-
-class ProjectReportFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ProjectReport
-
-    project = factory.SubFactory(ProjectFactory, stage="started")
-    period = datetime.date(2021, 11, 1)
-    investment = Decimal("80.00")
-    percent_complete = 50
-
-
 # --- the zone's records (issue 9) -----------------------------------------------------------------
-
-from enterprises.models import (  # noqa: E402
-    Cultivation,
-    Loan,
-    Matchmaking,
-    NewInvestor,
-    SafetyActivity,
-    SafetyInspection,
-    ServiceFacility,
-    StandardFactory,
-)
-from projects.models import FundingApplication  # noqa: E402
 
 
 class CultivationFactory(factory.django.DjangoModelFactory):
@@ -253,57 +229,65 @@ class NewInvestorFactory(factory.django.DjangoModelFactory):
     investment = Decimal("1500.00")
 
 
-class FundingApplicationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = FundingApplication
-
-    programme = "陕南发展专项"
-    year = 2021
-    enterprise = factory.SubFactory(EnterpriseFactory)
-    requested = Decimal("100.00")
+# --- months, rollups, photos, problem steps and work reports --------------------------------------
 
 
-# --- the site's workflows (hengkou) ---------------------------------------------------------------
-# Ranking snapshots and bulletin issues have no factory: close_month writes them, and a test that
-# needs one closes a month, so the rows stay what a close produces.
-
-from hengkou.choices import RankedMetric  # noqa: E402
-from hengkou.models import Inspection, Notification, SupervisionNotice  # noqa: E402
-
-
-class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
-    """An issued notice for November 2021: half the target done against 11/12 of the year."""
+class PeriodFactory(factory.django.DjangoModelFactory):
+    """A reporting month, open unless told otherwise."""
 
     class Meta:
-        model = SupervisionNotice
+        model = Period
+        django_get_or_create = ("period",)
 
-    department = factory.SubFactory(DepartmentFactory)
     period = datetime.date(2021, 11, 1)
-    metric = RankedMetric.OUTPUT_VALUE
-    completion_rate = Decimal("0.5")
-    time_progress = Decimal("0.916666667")
-    gap = factory.LazyAttribute(lambda notice: notice.completion_rate - notice.time_progress)
-    due_on = datetime.date(2021, 12, 13)
 
 
-class InspectionFactory(factory.django.DjangoModelFactory):
-    """A quarterly inspection of a whole department, in the quarter's last month."""
+class PeriodEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PeriodEvent
+
+    period = factory.SubFactory(PeriodFactory, status="closed")
+    action = PeriodEvent.Action.CLOSE
+
+
+class MonthlyYtdFactory(factory.django.DjangoModelFactory):
+    """A rollup row as stored; a test of the rollup itself writes reports and refreshes it."""
 
     class Meta:
-        model = Inspection
+        model = MonthlyYtd
 
-    department = factory.SubFactory(DepartmentFactory)
-    year = 2021
-    quarter = 4
-    inspected_on = factory.LazyAttribute(lambda row: datetime.date(row.year, row.quarter * 3, 10))
-    findings = "台账齐全"
-    score = Decimal("90")
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    period = datetime.date(2021, 11, 1)
 
 
-class NotificationFactory(factory.django.DjangoModelFactory):
+class VisitPhotoFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Notification
+        model = VisitPhoto
 
-    recipient = factory.SubFactory(UserFactory)
-    title = "月度通报"
-    url = "/"
+    visit = factory.SubFactory(VisitFactory)
+    image = factory.django.ImageField(filename="visit.jpg", **PHOTO)
+
+
+class PendingVisitPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PendingVisitPhoto
+
+    user = factory.SubFactory(UserFactory)
+    image = factory.django.ImageField(filename="draft.jpg", **PHOTO)
+
+
+class ProblemEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProblemEvent
+
+    problem = factory.SubFactory(ProblemFactory)
+    action = "raised"
+
+
+class WorkReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkReport
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    period = datetime.date(2021, 11, 1)
+    progress = "走访企业两次，协调解决用工问题"
