@@ -24,10 +24,13 @@ from enterprises.periods import format_period
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
-from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
-from ..selectors import get_period_ranking, get_zone_stats
-from ..services import close_month, close_notice, reopen_month, respond_to_notice
+from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
+from ..selectors.members import PROJECT
+from ..selectors.ranking import get_period_ranking
+from ..selectors.zone import get_zone_stats
+from ..services.close import close_month, reopen_month
+from ..services.notices import close_notice, respond_to_notice
 from .conventions import validate_query
 from .schema import (
     close_schema,

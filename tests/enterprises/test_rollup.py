@@ -18,8 +18,8 @@ from enterprises.services import (
     save_monthly_report,
 )
 from hengkou.ranking import METRICS
-from hengkou.selectors import list_department_totals
-from hengkou.services import close_month, reopen_month
+from hengkou.selectors.ranking import list_department_totals
+from hengkou.services.close import close_month, reopen_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from hengkou.assessment import list_assessments
 from hengkou.models import Inspection, SupervisionNotice
+from hengkou.selectors.assessment import list_assessments
 from projects.services import move_project_stage
 from tests.factories import (
     AssignmentFactory,

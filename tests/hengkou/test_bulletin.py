@@ -17,18 +17,14 @@ from docx import Document
 from openpyxl import load_workbook
 
 from enterprises.models import Period
-from hengkou.bulletin import (
-    MonthNotClosed,
-    format_money,
-    format_percent,
-    format_points,
-    get_bulletin,
-    render_bulletin_docx,
-    render_bulletin_xlsx,
-    visit_compliance_table,
-)
+from hengkou.bulletin.content import MonthNotClosed, get_bulletin
+from hengkou.bulletin.docx import render_bulletin_docx
+from hengkou.bulletin.tables import visit_compliance_table
+from hengkou.bulletin.xlsx import render_bulletin_xlsx
+from hengkou.formats import format_money, format_percent, format_points
 from hengkou.models import SupervisionNotice
-from hengkou.services import close_month, reopen_month, respond_to_notice
+from hengkou.services.close import close_month, reopen_month
+from hengkou.services.notices import respond_to_notice
 from projects.models import Project
 from tests.factories import (
     AssignmentFactory,
@@ -428,7 +424,7 @@ def test_visit_compliance_shows_a_dash_while_no_window_has_ended(zone):
     # ended; the table still shows a dash, not 0%, for a line with no window ended yet.
     from dataclasses import replace
 
-    from hengkou.bulletin import VisitComplianceLine
+    from hengkou.bulletin.content import VisitComplianceLine
 
     bulletin = replace(
         get_bulletin(period=NOV, now=LATER),

@@ -19,12 +19,14 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from hengkou.bulletin import get_bulletin, ranking_table
-from hengkou.bulletin_document import chinese_date, official_document, signature_indents
-from hengkou.bulletin_files import render_bulletin_docx, render_bulletin_xlsx
-from hengkou.bulletin_pdf import html_to_pdf, local_url_fetcher, render_bulletin_pdf
+from hengkou.bulletin.content import get_bulletin
+from hengkou.bulletin.document import chinese_date, official_document, signature_indents
+from hengkou.bulletin.docx import render_bulletin_docx
+from hengkou.bulletin.pdf import html_to_pdf, local_url_fetcher, render_bulletin_pdf
+from hengkou.bulletin.tables import ranking_table
+from hengkou.bulletin.xlsx import render_bulletin_xlsx
 from hengkou.models import Notification
-from hengkou.services import close_month, reopen_month
+from hengkou.services.close import close_month, reopen_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -223,14 +225,14 @@ def test_pdf_fetches_nothing(closed, monkeypatch):
     ]
     # The bulletin's own HTML asks for nothing at all.
     fetcher = local_url_fetcher()
-    from hengkou.bulletin_pdf import document_html
+    from hengkou.bulletin.pdf import document_html
 
     html_to_pdf(document_html(official_document(_bulletin())), url_fetcher=fetcher)
     assert fetcher.refused == []
 
 
 def test_pdf_names_simplified_chinese_fonts(closed):
-    from hengkou.bulletin_pdf import document_html
+    from hengkou.bulletin.pdf import document_html
 
     html = document_html(official_document(_bulletin()))
     assert '<html lang="zh-CN">' in html
@@ -419,8 +421,8 @@ def test_pdf_view_runs_the_same_number_of_queries_at_two_sizes(reader):
 def test_a_lagging_line_just_behind_time_progress_never_reads_zero_points():
     from fractions import Fraction
 
-    from hengkou.bulletin import LaggingLine
-    from hengkou.bulletin_document import points_phrase
+    from hengkou.bulletin.content import LaggingLine
+    from hengkou.bulletin.document import points_phrase
 
     line = LaggingLine(
         metric="revenue",
@@ -441,8 +443,8 @@ def test_the_letter_states_time_progress_with_the_digits_of_its_rates(closed):
     from dataclasses import replace
     from fractions import Fraction
 
-    from hengkou.bulletin import LaggingLine
-    from hengkou.bulletin_document import _lagging_paragraphs
+    from hengkou.bulletin.content import LaggingLine
+    from hengkou.bulletin.document import _lagging_paragraphs
 
     line = LaggingLine(
         metric="revenue",

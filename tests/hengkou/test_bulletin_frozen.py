@@ -13,10 +13,12 @@ from django.test import override_settings
 from django.urls import reverse
 
 from enterprises.models import Period, Problem, Target
-from hengkou.bulletin import MonthNotClosed, get_bulletin, page_context
-from hengkou.bulletin_content import build_content, document_number
+from hengkou.bulletin.content import MonthNotClosed, get_bulletin
+from hengkou.bulletin.issue import build_content, document_number
+from hengkou.bulletin.tables import page_context
 from hengkou.models import BulletinIssue, NoticeEvent, SupervisionNotice
-from hengkou.services import close_month, reopen_month, respond_to_notice
+from hengkou.services.close import close_month, reopen_month
+from hengkou.services.notices import respond_to_notice
 from projects.models import Project
 from projects.services import move_project_stage
 from tests.factories import (

@@ -12,8 +12,8 @@ from django.utils import timezone
 from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
 from enterprises.services import save_monthly_report
 from hengkou.models import NoticeEvent, Notification, RankingSnapshot, SupervisionNotice
-from hengkou.selectors import get_period_ranking
-from hengkou.services import close_month, reopen_month
+from hengkou.selectors.ranking import get_period_ranking
+from hengkou.services.close import close_month, reopen_month
 from projects.models import ProjectReport
 from tests.factories import (
     AssignmentFactory,

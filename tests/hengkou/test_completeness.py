@@ -4,7 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from hengkou.selectors import get_completeness_board, list_monthly_trend, report_deadline
+from hengkou.selectors.completeness import get_completeness_board, report_deadline
+from hengkou.selectors.zone import list_monthly_trend
 from tests.factories import AssignmentFactory, DepartmentFactory, MonthlyReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,19 +15,12 @@ from hypothesis import strategies as st
 
 from enterprises.models import MonthlyReport, Target
 from enterprises.services import refresh_monthly_ytd
-from hengkou.drilldown import (
-    LATE,
-    MISSING,
-    REPORTED,
-    MemberFigures,
-    MemberLine,
-    get_department_members,
-    sort_lines,
-)
-from hengkou.models import RankingMemberSnapshot, SupervisionNotice
+from hengkou.models import RankingMemberSnapshot, SupervisionNotice, rate_to_decimal
 from hengkou.ranking import METRICS
-from hengkou.selectors import get_period_ranking
-from hengkou.services import close_month, rate_to_decimal, reopen_month
+from hengkou.selectors.drilldown import MemberLine, get_department_members, sort_lines
+from hengkou.selectors.members import LATE, MISSING, REPORTED, MemberFigures
+from hengkou.selectors.ranking import get_period_ranking
+from hengkou.services.close import close_month, reopen_month
 from projects.models import ProjectReport
 from tests.factories import (
     AssignmentFactory,
@@ -648,7 +641,7 @@ def test_sorting_largest_shortfall_first_untargeted_last_then_name():
 def test_a_county_leader_sees_by_name_only_the_members_in_its_scope():
     """Outside the scope the members are summed, anonymous; the totals still equal the row."""
     from enterprises.models import Assignment
-    from hengkou.drilldown import get_department_members
+    from hengkou.selectors.drilldown import get_department_members
     from tests.factories import (
         AssignmentFactory,
         DepartmentFactory,

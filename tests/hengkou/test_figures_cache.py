@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from enterprises.services import save_monthly_report
-from hengkou.selectors import get_period_ranking, get_zone_stats, list_monthly_trend
+from hengkou.selectors.ranking import get_period_ranking
+from hengkou.selectors.zone import get_zone_stats, list_monthly_trend
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

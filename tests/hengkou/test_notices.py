@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hengkou.models import SupervisionNotice
-from hengkou.services import close_month, send_notice_reminders
+from hengkou.services.close import close_month
+from hengkou.services.notices import send_notice_reminders
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -157,7 +158,7 @@ def test_daily_job_escalates_missed_problem_clocks_to_the_leader_once():
 
 
 def test_visit_duty_reminders_are_sent_once_per_window():
-    from hengkou.services import send_duty_reminders
+    from hengkou.services.reminders import send_duty_reminders
 
     responsible = OfficialFactory(user=UserFactory(username="resp", email="resp@gov.cn"))
     AssignmentFactory(year=2021, responsible=responsible, department=responsible.department)
@@ -171,7 +172,7 @@ def test_visit_duty_reminders_are_sent_once_per_window():
 
 
 def test_whoever_owes_last_months_figures_is_reminded_once_near_the_deadline_and_once_late():
-    from hengkou.services import send_report_reminders
+    from hengkou.services.reminders import send_report_reminders
 
     owes = OfficialFactory(user=UserFactory(username="owes", email="owes@gov.cn"))
     late = AssignmentFactory(year=2021, responsible=owes, department=owes.department)

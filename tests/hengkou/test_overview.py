@@ -19,7 +19,7 @@ from enterprises.models import (
 )
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from hengkou.demo.zone import seed_zone_demo
-from hengkou.overview import get_zone_overview
+from hengkou.overview.selectors import get_zone_overview
 from projects.models import FundingApplication, FundingStatus
 from tests.factories import EnterpriseFactory, EnterpriseTitleFactory
 from tests.roles import user_with_role

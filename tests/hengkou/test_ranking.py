@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from core.indicators import LightRules, light_for
 from hengkou.formats import format_percent, format_points
 from hengkou.ranking import DepartmentTotals, RankingRules, rank_departments
-from hengkou.selectors import list_department_rankings
+from hengkou.selectors.ranking import list_department_rankings
 from projects.services import move_project_stage
 from tests.factories import (
     AssignmentFactory,

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from hengkou.selectors import get_zone_stats
+from hengkou.selectors.zone import get_zone_stats
 from tests.factories import (
     AssignmentFactory,
     EnterpriseFactory,

@@ -12,8 +12,8 @@ import re
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .bulletin import Bulletin
-from .bulletin_document import OfficialDocument, official_document, signature_indents
+from .content import Bulletin
+from .document import OfficialDocument, official_document, signature_indents
 
 TEMPLATE = "hengkou/bulletin_document.html"
 

@@ -12,17 +12,18 @@ from django.views.decorators.http import require_safe
 
 from enterprises.periods import parse_period
 
-from .bulletin import (
+from ..downloads import DOCX, PDF, XLSX, attachment
+from .content import (
     MonthNotClosed,
     export_filenames,
     get_bulletin,
     list_bulletin_months,
     month_label,
-    page_context,
 )
-from .bulletin_files import render_bulletin_docx, render_bulletin_xlsx
-from .bulletin_pdf import render_bulletin_pdf
-from .downloads import DOCX, PDF, XLSX, attachment
+from .docx import render_bulletin_docx
+from .pdf import render_bulletin_pdf
+from .tables import page_context
+from .xlsx import render_bulletin_xlsx
 
 
 def _refuse(request, message):

@@ -17,11 +17,11 @@ from core.periods import DefaultPeriod
 from enterprises.exports import Column, xlsx_response
 from enterprises.models import Department
 
-from .choices import MemberReportStatus, RankedMetric
-from .drilldown import DepartmentMembers, get_department_members, money_of
-from .forms import DashboardForm
-from .ranking import INVESTMENT_METRICS, STOCK_METRICS
-from .selectors import get_dashboard_default_month
+from ..choices import MemberReportStatus, RankedMetric
+from ..forms import DashboardForm
+from ..ranking import INVESTMENT_METRICS, STOCK_METRICS
+from ..selectors.defaults import get_dashboard_default_month
+from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
 
 REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
 UNITS = {

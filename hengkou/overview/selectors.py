@@ -28,7 +28,7 @@ from enterprises.selectors import get_chain_stats
 from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from projects.models import FundingApplication, FundingStatus
 
-from .selectors import ZoneStats, get_zone_stats
+from ..selectors.zone import ZoneStats, get_zone_stats
 
 DEFAULT_LEAD_CHAIN = "毛绒玩具"
 

@@ -23,55 +23,33 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from itertools import islice
 
-from django.db import connection
-from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from core.indicators import completion_rate, due_by, time_progress
 from core.numbers import cents
-from enterprises.models import Assignment, Department, Enterprise, Period, Target
+from enterprises.models import Department, Enterprise
 from enterprises.scoping import get_scope, scope_queryset
-from projects.choices import ProjectKind
-from projects.models import Project, ProjectPlan, ProjectReport
+from projects.models import Project
 
-from .access import may_open
-from .choices import MemberKind, MemberReportStatus
-from .models import RankingMemberSnapshot
-from .ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
-from .selectors import _sum_when, _window, get_period_ranking, report_deadline
-
-ENTERPRISE = MemberKind.ENTERPRISE.value
-PROJECT = MemberKind.PROJECT.value
-REPORTED = MemberReportStatus.REPORTED.value
-LATE = MemberReportStatus.LATE.value
-MISSING = MemberReportStatus.MISSING.value
-# Rows written per INSERT at the close (a city's 20,000 enterprises make 160,000 rows).
-SNAPSHOT_BATCH = 2000
-
-
-def member_kind(metric: str) -> str:
-    """Return what a metric's members are: enterprises, or projects for the investment metrics."""
-    return PROJECT if metric in INVESTMENT_METRICS else ENTERPRISE
-
-
-@dataclass(frozen=True, slots=True)
-class MemberFigures:
-    """What the ranking sums for one member: exactly what a member snapshot stores."""
-
-    kind: str
-    member_id: int
-    name: str
-    target: Decimal | None
-    ytd: Decimal
-    ytd_previous: Decimal
-    report_status: str
+from ..access import may_open
+from ..models import RankingMemberSnapshot
+from ..ranking import METRICS, RankingRow
+from .members import (
+    LATE,
+    MISSING,
+    PROJECT,
+    REPORTED,
+    MemberFigures,
+    list_live_figures,
+    list_snapshot_figures,
+    member_kind,
+)
+from .ranking import get_period_ranking
 
 
 @dataclass(frozen=True)
@@ -314,171 +292,6 @@ def get_closed_members(
     )
 
 
-def list_snapshot_figures(
-    *, period: datetime.date, metric: str, department_id: int
-) -> list[MemberFigures]:
-    """Return a department's member figures as stored at the month's last close. One query."""
-    rows = RankingMemberSnapshot.objects.filter(
-        period__period=period, metric=metric, department_id=department_id
-    ).values_list(
-        "member_kind", "member_id", "name", "target", "ytd", "ytd_previous", "report_status"
-    )
-    return [MemberFigures(*row) for row in rows]
-
-
-def list_live_figures(
-    *, period: datetime.date, metric: str, department_id: int
-) -> list[MemberFigures]:
-    """Return a department's member figures computed now from the ranking's sources."""
-    figures = _figures(
-        year=period.year, month=period.month, metrics=[metric], department_id=department_id
-    )
-    return [item for (_department, _metric), items in figures for item in items]
-
-
-def _figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None = None
-) -> Iterator[tuple[tuple[int, str], list[MemberFigures]]]:
-    """Yield ((department, metric), member figures) for the metrics asked, one kind at a time.
-
-    Two queries per kind of member, whatever the number of members and metrics.
-    """
-    enterprise_metrics = [metric for metric in metrics if metric in ENTERPRISE_METRICS]
-    investment_metrics = [metric for metric in metrics if metric in INVESTMENT_METRICS]
-    if enterprise_metrics:
-        yield from _enterprise_figures(
-            year=year, month=month, metrics=enterprise_metrics, department_id=department_id
-        ).items()
-    if investment_metrics:
-        yield from _project_figures(
-            year=year, month=month, metrics=investment_metrics, department_id=department_id
-        ).items()
-
-
-def _on_time_cutoff(*, year: int, month: int) -> datetime.datetime:
-    """Return the first instant after the report deadline (end of its day, local time)."""
-    deadline = report_deadline(year=year, month=month)
-    return timezone.make_aware(
-        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
-    )
-
-
-def _status(submitted_at: datetime.datetime | None, cutoff: datetime.datetime) -> str:
-    if submitted_at is None:
-        return MISSING
-    return REPORTED if submitted_at < cutoff else LATE
-
-
-def _enterprise_figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None
-) -> dict[tuple[int, str], list[MemberFigures]]:
-    """Return every member's figures for each enterprise metric in one pass (two queries).
-
-    The members and their rollup rows of month m and of the same month a year earlier come in
-    one query with all the metrics asked; the targets of the year in a second.
-    """
-    current, previous = datetime.date(year, month, 1), datetime.date(year - 1, month, 1)
-    assignments = Assignment.objects.filter(year=year)
-    if department_id is not None:
-        assignments = assignments.filter(department_id=department_id)
-    columns = [f"{side}__{metric}" for metric in metrics for side in ("current", "previous")]
-    rows = (
-        assignments.annotate(
-            current=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
-            ),
-            previous=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
-            ),
-            report=FilteredRelation(
-                "enterprise__monthly_reports",
-                condition=Q(enterprise__monthly_reports__period=current),
-            ),
-        )
-        .values_list(
-            "department_id", "enterprise_id", "enterprise__name", "report__submitted_at", *columns
-        )
-        .order_by()
-    )
-    targets = {
-        (enterprise_id, metric): value
-        for enterprise_id, metric, value in Target.objects.filter(
-            year=year,
-            metric__in=metrics,
-            enterprise__in=assignments.values("enterprise"),
-        ).values_list("enterprise_id", "metric", "value")
-    }
-    cutoff = _on_time_cutoff(year=year, month=month)
-    result: dict[tuple[int, str], list[MemberFigures]] = {}
-    for department, enterprise_id, name, submitted_at, *values in rows:
-        status = _status(submitted_at, cutoff)
-        for index, metric in enumerate(metrics):
-            result.setdefault((department, metric), []).append(
-                MemberFigures(
-                    kind=ENTERPRISE,
-                    member_id=enterprise_id,
-                    name=name,
-                    target=targets.get((enterprise_id, metric)),
-                    ytd=cents(values[2 * index]),
-                    ytd_previous=cents(values[2 * index + 1]),
-                    report_status=status,
-                )
-            )
-    return result
-
-
-def _project_figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None
-) -> dict[tuple[int, str], list[MemberFigures]]:
-    """Return every project member's figures for the investment metrics (two queries).
-
-    The plans of the year name the members and their targets (planned investment); the
-    reports of both years are summed per project, with the first submission of month m.
-    """
-    plans = ProjectPlan.objects.filter(year=year)
-    if department_id is not None:
-        plans = plans.filter(department_id=department_id)
-    members = list(
-        plans.values_list(
-            "department_id", "project_id", "project__name", "project__kind", "planned_investment"
-        ).order_by()
-    )
-    current, previous, this_month = _window(year=year, month=month, metric="investment")
-    sums = {
-        row["project_id"]: row
-        for row in ProjectReport.objects.filter(
-            current | previous, project__in=plans.values("project")
-        )
-        .values("project_id")
-        .annotate(
-            ytd=_sum_when(current, "investment"),
-            ytd_previous=_sum_when(previous, "investment"),
-            submitted_at=Max(
-                Case(When(this_month, then=F("submitted_at")), output_field=DateTimeField())
-            ),
-        )
-        .order_by()
-    }
-    cutoff = _on_time_cutoff(year=year, month=month)
-    result: dict[tuple[int, str], list[MemberFigures]] = {}
-    for department, project_id, name, kind, planned in members:
-        found = sums.get(project_id, {})
-        figures = MemberFigures(
-            kind=PROJECT,
-            member_id=project_id,
-            name=name,
-            target=cents(planned),
-            ytd=cents(found.get("ytd")),
-            ytd_previous=cents(found.get("ytd_previous")),
-            report_status=_status(found.get("submitted_at"), cutoff),
-        )
-        for metric in metrics:
-            if metric == "tech_investment" and kind != ProjectKind.RENOVATION:
-                continue
-            result.setdefault((department, metric), []).append(figures)
-    return result
-
-
 def _within_scope(lines: list[MemberLine], user, *, month: int) -> list[MemberLine]:
     """Sum the members outside the user's scope into anonymous lines (zone-wide users: none).
 
@@ -537,81 +350,3 @@ def _mark_openable(lines: list[MemberLine], user) -> list[MemberLine]:
         scope_queryset(model.objects.filter(pk__in=ids), user).values_list("pk", flat=True)
     )
     return [replace(line, can_open=line.member_id in openable) for line in lines]
-
-
-SNAPSHOT_FIELDS = (
-    "period",
-    "metric",
-    "department",
-    "member_kind",
-    "member_id",
-    "name",
-    "target",
-    "ytd",
-    "ytd_previous",
-    "report_status",
-)
-
-
-def snapshot_members(period_row: Period) -> int:
-    """Freeze every department's members of every metric for a month being closed.
-
-    Called by ``close_month`` right after the ranking's snapshot, in its transaction; a month
-    closed again replaces its rows. All the metrics of a kind of member are computed in one
-    pass (four queries in all) and written one row per (metric, department, member), typed like
-    the ranking's snapshot so that each department's sums can be checked against it in SQL.
-    A city (20,000 enterprises, 160,000 rows) is written with one COPY on PostgreSQL, which
-    takes a fraction of the time model instances would; other databases get ``bulk_create``
-    in batches. Returns the number of rows written.
-    """
-    day = period_row.period
-    RankingMemberSnapshot.objects.filter(period=period_row).delete()
-    # Read everything first: no query may run on the connection while its COPY is open.
-    groups = list(_figures(year=day.year, month=day.month, metrics=list(METRICS)))
-    rows = (
-        (
-            period_row.pk,
-            metric,
-            department_id,
-            item.kind,
-            item.member_id,
-            item.name,
-            item.target,
-            item.ytd,
-            item.ytd_previous,
-            item.report_status,
-        )
-        for (department_id, metric), items in groups
-        for item in items
-    )
-    if connection.vendor == "postgresql":
-        return _copy_rows(rows)
-    written = 0
-    while batch := list(islice(rows, SNAPSHOT_BATCH)):
-        RankingMemberSnapshot.objects.bulk_create(
-            RankingMemberSnapshot(
-                **{
-                    ("department_id" if name == "department" else name): value
-                    for name, value in zip(SNAPSHOT_FIELDS, row, strict=True)
-                    if name != "period"
-                },
-                period=period_row,
-            )
-            for row in batch
-        )
-        written += len(batch)
-    return written
-
-
-def _copy_rows(rows: Iterable[tuple]) -> int:
-    """Write snapshot rows with PostgreSQL's COPY (psycopg escapes and adapts each value)."""
-    meta = RankingMemberSnapshot._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in SNAPSHOT_FIELDS)
-    written = 0
-    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
-    return written

@@ -7,7 +7,7 @@ departments with the notices of this close, visit compliance as judged on the cl
 A month closed again after a reopen gets a new issue with the same number; the old one is kept.
 
 The content is plain JSON: exact amounts and rates as Decimal strings, dates in ISO form.
-``hengkou.bulletin`` reads it back into the ``Bulletin``.
+``hengkou.bulletin.content`` reads it back into the ``Bulletin``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from enterprises.models import Department, Period, Problem
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 
-from .choices import NoticeStatus, RankedMetric
-from .models import BulletinIssue, NoticeEvent, RankingSnapshot, SupervisionNotice
-from .selectors import get_zone_stats
+from ..choices import NoticeStatus, RankedMetric
+from ..models import BulletinIssue, NoticeEvent, RankingSnapshot, SupervisionNotice
+from ..selectors.zone import get_zone_stats
 
 CONTENT_VERSION = 1
 DEFAULT_NUMBER_PREFIX = "恒示包抓"

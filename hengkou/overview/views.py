@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from enterprises.choices import TitleKind
 
-from .forms import year_from
-from .overview import get_zone_overview
-from .selectors import get_overview_default_year
+from ..forms import year_from
+from ..selectors.defaults import get_overview_default_year
+from .selectors import get_zone_overview
 
 
 def _changelist(model: str, **filters) -> str:

@@ -16,9 +16,9 @@ from enterprises.duties import get_visit_compliance
 from enterprises.models import Assignment, Department, Problem
 from projects.models import ProjectPlan
 
-from .choices import NoticeStatus
-from .models import Inspection, SupervisionNotice
-from .selectors import get_period_ranking
+from ..choices import NoticeStatus
+from ..models import Inspection, SupervisionNotice
+from .ranking import get_period_ranking
 
 DEFAULT_WEIGHTS = {
     "output": 40,

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import overview_views
+from . import views
 
 app_name = "overview"
 urlpatterns = [
-    path("", overview_views.overview, name="overview"),
+    path("", views.overview, name="overview"),
 ]

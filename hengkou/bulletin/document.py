@@ -4,7 +4,7 @@ One builder, ``official_document``, turns a closed month's ``Bulletin`` into the
 GB/T 9704-2012 lays out: issuing office mark, document number, title, addressees, a body that
 states the month's results in sentences under 一、二、三、 headings, the attachment list, the
 signature and date, the attachments (the bulletin's tables) and the 版记 (抄送, 印发). Both
-renderers (hengkou/bulletin_files.py for Word, hengkou/bulletin_pdf.py for PDF) read only this.
+renderers (hengkou/bulletin/docx.py for Word, hengkou/bulletin/pdf.py for PDF) read only this.
 
 A 公文 is Chinese whatever the reader's interface language: the letter's sentences are written
 in Chinese here, not translated, and the attachment tables are built with Chinese active.
@@ -22,9 +22,10 @@ from fractions import Fraction
 from django.conf import settings
 from django.utils import translation
 
-from .bulletin import Bulletin, Table, bulletin_tables, zone_table
-from .choices import RankedMetric
-from .formats import as_decimal, format_money, format_percent, percent_value
+from ..choices import RankedMetric
+from ..formats import as_decimal, format_money, format_percent, percent_value
+from .content import Bulletin
+from .tables import Table, bulletin_tables, zone_table
 
 DOCUMENT_DEFAULTS = {
     "issuing_office": "恒口示范区包抓重点工业企业工作领导小组办公室",
