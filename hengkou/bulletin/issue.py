@@ -331,7 +331,7 @@ def build_content(*, month: Period) -> dict:
     last_day = month_end(period)
     closed_on = timezone.localdate(closed_at)
     rankings, output_rows = _rankings(month)
-    zone = get_zone_stats(year=period.year, month=period.month)
+    zone = get_zone_stats(period=period)
     return {
         "version": CONTENT_VERSION,
         "period": _json(period),

@@ -225,7 +225,7 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
     chain = chain or lead_chain()
     first, last = _year_dates(year)
     through = _figures_through(year, as_of)
-    stats = get_zone_stats(year=year, month=through)
+    stats = get_zone_stats(period=datetime.date(year, through, 1))
 
     funding = FundingApplication.objects.filter(year=year)
     funding_totals = funding.aggregate(

@@ -119,11 +119,11 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
     )
     output = {
         row.department_id: row.completion_rate
-        for row in get_period_ranking(year=year, month=12, metric="output_value").rows
+        for row in get_period_ranking(period=datetime.date(year, 12, 1), metric="output_value").rows
     }
     investment = {
         row.department_id: row.completion_rate
-        for row in get_period_ranking(year=year, month=12, metric="investment").rows
+        for row in get_period_ranking(period=datetime.date(year, 12, 1), metric="investment").rows
     }
     visits = {
         row.department_id: row

@@ -22,12 +22,23 @@ from enterprises.models import (
 )
 
 
-def report_deadline(*, year: int, month: int) -> datetime.date:
-    """Return the day by which month ``month``'s figures are due (day N of the next month)."""
+def report_deadline(*, period: datetime.date) -> datetime.date:
+    """Return the day by which a month's figures are due (day N of the next month, N = 5)."""
     due_day = getattr(settings, "HENGKOU_REPORT_DUE_DAY", 5)
-    if month == 12:
-        return datetime.date(year + 1, 1, due_day)
-    return datetime.date(year, month + 1, due_day)
+    if period.month == 12:
+        return datetime.date(period.year + 1, 1, due_day)
+    return datetime.date(period.year, period.month + 1, due_day)
+
+
+def on_time_cutoff(*, period: datetime.date) -> datetime.datetime:
+    """Return the first instant after a month's report deadline (end of its day, local time).
+
+    A report first submitted before it is on time.
+    """
+    deadline = report_deadline(period=period)
+    return timezone.make_aware(
+        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 @dataclass(frozen=True)
@@ -56,44 +67,38 @@ class DepartmentCompleteness:
 class CompletenessBoard:
     """The "who has not reported" board of a month."""
 
-    year: int
-    month: int
+    period: datetime.date
     deadline: datetime.date
     days_left: int
     departments: list[DepartmentCompleteness]
+
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def month(self) -> int:
+        return self.period.month
 
     @property
     def missing_any(self) -> bool:
         return any(row.reported < row.members for row in self.departments)
 
 
+@cached_figures("completeness")
 def get_completeness_board(
-    *, year: int, month: int, today: datetime.date, names_per_department: int = 8
-) -> CompletenessBoard:
-    """Return who has not reported the month, from the figures cache when it holds it."""
-    return cached_figures(
-        f"completeness:{year}-{month}:{today:%Y-%m-%d}:{names_per_department}",
-        lambda: _completeness_board(
-            year=year, month=month, today=today, names_per_department=names_per_department
-        ),
-    )
-
-
-def _completeness_board(
-    *, year: int, month: int, today: datetime.date, names_per_department: int = 8
+    *, period: datetime.date, today: datetime.date, names_per_department: int = 8
 ) -> CompletenessBoard:
     """Return, per department, the members without a report for the month and the on-time rate.
 
     A report is on time when first submitted by the deadline (day 5 of the next month, end of
-    day in Asia/Shanghai). ``days_left`` is negative once the deadline has passed. Two queries.
+    day in Asia/Shanghai). ``days_left`` is negative once the deadline has passed. Two queries;
+    kept in the figures cache until the next write.
     """
-    deadline = report_deadline(year=year, month=month)
-    period = datetime.date(year, month, 1)
-    cutoff = timezone.make_aware(
-        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
-    )
+    deadline = report_deadline(period=period)
+    cutoff = on_time_cutoff(period=period)
     reports = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
-    assignments = Assignment.objects.filter(year=year).annotate(
+    assignments = Assignment.objects.filter(year=period.year).annotate(
         has_report=Exists(reports), has_on_time=Exists(reports.filter(submitted_at__lt=cutoff))
     )
     counts = (
@@ -128,8 +133,7 @@ def _completeness_board(
             )
         )
     return CompletenessBoard(
-        year=year,
-        month=month,
+        period=period,
         deadline=deadline,
         days_left=(deadline - today).days,
         departments=departments,

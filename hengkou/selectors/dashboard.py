@@ -93,12 +93,11 @@ def _column_classes(kind: str) -> str:
 
 def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -> Dashboard:
     """Return the dashboard of ``metric`` for the month ``period``."""
-    year, month = period.year, period.month
     return Dashboard(
         period=period,
         metric=metric,
-        stats=get_zone_stats(year=year, month=month),
-        ranking=get_period_ranking(year=year, month=month, metric=metric),
-        trend=list_monthly_trend(year=year, metric=metric),
-        board=get_completeness_board(year=year, month=month, today=today),
+        stats=get_zone_stats(period=period),
+        ranking=get_period_ranking(period=period, metric=metric),
+        trend=list_monthly_trend(year=period.year, metric=metric),
+        board=get_completeness_board(period=period, today=today),
     )

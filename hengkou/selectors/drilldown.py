@@ -236,7 +236,7 @@ def get_department_members(
         raise ValueError(f"Unknown metric {metric!r}")
     period = period.replace(day=1)
     department = Department.objects.values("id", "code", "name").get(pk=department_id)
-    ranking = get_period_ranking(year=period.year, month=period.month, metric=metric)
+    ranking = get_period_ranking(period=period, metric=metric)
     row = next((row for row in ranking.rows if row.department_id == department_id), None)
     figures = None
     if ranking.closed:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
-from django.utils import timezone
 
 from core.numbers import cents
 from enterprises.models import Assignment, Target
@@ -18,8 +17,8 @@ from projects.models import ProjectPlan, ProjectReport
 from ..choices import MemberKind, MemberReportStatus
 from ..models import RankingMemberSnapshot
 from ..ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS
-from .completeness import report_deadline
-from .ranking import month_window, sum_when
+from .completeness import on_time_cutoff
+from .ranking import last_year, month_window, sum_when
 
 ENTERPRISE = MemberKind.ENTERPRISE.value
 PROJECT = MemberKind.PROJECT.value
@@ -62,14 +61,12 @@ def list_live_figures(
     *, period: datetime.date, metric: str, department_id: int
 ) -> list[MemberFigures]:
     """Return a department's member figures computed now from the ranking's sources."""
-    figures = member_figures(
-        year=period.year, month=period.month, metrics=[metric], department_id=department_id
-    )
+    figures = member_figures(period=period, metrics=[metric], department_id=department_id)
     return [item for (_department, _metric), items in figures for item in items]
 
 
 def member_figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None = None
+    *, period: datetime.date, metrics: list[str], department_id: int | None = None
 ) -> Iterator[tuple[tuple[int, str], list[MemberFigures]]]:
     """Yield ((department, metric), member figures) for the metrics asked, one kind at a time.
 
@@ -79,20 +76,12 @@ def member_figures(
     investment_metrics = [metric for metric in metrics if metric in INVESTMENT_METRICS]
     if enterprise_metrics:
         yield from _enterprise_figures(
-            year=year, month=month, metrics=enterprise_metrics, department_id=department_id
+            period=period, metrics=enterprise_metrics, department_id=department_id
         ).items()
     if investment_metrics:
         yield from _project_figures(
-            year=year, month=month, metrics=investment_metrics, department_id=department_id
+            period=period, metrics=investment_metrics, department_id=department_id
         ).items()
-
-
-def _on_time_cutoff(*, year: int, month: int) -> datetime.datetime:
-    """Return the first instant after the report deadline (end of its day, local time)."""
-    deadline = report_deadline(year=year, month=month)
-    return timezone.make_aware(
-        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
-    )
 
 
 def _status(submitted_at: datetime.datetime | None, cutoff: datetime.datetime) -> str:
@@ -102,15 +91,15 @@ def _status(submitted_at: datetime.datetime | None, cutoff: datetime.datetime) -
 
 
 def _enterprise_figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None
+    *, period: datetime.date, metrics: list[str], department_id: int | None
 ) -> dict[tuple[int, str], list[MemberFigures]]:
     """Return every member's figures for each enterprise metric in one pass (two queries).
 
     The members and their rollup rows of month m and of the same month a year earlier come in
     one query with all the metrics asked; the targets of the year in a second.
     """
-    current, previous = datetime.date(year, month, 1), datetime.date(year - 1, month, 1)
-    assignments = Assignment.objects.filter(year=year)
+    current, previous = period, last_year(period)
+    assignments = Assignment.objects.filter(year=period.year)
     if department_id is not None:
         assignments = assignments.filter(department_id=department_id)
     columns = [f"{side}__{metric}" for metric in metrics for side in ("current", "previous")]
@@ -135,12 +124,12 @@ def _enterprise_figures(
     targets = {
         (enterprise_id, metric): value
         for enterprise_id, metric, value in Target.objects.filter(
-            year=year,
+            year=period.year,
             metric__in=metrics,
             enterprise__in=assignments.values("enterprise"),
         ).values_list("enterprise_id", "metric", "value")
     }
-    cutoff = _on_time_cutoff(year=year, month=month)
+    cutoff = on_time_cutoff(period=period)
     result: dict[tuple[int, str], list[MemberFigures]] = {}
     for department, enterprise_id, name, submitted_at, *values in rows:
         status = _status(submitted_at, cutoff)
@@ -160,14 +149,14 @@ def _enterprise_figures(
 
 
 def _project_figures(
-    *, year: int, month: int, metrics: list[str], department_id: int | None
+    *, period: datetime.date, metrics: list[str], department_id: int | None
 ) -> dict[tuple[int, str], list[MemberFigures]]:
     """Return every project member's figures for the investment metrics (two queries).
 
     The plans of the year name the members and their targets (planned investment); the
     reports of both years are summed per project, with the first submission of month m.
     """
-    plans = ProjectPlan.objects.filter(year=year)
+    plans = ProjectPlan.objects.filter(year=period.year)
     if department_id is not None:
         plans = plans.filter(department_id=department_id)
     members = list(
@@ -175,7 +164,7 @@ def _project_figures(
             "department_id", "project_id", "project__name", "project__kind", "planned_investment"
         ).order_by()
     )
-    current, previous, this_month = month_window(year=year, month=month, metric="investment")
+    current, previous, this_month = month_window(period=period, metric="investment")
     sums = {
         row["project_id"]: row
         for row in ProjectReport.objects.filter(
@@ -191,7 +180,7 @@ def _project_figures(
         )
         .order_by()
     }
-    cutoff = _on_time_cutoff(year=year, month=month)
+    cutoff = on_time_cutoff(period=period)
     result: dict[tuple[int, str], list[MemberFigures]] = {}
     for department, project_id, name, kind, planned in members:
         found = sums.get(project_id, {})

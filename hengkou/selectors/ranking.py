@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db.models import (
     Case,
@@ -55,30 +54,31 @@ def sum_when(condition: Q, field: str):
     )
 
 
-def month_window(*, year: int, month: int, metric: str, prefix: str = "") -> tuple[Q, Q, Q]:
+def last_year(period: datetime.date) -> datetime.date:
+    """Return the same month a year earlier (同期)."""
+    return period.replace(year=period.year - 1)
+
+
+def month_window(*, period: datetime.date, metric: str, prefix: str = "") -> tuple[Q, Q, Q]:
     """Return the conditions selecting this year's months, last year's months and month m.
 
     Flow metrics sum months 1..m; a stock metric (employees) takes month m itself.
     """
-    current_month = datetime.date(year, month, 1)
-    previous_month = datetime.date(year - 1, month, 1)
-    period = f"{prefix}period"
+    field, previous_month = f"{prefix}period", last_year(period)
     if metric in STOCK_METRICS:
-        current = Q(**{period: current_month})
-        previous = Q(**{period: previous_month})
+        current = Q(**{field: period})
+        previous = Q(**{field: previous_month})
     else:
-        current = Q(
-            **{f"{period}__gte": datetime.date(year, 1, 1), f"{period}__lte": current_month}
-        )
+        current = Q(**{f"{field}__gte": period.replace(month=1), f"{field}__lte": period})
         previous = Q(
-            **{f"{period}__gte": datetime.date(year - 1, 1, 1), f"{period}__lte": previous_month}
+            **{f"{field}__gte": previous_month.replace(month=1), f"{field}__lte": previous_month}
         )
-    return current, previous, Q(**{period: current_month})
+    return current, previous, Q(**{field: period})
 
 
-def _enterprise_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+def _enterprise_totals(*, period: datetime.date, metric: str) -> list[DepartmentTotals]:
     # One row per member: its rollup row at month m, the same month a year earlier, its target.
-    current, previous = datetime.date(year, month, 1), datetime.date(year - 1, month, 1)
+    year, current, previous = period.year, period, last_year(period)
     rows = (
         Assignment.objects.filter(year=year)
         .annotate(
@@ -109,8 +109,9 @@ def _enterprise_totals(*, year: int, month: int, metric: str) -> list[Department
 
 
 def _enterprise_totals_from_reports(
-    *, year: int, month: int, metric: str
+    *, period: datetime.date, metric: str
 ) -> list[DepartmentTotals]:
+    year = period.year
     members = (
         Assignment.objects.filter(year=year)
         .values("department_id", "department__code", "department__name")
@@ -126,7 +127,7 @@ def _enterprise_totals_from_reports(
         .annotate(target=Sum("value"), targeted=Count("id"))
         .order_by()
     }
-    current, previous, this_month = month_window(year=year, month=month, metric=metric)
+    current, previous, this_month = month_window(period=period, metric=metric)
     has_target = Exists(
         Target.objects.filter(enterprise=OuterRef("enterprise"), year=year, metric=metric)
     )
@@ -150,7 +151,8 @@ def _enterprise_totals_from_reports(
     ]
 
 
-def _investment_totals(*, year: int, month: int, metric: str) -> list[DepartmentTotals]:
+def _investment_totals(*, period: datetime.date, metric: str) -> list[DepartmentTotals]:
+    year = period.year
     plans = ProjectPlan.objects.filter(year=year)
     reports = ProjectReport.objects.filter(project__plans__year=year)
     if metric == "tech_investment":
@@ -161,7 +163,7 @@ def _investment_totals(*, year: int, month: int, metric: str) -> list[Department
         .annotate(members=Count("id"), target=Sum("planned_investment"), targeted=Count("id"))
         .order_by()
     )
-    current, previous, this_month = month_window(year=year, month=month, metric="investment")
+    current, previous, this_month = month_window(period=period, metric="investment")
     sums = {
         row["project__plans__department"]: row
         for row in reports.filter(current | previous)
@@ -197,12 +199,12 @@ def _totals(member_row: dict, target_row: dict, sum_row: dict) -> DepartmentTota
 
 
 def list_department_totals(
-    *, year: int, month: int, metric: str, from_reports: bool = False
+    *, period: datetime.date, metric: str, from_reports: bool = False
 ) -> list[DepartmentTotals]:
     """Return each department's member count, target and year-to-date sums for a metric.
 
-    Members are the enterprises whose assignment for ``year`` names the department (enterprise
-    metrics) or the projects whose plan for ``year`` names it (investment metrics; only
+    Members are the enterprises whose assignment for the month's year names the department
+    (enterprise metrics) or the projects whose plan for that year names it (investment; only
     renovation projects for ``tech_investment``). Last year's sums are over the same members.
     Enterprise metrics read the year-to-date rollup; ``from_reports`` re-sums the monthly
     reports instead (the reference the rollup is checked against). Runs a constant number of
@@ -212,52 +214,55 @@ def list_department_totals(
         raise ValueError(f"Unknown metric {metric!r}")
     if metric in ENTERPRISE_METRICS:
         totals = _enterprise_totals_from_reports if from_reports else _enterprise_totals
-        return totals(year=year, month=month, metric=metric)
-    return _investment_totals(year=year, month=month, metric=metric)
-
-
-def _fraction(value: Decimal | None) -> Fraction | None:
-    return None if value is None else Fraction(value)
+        return totals(period=period, metric=metric)
+    return _investment_totals(period=period, metric=metric)
 
 
 @dataclass(frozen=True)
 class PeriodRanking:
     """A metric's ranking for a month, and whether it comes from a closed month's snapshot."""
 
-    year: int
-    month: int
+    period: datetime.date
     metric: str
     closed: bool
     rows: list[RankingRow]
 
+    @property
+    def year(self) -> int:
+        return self.period.year
 
-def get_period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
+    @property
+    def month(self) -> int:
+        return self.period.month
+
+
+@cached_figures("ranking")
+def get_period_ranking(*, period: datetime.date, metric: str) -> PeriodRanking:
     """Return a month's ranking: the snapshot of a closed month, else computed live.
 
-    Kept in the shared figures cache until the next write (enterprises/figures_cache.py).
+    A closed month's ranking is what its close froze (RankingSnapshot), never recomputed; an
+    open month is ranked now (list_department_rankings). Kept in the shared figures cache until
+    the next write (enterprises/figures_cache.py).
     """
-    return cached_figures(
-        f"ranking:{year}-{month}:{metric}",
-        lambda: _period_ranking(year=year, month=month, metric=metric),
-    )
-
-
-def _period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
-    period = datetime.date(year, month, 1)
     closed = Period.objects.filter(period=period, status=PeriodStatus.CLOSED).exists()
     if closed:
         snapshots = RankingSnapshot.objects.filter(period__period=period, metric=metric).order_by(
             F("rank").asc(nulls_last=True), "department_code"
         )
-        rows = [snapshot.to_row(month=month) for snapshot in snapshots]
+        rows = [snapshot.to_row(month=period.month) for snapshot in snapshots]
     else:
-        rows = list_department_rankings(year=year, month=month, metric=metric)
-    return PeriodRanking(year=year, month=month, metric=metric, closed=closed, rows=rows)
+        rows = list_department_rankings(period=period, metric=metric)
+    return PeriodRanking(period=period, metric=metric, closed=closed, rows=rows)
 
 
 def list_department_rankings(
-    *, year: int, month: int, metric: str, rules: RankingRules | None = None
+    *, period: datetime.date, metric: str, rules: RankingRules | None = None
 ) -> list[RankingRow]:
-    """Return the department ranking of a metric for month ``month`` of ``year`` (domain.md)."""
-    totals = list_department_totals(year=year, month=month, metric=metric)
-    return rank_departments(totals, month=month, rules=rules)
+    """Return the department ranking of a metric for a month (domain.md).
+
+    Departments are ranked by completion rate, then year-on-year growth, then code; a
+    department is lagging when its rate is below time progress (m / 12) less the tolerance
+    (hengkou/ranking.py).
+    """
+    totals = list_department_totals(period=period, metric=metric)
+    return rank_departments(totals, month=period.month, rules=rules)

@@ -12,6 +12,7 @@ from django.db.models import (
     Sum,
 )
 
+from core.indicators import growth
 from core.numbers import cents
 from enterprises.choices import TitleKind
 from enterprises.figures_cache import cached_figures
@@ -31,7 +32,10 @@ from .ranking import month_window, sum_when
 
 @dataclass(frozen=True)
 class ZoneStats:
-    """The zone's figures for a month (the ones the article quotes)."""
+    """The zone's figures for a month (the ones the article quotes).
+
+    Stored as they are in each bulletin (hengkou/bulletin/issue.py): the fields stay.
+    """
 
     year: int
     month: int
@@ -44,36 +48,30 @@ class ZoneStats:
     tech_investment: Decimal
     tech_investment_previous: Decimal
 
-    @staticmethod
-    def _growth(current: Decimal, previous: Decimal) -> Fraction | None:
-        return Fraction(current) / Fraction(previous) - 1 if previous else None
-
     @property
     def above_scale_output_yoy(self) -> Fraction | None:
-        return self._growth(self.above_scale_output, self.above_scale_output_previous)
+        return growth(self.above_scale_output, self.above_scale_output_previous)
 
     @property
     def investment_yoy(self) -> Fraction | None:
-        return self._growth(self.investment, self.investment_previous)
+        return growth(self.investment, self.investment_previous)
 
     @property
     def tech_investment_yoy(self) -> Fraction | None:
-        return self._growth(self.tech_investment, self.tech_investment_previous)
+        return growth(self.tech_investment, self.tech_investment_previous)
 
 
-def get_zone_stats(*, year: int, month: int) -> ZoneStats:
-    """Return the zone statistics of a month, from the figures cache when it holds them."""
-    return cached_figures(f"zone-stats:{year}-{month}", lambda: _zone_stats(year=year, month=month))
+@cached_figures("zone-stats")
+def get_zone_stats(*, period: datetime.date) -> ZoneStats:
+    """Return the zone statistics of domain.md for a month, kept in the figures cache.
 
-
-def _zone_stats(*, year: int, month: int) -> ZoneStats:
-    """Return the zone statistics of domain.md for month ``month`` of ``year``.
-
-    Above-scale output sums the year-to-date output of the enterprises above scale in ``year``,
-    and its growth compares the same enterprises' figures a year earlier; investment sums every
-    project's reports, tech-renovation investment those of renovation projects. Four queries.
+    Above-scale output sums the year-to-date output of the enterprises above scale in the
+    month's year, and its growth compares the same enterprises' figures a year earlier;
+    investment sums every project's reports, tech-renovation investment those of renovation
+    projects. Four queries.
     """
-    current, previous, _ = month_window(year=year, month=month, metric="output_value")
+    year = period.year
+    current, previous, _ = month_window(period=period, metric="output_value")
     enterprises = Assignment.objects.filter(year=year).values("enterprise").distinct().count()
     above_scale = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=year)
     output = MonthlyReport.objects.filter(
@@ -91,7 +89,7 @@ def _zone_stats(*, year: int, month: int) -> ZoneStats:
     )
     return ZoneStats(
         year=year,
-        month=month,
+        month=period.month,
         enterprises=enterprises,
         above_scale_enterprises=above_scale.count(),
         above_scale_output=cents(output["current"]),
@@ -112,15 +110,11 @@ class TrendPoint:
     previous: Decimal
 
 
+@cached_figures("trend")
 def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
-    """Return a metric's monthly totals of a year, from the figures cache when it holds them."""
-    return cached_figures(
-        f"trend:{year}:{metric}", lambda: _monthly_trend(year=year, metric=metric)
-    )
-
-
-def _monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
     """Return the sponsored members' monthly totals of a metric for each month, with last year.
+
+    Kept in the figures cache until the next write.
 
     Members are those of ``year`` (assignments, or project plans for the investment metrics),
     the same on both sides. One query.

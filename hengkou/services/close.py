@@ -121,7 +121,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     RankingSnapshot.objects.filter(period=month).delete()
     snapshots, lagging = [], {}
     for metric in METRICS:
-        for row in list_department_rankings(year=period.year, month=period.month, metric=metric):
+        for row in list_department_rankings(period=period, metric=metric):
             snapshots.append(RankingSnapshot.from_row(row, period=month, metric=metric))
             if row.lagging:
                 lagging[(row.department_id, metric)] = row

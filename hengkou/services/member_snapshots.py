@@ -41,10 +41,9 @@ def snapshot_members(period_row: Period) -> int:
     takes a fraction of the time model instances would; other databases get ``bulk_create``
     in batches. Returns the number of rows written.
     """
-    day = period_row.period
     RankingMemberSnapshot.objects.filter(period=period_row).delete()
     # Read everything first: no query may run on the connection while its COPY is open.
-    groups = list(member_figures(year=day.year, month=day.month, metrics=list(METRICS)))
+    groups = list(member_figures(period=period_row.period, metrics=list(METRICS)))
     rows = (
         (
             period_row.pk,

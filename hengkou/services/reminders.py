@@ -128,7 +128,7 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
     """
     today = timezone.localdate(now)
     period = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    deadline = report_deadline(year=period.year, month=period.month)
+    deadline = report_deadline(period=period)
     days_left = (deadline - today).days
     if days_left > within_days:
         return 0

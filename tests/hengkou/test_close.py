@@ -98,11 +98,11 @@ def test_writes_into_a_closed_month_are_refused_with_a_clear_message(zone):
 def test_a_closed_month_reads_its_snapshot_not_later_changes(zone):
     close_month(period=NOV, acting_user=None, now=NOW)
     Target.objects.filter(enterprise__assignments__department=zone["D3"]).update(value=100)
-    ranking = get_period_ranking(year=2021, month=11, metric="output_value")
+    ranking = get_period_ranking(period=datetime.date(2021, 11, 1), metric="output_value")
     assert ranking.closed is True
     assert [(r.department_code, r.rank) for r in ranking.rows] == [("D1", 1), ("D2", 2), ("D3", 3)]
 
-    live = get_period_ranking(year=2021, month=10, metric="output_value")
+    live = get_period_ranking(period=datetime.date(2021, 10, 1), metric="output_value")
     assert live.closed is False
 
 

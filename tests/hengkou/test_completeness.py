@@ -13,8 +13,8 @@ SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def test_deadline_is_day_5_of_the_next_month():
-    assert report_deadline(year=2021, month=11) == datetime.date(2021, 12, 5)
-    assert report_deadline(year=2021, month=12) == datetime.date(2022, 1, 5)
+    assert report_deadline(period=datetime.date(2021, 11, 1)) == datetime.date(2021, 12, 5)
+    assert report_deadline(period=datetime.date(2021, 12, 1)) == datetime.date(2022, 1, 5)
 
 
 def test_board_lists_who_has_not_reported_and_the_on_time_rate():
@@ -35,7 +35,9 @@ def test_board_lists_who_has_not_reported_and_the_on_time_rate():
     )
     AssignmentFactory(department=department, year=2020)
 
-    board = get_completeness_board(year=2021, month=11, today=datetime.date(2021, 12, 8))
+    board = get_completeness_board(
+        period=datetime.date(2021, 11, 1), today=datetime.date(2021, 12, 8)
+    )
     assert board.days_left == -3
     (row,) = board.departments
     assert (row.members, row.reported, row.on_time) == (3, 2, 1)
@@ -50,7 +52,9 @@ def test_board_truncates_long_lists_and_counts_the_rest(django_assert_max_num_qu
         AssignmentFactory(department=department)
     with django_assert_max_num_queries(2):
         board = get_completeness_board(
-            year=2021, month=11, today=datetime.date(2021, 12, 1), names_per_department=8
+            period=datetime.date(2021, 11, 1),
+            today=datetime.date(2021, 12, 1),
+            names_per_department=8,
         )
     (row,) = board.departments
     assert (len(row.missing), row.missing_more, board.days_left) == (8, 3, 4)

@@ -132,7 +132,7 @@ def assert_sums_equal_the_row(period, metric, department):
     row = next(
         (
             row
-            for row in get_period_ranking(year=period.year, month=period.month, metric=metric).rows
+            for row in get_period_ranking(period=period, metric=metric).rows
             if row.department_id == department.pk
         ),
         None,

@@ -41,7 +41,7 @@ def test_above_scale_output_and_its_growth_over_the_same_enterprises():
     AssignmentFactory(enterprise=grown, year=2021)
     AssignmentFactory(enterprise=dropped, year=2020)
 
-    stats = get_zone_stats(year=2021, month=2)
+    stats = get_zone_stats(period=datetime.date(2021, 2, 1))
     assert stats.above_scale_enterprises == 2
     assert stats.enterprises == 1
     assert stats.above_scale_output == Decimal("250.00")
@@ -57,7 +57,7 @@ def test_investment_and_tech_renovation_investment():
     ProjectReportFactory(project=new, period=datetime.date(2021, 1, 1), investment="70")
     ProjectReportFactory(project=new, period=datetime.date(2021, 2, 1), investment="5")
 
-    stats = get_zone_stats(year=2021, month=1)
+    stats = get_zone_stats(period=datetime.date(2021, 1, 1))
     assert (stats.investment, stats.tech_investment) == (Decimal("100.00"), Decimal("30.00"))
     assert stats.investment_yoy == Fraction(100, 20) - 1
     assert stats.tech_investment_yoy == Fraction(1, 2)
@@ -65,7 +65,7 @@ def test_investment_and_tech_renovation_investment():
 
 def test_empty_zone_has_zeros_and_null_growth(django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        stats = get_zone_stats(year=2021, month=12)
+        stats = get_zone_stats(period=datetime.date(2021, 12, 1))
     assert stats.above_scale_output == Decimal("0.00")
     assert stats.above_scale_output_yoy is None
     assert stats.investment_yoy is None
