@@ -81,6 +81,11 @@ def growth(current: Decimal | Fraction, previous: Decimal | Fraction) -> Fractio
     return Fraction(current) / Fraction(previous) - 1 if previous else None
 
 
+def completeness(reported: int, members: int) -> Fraction:
+    """Return the share of members that reported the month (0 without members)."""
+    return Fraction(reported, members) if members else Fraction(0)
+
+
 def light_for(gap: Fraction | None, rules: LightRules | None = None) -> str | None:
     """Return green when gap ≥ green_from, red when gap < red_below, else yellow (None: no gap)."""
     if gap is None:

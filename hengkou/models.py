@@ -121,7 +121,6 @@ class RankingSnapshot(models.Model):
     def to_row(self, *, month: int) -> RankingRow:
         """Return the ranking row as decided at the close, its rates exact from the stored sums."""
         rate = indicators.completion_rate(self.ytd_targeted, self.target)
-        ytd_previous = Fraction(self.ytd_previous)
         return RankingRow(
             department_id=self.department_id,
             department_code=self.department_code,
@@ -135,8 +134,8 @@ class RankingSnapshot(models.Model):
             completion_rate=rate,
             time_progress=indicators.time_progress(month),
             gap=indicators.gap(rate, month),
-            yoy_growth=Fraction(self.ytd) / ytd_previous - 1 if ytd_previous else None,
-            completeness=Fraction(self.reported, self.members) if self.members else Fraction(0),
+            yoy_growth=indicators.growth(self.ytd, self.ytd_previous),
+            completeness=indicators.completeness(self.reported, self.members),
             rank=self.rank,
             lagging=self.lagging,
             light=self.light or None,

@@ -135,7 +135,7 @@ def rank_departments(
     rows = []
     for t in totals:
         rate = completion_rate(t.ytd_targeted, t.target)
-        yoy = Fraction(t.ytd) / Fraction(t.ytd_previous) - 1 if t.ytd_previous else None
+        yoy = indicators.growth(t.ytd, t.ytd_previous)
         rows.append((t, rate, yoy))
 
     ranked = sorted(
@@ -177,7 +177,7 @@ def rank_departments(
                 time_progress=progress,
                 gap=gap,
                 yoy_growth=yoy,
-                completeness=Fraction(t.reported, t.members) if t.members else Fraction(0),
+                completeness=indicators.completeness(t.reported, t.members),
                 rank=position if rate is not None else None,
                 lagging=lagging,
                 light=light_for(gap, rules.lights),

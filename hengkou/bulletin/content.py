@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core import indicators
 from core.indicators import time_progress
 from enterprises.choices import PeriodStatus
 from enterprises.models import Period
@@ -148,7 +149,7 @@ class CompletenessLine:
 
     @property
     def rate(self) -> Fraction:
-        return Fraction(self.reported, self.members) if self.members else Fraction(0)
+        return indicators.completeness(self.reported, self.members)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core import indicators
 from enterprises.figures_cache import cached_figures
 from enterprises.models import (
     Assignment,
@@ -56,7 +57,7 @@ class DepartmentCompleteness:
 
     @property
     def completeness(self) -> Fraction:
-        return Fraction(self.reported, self.members) if self.members else Fraction(0)
+        return indicators.completeness(self.reported, self.members)
 
     @property
     def on_time_rate(self) -> Fraction | None:

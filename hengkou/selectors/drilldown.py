@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from django.utils.translation import ngettext
 
-from core.indicators import completion_rate, due_by, time_progress
+from core.indicators import completion_rate, due_by, growth, time_progress
 from core.numbers import cents
 from enterprises.models import Department, Enterprise
 from enterprises.scoping import get_scope, scope_queryset
@@ -98,11 +98,6 @@ class MemberLine:
             shortfall=expected - Fraction(figures.ytd) if expected is not None else None,
             yoy_growth=growth(figures.ytd, figures.ytd_previous),
         )
-
-
-def growth(current: Decimal, previous: Decimal) -> Fraction | None:
-    """Return current / previous − 1 as the ranking computes it, or None without a previous."""
-    return Fraction(current) / Fraction(previous) - 1 if previous else None
 
 
 def money_of(value: Fraction | Decimal | None) -> Decimal | None:

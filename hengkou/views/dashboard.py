@@ -26,10 +26,12 @@ from ..services.close import close_month, reopen_month
 from .workbooks import render_ranking_xlsx
 
 
-def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, DefaultPeriod | None]:
-    """Return the form, the month and metric asked for, and the default month when none was.
+def dashboard_form(request) -> tuple[DashboardForm, DefaultPeriod | None]:
+    """Return the bound month-and-metric form of the dashboard and its drill-down, with the
+    default month when none was asked for.
 
-    The default is the latest month with a monthly report, up to the current one.
+    The default is the latest month with a monthly report, up to the current one; the metric's
+    is gross industrial output.
     """
     data = request.GET.copy()
     default = None
@@ -37,7 +39,15 @@ def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, Defaul
         default = get_dashboard_default_month(today=timezone.localdate())
         data["period"] = f"{default.value:%Y-%m}"
     data.setdefault("metric", RankedMetric.OUTPUT_VALUE)
-    form = DashboardForm(data)
+    return DashboardForm(data), default
+
+
+def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, DefaultPeriod | None]:
+    """Return the form, the month and metric asked for, and the default month when none was.
+
+    An invalid query shows the default month's gross industrial output.
+    """
+    form, default = dashboard_form(request)
     if form.is_valid():
         return form, form.cleaned_data["period"], form.cleaned_data["metric"], default
     default = default or get_dashboard_default_month(today=timezone.localdate())

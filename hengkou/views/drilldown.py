@@ -11,29 +11,24 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.periods import DefaultPeriod
 from enterprises.exports import Column, xlsx_response
 from enterprises.models import Department
 
+from ..bulletin.content import metric_unit
 from ..choices import MemberReportStatus, RankedMetric
 from ..forms import DashboardForm
 from ..ranking import INVESTMENT_METRICS, STOCK_METRICS
-from ..selectors.defaults import get_dashboard_default_month
 from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
+from .dashboard import dashboard_form
 
 REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
-UNITS = {
-    RankedMetric.EMPLOYEES: gettext_lazy("persons"),
-    RankedMetric.ELECTRICITY: gettext_lazy("10k kWh"),
-}
-MONEY_UNIT = gettext_lazy("10k CNY")
 
 
 def member_headers(metric: str, period: datetime.date) -> dict[str, str]:
     """Return the members table's column titles, each saying exactly what its number is."""
-    unit = {"unit": UNITS.get(metric, MONEY_UNIT), "month": period.month}
+    unit = {"unit": metric_unit(metric), "month": period.month}
     if metric in STOCK_METRICS:
         ytd = _("At the end of month %(month)s (%(unit)s)") % unit
         previous = _("At the end of month %(month)s last year (%(unit)s)") % unit
@@ -64,13 +59,7 @@ def _query(request) -> tuple[DashboardForm, datetime.date | None, str, str, Defa
     Defaults as on the dashboard: the latest reported month, and gross industrial output. A
     month that has not begun has no figures and is refused.
     """
-    data = request.GET.copy()
-    default = None
-    if not data.get("period"):
-        default = get_dashboard_default_month(today=timezone.localdate())
-        data["period"] = f"{default.value:%Y-%m}"
-    data.setdefault("metric", RankedMetric.OUTPUT_VALUE)
-    form = DashboardForm(data)
+    form, default = dashboard_form(request)
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return form, None, "", error, None
