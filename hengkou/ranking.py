@@ -132,30 +132,12 @@ def rank_departments(
     """
     rules = rules or RankingRules.from_settings()
     progress = time_progress(month)
-    rows = []
-    for t in totals:
-        rate = completion_rate(t.ytd_targeted, t.target)
-        yoy = indicators.growth(t.ytd, t.ytd_previous)
-        rows.append((t, rate, yoy))
-
-    ranked = sorted(
-        (row for row in rows if row[1] is not None),
-        key=lambda row: (
-            -row[1],
-            row[2] is None,
-            -(row[2] if row[2] is not None else 0),
-            row[0].department_code,
-        ),
-    )
-    unranked = sorted(
-        (row for row in rows if row[1] is None), key=lambda row: row[0].department_code
-    )
+    ranked, unranked = _order(totals)
     bottom = (
-        {row[0].department_id for row in ranked[len(ranked) - rules.lagging_bottom_n :]}
-        if (rules.lagging_bottom_n > 0)
+        {t.department_id for t, _rate, _yoy in ranked[len(ranked) - rules.lagging_bottom_n :]}
+        if rules.lagging_bottom_n > 0
         else set()
     )
-
     result = []
     for position, (t, rate, yoy) in enumerate(ranked + unranked, start=1):
         gap = indicators.gap(rate, month)
@@ -185,6 +167,30 @@ def rank_departments(
             )
         )
     return result
+
+
+Rated = tuple[DepartmentTotals, Fraction | None, Fraction | None]
+
+
+def _order(totals: list[DepartmentTotals]) -> tuple[list[Rated], list[Rated]]:
+    """Return the departments with a rate in ranking order, and those without one by code."""
+    rows = [
+        (t, completion_rate(t.ytd_targeted, t.target), indicators.growth(t.ytd, t.ytd_previous))
+        for t in totals
+    ]
+    ranked = sorted(
+        (row for row in rows if row[1] is not None),
+        key=lambda row: (
+            -row[1],
+            row[2] is None,
+            -(row[2] if row[2] is not None else 0),
+            row[0].department_code,
+        ),
+    )
+    unranked = sorted(
+        (row for row in rows if row[1] is None), key=lambda row: row[0].department_code
+    )
+    return ranked, unranked
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:

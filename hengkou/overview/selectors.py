@@ -225,10 +225,25 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
     chain = chain or lead_chain()
     first, last = _year_dates(year)
     through = _figures_through(year, as_of)
-    stats = get_zone_stats(period=datetime.date(year, through, 1))
+    return ZoneOverview(
+        year=year,
+        stats=get_zone_stats(period=datetime.date(year, through, 1)),
+        through_month=through,
+        new_titles=_new_titles(year),
+        cultivating=_cultivating(year),
+        chain=chain,
+        chain_roles=_chain_roles(chain),
+        **_funding(year),
+        **_financing(first, last),
+        **_safety(first, last, as_of=as_of),
+        **_parks_and_investors(year),
+    )
 
+
+def _funding(year: int) -> dict:
+    """The year's funding applications, and what each programme approved and paid."""
     funding = FundingApplication.objects.filter(year=year)
-    funding_totals = funding.aggregate(
+    totals = funding.aggregate(
         n=Count("pk"),
         sum_requested=Sum("requested"),
         sum_approved=Sum("approved"),
@@ -243,7 +258,17 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
         .annotate(n=Count("pk"), sum_approved=Sum("approved"), sum_received=Sum("received"))
         .order_by("-sum_approved", "programme")
     ]
+    return {
+        "funding_applications": totals["n"],
+        "funding_requested": cents(totals["sum_requested"]),
+        "funding_approved": cents(totals["sum_approved"]),
+        "funding_received": cents(totals["sum_received"]),
+        "programmes": programmes,
+    }
 
+
+def _financing(first: datetime.date, last: datetime.date) -> dict:
+    """The year's matchmaking meetings and loans (those under the risk fund apart)."""
     meetings = Matchmaking.objects.filter(held_on__range=(first, last)).aggregate(
         n=Count("pk"), agreed=Sum("loans_amount")
     )
@@ -254,7 +279,19 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
         risk_n=Count("pk", filter=risk),
         sum_risk=Sum("amount", filter=risk),
     )
+    return {
+        "matchmakings": meetings["n"],
+        "matchmaking_loans_agreed": cents(meetings["agreed"]),
+        "loans": loans["n"],
+        "loans_amount": cents(loans["sum_amount"]),
+        "risk_fund_loans": loans["risk_n"],
+        "risk_fund_amount": cents(loans["sum_risk"]),
+    }
 
+
+def _safety(first: datetime.date, last: datetime.date, *, as_of: datetime.date) -> dict:
+    """The year's safety inspections and their hazards (overdue: open past their deadline on
+    ``as_of``), and its safety activities."""
     open_hazards = Q(hazards_rectified__lt=F("hazards_found"))
     inspections = SafetyInspection.objects.filter(inspected_on__range=(first, last)).aggregate(
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in InspectionKind.values},
@@ -266,7 +303,19 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in SafetyActivityKind.values},
         participants=Sum("participants"),
     )
+    return {
+        "inspections": {kind: inspections[kind] for kind in InspectionKind.values},
+        "hazards_found": inspections["found"] or 0,
+        "hazards_rectified": inspections["rectified"] or 0,
+        "hazards_overdue": inspections["overdue"],
+        "activities": {kind: activities[kind] for kind in SafetyActivityKind.values},
+        "activity_participants": activities["participants"] or 0,
+    }
 
+
+def _parks_and_investors(year: int) -> dict:
+    """The standard factories built and service facilities of the year, and its new investors
+    (major ones apart)."""
     factories = StandardFactory.objects.filter(year_built=year).aggregate(
         n=Count("pk"), sum_area=Sum("area")
     )
@@ -274,36 +323,11 @@ def get_zone_overview(*, year: int, as_of: datetime.date, chain: str | None = No
     investors = NewInvestor.objects.filter(year=year).aggregate(
         n=Count("pk"), major=Count("pk", filter=major), sum_major=Sum("investment", filter=major)
     )
-
-    return ZoneOverview(
-        year=year,
-        stats=stats,
-        through_month=through,
-        new_titles=_new_titles(year),
-        cultivating=_cultivating(year),
-        chain=chain,
-        chain_roles=_chain_roles(chain),
-        funding_applications=funding_totals["n"],
-        funding_requested=cents(funding_totals["sum_requested"]),
-        funding_approved=cents(funding_totals["sum_approved"]),
-        funding_received=cents(funding_totals["sum_received"]),
-        programmes=programmes,
-        matchmakings=meetings["n"],
-        matchmaking_loans_agreed=cents(meetings["agreed"]),
-        loans=loans["n"],
-        loans_amount=cents(loans["sum_amount"]),
-        risk_fund_loans=loans["risk_n"],
-        risk_fund_amount=cents(loans["sum_risk"]),
-        inspections={kind: inspections[kind] for kind in InspectionKind.values},
-        hazards_found=inspections["found"] or 0,
-        hazards_rectified=inspections["rectified"] or 0,
-        hazards_overdue=inspections["overdue"],
-        activities={kind: activities[kind] for kind in SafetyActivityKind.values},
-        activity_participants=activities["participants"] or 0,
-        factories=factories["n"],
-        factory_area=cents(factories["sum_area"]),
-        facilities=ServiceFacility.objects.filter(year=year).count(),
-        new_investors=investors["n"],
-        major_investors=investors["major"],
-        major_investment=cents(investors["sum_major"]),
-    )
+    return {
+        "factories": factories["n"],
+        "factory_area": cents(factories["sum_area"]),
+        "facilities": ServiceFacility.objects.filter(year=year).count(),
+        "new_investors": investors["n"],
+        "major_investors": investors["major"],
+        "major_investment": cents(investors["sum_major"]),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -112,59 +113,21 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
     notices answered by their due date over those issued in the year. Ranked by total, then code.
     """
     weights = assessment_weights()
-    active = set(Assignment.objects.filter(year=year).values_list("department_id", flat=True))
-    active |= set(ProjectPlan.objects.filter(year=year).values_list("department_id", flat=True))
-    departments = list(
-        Department.objects.filter(pk__in=active, kind=DepartmentKind.SPONSOR).order_by("code")
-    )
-    output = {
-        row.department_id: row.completion_rate
-        for row in get_period_ranking(period=datetime.date(year, 12, 1), metric="output_value").rows
-    }
-    investment = {
-        row.department_id: row.completion_rate
-        for row in get_period_ranking(period=datetime.date(year, 12, 1), metric="investment").rows
-    }
+    december = datetime.date(year, 12, 1)
+    output = _completion_rates(period=december, metric="output_value")
+    investment = _completion_rates(period=december, metric="investment")
     visits = {
         row.department_id: row
         for row in get_visit_compliance(
             year=year, months=list(range(1, 13)), today=today
         ).departments
     }
-    problems = {
-        row["department_id"]: row
-        for row in Problem.objects.filter(due_on__year=year, department__isnull=False)
-        .values("department_id")
-        .annotate(
-            due=Count("id"),
-            on_time=Count(
-                "id",
-                filter=Q(status=ProblemStatus.RESOLVED, resolved_on__lte=F("due_on")),
-            ),
-        )
-        .order_by()
-    }
-    notices = {
-        row["department_id"]: row
-        for row in SupervisionNotice.objects.filter(period__year=year)
-        .exclude(status=NoticeStatus.WITHDRAWN)
-        .values("department_id")
-        .annotate(
-            issued=Count("id"),
-            on_time=Count("id", filter=Q(responded_at__date__lte=F("due_on"))),
-        )
-        .order_by()
-    }
-    inspections = {
-        row["department_id"]: row["average"]
-        for row in Inspection.objects.filter(year=year)
-        .values("department_id")
-        .annotate(average=Avg("score"))
-        .order_by()
-    }
+    problems = _problems_on_time(year)
+    notices = _notices_answered_on_time(year)
+    inspections = _inspection_averages(year)
 
     results = []
-    for department in departments:
+    for department in _assessed_departments(year):
         visit = visits.get(department.pk)
         problem = problems.get(department.pk, {"due": 0, "on_time": 0})
         notice = notices.get(department.pk, {"issued": 0, "on_time": 0})
@@ -203,6 +166,70 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
                 inspection_average=Fraction(str(average)) if average is not None else None,
             )
         )
+    return _ranked(results)
+
+
+def _assessed_departments(year: int) -> list[Department]:
+    """Return the sponsoring departments with members (assignments or project plans) in ``year``."""
+    active = set(Assignment.objects.filter(year=year).values_list("department_id", flat=True))
+    active |= set(ProjectPlan.objects.filter(year=year).values_list("department_id", flat=True))
+    return list(
+        Department.objects.filter(pk__in=active, kind=DepartmentKind.SPONSOR).order_by("code")
+    )
+
+
+def _completion_rates(*, period: datetime.date, metric: str) -> dict[int, Fraction | None]:
+    return {
+        row.department_id: row.completion_rate
+        for row in get_period_ranking(period=period, metric=metric).rows
+    }
+
+
+def _problems_on_time(year: int) -> dict[int, dict]:
+    """Return per department the problems due in ``year`` and those resolved by their due date."""
+    return {
+        row["department_id"]: row
+        for row in Problem.objects.filter(due_on__year=year, department__isnull=False)
+        .values("department_id")
+        .annotate(
+            due=Count("id"),
+            on_time=Count(
+                "id",
+                filter=Q(status=ProblemStatus.RESOLVED, resolved_on__lte=F("due_on")),
+            ),
+        )
+        .order_by()
+    }
+
+
+def _notices_answered_on_time(year: int) -> dict[int, dict]:
+    """Return per department the notices issued in ``year`` and those answered by their due
+    date (withdrawn notices left out)."""
+    return {
+        row["department_id"]: row
+        for row in SupervisionNotice.objects.filter(period__year=year)
+        .exclude(status=NoticeStatus.WITHDRAWN)
+        .values("department_id")
+        .annotate(
+            issued=Count("id"),
+            on_time=Count("id", filter=Q(responded_at__date__lte=F("due_on"))),
+        )
+        .order_by()
+    }
+
+
+def _inspection_averages(year: int) -> dict[int, Decimal]:
+    return {
+        row["department_id"]: row["average"]
+        for row in Inspection.objects.filter(year=year)
+        .values("department_id")
+        .annotate(average=Avg("score"))
+        .order_by()
+    }
+
+
+def _ranked(results: list[DepartmentAssessment]) -> list[DepartmentAssessment]:
+    """Rank by total (highest first), then code; a department without a total has no rank."""
     ordered = sorted(
         results,
         key=lambda a: (a.total is None, -(a.total or 0), a.department_code),

@@ -35,7 +35,7 @@ from ..models import (
     SupervisionNotice,
     rate_to_decimal,
 )
-from ..ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS
+from ..ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
 from ..selectors.ranking import list_department_rankings
 from .member_snapshots import snapshot_members
 
@@ -87,6 +87,25 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     longer lagging has its open notice withdrawn.
     """
     period = period.replace(day=1)
+    _refuse_unended(period, now=now)
+    figures_changed()
+    Period.objects.get_or_create(period=period)
+    month = Period.objects.select_for_update().get(period=period)
+    if month.status == PeriodStatus.CLOSED:
+        return CloseResult(period=month, notices=_period_notices(period), closed_now=False)
+
+    _lock_reports(period, acting_user=acting_user)
+    lagging = _snapshot_rankings(month)
+    _issue_notices(period, lagging, acting_user=acting_user, now=now)
+    _mark_closed(month, acting_user=acting_user, now=now)
+    issue_bulletin(month=month, now=now)
+    notices = _period_notices(period)
+    _send_bulletin(period=period, notice_count=len(notices), now=now)
+    return CloseResult(period=month, notices=notices, closed_now=True)
+
+
+def _refuse_unended(period: datetime.date, *, now: datetime.datetime) -> None:
+    """Refuse a month that has not ended by ``now`` (a month is closed after its last day)."""
     if period >= timezone.localdate(now).replace(day=1):
         raise ValidationError(
             {
@@ -100,12 +119,10 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
                 )
             }
         )
-    figures_changed()
-    Period.objects.get_or_create(period=period)
-    month = Period.objects.select_for_update().get(period=period)
-    if month.status == PeriodStatus.CLOSED:
-        return CloseResult(period=month, notices=_period_notices(period), closed_now=False)
 
+
+def _lock_reports(period: datetime.date, *, acting_user) -> None:
+    """Lock the month's monthly and project reports, with a history row for each."""
     # QuerySet.update writes no history: update_with_history records each locked report.
     reason = f"close {period:%Y-%m}"
     for model in (MonthlyReport, ProjectReport):
@@ -116,29 +133,41 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
             status=ReportStatus.LOCKED,
         )
 
-    # Every metric is frozen, so a closed month never changes; only ranked metrics can lag
-    # (an unranked one has no target, hence no rate).
+
+def _snapshot_rankings(month: Period) -> dict[tuple[int, str], RankingRow]:
+    """Freeze every metric's ranking and its members; return the lagging rows by (department,
+    metric).
+
+    Every metric is frozen, so a closed month never changes; only ranked metrics can lag (an
+    unranked one has no target, hence no rate).
+    """
     RankingSnapshot.objects.filter(period=month).delete()
     snapshots, lagging = [], {}
     for metric in METRICS:
-        for row in list_department_rankings(period=period, metric=metric):
+        for row in list_department_rankings(period=month.period, metric=metric):
             snapshots.append(RankingSnapshot.from_row(row, period=month, metric=metric))
             if row.lagging:
                 lagging[(row.department_id, metric)] = row
     RankingSnapshot.objects.bulk_create(snapshots)
     snapshot_members(month)
+    return lagging
 
+
+def _issue_notices(
+    period: datetime.date,
+    lagging: dict[tuple[int, str], RankingRow],
+    *,
+    acting_user,
+    now: datetime.datetime,
+) -> None:
+    """Issue a notice to each lagging department and metric, or renew the one it has; withdraw
+    the open notices of those no longer lagging (a close after a reopen)."""
     existing = {
         (notice.department_id, notice.metric): notice
         for notice in SupervisionNotice.objects.select_for_update().filter(period=period)
     }
     events = []
     for key, row in lagging.items():
-        figures = {
-            "completion_rate": rate_to_decimal(row.completion_rate),
-            "time_progress": rate_to_decimal(row.time_progress),
-            "gap": rate_to_decimal(row.gap),
-        }
         notice = existing.get(key)
         if notice is None:
             notice = SupervisionNotice.objects.create(
@@ -147,22 +176,15 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
                 metric=key[1],
                 issued_at=now,
                 due_on=_notice_due_on(now),
-                **figures,
+                **_notice_figures(row),
             )
             events.append(
                 NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
             )
-            continue
-        for field, value in figures.items():
-            setattr(notice, field, value)
-        if notice.status == NoticeStatus.WITHDRAWN:
-            notice.status = NoticeStatus.ISSUED
-            notice.issued_at = now
-            notice.due_on = _notice_due_on(now)
+        elif _renew_notice(notice, row, now=now):
             events.append(
                 NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
             )
-        notice.save()
     for key, notice in existing.items():
         if key not in lagging and notice.status == NoticeStatus.ISSUED:
             notice.status = NoticeStatus.WITHDRAWN
@@ -178,6 +200,32 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
             )
     NoticeEvent.objects.bulk_create(events)
 
+
+def _notice_figures(row: RankingRow) -> dict:
+    return {
+        "completion_rate": rate_to_decimal(row.completion_rate),
+        "time_progress": rate_to_decimal(row.time_progress),
+        "gap": rate_to_decimal(row.gap),
+    }
+
+
+def _renew_notice(notice: SupervisionNotice, row: RankingRow, *, now: datetime.datetime) -> bool:
+    """Give an existing notice the new figures; issue it again if it had been withdrawn.
+
+    Returns whether it was issued again.
+    """
+    for field, value in _notice_figures(row).items():
+        setattr(notice, field, value)
+    reissued = notice.status == NoticeStatus.WITHDRAWN
+    if reissued:
+        notice.status = NoticeStatus.ISSUED
+        notice.issued_at = now
+        notice.due_on = _notice_due_on(now)
+    notice.save()
+    return reissued
+
+
+def _mark_closed(month: Period, *, acting_user, now: datetime.datetime) -> None:
     month.status = PeriodStatus.CLOSED
     month.closed_at = now
     month.closed_by = acting_user
@@ -185,10 +233,6 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     PeriodEvent.objects.create(
         period=month, action=PeriodEvent.Action.CLOSE, at=now, by=acting_user
     )
-    issue_bulletin(month=month, now=now)
-    notices = _period_notices(period)
-    _send_bulletin(period=period, notice_count=len(notices), now=now)
-    return CloseResult(period=month, notices=notices, closed_now=True)
 
 
 def bulletin_recipients():

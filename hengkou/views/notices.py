@@ -88,6 +88,37 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _act_on_notice(request, notice) -> tuple[NoticeResponseForm, bool]:
+    """Close the notice or record the department's response, as the POST asks.
+
+    Returns the response form (with its errors) and whether the page should be shown afresh.
+    """
+    action = request.POST.get("action")
+    needed = "close" if action == "close" else "respond"
+    if not request.user.has_perm(f"hengkou.{needed}_supervisionnotice"):
+        raise PermissionDenied
+    form = NoticeResponseForm(request.POST)
+    try:
+        if action == "close":
+            close_notice(notice=notice, acting_user=request.user, now=timezone.now())
+            messages.success(request, _("The notice is closed."))
+            return form, True
+        if form.is_valid():
+            respond_to_notice(
+                notice=notice,
+                response=form.cleaned_data["response"],
+                acting_user=request.user,
+                now=timezone.now(),
+            )
+            messages.success(request, _("Your response is recorded."))
+            return form, True
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return form, True
+    return form, False
+
+
 @login_required
 def notice_detail(request, pk):
     """Show a notice with its history; the department responds, the supervision office closes."""
@@ -96,28 +127,8 @@ def notice_detail(request, pk):
     )
     form = NoticeResponseForm(initial={"response": notice.response})
     if request.method == "POST":
-        action = request.POST.get("action")
-        needed = "close" if action == "close" else "respond"
-        if not request.user.has_perm(f"hengkou.{needed}_supervisionnotice"):
-            raise PermissionDenied
-        try:
-            if action == "close":
-                close_notice(notice=notice, acting_user=request.user, now=timezone.now())
-                messages.success(request, _("The notice is closed."))
-                return redirect("notice_detail", pk=notice.pk)
-            form = NoticeResponseForm(request.POST)
-            if form.is_valid():
-                respond_to_notice(
-                    notice=notice,
-                    response=form.cleaned_data["response"],
-                    acting_user=request.user,
-                    now=timezone.now(),
-                )
-                messages.success(request, _("Your response is recorded."))
-                return redirect("notice_detail", pk=notice.pk)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+        form, done = _act_on_notice(request, notice)
+        if done:
             return redirect("notice_detail", pk=notice.pk)
     events = notice.events.select_related("by").order_by("at", "id")
     # The members behind the notice, as the month's close froze them.
