@@ -112,61 +112,66 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
     the department's windows; problems resolved by their due date over those due in the year;
     notices answered by their due date over those issued in the year. Ranked by total, then code.
     """
-    weights = assessment_weights()
     december = datetime.date(year, 12, 1)
-    output = _completion_rates(period=december, metric="output_value")
-    investment = _completion_rates(period=december, metric="investment")
-    visits = {
-        row.department_id: row
-        for row in get_visit_compliance(
-            year=year, months=list(range(1, 13)), today=today
-        ).departments
+    readings = {
+        "output": _completion_rates(period=december, metric="output_value"),
+        "investment": _completion_rates(period=december, metric="investment"),
+        "visits": {
+            row.department_id: row
+            for row in get_visit_compliance(
+                year=year, months=list(range(1, 13)), today=today
+            ).departments
+        },
+        "problems": _problems_on_time(year),
+        "responsiveness": _notices_answered_on_time(year),
     }
-    problems = _problems_on_time(year)
-    notices = _notices_answered_on_time(year)
     inspections = _inspection_averages(year)
-
+    weights = assessment_weights()
     results = []
     for department in _assessed_departments(year):
-        visit = visits.get(department.pk)
-        problem = problems.get(department.pk, {"due": 0, "on_time": 0})
-        notice = notices.get(department.pk, {"issued": 0, "on_time": 0})
-        parts = [
-            Part("output", output.get(department.pk), weights["output"]),
-            Part("investment", investment.get(department.pk), weights["investment"]),
-            Part(
-                "visits",
-                visit.compliance if visit else None,
-                weights["visits"],
-                visit.met if visit else None,
-                visit.met + visit.missed if visit else None,
-            ),
-            Part(
-                "problems",
-                _ratio(problem["on_time"], problem["due"]),
-                weights["problems"],
-                problem["on_time"],
-                problem["due"],
-            ),
-            Part(
-                "responsiveness",
-                _ratio(notice["on_time"], notice["issued"]),
-                weights["responsiveness"],
-                notice["on_time"],
-                notice["issued"],
-            ),
-        ]
         average = inspections.get(department.pk)
         results.append(
             DepartmentAssessment(
                 department_id=department.pk,
                 department_code=department.code,
                 department_name=department.name,
-                parts=parts,
+                parts=_parts(department.pk, readings, weights),
                 inspection_average=Fraction(str(average)) if average is not None else None,
             )
         )
     return _ranked(results)
+
+
+def _parts(department_id: int, readings: dict, weights: dict[str, Fraction]) -> list[Part]:
+    """Return a department's parts from the year's readings (None where a part does not apply)."""
+    visit = readings["visits"].get(department_id)
+    problem = readings["problems"].get(department_id, {"due": 0, "on_time": 0})
+    notice = readings["responsiveness"].get(department_id, {"issued": 0, "on_time": 0})
+    return [
+        Part("output", readings["output"].get(department_id), weights["output"]),
+        Part("investment", readings["investment"].get(department_id), weights["investment"]),
+        Part(
+            "visits",
+            visit.compliance if visit else None,
+            weights["visits"],
+            visit.met if visit else None,
+            visit.met + visit.missed if visit else None,
+        ),
+        Part(
+            "problems",
+            _ratio(problem["on_time"], problem["due"]),
+            weights["problems"],
+            problem["on_time"],
+            problem["due"],
+        ),
+        Part(
+            "responsiveness",
+            _ratio(notice["on_time"], notice["issued"]),
+            weights["responsiveness"],
+            notice["on_time"],
+            notice["issued"],
+        ),
+    ]
 
 
 def _assessed_departments(year: int) -> list[Department]:
