@@ -297,7 +297,7 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
 
 
 def test_docx_holds_the_zone_paragraph_and_the_tables(zone, english):
-    # The .docx is a 公文 (tests/hengkou/test_bulletin_documents.py): Chinese in any language.
+    # The .docx is a 公文 (tests/hengkou/bulletin/test_documents.py): Chinese in any language.
     english.force_login(_reader())
     response = english.get(reverse("bulletin:docx", args=["2021-11"]))
 
