@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -191,8 +190,3 @@ def _order(totals: list[DepartmentTotals]) -> tuple[list[Rated], list[Rated]]:
         (row for row in rows if row[1] is None), key=lambda row: row[0].department_code
     )
     return ranked, unranked
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    """Return the first day of the year and the first day of ``month`` in it."""
-    return datetime.date(year, 1, 1), datetime.date(year, month, 1)
