@@ -317,6 +317,11 @@ class SupervisionNotice(models.Model):
         """Return whether the notice is still unanswered after its due date."""
         return self.status == NoticeStatus.ISSUED and self.due_on < today
 
+    @staticmethod
+    def overdue_on(today) -> Q:
+        """Return the condition of ``is_overdue`` for a query."""
+        return Q(status=NoticeStatus.ISSUED, due_on__lt=today)
+
 
 class NoticeEvent(models.Model):
     """A step in a notice's life: issued, responded, closed or withdrawn, by whom and when."""

@@ -223,7 +223,7 @@ class SupervisionNoticeFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(status=NoticeStatus.ISSUED, due_on__lt=timezone.localdate())
+            return queryset.filter(SupervisionNotice.overdue_on(timezone.localdate()))
         return queryset.filter(status=value)
 
 

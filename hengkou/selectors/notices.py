@@ -24,12 +24,10 @@ def list_notices(*, period: datetime.date | None = None, status: str = "", today
     if period:
         notices = notices.filter(period=period)
     if status == "overdue":
-        notices = notices.filter(status=NoticeStatus.ISSUED, due_on__lt=today)
+        notices = notices.filter(SupervisionNotice.overdue_on(today))
     elif status == "open":
         notices = notices.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.RESPONDED])
     elif status:
         notices = notices.filter(status=status)
-    overdue_first = Case(
-        When(status=NoticeStatus.ISSUED, due_on__lt=today, then=Value(0)), default=Value(1)
-    )
+    overdue_first = Case(When(SupervisionNotice.overdue_on(today), then=Value(0)), default=Value(1))
     return notices.order_by(overdue_first, "-period", "department__code", "metric")

@@ -42,7 +42,7 @@ def notice_columns(today: datetime.date) -> list[Column]:
     """Return the notice list's columns; a notice still issued after its due day is overdue."""
 
     def status(notice):
-        if notice.status == NoticeStatus.ISSUED and notice.due_on < today:
+        if notice.is_overdue(today):
             return _("Overdue")
         return notice.get_status_display()
 
