@@ -17,6 +17,9 @@ cache a write in one process could not drop another process's copy. The timeout 
 net for writes that bypass the ORM.
 """
 
+import datetime
+import functools
+import inspect
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -66,8 +69,41 @@ def figures_changed() -> None:
     transaction.on_commit(_bump)
 
 
-def cached_figures(name: str, compute: Callable[[], T]) -> T:
-    """Return ``compute()``, kept in the shared cache under ``name`` until the next write."""
+def cached_figures(name: str, compute: Callable[[], T] | None = None):
+    """Keep figures in the shared cache until the next write.
+
+    As a decorator, ``@cached_figures("ranking")`` keeps each call's result under the name and
+    the call's keyword arguments (defaults included, in name order, dates in ISO form), so two
+    calls share an entry only when they ask the same; the function is called by keyword only.
+    Called with ``compute``, returns ``compute()`` kept under ``name`` itself.
+    """
+    if compute is not None:
+        return _cached(name, compute)
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def cached(**kwargs) -> T:
+            call = signature.bind(**kwargs)
+            call.apply_defaults()
+            return _cached(figures_key(name, **call.arguments), lambda: function(**call.arguments))
+
+        return cached
+
+    return decorate
+
+
+def figures_key(name: str, **arguments) -> str:
+    """Return the key of a call: ``ranking:metric=output_value,period=2021-11-01``."""
+    parts = (
+        f"{key}={value.isoformat() if isinstance(value, datetime.date) else value}"
+        for key, value in sorted(arguments.items())
+    )
+    return f"{name}:{','.join(parts)}"
+
+
+def _cached(name: str, compute: Callable[[], T]) -> T:
     seconds = cache_seconds()
     if not seconds:
         return compute()

@@ -75,6 +75,17 @@ def gap(rate: Fraction | None, month: int) -> Fraction | None:
     return None if rate is None else rate - time_progress(month)
 
 
+def growth(current: Decimal | Fraction, previous: Decimal | Fraction) -> Fraction | None:
+    """Return the year-on-year growth current / previous − 1 exactly, or None without a previous
+    figure (none, or 0)."""
+    return Fraction(current) / Fraction(previous) - 1 if previous else None
+
+
+def completeness(reported: int, members: int) -> Fraction:
+    """Return the share of members that reported the month (0 without members)."""
+    return Fraction(reported, members) if members else Fraction(0)
+
+
 def light_for(gap: Fraction | None, rules: LightRules | None = None) -> str | None:
     """Return green when gap ≥ green_from, red when gap < red_below, else yellow (None: no gap)."""
     if gap is None:

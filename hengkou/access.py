@@ -1,11 +1,17 @@
 """Who may open each page: one table, checked by a middleware before any view runs.
 
+The same table says which areas the menu offers a user (``may_offer``): a page's area shows
+when the page would open, and, for the few pages that concern fewer users than may open them
+(the officials' own page, the zone's records), when its ``menu`` rule admits the user too.
+
 Deny by default: a page whose URL name is not in ``PAGES`` answers 403 to everyone, so a new
 page is closed until someone says who may open it (and the authorization matrix test, which
 walks the URL conf, fails until it has an entry too). The admin and the API keep their own
 checks (staff status and model permissions; DRF's permission classes). Which *rows* a page
 shows is the row-level scope's business (core/scoping.py).
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 
@@ -19,10 +25,17 @@ from core.scoping import get_scope
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may open a page: anyone, anyone holding a role, or holders of any of ``permissions``."""
+    """Who may open a page: anyone, anyone holding a role, or holders of any of ``permissions``.
+
+    ``staff`` narrows it to staff accounts, ``official`` to logins linked to an official;
+    ``menu`` is who the menu offers the page to, when fewer than may open it (None: the same).
+    """
 
     public: bool = False
     permissions: tuple[str, ...] = ()
+    staff: bool = False
+    official: bool = False
+    menu: Rule | None = None
 
     def allows(self, user) -> bool:
         if self.public:
@@ -32,9 +45,17 @@ class Rule:
         if not (user.is_superuser or get_scope(user).roles):
             # Deny by default: an account without a role reaches nothing but the frame.
             return False
+        if self.staff and not user.is_staff:
+            return False
+        if self.official and not hasattr(user, "official"):
+            return False
         if not self.permissions:
             return True
         return any(user.has_perm(permission) for permission in self.permissions)
+
+    def offers(self, user) -> bool:
+        """Return whether the menu offers the page to ``user``."""
+        return self.allows(user) and (self.menu is None or self.menu.allows(user))
 
 
 PUBLIC = Rule(public=True)
@@ -117,7 +138,8 @@ PAGES: dict[str, Rule] = {
     "notice_detail": needs("hengkou.view_supervisionnotice"),
     "inspection_list": needs("hengkou.view_inspection"),
     # Officials and departments: their enterprises, visits, duties, problems, work reports.
-    "enterprises:my_enterprises": LOGGED_IN,
+    # Anyone may open /my/ (it says so when there is nothing); the menu offers it to officials.
+    "enterprises:my_enterprises": Rule(menu=Rule(official=True)),
     "enterprises:enterprise_detail": needs("enterprises.view_enterprise"),
     "enterprises:visit_new": needs("enterprises.add_visit"),
     "enterprises:official_search": needs("enterprises.add_visit"),
@@ -128,7 +150,8 @@ PAGES: dict[str, Rule] = {
     "work_reports:board": needs("enterprises.view_workreport"),
     "work_reports:edit": needs("enterprises.view_workreport"),
     # The zone's records (cultivation, chain, finance, safety, parks, funding).
-    "zone:index": LOGGED_IN,
+    # The index lists the records each user may open; the menu offers it to their readers.
+    "zone:index": Rule(menu=needs("enterprises.view_cultivation")),
     "zone:cultivation_list": needs("enterprises.view_cultivation"),
     "zone:candidates_record": needs("enterprises.add_cultivation"),
     "zone:chain": RANKINGS,
@@ -156,22 +179,30 @@ PAGES: dict[str, Rule] = {
     "projects:report": needs("projects.view_project"),
 }
 
-# URL namespaces that guard themselves.
-SELF_GUARDED_NAMESPACES = {"admin", "api"}
+# URL namespaces that guard themselves (staff status and model permissions; DRF's classes),
+# with the rule links to them are judged by: without a role, nothing is open there.
+SELF_GUARDED: dict[str, Rule] = {"admin": Rule(staff=True), "api": LOGGED_IN}
+SELF_GUARDED_NAMESPACES = set(SELF_GUARDED)
 
 
 def rule_for(view_name: str) -> Rule | None:
     """Return the rule of a page, or None when it has none (and is therefore closed)."""
+    namespace = view_name.split(":", 1)[0] if ":" in view_name else ""
+    if namespace in SELF_GUARDED:
+        return SELF_GUARDED[namespace]
     return PAGES.get(view_name)
 
 
 def may_open(view_name: str, user) -> bool:
-    """Return whether the user may open the page named ``view_name`` (for links and menus)."""
-    if view_name.split(":", 1)[0] in SELF_GUARDED_NAMESPACES:
-        # The admin and the API check more themselves; without a role, nothing is open there.
-        return user.is_authenticated and (user.is_superuser or bool(get_scope(user).roles))
+    """Return whether the user may open the page named ``view_name`` (for links)."""
     rule = rule_for(view_name)
     return rule is not None and rule.allows(user)
+
+
+def may_offer(view_name: str, user) -> bool:
+    """Return whether the menu offers the page named ``view_name`` to the user."""
+    rule = rule_for(view_name)
+    return rule is not None and rule.offers(user)
 
 
 class AccessPolicyMiddleware:
@@ -189,7 +220,7 @@ class AccessPolicyMiddleware:
             return None
         if _serves_files(view_func):
             return None
-        rule = rule_for(match.view_name)
+        rule = PAGES.get(match.view_name)
         if rule is not None and rule.allows(request.user):
             return None
         if not request.user.is_authenticated:

@@ -121,7 +121,6 @@ class RankingSnapshot(models.Model):
     def to_row(self, *, month: int) -> RankingRow:
         """Return the ranking row as decided at the close, its rates exact from the stored sums."""
         rate = indicators.completion_rate(self.ytd_targeted, self.target)
-        ytd_previous = Fraction(self.ytd_previous)
         return RankingRow(
             department_id=self.department_id,
             department_code=self.department_code,
@@ -135,8 +134,8 @@ class RankingSnapshot(models.Model):
             completion_rate=rate,
             time_progress=indicators.time_progress(month),
             gap=indicators.gap(rate, month),
-            yoy_growth=Fraction(self.ytd) / ytd_previous - 1 if ytd_previous else None,
-            completeness=Fraction(self.reported, self.members) if self.members else Fraction(0),
+            yoy_growth=indicators.growth(self.ytd, self.ytd_previous),
+            completeness=indicators.completeness(self.reported, self.members),
             rank=self.rank,
             lagging=self.lagging,
             light=self.light or None,
@@ -317,6 +316,11 @@ class SupervisionNotice(models.Model):
     def is_overdue(self, today) -> bool:
         """Return whether the notice is still unanswered after its due date."""
         return self.status == NoticeStatus.ISSUED and self.due_on < today
+
+    @staticmethod
+    def overdue_on(today) -> Q:
+        """Return the condition of ``is_overdue`` for a query."""
+        return Q(status=NoticeStatus.ISSUED, due_on__lt=today)
 
 
 class NoticeEvent(models.Model):

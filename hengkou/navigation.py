@@ -1,25 +1,26 @@
-"""The areas of the site and who sees them; the navigation and the home page read this list."""
+"""The areas of the site; the navigation and the home page show those hengkou/access.py offers."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .access import may_open
+from .access import may_offer
 
 
 @dataclass(frozen=True)
 class Area:
-    """One area of the site: where it is, what it is for and who may enter it."""
+    """One area of the site: where it is and what it is for.
+
+    Who may enter it is its page's rule in hengkou/access.py (``may_offer``).
+    """
 
     key: str
     label: Promise
     description: Promise
     url_name: str
     icon: str
-    allowed: Callable
     group: str = ""
 
     @property
@@ -34,7 +35,6 @@ AREAS = [
         description=_("The enterprises you sponsor: this week's duties, visits and problems."),
         url_name="enterprises:my_enterprises",
         icon="bi-briefcase",
-        allowed=lambda user: user.is_authenticated and hasattr(user, "official"),
     ),
     Area(
         key="problems",
@@ -42,7 +42,6 @@ AREAS = [
         description=_("Problems raised by enterprises, their 13710 clocks and confirmation."),
         url_name="problems:list",
         icon="bi-exclamation-circle",
-        allowed=lambda user: user.is_authenticated,
     ),
     Area(
         key="projects",
@@ -53,7 +52,6 @@ AREAS = [
         ),
         url_name="projects:board",
         icon="bi-building-gear",
-        allowed=lambda user: user.is_authenticated,
     ),
     Area(
         key="dashboard",
@@ -64,7 +62,6 @@ AREAS = [
         ),
         url_name="dashboard",
         icon="bi-bar-chart-line",
-        allowed=lambda user: user.is_authenticated,
     ),
     Area(
         key="compliance",
@@ -72,7 +69,6 @@ AREAS = [
         description=_("Who visited their enterprises as often as the sponsorship requires."),
         url_name="enterprises:compliance",
         icon="bi-calendar-check",
-        allowed=lambda user: user.is_authenticated,
     ),
     Area(
         key="overview",
@@ -80,7 +76,6 @@ AREAS = [
         description=_("The year's figures of the annual summary, each linked to its records."),
         url_name="overview:overview",
         icon="bi-clipboard-data",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -92,9 +87,6 @@ AREAS = [
         ),
         url_name="zone:index",
         icon="bi-collection",
-        allowed=lambda user: (
-            user.is_authenticated and user.has_perm("enterprises.view_cultivation")
-        ),
         group="supervision",
     ),
     Area(
@@ -103,7 +95,6 @@ AREAS = [
         description=_("Each closed month's bulletin: view, print, Excel and Word."),
         url_name="bulletin:index",
         icon="bi-newspaper",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -115,7 +106,6 @@ AREAS = [
         ),
         url_name="notice_list",
         icon="bi-bell",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -127,7 +117,6 @@ AREAS = [
         ),
         url_name="work_reports:board",
         icon="bi-journal-text",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -136,7 +125,6 @@ AREAS = [
         description=_("Quarterly inspections (一季一督查) of departments and their findings."),
         url_name="inspection_list",
         icon="bi-clipboard-check",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -145,7 +133,6 @@ AREAS = [
         description=_("The year-end assessment of the sponsoring departments, part by part."),
         url_name="assessment",
         icon="bi-award",
-        allowed=lambda user: user.is_authenticated,
         group="supervision",
     ),
     Area(
@@ -157,7 +144,6 @@ AREAS = [
         ),
         url_name="imports:index",
         icon="bi-file-earmark-arrow-up",
-        allowed=lambda user: user.is_active and _may_import(user),
         group="data",
     ),
     Area(
@@ -169,7 +155,6 @@ AREAS = [
         ),
         url_name="admin:index",
         icon="bi-table",
-        allowed=lambda user: user.is_active and user.is_staff,
         group="data",
     ),
     Area(
@@ -178,7 +163,6 @@ AREAS = [
         description=_("The REST API for the zone's other systems."),
         url_name="api:api-root",
         icon="bi-plug",
-        allowed=lambda user: user.is_authenticated,
         group="data",
     ),
 ]
@@ -221,12 +205,5 @@ def areas_for(user) -> list[Area]:
     """Return the areas ``user`` may enter, in navigation order."""
     if not user.is_authenticated:
         return []
-    # An area shows only when its page would open: the access table decides, as for the page.
-    return [area for area in AREAS if area.allowed(user) and may_open(area.url_name, user)]
-
-
-def _may_import(user) -> bool:
-    """Return whether ``user`` may import any kind of rows from Excel."""
-    from core.imports.kinds import all_kinds
-
-    return any(kind.may_import(user) for kind in all_kinds())
+    # The access table decides, as for the page itself.
+    return [area for area in AREAS if may_offer(area.url_name, user)]

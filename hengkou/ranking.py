@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -132,30 +131,12 @@ def rank_departments(
     """
     rules = rules or RankingRules.from_settings()
     progress = time_progress(month)
-    rows = []
-    for t in totals:
-        rate = completion_rate(t.ytd_targeted, t.target)
-        yoy = Fraction(t.ytd) / Fraction(t.ytd_previous) - 1 if t.ytd_previous else None
-        rows.append((t, rate, yoy))
-
-    ranked = sorted(
-        (row for row in rows if row[1] is not None),
-        key=lambda row: (
-            -row[1],
-            row[2] is None,
-            -(row[2] if row[2] is not None else 0),
-            row[0].department_code,
-        ),
-    )
-    unranked = sorted(
-        (row for row in rows if row[1] is None), key=lambda row: row[0].department_code
-    )
+    ranked, unranked = _order(totals)
     bottom = (
-        {row[0].department_id for row in ranked[len(ranked) - rules.lagging_bottom_n :]}
-        if (rules.lagging_bottom_n > 0)
+        {t.department_id for t, _rate, _yoy in ranked[len(ranked) - rules.lagging_bottom_n :]}
+        if rules.lagging_bottom_n > 0
         else set()
     )
-
     result = []
     for position, (t, rate, yoy) in enumerate(ranked + unranked, start=1):
         gap = indicators.gap(rate, month)
@@ -177,7 +158,7 @@ def rank_departments(
                 time_progress=progress,
                 gap=gap,
                 yoy_growth=yoy,
-                completeness=Fraction(t.reported, t.members) if t.members else Fraction(0),
+                completeness=indicators.completeness(t.reported, t.members),
                 rank=position if rate is not None else None,
                 lagging=lagging,
                 light=light_for(gap, rules.lights),
@@ -187,6 +168,25 @@ def rank_departments(
     return result
 
 
-def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    """Return the first day of the year and the first day of ``month`` in it."""
-    return datetime.date(year, 1, 1), datetime.date(year, month, 1)
+Rated = tuple[DepartmentTotals, Fraction | None, Fraction | None]
+
+
+def _order(totals: list[DepartmentTotals]) -> tuple[list[Rated], list[Rated]]:
+    """Return the departments with a rate in ranking order, and those without one by code."""
+    rows = [
+        (t, completion_rate(t.ytd_targeted, t.target), indicators.growth(t.ytd, t.ytd_previous))
+        for t in totals
+    ]
+    ranked = sorted(
+        (row for row in rows if row[1] is not None),
+        key=lambda row: (
+            -row[1],
+            row[2] is None,
+            -(row[2] if row[2] is not None else 0),
+            row[0].department_code,
+        ),
+    )
+    unranked = sorted(
+        (row for row in rows if row[1] is None), key=lambda row: row[0].department_code
+    )
+    return ranked, unranked

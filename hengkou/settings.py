@@ -333,7 +333,7 @@ HENGKOU_RANKING = {
 # The bulletin's document number (发文字号): prefix〔year〕N号, numbered per year in close order.
 HENGKOU_BULLETIN_NUMBER_PREFIX = env.str("HENGKOU_BULLETIN_NUMBER_PREFIX", default="恒示包抓")
 # The bulletin as an official document (公文, GB/T 9704): who issues it, to whom, and its fonts.
-# A key left out keeps its default (hengkou/bulletin_document.py, DOCUMENT_DEFAULTS). Each font is
+# A key left out keeps its default (hengkou/bulletin/document.py, DOCUMENT_DEFAULTS). Each font is
 # a list, the official face first, then Debian's fonts-noto-cjk: the PDF falls back along the
 # list; the .docx names the first face (Word and LibreOffice substitute a zh-CN face if absent).
 # Keys: issuing_office, addressees, cc, printed_by, font_fangsong, font_xiaobiaosong,

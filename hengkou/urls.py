@@ -6,35 +6,36 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import drilldown_views, health, views
+from . import health
+from .views import assessment, dashboard, drilldown, inspections, notices, site
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/ranking.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
-    path("dashboard/close/", views.dashboard_close, name="dashboard_close"),
+    path("", site.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/ranking.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/close/", dashboard.dashboard_close, name="dashboard_close"),
     path(
         "dashboard/departments/<int:department>/",
-        drilldown_views.department_members,
+        drilldown.department_members,
         name="department_members",
     ),
-    path("dashboard/reopen/", views.dashboard_reopen, name="dashboard_reopen"),
-    path("assessment/", views.assessment, name="assessment"),
-    path("inspections/", views.inspection_list, name="inspection_list"),
-    path("notices/", views.notice_list, name="notice_list"),
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
-    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("dashboard/reopen/", dashboard.dashboard_reopen, name="dashboard_reopen"),
+    path("assessment/", assessment.assessment, name="assessment"),
+    path("inspections/", inspections.inspection_list, name="inspection_list"),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notifications/", site.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", site.notification_open, name="notification_open"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("bulletin/", include("hengkou.bulletin_urls")),
+    path("bulletin/", include("hengkou.bulletin.urls")),
     path("problems/", include("enterprises.problem_urls")),
     path("projects/", include("projects.urls")),
-    path("overview/", include("hengkou.overview_urls")),
+    path("overview/", include("hengkou.overview.urls")),
     path("zone/", include("enterprises.zone_urls")),
     path("work-reports/", include("enterprises.work_report_urls")),
     path("imports/", include("core.imports.urls")),
@@ -42,7 +43,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("hengkou.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
 ]

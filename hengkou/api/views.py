@@ -24,10 +24,13 @@ from enterprises.models import Department
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
-from ..drilldown import PROJECT, DepartmentMembers, get_department_members, money_of
 from ..models import SupervisionNotice
-from ..selectors import get_period_ranking, get_zone_stats
-from ..services import close_month, close_notice, reopen_month, respond_to_notice
+from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
+from ..selectors.members import PROJECT
+from ..selectors.ranking import get_period_ranking
+from ..selectors.zone import get_zone_stats
+from ..services.close import close_month, reopen_month
+from ..services.notices import close_notice, respond_to_notice
 from .conventions import validate_query
 from .schema import (
     close_schema,
@@ -62,16 +65,19 @@ def rankings(request):
     query = validate_query(RankingQuerySerializer, request)
     period, metric = query["period"], query["metric"]
     if request.accepted_renderer.format == "json":
-        body = cached_figures(
-            f"api-ranking:{period:%Y-%m}:{metric}:{get_language()}",
-            lambda: JSONRenderer().render(_ranking_payload(period, metric)),
-        )
+        body = _ranking_body(period=period, metric=metric, language=get_language())
         return HttpResponse(body, content_type="application/json")
     return Response(_ranking_payload(period, metric))
 
 
+@cached_figures("api-ranking")
+def _ranking_body(*, period, metric: str, language: str) -> bytes:
+    """Return the ranking's finished JSON; the language is part of the key (labels differ)."""
+    return JSONRenderer().render(_ranking_payload(period, metric))
+
+
 def _ranking_payload(period, metric) -> dict:
-    ranking = get_period_ranking(year=period.year, month=period.month, metric=metric)
+    ranking = get_period_ranking(period=period, metric=metric)
     return {
         "period": format_period(period),
         "metric": ranking.metric,
@@ -141,7 +147,7 @@ def _members_payload(members: DepartmentMembers) -> dict:
 def zone_stats(request):
     """Return the zone statistics of a month."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
-    stats = get_zone_stats(year=period.year, month=period.month)
+    stats = get_zone_stats(period=period)
     return Response(
         {
             "period": format_period(period),
@@ -217,7 +223,7 @@ class SupervisionNoticeFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(status=NoticeStatus.ISSUED, due_on__lt=timezone.localdate())
+            return queryset.filter(SupervisionNotice.overdue_on(timezone.localdate()))
         return queryset.filter(status=value)
 
 

@@ -18,8 +18,8 @@ from enterprises.services import (
     save_monthly_report,
 )
 from hengkou.ranking import METRICS
-from hengkou.selectors import list_department_totals
-from hengkou.services import close_month, reopen_month
+from hengkou.selectors.ranking import list_department_totals
+from hengkou.services.close import close_month, reopen_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -35,9 +35,9 @@ def assert_rollup_matches_reports(years=(2021,), months=range(1, 13)):
     for year in years:
         for month in months:
             for metric in METRICS:
-                live = list_department_totals(year=year, month=month, metric=metric)
+                live = list_department_totals(period=datetime.date(year, month, 1), metric=metric)
                 resummed = list_department_totals(
-                    year=year, month=month, metric=metric, from_reports=True
+                    period=datetime.date(year, month, 1), metric=metric, from_reports=True
                 )
                 assert live == resummed, (year, month, metric)
     assert rebuild_monthly_ytd() == 0

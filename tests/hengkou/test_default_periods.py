@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from enterprises.choices import TitleKind
 from hengkou.models import Inspection
-from hengkou.selectors import year_under_review
+from hengkou.selectors.defaults import year_under_review
 from tests.default_periods import NOTE_MONTH, NOTE_YEAR
 from tests.factories import (
     AssignmentFactory,

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from enterprises.work_reports import submit_work_report
 from hengkou.models import Notification, SupervisionNotice
-from hengkou.services import close_month
+from hengkou.services.close import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

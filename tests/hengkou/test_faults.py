@@ -29,8 +29,8 @@ def supervisor_client():
 
 @pytest.mark.django_db
 def test_a_database_that_drops_out_gives_a_503_page_not_a_traceback(supervisor_client, monkeypatch):
-    from hengkou import views
     from hengkou.api import views as api_views
+    from hengkou.views import dashboard as views
 
     monkeypatch.setattr(views, "get_dashboard", _away)
     response = supervisor_client.get("/dashboard/")

@@ -21,7 +21,7 @@ from core.imports.kinds import all_kinds
 from core.imports.templates import render_template
 from core.models import BoundedTextField
 from hengkou.access import PAGES
-from hengkou.services import close_month
+from hengkou.services.close import close_month
 from tests.scoped_world import build_world
 
 pytestmark = pytest.mark.django_db

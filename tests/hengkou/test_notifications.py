@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from hengkou.models import Notification
-from hengkou.services import close_month
+from hengkou.services.close import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

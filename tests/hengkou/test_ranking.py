@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from core.indicators import LightRules, light_for
 from hengkou.formats import format_percent, format_points
 from hengkou.ranking import DepartmentTotals, RankingRules, rank_departments
-from hengkou.selectors import list_department_rankings
+from hengkou.selectors.ranking import list_department_rankings
 from projects.services import move_project_stage
 from tests.factories import (
     AssignmentFactory,
@@ -196,7 +196,9 @@ class TestFromTheDatabase:
         d1 = DepartmentFactory(code="D1")
         _member(d1, target="1200", reports=[(1, 100), (2, 100), (3, 50)], previous=[(1, 100)])
         _member(d1, reports=[(1, 30), (3, 20)], previous=[(2, 50), (4, 999)])
-        (row,) = list_department_rankings(year=2021, month=3, metric="output_value", rules=RULES)
+        (row,) = list_department_rankings(
+            period=datetime.date(2021, 3, 1), metric="output_value", rules=RULES
+        )
         assert row.members == 2
         assert row.target == Decimal("1200.00")
         assert row.ytd == Decimal("300.00")
@@ -212,7 +214,9 @@ class TestFromTheDatabase:
         d1 = DepartmentFactory(code="D1")
         _member(d1, target="100", reports=[(1, 10), (2, 10)])
         _member(d1, target="100", reports=[(1, 10)])
-        (row,) = list_department_rankings(year=2021, month=2, metric="output_value", rules=RULES)
+        (row,) = list_department_rankings(
+            period=datetime.date(2021, 2, 1), metric="output_value", rules=RULES
+        )
         assert row.ytd == Decimal("30.00")
         assert row.completeness == Fraction(1, 2)
         assert row.yoy_growth is None
@@ -225,7 +229,7 @@ class TestFromTheDatabase:
         rows = {
             r.department_code: r
             for r in list_department_rankings(
-                year=2021, month=1, metric="output_value", rules=RULES
+                period=datetime.date(2021, 1, 1), metric="output_value", rules=RULES
             )
         }
         assert rows["D1"].members == 1
@@ -237,7 +241,9 @@ class TestFromTheDatabase:
     def test_employees_is_a_stock_taken_at_month_m(self):
         d1 = DepartmentFactory(code="D1")
         _member(d1, reports=[(1, 100), (2, 110), (3, 120)], previous=[(3, 100), (2, 5)])
-        (row,) = list_department_rankings(year=2021, month=3, metric="employees", rules=RULES)
+        (row,) = list_department_rankings(
+            period=datetime.date(2021, 3, 1), metric="employees", rules=RULES
+        )
         assert row.ytd == 120
         assert row.yoy_growth == Fraction(120, 100) - 1
         assert row.rank is None  # no employees target
@@ -247,7 +253,9 @@ class TestFromTheDatabase:
         d1 = DepartmentFactory(code="D1")
         _member(d1, target="10", reports=[(1, 1)])
         _member(DepartmentFactory(code="D2"), year=2020, target="10", reports=[(1, 1)])
-        rows = list_department_rankings(year=2021, month=1, metric="output_value", rules=RULES)
+        rows = list_department_rankings(
+            period=datetime.date(2021, 1, 1), metric="output_value", rules=RULES
+        )
         assert [r.department_code for r in rows] == ["D1"]
 
     def test_investment_and_tech_investment_rank_projects_by_their_plans(self):
@@ -292,7 +300,9 @@ class TestFromTheDatabase:
         )
         investment = {
             r.department_code: r
-            for r in list_department_rankings(year=2021, month=2, metric="investment", rules=RULES)
+            for r in list_department_rankings(
+                period=datetime.date(2021, 2, 1), metric="investment", rules=RULES
+            )
         }
         assert investment["D1"].members == 2
         assert investment["D1"].target == Decimal("1500.00")
@@ -302,7 +312,9 @@ class TestFromTheDatabase:
         assert investment["D1"].completeness == 1
         assert investment["D2"].completion_rate == Fraction(1, 4)
         assert investment["D2"].completeness == 0
-        tech = list_department_rankings(year=2021, month=2, metric="tech_investment", rules=RULES)
+        tech = list_department_rankings(
+            period=datetime.date(2021, 2, 1), metric="tech_investment", rules=RULES
+        )
         assert [(r.department_code, r.members, r.ytd) for r in tech] == [
             ("D1", 1, Decimal("500.00"))
         ]
@@ -322,7 +334,9 @@ class TestFromTheDatabase:
 
         def measure():
             with CaptureQueriesContext(connection) as queries:
-                rows = list_department_rankings(year=2021, month=2, metric=metric, rules=RULES)
+                rows = list_department_rankings(
+                    period=datetime.date(2021, 2, 1), metric=metric, rules=RULES
+                )
             return len(queries), len(rows)
 
         grow(2)

@@ -176,22 +176,26 @@ def measure(
         results.throughput_note = "not measured in this run"
 
     def resum():
-        return list_department_totals(year=year, month=month, metric=metric, from_reports=True)
+        return list_department_totals(
+            period=datetime.date(year, month, 1), metric=metric, from_reports=True
+        )
 
     def rollup():
-        return list_department_totals(year=year, month=month, metric=metric)
+        return list_department_totals(period=datetime.date(year, month, 1), metric=metric)
 
     def ranking():
-        return get_period_ranking(year=year, month=month, metric=metric)
+        return get_period_ranking(period=datetime.date(year, month, 1), metric=metric)
 
     def zone_stats():
-        return get_zone_stats(year=year, month=month)
+        return get_zone_stats(period=datetime.date(year, month, 1))
 
     def trend():
         return list_monthly_trend(year=year, metric=metric)
 
     def completeness():
-        return get_completeness_board(year=year, month=month, today=timezone.localdate())
+        return get_completeness_board(
+            period=datetime.date(year, month, 1), today=timezone.localdate()
+        )
 
     sql, params = naive_sql(year=year, month=month, metric=metric)
 

@@ -348,13 +348,13 @@ def test_this_years_projects_move_through_their_stages_up_to_today(living):
 
 
 def test_the_overview_of_this_year_compares_the_same_months_of_last_year(living, admin_client):
-    from hengkou.overview import get_zone_overview
-    from hengkou.selectors import get_zone_stats
+    from hengkou.overview.selectors import get_zone_overview
+    from hengkou.selectors.zone import get_zone_stats
 
     overview = get_zone_overview(year=2026, as_of=TODAY)
     # Figures run through October (the latest month reported by 3 November), not all of 2025.
     assert overview.through_month == 10
-    like_for_like = get_zone_stats(year=2026, month=10)
+    like_for_like = get_zone_stats(period=datetime.date(2026, 10, 1))
     assert overview.stats.above_scale_output_yoy == like_for_like.above_scale_output_yoy
     assert get_zone_overview(year=2021, as_of=TODAY).through_month == 12
     page = admin_client.get(reverse("overview:overview"), {"year": "2026"}).content.decode()

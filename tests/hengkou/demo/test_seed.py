@@ -120,7 +120,7 @@ def test_above_scale_output_of_2021_and_its_growth_are_the_articles(seeded):
 
 
 def test_the_zone_statistics_screen_shows_the_articles_figures(seeded):
-    stats = get_zone_stats(year=2021, month=12)
+    stats = get_zone_stats(period=datetime.date(2021, 12, 1))
     assert stats.above_scale_enterprises == 40
     assert stats.above_scale_output == Decimal("299000.00")
     assert round(float(stats.above_scale_output_yoy) * 100, 1) == 19.4

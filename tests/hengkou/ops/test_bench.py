@@ -66,8 +66,10 @@ def test_generated_rollup_equals_the_python_refresh(phases):
 def test_rollup_ranking_equals_the_resum_ranking_on_generated_data(phases):
     for month in (1, 6, 11, 12):
         for metric in ("output_value", "employees", "profit"):
-            rollup = list_department_totals(year=2021, month=month, metric=metric)
-            resum = list_department_totals(year=2021, month=month, metric=metric, from_reports=True)
+            rollup = list_department_totals(period=datetime.date(2021, month, 1), metric=metric)
+            resum = list_department_totals(
+                period=datetime.date(2021, month, 1), metric=metric, from_reports=True
+            )
             key = lambda totals: totals.department_id  # noqa: E731
             assert sorted(rollup, key=key) == sorted(resum, key=key), (month, metric)
             assert rank_departments(rollup, month=month) == rank_departments(resum, month=month)

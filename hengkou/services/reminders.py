@@ -1,0 +1,175 @@
+"""Reminders of what is due: visit duties, monthly figures, missed problem clocks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.duties import list_duties_due_soon
+from enterprises.models import (
+    Assignment,
+)
+from enterprises.problems import escalate_missed_clocks
+
+from ..models import (
+    Notification,
+    Reminder,
+)
+from ..selectors.completeness import report_deadline
+
+
+def escalate_problems(*, now: datetime.datetime) -> int:
+    """Escalate missed problem clocks to their sponsoring leaders, in the app and by e-mail.
+
+    Each (problem, clock) once; returns how many were escalated.
+    """
+
+    def notify(escalations):
+        send_mass_mail(
+            [
+                (
+                    f"[{_('Hengkou Industrial Tracker')}] {e.title}",
+                    e.body,
+                    None,
+                    [e.leader_user.email],
+                )
+                for e in escalations
+                if e.leader_user.email
+            ],
+            fail_silently=False,
+        )
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=escalation.leader_user,
+                title=escalation.title,
+                body=escalation.body,
+                url=escalation.url,
+                created_at=now,
+            )
+            for escalation in escalations
+        )
+
+    return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)
+
+
+DUTY_TITLES = {
+    "leader_quarterly": gettext_lazy("Quarterly visit due"),
+    "head_monthly": gettext_lazy("Monthly visit due"),
+    "responsible_weekly": gettext_lazy("Weekly visit due"),
+}
+
+
+@transaction.atomic
+def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
+    """Remind each official of a visit duty whose window ends within two days, once per window.
+
+    In the app, and by e-mail where the official's login has an address. Returns how many
+    reminders were sent.
+    """
+    today = timezone.localdate(now)
+    duties = [
+        d for d in list_duties_due_soon(today=today, within_days=within_days) if d.official.user_id
+    ]
+    keys = {
+        (d.official.user_id, f"duty:{d.assignment_id}:{d.duty}:{d.window.start:%Y-%m-%d}"): d
+        for d in duties
+    }
+    already = set(
+        Reminder.objects.filter(
+            recipient_id__in={user_id for user_id, _key in keys},
+            key__in={key for _user_id, key in keys},
+        ).values_list("recipient_id", "key")
+    )
+    fresh = {pair: duty for pair, duty in keys.items() if pair not in already}
+    notifications, mails, reminders = [], [], []
+    for (user_id, key), duty in fresh.items():
+        title = str(DUTY_TITLES[duty.duty])
+        body = _(
+            "%(enterprise)s: no visit yet in the window %(start)s to %(end)s; %(days)s day(s) left."
+        ) % {
+            "enterprise": duty.enterprise_name,
+            "start": duty.window.start.isoformat(),
+            "end": duty.window.end.isoformat(),
+            "days": duty.days_left(today),
+        }
+        url = reverse("enterprises:my_enterprises")
+        notifications.append(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        )
+        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
+        if duty.official.user.email:
+            mails.append(
+                (
+                    f"[{_('Hengkou Industrial Tracker')}] {title}",
+                    body,
+                    None,
+                    [duty.official.user.email],
+                )
+            )
+    Reminder.objects.bulk_create(reminders)
+    Notification.objects.bulk_create(notifications)
+    send_mass_mail(mails, fail_silently=False)
+    return len(reminders)
+
+
+@transaction.atomic
+def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
+    """Remind whoever owes last month's figures, once as the deadline nears and once overdue.
+
+    Last month's figures are due by day 5 of this month (HENGKOU_REPORT_DUE_DAY). The
+    responsible person of each assignment whose enterprise has not reported is reminded in the
+    app, and by e-mail where the login has an address. Returns how many reminders were sent.
+    """
+    today = timezone.localdate(now)
+    period = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    deadline = report_deadline(period=period)
+    days_left = (deadline - today).days
+    if days_left > within_days:
+        return 0
+    phase = "overdue" if days_left < 0 else "due"
+    owing = list(
+        Assignment.objects.filter(year=period.year, responsible__user__isnull=False)
+        .exclude(enterprise__monthly_reports__period=period)
+        .select_related("enterprise", "responsible__user")
+    )
+    keys = {(a.responsible.user_id, f"report:{a.pk}:{period:%Y-%m}:{phase}"): a for a in owing}
+    already = set(
+        Reminder.objects.filter(
+            recipient_id__in={user_id for user_id, _key in keys},
+            key__in={key for _user_id, key in keys},
+        ).values_list("recipient_id", "key")
+    )
+    reminders, notifications, mails = [], [], []
+    title = (
+        _("Monthly figures overdue: %(period)s")
+        if phase == "overdue"
+        else _("Monthly figures due: %(period)s")
+    ) % {"period": f"{period:%Y-%m}"}
+    for (user_id, key), assignment in keys.items():
+        if (user_id, key) in already:
+            continue
+        body = _(
+            "%(enterprise)s has not reported its figures of %(period)s, due by %(deadline)s."
+        ) % {
+            "enterprise": assignment.enterprise.name,
+            "period": f"{period:%Y-%m}",
+            "deadline": deadline.isoformat(),
+        }
+        url = reverse("enterprises:enterprise_detail", args=[assignment.enterprise_id])
+        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
+        notifications.append(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        )
+        email = assignment.responsible.user.email
+        if email:
+            mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
+    Reminder.objects.bulk_create(reminders)
+    Notification.objects.bulk_create(notifications)
+    send_mass_mail(mails, fail_silently=False)
+    return len(reminders)

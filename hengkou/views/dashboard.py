@@ -1,0 +1,145 @@
+"""The supervisor dashboard: the ranking page, its download, the monthly close and reopen."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exports import XLSX, attachment
+from core.periods import DefaultPeriod
+
+from ..access import CLOSE_MONTH, REOPEN_MONTH
+from ..choices import RankedMetric
+from ..forms import DashboardForm
+from ..selectors.dashboard import get_dashboard
+from ..selectors.defaults import (
+    get_dashboard_default_month,
+)
+from ..services.close import close_month, reopen_month
+from .workbooks import render_ranking_xlsx
+
+
+def dashboard_form(request) -> tuple[DashboardForm, DefaultPeriod | None]:
+    """Return the bound month-and-metric form of the dashboard and its drill-down, with the
+    default month when none was asked for.
+
+    The default is the latest month with a monthly report, up to the current one; the metric's
+    is gross industrial output.
+    """
+    data = request.GET.copy()
+    default = None
+    if not data.get("period"):
+        default = get_dashboard_default_month(today=timezone.localdate())
+        data["period"] = f"{default.value:%Y-%m}"
+    data.setdefault("metric", RankedMetric.OUTPUT_VALUE)
+    return DashboardForm(data), default
+
+
+def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, DefaultPeriod | None]:
+    """Return the form, the month and metric asked for, and the default month when none was.
+
+    An invalid query shows the default month's gross industrial output.
+    """
+    form, default = dashboard_form(request)
+    if form.is_valid():
+        return form, form.cleaned_data["period"], form.cleaned_data["metric"], default
+    default = default or get_dashboard_default_month(today=timezone.localdate())
+    return form, default.value, RankedMetric.OUTPUT_VALUE, None
+
+
+@login_required
+def dashboard(request):
+    """Show the supervisor dashboard: zone figures, the ranking, charts and who has not reported."""
+    form, period, metric, default = _dashboard_query(request)
+    board = get_dashboard(period=period, metric=metric, today=timezone.localdate())
+    query = urlencode({"period": f"{period:%Y-%m}", "metric": metric})
+    return render(
+        request,
+        "hengkou/dashboard.html",
+        {
+            "form": form,
+            "default_period": default,
+            "dashboard": board,
+            "query": query,
+            "can_close": CLOSE_MONTH.allows(request.user),
+            "can_reopen": REOPEN_MONTH.allows(request.user),
+            "chart_data": board.chart_data(),
+        },
+    )
+
+
+@login_required
+def dashboard_xlsx(request):
+    """Download the ranking on the dashboard as .xlsx, with the same columns as the screen."""
+    _form, period, metric, _default = _dashboard_query(request)
+    board = get_dashboard(period=period, metric=metric, today=timezone.localdate())
+    title = _("Department ranking: %(metric)s, %(period)s") % {
+        "metric": board.metric_label,
+        "period": f"{period:%Y-%m}",
+    }
+    return attachment(
+        render_ranking_xlsx(ranking=board.metric_ranking, title=title),
+        XLSX,
+        name=f"{_('ranking')}-{metric}-{period:%Y-%m}.xlsx",
+        fallback=f"ranking-{metric}-{period:%Y-%m}.xlsx",
+    )
+
+
+@login_required
+@require_POST
+def dashboard_close(request):
+    """Close the month shown on the dashboard (the economic bureau's button)."""
+    CLOSE_MONTH.check(request.user)
+    form = DashboardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("dashboard")
+    period = form.cleaned_data["period"]
+    query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
+    try:
+        result = close_month(period=period, acting_user=request.user, now=timezone.now())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('dashboard')}?{query}")
+    if result.closed_now:
+        messages.success(
+            request,
+            _("%(period)s is closed: %(count)s supervision notice(s) issued.")
+            % {"period": f"{period:%Y-%m}", "count": len(result.notices)},
+        )
+    else:
+        messages.info(request, _("%(period)s was already closed.") % {"period": f"{period:%Y-%m}"})
+    return redirect(f"{reverse('dashboard')}?{query}")
+
+
+@login_required
+@require_POST
+def dashboard_reopen(request):
+    """Reopen a closed month with a reason (administrators only); the reason is recorded."""
+    REOPEN_MONTH.check(request.user)
+    form = DashboardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("dashboard")
+    period = form.cleaned_data["period"]
+    try:
+        reopen_month(
+            period=period,
+            acting_user=request.user,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+        messages.success(request, _("%(period)s is open again.") % {"period": f"{period:%Y-%m}"})
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
+    return redirect(f"{reverse('dashboard')}?{query}")
