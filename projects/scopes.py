@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from enterprises.scoping import NOTHING, any_of, by_enterprise, register
 
-from . import models, zone_models
+from . import models
 
 
 def _sponsored(scope) -> Q:
@@ -42,6 +42,6 @@ def register_all() -> None:
         register(model, by_project("project"))
     register(models.ProjectPhoto, by_project("report__project"))
     register(
-        zone_models.FundingApplication,
+        models.FundingApplication,
         any_of(by_enterprise("enterprise"), by_project("project")),
     )

@@ -26,7 +26,7 @@ from .models import (
     ProjectReport,
     StageMove,
 )
-from .selectors import get_evaluation_proposal
+from .selectors.grades import get_evaluation_proposal
 
 
 def validate_stage_move(*, project: Project, to_stage: str, moved_on: datetime.date) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import ProjectEvaluation, ProjectInspection
-from projects.selectors import list_evaluation_lines, propose_grade
+from projects.selectors.grades import list_evaluation_lines, propose_grade
 from projects.services import confirm_project_evaluation, move_project_stage
 from tests.factories import ProjectPlanFactory, ProjectReportFactory, UserFactory
 from tests.roles import user_with_role

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from projects.models import FundingApplication
-from projects.selectors import funding_totals, list_funding_applications
+from projects.selectors.funding import funding_totals, list_funding_applications
 from tests.factories import (
     EnterpriseFactory,
     FundingApplicationFactory,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.indicators import LightRules, light_for
 from projects.models import Project, StageMove
-from projects.selectors import get_project_board
+from projects.selectors.board import get_project_board
 from projects.services import move_project_stage
 from tests.factories import (
     DepartmentFactory,

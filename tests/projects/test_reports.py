@@ -15,7 +15,8 @@ from PIL import Image
 
 from enterprises.models import Period, refuse_closed_month
 from projects.models import ProjectPhoto, ProjectReport
-from projects.selectors import get_investment_curve, get_monthly_analysis
+from projects.selectors.analysis import get_monthly_analysis
+from projects.selectors.project_page import get_investment_curve
 from projects.services import can_edit_project, submit_project_report
 from tests.core.test_images import png_claiming
 from tests.factories import (

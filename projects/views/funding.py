@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.exports import attr
 from enterprises.zone_views import ZoneColumn, ZoneListView, display_of, enterprise_url
 
-from .filtersets import FundingApplicationFilterSet
-from .selectors import funding_totals, list_funding_applications
+from ..filtersets import FundingApplicationFilterSet
+from ..selectors.funding import funding_totals, list_funding_applications
 
 
 def project_url(row) -> str | None:
