@@ -65,12 +65,24 @@ def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis
     sponsoring department for the year (its plan), departments in code order, a report of a
     project without a plan last. Three queries.
     """
-    year, month = period.year, period.month
-    plan = ProjectPlan.objects.filter(project=OuterRef("project"), year=year)
+    reports = _month_reports(period=period, user=user)
+    lines = list_project_lines(year=period.year, period=period, user=user)
+    return MonthlyAnalysis(
+        period=period,
+        time_progress=time_progress(period.month),
+        departments=_by_department(reports, lines),
+        reported=len(reports),
+        planned=len(lines),
+    )
+
+
+def _month_reports(*, period: datetime.date, user) -> list[dict]:
+    """Return the month's project reports (rows) with their plan's sponsoring department."""
+    plan = ProjectPlan.objects.filter(project=OuterRef("project"), year=period.year)
     month_reports = ProjectReport.objects.filter(period=period)
     if user is not None:
         month_reports = scope_queryset(month_reports, user)
-    reports = list(
+    return list(
         month_reports.annotate(
             department_id=Subquery(plan.values("department_id")[:1]),
             department_code=Subquery(plan.values("department__code")[:1]),
@@ -88,7 +100,14 @@ def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis
         )
         .order_by("project__name")
     )
-    lines = list_project_lines(year=year, month=month, user=user)
+
+
+def _by_department(reports: list[dict], lines: list[ProjectLine]) -> tuple[DepartmentAnalysis, ...]:
+    """Return the reported problems and the lagging lines by department, in code order.
+
+    The reports of projects without a plan come last; a department's lagging projects are
+    sorted by gap, then name.
+    """
     names: dict[int | None, tuple[str, str]] = {}
     problems: dict[int | None, list[ReportedProblem]] = defaultdict(list)
     for row in reports:
@@ -111,7 +130,7 @@ def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis
             names[line.department_id] = (line.department_code, line.department_name)
             lagging[line.department_id].append(line)
     order = sorted(names, key=lambda key: (key is None, names[key][0]))
-    departments = tuple(
+    return tuple(
         DepartmentAnalysis(
             department_id=key,
             department_name=names[key][1],
@@ -119,13 +138,6 @@ def get_monthly_analysis(*, period: datetime.date, user=None) -> MonthlyAnalysis
             lagging=tuple(sorted(lagging[key], key=lambda line: (line.gap, line.name))),
         )
         for key in order
-    )
-    return MonthlyAnalysis(
-        period=period,
-        time_progress=time_progress(month),
-        departments=departments,
-        reported=len(reports),
-        planned=len(lines),
     )
 
 

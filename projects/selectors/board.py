@@ -111,15 +111,20 @@ class StageColumn:
 
 @dataclass(frozen=True)
 class ProjectBoard:
-    """A year's projects by stage (储备/开工/竣工/投产), measured at month ``month``.
+    """A year's projects by stage (储备/开工/竣工/投产), measured at the month ``period``.
 
-    ``month`` is None when no project reported in the year and none was asked for: then there
-    is no time progress and no light.
+    ``period`` (a first day, in ``year``) is None when no project reported in the year and none
+    was asked for: then there is no time progress and no light.
     """
 
     year: int
-    month: int | None
+    period: datetime.date | None
     columns: tuple[StageColumn, ...]
+
+    @property
+    def month(self) -> int | None:
+        """Return the month of the year the board is measured at (1-12), or None."""
+        return None if self.period is None else self.period.month
 
     @property
     def time_progress(self) -> Fraction | None:
@@ -154,10 +159,10 @@ class ProjectBoard:
         return counts
 
 
-def get_latest_report_month(*, year: int) -> int | None:
-    """Return the latest month of ``year`` with any project report, or None."""
+def get_latest_report_month(*, year: int) -> datetime.date | None:
+    """Return the latest month of ``year`` with any project report (its first day), or None."""
     latest = ProjectReport.objects.filter(period__year=year).aggregate(latest=Max("period"))
-    return latest["latest"].month if latest["latest"] else None
+    return latest["latest"]
 
 
 def get_default_year(*, today: datetime.date) -> DefaultPeriod:
@@ -184,9 +189,12 @@ def _year_end_stage(year: int):
     )
 
 
-def _plans_with_figures(*, year: int, month: int | None) -> QuerySet[ProjectPlan]:
-    """Return the plans of ``year`` annotated with YTD through ``month``, progress and stage."""
-    through = datetime.date(year, month or 12, 1)
+def _plans_with_figures(*, year: int, period: datetime.date | None) -> QuerySet[ProjectPlan]:
+    """Return the plans of ``year`` annotated with YTD through ``period``, progress and stage.
+
+    Without a month, through December.
+    """
+    through = period or datetime.date(year, 12, 1)
     reports = ProjectReport.objects.filter(project=OuterRef("project"), period__lte=through)
     ytd = (
         reports.filter(period__gte=datetime.date(year, 1, 1))
@@ -216,7 +224,9 @@ def _plans_with_figures(*, year: int, month: int | None) -> QuerySet[ProjectPlan
     )
 
 
-def _line(plan: ProjectPlan, *, month: int | None, rules: LightRules) -> ProjectLine:
+def _line(plan: ProjectPlan, *, period: datetime.date | None, rules: LightRules) -> ProjectLine:
+    """Return a plan's line, lit against time progress at the month ``period`` (if any)."""
+    month = None if period is None else period.month
     project = plan.project
     ytd = cents(plan.ytd)
     planned = cents(plan.planned_investment)
@@ -250,19 +260,20 @@ def _line(plan: ProjectPlan, *, month: int | None, rules: LightRules) -> Project
 def list_project_lines(
     *,
     year: int,
-    month: int | None,
+    period: datetime.date | None,
     department: int | None = None,
     kind: str = "",
     chain: str = "",
     project: int | None = None,
     user=None,
 ) -> list[ProjectLine]:
-    """Return the projects with a plan for ``year``, measured at ``month``; one query.
+    """Return the projects with a plan for ``year``, measured at the month ``period``.
 
-    Filters: the plan's department, the project's kind, the investor enterprise's chain, or
-    one project; with ``user``, only the projects within their scope.
+    ``period`` is a first day in ``year``; None measures no month (no rate, gap or light).
+    One query. Filters: the plan's department, the project's kind, the investor enterprise's
+    chain, or one project; with ``user``, only the projects within their scope.
     """
-    plans = _plans_with_figures(year=year, month=month)
+    plans = _plans_with_figures(year=year, period=period)
     if user is not None:
         plans = scope_queryset(plans, user)
     if department:
@@ -274,13 +285,13 @@ def list_project_lines(
     if project:
         plans = plans.filter(project_id=project)
     rules = LightRules.from_settings()
-    return [_line(plan, month=month, rules=rules) for plan in plans]
+    return [_line(plan, period=period, rules=rules) for plan in plans]
 
 
 def get_project_board(
     *,
     year: int,
-    month: int | None = None,
+    period: datetime.date | None = None,
     department: int | None = None,
     kind: str = "",
     chain: str = "",
@@ -289,20 +300,21 @@ def get_project_board(
     """Return the pipeline board of ``year``: its projects by stage, with counts and lights.
 
     The projects are those with a plan for ``year``, at their stage at the end of that year.
-    ``month`` defaults to the latest month of the year with any project report. Two queries
+    ``period`` (a first day in ``year``) defaults to the latest month of the year with any
+    project report. Two queries
     whatever the number of projects.
     """
-    if month is None:
-        month = get_latest_report_month(year=year)
+    if period is None:
+        period = get_latest_report_month(year=year)
     lines = list_project_lines(
-        year=year, month=month, department=department, kind=kind, chain=chain, user=user
+        year=year, period=period, department=department, kind=kind, chain=chain, user=user
     )
     by_stage = defaultdict(list)
     for line in lines:
         by_stage[line.stage].append(line)
     return ProjectBoard(
         year=year,
-        month=month,
+        period=period,
         columns=tuple(StageColumn(stage, tuple(by_stage[stage])) for stage in Stage.values),
     )
 

@@ -87,7 +87,9 @@ def list_evaluation_lines(
 
     Figures are those of month 12 whatever has been reported so far. Two queries.
     """
-    lines = list_project_lines(year=year, month=12, department=department, user=user)
+    lines = list_project_lines(
+        year=year, period=datetime.date(year, 12, 1), department=department, user=user
+    )
     evaluations = {
         e.project_id: e
         for e in ProjectEvaluation.objects.filter(year=year).select_related("confirmed_by")
@@ -97,5 +99,5 @@ def list_evaluation_lines(
 
 def get_evaluation_proposal(*, project: Project, year: int) -> str:
     """Return the grade proposed for ``project`` in ``year`` (empty without a plan)."""
-    lines = list_project_lines(year=year, month=12, project=project.pk)
+    lines = list_project_lines(year=year, period=datetime.date(year, 12, 1), project=project.pk)
     return _evaluation_line(lines[0], year, None).proposed_grade if lines else ""

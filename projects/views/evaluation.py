@@ -53,32 +53,7 @@ def evaluations(request):
     if request.method == "POST":
         if not can_confirm:
             raise PermissionDenied
-        form = EvaluationConfirmForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a grade."))
-            return redirect(f"{reverse('projects:evaluations')}?year={year}")
-        project = get_scoped_object_or_404(Project, request.user, pk=form.cleaned_data["project"])
-        year = form.cleaned_data["year"]
-        try:
-            confirm_project_evaluation(
-                project=project,
-                year=year,
-                grade=form.cleaned_data["grade"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-                now=timezone.now(),
-                today=today,
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("The grade of %(project)s for %(year)s is confirmed.")
-                % {"project": project.name, "year": year},
-            )
-        return redirect(f"{reverse('projects:evaluations')}?year={year}#project-{project.pk}")
+        return _confirm(request, year=year, today=today)
     lines = list_evaluation_lines(year=year, user=request.user)
     if wants_xlsx(request):
         return xlsx_response(
@@ -99,3 +74,33 @@ def evaluations(request):
             "confirmable": today >= datetime.date(year, 12, 1),
         },
     )
+
+
+def _confirm(request, *, year: int, today: datetime.date):
+    """Confirm the posted grade, say how it went and return to the project's line."""
+    form = EvaluationConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a grade."))
+        return redirect(f"{reverse('projects:evaluations')}?year={year}")
+    project = get_scoped_object_or_404(Project, request.user, pk=form.cleaned_data["project"])
+    year = form.cleaned_data["year"]
+    try:
+        confirm_project_evaluation(
+            project=project,
+            year=year,
+            grade=form.cleaned_data["grade"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+            now=timezone.now(),
+            today=today,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The grade of %(project)s for %(year)s is confirmed.")
+            % {"project": project.name, "year": year},
+        )
+    return redirect(f"{reverse('projects:evaluations')}?year={year}#project-{project.pk}")

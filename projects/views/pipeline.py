@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
+from enterprises.periods import format_period
 from enterprises.site import SITE
 
 from ..forms import BoardFilterForm
@@ -49,9 +51,10 @@ def board(request):
     )
     form.is_valid()
     chosen = form.cleaned_data
+    month = chosen.get("month")
     data = get_project_board(
         year=year,
-        month=chosen.get("month"),
+        period=datetime.date(year, month, 1) if month else None,
         department=chosen.get("department"),
         kind=chosen.get("kind") or "",
         chain=chosen.get("chain") or "",
@@ -64,7 +67,7 @@ def board(request):
             columns=BOARD_COLUMNS,
             rows=data.lines,
         )
-    period = {"period": f"{year:04d}-{data.month:02d}"} if data.month else {}
+    period = {"period": format_period(data.period)} if data.period else {}
     return render(
         request,
         "projects/project_board.html",

@@ -37,6 +37,7 @@ from .common import add_errors, year_asked
 
 
 def _render_detail(request, project: Project, *, stage_form=None, inspection_form=None, status=200):
+    """Render a project's page for the year asked for (by default its latest plan's so far)."""
     today = timezone.localdate()
     plans = list(project.plans.all())
     plan_years = [plan.year for plan in plans]
@@ -44,13 +45,35 @@ def _render_detail(request, project: Project, *, stage_form=None, inspection_for
     year = year_asked(request, default=default_year)
     plan = next((p for p in plans if p.year == year), None)
     reports = list_project_reports(project=project)
-    month = get_latest_report_month(year=year)
-    line = next(iter(list_project_lines(year=year, month=month, project=project.pk)), None)
+    period = get_latest_report_month(year=year)
+    line = next(iter(list_project_lines(year=year, period=period, project=project.pk)), None)
     curve = get_investment_curve(
         reports=reports, year=year, planned=plan.planned_investment if plan else None
     )
     photos = [photo for report in reversed(reports) for photo in report.photos.all()]
     latest = reports[-1] if reports else None
+    context = {
+        "project": project,
+        "plans": plans,
+        "plan": plan,
+        "year": year,
+        "plan_years": plan_years,
+        "line": line,
+        "reports": list(reversed(reports)),
+        "latest": latest,
+        "photos": photos,
+        "problems": list_enterprise_problems(enterprise_id=project.enterprise_id),
+        "inspections": list_project_inspections(project=project),
+        "evaluations": list_project_evaluations_of(project=project),
+        **_writing_forms(request, project, today, stage_form, inspection_form),
+        "report_period": format_period(_next_report_period(reports, today)),
+        "chart_data": _chart_data(curve, with_plan=plan is not None),
+    }
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+def _writing_forms(request, project: Project, today, stage_form, inspection_form) -> dict:
+    """Return the forms of the page the user may write with, and whether they may report."""
     can_edit = can_edit_project(request.user, project, year=today.year)
     can_inspect = can_inspect_projects(request.user)
     if stage_form is None and can_edit:
@@ -65,48 +88,38 @@ def _render_detail(request, project: Project, *, stage_form=None, inspection_for
                 "inspected_on": today,
             }
         )
-    # Figures of a month are reported early the next month: offer last month until it is in.
+    return {
+        "stage_form": stage_form if can_edit and stage_form.fields["to_stage"].choices else None,
+        "inspection_form": inspection_form if can_inspect else None,
+        "can_report": can_edit and project.stage != "reserve",
+    }
+
+
+def _next_report_period(reports, today: datetime.date) -> datetime.date:
+    """Return the month the page offers to report on.
+
+    Figures of a month are reported early the next month: offer last month until it is in.
+    """
     this_month = today.replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
     reported = {r.period for r in reports}
-    next_period = last_month if last_month not in reported else this_month
-    return render(
-        request,
-        "projects/project_detail.html",
-        {
-            "project": project,
-            "plans": plans,
-            "plan": plan,
-            "year": year,
-            "plan_years": plan_years,
-            "line": line,
-            "reports": list(reversed(reports)),
-            "latest": latest,
-            "photos": photos,
-            "problems": list_enterprise_problems(enterprise_id=project.enterprise_id),
-            "inspections": list_project_inspections(project=project),
-            "evaluations": list_project_evaluations_of(project=project),
-            "stage_form": stage_form
-            if can_edit and stage_form.fields["to_stage"].choices
-            else None,
-            "inspection_form": inspection_form if can_inspect else None,
-            "can_report": can_edit and project.stage != "reserve",
-            "report_period": format_period(next_period),
-            "chart_data": {
-                "months": [_("M%(month)s") % {"month": point.month} for point in curve],
-                "cumulative": [
-                    None if point.cumulative is None else float(point.cumulative) for point in curve
-                ],
-                "planned": [float(point.planned) for point in curve] if plan else [],
-                "labels": {
-                    "cumulative": _("Cumulative investment"),
-                    "planned": _("Plan (straight line)"),
-                    "unit": _("10k CNY"),
-                },
-            },
+    return last_month if last_month not in reported else this_month
+
+
+def _chart_data(curve, *, with_plan: bool) -> dict:
+    """Return the investment curve as the chart reads it (the plan's line only with a plan)."""
+    return {
+        "months": [_("M%(month)s") % {"month": point.month} for point in curve],
+        "cumulative": [
+            None if point.cumulative is None else float(point.cumulative) for point in curve
+        ],
+        "planned": [float(point.planned) for point in curve] if with_plan else [],
+        "labels": {
+            "cumulative": _("Cumulative investment"),
+            "planned": _("Plan (straight line)"),
+            "unit": _("10k CNY"),
         },
-        status=status,
-    )
+    }
 
 
 def _project_or_404(pk: int, user) -> Project:

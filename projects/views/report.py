@@ -45,48 +45,17 @@ def report(request, pk, period):
         if not can_edit:
             raise PermissionDenied
         form = ProjectReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                saved = submit_project_report(
-                    project=project,
-                    period=month,
-                    investment=form.cleaned_data["investment"],
-                    percent_complete=form.cleaned_data["percent_complete"],
-                    progress_note=form.cleaned_data["progress_note"],
-                    problems=form.cleaned_data["problems"],
-                    photos=form.cleaned_data["photos"],
-                    acting_user=request.user,
-                    now=timezone.now(),
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The report of %(period)s for %(project)s is saved.")
-                    % {"period": period, "project": project.name},
-                )
-                return redirect(
-                    f"{reverse('projects:detail', args=[project.pk])}?year={saved.period.year}"
-                )
-    elif existing:
-        form = ProjectReportForm(
-            initial={
-                "investment": existing.investment,
-                "percent_complete": existing.percent_complete,
-                "progress_note": existing.progress_note,
-                "problems": existing.problems,
-            }
-        )
+        if form.is_valid() and (saved := _submit(request, form, project=project, period=month)):
+            messages.success(
+                request,
+                _("The report of %(period)s for %(project)s is saved.")
+                % {"period": period, "project": project.name},
+            )
+            return redirect(
+                f"{reverse('projects:detail', args=[project.pk])}?year={saved.period.year}"
+            )
     else:
-        form = ProjectReportForm(
-            initial={"percent_complete": previous.percent_complete if previous else 0}
-        )
-    refusal = None
-    if project.stage == "reserve":
-        refusal = _("A project in reserve has no monthly reports.")
-    elif not can_edit:
-        refusal = _("Only the project's sponsoring department and leader may report on it.")
+        form = _unbound_form(existing, previous)
     previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
     next_month = (month + datetime.timedelta(days=32)).replace(day=1)
     return render(
@@ -98,10 +67,54 @@ def report(request, pk, period):
             "form": form,
             "report": existing,
             "previous": previous,
-            "refusal": refusal,
+            "refusal": _refusal(project, can_edit=can_edit),
             "previous_period": format_period(previous_month),
             "next_period": format_period(next_month),
             "is_current_month": month >= timezone.localdate().replace(day=1),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _submit(request, form, *, project: Project, period: datetime.date) -> ProjectReport | None:
+    """Submit the valid form's report; on a refusal, show it on the form and return None."""
+    try:
+        return submit_project_report(
+            project=project,
+            period=period,
+            investment=form.cleaned_data["investment"],
+            percent_complete=form.cleaned_data["percent_complete"],
+            progress_note=form.cleaned_data["progress_note"],
+            problems=form.cleaned_data["problems"],
+            photos=form.cleaned_data["photos"],
+            acting_user=request.user,
+            now=timezone.now(),
+        )
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+
+
+def _unbound_form(existing: ProjectReport | None, previous: ProjectReport | None):
+    """Return the form filled with the month's report, else starting from the previous progress."""
+    if existing:
+        return ProjectReportForm(
+            initial={
+                "investment": existing.investment,
+                "percent_complete": existing.percent_complete,
+                "progress_note": existing.progress_note,
+                "problems": existing.problems,
+            }
+        )
+    return ProjectReportForm(
+        initial={"percent_complete": previous.percent_complete if previous else 0}
+    )
+
+
+def _refusal(project: Project, *, can_edit: bool) -> str | None:
+    """Return why the user cannot report on the project, or None."""
+    if project.stage == "reserve":
+        return _("A project in reserve has no monthly reports.")
+    if not can_edit:
+        return _("Only the project's sponsoring department and leader may report on it.")
+    return None

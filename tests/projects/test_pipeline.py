@@ -69,7 +69,7 @@ def example():
 
 
 def test_investment_ytd_and_lights_on_a_hand_computed_example(example):
-    board = get_project_board(year=2021, month=6)
+    board = get_project_board(year=2021, period=datetime.date(2021, 6, 1))
     lines = {line.name: line for line in board.lines}
 
     # A: (300 + 0 + 250) / 1200 = 11/24; gap = 11/24 − 1/2 = −1/24: behind, above −0.10 → yellow.
