@@ -6,8 +6,6 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.indicators import completion_rate
-
 from ..choices import Stage
 from ..models import EvaluationGrade, Project, ProjectEvaluation
 from .board import ProjectLine, list_project_lines
@@ -19,6 +17,11 @@ GRADE_THRESHOLDS = (
     (Fraction(8, 10), EvaluationGrade.GOOD),
     (Fraction(6, 10), EvaluationGrade.PASS),
 )
+
+
+def capped(completion: Fraction | None) -> Fraction | None:
+    """Return a completion rate capped at 1 (100%): the evaluation counts no more than the plan."""
+    return None if completion is None else min(completion, Fraction(1))
 
 
 def propose_grade(
@@ -36,9 +39,9 @@ def propose_grade(
     project had not finished (completed or 100% complete) by the year's end: then the grade is
     at best good. Without a planned investment no grade is proposed (empty string).
     """
+    completion = capped(completion)
     if completion is None:
         return ""
-    completion = min(completion, Fraction(1))
     grade = EvaluationGrade.FAIL
     for threshold, candidate in GRADE_THRESHOLDS:
         if completion >= threshold:
@@ -66,12 +69,12 @@ class EvaluationLine:
 
 
 def _evaluation_line(line: ProjectLine, year: int, evaluation) -> EvaluationLine:
-    rate = completion_rate(line.ytd, line.planned_investment)
+    """Return a line of the year (measured at month 12) with its proposed grade."""
+    rate = line.completion_rate
     finished = line.stage in FINISHED_STAGES or line.percent_complete == 100
-    capped = None if rate is None else min(rate, Fraction(1))
     return EvaluationLine(
         project=line,
-        completion=capped,
+        completion=capped(rate),
         finished=finished,
         proposed_grade=propose_grade(
             completion=rate, finished=finished, planned_end=line.planned_end, year=year
