@@ -7,6 +7,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.images import check_photo
+
 from .periods import check_month_begun
 
 
@@ -28,3 +30,24 @@ class MonthField(forms.DateField):
         super().validate(value)
         if value:
             check_month_begun(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.ImageField):
+    """Zero or more images from one ``<input type="file" multiple>``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for item in files:
+            check_photo(item)  # format, bytes and pixels from the header, before any decoding
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]

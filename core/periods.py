@@ -8,6 +8,7 @@ Dates are in Asia/Shanghai (``TIME_ZONE``): a month begins at midnight on its fi
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -99,3 +100,36 @@ def default_year(queryset: QuerySet, field: str, *, current: int) -> DefaultPeri
     else:
         latest = _latest(queryset, field, upto=current)
     return DefaultPeriod(value=latest or current, current=current)
+
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_period(value: str) -> datetime.date:
+    """Return the first day of the month written ``YYYY-MM``; refuse anything else."""
+    match = _PERIOD_RE.match(value or "")
+    if not match:
+        raise ValidationError(
+            _("A period is written YYYY-MM, for example 2021-11 (got “%(value)s”)."),
+            code="period_format",
+            params={"value": value},
+        )
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 2000 <= year <= 2100:
+        raise ValidationError(
+            _("The year of a period is between 2000 and 2100 (got “%(value)s”)."),
+            code="period_year",
+            params={"value": value},
+        )
+    if not 1 <= month <= 12:
+        raise ValidationError(
+            _("The month of a period is between 01 and 12 (got “%(value)s”)."),
+            code="period_month",
+            params={"value": value},
+        )
+    return datetime.date(year, month, 1)
+
+
+def format_period(day: datetime.date) -> str:
+    """Return the ``YYYY-MM`` form of the month holding ``day``."""
+    return f"{day.year:04d}-{day.month:02d}"

@@ -6,8 +6,9 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import XlsxExportMixin
+
 from . import choices
-from .admin_exports import XlsxExportMixin
 from .choices import ReportStatus
 from .models import (
     Assignment,

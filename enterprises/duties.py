@@ -15,9 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from core.scoping import get_scope
+
 from .choices import OfficialRank
 from .models import Assignment, Official, Visit
-from .scoping import get_scope
 
 LEADER_QUARTERLY = "leader_quarterly"
 HEAD_MONTHLY = "head_monthly"

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from core.periods import check_month_begun
+from core.periods import check_month_begun, parse_period
+from core.scoping import checks_references, scoped_choices
 
 from . import choices
 from .models import (
@@ -27,9 +28,7 @@ from .models import (
     Target,
     Visit,
 )
-from .periods import parse_period
 from .problems import list_problems
-from .scoping import checks_references, scoped_choices
 
 
 class PeriodFormField(forms.CharField):

@@ -3,33 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.images import check_photo
+from core.forms import MultipleImageField
 from core.models import DESCRIPTION_MAX, TEXT_MAX
+from core.scoping import scope_form_choices
 
 from .choices import ProblemCategory, ProblemSeverity, VisitKind
 from .models import Department, Official
-from .scoping import scope_form_choices
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.ImageField):
-    """Zero or more images from one ``<input type="file" multiple>``."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        for item in files:
-            check_photo(item)  # format, bytes and pixels from the header, before any decoding
-        return [super(MultipleImageField, self).clean(item, initial) for item in files]
 
 
 class VisitForm(forms.Form):

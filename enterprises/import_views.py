@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .exports import XLSX, attachment
+from core.exports import XLSX, attachment
+
 from .imports.engine import run_import
 from .imports.formats import ImportFileError
 from .imports.kinds import all_kinds, get_kind

@@ -36,6 +36,9 @@ class TimeStampedModel(models.Model):
 class Department(TimeStampedModel):
     """A government unit: a sponsoring department, the economic bureau or one of the offices."""
 
+    # Few enough for the browsable API to offer them in a dropdown (core.api.IdField).
+    api_dropdown = True
+
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(

@@ -5,10 +5,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TEXT_MAX
+from core.scoping import scope_form_choices
 
 from .choices import ProblemStatus
 from .models import Department, Enterprise, Problem
-from .scoping import scope_form_choices
 
 
 def _label(field: str):

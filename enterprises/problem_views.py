@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.scoping import get_scoped_object_or_404, scope_queryset
+
 from .choices import ProblemClock
-from .exports import Column, attr, wants_xlsx, xlsx_response
 from .models import Problem
 from .problem_forms import ACTION_FORMS, ProblemFilterForm
 from .problems import (
@@ -27,7 +29,6 @@ from .problems import (
     reject_solution,
     solve_problem,
 )
-from .scoping import get_scoped_object_or_404, scope_queryset
 
 PAGE_SIZE = 50
 

@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import in_scope
+
 from .choices import ProblemAction, ProblemClock, ProblemSeverity, ProblemStatus
 from .models import Assignment, Department, Enterprise, Official, Problem, ProblemEvent, Visit
-from .scoping import in_scope
 
 DEFAULT_CLOCKS = {"assign": 1, "feedback": 3, "solve_ordinary": 7, "solve_major": 30}
 

@@ -10,8 +10,9 @@ from itertools import islice
 
 from django.db import transaction
 
+from core.figures_cache import figures_changed
+
 from .choices import Metric
-from .figures_cache import figures_changed
 from .models import MonthlyReport, MonthlyYtd, refuse_closed_month
 
 FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]

@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.periods import parse_period
+from core.scoping import get_scoped_object_or_404, scope_queryset
+
 from .duties import (
     HEAD_MONTHLY,
     LEADER_QUARTERLY,
@@ -18,11 +22,8 @@ from .duties import (
     get_visit_compliance,
     scope_compliance,
 )
-from .exports import Column, attr, wants_xlsx, xlsx_response
 from .forms import RaisedProblemFormSet, VisitForm
 from .models import Assignment, Department, Enterprise, Official, Problem, Visit
-from .periods import parse_period
-from .scoping import get_scoped_object_or_404, scope_queryset
 from .selectors import (
     get_compliance_default_month,
     get_latest_assignment_year,

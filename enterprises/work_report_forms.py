@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import MonthField
 from core.models import REPORT_MAX
+from core.scoping import scope_form_choices
 
 from .models import Department, WorkReport
-from .scoping import scope_form_choices
 
 TEXT_MAX_LENGTH = REPORT_MAX
 

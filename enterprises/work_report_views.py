@@ -19,10 +19,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exports import Column, attr, wants_xlsx, xlsx_response
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.periods import format_period, parse_period
+from core.scoping import get_scoped_object_or_404, scope_queryset
+
 from .models import Assignment, Department, WorkReport
-from .periods import format_period, parse_period
-from .scoping import get_scoped_object_or_404, scope_queryset
 from .work_report_forms import WorkReportBoardForm, WorkReportForm
 from .work_reports import (
     can_submit_work_report,

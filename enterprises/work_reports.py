@@ -24,11 +24,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import stamp_times
 from core.periods import DefaultPeriod, default_month
+from core.scoping import scope_queryset
 
-from .audit import stamp_times
 from .models import Assignment, Department, WorkReport
-from .scoping import scope_queryset
 
 
 def can_submit_work_report(user, assignment: Assignment) -> bool:

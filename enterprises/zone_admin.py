@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import XlsxExportMixin
+
 from .admin import EnterpriseChainListFilter
-from .admin_exports import XlsxExportMixin
 from .zone_models import (
     Cultivation,
     Loan,

@@ -1,6 +1,6 @@
 """Pages of the zone's records: cultivation, finance, safety, parks and the industry chain.
 
-Every list is one ``ZoneListView``: a selector's rows, narrowed by the user's scope and a
+Every list is one ``ObjectListView``: a selector's rows, narrowed by the user's scope and a
 FilterSet, shown 50 a page with the totals of all the filtered rows, and taken away as .xlsx
 (``?format=xlsx``) with exactly the columns of the screen, declared once.
 """
@@ -9,31 +9,26 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.decorators.http import require_POST
 
+from core.exports import attr
 from core.periods import DefaultPeriod, default_year
+from core.scoping import scope_queryset
+from core.views import YEARS, ListColumn, ObjectListView, current_year
 
 from .choices import ChainRole, TitleKind
-from .exports import Column, attr, wants_xlsx, xlsx_response
 from .filtersets import (
     CultivationFilterSet,
     LoanFilterSet,
@@ -45,7 +40,6 @@ from .filtersets import (
     StandardFactoryFilterSet,
 )
 from .models import Enterprise, EnterpriseTitle, MonthlyReport
-from .scoping import scope_queryset
 from .selectors import get_chain_stats
 from .site import SITE, ZoneLink, reads_zone_figures
 from .zone_selectors import (
@@ -71,63 +65,10 @@ from .zone_selectors import (
 )
 from .zone_services import record_cultivation_candidates
 
-PAGE_SIZE = 50
-YEARS = (2000, 2100)
-# Filters on a foreign key typed in as an id: kept as hidden inputs, shown as a badge.
-ID_FILTERS = ("enterprise", "matchmaking", "occupant", "project")
 DEFAULT_CHAIN = "毛绒玩具"
 
 
 # --- columns and cells ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ZoneColumn(Column):
-    """A column of a zone list: the export's header and value, plus how the screen shows it.
-
-    ``link`` gives a row's URL for the cell; ``flag`` is the badge colour of a true value (a
-    false one shows nothing); ``numeric`` right-aligns the cell.
-    """
-
-    link: Callable[[Any], str | None] | None = None
-    flag: str = ""
-    numeric: bool = False
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell of the table as the template shows it."""
-
-    text: str
-    url: str | None = None
-    badge: str = ""
-    numeric: bool = False
-
-
-def display(value: Any) -> str:
-    """Return a value as the screen shows it: money with separators, ISO dates, — for none."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Yes") if value else "—"
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return force_str(value)
-
-
-def cells(columns: list[ZoneColumn], row: Any) -> list[Cell]:
-    """Return a row's cells, read through the same columns as the export."""
-    result = []
-    for column in columns:
-        value = column.value(row)
-        if column.flag:
-            result.append(Cell(gettext("Yes") if value else "", badge=column.flag if value else ""))
-            continue
-        url = column.link(row) if column.link and value not in (None, "") else None
-        result.append(Cell(display(value), url=url, numeric=column.numeric))
-    return result
 
 
 def enterprise_url(path: str) -> Callable[[Any], str | None]:
@@ -160,138 +101,10 @@ def display_of(field: str) -> Callable[[Any], str]:
 # --- the list view --------------------------------------------------------------------------------
 
 
-def current_year() -> int:
-    """Return this year in the zone's time zone (Asia/Shanghai)."""
-    return timezone.localdate().year
-
-
-def query_without(request, *names_: str) -> str:
-    """Return the request's query string without the given parameters."""
-    query = request.GET.copy()
-    for name in names_:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def style_form(form: forms.Form) -> None:
-    """Give the filter form's widgets Bootstrap's small controls."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        css = (
-            "form-select form-select-sm"
-            if isinstance(widget, forms.Select)
-            else ("form-control form-control-sm")
-        )
-        if form.errors.get(name):
-            css += " is-invalid"
-        widget.attrs["class"] = css
-        if name in ("year", "year_built"):
-            widget.attrs.update({"min": YEARS[0], "max": YEARS[1]})
-
-
-class ZoneListView(PermissionRequiredMixin, View):
-    """A list of zone records: filters, totals, a page of rows and the .xlsx of all of them.
-
-    With ``year_page`` the list is a year's: ``?year=`` defaults to the latest year up to the
-    current one (Asia/Shanghai) with a row the user sees, read from ``year_field`` (a year or a
-    date), else the current year; a year outside 2000–2100 falls back to it with a message.
-    """
-
-    title: Any = ""
-    description: Any = ""
-    filename = "list"
-    template_name = "zone/list.html"
-    filterset_class: type
-    columns: list[ZoneColumn] = []
-    year_page = True
-    year_field = "year"
-    empty_text = _("No record matches.")
-
-    def get_queryset(self):
-        """Return the list's rows; each concrete list (below) names its selector here."""
-        raise NotImplementedError(f"{type(self).__name__} must say which rows it lists.")
-
-    def get_totals(self, queryset) -> dict:
-        return {}
-
-    def get_context(self, request, *, year: int | None, queryset) -> dict:
-        return {}
-
-    def filter_data(self, request, queryset) -> tuple[Any, int | None, str, DefaultPeriod | None]:
-        data = request.GET.copy()
-        data.pop("format", None)
-        data.pop("page", None)
-        if not self.year_page:
-            return data, None, "", None
-        raw = data.get("year", "").strip()
-        error = ""
-        chosen = None
-        if not raw:
-            chosen = default_year(queryset, self.year_field, current=current_year())
-            year = chosen.value
-        elif raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:
-            year = int(raw)
-        else:
-            year = default_year(queryset, self.year_field, current=current_year()).value
-            error = gettext(
-                "The year is a number from %(first)s to %(last)s; showing %(year)s."
-            ) % {
-                "first": YEARS[0],
-                "last": YEARS[1],
-                "year": year,
-            }
-        data["year"] = str(year)
-        return data, year, error, chosen
-
-    def get(self, request):
-        queryset = scope_queryset(self.get_queryset(), request.user)
-        data, year, year_error, default = self.filter_data(request, queryset)
-        filterset = self.filterset_class(data, queryset=queryset, request=request)
-        rows = filterset.qs
-        invalid = bool(filterset.errors) or bool(year_error)
-        if wants_xlsx(request) and not invalid:
-            suffix = f"-{year}" if year else ""
-            return xlsx_response(
-                title=force_str(self.title),
-                filename=f"{self.filename}{suffix}",
-                columns=self.columns,
-                rows=rows.iterator(chunk_size=2000),
-            )
-        style_form(filterset.form)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        visible = [f for f in filterset.form if f.name not in ID_FILTERS]
-        chosen = getattr(filterset.form, "cleaned_data", {})
-        hidden = [
-            (field, chosen.get(field.name) or field.value())
-            for field in filterset.form
-            if field.name in ID_FILTERS and field.value()
-        ]
-        context = {
-            "title": self.title,
-            "description": self.description,
-            "year": year,
-            "default_period": default,
-            "form": filterset.form,
-            "visible_fields": visible,
-            "hidden_fields": hidden,
-            "errors": [year_error] if year_error else [],
-            "columns": self.columns,
-            "page": page,
-            "rows": [cells(self.columns, row) for row in page],
-            "totals": self.get_totals(rows),
-            "query": query_without(request, "page", "format"),
-            "export_query": query_without(request, "page", "format"),
-            "empty_text": self.empty_text,
-            **self.get_context(request, year=year, queryset=rows),
-        }
-        status = 400 if wants_xlsx(request) and invalid else 200
-        return render(request, self.template_name, context, status=status)
-
-
 # --- the lists ------------------------------------------------------------------------------------
 
 
-class CultivationListView(ZoneListView):
+class CultivationListView(ObjectListView):
     """The year's cultivation paths, the new titles, and the detected candidates."""
 
     permission_required = "enterprises.view_cultivation"
@@ -301,14 +114,14 @@ class CultivationListView(ZoneListView):
     template_name = "zone/cultivation_list.html"
     filterset_class = CultivationFilterSet
     columns = [
-        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
-        ZoneColumn(_("Title"), display_of("title")),
-        ZoneColumn(_("Level"), display_of("level")),
-        ZoneColumn(_("Status"), display_of("status")),
-        ZoneColumn(_("Identified on"), attr("identified_on")),
-        ZoneColumn(_("Applied on"), attr("applied_on")),
-        ZoneColumn(_("Decided on"), attr("decided_on")),
-        ZoneColumn(_("Documents"), attr("documents")),
+        ListColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ListColumn(_("Title"), display_of("title")),
+        ListColumn(_("Level"), display_of("level")),
+        ListColumn(_("Status"), display_of("status")),
+        ListColumn(_("Identified on"), attr("identified_on")),
+        ListColumn(_("Applied on"), attr("applied_on")),
+        ListColumn(_("Decided on"), attr("decided_on")),
+        ListColumn(_("Documents"), attr("documents")),
     ]
 
     def get_queryset(self):
@@ -372,7 +185,7 @@ def candidates_record(request):
     return redirect(f"{url}?year={year}")
 
 
-class MatchmakingListView(ZoneListView):
+class MatchmakingListView(ObjectListView):
     """The year's bank–enterprise matchmaking meetings and the loans they agreed."""
 
     permission_required = "enterprises.view_matchmaking"
@@ -383,12 +196,12 @@ class MatchmakingListView(ZoneListView):
     filterset_class = MatchmakingFilterSet
     year_field = "held_on"
     columns = [
-        ZoneColumn(_("Held on"), attr("held_on")),
-        ZoneColumn(_("Title"), attr("title")),
-        ZoneColumn(_("Banks"), attr("banks")),
-        ZoneColumn(_("Enterprises"), names("enterprises")),
-        ZoneColumn(_("Loans agreed (10k CNY)"), attr("loans_amount"), numeric=True),
-        ZoneColumn(_("Outcome"), attr("outcome")),
+        ListColumn(_("Held on"), attr("held_on")),
+        ListColumn(_("Title"), attr("title")),
+        ListColumn(_("Banks"), attr("banks")),
+        ListColumn(_("Enterprises"), names("enterprises")),
+        ListColumn(_("Loans agreed (10k CNY)"), attr("loans_amount"), numeric=True),
+        ListColumn(_("Outcome"), attr("outcome")),
     ]
 
     def get_queryset(self):
@@ -406,7 +219,7 @@ def matchmaking_link(row) -> str | None:
     return f"{reverse('zone:matchmaking_list')}?{query}"
 
 
-class LoanListView(ZoneListView):
+class LoanListView(ObjectListView):
     """The year's loans to enterprises; those under the risk-compensation fund flagged."""
 
     permission_required = "enterprises.view_loan"
@@ -417,13 +230,13 @@ class LoanListView(ZoneListView):
     filterset_class = LoanFilterSet
     year_field = "granted_on"
     columns = [
-        ZoneColumn(_("Granted on"), attr("granted_on")),
-        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
-        ZoneColumn(_("Bank"), attr("bank")),
-        ZoneColumn(_("Amount (10k CNY)"), attr("amount"), numeric=True),
-        ZoneColumn(_("Term (months)"), attr("term_months"), numeric=True),
-        ZoneColumn(_("Risk-compensation fund"), attr("under_risk_fund"), flag="warning"),
-        ZoneColumn(_("Matchmaking meeting"), attr("matchmaking.title"), link=matchmaking_link),
+        ListColumn(_("Granted on"), attr("granted_on")),
+        ListColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ListColumn(_("Bank"), attr("bank")),
+        ListColumn(_("Amount (10k CNY)"), attr("amount"), numeric=True),
+        ListColumn(_("Term (months)"), attr("term_months"), numeric=True),
+        ListColumn(_("Risk-compensation fund"), attr("under_risk_fund"), flag="warning"),
+        ListColumn(_("Matchmaking meeting"), attr("matchmaking.title"), link=matchmaking_link),
     ]
 
     def get_queryset(self):
@@ -433,7 +246,7 @@ class LoanListView(ZoneListView):
         return loan_totals(queryset)
 
 
-class SafetyInspectionListView(ZoneListView):
+class SafetyInspectionListView(ObjectListView):
     """The year's safety inspections; hazards still open after their deadline flagged."""
 
     permission_required = "enterprises.view_safetyinspection"
@@ -444,15 +257,15 @@ class SafetyInspectionListView(ZoneListView):
     filterset_class = SafetyInspectionFilterSet
     year_field = "inspected_on"
     columns = [
-        ZoneColumn(_("Inspected on"), attr("inspected_on")),
-        ZoneColumn(_("Kind"), display_of("kind")),
-        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
-        ZoneColumn(_("Area"), attr("area")),
-        ZoneColumn(_("Hazards found"), attr("hazards_found"), numeric=True),
-        ZoneColumn(_("Hazards rectified"), attr("hazards_rectified"), numeric=True),
-        ZoneColumn(_("Hazards open"), attr("open_count"), numeric=True),
-        ZoneColumn(_("Rectification deadline"), attr("rectify_deadline")),
-        ZoneColumn(_("Overdue"), attr("is_late"), flag="danger"),
+        ListColumn(_("Inspected on"), attr("inspected_on")),
+        ListColumn(_("Kind"), display_of("kind")),
+        ListColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ListColumn(_("Area"), attr("area")),
+        ListColumn(_("Hazards found"), attr("hazards_found"), numeric=True),
+        ListColumn(_("Hazards rectified"), attr("hazards_rectified"), numeric=True),
+        ListColumn(_("Hazards open"), attr("open_count"), numeric=True),
+        ListColumn(_("Rectification deadline"), attr("rectify_deadline")),
+        ListColumn(_("Overdue"), attr("is_late"), flag="danger"),
     ]
 
     def get_queryset(self):
@@ -462,7 +275,7 @@ class SafetyInspectionListView(ZoneListView):
         return safety_inspection_totals(queryset, as_of=timezone.localdate())
 
 
-class SafetyActivityListView(ZoneListView):
+class SafetyActivityListView(ObjectListView):
     """The year's safety trainings, drills and documents issued."""
 
     permission_required = "enterprises.view_safetyactivity"
@@ -473,10 +286,10 @@ class SafetyActivityListView(ZoneListView):
     filterset_class = SafetyActivityFilterSet
     year_field = "held_on"
     columns = [
-        ZoneColumn(_("Date"), attr("held_on")),
-        ZoneColumn(_("Kind"), display_of("kind")),
-        ZoneColumn(_("Title"), attr("title")),
-        ZoneColumn(_("Participants"), attr("participants"), numeric=True),
+        ListColumn(_("Date"), attr("held_on")),
+        ListColumn(_("Kind"), display_of("kind")),
+        ListColumn(_("Title"), attr("title")),
+        ListColumn(_("Participants"), attr("participants"), numeric=True),
     ]
 
     def get_queryset(self):
@@ -486,7 +299,7 @@ class SafetyActivityListView(ZoneListView):
         return safety_activity_totals(queryset)
 
 
-class StandardFactoryListView(ZoneListView):
+class StandardFactoryListView(ObjectListView):
     """The parks' standard factory buildings, their area and occupants."""
 
     permission_required = "enterprises.view_standardfactory"
@@ -497,11 +310,11 @@ class StandardFactoryListView(ZoneListView):
     filterset_class = StandardFactoryFilterSet
     year_page = False
     columns = [
-        ZoneColumn(_("Park"), attr("park")),
-        ZoneColumn(_("Building"), attr("building")),
-        ZoneColumn(_("Floor area (m²)"), attr("area"), numeric=True),
-        ZoneColumn(_("Occupant"), attr("occupant.name"), link=enterprise_url("occupant")),
-        ZoneColumn(_("Year built"), attr("year_built"), numeric=True),
+        ListColumn(_("Park"), attr("park")),
+        ListColumn(_("Building"), attr("building")),
+        ListColumn(_("Floor area (m²)"), attr("area"), numeric=True),
+        ListColumn(_("Occupant"), attr("occupant.name"), link=enterprise_url("occupant")),
+        ListColumn(_("Year built"), attr("year_built"), numeric=True),
     ]
 
     def get_queryset(self):
@@ -511,7 +324,7 @@ class StandardFactoryListView(ZoneListView):
         return standard_factory_totals(queryset)
 
 
-class ServiceFacilityListView(ZoneListView):
+class ServiceFacilityListView(ObjectListView):
     """The parks' service centres, canteens and apartments."""
 
     permission_required = "enterprises.view_servicefacility"
@@ -522,10 +335,10 @@ class ServiceFacilityListView(ZoneListView):
     filterset_class = ServiceFacilityFilterSet
     year_page = False
     columns = [
-        ZoneColumn(_("Name"), attr("name")),
-        ZoneColumn(_("Kind"), display_of("kind")),
-        ZoneColumn(_("Park"), attr("park")),
-        ZoneColumn(_("Year started"), attr("year"), numeric=True),
+        ListColumn(_("Name"), attr("name")),
+        ListColumn(_("Kind"), display_of("kind")),
+        ListColumn(_("Park"), attr("park")),
+        ListColumn(_("Year started"), attr("year"), numeric=True),
     ]
 
     def get_queryset(self):
@@ -535,7 +348,7 @@ class ServiceFacilityListView(ZoneListView):
         return service_facility_totals(queryset)
 
 
-class NewInvestorListView(ZoneListView):
+class NewInvestorListView(ObjectListView):
     """The year's newly settled enterprises; 10 million CNY or more flagged."""
 
     permission_required = "enterprises.view_newinvestor"
@@ -547,10 +360,10 @@ class NewInvestorListView(ZoneListView):
     template_name = "zone/newinvestor_list.html"
     filterset_class = NewInvestorFilterSet
     columns = [
-        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
-        ZoneColumn(_("Year settled"), attr("year"), numeric=True),
-        ZoneColumn(_("Investment (10k CNY)"), attr("investment"), numeric=True),
-        ZoneColumn(_("10 million CNY or more"), attr("major"), flag="success"),
+        ListColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ListColumn(_("Year settled"), attr("year"), numeric=True),
+        ListColumn(_("Investment (10k CNY)"), attr("investment"), numeric=True),
+        ListColumn(_("10 million CNY or more"), attr("major"), flag="success"),
     ]
 
     def get_queryset(self):

@@ -4,7 +4,7 @@ Deny by default: a page whose URL name is not in ``PAGES`` answers 403 to everyo
 page is closed until someone says who may open it (and the authorization matrix test, which
 walks the URL conf, fails until it has an entry too). The admin and the API keep their own
 checks (staff status and model permissions; DRF's permission classes). Which *rows* a page
-shows is the row-level scope's business (enterprises/scoping.py).
+shows is the row-level scope's business (core/scoping.py).
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.scoping import get_scope
+from core.scoping import get_scope
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
-from enterprises.admin_exports import XlsxExportMixin
-from enterprises.admin_scoping import ScopedAdminMixin
+from core.admin import ScopedAdminMixin, XlsxExportMixin
 
 from .roles import DOMAIN_APPS
 

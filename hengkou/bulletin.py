@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from core.exports import neutralise
 from core.indicators import time_progress
+from core.periods import format_period
 from enterprises.choices import PeriodStatus
 from enterprises.models import Period
-from enterprises.periods import format_period
 from projects.choices import Stage
 
 from .bulletin_content import ensure_bulletin_issue

@@ -22,10 +22,10 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.jobs import lock_key
 from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.duties import get_visit_compliance
-from enterprises.jobs import lock_key
 from enterprises.models import Department, Period, Problem
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove

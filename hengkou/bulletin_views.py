@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from enterprises.periods import parse_period
+from core.exports import DOCX, PDF, XLSX, attachment
+from core.periods import parse_period
 
 from .bulletin import (
     MonthNotClosed,
@@ -22,7 +23,6 @@ from .bulletin import (
 )
 from .bulletin_files import render_bulletin_docx, render_bulletin_xlsx
 from .bulletin_pdf import render_bulletin_pdf
-from .downloads import DOCX, PDF, XLSX, attachment
 
 
 def _refuse(request, message):

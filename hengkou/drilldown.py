@@ -36,8 +36,8 @@ from django.utils.translation import ngettext
 
 from core.indicators import completion_rate, due_by, time_progress
 from core.numbers import cents
+from core.scoping import get_scope, scope_queryset
 from enterprises.models import Assignment, Department, Enterprise, Period, Target
-from enterprises.scoping import get_scope, scope_queryset
 from projects.choices import ProjectKind
 from projects.models import Project, ProjectPlan, ProjectReport
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.exports import Column, xlsx_response
 from core.periods import DefaultPeriod
-from enterprises.exports import Column, xlsx_response
 from enterprises.models import Department
 
 from .choices import MemberReportStatus, RankedMetric

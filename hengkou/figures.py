@@ -2,8 +2,8 @@
 
 from django.db.models.signals import post_delete, post_save
 
+from core.figures_cache import figures_changed
 from enterprises import models as enterprises
-from enterprises.figures_cache import figures_changed
 from projects import models as projects
 
 from . import models as site

@@ -1,6 +1,7 @@
-"""How the rows of each hengkou model reach a user's scope (see enterprises/scoping.py)."""
+"""How the rows of each hengkou model reach a user's scope (see core/scoping.py)."""
 
-from enterprises.scoping import any_of, by_assignment, by_department, by_user, everyone, register
+from core.scoping import any_of, everyone, register
+from enterprises.scopes import by_assignment, by_department, by_user
 
 from . import models
 

@@ -23,10 +23,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.figures_cache import cached_figures
 from core.numbers import cents
 from core.periods import DefaultPeriod, default_month, default_year
 from enterprises.choices import PeriodStatus, TitleKind
-from enterprises.figures_cache import cached_figures
 from enterprises.models import (
     Assignment,
     EnterpriseTitle,
@@ -239,7 +239,7 @@ class PeriodRanking:
 def get_period_ranking(*, year: int, month: int, metric: str) -> PeriodRanking:
     """Return a month's ranking: the snapshot of a closed month, else computed live.
 
-    Kept in the shared figures cache until the next write (enterprises/figures_cache.py).
+    Kept in the shared figures cache until the next write (core/figures_cache.py).
     """
     return cached_figures(
         f"ranking:{year}-{month}:{metric}",

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import update_with_history
+from core.figures_cache import figures_changed
 from core.models import REASON_MAX, TEXT_MAX
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
 from enterprises.duties import list_duties_due_soon
-from enterprises.figures_cache import figures_changed
 from enterprises.models import (
     Assignment,
     MonthlyReport,
@@ -31,7 +32,6 @@ from enterprises.models import (
 from enterprises.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
-from .audit import update_with_history
 from .bulletin_content import issue_bulletin
 from .choices import NoticeStatus, RankedMetric
 from .drilldown import snapshot_members

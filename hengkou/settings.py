@@ -160,7 +160,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Rankings, zone statistics, trends and the completeness board are kept in the cache until the
-# next write (enterprises/figures_cache.py); only with a cache every process shares (Redis).
+# next write (core/figures_cache.py); only with a cache every process shares (Redis).
 HENGKOU_FIGURES_CACHE_SECONDS = env.int(
     "HENGKOU_FIGURES_CACHE_SECONDS", default=300 if REDIS_URL else 0
 )
@@ -249,14 +249,14 @@ REST_FRAMEWORK = {
     ],
     # A JSON body is one object, nested at most HENGKOU_JSON_MAX_DEPTH levels (core.api).
     "DEFAULT_PARSER_CLASSES": [
-        "core.api.ObjectJSONParser",
+        "core.api.http.ObjectJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     # The browsable API's page with its language and named controls (core.api).
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "core.api.AccessibleBrowsableAPIRenderer",
+        "core.api.http.AccessibleBrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hengkou.api.conventions.PagePagination",

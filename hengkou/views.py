@@ -17,16 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.exports import XLSX, Column, attachment, attr, wants_xlsx, xlsx_response
 from core.periods import DefaultPeriod
-from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
+from core.scoping import get_scope, get_scoped_object_or_404, scope_queryset
 from enterprises.models import Official
-from enterprises.scoping import get_scope, get_scoped_object_or_404, scope_queryset
 
 from .access import CLOSE_MONTH, REOPEN_MONTH, may_open
 from .assessment import list_assessments
 from .choices import NoticeStatus, RankedMetric
 from .dashboard import get_dashboard, render_assessment_xlsx, render_ranking_xlsx
-from .downloads import XLSX, attachment
 from .drilldown import get_closed_members
 from .drilldown_views import REPORT_STATUS_LABELS, member_headers
 from .forms import (

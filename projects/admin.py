@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import XlsxExportMixin
 from enterprises.admin import EnterpriseChainListFilter
-from enterprises.admin_exports import XlsxExportMixin
 
 from .choices import Stage
 from .models import (

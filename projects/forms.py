@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleImageField
 from core.models import TEXT_MAX
-from enterprises.forms import MultipleImageField
 from enterprises.models import MONEY
 
 from .choices import STAGE_ORDER, ProjectKind, Stage

@@ -1,8 +1,9 @@
-"""How the rows of each projects model reach a user's scope (see enterprises/scoping.py)."""
+"""How the rows of each projects model reach a user's scope (see core/scoping.py)."""
 
 from django.db.models import Q
 
-from enterprises.scoping import NOTHING, any_of, by_enterprise, register
+from core.scoping import NOTHING, any_of, register
+from enterprises.scopes import by_enterprise
 
 from . import models
 

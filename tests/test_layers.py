@@ -175,8 +175,8 @@ def template_owners() -> dict[Path, str]:
     """Return each template under templates/ with the app that renders it.
 
     A template belongs to the lowest of: the app of its folder (templates/enterprises/ …) and
-    the apps whose Python code names it ("zone/list.html" in enterprises); any other template
-    (base.html, includes/, registration/, the error pages) frames the site: hengkou's.
+    the apps whose Python code names it ("zone/loan_list.html" in enterprises); any other
+    template (base.html, includes/, registration/, the error pages) frames the site: hengkou's.
     """
     named: dict[str, set[str]] = {}
     for app in LAYERS:

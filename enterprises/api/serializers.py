@@ -6,9 +6,6 @@ back as a 400 naming each field; a write into a closed month stays a Django ``Va
 with the code ``month_closed``, which the API's exception handler turns into a 409.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,12 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
-from core.api import plain_number_fields
+from core.api.serializers import (
+    HTML_CUTOFF,
+    ModelWriteSerializer,
+    PeriodField,
+    api_error,
+    model_errors,
+)
 from core.models import TEXT_MAX
-from core.periods import check_month_begun
 
 from .. import choices
 from ..models import (
@@ -35,7 +36,6 @@ from ..models import (
     Target,
     Visit,
 )
-from ..periods import format_period, parse_period
 from ..problems import (
     ASSIGN,
     CONFIRM,
@@ -50,140 +50,10 @@ from ..problems import (
     reject_solution,
     solve_problem,
 )
-from ..scoping import references_outside_scope
 from ..selectors import is_involved
 from ..services import save_monthly_report
 from ..validators import validate_credit_code
 from ..visits import official_of, record_visit
-
-# Lists of ids render at most this many options in the browsable API's forms.
-HTML_CUTOFF = 100
-
-
-def is_closed_month(error: DjangoValidationError) -> bool:
-    """Return whether a model validation error refuses a write into a closed month."""
-    if hasattr(error, "error_dict"):
-        errors = [e for field_errors in error.error_dict.values() for e in field_errors]
-    else:
-        errors = error.error_list
-    return any(e.code == "month_closed" for e in errors)
-
-
-def api_error(error: DjangoValidationError, *, rename=None) -> serializers.ValidationError:
-    """Return a model validation error as a DRF one, naming each field (``rename`` maps keys)."""
-    rename = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
-    if hasattr(error, "error_dict"):
-        detail = {rename.get(key, key): messages for key, messages in error.message_dict.items()}
-    else:
-        detail = {rename.get(NON_FIELD_ERRORS): error.messages}
-    return serializers.ValidationError(detail)
-
-
-@contextmanager
-def model_errors(*, rename=None):
-    """Turn model validation errors into a 400 naming each field; a closed month stays a 409."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if is_closed_month(error):
-            raise
-        raise api_error(error, rename=rename) from error
-
-
-PERIOD_SCHEMA = {
-    "type": "string",
-    "pattern": "^[0-9]{4}-[0-9]{2}$",
-    "example": "2021-11",
-    "description": "A month, written YYYY-MM.",
-}
-
-
-@extend_schema_field(PERIOD_SCHEMA)
-class PeriodField(serializers.Field):
-    """A month written ``YYYY-MM`` (stored as its first day)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError(
-                _("A period is written YYYY-MM, for example 2021-11.")
-            )
-        try:
-            period = parse_period(data)
-            check_month_begun(period)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-        return period
-
-    def to_representation(self, value):
-        return format_period(value)
-
-
-class IdField(serializers.PrimaryKeyRelatedField):
-    """A foreign key given and returned as an integer id.
-
-    The browsable API types it in as a number instead of rendering a dropdown of every row;
-    only departments, which are few, keep their dropdown.
-    """
-
-    def __init__(self, **kwargs):
-        queryset = kwargs.get("queryset")
-        if queryset is not None and queryset.model is not Department:
-            kwargs.setdefault("style", {"base_template": "input.html", "input_type": "number"})
-        super().__init__(**kwargs)
-
-
-class ModelWriteSerializer(serializers.ModelSerializer):
-    """A model serializer whose writes run ``full_clean()`` and save in one transaction."""
-
-    serializer_related_field = IdField
-    serializer_field_mapping = plain_number_fields(
-        serializers.ModelSerializer.serializer_field_mapping
-    )
-
-    def run_validators(self, value):
-        # Scope before uniqueness: a body naming another department's record is refused as
-        # such, whether or not that record exists or already has, say, this month's report.
-        request = self.context.get("request")
-        if request is not None and isinstance(value, dict):
-            exempt = getattr(getattr(self, "Meta", None), "cross_scope_fields", ())
-            named = {name: item for name, item in value.items() if name not in exempt}
-            outside = references_outside_scope(request.user, named)
-            if outside:
-                message = _("This is outside your department's records.")
-                raise serializers.ValidationError({name: [message] for name in outside})
-        super().run_validators(value)
-
-    def create(self, validated_data):
-        return self.write(self.Meta.model(), validated_data)
-
-    def update(self, instance, validated_data):
-        return self.write(instance, validated_data)
-
-    @transaction.atomic
-    def write(self, instance, data):
-        many = {}
-        for name in list(data):
-            try:
-                field = instance._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if field.many_to_many:
-                many[name] = data.pop(name)
-        for name, value in data.items():
-            setattr(instance, name, value)
-        self.save_instance(instance)
-        for name, values in many.items():
-            getattr(instance, name).set(values)
-        return instance
-
-    def save_instance(self, instance):
-        with model_errors():
-            instance.full_clean()
-        instance.save()
-
-    @property
-    def acting_user(self):
-        return self.context["request"].user
 
 
 class DepartmentSerializer(ModelWriteSerializer):

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.serializers import ModelWriteSerializer
+
 from ..models import (
     Cultivation,
     Loan,
@@ -18,7 +20,6 @@ from ..models import (
     ServiceFacility,
     StandardFactory,
 )
-from .serializers import ModelWriteSerializer
 
 
 class CultivationSerializer(ModelWriteSerializer):

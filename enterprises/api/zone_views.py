@@ -8,6 +8,8 @@ pagination conventions and the row-level scope.
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
+from core.api.views import ModelViewSet
+
 from ..filtersets import (
     CultivationFilterSet,
     LoanFilterSet,
@@ -29,7 +31,6 @@ from ..models import (
     ServiceFacility,
     StandardFactory,
 )
-from .views import ModelViewSet
 from .zone_serializers import (
     CultivationSerializer,
     LoanSerializer,

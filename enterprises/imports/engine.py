@@ -54,7 +54,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..figures_cache import figures_changed
+from core.figures_cache import figures_changed
+
 from . import formats
 from .formats import CellError, ImportFileError, XlsxReader
 from .kinds import (

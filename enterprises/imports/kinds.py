@@ -270,7 +270,7 @@ def ids_in_scope(ctx: Context, model, ids: set[int]) -> set[int] | None:
     """Return which of ``ids`` the importing user may change (None: every row, no user)."""
     if ctx.user is None:
         return None
-    from ..scoping import scope_queryset
+    from core.scoping import scope_queryset
 
     if not ids:
         return set()

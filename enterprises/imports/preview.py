@@ -20,8 +20,8 @@ from django.db.models import DecimalField, ForeignKey
 from django.utils.text import capfirst
 
 from core.numbers import format_number
+from core.periods import format_period
 
-from ..periods import format_period
 from . import formats
 from .kinds import CHOICE, DATE, DECIMAL, INTEGER, MONTH, YEAR, Column, ImportKind, Row
 

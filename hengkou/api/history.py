@@ -12,9 +12,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.scoping import get_scope, scope_queryset
+from core.audit import diff_fields, has_history
+from core.scoping import get_scope, scope_queryset
 
-from ..audit import diff_fields, has_history
 from .conventions import validate_query
 
 

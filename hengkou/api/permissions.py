@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from enterprises.scoping import get_scope
+from core.scoping import get_scope
 
 
 class HoldsARole(BasePermission):

@@ -14,8 +14,8 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 
-from enterprises.api.serializers import PERIOD_SCHEMA
-from enterprises.api.views import ERRORS
+from core.api.serializers import PERIOD_SCHEMA
+from core.api.views import ERRORS
 from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
 from ..choices import Light, MemberReportStatus, NoticeStatus, RankedMetric

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from enterprises.api.serializers import PeriodField
+from core.api.serializers import PeriodField
 
 from ..choices import NoticeStatus, RankedMetric
 from ..models import SupervisionNotice

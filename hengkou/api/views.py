@@ -14,13 +14,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.views import ScopedViewSetMixin, WorkflowPermissions, requires
+from core.figures_cache import cached_figures
 from core.indicators import time_progress
-from enterprises.api.views import ScopedViewSetMixin, WorkflowPermissions, requires
+from core.periods import format_period
 from enterprises.duties import get_visit_compliance, scope_compliance
-from enterprises.figures_cache import cached_figures
 from enterprises.filtersets import department_filter
 from enterprises.models import Department
-from enterprises.periods import format_period
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus

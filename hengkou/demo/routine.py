@@ -954,7 +954,7 @@ def link_routine_users() -> dict[str, int]:
     handling department's head gave feedback and solved them; the supervision office's head
     recorded the inspections and confirmed the year-end grades. Escalations stay the system's.
     """
-    from enterprises.audit import update_with_history
+    from core.audit import update_with_history
 
     users = dict(Official.objects.filter(user__isnull=False).values_list("pk", "user_id"))
     heads = dict(

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enterprises.api.serializers import ModelWriteSerializer, PeriodField, model_errors
+from core.api.serializers import ModelWriteSerializer, PeriodField, model_errors
 from enterprises.models import refuse_closed_month
 
 from ..choices import Stage

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
-from enterprises.api.views import ModelViewSet
+from core.api.views import ModelViewSet
 from enterprises.models import refuse_closed_month
 
 from ..filtersets import ProjectFilterSet, ProjectPlanFilterSet, ProjectReportFilterSet

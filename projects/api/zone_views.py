@@ -2,8 +2,8 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
-from enterprises.api.serializers import ModelWriteSerializer
-from enterprises.api.views import ModelViewSet
+from core.api.serializers import ModelWriteSerializer
+from core.api.views import ModelViewSet
 
 from ..filtersets import FundingApplicationFilterSet
 from ..models import FundingApplication

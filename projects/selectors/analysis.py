@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 
 from core.indicators import time_progress
 from core.periods import DefaultPeriod, default_month
-from enterprises.scoping import scope_queryset
+from core.scoping import scope_queryset
 
 from ..models import ProjectPlan, ProjectReport
 from .board import ProjectLine, list_project_lines

@@ -32,8 +32,8 @@ from core import indicators
 from core.indicators import LightRules, completion_rate, light_for, time_progress
 from core.numbers import cents
 from core.periods import DefaultPeriod, default_year
+from core.scoping import scope_queryset
 from enterprises.models import Department, Enterprise
-from enterprises.scoping import scope_queryset
 
 from ..choices import ProjectKind, Stage
 from ..models import ProjectPlan, ProjectReport, StageMove

@@ -9,8 +9,8 @@ from django.db.models import Prefetch
 
 from core.indicators import due_by
 from core.numbers import cents
+from core.scoping import scope_queryset
 from enterprises.models import Problem
-from enterprises.scoping import scope_queryset
 
 from ..models import (
     Project,

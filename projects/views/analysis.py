@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.exports import Column, wants_xlsx, xlsx_response
-from enterprises.periods import format_period, parse_period
+from core.exports import Column, wants_xlsx, xlsx_response
+from core.periods import format_period, parse_period
 
 from ..selectors.analysis import get_latest_report_period, get_monthly_analysis
 from .common import as_light, as_rate

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
-from enterprises.scoping import get_scoped_object_or_404
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.scoping import get_scoped_object_or_404
 
 from ..forms import EvaluationConfirmForm
 from ..models import EvaluationGrade, Project

@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.exports import attr
-from enterprises.zone_views import ZoneColumn, ZoneListView, display_of, enterprise_url
+from core.exports import attr
+from core.views import ListColumn, ObjectListView
+from enterprises.zone_views import display_of, enterprise_url
 
 from ..filtersets import FundingApplicationFilterSet
 from ..selectors.funding import funding_totals, list_funding_applications
@@ -14,7 +15,7 @@ def project_url(row) -> str | None:
     return reverse("projects:detail", args=[row.project_id]) if row.project_id else None
 
 
-class FundingListView(ZoneListView):
+class FundingListView(ObjectListView):
     """The year's applications to special funds: requested, approved and received."""
 
     permission_required = "projects.view_fundingapplication"
@@ -24,14 +25,14 @@ class FundingListView(ZoneListView):
     template_name = "projects/funding_list.html"
     filterset_class = FundingApplicationFilterSet
     columns = [
-        ZoneColumn(_("Programme"), attr("programme")),
-        ZoneColumn(_("Project"), attr("project.name"), link=project_url),
-        ZoneColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
-        ZoneColumn(_("Status"), display_of("status")),
-        ZoneColumn(_("Applied on"), attr("applied_on")),
-        ZoneColumn(_("Requested (10k CNY)"), attr("requested"), numeric=True),
-        ZoneColumn(_("Approved (10k CNY)"), attr("approved"), numeric=True),
-        ZoneColumn(_("Received (10k CNY)"), attr("received"), numeric=True),
+        ListColumn(_("Programme"), attr("programme")),
+        ListColumn(_("Project"), attr("project.name"), link=project_url),
+        ListColumn(_("Enterprise"), attr("enterprise.name"), link=enterprise_url("enterprise")),
+        ListColumn(_("Status"), display_of("status")),
+        ListColumn(_("Applied on"), attr("applied_on")),
+        ListColumn(_("Requested (10k CNY)"), attr("requested"), numeric=True),
+        ListColumn(_("Approved (10k CNY)"), attr("approved"), numeric=True),
+        ListColumn(_("Received (10k CNY)"), attr("received"), numeric=True),
     ]
 
     def get_queryset(self):

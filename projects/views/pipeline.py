@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.exports import Column, attr, wants_xlsx, xlsx_response
-from enterprises.periods import format_period
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.periods import format_period
 from enterprises.site import SITE
 
 from ..forms import BoardFilterForm

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enterprises.periods import format_period
+from core.periods import format_period
 
 from ..forms import ProjectInspectionForm, StageMoveForm
 from ..models import Project

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.periods import format_period, parse_period
-from enterprises.scoping import get_scoped_object_or_404
+from core.periods import format_period, parse_period
+from core.scoping import get_scoped_object_or_404
 
 from ..forms import ProjectReportForm
 from ..models import Project, ProjectReport

@@ -62,7 +62,7 @@ def test_sign_in_works_with_redis_down(redis_down):
 
 @pytest.mark.django_db
 def test_figures_are_computed_live_with_redis_down(redis_down):
-    from enterprises.figures_cache import cached_figures
+    from core.figures_cache import cached_figures
 
     calls = []
     assert cached_figures("probe", lambda: calls.append(1) or 42) == 42
@@ -81,6 +81,6 @@ def test_the_figures_generation_moves_on_when_redis_answers_again(monkeypatch):
 
 @override_settings(HENGKOU_FIGURES_CACHE_SECONDS=300)
 def test_the_figures_cache_registers_its_bump_after_an_outage():
-    from enterprises import figures_cache
+    from core import figures_cache
 
     assert figures_cache._bump in degrading.AFTER_OUTAGE

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.scoping import scope_queryset
 from enterprises.models import Enterprise, Problem
-from enterprises.scoping import scope_queryset
 from projects.models import Project
 from tests.e2e.demo_world import load_demo, menu_urls, sign_in
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from enterprises.admin_exports import CHUNK_SIZE
+from core.admin import CHUNK_SIZE
 from enterprises.models import Department
 from tests.factories import (
     AssignmentFactory,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from enterprises.api.serializers import HTML_CUTOFF
+from core.api.serializers import HTML_CUTOFF
 from enterprises.models import (
     Assignment,
     Department,

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.periods import format_period, parse_period
 from enterprises.models import Assignment, Enterprise, MonthlyReport, Official, Problem, Target
-from enterprises.periods import format_period, parse_period
 from tests.factories import (
     AssignmentFactory,
     CountyLeaderFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.db import models, transaction
 from django.utils import timezone
 
-from core.api import json_depth
+from core.api.http import json_depth
 from enterprises.models import MonthlyReport
 from hengkou.models import NoticeEvent
 from tests.factories import EnterpriseFactory, UserFactory
@@ -118,8 +118,8 @@ def test_every_text_field_has_one_bound_kept_by_model_form_and_serializer():
     from django.apps import apps
     from rest_framework import serializers as drf
 
+    from core.api.serializers import ModelWriteSerializer
     from core.models import BoundedTextField
-    from enterprises.api.serializers import ModelWriteSerializer
 
     unbounded = [
         f"{model._meta.label}.{field.name}"

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from enterprises import jobs
+from core import jobs
 from enterprises.models import MonthlyReport, MonthlyYtd, PeriodEvent, ProblemEvent
 from enterprises.services import rebuild_monthly_ytd
 from hengkou.models import Notification, RankingSnapshot, Reminder, SupervisionNotice

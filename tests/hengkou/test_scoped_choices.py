@@ -11,8 +11,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_filters import FilterSet
 
+from core.scoping import checks_references, scope_queryset
 from enterprises.models import Enterprise
-from enterprises.scoping import checks_references, scope_queryset
 from hengkou.api.urls import router
 from tests.hengkou.test_access import PAGES as ACCESS_PAGES
 from tests.scoped_world import build_world

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from rest_framework import mixins
 from rest_framework.test import APIClient
 
-from enterprises.admin_scoping import ScopedAdminMixin
-from enterprises.api.views import ScopedViewSetMixin
+from core.admin import ScopedAdminMixin
+from core.api.views import ScopedViewSetMixin
+from core.scoping import get_scope, in_scope, is_registered, scope_queryset
 from enterprises.models import Enterprise, MonthlyReport, Problem, Visit
-from enterprises.scoping import get_scope, in_scope, is_registered, scope_queryset
 from hengkou.api.urls import router
 from hengkou.roles import DOMAIN_APPS
 from tests.scoped_world import build_world

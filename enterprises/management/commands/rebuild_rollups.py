@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from enterprises.jobs import single_run
+from core.jobs import single_run
 from enterprises.services import rebuild_monthly_ytd
 
 

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from core.periods import parse_period
 from enterprises.models import Enterprise
-from enterprises.periods import parse_period
 from hengkou.ops import bench
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from enterprises.periods import parse_period
+from core.periods import parse_period
 from hengkou.services import close_month
 
 

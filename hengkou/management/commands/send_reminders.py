@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from enterprises.jobs import single_run
+from core.jobs import single_run
 from hengkou.services import (
     escalate_problems,
     send_duty_reminders,

@@ -1,7 +1,7 @@
 """Writes that bypass ``save()`` and still keep the audit trail (django-simple-history).
 
 ``bulk_create``, ``bulk_update`` and ``QuerySet.update()`` write no historical rows; the writes
-of the services that need them go through these helpers (hengkou.audit re-exports them with the
+of the services that need them go through these helpers (core.audit re-exports them with the
 reading side of the trail).
 """
 
@@ -49,3 +49,41 @@ def stamp_times(obj: models.Model, **stamps) -> None:
     if has_history(model):
         latest = model.history.filter(id=obj.pk).order_by("-history_id").values("pk")[:1]
         model.history.filter(pk__in=latest).update(**stamps)
+
+
+def diff_fields(record, previous) -> list[dict]:
+    """The fields a historical row changed against ``previous`` (the row before it, or None).
+
+    A creation lists every field with ``before`` None; a deletion every field with ``after``
+    None; a change only the fields whose values differ.
+    """
+    fields = [
+        field.name
+        for field in record.instance_type._meta.concrete_fields
+        if hasattr(record, field.attname)
+    ]
+    if record.history_type == "-":
+        return [{"field": name, "before": _value(record, name), "after": None} for name in fields]
+    if previous is None:
+        return [{"field": name, "before": None, "after": _value(record, name)} for name in fields]
+    delta = record.diff_against(previous, foreign_keys_are_objs=False)
+    return [
+        {"field": change.field, "before": _plain(change.old), "after": _plain(change.new)}
+        for change in delta.changes
+    ]
+
+
+def _value(record, name):
+    field = record.instance_type._meta.get_field(name)
+    return _plain(getattr(record, field.attname))
+
+
+def _plain(value):
+    """A JSON-friendly value: numbers, text and None stay; dates, decimals and files as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list):  # m2m: a list of through-row dicts
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return str(value)

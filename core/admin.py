@@ -13,7 +13,7 @@ from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.encoding import force_str
 from django.utils.html import strip_tags
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exports import XLSX, Column, attachment, render_xlsx
+from .scoping import checks_references, get_scope, scope_queryset
 
 CHUNK_SIZE = 2000
 # The changelist's checkbox column is not data.
@@ -159,4 +160,44 @@ class XlsxExportMixin:
         )
         return attachment(
             content, XLSX, name=f"{title}.xlsx", fallback=f"{self.opts.model_name}.xlsx"
+        )
+
+
+def _scoped_choices(field, db_field, request):
+    # A choice outside the scope is not offered, and the form refuses it if posted anyway.
+    if field is not None and checks_references(db_field.related_model):
+        field.queryset = scope_queryset(field.queryset, request.user)
+    return field
+
+
+class ScopedAdminMixin:
+    """Keep an admin (or an inline) within the user's scope."""
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _scoped_choices(field, db_field, request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _scoped_choices(field, db_field, request)
+
+    def _refuse_outside_scope(self, request, object_id) -> None:
+        if get_scope(request.user).everything:
+            return
+        pk_name = self.model._meta.pk.attname
+        if not self.get_queryset(request).filter(**{pk_name: object_id}).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the historical rows when the live object is not found.
+        self._refuse_outside_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_outside_scope(request, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
         )

@@ -1,22 +1,18 @@
 """Row-level scoping: which rows a user may see and change, decided in one place.
 
-Permissions (hengkou/roles.py) say *what kind* of record a role may read or write; the scope says
-*which rows*. Pages, the admin, the API, exports and imports all narrow their querysets with
-``scope_queryset`` and check a single object with ``in_scope``, so a department user can reach
-its own department's records through any door and nothing else (an object outside the scope is
-simply not found).
+Permissions say *what kind* of record a role may read or write; the scope says *which rows*.
+Pages, the admin, the API, exports and imports all narrow their querysets with
+``scope_queryset`` and check a single object with ``in_scope``, so a user reaches the rows of
+their scope through any door and nothing else (an object outside the scope is simply not found).
 
-- administrators, superusers, the economic bureau and the supervision office: every row;
-- a department user: the rows of the department of their official record — its assignments
-  (五个一), the enterprises it sponsors (in any year) and their reports, visits and problems, its
-  projects and its notices;
-- an official or a county leader: the assignments they take part in (as leader, responsible
-  person or team member), those enterprises and their records;
-- anyone else: nothing (deny by default).
+This module is the machinery and knows no app. Two things are registered into it:
 
-Each domain model registers how its rows reach a department, an enterprise or an assignment
-(``register``); a model that registered nothing raises, so a new model cannot leak by accident.
-The apps above this one (projects, hengkou) register their own models in ``AppConfig.ready``.
+- the *resolver* (``set_resolver``): what a user's scope is (enterprises/scopes.py: the roles
+  that read everything, a department's rows, an official's assignments). Without one, only
+  superusers reach anything (deny by default);
+- a *rule* per model (``register``): how its rows reach a scope. A model that registered
+  nothing raises, so a new model cannot leak by accident. Each app registers its own models in
+  ``AppConfig.ready``.
 """
 
 from collections.abc import Callable
@@ -25,50 +21,24 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
-EVERYTHING_ROLES = frozenset({"administrator", "economic_bureau", "supervision_office"})
-DEPARTMENT_ROLES = frozenset({"department_user"})
-PARTICIPANT_ROLES = frozenset({"official", "county_leader"})
-
 NOTHING = Q(pk__in=[])
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user may reach: every row, some departments' rows, or one official's assignments."""
+    """What a user may reach: every row, or what the resolver's subclass says.
+
+    The base scope is all or nothing; the resolver returns a subclass that carries what its
+    rules need (departments, an official …) and says when it reaches nothing (``is_empty``).
+    """
 
     everything: bool = False
-    department_ids: frozenset[int] = frozenset()
-    official_id: int | None = None
     user_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.everything or self.department_ids or self.official_id)
-
-    def assignment_ids(self):
-        """Return a subquery of the ids of the assignments within the scope."""
-        from .models import Assignment
-
-        return Assignment.objects.filter(self._assignment_q()).values("pk")
-
-    def enterprise_ids(self):
-        """Return a subquery of the ids of the enterprises within the scope."""
-        from .models import Assignment
-
-        return Assignment.objects.filter(self._assignment_q()).values("enterprise_id")
-
-    def _assignment_q(self) -> Q:
-        q = NOTHING
-        if self.department_ids:
-            q |= Q(department_id__in=sorted(self.department_ids))
-        if self.official_id:
-            q |= (
-                Q(leader_id=self.official_id)
-                | Q(responsible_id=self.official_id)
-                | Q(team__id=self.official_id)
-            )
-        return q
+        return not self.everything
 
 
 ALL_ROWS = Scope(everything=True)
@@ -131,32 +101,6 @@ def _through(owner, link: str) -> Rule:
 # -- the rules, by the way a model's rows reach the scope -------------------------------------
 
 
-def by_enterprise(path: str) -> Rule:
-    """Rows belonging to an enterprise within the scope (``path`` leads to the enterprise id)."""
-    return lambda scope: Q(**{f"{path}__in": scope.enterprise_ids()})
-
-
-def by_assignment(path: str) -> Rule:
-    """Rows belonging to an assignment within the scope."""
-    return lambda scope: Q(**{f"{path}__in": scope.assignment_ids()})
-
-
-def by_department(path: str) -> Rule:
-    """Rows of a department within the scope (participants reach no department-wide rows)."""
-
-    def rule(scope: Scope) -> Q:
-        if not scope.department_ids:
-            return NOTHING
-        return Q(**{f"{path}__in": sorted(scope.department_ids)})
-
-    return rule
-
-
-def by_user(path: str) -> Rule:
-    """Rows addressed to the user themself (notifications, reminders)."""
-    return lambda scope: Q(**{path: scope.user_id}) if scope.user_id else NOTHING
-
-
 def any_of(*rules: Rule) -> Rule:
     """Rows reached by any of ``rules``."""
 
@@ -182,10 +126,17 @@ def readers_of_everything(scope: Scope) -> Q:
 # -- reading the scope ------------------------------------------------------------------------
 
 _CACHE_ATTRIBUTE = "_hengkou_scope"
+Resolver = Callable[[object], Scope]
+_RESOLVER: list[Resolver] = []
+
+
+def set_resolver(resolver: Resolver) -> None:
+    """Declare how an active, authenticated, non-superuser user's scope is worked out."""
+    _RESOLVER[:] = [resolver]
 
 
 def get_scope(user) -> Scope:
-    """Return the user's scope (one query, then cached on the user object)."""
+    """Return the user's scope (worked out once, then cached on the user object)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ROWS
     if user.is_superuser:
@@ -193,27 +144,7 @@ def get_scope(user) -> Scope:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    from django.contrib.auth import get_user_model
-
-    rows = list(
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values_list("groups__name", "official__id", "official__department_id")
-    )
-    roles = frozenset(name for name, _official, _department in rows if name)
-    official_id = rows[0][1] if rows else None
-    department_id = rows[0][2] if rows else None
-    if roles & EVERYTHING_ROLES:
-        scope = Scope(everything=True, user_id=user.pk, roles=roles, official_id=official_id)
-    else:
-        scope = Scope(
-            department_ids=frozenset({department_id})
-            if department_id and roles & DEPARTMENT_ROLES
-            else frozenset(),
-            official_id=official_id if roles & PARTICIPANT_ROLES else None,
-            user_id=user.pk,
-            roles=roles,
-        )
+    scope = _RESOLVER[0](user) if _RESOLVER else Scope(user_id=user.pk)
     setattr(user, _CACHE_ATTRIBUTE, scope)
     return scope
 
