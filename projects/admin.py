@@ -1,4 +1,7 @@
-"""Admin of the projects app; a project's stage moves through the same service as everywhere."""
+"""Admin of the projects app; a project's stage moves through the same service as everywhere.
+
+Also the funding applications (issue 9).
+"""
 
 from django import forms
 from django.contrib import admin
@@ -13,6 +16,7 @@ from enterprises.admin import EnterpriseChainListFilter
 
 from .choices import Stage
 from .models import (
+    FundingApplication,
     Project,
     ProjectEvaluation,
     ProjectInspection,
@@ -218,5 +222,19 @@ class StageMoveAdmin(XlsxExportMixin, admin.ModelAdmin):
         return False
 
 
-# The article's other records (cultivation, finance, safety, parks, funding).
-from . import zone_admin  # noqa: E402,F401
+@admin.register(FundingApplication)
+class FundingApplicationAdmin(XlsxExportMixin, SimpleHistoryAdmin):
+    list_display = [
+        "programme",
+        "year",
+        "project",
+        "enterprise",
+        "status",
+        "requested",
+        "approved",
+        "received",
+    ]
+    list_filter = ["year", "status", "programme"]
+    list_select_related = ["project", "enterprise"]
+    search_fields = ["programme", "project__name", "enterprise__name"]
+    autocomplete_fields = ["project", "enterprise"]

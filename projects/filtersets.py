@@ -14,7 +14,13 @@ from enterprises.filtersets import (
 from enterprises.models import Enterprise, Official
 
 from .choices import ProjectKind, Stage
-from .models import Project, ProjectPlan, ProjectReport
+from .models import (
+    FundingApplication,
+    FundingStatus,
+    Project,
+    ProjectPlan,
+    ProjectReport,
+)
 
 
 class ProjectFilterSet(SponsorshipFilterMixin, django_filters.FilterSet):
@@ -63,8 +69,6 @@ class ProjectReportFilterSet(django_filters.FilterSet):
 
 
 # --- funding applications (issue 9) ---------------------------------------------------------------
-
-from .zone_models import FundingApplication, FundingStatus  # noqa: E402
 
 
 class FundingApplicationFilterSet(django_filters.FilterSet):

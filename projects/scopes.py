@@ -5,7 +5,7 @@ from django.db.models import Q
 from core.scoping import NOTHING, any_of, register
 from enterprises.scopes import by_enterprise
 
-from . import models, zone_models
+from . import models
 
 
 def _sponsored(scope) -> Q:
@@ -43,6 +43,6 @@ def register_all() -> None:
         register(model, by_project("project"))
     register(models.ProjectPhoto, by_project("report__project"))
     register(
-        zone_models.FundingApplication,
+        models.FundingApplication,
         any_of(by_enterprise("enterprise"), by_project("project")),
     )

@@ -26,7 +26,7 @@ from .models import (
     ProjectReport,
     StageMove,
 )
-from .selectors import get_evaluation_proposal
+from .selectors.grades import get_evaluation_proposal
 
 
 def validate_stage_move(*, project: Project, to_stage: str, moved_on: datetime.date) -> None:
@@ -150,6 +150,33 @@ def _refuse_report(message, code: str, field: str = "period") -> ValidationError
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _refuse_month(project: Project, *, period: datetime.date, today: datetime.date) -> None:
+    """Refuse a report of a project in reserve, or of a month after ``today``'s."""
+    if project.stage == Stage.RESERVE:
+        raise _refuse_report(_("A project in reserve has no monthly reports."), "project_reserve")
+    if period > today.replace(day=1):
+        raise _refuse_report(
+            _("The month %(period)s has not begun yet.") % {"period": f"{period:%Y-%m}"},
+            "future_month",
+        )
+
+
+def _checked_photos(photos, *, acting_user, now: datetime.datetime) -> list[ProjectPhoto]:
+    """Return the uploads as unsaved photos, every one checked; refuse them all if one fails."""
+    records = [
+        ProjectPhoto(image=photo, uploaded_by=acting_user, uploaded_at=now) for photo in photos
+    ]
+    photo_errors = []
+    for record in records:
+        try:
+            record.full_clean(exclude=["report", "thumbnail"])
+        except ValidationError as error:
+            photo_errors.extend(error.error_dict.get("image", [error]))
+    if photo_errors:
+        raise ValidationError({"photos": photo_errors})
+    return records
+
+
 @transaction.atomic
 def submit_project_report(
     *,
@@ -181,35 +208,16 @@ def submit_project_report(
             _("Only the project's sponsoring department and leader may report on it.")
         )
     locked = Project.objects.select_for_update().get(pk=project.pk)
-    if locked.stage == Stage.RESERVE:
-        raise _refuse_report(_("A project in reserve has no monthly reports."), "project_reserve")
-    if period > today.replace(day=1):
-        raise _refuse_report(
-            _("The month %(period)s has not begun yet.") % {"period": f"{period:%Y-%m}"},
-            "future_month",
-        )
+    _refuse_month(locked, period=period, today=today)
     report = ProjectReport.objects.filter(project=locked, period=period).first()
-    created = report is None
-    if created:
+    if report is None:
         report = ProjectReport(project=locked, period=period, submitted_at=now)
     report.investment = investment
     report.percent_complete = percent_complete
     report.progress_note = (progress_note or "").strip()
     report.problems = (problems or "").strip()
     report.full_clean()
-
-    records = [
-        ProjectPhoto(image=photo, uploaded_by=acting_user, uploaded_at=now) for photo in photos
-    ]
-    photo_errors = []
-    for record in records:
-        try:
-            record.full_clean(exclude=["report", "thumbnail"])
-        except ValidationError as error:
-            photo_errors.extend(error.error_dict.get("image", [error]))
-    if photo_errors:
-        raise ValidationError({"photos": photo_errors})
-
+    records = _checked_photos(photos, acting_user=acting_user, now=now)
     report.save()
     for record in records:
         record.report = report

@@ -16,14 +16,6 @@ from ..services import move_project_stage
 class ProjectSerializer(ModelWriteSerializer):
     """A project; its `stage` only moves forward, each move dated (``move_project_stage``)."""
 
-    stage = serializers.ChoiceField(
-        choices=Stage.choices,
-        required=False,
-        help_text=_(
-            "reserve → started → completed → operating; it only moves forward (skipping is "
-            "allowed). A new project with a later stage is created in reserve, then moved."
-        ),
-    )
     stage_moved_on = serializers.DateField(
         write_only=True,
         required=False,
@@ -46,6 +38,16 @@ class ProjectSerializer(ModelWriteSerializer):
             "planned_end",
             "description",
         ]
+        # The stage's choices are the model's; a move goes through ``move_project_stage``.
+        extra_kwargs = {
+            "stage": {
+                "help_text": _(
+                    "reserve → started → completed → operating; it only moves forward (skipping "
+                    "is allowed). A new project with a later stage is created in reserve, then "
+                    "moved."
+                )
+            }
+        }
 
     @transaction.atomic
     def write(self, instance, data):

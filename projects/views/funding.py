@@ -7,8 +7,8 @@ from core.exports import attr
 from core.views import ListColumn, ObjectListView
 from enterprises.zone_views import display_of, enterprise_url
 
-from .filtersets import FundingApplicationFilterSet
-from .selectors import funding_totals, list_funding_applications
+from ..filtersets import FundingApplicationFilterSet
+from ..selectors.funding import funding_totals, list_funding_applications
 
 
 def project_url(row) -> str | None:

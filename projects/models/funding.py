@@ -1,7 +1,4 @@
-"""Applications for special funds (项目资金争取), by project or enterprise (issue 9).
-
-Imported at the end of ``projects.models`` so that Django finds the model in the app.
-"""
+"""Applications for special funds (项目资金争取), by project or enterprise (issue 9)."""
 
 from django.db import models
 from django.db.models import F, Q
@@ -18,9 +15,7 @@ from enterprises.models import (
     TimeStampedModel,
 )
 
-from .models import Project
-
-__all__ = ["FUNDING_PROGRAMMES", "FundingApplication", "FundingStatus"]
+from .project import Project
 
 # The programmes the article names; the field stays free text because programmes change yearly.
 FUNDING_PROGRAMMES = (
