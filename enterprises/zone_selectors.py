@@ -31,7 +31,14 @@ from django.db.models import (
 
 from core.numbers import cents
 
-from .choices import ChainRole, TitleKind
+from .choices import (
+    ChainRole,
+    CultivationStatus,
+    FacilityKind,
+    InspectionKind,
+    SafetyActivityKind,
+    TitleKind,
+)
 from .models import (
     MAJOR_INVESTMENT,
     Cultivation,
@@ -46,7 +53,6 @@ from .models import (
     ServiceFacility,
     StandardFactory,
 )
-from .zone_choices import CultivationStatus, FacilityKind, InspectionKind, SafetyActivityKind
 
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 

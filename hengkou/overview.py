@@ -10,7 +10,13 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from core.numbers import cents
-from enterprises.choices import ChainRole, TitleKind
+from enterprises.choices import (
+    ChainRole,
+    CultivationStatus,
+    InspectionKind,
+    SafetyActivityKind,
+    TitleKind,
+)
 from enterprises.models import (
     MAJOR_INVESTMENT,
     Cultivation,
@@ -25,7 +31,6 @@ from enterprises.models import (
     StandardFactory,
 )
 from enterprises.selectors import get_chain_stats
-from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from projects.models import FundingApplication, FundingStatus
 
 from .selectors import ZoneStats, get_zone_stats

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from enterprises.choices import TitleKind
+from enterprises.choices import CultivationStatus, InspectionKind, SafetyActivityKind, TitleKind
 from enterprises.models import (
     Cultivation,
     Loan,
@@ -18,7 +18,6 @@ from enterprises.models import (
     ServiceFacility,
     StandardFactory,
 )
-from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from projects.models import FundingApplication, FundingStatus
 from tests.factories import EnterpriseFactory, ProjectFactory
 
