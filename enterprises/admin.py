@@ -30,7 +30,7 @@ from .models import (
     Target,
     Visit,
 )
-from .services import delete_monthly_reports, save_monthly_report
+from .services.figures import delete_monthly_reports, save_monthly_report
 
 admin.site.site_header = _("Hengkou Industrial Tracker")
 admin.site.site_title = _("Hengkou Industrial Tracker")

@@ -38,7 +38,7 @@ from .models import (
     Target,
     Visit,
 )
-from .problems import list_problems
+from .selectors.problems import list_problems
 
 
 class PeriodFormField(forms.CharField):

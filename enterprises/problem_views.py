@@ -16,16 +16,18 @@ from core.scoping import get_scoped_object_or_404, scope_queryset
 from .choices import ProblemClock
 from .models import Problem
 from .problem_forms import ACTION_FORMS, ProblemFilterForm
-from .problems import (
+from .selectors.problems import (
     ACTIONS,
     ClockState,
-    assign_problem,
     clock_days,
-    confirm_problem,
-    give_feedback,
     list_problems,
     problem_clocks,
     problem_permissions,
+)
+from .services.problems import (
+    assign_problem,
+    confirm_problem,
+    give_feedback,
     reject_solution,
     solve_problem,
 )

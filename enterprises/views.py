@@ -15,22 +15,18 @@ from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.periods import parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
-from .duties import (
+from .forms import RaisedProblemFormSet, VisitForm
+from .models import Assignment, Department, Enterprise, Official, Problem, Visit
+from .selectors.duties import (
     HEAD_MONTHLY,
     LEADER_QUARTERLY,
     RESPONSIBLE_WEEKLY,
+    get_compliance_default_month,
     get_visit_compliance,
     scope_compliance,
 )
-from .forms import RaisedProblemFormSet, VisitForm
-from .models import Assignment, Department, Enterprise, Official, Problem, Visit
-from .selectors import (
-    get_compliance_default_month,
-    get_latest_assignment_year,
-    is_involved,
-    list_my_assignments,
-)
-from .visits import (
+from .selectors.sponsorship import get_latest_assignment_year, is_involved, list_my_assignments
+from .services.visits import (
     RaisedProblem,
     discard_pending_photos,
     get_pending_photos,

@@ -24,14 +24,13 @@ from core.periods import format_period, parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
 from .models import Assignment, Department, WorkReport
-from .work_report_forms import WorkReportBoardForm, WorkReportForm
-from .work_reports import (
+from .selectors.work_reports import (
     can_submit_work_report,
-    check_work_report_period,
     get_work_report_board,
     get_work_report_default_month,
-    submit_work_report,
 )
+from .services.work_reports import check_work_report_period, submit_work_report
+from .work_report_forms import WorkReportBoardForm, WorkReportForm
 
 PAGE_SIZE = 50
 

@@ -40,12 +40,10 @@ from .filtersets import (
     StandardFactoryFilterSet,
 )
 from .models import Enterprise, EnterpriseTitle, MonthlyReport
-from .selectors import get_chain_stats
-from .site import SITE, ZoneLink, reads_zone_figures
-from .zone_selectors import (
+from .selectors.chain import get_chain_stats, list_chain_enterprises
+from .selectors.zone import (
     count_cultivations,
     count_new_titles,
-    list_chain_enterprises,
     list_cultivation_candidates,
     list_cultivations,
     list_loans,
@@ -63,7 +61,8 @@ from .zone_selectors import (
     service_facility_totals,
     standard_factory_totals,
 )
-from .zone_services import record_cultivation_candidates
+from .services.cultivation import record_cultivation_candidates
+from .site import SITE, ZoneLink, reads_zone_figures
 
 DEFAULT_CHAIN = "毛绒玩具"
 

@@ -12,8 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
-from enterprises.duties import get_visit_compliance
 from enterprises.models import Assignment, Department, Problem
+from enterprises.selectors.duties import get_visit_compliance
 from projects.models import ProjectPlan
 
 from .choices import NoticeStatus

@@ -25,8 +25,8 @@ from django.utils import timezone
 from core.jobs import lock_key
 from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
-from enterprises.duties import get_visit_compliance
 from enterprises.models import Department, Period, Problem
+from enterprises.selectors.duties import get_visit_compliance
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 

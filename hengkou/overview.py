@@ -30,7 +30,7 @@ from enterprises.models import (
     ServiceFacility,
     StandardFactory,
 )
-from enterprises.selectors import get_chain_stats
+from enterprises.selectors.chain import get_chain_stats
 from projects.models import FundingApplication, FundingStatus
 
 from .selectors import ZoneStats, get_zone_stats

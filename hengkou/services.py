@@ -20,7 +20,6 @@ from core.audit import update_with_history
 from core.figures_cache import figures_changed
 from core.models import REASON_MAX, TEXT_MAX
 from enterprises.choices import DepartmentKind, OfficialRank, PeriodStatus, ReportStatus
-from enterprises.duties import list_duties_due_soon
 from enterprises.models import (
     Assignment,
     MonthlyReport,
@@ -29,7 +28,8 @@ from enterprises.models import (
     PeriodEvent,
     Target,
 )
-from enterprises.problems import escalate_missed_clocks
+from enterprises.selectors.duties import list_duties_due_soon
+from enterprises.services.problems import escalate_missed_clocks
 from projects.models import ProjectPlan, ProjectReport
 
 from .bulletin_content import issue_bulletin

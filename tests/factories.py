@@ -18,7 +18,7 @@ from enterprises.models import (
     Target,
     Visit,
 )
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
 from projects.models import Project, ProjectPlan, ProjectReport
 

@@ -36,24 +36,19 @@ from ..models import (
     Target,
     Visit,
 )
-from ..problems import (
-    ASSIGN,
-    CONFIRM,
-    FEEDBACK,
-    REJECT,
-    SOLVE,
+from ..selectors.problems import ASSIGN, CONFIRM, FEEDBACK, REJECT, SOLVE, problem_permissions
+from ..selectors.sponsorship import is_involved
+from ..services.figures import save_monthly_report
+from ..services.problems import (
     assign_problem,
     confirm_problem,
     give_feedback,
-    problem_permissions,
     raise_problem,
     reject_solution,
     solve_problem,
 )
-from ..selectors import is_involved
-from ..services import save_monthly_report
+from ..services.visits import official_of, record_visit
 from ..validators import validate_credit_code
-from ..visits import official_of, record_visit
 
 
 class DepartmentSerializer(ModelWriteSerializer):

@@ -1065,7 +1065,7 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
     if not pairs:
         return
     from ..models import MonthlyReport, MonthlyYtd
-    from ..services import FLOW_METRICS, refresh_monthly_ytd_pairs
+    from ..services.figures import FLOW_METRICS, refresh_monthly_ytd_pairs
 
     db = db or connection
     if db.vendor != "postgresql":

@@ -37,7 +37,7 @@ from enterprises.models import (
     Official,
     Target,
 )
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove

@@ -30,7 +30,6 @@ from enterprises.choices import (
     ProblemStatus,
     VisitKind,
 )
-from enterprises.duties import month_window, quarter_window, week_windows
 from enterprises.models import (
     Assignment,
     Department,
@@ -42,7 +41,8 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
-from enterprises.problems import clock_days, due_on_for
+from enterprises.selectors.duties import month_window, quarter_window, week_windows
+from enterprises.selectors.problems import clock_days, due_on_for
 from projects.choices import Stage
 from projects.models import (
     EvaluationGrade,

@@ -49,7 +49,7 @@ from enterprises.models import (
     Official,
     Target,
 )
-from enterprises.services import FLOW_METRICS, rebuild_monthly_ytd
+from enterprises.services.figures import FLOW_METRICS, rebuild_monthly_ytd
 from enterprises.validators import build_credit_code
 
 from ..ranking import rank_departments

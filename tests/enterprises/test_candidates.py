@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from enterprises.choices import TitleKind
 from enterprises.models import Cultivation
-from enterprises.zone_selectors import list_cultivation_candidates
-from enterprises.zone_services import record_cultivation_candidates
+from enterprises.selectors.zone import list_cultivation_candidates
+from enterprises.services.cultivation import record_cultivation_candidates
 from tests.factories import (
     CultivationFactory,
     EnterpriseFactory,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from enterprises.duties import (
+from enterprises.selectors.duties import (
     Window,
     get_visit_compliance,
     month_window,
@@ -135,7 +135,7 @@ def test_query_count_is_constant(db, django_assert_max_num_queries):
 
 
 def test_duties_due_soon_are_the_unmet_windows_ending_within_two_days(sponsorship):
-    from enterprises.duties import list_duties_due_soon
+    from enterprises.selectors.duties import list_duties_due_soon
 
     assignment, head = sponsorship
     # Friday 2021-12-31: the quarter, the month and the week (ending Sunday 2 January) all close.

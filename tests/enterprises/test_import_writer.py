@@ -18,7 +18,7 @@ from enterprises.imports import engine
 from enterprises.imports.engine import run_import
 from enterprises.imports.kinds import get_kind
 from enterprises.models import MonthlyReport, MonthlyYtd
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 from tests.enterprises.import_helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import EnterpriseFactory, MonthlyReportFactory, UserFactory
 

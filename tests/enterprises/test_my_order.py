@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.selectors import list_my_assignments
+from enterprises.selectors.sponsorship import list_my_assignments
 from tests.factories import AssignmentFactory, EnterpriseFactory, OfficialFactory, VisitFactory
 from tests.roles import user_with_role
 

@@ -12,14 +12,12 @@ from django.utils import translation
 
 from enterprises.models import Problem, ProblemEvent
 from enterprises.problem_views import SUCCESS
-from enterprises.problems import (
+from enterprises.selectors.problems import list_problems, problem_clocks, problem_permissions
+from enterprises.services.problems import (
     assign_problem,
     confirm_problem,
     escalate_missed_clocks,
     give_feedback,
-    list_problems,
-    problem_clocks,
-    problem_permissions,
     raise_problem,
     reject_solution,
     solve_problem,

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from enterprises.models import MonthlyReport, MonthlyYtd
-from enterprises.services import (
+from enterprises.services.figures import (
     delete_monthly_reports,
     rebuild_monthly_ytd,
     save_monthly_report,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from enterprises.models import MonthlyReport, MonthlyYtd
-from enterprises.services import refresh_monthly_ytd_pairs
+from enterprises.services.figures import refresh_monthly_ytd_pairs
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from enterprises.duties import get_visit_compliance
 from enterprises.models import PendingVisitPhoto, Problem, Visit, VisitPhoto
-from enterprises.visits import (
+from enterprises.selectors.duties import get_visit_compliance
+from enterprises.services.visits import (
     MAX_KEPT_PHOTOS,
     PENDING_PHOTO_MAX_AGE,
     get_pending_photos,
@@ -317,7 +317,7 @@ def test_a_problem_cannot_be_sent_to_another_department_from_the_visit_page(clie
 
 
 def test_the_service_refuses_another_departments_problem_for_pages_and_api_alike(responsible):
-    from enterprises.problems import raise_problem
+    from enterprises.services.problems import raise_problem
 
     other = DepartmentFactory(name="自然资源局")
     user = responsible.responsible.user

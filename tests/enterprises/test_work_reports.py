@@ -9,11 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import WorkReport
-from enterprises.work_reports import (
-    can_submit_work_report,
-    get_work_report_board,
-    submit_work_report,
-)
+from enterprises.selectors.work_reports import can_submit_work_report, get_work_report_board
+from enterprises.services.work_reports import submit_work_report
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

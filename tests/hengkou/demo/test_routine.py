@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from enterprises.choices import ProblemAction, ProblemStatus, VisitKind
-from enterprises.duties import get_visit_compliance
 from enterprises.models import (
     Assignment,
     Department,
@@ -20,6 +19,7 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
+from enterprises.selectors.duties import get_visit_compliance
 from hengkou.demo.article import Writer
 from hengkou.demo.routine import (
     link_routine_users,

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from simple_history.utils import bulk_create_with_history
 
-from .choices import CultivationStatus, TitleKind
-from .models import Cultivation, Enterprise
-from .zone_selectors import list_cultivation_candidates
+from ..choices import CultivationStatus, TitleKind
+from ..models import Cultivation, Enterprise
+from ..selectors.zone import list_cultivation_candidates
 
 
 @transaction.atomic

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from core.figures_cache import figures_changed
 
-from .choices import Metric
-from .models import MonthlyReport, MonthlyYtd, refuse_closed_month
+from ..choices import Metric
+from ..models import MonthlyReport, MonthlyYtd, refuse_closed_month
 
 FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]
 CHUNK = 500

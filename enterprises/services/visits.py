@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from core.images import reencode_photo
 
-from .choices import ProblemSeverity, VisitKind
-from .models import Department, Enterprise, Official, PendingVisitPhoto, Visit, VisitPhoto
+from ..choices import ProblemSeverity, VisitKind
+from ..models import Department, Enterprise, Official, PendingVisitPhoto, Visit, VisitPhoto
+from ..selectors.sponsorship import is_involved
 from .problems import raise_problem
-from .selectors import is_involved
 
 # A photo chosen on a visit form that came back with an error is kept this long for its user.
 PENDING_PHOTO_MAX_AGE = datetime.timedelta(days=1)

@@ -1,28 +1,19 @@
-"""Reads of the enterprises app for the officials' pages."""
+"""Reads of the sponsorship for the officials' pages: whose assignments are whose, and "my
+enterprises" with their duties and open problems."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from core.numbers import cents
-from core.periods import DefaultPeriod, default_month
-
-from .choices import ChainRole, OfficialRank, ProblemStatus
-from .duties import Window, month_window, quarter_window
-from .models import Assignment, Enterprise, MonthlyReport, Official, Problem, Visit
+from ..choices import OfficialRank, ProblemStatus
+from ..models import Assignment, MonthlyReport, Official, Problem, Visit
+from .duties import Window, iso_week_window, month_window, quarter_window
 
 LEADER, HEAD, RESPONSIBLE, TEAM = "leader", "head", "responsible", "team"
-
-
-def iso_week_window(day: datetime.date) -> Window:
-    """Return the ISO week (Monday to Sunday) holding ``day``."""
-    monday = day - datetime.timedelta(days=day.weekday())
-    return Window(monday, monday + datetime.timedelta(days=6))
 
 
 def involvement(official: Official) -> Q:
@@ -43,18 +34,6 @@ def is_involved(official: Official | None, *, enterprise_id: int, year: int) -> 
     return Assignment.objects.filter(
         involvement(official), enterprise_id=enterprise_id, year=year
     ).exists()
-
-
-def get_compliance_default_month(*, visits: QuerySet, today: datetime.date) -> DefaultPeriod:
-    """Return the month the visit-duty page opens on: the latest with duties and a visit.
-
-    ``visits`` are the ones the user may see; a visit counts when its enterprise has an
-    assignment (and so duties) in the visit's year. One query.
-    """
-    assigned = Assignment.objects.filter(
-        enterprise=OuterRef("enterprise"), year=ExtractYear(OuterRef("visited_on"))
-    )
-    return default_month(visits.filter(Exists(assigned)), "visited_on", today=today)
 
 
 def get_latest_assignment_year(*, official: Official, before: int) -> int | None:
@@ -195,78 +174,3 @@ def list_my_assignments(
             )
         )
     return sorted(result, key=lambda item: item.sort_key)
-
-
-@dataclass(frozen=True)
-class RoleCount:
-    """An industry chain's enterprises of one role and the jobs they give."""
-
-    role: str
-    enterprises: int
-    employees: int
-    poverty_employees: int
-    output: Decimal = Decimal("0.00")
-    revenue: Decimal = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class ChainStats:
-    """An industry chain's enterprises by role, and the totals."""
-
-    chain: str
-    roles: dict[str, RoleCount]
-    year: int | None = None
-
-    @property
-    def enterprises(self) -> int:
-        return sum(count.enterprises for count in self.roles.values())
-
-    @property
-    def employees(self) -> int:
-        return sum(count.employees for count in self.roles.values())
-
-    @property
-    def poverty_employees(self) -> int:
-        return sum(count.poverty_employees for count in self.roles.values())
-
-    @property
-    def output(self) -> Decimal:
-        return sum((count.output for count in self.roles.values()), Decimal("0.00"))
-
-    @property
-    def revenue(self) -> Decimal:
-        return sum((count.revenue for count in self.roles.values()), Decimal("0.00"))
-
-
-def get_chain_stats(*, chain: str, year: int | None = None) -> ChainStats:
-    """Return a chain's enterprises, employees and employees out of poverty by role; one query.
-
-    Every role of the chain is present (0 when none); enterprises without a role are under "".
-    With ``year``, each role also carries the year's output and revenue (万元): the December row
-    of the year-to-date rollup, i.e. the sum of the months reported so far.
-    """
-    rows = Enterprise.objects.filter(chain=chain)
-    sums = {}
-    if year is not None:
-        rows = rows.annotate(
-            year_rollup=FilteredRelation(
-                "ytd_rows", condition=Q(ytd_rows__period=datetime.date(year, 12, 1))
-            )
-        )
-        sums = {"output": Sum("year_rollup__output_value"), "revenue": Sum("year_rollup__revenue")}
-    rows = (
-        rows.values("chain_role")
-        .annotate(n=Count("pk"), jobs=Sum("employees"), poverty=Sum("poverty_employees"), **sums)
-        .order_by()
-    )
-    roles = {role: RoleCount(role, 0, 0, 0) for role in ChainRole.values}
-    for row in rows:
-        roles[row["chain_role"]] = RoleCount(
-            row["chain_role"],
-            row["n"],
-            row["jobs"] or 0,
-            row["poverty"] or 0,
-            cents(row.get("output")),
-            cents(row.get("revenue")),
-        )
-    return ChainStats(chain=chain, roles=roles, year=year)

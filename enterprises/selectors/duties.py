@@ -15,10 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import ExtractYear
+
+from core.periods import DefaultPeriod, default_month
 from core.scoping import get_scope
 
-from .choices import OfficialRank
-from .models import Assignment, Official, Visit
+from ..choices import OfficialRank
+from ..models import Assignment, Official, Visit
 
 LEADER_QUARTERLY = "leader_quarterly"
 HEAD_MONTHLY = "head_monthly"
@@ -273,3 +277,21 @@ def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[
                     OpenDuty(assignment.pk, assignment.enterprise.name, official, duty, window)
                 )
     return due
+
+
+def iso_week_window(day: datetime.date) -> Window:
+    """Return the ISO week (Monday to Sunday) holding ``day``."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return Window(monday, monday + datetime.timedelta(days=6))
+
+
+def get_compliance_default_month(*, visits: QuerySet, today: datetime.date) -> DefaultPeriod:
+    """Return the month the visit-duty page opens on: the latest with duties and a visit.
+
+    ``visits`` are the ones the user may see; a visit counts when its enterprise has an
+    assignment (and so duties) in the visit's year. One query.
+    """
+    assigned = Assignment.objects.filter(
+        enterprise=OuterRef("enterprise"), year=ExtractYear(OuterRef("visited_on"))
+    )
+    return default_month(visits.filter(Exists(assigned)), "visited_on", today=today)

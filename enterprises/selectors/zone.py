@@ -20,7 +20,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -31,15 +30,14 @@ from django.db.models import (
 
 from core.numbers import cents
 
-from .choices import (
-    ChainRole,
+from ..choices import (
     CultivationStatus,
     FacilityKind,
     InspectionKind,
     SafetyActivityKind,
     TitleKind,
 )
-from .models import (
+from ..models import (
     MAJOR_INVESTMENT,
     Cultivation,
     Enterprise,
@@ -348,31 +346,3 @@ def new_investor_totals(queryset: QuerySet[NewInvestor]) -> dict:
         "major": totals["major"],
         "major_investment": cents(totals["major_investment"]),
     }
-
-
-# --- the industry chain ---------------------------------------------------------------------------
-
-
-def list_chain_enterprises(*, chain: str, year: int) -> QuerySet[Enterprise]:
-    """Return a chain's enterprises by role with the year's output and revenue (万元).
-
-    The year's figures are the December row of the year-to-date rollup (the sum of the months
-    reported so far), 0 for an enterprise without a report that year. Roles in the order of
-    ChainRole, enterprises without a role last; the largest output first inside a role.
-    """
-    order = Case(
-        *(When(chain_role=role, then=n) for n, role in enumerate(ChainRole.values)),
-        default=len(ChainRole.values),
-    )
-    return (
-        Enterprise.objects.filter(chain=chain)
-        .annotate(
-            year_rollup=FilteredRelation(
-                "ytd_rows", condition=Q(ytd_rows__period=datetime.date(year, 12, 1))
-            ),
-            year_output=F("year_rollup__output_value"),
-            year_revenue=F("year_rollup__revenue"),
-            role_order=order,
-        )
-        .order_by("role_order", F("year_output").desc(nulls_last=True), "name", "pk")
-    )

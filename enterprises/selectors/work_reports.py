@@ -1,17 +1,16 @@
-"""Work reports (工作开展情况报送): who may submit, the submission, and the leading office's board.
+"""Reads of the work reports (工作开展情况报送): who may submit, the month a board opens on, and
+the leading office's board.
 
-A sponsoring department reports each month on every assignment it sponsors, against the
-assignment's plan (goals, standards, deadline), to the leading office (包抓重点工业企业工作领导小组
-办公室), which follows who has not reported yet.
-"""
+The rule (domain.md): a sponsoring department reports each month on every assignment it
+sponsors, against the assignment's plan (goals, standards, deadline), to the leading office
+(包抓重点工业企业工作领导小组办公室), which follows who has not reported yet."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Count,
@@ -21,14 +20,11 @@ from django.db.models import (
     OuterRef,
     Q,
 )
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from core.audit import stamp_times
 from core.periods import DefaultPeriod, default_month
 from core.scoping import scope_queryset
 
-from .models import Assignment, Department, WorkReport
+from ..models import Assignment, Department, WorkReport
 
 
 def can_submit_work_report(user, assignment: Assignment) -> bool:
@@ -45,103 +41,6 @@ def can_submit_work_report(user, assignment: Assignment) -> bool:
     except ObjectDoesNotExist:
         return False
     return official.department_id == assignment.department_id
-
-
-def check_work_report_period(
-    *, assignment: Assignment, period: datetime.date, today: datetime.date
-) -> None:
-    """Refuse a month after the current one, or outside the assignment's year."""
-    if period.replace(day=1) > today.replace(day=1):
-        raise ValidationError(
-            {
-                "period": ValidationError(
-                    _(
-                        "The month %(period)s has not begun yet: a work report covers the "
-                        "current month or an earlier one."
-                    ),
-                    code="work_report_future_month",
-                    params={"period": f"{period:%Y-%m}"},
-                )
-            }
-        )
-    if period.year != assignment.year:
-        raise ValidationError(
-            {
-                "period": ValidationError(
-                    _(
-                        "The month %(period)s is outside the assignment's year %(year)s: "
-                        "report on a month of %(year)s."
-                    ),
-                    code="work_report_other_year",
-                    params={"period": f"{period:%Y-%m}", "year": assignment.year},
-                )
-            }
-        )
-
-
-@transaction.atomic
-def submit_work_report(
-    *,
-    assignment: Assignment,
-    period: datetime.date,
-    progress: str,
-    standards: str = "",
-    deadlines: str = "",
-    acting_user,
-    now: datetime.datetime,
-    today: datetime.date | None = None,
-) -> WorkReport:
-    """Record the sponsoring department's work report on an assignment for one month.
-
-    A second submission for the same assignment and month updates the existing report (a
-    department may amend its report): its first submission time is kept and its
-    ``updated_at`` becomes ``now``. ``period`` may be any day of the month. Refused, with
-    nothing written: a month after the current one (``today``, by default the date of ``now``
-    in Asia/Shanghai), a month outside the assignment's year, and an empty progress.
-    ``acting_user`` must be allowed by ``can_submit_work_report``; ``None`` stands for a
-    system import and is not checked.
-    """
-    today = today or timezone.localdate(now)
-    period = period.replace(day=1)
-    progress, standards, deadlines = (
-        (value or "").strip() for value in (progress, standards, deadlines)
-    )
-    if acting_user is not None and not can_submit_work_report(acting_user, assignment):
-        raise PermissionDenied(_("Only the sponsoring department may report on this assignment."))
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        check_work_report_period(assignment=assignment, period=period, today=today)
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    if not progress:
-        errors["progress"] = [
-            ValidationError(
-                _("Write the progress made against the plan's goals this month."),
-                code="work_report_no_progress",
-            )
-        ]
-    if errors:
-        raise ValidationError(errors)
-
-    # Lock the assignment so that two first submissions of a month cannot race to the
-    # unique constraint; amendments of the same report are serialised too.
-    Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
-    report = WorkReport.objects.filter(assignment=assignment, period=period).first()
-    created = report is None
-    if created:
-        report = WorkReport(assignment=assignment, period=period)
-    report.progress = progress
-    report.standards = standards
-    report.deadlines = deadlines
-    report.submitted_by = acting_user
-    report.full_clean()
-    # The trail names the acting user also when no request is in flight (commands, tests).
-    report._history_user = acting_user
-    report.save()
-    # created_at and updated_at are auto fields that read the clock; record the caller's time.
-    stamps = {"created_at": now, "updated_at": now} if created else {"updated_at": now}
-    stamp_times(report, **stamps)
-    return report
 
 
 def get_work_report_default_month(*, reports, today: datetime.date) -> DefaultPeriod:
