@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from ..selectors.problems import (
     due_on_for,
     missed_not_done,
     problem_clocks,
+    problem_permissions,
     solve_deadline_of,
 )
 
@@ -453,3 +454,145 @@ def escalate_missed_clocks(
     if notify is not None and reachable:
         notify(reachable)
     return len(events)
+
+
+# --- one change of a problem, whatever step it asks for -----------------------------------------
+
+
+def _asks_assign(problem: Problem, changes: dict) -> bool:
+    """Return whether the change routes the problem to another department (a removal is refused)."""
+    department = changes.get("department")
+    if department is not None and department.pk != problem.department_id:
+        return True
+    if "department" in changes and department is None and problem.department_id:
+        raise ValidationError(
+            {"department": _("A problem's department can be changed, not removed.")}
+        )
+    return False
+
+
+def _asks_feedback(problem: Problem, changes: dict) -> str | None:
+    """Return FEEDBACK, REJECT (a note on a solved problem sends it back) or None."""
+    target = changes.get("status")
+    note = (changes.get("note") or "").strip()
+    if not (target == ProblemStatus.IN_PROGRESS or (target is None and note)):
+        return None
+    if problem.status == ProblemStatus.SOLVED:
+        return REJECT
+    if note or problem.status != ProblemStatus.IN_PROGRESS:
+        return FEEDBACK
+    return None
+
+
+def _asks_solve(problem: Problem, changes: dict) -> bool:
+    target = changes.get("status")
+    resolution = changes.get("resolution")
+    if not (
+        target == ProblemStatus.SOLVED
+        or (resolution is not None and target in (None, ProblemStatus.RESOLVED))
+    ):
+        return False
+    solved = problem.status in (ProblemStatus.SOLVED, ProblemStatus.RESOLVED)
+    return not solved or (resolution is not None and resolution != problem.resolution)
+
+
+def _asks_confirm(problem: Problem, changes: dict) -> bool:
+    target = changes.get("status")
+    satisfaction = changes.get("satisfaction")
+    wants = target == ProblemStatus.RESOLVED or (target is None and satisfaction is not None)
+    changed = satisfaction is not None and satisfaction != problem.satisfaction
+    return wants and (problem.status != ProblemStatus.RESOLVED or changed)
+
+
+def problem_steps(problem: Problem, changes: dict) -> list[str]:
+    """Return the steps a change of ``problem`` asks for, in the order they are taken.
+
+    ``department`` (a different one) assigns; ``note`` with ``status`` ``in_progress`` (or
+    without a status) gives feedback, or sends an unconfirmed solution back when the problem is
+    ``solved``; ``resolution`` (with ``status`` ``solved``) solves; ``satisfaction`` (with
+    ``status`` ``resolved``) confirms. A field equal to the stored value is no step. Removing the
+    department, or sending the problem back to open or assigned, is refused.
+    """
+    steps = [ASSIGN] if _asks_assign(problem, changes) else []
+    if feedback := _asks_feedback(problem, changes):
+        steps.append(feedback)
+    if _asks_solve(problem, changes):
+        steps.append(SOLVE)
+    if _asks_confirm(problem, changes):
+        steps.append(CONFIRM)
+    target = changes.get("status")
+    back = target in (ProblemStatus.OPEN, ProblemStatus.ASSIGNED) and target != problem.status
+    if back and not steps:
+        raise ValidationError(
+            {
+                "status": _(
+                    "A problem becomes assigned by giving its department, and never goes "
+                    "back to open."
+                )
+            }
+        )
+    return steps
+
+
+def _take_step(step: str, problem: Problem, changes: dict, *, on, acting_user, now) -> None:
+    """Take one workflow step through its service."""
+    common = {"problem": problem, "acting_user": acting_user, "now": now}
+    if step == ASSIGN:
+        assign_problem(department=changes["department"], on=on, **common)
+    elif step == FEEDBACK:
+        give_feedback(note=changes.get("note", ""), on=on, **common)
+    elif step == REJECT:
+        reject_solution(note=changes.get("note", ""), **common)
+    elif step == SOLVE:
+        resolution = changes.get("resolution")
+        if resolution is None:
+            resolution = problem.resolution
+        solve_problem(resolution=resolution, on=on, **common)
+    else:
+        confirm_problem(
+            satisfaction=changes.get("satisfaction"),
+            on=changes.get("resolved_on") or on,
+            **common,
+        )
+
+
+def _named_error(error: ValidationError, *, step: str, changes: dict) -> ValidationError:
+    """Return a step's error naming the field of the change: ``status`` for a refused step,
+    ``resolved_on`` for the date of a confirmation given as such."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"status": error.messages})
+    if step == CONFIRM and changes.get("resolved_on"):
+        return ValidationError(
+            {
+                ("resolved_on" if key == "on" else key): errors
+                for key, errors in error.error_dict.items()
+            }
+        )
+    return error
+
+
+def apply_problem_step(*, problem: Problem, user, changes: dict, now: datetime.datetime) -> Problem:
+    """Take the steps a change of ``problem`` asks for (``problem_steps``), all or none.
+
+    ``changes`` holds any of ``department``, ``note``, ``status``, ``resolution``,
+    ``satisfaction``, ``on`` (the date of the steps, today by default) and ``resolved_on`` (the
+    date of a confirmation). A step the user may not take raises ``PermissionDenied`` naming
+    the steps, before anything is written; a step the status does not allow, or a wrong field,
+    raises a ``ValidationError`` naming the field of the change. Returns the problem as stored.
+    """
+    steps = problem_steps(problem, changes)
+    refused = set(steps) - problem_permissions(user, problem, ignore_status=True)
+    if refused:
+        raise PermissionDenied(
+            _("You may not take this step on the problem: %(steps)s.")
+            % {"steps": ", ".join(sorted(refused))}
+        )
+    on = changes.get("on") or timezone.localdate(now)
+    with transaction.atomic():
+        for step in steps:
+            try:
+                _take_step(step, problem, changes, on=on, acting_user=user, now=now)
+            except ValidationError as error:
+                raise _named_error(error, step=step, changes=changes) from error
+    problem.refresh_from_db()
+    return problem
