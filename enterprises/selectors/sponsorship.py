@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ..choices import OfficialRank, ProblemStatus
-from ..models import Assignment, MonthlyReport, Official, Problem, Visit
+from ..models import Assignment, Enterprise, MonthlyReport, Official, Problem, Visit
 from .duties import Window, iso_week_window, month_window, quarter_window
 
 LEADER, HEAD, RESPONSIBLE, TEAM = "leader", "head", "responsible", "team"
@@ -174,3 +174,25 @@ def list_my_assignments(
             )
         )
     return sorted(result, key=lambda item: item.sort_key)
+
+
+def list_suggested_participants(*, enterprise: Enterprise, year: int) -> list[Official]:
+    """Return the people of the enterprise's assignment: leader, head, responsible, team."""
+    assignment = (
+        Assignment.objects.filter(enterprise=enterprise, year=year)
+        .select_related("leader", "responsible", "department")
+        .prefetch_related("team")
+        .first()
+    )
+    if assignment is None:
+        return []
+    people = [assignment.leader, assignment.responsible, *assignment.team.all()]
+    head = Official.objects.filter(
+        department_id=assignment.department_id, rank="department_head"
+    ).first()
+    if head:
+        people.insert(1, head)
+    unique = {}
+    for person in people:
+        unique.setdefault(person.pk, person)
+    return list(unique.values())

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from enterprises.models import Problem, ProblemEvent
-from enterprises.problem_views import SUCCESS
 from enterprises.selectors.problems import list_problems, problem_clocks, problem_permissions
 from enterprises.services.problems import (
     assign_problem,
@@ -22,6 +21,7 @@ from enterprises.services.problems import (
     reject_solution,
     solve_problem,
 )
+from enterprises.views.problems import SUCCESS
 from tests.factories import (
     AssignmentFactory,
     CountyLeaderFactory,

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
-from .choices import ProblemClock
-from .models import Problem
-from .problem_forms import ACTION_FORMS, ProblemFilterForm
-from .selectors.problems import (
+from ..choices import ProblemClock
+from ..forms.problems import ACTION_FORMS, ProblemFilterForm
+from ..models import Problem
+from ..selectors.problems import (
     ACTIONS,
     ClockState,
     clock_days,
@@ -24,7 +24,7 @@ from .selectors.problems import (
     problem_clocks,
     problem_permissions,
 )
-from .services.problems import (
+from ..services.problems import (
     assign_problem,
     confirm_problem,
     give_feedback,

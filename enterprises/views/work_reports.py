@@ -23,14 +23,14 @@ from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.periods import format_period, parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
-from .models import Assignment, Department, WorkReport
-from .selectors.work_reports import (
+from ..forms.work_reports import WorkReportBoardForm, WorkReportForm
+from ..models import Assignment, Department, WorkReport
+from ..selectors.work_reports import (
     can_submit_work_report,
     get_work_report_board,
     get_work_report_default_month,
 )
-from .services.work_reports import check_work_report_period, submit_work_report
-from .work_report_forms import WorkReportBoardForm, WorkReportForm
+from ..services.work_reports import check_work_report_period, submit_work_report
 
 PAGE_SIZE = 50
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TEXT_MAX
 from core.scoping import scope_form_choices
 
-from .choices import ProblemStatus
-from .models import Department, Enterprise, Problem
+from ..choices import ProblemStatus
+from ..models import Department, Enterprise, Problem
 
 
 def _label(field: str):

@@ -8,7 +8,7 @@ from core.forms import MonthField
 from core.models import REPORT_MAX
 from core.scoping import scope_form_choices
 
-from .models import Department, WorkReport
+from ..models import Department, WorkReport
 
 TEXT_MAX_LENGTH = REPORT_MAX
 

@@ -7,8 +7,8 @@ from core.forms import MultipleImageField
 from core.models import DESCRIPTION_MAX, TEXT_MAX
 from core.scoping import scope_form_choices
 
-from .choices import ProblemCategory, ProblemSeverity, VisitKind
-from .models import Department, Official
+from ..choices import ProblemCategory, ProblemSeverity, VisitKind
+from ..models import Department, Official
 
 
 class VisitForm(forms.Form):
