@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
 from enterprises.models import Assignment, Department, Problem
-from enterprises.selectors.duties import get_visit_compliance
+from enterprises.selectors.duties import get_visit_compliance, year_months
 from projects.models import ProjectPlan
 
 from .choices import NoticeStatus
@@ -127,9 +127,7 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
     }
     visits = {
         row.department_id: row
-        for row in get_visit_compliance(
-            year=year, months=list(range(1, 13)), today=today
-        ).departments
+        for row in get_visit_compliance(periods=year_months(year), today=today).departments
     }
     problems = {
         row["department_id"]: row

@@ -193,9 +193,7 @@ def _visit_compliance(period: datetime.date, today: datetime.date) -> list[dict]
 
     Four queries: three for the duties, one for the departments' codes and names.
     """
-    departments = get_visit_compliance(
-        year=period.year, months=[period.month], today=today
-    ).departments
+    departments = get_visit_compliance(periods=[period], today=today).departments
     names = {
         pk: (code, name)
         for pk, code, name in Department.objects.filter(

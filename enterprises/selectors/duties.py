@@ -38,22 +38,23 @@ class Window:
     end: datetime.date
 
 
-def month_window(year: int, month: int) -> Window:
-    """Return the calendar month as a window."""
-    first = datetime.date(year, month, 1)
+def month_window(period: datetime.date) -> Window:
+    """Return the calendar month starting on ``period`` as a window."""
+    year, month = period.year, period.month
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return Window(first, following - datetime.timedelta(days=1))
+    return Window(period.replace(day=1), following - datetime.timedelta(days=1))
 
 
-def quarter_window(year: int, month: int) -> Window:
-    """Return the calendar quarter holding ``month``."""
-    first_month = (month - 1) // 3 * 3 + 1
-    return Window(month_window(year, first_month).start, month_window(year, first_month + 2).end)
+def quarter_window(period: datetime.date) -> Window:
+    """Return the calendar quarter holding the month ``period``."""
+    first = period.replace(month=(period.month - 1) // 3 * 3 + 1, day=1)
+    last = first.replace(month=first.month + 2)
+    return Window(first, month_window(last).end)
 
 
-def week_windows(year: int, month: int) -> list[Window]:
-    """Return the ISO weeks (Monday to Sunday) whose Thursday falls in the month."""
-    month_span = month_window(year, month)
+def week_windows(period: datetime.date) -> list[Window]:
+    """Return the ISO weeks (Monday to Sunday) whose Thursday falls in the month ``period``."""
+    month_span = month_window(period)
     # The first Thursday on or after the first of the month.
     thursday = month_span.start + datetime.timedelta(days=(3 - month_span.start.weekday()) % 7)
     weeks = []
@@ -62,6 +63,11 @@ def week_windows(year: int, month: int) -> list[Window]:
         weeks.append(Window(monday, monday + datetime.timedelta(days=6)))
         thursday += datetime.timedelta(days=7)
     return weeks
+
+
+def year_months(year: int) -> list[datetime.date]:
+    """Return the twelve months of ``year`` (their first days)."""
+    return [datetime.date(year, month, 1) for month in range(1, 13)]
 
 
 @dataclass(frozen=True)
@@ -119,19 +125,23 @@ def _tally(windows: list[Window], dates: list[datetime.date], today: datetime.da
     return met, missed, due, ended
 
 
-def get_visit_compliance(*, year: int, months: list[int], today: datetime.date) -> Compliance:
-    """Return each assignment's duties over the windows of ``months`` of ``year``, and totals.
+def get_visit_compliance(*, periods: list[datetime.date], today: datetime.date) -> Compliance:
+    """Return each assignment's duties over the windows of the months ``periods``, and totals.
 
-    With one month: the leader's quarter holding it, the head's month, the responsible person's
-    weeks of the month. With several months (e.g. the year): each quarter once, every month,
-    every week. Department totals count the head's and the responsible persons' windows only:
-    the leader's duty is the leader's. Three queries whatever the number of assignments.
+    The months are of one year, that of the assignments. With one month: the leader's quarter
+    holding it, the head's month, the responsible person's weeks of the month. With several
+    months (e.g. the year, ``year_months``): each quarter once, every month, every week.
+    Department totals count the head's and the responsible persons' windows only: the leader's
+    duty is the leader's. Three queries whatever the number of assignments.
     """
-    months = sorted(set(months))
-    quarters = sorted({(month - 1) // 3 for month in months})
-    leader_windows = [quarter_window(year, quarter * 3 + 1) for quarter in quarters]
-    head_windows = [month_window(year, month) for month in months]
-    weekly_windows = [week for month in months for week in week_windows(year, month)]
+    periods = sorted({period.replace(day=1) for period in periods})
+    year = periods[0].year
+    if periods[-1].year != year:
+        raise ValueError("The months of a visit compliance are of one year.")
+    quarters = sorted({(period.month - 1) // 3 for period in periods})
+    leader_windows = [quarter_window(datetime.date(year, q * 3 + 1, 1)) for q in quarters]
+    head_windows = [month_window(period) for period in periods]
+    weekly_windows = [week for period in periods for week in week_windows(period)]
     span_start = min(w.start for w in leader_windows + head_windows + weekly_windows)
     span_end = max(w.end for w in leader_windows + head_windows + weekly_windows)
 
@@ -230,8 +240,8 @@ def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[
     the responsible person. Only duties with no visit yet in the window. Three queries.
     """
     windows = {
-        LEADER_QUARTERLY: quarter_window(today.year, today.month),
-        HEAD_MONTHLY: month_window(today.year, today.month),
+        LEADER_QUARTERLY: quarter_window(today.replace(day=1)),
+        HEAD_MONTHLY: month_window(today.replace(day=1)),
         RESPONSIBLE_WEEKLY: Window(
             today - datetime.timedelta(days=today.weekday()),
             today + datetime.timedelta(days=6 - today.weekday()),

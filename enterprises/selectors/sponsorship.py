@@ -90,16 +90,9 @@ class MyAssignment:
         return (urgency, min(deadlines, default=datetime.date.max), enterprise.name, enterprise.pk)
 
 
-def list_my_assignments(
-    *, official: Official, year: int, today: datetime.date
-) -> list[MyAssignment]:
-    """Return the official's assignments of ``year`` with their duties for the current window.
-
-    The leader's window is the quarter, the head's the month, the responsible person's the ISO
-    week holding ``today``; a duty is met once the official took part in a visit to the
-    enterprise in it. Ordered by ``MyAssignment.sort_key``: duties still due first, the nearest
-    deadline first, then by enterprise name. Three queries.
-    """
+def _my_assignment_rows(official: Official, year: int) -> list[Assignment]:
+    """Return the official's assignments of ``year`` with their enterprise's last visit, open
+    problems and latest report, by enterprise name. One query."""
     latest = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise")).order_by("-period")
     last_visit = Visit.objects.filter(enterprise=OuterRef("enterprise")).order_by("-visited_on")
     open_problems = (
@@ -109,7 +102,7 @@ def list_my_assignments(
         .annotate(count=Count("id"))
         .values("count")
     )
-    assignments = list(
+    return list(
         Assignment.objects.filter(involvement(official), year=year)
         .distinct()
         .select_related("enterprise", "department", "leader", "responsible")
@@ -122,35 +115,61 @@ def list_my_assignments(
         )
         .order_by("enterprise__name")
     )
-    windows = {
-        LEADER: quarter_window(today.year, today.month),
-        HEAD: month_window(today.year, today.month),
-        RESPONSIBLE: iso_week_window(today),
-    }
-    earliest = min(window.start for window in windows.values())
-    my_visits: dict[int, list[datetime.date]] = {}
+
+
+def _my_visit_days(
+    official: Official, assignments: list[Assignment], *, since: datetime.date, today: datetime.date
+) -> dict[int, list[datetime.date]]:
+    """Return the days the official visited each enterprise of ``assignments``. One query."""
+    days: dict[int, list[datetime.date]] = {}
     for enterprise_id, visited_on in Visit.participants.through.objects.filter(
         official=official,
         visit__enterprise_id__in=[a.enterprise_id for a in assignments],
-        visit__visited_on__gte=earliest,
+        visit__visited_on__gte=since,
         visit__visited_on__lte=today,
     ).values_list("visit__enterprise_id", "visit__visited_on"):
-        my_visits.setdefault(enterprise_id, []).append(visited_on)
+        days.setdefault(enterprise_id, []).append(visited_on)
+    return days
 
+
+def _my_roles(official: Official, assignment: Assignment) -> list[str]:
+    """Return the official's roles on the assignment; a team member's only if no other."""
+    roles = []
+    if assignment.leader_id == official.pk:
+        roles.append(LEADER)
+    if (
+        official.rank == OfficialRank.DEPARTMENT_HEAD
+        and assignment.department_id == official.department_id
+    ):
+        roles.append(HEAD)
+    if assignment.responsible_id == official.pk:
+        roles.append(RESPONSIBLE)
+    if assignment.in_team and not roles:
+        roles.append(TEAM)
+    return roles
+
+
+def list_my_assignments(
+    *, official: Official, year: int, today: datetime.date
+) -> list[MyAssignment]:
+    """Return the official's assignments of ``year`` with their duties for the current window.
+
+    The leader's window is the quarter, the head's the month, the responsible person's the ISO
+    week holding ``today``; a duty is met once the official took part in a visit to the
+    enterprise in it. Ordered by ``MyAssignment.sort_key``: duties still due first, the nearest
+    deadline first, then by enterprise name. Three queries.
+    """
+    assignments = _my_assignment_rows(official, year)
+    windows = {
+        LEADER: quarter_window(today.replace(day=1)),
+        HEAD: month_window(today.replace(day=1)),
+        RESPONSIBLE: iso_week_window(today),
+    }
+    earliest = min(window.start for window in windows.values())
+    my_visits = _my_visit_days(official, assignments, since=earliest, today=today)
     result = []
     for assignment in assignments:
-        roles = []
-        if assignment.leader_id == official.pk:
-            roles.append(LEADER)
-        if (
-            official.rank == OfficialRank.DEPARTMENT_HEAD
-            and assignment.department_id == official.department_id
-        ):
-            roles.append(HEAD)
-        if assignment.responsible_id == official.pk:
-            roles.append(RESPONSIBLE)
-        if assignment.in_team and not roles:
-            roles.append(TEAM)
+        roles = _my_roles(official, assignment)
         dates = my_visits.get(assignment.enterprise_id, [])
         duties = [
             Duty(

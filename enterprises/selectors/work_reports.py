@@ -19,6 +19,7 @@ from django.db.models import (
     FilteredRelation,
     OuterRef,
     Q,
+    QuerySet,
 )
 
 from core.periods import DefaultPeriod, default_month
@@ -130,26 +131,52 @@ class WorkReportBoard:
         return self.assignments - self.reported
 
 
-def get_work_report_board(
-    *, year: int, month: int, department: Department | int | None = None, user=None
-) -> WorkReportBoard:
-    """Return the assignments of ``year`` with their work report of ``month``, missing first.
+BOARD_FIELDS = (
+    "id",
+    "department_id",
+    "department__code",
+    "department__name",
+    "enterprise_id",
+    "enterprise__name",
+    "responsible__name",
+    "plan_goals",
+    "plan_standards",
+    "plan_deadline",
+    "month_report__id",
+    "month_report__progress",
+    "month_report__standards",
+    "month_report__deadlines",
+    "month_report__created_at",
+    "month_report__updated_at",
+    "month_report__submitted_by__username",
+    "month_report__submitted_by__official__name",
+)
 
-    Rows are those of ``department`` when given, ordered not reported first, then by department
-    code and enterprise name. The per-department counts cover every department with an
-    assignment that year, whatever the filter, so the summary also serves to pick one.
-    Two queries, whatever the number of assignments.
-    """
-    period = datetime.date(year, month, 1)
-    department_id = department.pk if isinstance(department, Department) else department
-    assignments = Assignment.objects.filter(year=year)
-    if user is not None:
-        assignments = scope_queryset(assignments, user)
-    listed = (
-        assignments if department_id is None else assignments.filter(department_id=department_id)
+
+def _submitted_report(row: dict) -> SubmittedReport | None:
+    """Return the month's report of a board row read with ``BOARD_FIELDS``, if any."""
+    if row["month_report__id"] is None:
+        return None
+    return SubmittedReport(
+        id=row["month_report__id"],
+        progress=row["month_report__progress"],
+        standards=row["month_report__standards"],
+        deadlines=row["month_report__deadlines"],
+        submitted_at=row["month_report__created_at"],
+        updated_at=row["month_report__updated_at"],
+        submitted_by=row["month_report__submitted_by__official__name"]
+        or row["month_report__submitted_by__username"]
+        or "",
     )
+
+
+def _board_rows(assignments: QuerySet[Assignment], period: datetime.date) -> list[WorkReportRow]:
+    """Return the rows of ``assignments`` with their report of ``period``, missing first.
+
+    One query.
+    """
     values = (
-        listed.annotate(
+        assignments.annotate(
             month_report=FilteredRelation("work_reports", condition=Q(work_reports__period=period))
         )
         .annotate(
@@ -158,28 +185,9 @@ def get_work_report_board(
             )
         )
         .order_by("has_report", "department__code", "enterprise__name", "id")
-        .values(
-            "id",
-            "department_id",
-            "department__code",
-            "department__name",
-            "enterprise_id",
-            "enterprise__name",
-            "responsible__name",
-            "plan_goals",
-            "plan_standards",
-            "plan_deadline",
-            "month_report__id",
-            "month_report__progress",
-            "month_report__standards",
-            "month_report__deadlines",
-            "month_report__created_at",
-            "month_report__updated_at",
-            "month_report__submitted_by__username",
-            "month_report__submitted_by__official__name",
-        )
+        .values(*BOARD_FIELDS)
     )
-    rows = [
+    return [
         WorkReportRow(
             assignment_id=row["id"],
             department_id=row["department_id"],
@@ -191,22 +199,16 @@ def get_work_report_board(
             plan_goals=row["plan_goals"],
             plan_standards=row["plan_standards"],
             plan_deadline=row["plan_deadline"],
-            report=None
-            if row["month_report__id"] is None
-            else SubmittedReport(
-                id=row["month_report__id"],
-                progress=row["month_report__progress"],
-                standards=row["month_report__standards"],
-                deadlines=row["month_report__deadlines"],
-                submitted_at=row["month_report__created_at"],
-                updated_at=row["month_report__updated_at"],
-                submitted_by=row["month_report__submitted_by__official__name"]
-                or row["month_report__submitted_by__username"]
-                or "",
-            ),
+            report=_submitted_report(row),
         )
         for row in values
     ]
+
+
+def _department_counts(
+    assignments: QuerySet[Assignment], period: datetime.date
+) -> list[DepartmentReportCount]:
+    """Return each department's assignments and how many have a report of ``period``. One query."""
     counts = (
         assignments.annotate(
             has_report=Exists(WorkReport.objects.filter(assignment=OuterRef("pk"), period=period))
@@ -215,7 +217,7 @@ def get_work_report_board(
         .annotate(total=Count("id"), reported=Count("id", filter=Q(has_report=True)))
         .order_by("department__code")
     )
-    departments = [
+    return [
         DepartmentReportCount(
             department_id=row["department_id"],
             department_code=row["department__code"],
@@ -225,6 +227,29 @@ def get_work_report_board(
         )
         for row in counts
     ]
+
+
+def get_work_report_board(
+    *, period: datetime.date, department: Department | int | None = None, user=None
+) -> WorkReportBoard:
+    """Return the assignments of the year of ``period`` with their work report of that month,
+    missing first.
+
+    Rows are those of ``department`` when given, ordered not reported first, then by department
+    code and enterprise name. The per-department counts cover every department with an
+    assignment that year, whatever the filter, so the summary also serves to pick one.
+    Two queries, whatever the number of assignments.
+    """
+    department_id = department.pk if isinstance(department, Department) else department
+    assignments = Assignment.objects.filter(year=period.year)
+    if user is not None:
+        assignments = scope_queryset(assignments, user)
+    listed = (
+        assignments if department_id is None else assignments.filter(department_id=department_id)
+    )
     return WorkReportBoard(
-        period=period, department_id=department_id, rows=rows, departments=departments
+        period=period,
+        department_id=department_id,
+        rows=_board_rows(listed, period),
+        departments=_department_counts(assignments, period),
     )

@@ -64,9 +64,7 @@ def compliance(request, official_id=None):
     period, error, default, today = _compliance_query(request)
     department_id = request.GET.get("department", "")
     department_id = int(department_id) if department_id.isdigit() else None
-    data = scope_compliance(
-        get_visit_compliance(year=period.year, months=[period.month], today=today), request.user
-    )
+    data = scope_compliance(get_visit_compliance(periods=[period], today=today), request.user)
     # The lines name the departments of the user's assignments even when the user sees no
     # department's totals (an official).
     department_ids = {row.department_id for row in data.departments}

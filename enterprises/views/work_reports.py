@@ -92,9 +92,7 @@ def board(request):
         )
         period = default.value
     department = filters.get("department")
-    work_board = get_work_report_board(
-        year=period.year, month=period.month, department=department, user=request.user
-    )
+    work_board = get_work_report_board(period=period, department=department, user=request.user)
     if wants_xlsx(request):
         return xlsx_response(
             title=_("Work reports"),

@@ -272,7 +272,7 @@ def visit_compliance(request):
     """Return each assignment's visit duties for a month, and each department's compliance."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
     compliance = scope_compliance(
-        get_visit_compliance(year=period.year, months=[period.month], today=timezone.localdate()),
+        get_visit_compliance(periods=[period], today=timezone.localdate()),
         request.user,
     )
     return Response(

@@ -249,7 +249,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
         chance = min(0.995, diligence[sponsorship.department.code] + rng.uniform(-0.04, 0.03))
         weekly: dict[int, list[PlannedVisit]] = defaultdict(list)  # calendar month -> visits
         for month in range(1, 13):
-            for week in week_windows(year, month):
+            for week in week_windows(datetime.date(year, month, 1)):
                 days = _days(week.start, week.end, year)
                 if days and rng.random() < chance:
                     people = [sponsorship.responsible]
@@ -264,7 +264,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
             if joinable and rng.random() < 0.7:
                 rng.choice(joinable).participants[sponsorship.head.pk] = sponsorship.head
             else:
-                window = month_window(year, month)
+                window = month_window(datetime.date(year, month, 1))
                 people = [sponsorship.head]
                 if rng.random() < 0.5:
                     people.append(sponsorship.responsible)
@@ -272,7 +272,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
         for quarter in range(4):
             if rng.random() >= 0.92:
                 continue
-            window = quarter_window(year, quarter * 3 + 1)
+            window = quarter_window(datetime.date(year, quarter * 3 + 1, 1))
             joinable = [v for m in range(quarter * 3 + 1, quarter * 3 + 4) for v in weekly[m]]
             people = [sponsorship.leader, sponsorship.head, sponsorship.responsible]
             if joinable and rng.random() < 0.75:
@@ -372,9 +372,11 @@ def planned_compliance(plan: Plan, months) -> dict[str, tuple[int, int]]:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for sponsorship in plan.sponsorships:
         code = sponsorship.enterprise.credit_code
-        windows = [(sponsorship.head, month_window(plan.year, m)) for m in months]
+        windows = [(sponsorship.head, month_window(datetime.date(plan.year, m, 1))) for m in months]
         windows += [
-            (sponsorship.responsible, week) for m in months for week in week_windows(plan.year, m)
+            (sponsorship.responsible, week)
+            for m in months
+            for week in week_windows(datetime.date(plan.year, m, 1))
         ]
         for official, window in windows:
             visited = dates.get((code, official.pk), [])
@@ -679,7 +681,7 @@ def _report_texts(sponsorship, month, visits, problems, figures, targets, submit
     own = [v for v in visits if responsible.pk in v.participants]
     heads = [v for v in visits if head.pk in v.participants]
     leader = [v for v in visits if sponsorship.leader.pk in v.participants]
-    weeks = week_windows(sponsorship.year, month)
+    weeks = week_windows(datetime.date(sponsorship.year, month, 1))
     met = sum(any(w.start <= v.day <= w.end for v in own) for w in weeks)
     parts = [f"{month}月，帮扶责任人{responsible.name}到企帮扶{len(own)}次"]
     if heads:
@@ -727,7 +729,7 @@ def _write_inspections(writer, plan: Plan, cutoff, departments, people: People) 
     codes = sorted({s.department.code for s in plan.sponsorships})
     rows, stamps = [], {}
     for quarter in range(1, 5):
-        window = quarter_window(year, quarter * 3)
+        window = quarter_window(datetime.date(year, quarter * 3, 1))
         last = window.end + datetime.timedelta(days=10 if quarter < 4 else 0)
         months = range(quarter * 3 - 2, quarter * 3 + 1)
         compliance = planned_compliance(plan, months)

@@ -10,6 +10,7 @@ from enterprises.selectors.duties import (
     month_window,
     quarter_window,
     week_windows,
+    year_months,
 )
 from tests.factories import AssignmentFactory, OfficialFactory, VisitFactory
 
@@ -18,25 +19,25 @@ D = datetime.date
 
 def test_weeks_belong_to_the_month_of_their_thursday():
     # November 2021: Thursdays 4, 11, 18, 25; the week of Thursday 2 December straddles.
-    assert week_windows(2021, 11) == [
+    assert week_windows(D(2021, 11, 1)) == [
         Window(D(2021, 11, 1), D(2021, 11, 7)),
         Window(D(2021, 11, 8), D(2021, 11, 14)),
         Window(D(2021, 11, 15), D(2021, 11, 21)),
         Window(D(2021, 11, 22), D(2021, 11, 28)),
     ]
-    assert week_windows(2021, 12)[0] == Window(D(2021, 11, 29), D(2021, 12, 5))
+    assert week_windows(D(2021, 12, 1))[0] == Window(D(2021, 11, 29), D(2021, 12, 5))
     # September 2021 has five Thursdays (2, 9, 16, 23, 30).
-    assert len(week_windows(2021, 9)) == 5
+    assert len(week_windows(D(2021, 9, 1))) == 5
     # January 2021 starts on a Friday: the week of 1 January belongs to December 2020.
-    assert week_windows(2021, 1)[0].start == D(2021, 1, 4)
-    assert week_windows(2020, 12)[-1] == Window(D(2020, 12, 28), D(2021, 1, 3))
+    assert week_windows(D(2021, 1, 1))[0].start == D(2021, 1, 4)
+    assert week_windows(D(2020, 12, 1))[-1] == Window(D(2020, 12, 28), D(2021, 1, 3))
 
 
 def test_months_and_quarters():
-    assert month_window(2021, 12) == Window(D(2021, 12, 1), D(2021, 12, 31))
-    assert month_window(2020, 2) == Window(D(2020, 2, 1), D(2020, 2, 29))
-    assert quarter_window(2021, 3) == Window(D(2021, 1, 1), D(2021, 3, 31))
-    assert quarter_window(2021, 4) == Window(D(2021, 4, 1), D(2021, 6, 30))
+    assert month_window(D(2021, 12, 1)) == Window(D(2021, 12, 1), D(2021, 12, 31))
+    assert month_window(D(2020, 2, 1)) == Window(D(2020, 2, 1), D(2020, 2, 29))
+    assert quarter_window(D(2021, 3, 1)) == Window(D(2021, 1, 1), D(2021, 3, 31))
+    assert quarter_window(D(2021, 4, 1)) == Window(D(2021, 4, 1), D(2021, 6, 30))
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def _lines(compliance):
 def test_a_visit_with_three_participants_counts_for_each(sponsorship):
     assignment, head = sponsorship
     _visit(assignment, D(2021, 11, 10), assignment.leader, head, assignment.responsible)
-    lines = _lines(get_visit_compliance(year=2021, months=[11], today=D(2022, 1, 1)))
+    lines = _lines(get_visit_compliance(periods=[D(2021, 11, 1)], today=D(2022, 1, 1)))
     assert (lines["leader_quarterly"].met, lines["leader_quarterly"].required) == (1, 1)
     assert (lines["head_monthly"].met, lines["head_monthly"].missed) == (1, 0)
     weekly = lines["responsible_weekly"]
@@ -69,8 +70,8 @@ def test_a_visit_with_three_participants_counts_for_each(sponsorship):
 def test_a_visit_in_a_straddling_week_counts_for_the_month_of_its_thursday(sponsorship):
     assignment, head = sponsorship
     _visit(assignment, D(2021, 11, 30), assignment.responsible, head)
-    november = _lines(get_visit_compliance(year=2021, months=[11], today=D(2022, 1, 1)))
-    december = _lines(get_visit_compliance(year=2021, months=[12], today=D(2022, 1, 1)))
+    november = _lines(get_visit_compliance(periods=[D(2021, 11, 1)], today=D(2022, 1, 1)))
+    december = _lines(get_visit_compliance(periods=[D(2021, 12, 1)], today=D(2022, 1, 1)))
     assert november["responsible_weekly"].met == 0
     assert december["responsible_weekly"].met == 1
     # The head's duty is the calendar month: 30 November is November's.
@@ -81,9 +82,9 @@ def test_the_leaders_quarter_ends_on_its_last_day(sponsorship):
     assignment, _head = sponsorship
     _visit(assignment, D(2021, 3, 31), assignment.leader)
     _visit(assignment, D(2021, 4, 1), assignment.leader)
-    q1 = _lines(get_visit_compliance(year=2021, months=[2], today=D(2022, 1, 1)))
-    q2 = _lines(get_visit_compliance(year=2021, months=[6], today=D(2022, 1, 1)))
-    q3 = _lines(get_visit_compliance(year=2021, months=[7], today=D(2022, 1, 1)))
+    q1 = _lines(get_visit_compliance(periods=[D(2021, 2, 1)], today=D(2022, 1, 1)))
+    q2 = _lines(get_visit_compliance(periods=[D(2021, 6, 1)], today=D(2022, 1, 1)))
+    q3 = _lines(get_visit_compliance(periods=[D(2021, 7, 1)], today=D(2022, 1, 1)))
     assert q1["leader_quarterly"].met == q2["leader_quarterly"].met == 1
     assert (q3["leader_quarterly"].met, q3["leader_quarterly"].missed) == (0, 1)
 
@@ -92,7 +93,7 @@ def test_an_emergency_visit_counts(sponsorship):
     assignment, head = sponsorship
     _visit(assignment, D(2021, 11, 3), head, kind="emergency")
     assert (
-        _lines(get_visit_compliance(year=2021, months=[11], today=D(2022, 1, 1)))[
+        _lines(get_visit_compliance(periods=[D(2021, 11, 1)], today=D(2022, 1, 1)))[
             "head_monthly"
         ].met
         == 1
@@ -102,7 +103,7 @@ def test_an_emergency_visit_counts(sponsorship):
 def test_running_windows_are_due_and_department_compliance_counts_ended_ones(sponsorship):
     assignment, head = sponsorship
     _visit(assignment, D(2021, 11, 2), assignment.responsible)
-    compliance = get_visit_compliance(year=2021, months=[11], today=D(2021, 11, 16))
+    compliance = get_visit_compliance(periods=[D(2021, 11, 1)], today=D(2021, 11, 16))
     weekly = _lines(compliance)["responsible_weekly"]
     # Weeks 1-7 (met) and 8-14 (ended, missed); 15-21 runs; 22-28 has not begun.
     assert (weekly.met, weekly.missed, weekly.due) == (1, 1, 2)
@@ -117,7 +118,7 @@ def test_visits_to_another_enterprise_or_by_others_do_not_count(sponsorship):
     other = AssignmentFactory(year=2021)
     _visit(other, D(2021, 11, 10), head, assignment.responsible, assignment.leader)
     _visit(assignment, D(2021, 11, 10), OfficialFactory())
-    lines = _lines(get_visit_compliance(year=2021, months=[11], today=D(2022, 1, 1)))
+    lines = _lines(get_visit_compliance(periods=[D(2021, 11, 1)], today=D(2022, 1, 1)))
     assert [lines[d].met for d in ("leader_quarterly", "head_monthly", "responsible_weekly")] == [
         0,
         0,
@@ -130,7 +131,7 @@ def test_query_count_is_constant(db, django_assert_max_num_queries):
         assignment = AssignmentFactory(year=2021)
         _visit(assignment, D(2021, 11, 10), assignment.responsible, assignment.leader)
     with django_assert_max_num_queries(3):
-        compliance = get_visit_compliance(year=2021, months=list(range(1, 13)), today=D(2022, 1, 1))
+        compliance = get_visit_compliance(periods=year_months(2021), today=D(2022, 1, 1))
     assert len(compliance.lines) == 40
 
 

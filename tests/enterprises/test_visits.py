@@ -211,7 +211,9 @@ def test_late_evening_in_shanghai_is_still_that_day_whatever_the_server_clock(cl
         assert 'value="2021-11-30"' in form.content.decode()
         response = _post(client, responsible, visited_on="2021-11-30")
     assert response.status_code == 302
-    compliance = get_visit_compliance(year=2021, months=[11], today=datetime.date(2021, 12, 1))
+    compliance = get_visit_compliance(
+        periods=[datetime.date(2021, 11, 1)], today=datetime.date(2021, 12, 1)
+    )
     lines = {line.duty: line for line in compliance.lines}
     assert lines["leader_quarterly"].met == 1
 

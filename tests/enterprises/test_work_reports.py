@@ -157,7 +157,7 @@ def test_board_lists_who_has_not_reported_first(assignment, member):
     _submit(assignment, user=member)
     _submit(other, period=datetime.date(2021, 10, 1))  # another month does not count
 
-    board = get_work_report_board(year=2021, month=11)
+    board = get_work_report_board(period=datetime.date(2021, 11, 1))
     assert [row.reported for row in board.rows] == [False, False, True]
     reported = board.rows[-1]
     assert reported.assignment_id == assignment.pk
@@ -172,7 +172,7 @@ def test_board_lists_who_has_not_reported_first(assignment, member):
     ]
     assert (board.reported, board.assignments, board.missing) == (1, 3, 2)
 
-    only_d2 = get_work_report_board(year=2021, month=11, department=other.department)
+    only_d2 = get_work_report_board(period=datetime.date(2021, 11, 1), department=other.department)
     assert [row.assignment_id for row in only_d2.rows] == [other.pk]
     assert len(only_d2.departments) == 2  # the summary still covers every department
 
@@ -180,7 +180,7 @@ def test_board_lists_who_has_not_reported_first(assignment, member):
 def test_board_runs_a_constant_number_of_queries(assignment, member):
     def count():
         with CaptureQueriesContext(connection) as queries:
-            board = get_work_report_board(year=2021, month=11)
+            board = get_work_report_board(period=datetime.date(2021, 11, 1))
         return len(queries), len(board.rows)
 
     _submit(assignment, user=member)
