@@ -1,4 +1,5 @@
-"""Choices of the enterprises app (stored values are the English names of domain.md)."""
+"""Choices of the enterprises app (stored values are the English names of domain.md), the
+sponsorship's and the rest of the article's (cultivation, financing, safety, parks)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -110,3 +111,35 @@ class ProblemClock(models.TextChoices):
     ASSIGN = "assign", _("Assigned to a department")
     FEEDBACK = "feedback", _("First feedback")
     SOLVE = "solve", _("Solved")
+
+
+# The rest of the article: cultivation, financing, safety and parks.
+
+
+class CultivationStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    APPLYING = "applying", _("Applying")
+    RECOGNISED = "recognised", _("Recognised")
+    REJECTED = "rejected", _("Rejected")
+
+
+DECIDED_CULTIVATION = (CultivationStatus.RECOGNISED, CultivationStatus.REJECTED)
+
+
+class InspectionKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled spot check")
+    RANDOM = "random", _("Random spot check")
+    HOLIDAY = "holiday", _("Holiday inspection")
+
+
+class SafetyActivityKind(models.TextChoices):
+    TRAINING = "training", _("Training")
+    DRILL = "drill", _("Drill")
+    DOCUMENT = "document", _("Document issued")
+
+
+class FacilityKind(models.TextChoices):
+    SERVICE_CENTRE = "service_centre", _("Service centre")
+    CANTEEN = "canteen", _("Staff canteen")
+    APARTMENT = "apartment", _("Talent apartment")
+    OTHER = "other", _("Other")

@@ -6,7 +6,7 @@ neither a form nor the browsable API ever renders a dropdown of every row.
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,18 +17,28 @@ from core.periods import check_month_begun, parse_period
 from core.scoping import checks_references, scoped_choices
 
 from . import choices
+from .choices import CultivationStatus, FacilityKind, InspectionKind, SafetyActivityKind
 from .models import (
+    MAJOR_INVESTMENT,
     Assignment,
+    Cultivation,
     Department,
     Enterprise,
     EnterpriseTitle,
+    Loan,
+    Matchmaking,
     MonthlyReport,
+    NewInvestor,
     Official,
     Problem,
+    SafetyActivity,
+    SafetyInspection,
+    ServiceFacility,
+    StandardFactory,
     Target,
     Visit,
 )
-from .problems import list_problems
+from .selectors.problems import list_problems
 
 
 class PeriodFormField(forms.CharField):
@@ -269,26 +279,6 @@ class ProblemFilterSet(django_filters.FilterSet):
 
 
 # --- the zone's records (issue 9): cultivation, finance, safety, parks ----------------------------
-
-from django.db.models import F  # noqa: E402
-
-from .zone_choices import (  # noqa: E402
-    CultivationStatus,
-    FacilityKind,
-    InspectionKind,
-    SafetyActivityKind,
-)
-from .zone_models import (  # noqa: E402
-    MAJOR_INVESTMENT,
-    Cultivation,
-    Loan,
-    Matchmaking,
-    NewInvestor,
-    SafetyActivity,
-    SafetyInspection,
-    ServiceFacility,
-    StandardFactory,
-)
 
 
 class CultivationFilterSet(django_filters.FilterSet):

@@ -35,6 +35,7 @@ from core.imports.kinds import (
     Row,
     register,
 )
+from enterprises.services.figures import FLOW_METRICS, refresh_monthly_ytd_pairs
 
 from . import choices
 from .models import (
@@ -48,7 +49,6 @@ from .models import (
     Target,
     month_not_begun_message,
 )
-from .services import FLOW_METRICS, refresh_monthly_ytd_pairs
 from .validators import build_credit_code
 
 

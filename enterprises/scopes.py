@@ -30,7 +30,7 @@ from core.scoping import (
     set_resolver,
 )
 
-from . import models, zone_models
+from . import models
 
 EVERYTHING_ROLES = frozenset({"administrator", "economic_bureau", "supervision_office"})
 DEPARTMENT_ROLES = frozenset({"department_user"})
@@ -138,9 +138,9 @@ def _problem_event(scope) -> Q:
 
 
 def _matchmaking(scope) -> Q:
-    taking_part = zone_models.Matchmaking.objects.filter(
-        enterprises__in=scope.enterprise_ids()
-    ).values("pk")
+    taking_part = models.Matchmaking.objects.filter(enterprises__in=scope.enterprise_ids()).values(
+        "pk"
+    )
     return Q(pk__in=taking_part)
 
 
@@ -160,19 +160,19 @@ def register_all() -> None:
         models.Target,
         models.MonthlyReport,
         models.MonthlyYtd,
-        zone_models.Cultivation,
-        zone_models.Loan,
-        zone_models.NewInvestor,
-        zone_models.SafetyInspection,
+        models.Cultivation,
+        models.Loan,
+        models.NewInvestor,
+        models.SafetyInspection,
     ):
         register(model, by_enterprise("enterprise"))
     register(models.VisitPhoto, by_enterprise("visit__enterprise"))
     register(models.PendingVisitPhoto, by_user("user"))
     register(models.Problem, problem_rule)
     register(models.ProblemEvent, _problem_event)
-    register(zone_models.StandardFactory, by_enterprise("occupant"))
-    register(zone_models.Matchmaking, _matchmaking)
+    register(models.StandardFactory, by_enterprise("occupant"))
+    register(models.Matchmaking, _matchmaking)
     register(models.Period, everyone, check_references=False)
     register(models.PeriodEvent, everyone, check_references=False)
-    register(zone_models.SafetyActivity, readers_of_everything)
-    register(zone_models.ServiceFacility, readers_of_everything)
+    register(models.SafetyActivity, readers_of_everything)
+    register(models.ServiceFacility, readers_of_everything)

@@ -6,12 +6,14 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-produc
 # The live server of the browser tests runs beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from .settings import *  # noqa: E402,F403
-from .settings import STORAGES  # noqa: E402
+from . import settings as production  # noqa: E402
+
+# Every setting of production, named (Django reads the upper-case names of this module).
+globals().update({name: value for name, value in vars(production).items() if name.isupper()})
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
-    **STORAGES,
+    **production.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

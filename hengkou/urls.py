@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from enterprises import urls as enterprise_urls
+
 from . import health
 from .views import assessment, dashboard, drilldown, inspections, notices, site
 
@@ -33,11 +35,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("bulletin/", include("hengkou.bulletin.urls")),
-    path("problems/", include("enterprises.problem_urls")),
+    path("problems/", include((enterprise_urls.problem_patterns, "problems"))),
     path("projects/", include("projects.urls")),
     path("overview/", include("hengkou.overview.urls")),
-    path("zone/", include("enterprises.zone_urls")),
-    path("work-reports/", include("enterprises.work_report_urls")),
+    path("zone/", include((enterprise_urls.zone_patterns, "zone"))),
+    path("work-reports/", include((enterprise_urls.work_report_patterns, "work_reports"))),
     path("imports/", include("core.imports.urls")),
     path("", include("enterprises.urls")),
     path("admin/", admin.site.urls),

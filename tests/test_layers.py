@@ -278,7 +278,7 @@ def test_templates_belong_to_the_app_rendering_them():
     owners = {
         path.relative_to(TEMPLATES).as_posix(): app for path, app in template_owners().items()
     }
-    assert owners["zone/index.html"] == "enterprises"  # rendered by enterprises/zone_views.py
+    assert owners["zone/index.html"] == "enterprises"  # rendered by enterprises/views/zone.py
     assert owners["imports/upload.html"] == "core"  # rendered by core/imports/views.py
     assert owners["enterprises/includes/raised_problem.html"] == "enterprises"
     assert owners["projects/funding_list.html"] == "projects"

@@ -42,9 +42,9 @@ from ..models import (
     Target,
     Visit,
 )
-from ..problems import list_problems
-from ..selectors import get_chain_stats
-from ..services import delete_monthly_reports
+from ..selectors.chain import get_chain_stats
+from ..selectors.problems import list_problems
+from ..services.figures import delete_monthly_reports
 from ..site import reads_zone_figures
 from .serializers import (
     AssignmentSerializer,

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from core.api.serializers import PERIOD_SCHEMA
 from core.api.views import ERRORS
-from enterprises.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
+from enterprises.selectors.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
 from ..choices import Light, MemberReportStatus, NoticeStatus, RankedMetric
 from .serializers import RankingRowSerializer, SupervisionNoticeSerializer

@@ -18,9 +18,9 @@ from core.api.views import ScopedViewSetMixin, WorkflowPermissions, requires
 from core.figures_cache import cached_figures
 from core.indicators import time_progress
 from core.periods import format_period
-from enterprises.duties import get_visit_compliance, scope_compliance
 from enterprises.filtersets import department_filter
 from enterprises.models import Department
+from enterprises.selectors.duties import get_visit_compliance, scope_compliance
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
@@ -278,7 +278,7 @@ def visit_compliance(request):
     """Return each assignment's visit duties for a month, and each department's compliance."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
     compliance = scope_compliance(
-        get_visit_compliance(year=period.year, months=[period.month], today=timezone.localdate()),
+        get_visit_compliance(periods=[period], today=timezone.localdate()),
         request.user,
     )
     return Response(

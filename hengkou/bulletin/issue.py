@@ -25,8 +25,8 @@ from django.utils import timezone
 from core.jobs import lock_key
 from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
-from enterprises.duties import get_visit_compliance
 from enterprises.models import Department, Period, Problem
+from enterprises.selectors.duties import get_visit_compliance
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 
@@ -193,9 +193,7 @@ def _visit_compliance(period: datetime.date, today: datetime.date) -> list[dict]
 
     Four queries: three for the duties, one for the departments' codes and names.
     """
-    departments = get_visit_compliance(
-        year=period.year, months=[period.month], today=today
-    ).departments
+    departments = get_visit_compliance(periods=[period], today=today).departments
     names = {
         pk: (code, name)
         for pk, code, name in Department.objects.filter(

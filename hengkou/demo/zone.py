@@ -14,7 +14,15 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from enterprises.choices import ChainRole, TitleKind, TitleLevel
+from enterprises.choices import (
+    ChainRole,
+    CultivationStatus,
+    FacilityKind,
+    InspectionKind,
+    SafetyActivityKind,
+    TitleKind,
+    TitleLevel,
+)
 from enterprises.models import (
     Cultivation,
     Enterprise,
@@ -25,12 +33,6 @@ from enterprises.models import (
     SafetyInspection,
     ServiceFacility,
     StandardFactory,
-)
-from enterprises.zone_choices import (
-    CultivationStatus,
-    FacilityKind,
-    InspectionKind,
-    SafetyActivityKind,
 )
 from projects.models import FundingApplication, FundingStatus, Project
 

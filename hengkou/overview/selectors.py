@@ -10,7 +10,13 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from core.numbers import cents
-from enterprises.choices import ChainRole, TitleKind
+from enterprises.choices import (
+    ChainRole,
+    CultivationStatus,
+    InspectionKind,
+    SafetyActivityKind,
+    TitleKind,
+)
 from enterprises.models import (
     MAJOR_INVESTMENT,
     Cultivation,
@@ -24,8 +30,7 @@ from enterprises.models import (
     ServiceFacility,
     StandardFactory,
 )
-from enterprises.selectors import get_chain_stats
-from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
+from enterprises.selectors.chain import get_chain_stats
 from projects.models import FundingApplication, FundingStatus
 
 from ..selectors.zone import ZoneStats, get_zone_stats

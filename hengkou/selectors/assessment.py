@@ -13,8 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
-from enterprises.duties import get_visit_compliance
 from enterprises.models import Assignment, Department, Problem
+from enterprises.selectors.duties import get_visit_compliance, year_months
 from projects.models import ProjectPlan
 
 from ..choices import NoticeStatus
@@ -118,9 +118,7 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
         "investment": _completion_rates(period=december, metric="investment"),
         "visits": {
             row.department_id: row
-            for row in get_visit_compliance(
-                year=year, months=list(range(1, 13)), today=today
-            ).departments
+            for row in get_visit_compliance(periods=year_months(year), today=today).departments
         },
         "problems": _problems_on_time(year),
         "responsiveness": _notices_answered_on_time(year),

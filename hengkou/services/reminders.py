@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.duties import list_duties_due_soon
 from enterprises.models import (
     Assignment,
 )
-from enterprises.problems import escalate_missed_clocks
+from enterprises.selectors.duties import list_duties_due_soon
+from enterprises.services.problems import escalate_missed_clocks
 
 from ..models import (
     Notification,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exports import attr
 from core.views import ListColumn, ObjectListView
-from enterprises.zone_views import display_of, enterprise_url
+from enterprises.views.zone import display_of, enterprise_url
 
 from ..filtersets import FundingApplicationFilterSet
 from ..selectors.funding import funding_totals, list_funding_applications

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from enterprises.models import WorkReport
-from enterprises.work_reports import submit_work_report
+from enterprises.services.work_reports import submit_work_report
 from tests.factories import AssignmentFactory, OfficialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

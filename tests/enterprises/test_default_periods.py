@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.work_reports import submit_work_report
+from enterprises.services.work_reports import submit_work_report
 from tests.default_periods import NOTE_MONTH, NOTE_YEAR
 from tests.factories import (
     AssignmentFactory,

@@ -33,7 +33,7 @@ from enterprises.models import (
     VisitPhoto,
     WorkReport,
 )
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 from enterprises.validators import build_credit_code
 
 # The smallest photo the upload checks accept (core.images: JPEG, PNG or WebP, 32 to 12 000 px a

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enterprises.models import Enterprise
-from enterprises.zone_models import (
+from enterprises.models import (
     Cultivation,
+    Enterprise,
     Loan,
     Matchmaking,
     NewInvestor,

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from enterprises.choices import ReportStatus
 from enterprises.models import Assignment, Enterprise, MonthlyReport, Target, Visit
-from enterprises.services import delete_monthly_reports, save_monthly_report
+from enterprises.services.figures import delete_monthly_reports, save_monthly_report
 from hengkou.services.close import close_month, reopen_month
 from projects.models import Project
 from tests.factories import (

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from enterprises.work_reports import submit_work_report
+from enterprises.services.work_reports import submit_work_report
 from hengkou.models import Notification, SupervisionNotice
 from hengkou.services.close import close_month
 from tests.factories import (

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from enterprises.services import save_monthly_report
+from enterprises.services.figures import save_monthly_report
 from hengkou.selectors.ranking import get_period_ranking
 from hengkou.selectors.zone import get_zone_stats, list_monthly_trend
 from tests.factories import (

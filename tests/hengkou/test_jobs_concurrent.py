@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core import jobs
 from enterprises.models import MonthlyReport, MonthlyYtd, PeriodEvent, ProblemEvent
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 from hengkou.models import Notification, RankingSnapshot, Reminder, SupervisionNotice
 from tests.factories import (
     AssignmentFactory,

@@ -109,7 +109,7 @@ def test_another_departments_enterprise_is_not_echoed_by_a_filter(world):
 
 
 def test_the_only_deliberate_exception_is_routing_a_problem():
-    from enterprises import problem_forms
+    from enterprises.forms import problems as problem_forms
 
     exceptions = [
         f"{name}.{field_name}"

@@ -5,8 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from enterprises.zone_selectors import candidate_threshold, list_cultivation_candidates
-from enterprises.zone_services import record_cultivation_candidates
+from enterprises.selectors.zone import candidate_threshold, list_cultivation_candidates
+from enterprises.services.cultivation import record_cultivation_candidates
 
 
 class Command(BaseCommand):

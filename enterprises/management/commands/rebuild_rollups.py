@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from core.jobs import single_run
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from enterprises.models import (
     Official,
     Target,
 )
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 
 from .common import (
     DEPARTMENTS,

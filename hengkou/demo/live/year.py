@@ -18,7 +18,7 @@ from enterprises.models import (
     MonthlyReport,
     Target,
 )
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 

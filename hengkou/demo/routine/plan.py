@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from enterprises.choices import ProblemAction, ProblemClock, VisitKind
-from enterprises.duties import month_window, quarter_window, week_windows
 from enterprises.models import Department, Official
-from enterprises.problems import clock_days, due_on_for
+from enterprises.selectors.duties import month_window, quarter_window, week_windows
+from enterprises.selectors.problems import clock_days, due_on_for
 from projects.models import EvaluationGrade
 
 from ..article.common import SHANGHAI, People, _rng, at
@@ -198,7 +198,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
         chance = min(0.995, diligence[sponsorship.department.code] + rng.uniform(-0.04, 0.03))
         weekly: dict[int, list[PlannedVisit]] = defaultdict(list)  # calendar month -> visits
         for month in range(1, 13):
-            for week in week_windows(year, month):
+            for week in week_windows(datetime.date(year, month, 1)):
                 days = _days(week.start, week.end, year)
                 if days and rng.random() < chance:
                     people = [sponsorship.responsible]
@@ -213,7 +213,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
             if joinable and rng.random() < 0.7:
                 rng.choice(joinable).participants[sponsorship.head.pk] = sponsorship.head
             else:
-                window = month_window(year, month)
+                window = month_window(datetime.date(year, month, 1))
                 people = [sponsorship.head]
                 if rng.random() < 0.5:
                     people.append(sponsorship.responsible)
@@ -221,7 +221,7 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
         for quarter in range(4):
             if rng.random() >= 0.92:
                 continue
-            window = quarter_window(year, quarter * 3 + 1)
+            window = quarter_window(datetime.date(year, quarter * 3 + 1, 1))
             joinable = [v for m in range(quarter * 3 + 1, quarter * 3 + 4) for v in weekly[m]]
             people = [sponsorship.leader, sponsorship.head, sponsorship.responsible]
             if joinable and rng.random() < 0.75:
@@ -321,9 +321,11 @@ def planned_compliance(plan: Plan, months) -> dict[str, tuple[int, int]]:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for sponsorship in plan.sponsorships:
         code = sponsorship.enterprise.credit_code
-        windows = [(sponsorship.head, month_window(plan.year, m)) for m in months]
+        windows = [(sponsorship.head, month_window(datetime.date(plan.year, m, 1))) for m in months]
         windows += [
-            (sponsorship.responsible, week) for m in months for week in week_windows(plan.year, m)
+            (sponsorship.responsible, week)
+            for m in months
+            for week in week_windows(datetime.date(plan.year, m, 1))
         ]
         for official, window in windows:
             visited = dates.get((code, official.pk), [])

@@ -11,8 +11,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from enterprises.choices import ProblemAction, ProblemSeverity
-from enterprises.duties import quarter_window, week_windows
 from enterprises.models import Assignment, MonthlyReport, Official, Target, WorkReport
+from enterprises.selectors.duties import quarter_window, week_windows
 from projects.choices import Stage
 from projects.models import (
     EvaluationGrade,
@@ -131,7 +131,7 @@ def _report_texts(sponsorship, month, visits, problems, figures, targets, submit
     own = [v for v in visits if responsible.pk in v.participants]
     heads = [v for v in visits if head.pk in v.participants]
     leader = [v for v in visits if sponsorship.leader.pk in v.participants]
-    weeks = week_windows(sponsorship.year, month)
+    weeks = week_windows(datetime.date(sponsorship.year, month, 1))
     met = sum(any(w.start <= v.day <= w.end for v in own) for w in weeks)
     parts = [f"{month}月，帮扶责任人{responsible.name}到企帮扶{len(own)}次"]
     if heads:
@@ -179,7 +179,7 @@ def _write_inspections(writer, plan: Plan, cutoff, departments, people: People) 
     codes = sorted({s.department.code for s in plan.sponsorships})
     rows, stamps = [], {}
     for quarter in range(1, 5):
-        window = quarter_window(year, quarter * 3)
+        window = quarter_window(datetime.date(year, quarter * 3, 1))
         last = window.end + datetime.timedelta(days=10 if quarter < 4 else 0)
         months = range(quarter * 3 - 2, quarter * 3 + 1)
         compliance = planned_compliance(plan, months)

@@ -8,7 +8,7 @@ from django.db import connection
 
 from enterprises.choices import ProblemAction, ProblemStatus
 from enterprises.models import Problem, ProblemEvent, Visit
-from enterprises.problems import due_on_for
+from enterprises.selectors.problems import due_on_for
 
 from ..article.common import Writer, _has_history
 from .plan import Plan, PlannedProblem, _user_id

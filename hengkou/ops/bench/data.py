@@ -24,7 +24,7 @@ from enterprises.models import (
     Official,
     Target,
 )
-from enterprises.services import FLOW_METRICS, rebuild_monthly_ytd
+from enterprises.services.figures import FLOW_METRICS, rebuild_monthly_ytd
 from enterprises.validators import build_credit_code
 
 from .common import (

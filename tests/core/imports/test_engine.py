@@ -12,7 +12,7 @@ from core.imports.engine import run_import
 from core.imports.kinds import get_kind
 from core.imports.templates import render_template
 from enterprises.models import MonthlyReport, MonthlyYtd, Period
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import (
     AssignmentFactory,

@@ -18,7 +18,7 @@ from core.imports import engine
 from core.imports.engine import run_import
 from core.imports.kinds import get_kind
 from enterprises.models import MonthlyReport, MonthlyYtd
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
 from tests.factories import EnterpriseFactory, MonthlyReportFactory, UserFactory
 

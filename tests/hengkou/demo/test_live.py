@@ -102,7 +102,7 @@ def test_no_event_is_dated_after_today(living):
 
 
 def test_history_rows_carry_the_dates_of_their_events(living):
-    from enterprises.models import HistoricalMonthlyReport
+    from enterprises.models.figures import HistoricalMonthlyReport
 
     report = MonthlyReport.objects.get(
         period=datetime.date(2021, 6, 1), enterprise__name="安康恒安玩具有限公司"

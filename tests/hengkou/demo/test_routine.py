@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from enterprises.choices import ProblemAction, ProblemStatus, VisitKind
-from enterprises.duties import get_visit_compliance
 from enterprises.models import (
     Assignment,
     Department,
@@ -20,6 +19,7 @@ from enterprises.models import (
     Visit,
     WorkReport,
 )
+from enterprises.selectors.duties import get_visit_compliance, year_months
 from hengkou.demo.article import Writer
 from hengkou.demo.routine import (
     link_routine_users,
@@ -51,7 +51,7 @@ def _local(moment: datetime.datetime) -> datetime.date:
 
 
 def test_2021_visit_compliance_is_high_in_every_department_with_a_few_real_misses(demo):
-    compliance = get_visit_compliance(year=2021, months=list(range(1, 13)), today=D(2026, 1, 1))
+    compliance = get_visit_compliance(periods=year_months(2021), today=D(2026, 1, 1))
     rates = [row.compliance for row in compliance.departments]
     assert len(rates) == 10
     assert all(0.70 <= rate <= 1 for rate in rates), rates

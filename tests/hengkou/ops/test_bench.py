@@ -14,7 +14,7 @@ from enterprises.models import (
     Period,
     Target,
 )
-from enterprises.services import rebuild_monthly_ytd
+from enterprises.services.figures import rebuild_monthly_ytd
 from enterprises.validators import validate_credit_code
 from hengkou.ops import bench
 from hengkou.ranking import rank_departments

@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from enterprises.choices import ChainRole, TitleKind
+from enterprises.choices import (
+    ChainRole,
+    CultivationStatus,
+    InspectionKind,
+    SafetyActivityKind,
+    TitleKind,
+)
 from enterprises.models import (
     Cultivation,
     Loan,
@@ -17,7 +23,6 @@ from enterprises.models import (
     ServiceFacility,
     StandardFactory,
 )
-from enterprises.zone_choices import CultivationStatus, InspectionKind, SafetyActivityKind
 from hengkou.demo.zone import seed_zone_demo
 from hengkou.overview.selectors import get_zone_overview
 from projects.models import FundingApplication, FundingStatus

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enterprises.models import MonthlyReport, Target
-from enterprises.services import refresh_monthly_ytd
+from enterprises.services.figures import refresh_monthly_ytd
 from hengkou.models import RankingMemberSnapshot, SupervisionNotice, rate_to_decimal
 from hengkou.ranking import METRICS
 from hengkou.selectors.drilldown import MemberLine, get_department_members, sort_lines

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from enterprises.models import MonthlyReport, Period, PeriodEvent, Target
-from enterprises.services import save_monthly_report
+from enterprises.services.figures import save_monthly_report
 from hengkou.models import NoticeEvent, Notification, RankingSnapshot, SupervisionNotice
 from hengkou.selectors.ranking import get_period_ranking
 from hengkou.services.close import close_month, reopen_month

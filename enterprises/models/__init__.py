@@ -1,0 +1,70 @@
+"""The models of the enterprises app, one module per family of records.
+
+``org`` departments and officials, ``enterprise`` enterprises and their titles, ``sponsorship``
+the 五个一 assignments and the annual targets, ``visits``, ``problems``, ``figures`` the monthly
+reports, the reporting month and the year-to-date rollup, ``work_reports``, and the rest of the
+article: ``cultivation``, ``finance`` (matchmaking, loans), ``safety`` and ``parks``.
+"""
+
+from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedModel
+from .cultivation import Cultivation
+from .enterprise import Enterprise, EnterpriseTitle
+from .figures import (
+    NON_NEGATIVE_REPORT_FIELDS,
+    ROLLUP_METRICS,
+    MonthlyReport,
+    MonthlyYtd,
+    Period,
+    PeriodEvent,
+    month_not_begun_message,
+    refuse_closed_month,
+    refuse_month_not_begun,
+)
+from .finance import Loan, Matchmaking
+from .org import Department, Official
+from .parks import MAJOR_INVESTMENT, NewInvestor, ServiceFacility, StandardFactory
+from .problems import Problem, ProblemEvent
+from .safety import SafetyActivity, SafetyInspection
+from .sponsorship import Assignment, Target
+from .visits import PendingVisitPhoto, Visit, VisitPhoto, pending_photo_path, validate_photo
+from .work_reports import WorkReport
+
+__all__ = [
+    "MAJOR_INVESTMENT",
+    "MONEY",
+    "NON_NEGATIVE",
+    "NON_NEGATIVE_REPORT_FIELDS",
+    "ROLLUP_METRICS",
+    "YEAR_RANGE",
+    "YEAR_VALIDATORS",
+    "Assignment",
+    "Cultivation",
+    "Department",
+    "Enterprise",
+    "EnterpriseTitle",
+    "Loan",
+    "Matchmaking",
+    "MonthlyReport",
+    "MonthlyYtd",
+    "NewInvestor",
+    "Official",
+    "PendingVisitPhoto",
+    "Period",
+    "PeriodEvent",
+    "Problem",
+    "ProblemEvent",
+    "SafetyActivity",
+    "SafetyInspection",
+    "ServiceFacility",
+    "StandardFactory",
+    "Target",
+    "TimeStampedModel",
+    "Visit",
+    "VisitPhoto",
+    "WorkReport",
+    "month_not_begun_message",
+    "pending_photo_path",
+    "refuse_closed_month",
+    "refuse_month_not_begun",
+    "validate_photo",
+]

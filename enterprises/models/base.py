@@ -1,0 +1,21 @@
+"""What every model of the app shares: creation and modification times, money and years."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+YEAR_RANGE = Q(year__gte=2000, year__lte=2100)
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class TimeStampedModel(models.Model):
+    """Add creation and modification times to a model."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True

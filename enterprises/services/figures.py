@@ -1,0 +1,144 @@
+"""Writes of the enterprises app."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from itertools import islice
+
+from django.db import transaction
+
+from core.figures_cache import figures_changed
+
+from ..choices import Metric
+from ..models import MonthlyReport, MonthlyYtd, refuse_closed_month
+
+FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]
+CHUNK = 500
+
+
+def _chunks(values: Iterable[int], size: int = CHUNK):
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+ROLLUP_FIELDS = ["has_report", "employees", *FLOW_METRICS]
+
+
+def _rollup_rows(reports) -> dict[tuple[int, datetime.date], dict]:
+    """Return the wanted rollup values keyed by (enterprise, month), from report values."""
+    by_year: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
+    for report in reports:
+        by_year[(report["enterprise_id"], report["period"].year)][report["period"].month] = report
+    wanted = {}
+    for (enterprise_id, year), months in by_year.items():
+        running = dict.fromkeys(FLOW_METRICS, Decimal(0))
+        for month in range(1, 13):
+            report = months.get(month)
+            if report:
+                for metric in FLOW_METRICS:
+                    running[metric] += report[metric]
+            wanted[(enterprise_id, datetime.date(year, month, 1))] = {
+                "has_report": report is not None,
+                "employees": report["employees"] if report else 0,
+                **running,
+            }
+    return wanted
+
+
+@transaction.atomic
+def refresh_monthly_ytd(*, enterprise_ids: Iterable[int], years: Iterable[int]) -> int:
+    """Bring the year-to-date rollup of these enterprises in these years up to date.
+
+    Call it after any write of MonthlyReport rows (form, admin, API, import) with the
+    enterprises and years touched, including the old ones of a report that moved. Only rows
+    whose values differ are written; returns how many rows were inserted, updated or deleted.
+    """
+    years = sorted(set(years))
+    changed = 0
+    if not years:
+        return changed
+    # Rankings and statistics read the rollup: cached figures are stale from here on.
+    figures_changed()
+    for ids in _chunks(sorted(set(enterprise_ids))):
+        wanted = _rollup_rows(
+            MonthlyReport.objects.filter(enterprise_id__in=ids, period__year__in=years).values(
+                "enterprise_id", "period", "employees", *FLOW_METRICS
+            )
+        )
+        existing = {
+            (row.enterprise_id, row.period): row
+            for row in MonthlyYtd.objects.filter(enterprise_id__in=ids, period__year__in=years)
+        }
+        stale = [row.pk for key, row in existing.items() if key not in wanted]
+        new, updated = [], []
+        for (enterprise_id, period), values in wanted.items():
+            row = existing.get((enterprise_id, period))
+            if row is None:
+                new.append(MonthlyYtd(enterprise_id=enterprise_id, period=period, **values))
+            elif any(getattr(row, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(row, field, value)
+                updated.append(row)
+        MonthlyYtd.objects.filter(pk__in=stale).delete()
+        MonthlyYtd.objects.bulk_create(new, batch_size=2000)
+        MonthlyYtd.objects.bulk_update(updated, ROLLUP_FIELDS, batch_size=1000)
+        changed += len(stale) + len(new) + len(updated)
+    return changed
+
+
+def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """Bring the rollup of these (enterprise id, year) pairs up to date; return the rows changed.
+
+    The pairs are grouped by year, so each enterprise is refreshed only in the years it was
+    touched (not in every year touched by any of them).
+    """
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for enterprise_id, year in pairs:
+        by_year[year].add(enterprise_id)
+    return sum(
+        refresh_monthly_ytd(enterprise_ids=ids, years=[year]) for year, ids in by_year.items()
+    )
+
+
+def rebuild_monthly_ytd() -> int:
+    """Bring the whole rollup up to date with the monthly reports; return the rows changed."""
+    pairs = set(MonthlyReport.objects.values_list("enterprise_id", "period__year").distinct())
+    pairs |= set(MonthlyYtd.objects.values_list("enterprise_id", "period__year").distinct())
+    with transaction.atomic():
+        return refresh_monthly_ytd_pairs(pairs=pairs)
+
+
+@transaction.atomic
+def save_monthly_report(*, report: MonthlyReport) -> MonthlyReport:
+    """Validate and save one enterprise's figures of a month, and refresh the rollup.
+
+    Refused with a ValidationError (nothing written) for bad values, a duplicate month or a
+    closed month. A report moved to another enterprise or year refreshes both.
+    """
+    touched = {(report.enterprise_id, report.period.year)} if report.period else set()
+    if report.pk:
+        old = MonthlyReport.objects.filter(pk=report.pk).values_list("enterprise_id", "period")
+        for enterprise_id, period in old:
+            refuse_closed_month(period)
+            touched.add((enterprise_id, period.year))
+    report.full_clean()
+    report.save()
+    refresh_monthly_ytd_pairs(pairs=touched)
+    return report
+
+
+@transaction.atomic
+def delete_monthly_reports(*, reports) -> int:
+    """Delete monthly reports of open months and refresh the rollup; return how many."""
+    rows = list(reports.values_list("pk", "enterprise_id", "period"))
+    for _pk, _enterprise_id, period in rows:
+        refuse_closed_month(period)
+    MonthlyReport.objects.filter(pk__in=[pk for pk, _e, _p in rows]).delete()
+    refresh_monthly_ytd_pairs(
+        pairs={(enterprise_id, period.year) for _pk, enterprise_id, period in rows}
+    )
+    return len(rows)

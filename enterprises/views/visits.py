@@ -1,0 +1,136 @@
+"""Pages of the visits: logging a visit with the problems raised and the photos taken, and the
+officials' search of its participant picker."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core.scoping import get_scoped_object_or_404
+
+from ..forms.visits import RaisedProblemFormSet, VisitForm
+from ..models import Enterprise, Official
+from ..selectors.sponsorship import is_involved, list_suggested_participants
+from ..services.visits import (
+    RaisedProblem,
+    discard_pending_photos,
+    get_pending_photos,
+    keep_pending_photos,
+    official_of,
+    pending_photo_token,
+    record_visit,
+)
+
+
+def _kept_photos(request, form, *, now) -> list:
+    """Return the photos kept from the form's previous try, less those the user removed."""
+    try:
+        kept = get_pending_photos(
+            user=request.user, tokens=request.POST.getlist("kept_photos"), now=now
+        )
+        removed = get_pending_photos(
+            user=request.user, tokens=request.POST.getlist("remove_photos"), now=now
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return []
+    discard_pending_photos(removed)
+    return [photo for photo in kept if photo not in removed]
+
+
+@login_required
+def visit_new(request, pk):
+    """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
+    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
+    today = timezone.localdate()
+    me = official_of(request.user)
+    suggested = list_suggested_participants(enterprise=enterprise, year=today.year)
+    kept = []
+    if request.method == "POST":
+        now = timezone.now()
+        form = VisitForm(request.POST, request.FILES, today=today)
+        problems = RaisedProblemFormSet(
+            request.POST, prefix="problems", form_kwargs={"user": request.user}
+        )
+        kept = _kept_photos(request, form, now=now)
+        if form.is_valid() and problems.is_valid():
+            try:
+                record_visit(
+                    enterprise=enterprise,
+                    visited_on=form.cleaned_data["visited_on"],
+                    participants=list(form.cleaned_data["participants"]),
+                    kind=form.cleaned_data["kind"],
+                    notes=form.cleaned_data["notes"],
+                    problems=[RaisedProblem(**data) for data in problems.cleaned_data if data],
+                    photos=form.cleaned_data["photos"],
+                    kept_photos=kept,
+                    acting_user=request.user,
+                    today=today,
+                    now=now,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
+                )
+                return redirect("enterprises:my_enterprises")
+        # The form comes back: the photos just chosen are kept with the others for the next try.
+        if form.cleaned_data.get("photos"):
+            try:
+                kept += keep_pending_photos(
+                    user=request.user, photos=form.cleaned_data["photos"], now=now
+                )
+            except ValidationError as error:
+                form.add_error("photos", error)
+    else:
+        form = VisitForm(
+            initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
+        )
+        problems = RaisedProblemFormSet(prefix="problems", form_kwargs={"user": request.user})
+    chosen = {str(value) for value in (form["participants"].value() or [])}
+    extra = Official.objects.filter(pk__in=chosen - {str(o.pk) for o in suggested}).select_related(
+        "department"
+    )
+    return render(
+        request,
+        "enterprises/visit_form.html",
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "problems": problems,
+            "suggested": suggested,
+            "extra_participants": extra,
+            "chosen": chosen,
+            "today": today,
+            "kept_photos": [(pending_photo_token(photo), photo) for photo in kept],
+            "involved": request.user.is_superuser
+            or is_involved(me, enterprise_id=enterprise.pk, year=today.year),
+        },
+    )
+
+
+@login_required
+@require_GET
+def official_search(request):
+    """Return up to 20 officials whose name or department matches ``q``, as JSON."""
+    term = request.GET.get("q", "").strip()
+    if not term:
+        return JsonResponse({"results": []})
+    officials = (
+        Official.objects.filter(name__icontains=term)
+        .select_related("department")
+        .order_by("name")[:20]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"id": o.pk, "name": o.name, "department": o.department.name} for o in officials
+            ]
+        }
+    )

@@ -1,0 +1,206 @@
+"""Pages of the work reports (工作开展情况): the leading office's board and the report form."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.periods import format_period, parse_period
+from core.scoping import get_scoped_object_or_404, scope_queryset
+
+from ..forms.work_reports import WorkReportBoardForm, WorkReportForm
+from ..models import Assignment, Department, WorkReport
+from ..selectors.work_reports import (
+    can_submit_work_report,
+    get_work_report_board,
+    get_work_report_default_month,
+)
+from ..services.work_reports import check_work_report_period, submit_work_report
+
+PAGE_SIZE = 50
+
+
+def _local_day(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+def _status_text(row) -> str:
+    """Return the board's status cell: reported on a day (and amended on another), or not yet."""
+    if row.report is None:
+        return _("Not reported yet")
+    parts = [_("Reported"), _local_day(row.report.submitted_at)]
+    if row.report.amended:
+        parts.append(_("amended %(date)s") % {"date": _local_day(row.report.updated_at)})
+    return " ".join(parts)
+
+
+# The board's columns, as on the screen (the Excel download uses the same).
+BOARD_COLUMNS = [
+    Column(gettext_lazy("Enterprise"), attr("enterprise_name")),
+    Column(gettext_lazy("Department"), attr("department_name")),
+    Column(capfirst(gettext_lazy("responsible person")), attr("responsible_name")),
+    Column(gettext_lazy("Plan deadline"), attr("plan_deadline")),
+    Column(gettext_lazy("Progress"), attr("report.progress")),
+    Column(gettext_lazy("Status"), _status_text),
+]
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _own_department_id(user) -> int | None:
+    try:
+        return user.official.department_id
+    except ObjectDoesNotExist:
+        return None
+
+
+@login_required
+def board(request):
+    """List the month's assignments with their work report, those not reported first."""
+    form = WorkReportBoardForm(request.GET or None, user=request.user)
+    form.fields["department"].queryset = scope_queryset(
+        Department.objects.filter(assignments__isnull=False).distinct().order_by("code"),
+        request.user,
+    )
+    # A bad month keeps the department filter; only the valid fields are used.
+    filters = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    today = timezone.localdate()
+    period = filters.get("period")
+    default = None
+    if period is None:
+        default = get_work_report_default_month(
+            reports=scope_queryset(WorkReport.objects.all(), request.user), today=today
+        )
+        period = default.value
+    department = filters.get("department")
+    work_board = get_work_report_board(period=period, department=department, user=request.user)
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Work reports"),
+            filename=f"{_('Work reports')}-{format_period(period)}",
+            columns=BOARD_COLUMNS,
+            rows=work_board.rows,
+        )
+    page = Paginator(work_board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    period_errors = form.errors.get("period")
+    return render(
+        request,
+        "enterprises/work_report_board.html",
+        {
+            "form": form,
+            "board": work_board,
+            "page": page,
+            "period": period,
+            "default_period": None if form.errors.get("period") else default,
+            "period_param": format_period(period),
+            "period_value": request.GET.get("period", "")
+            if period_errors
+            else format_period(period),
+            "selected_department": department,
+            "own_department_id": _own_department_id(request.user),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a refusal of the service on the form field it concerns, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+@login_required
+def edit(request, assignment_id: int, period: str):
+    """Show an assignment's plan and its work report of a month; its department submits it."""
+    try:
+        month = parse_period(period)
+    except ValidationError as error:
+        raise Http404(error.messages[0]) from error
+    assignment = get_scoped_object_or_404(
+        Assignment.objects.select_related("enterprise", "department", "leader", "responsible"),
+        request.user,
+        pk=assignment_id,
+    )
+    report = (
+        WorkReport.objects.select_related("submitted_by__official")
+        .filter(assignment=assignment, period=month)
+        .first()
+    )
+    can_submit = can_submit_work_report(request.user, assignment)
+    today = timezone.localdate()
+    try:
+        check_work_report_period(assignment=assignment, period=month, today=today)
+        refusals = []
+    except ValidationError as error:
+        refusals = error.messages
+
+    if request.method == "POST":
+        if not can_submit:
+            raise PermissionDenied
+        form = WorkReportForm(request.POST)
+        if form.is_valid():
+            try:
+                submit_work_report(
+                    assignment=assignment,
+                    period=month,
+                    acting_user=request.user,
+                    now=timezone.now(),
+                    today=today,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                if report is None:
+                    messages.success(request, _("The work report is submitted."))
+                else:
+                    messages.success(request, _("The work report is amended."))
+                query = urlencode({"period": period, "department": assignment.department_id})
+                return redirect(f"{reverse('work_reports:board')}?{query}")
+    elif report is not None:
+        form = WorkReportForm(
+            initial={
+                "progress": report.progress,
+                "standards": report.standards,
+                "deadlines": report.deadlines,
+            }
+        )
+    else:
+        form = WorkReportForm()
+    back = urlencode({"period": period, "department": assignment.department_id})
+    return render(
+        request,
+        "enterprises/work_report_form.html",
+        {
+            "assignment": assignment,
+            "report": report,
+            "period": month,
+            "form": form,
+            "can_submit": can_submit,
+            "refusals": refusals,
+            "board_url": f"{reverse('work_reports:board')}?{back}",
+        },
+    )
