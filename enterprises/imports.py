@@ -16,7 +16,6 @@ import datetime
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from core.imports.kinds import (
@@ -35,7 +34,6 @@ from core.imports.kinds import (
     Row,
     register,
 )
-from enterprises.services.figures import FLOW_METRICS, refresh_monthly_ytd_pairs
 
 from . import choices
 from .models import (
@@ -43,12 +41,12 @@ from .models import (
     Department,
     Enterprise,
     MonthlyReport,
-    MonthlyYtd,
     Official,
     Period,
     Target,
     month_not_begun_message,
 )
+from .services.figures import refresh_ytd_pairs
 from .validators import build_credit_code
 
 
@@ -505,66 +503,11 @@ class MonthlyReportKind(ImportKind):
 
 # --- the year-to-date rollup of imported reports -------------------------------------------------
 
-_YTD_DELETE_SQL = """
-DELETE FROM {ytd} y USING unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
-WHERE y.enterprise_id = p.enterprise_id
-  AND y.period >= make_date(p.year, 1, 1) AND y.period < make_date(p.year + 1, 1, 1)
-"""
-_YTD_SQL = """
-WITH p AS (
-    SELECT * FROM unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
-), r AS (
-    SELECT r.id, r.enterprise_id, r.period, r.employees, {report_metrics}, p.year AS pair_year
-    FROM p JOIN {report} r ON r.enterprise_id = p.enterprise_id
-      AND r.period >= make_date(p.year, 1, 1) AND r.period < make_date(p.year + 1, 1, 1)
-)
-INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {metrics})
-SELECT g.enterprise_id, make_date(g.pair_year, m.month, 1), r.id IS NOT NULL,
-       COALESCE(r.employees, 0), {sums}
-FROM (SELECT DISTINCT enterprise_id, pair_year FROM r) AS g
-CROSS JOIN generate_series(1, 12) AS m(month)
-LEFT JOIN r ON r.enterprise_id = g.enterprise_id
-  AND r.period = make_date(g.pair_year, m.month, 1)
-WINDOW w AS (PARTITION BY g.enterprise_id, g.pair_year ORDER BY m.month)
-"""
 # The pairs' reports are read with one range scan of the (enterprise, period) index each, and
 # the twelve months come from generate_series(1, 12): with constant bounds the planner counts
 # its rows right, where bounds computed from each pair made it guess 1,000 rows a pair and, on
 # a table of millions of reports, hash the whole table for every chunk. A pair without any
 # report that year gets no rows.
-
-
-def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
-    """Bring the year-to-date rollup of these (enterprise, year) pairs up to date, set-based.
-
-    The rule is the rollup's (``enterprises.services.refresh_monthly_ytd``): per enterprise and
-    month of the year, the sum of each flow metric from January to that month and the month's
-    own employees, a month without a report counting 0. Other databases use that service
-    itself, ``refresh_monthly_ytd_pairs`` (one year at a time, a few queries per 500
-    enterprises). PostgreSQL rebuilds the pairs' rows in one statement through ``db``: the
-    import's connection, which the writer thread shares (by default this thread's). The ORM
-    there would take the writer thread's own connection, outside the import's transaction;
-    one statement per chunk also keeps pace with the writes (docs/performance.md).
-    """
-    if not pairs:
-        return
-    db = db or connection
-    if db.vendor != "postgresql":
-        refresh_monthly_ytd_pairs(pairs=pairs)
-        return
-    qn = db.ops.quote_name
-    sql = _YTD_SQL.format(
-        ytd=qn(MonthlyYtd._meta.db_table),
-        report=qn(MonthlyReport._meta.db_table),
-        metrics=", ".join(qn(m) for m in FLOW_METRICS),
-        report_metrics=", ".join(f"r.{qn(m)}" for m in FLOW_METRICS),
-        sums=", ".join(f"SUM(COALESCE(r.{qn(m)}, 0)) OVER w" for m in FLOW_METRICS),
-    )
-    ordered = sorted(pairs)
-    params = [[e for e, _y in ordered], [y for _e, y in ordered]]
-    with db.cursor() as cursor:
-        cursor.execute(_YTD_DELETE_SQL.format(ytd=qn(MonthlyYtd._meta.db_table)), params)
-        cursor.execute(sql, params)
 
 
 for _kind in (EnterpriseKind(), AssignmentKind(), TargetKind(), MonthlyReportKind()):

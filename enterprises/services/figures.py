@@ -1,4 +1,10 @@
-"""Writes of the enterprises app."""
+"""Monthly figures: saving reports, and the one year-to-date rollup (``MonthlyYtd``).
+
+The rollup's rule (domain.md, Monthly figures): per enterprise and month, each flow metric summed
+from January to that month, ``employees`` the month's own value (a stock), a month without a
+report counting 0. ``refresh_monthly_ytd`` applies it through the ORM; ``refresh_ytd_pairs``
+is the same rule set-based on PostgreSQL for the bulk import.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.figures_cache import figures_changed
 
@@ -142,3 +148,62 @@ def delete_monthly_reports(*, reports) -> int:
         pairs={(enterprise_id, period.year) for _pk, enterprise_id, period in rows}
     )
     return len(rows)
+
+
+_YTD_DELETE_SQL = """
+DELETE FROM {ytd} y USING unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+WHERE y.enterprise_id = p.enterprise_id
+  AND y.period >= make_date(p.year, 1, 1) AND y.period < make_date(p.year + 1, 1, 1)
+"""
+
+
+_YTD_SQL = """
+WITH p AS (
+    SELECT * FROM unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
+), r AS (
+    SELECT r.id, r.enterprise_id, r.period, r.employees, {report_metrics}, p.year AS pair_year
+    FROM p JOIN {report} r ON r.enterprise_id = p.enterprise_id
+      AND r.period >= make_date(p.year, 1, 1) AND r.period < make_date(p.year + 1, 1, 1)
+)
+INSERT INTO {ytd} (enterprise_id, period, has_report, employees, {metrics})
+SELECT g.enterprise_id, make_date(g.pair_year, m.month, 1), r.id IS NOT NULL,
+       COALESCE(r.employees, 0), {sums}
+FROM (SELECT DISTINCT enterprise_id, pair_year FROM r) AS g
+CROSS JOIN generate_series(1, 12) AS m(month)
+LEFT JOIN r ON r.enterprise_id = g.enterprise_id
+  AND r.period = make_date(g.pair_year, m.month, 1)
+WINDOW w AS (PARTITION BY g.enterprise_id, g.pair_year ORDER BY m.month)
+"""
+
+
+def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
+    """Bring the year-to-date rollup of these (enterprise, year) pairs up to date, set-based.
+
+    The rule is the rollup's (``refresh_monthly_ytd``, above): per enterprise and
+    month of the year, the sum of each flow metric from January to that month and the month's
+    own employees, a month without a report counting 0. Other databases use that service
+    itself, ``refresh_monthly_ytd_pairs`` (one year at a time, a few queries per 500
+    enterprises). PostgreSQL rebuilds the pairs' rows in one statement through ``db``: the
+    import's connection, which the writer thread shares (by default this thread's). The ORM
+    there would take the writer thread's own connection, outside the import's transaction;
+    one statement per chunk also keeps pace with the writes (docs/performance.md).
+    """
+    if not pairs:
+        return
+    db = db or connection
+    if db.vendor != "postgresql":
+        refresh_monthly_ytd_pairs(pairs=pairs)
+        return
+    qn = db.ops.quote_name
+    sql = _YTD_SQL.format(
+        ytd=qn(MonthlyYtd._meta.db_table),
+        report=qn(MonthlyReport._meta.db_table),
+        metrics=", ".join(qn(m) for m in FLOW_METRICS),
+        report_metrics=", ".join(f"r.{qn(m)}" for m in FLOW_METRICS),
+        sums=", ".join(f"SUM(COALESCE(r.{qn(m)}, 0)) OVER w" for m in FLOW_METRICS),
+    )
+    ordered = sorted(pairs)
+    params = [[e for e, _y in ordered], [y for _e, y in ordered]]
+    with db.cursor() as cursor:
+        cursor.execute(_YTD_DELETE_SQL.format(ytd=qn(MonthlyYtd._meta.db_table)), params)
+        cursor.execute(sql, params)
