@@ -278,8 +278,12 @@ class SupervisionNotice(models.Model):
         blank=True,
         related_name="+",
     )
-    due_reminder_sent_at = models.DateTimeField(_("coming-due reminder sent at"), null=True)
-    overdue_reminder_sent_at = models.DateTimeField(_("overdue reminder sent at"), null=True)
+    due_reminder_sent_at = models.DateTimeField(
+        _("coming-due reminder sent at"), null=True, blank=True
+    )
+    overdue_reminder_sent_at = models.DateTimeField(
+        _("overdue reminder sent at"), null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
