@@ -1,5 +1,5 @@
-"""The house shows its rooms: no module too long to read, no `import *`, no pair of modules
-importing each other.
+"""The house shows its rooms: no module too long to read, no function longer than a screen, no
+`import *`, no pair of modules importing each other.
 
 Layering (nothing imports upward) is tests/test_layers.py; this file checks the inside of each
 layer. Migrations are generated and left out.
@@ -13,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "enterprises", "projects", "hengkou")
 MAX_LINES = 600
+MAX_FUNCTION_LINES = 60
+# Tooling, not product: the demo data generators, the benchmarks and backups run only through
+# management commands (seed_demo, setup_demo, bench, backup, restore), never on a request.
+TOOLING = ("hengkou/demo/", "hengkou/ops/")
 
 
 def modules() -> list[Path]:
@@ -54,6 +58,21 @@ def test_no_module_is_longer_than_a_reader_can_hold():
         if (count := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them by what they do): {long}"
+
+
+def test_no_function_is_longer_than_a_screen():
+    # Counted from the def line (decorators excluded) to the last line, docstring included.
+    long = [
+        f"{relative}:{node.name} ({length})"
+        for path in modules()
+        if not (relative := path.relative_to(ROOT).as_posix()).startswith(TOOLING)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (length := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+    assert not long, (
+        f"functions over {MAX_FUNCTION_LINES} lines (split them into named steps): {long}"
+    )
 
 
 def test_no_star_imports():

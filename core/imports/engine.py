@@ -144,19 +144,9 @@ def run_import(
         parsers = [
             (index, _Parser(kind, column)) for index, column in mapping if column.parse != INFO
         ]
-        writer = None
         previewer = Previewer(kind) if dry_run else None
-        if not dry_run:
-            writer = _Writer(kind, ctx, [p.column for _i, p in parsers])
-            if db.vendor == "postgresql":
-                writer = _BackgroundWriter(writer)
-            else:
-                writer = _InlineWriter(writer)
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(disable=None, unit=" rows", desc=str(kind.label))
+        writer = None if dry_run else _make_writer(kind, ctx, parsers, db=db)
+        bar = _progress_bar(kind) if progress else None
         try:
             with transaction.atomic(using=db.alias):
                 immediate = writer is not None and db.vendor == "postgresql"
@@ -166,17 +156,7 @@ def run_import(
                     with db.cursor() as cursor:
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 _check_and_write(kind, ctx, result, rows, parsers, writer, bar, previewer)
-                if writer is not None and result.ok:
-                    try:
-                        kind.after_all(ctx)
-                    except IntegrityError as error:
-                        result.add_error(0, "", "", _conflict(error))
-                if writer is None or not result.ok:
-                    transaction.set_rollback(True, using=db.alias)
-                else:
-                    result.written = True
-                    # Bulk writes send no signals: what any write makes stale is dropped.
-                    figures_changed()
+                _conclude(kind, ctx, result, writer, db=db)
                 if immediate and result.written:
                     with db.cursor() as cursor:
                         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -186,6 +166,36 @@ def run_import(
     if previewer is not None and result.ok:
         result.additions, result.changes = previewer.finish()
     return result
+
+
+def _make_writer(kind: ImportKind, ctx: Context, parsers, *, db):
+    """Return the run's writer: in a thread of its own on PostgreSQL, in this one elsewhere."""
+    writer = _Writer(kind, ctx, [p.column for _i, p in parsers])
+    if db.vendor == "postgresql":
+        return _BackgroundWriter(writer)
+    return _InlineWriter(writer)
+
+
+def _progress_bar(kind: ImportKind):
+    """Return a progress bar of the rows read, shown on a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(disable=None, unit=" rows", desc=str(kind.label))
+
+
+def _conclude(kind: ImportKind, ctx: Context, result: ImportResult, writer, *, db) -> None:
+    """Finish a run inside its transaction: ``after_all`` and keep a good write, else roll back."""
+    if writer is not None and result.ok:
+        try:
+            kind.after_all(ctx)
+        except IntegrityError as error:
+            result.add_error(0, "", "", _conflict(error))
+    if writer is None or not result.ok:
+        transaction.set_rollback(True, using=db.alias)
+    else:
+        result.written = True
+        # Bulk writes send no signals: what any write makes stale is dropped.
+        figures_changed()
 
 
 def _conflict(error) -> str:

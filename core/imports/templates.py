@@ -107,23 +107,38 @@ def render_template(kind: ImportKind, rows: Iterable[dict] | None = None) -> byt
     return buffer.getvalue()
 
 
-def _write_notes(kind: ImportKind, notes) -> None:
-    for letter, width in zip("ABCD", (28, 12, 50, 60), strict=True):
-        notes.column_dimensions[letter].width = width
-    bold = Font(bold=True)
+def _line_writer(notes):
+    """Return ``line(*values, bold=False)``, which appends a row of wrapped cells to ``notes``."""
+    bold_font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def line(*values, font=None):
+    def line(*values, bold=False):
         cells = []
         for value in values:
             cell = WriteOnlyCell(notes, value=value)
             cell.alignment = wrap
-            if font:
-                cell.font = font
+            if bold:
+                cell.font = bold_font
             cells.append(cell)
         notes.append(cells)
 
-    line(_("Import of %(kind)s") % {"kind": force_str(kind.label)}, font=bold)
+    return line
+
+
+def _write_notes(kind: ImportKind, notes) -> None:
+    """Write the notes sheet: how an import works, then each column's format, then an example."""
+    for letter, width in zip("ABCD", (28, 12, 50, 60), strict=True):
+        notes.column_dimensions[letter].width = width
+    line = _line_writer(notes)
+    _write_how_it_works(kind, line)
+    line()
+    _write_columns_help(kind, line)
+    _write_example(kind, line)
+
+
+def _write_how_it_works(kind: ImportKind, line) -> None:
+    """Write the rules of an import of ``kind``: matching on the natural key, blanks, errors."""
+    line(_("Import of %(kind)s") % {"kind": force_str(kind.label)}, bold=True)
     line(
         _(
             "Fill in the first sheet from its second row on; keep the header row. Columns marked "
@@ -132,7 +147,7 @@ def _write_notes(kind: ImportKind, notes) -> None:
         )
     )
     key_columns = [column.header() for column in kind.key_columns()]
-    line(_("Natural key: %(columns)s.") % {"columns": " + ".join(key_columns)}, font=bold)
+    line(_("Natural key: %(columns)s.") % {"columns": " + ".join(key_columns)}, bold=True)
     for note in kind.notes():
         line(force_str(note))
     line(
@@ -141,7 +156,7 @@ def _write_notes(kind: ImportKind, notes) -> None:
             "row a blank cell takes its default (0 for figures, empty otherwise); a blank "
             "required cell (marked *) is an error."
         ),
-        font=bold,
+        bold=True,
     )
     line(
         _(
@@ -149,9 +164,12 @@ def _write_notes(kind: ImportKind, notes) -> None:
             "nothing is written: correct the file and import it again."
         )
     )
-    line()
+
+
+def _write_columns_help(kind: ImportKind, line) -> None:
+    """Write one row per column: its header, whether it is required, its format, its meaning."""
     line(
-        _("Column"), pgettext("import column", "Required"), _("Format"), _("Explanation"), font=bold
+        _("Column"), pgettext("import column", "Required"), _("Format"), _("Explanation"), bold=True
     )
     for column in kind.columns:
         explanation = force_str(column.help)
@@ -165,11 +183,15 @@ def _write_notes(kind: ImportKind, notes) -> None:
             force_str(FORMAT_HELP[column.parse]),
             explanation,
         )
+
+
+def _write_example(kind: ImportKind, line) -> None:
+    """Write the kind's example rows, if it has any, marked as not to be copied."""
     examples = kind.example_rows()
     if examples:
         line()
-        line(_("Example (for reading only: do not copy it into the first sheet)"), font=bold)
-        line(*[column.header() for column in kind.columns], font=bold)
+        line(_("Example (for reading only: do not copy it into the first sheet)"), bold=True)
+        line(*[column.header() for column in kind.columns], bold=True)
         for values in examples:
             line(*[_cell_value(column, values.get(column.key)) for column in kind.columns])
 

@@ -125,6 +125,72 @@ def _tally(windows: list[Window], dates: list[datetime.date], today: datetime.da
     return met, missed, due, ended
 
 
+@dataclass(frozen=True)
+class _DutyWindows:
+    """The windows of each duty over some months of one year."""
+
+    year: int
+    leader: list[Window]
+    head: list[Window]
+    weekly: list[Window]
+
+    @property
+    def span(self) -> Window:
+        """Return the days from the first window's start to the last window's end."""
+        every = self.leader + self.head + self.weekly
+        return Window(min(w.start for w in every), max(w.end for w in every))
+
+
+def _duty_windows(periods: list[datetime.date]) -> _DutyWindows:
+    """Return each duty's windows over the months ``periods``, refusing months of two years."""
+    periods = sorted({period.replace(day=1) for period in periods})
+    year = periods[0].year
+    if periods[-1].year != year:
+        raise ValueError("The months of a visit compliance are of one year.")
+    quarters = sorted({(period.month - 1) // 3 for period in periods})
+    return _DutyWindows(
+        year=year,
+        leader=[quarter_window(datetime.date(year, q * 3 + 1, 1)) for q in quarters],
+        head=[month_window(period) for period in periods],
+        weekly=[week for period in periods for week in week_windows(period)],
+    )
+
+
+def _department_heads(assignments: list[Assignment]) -> dict[int, Official]:
+    """Return the head of each department of ``assignments``, by department id. One query."""
+    return {
+        official.department_id: official
+        for official in Official.objects.filter(
+            rank=OfficialRank.DEPARTMENT_HEAD,
+            department_id__in={a.department_id for a in assignments},
+        )
+    }
+
+
+def _visit_dates(*, year: int, span: Window) -> dict[tuple[int, int], list[datetime.date]]:
+    """Return the sorted visit days within ``span`` of each (assigned enterprise, participant)."""
+    visits: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    rows = Visit.participants.through.objects.filter(
+        visit__visited_on__gte=span.start,
+        visit__visited_on__lte=span.end,
+        visit__enterprise_id__in=Assignment.objects.filter(year=year).values("enterprise_id"),
+    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on")
+    for enterprise_id, official_id, visited_on in rows:
+        visits[(enterprise_id, official_id)].append(visited_on)
+    for dates in visits.values():
+        dates.sort()
+    return visits
+
+
+def _assignment_duties(assignment: Assignment, head: Official | None, windows: _DutyWindows):
+    """Return the (duty, official, windows) of one assignment: no head, no head's duty."""
+    duties = [(LEADER_QUARTERLY, assignment.leader, windows.leader)]
+    if head is not None:
+        duties.append((HEAD_MONTHLY, head, windows.head))
+    duties.append((RESPONSIBLE_WEEKLY, assignment.responsible, windows.weekly))
+    return duties
+
+
 def get_visit_compliance(*, periods: list[datetime.date], today: datetime.date) -> Compliance:
     """Return each assignment's duties over the windows of the months ``periods``, and totals.
 
@@ -134,51 +200,22 @@ def get_visit_compliance(*, periods: list[datetime.date], today: datetime.date) 
     Department totals count the head's and the responsible persons' windows only: the leader's
     duty is the leader's. Three queries whatever the number of assignments.
     """
-    periods = sorted({period.replace(day=1) for period in periods})
-    year = periods[0].year
-    if periods[-1].year != year:
-        raise ValueError("The months of a visit compliance are of one year.")
-    quarters = sorted({(period.month - 1) // 3 for period in periods})
-    leader_windows = [quarter_window(datetime.date(year, q * 3 + 1, 1)) for q in quarters]
-    head_windows = [month_window(period) for period in periods]
-    weekly_windows = [week for period in periods for week in week_windows(period)]
-    span_start = min(w.start for w in leader_windows + head_windows + weekly_windows)
-    span_end = max(w.end for w in leader_windows + head_windows + weekly_windows)
-
+    windows = _duty_windows(periods)
     assignments = list(
-        Assignment.objects.filter(year=year)
+        Assignment.objects.filter(year=windows.year)
         .select_related("enterprise", "leader", "responsible")
         .order_by("department_id", "enterprise__name")
     )
-    heads = {
-        official.department_id: official
-        for official in Official.objects.filter(
-            rank=OfficialRank.DEPARTMENT_HEAD,
-            department_id__in={a.department_id for a in assignments},
-        )
-    }
-    visits: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
-    rows = Visit.participants.through.objects.filter(
-        visit__visited_on__gte=span_start,
-        visit__visited_on__lte=span_end,
-        visit__enterprise_id__in=Assignment.objects.filter(year=year).values("enterprise_id"),
-    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on")
-    for enterprise_id, official_id, visited_on in rows:
-        visits[(enterprise_id, official_id)].append(visited_on)
-    for dates in visits.values():
-        dates.sort()
+    heads = _department_heads(assignments)
+    visits = _visit_dates(year=windows.year, span=windows.span)
 
     lines = []
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for assignment in assignments:
-        duties = [(LEADER_QUARTERLY, assignment.leader, leader_windows)]
         head = heads.get(assignment.department_id)
-        if head is not None:
-            duties.append((HEAD_MONTHLY, head, head_windows))
-        duties.append((RESPONSIBLE_WEEKLY, assignment.responsible, weekly_windows))
-        for duty, official, windows in duties:
+        for duty, official, duty_windows in _assignment_duties(assignment, head, windows):
             dates = visits.get((assignment.enterprise_id, official.pk), [])
-            met, missed, due, ended = _tally(windows, dates, today)
+            met, missed, due, ended = _tally(duty_windows, dates, today)
             lines.append(
                 DutyLine(
                     assignment_id=assignment.pk,
@@ -188,7 +225,7 @@ def get_visit_compliance(*, periods: list[datetime.date], today: datetime.date) 
                     official_id=official.pk,
                     official_name=official.name,
                     duty=duty,
-                    required=len(windows),
+                    required=len(duty_windows),
                     met=met,
                     missed=missed,
                     due=due,

@@ -5,7 +5,8 @@ the enterprise within 3 days, and is solved within 7 days (ordinary) or 30 days 
 days are configurable in ``settings.HENGKOU_PROBLEM_CLOCKS``. "Solved" for the clock means
 confirmed: a problem is resolved only when the department has written its resolution and the
 enterprise (or the official who raised it) has confirmed it with a satisfaction rating 1–5.
-The writes of the workflow are in ``enterprises.services.problems``."""
+The writes of the workflow are in ``enterprises.services.problems``, the escalation of a missed
+clock in ``enterprises.services.escalation``."""
 
 from __future__ import annotations
 

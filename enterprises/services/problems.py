@@ -1,5 +1,5 @@
-"""Writes of the problems (企业诉求) workflow: raise, assign, feedback, solve, confirm, reject,
-and the escalation of a missed "13710" clock to the sponsoring leader.
+"""Writes of the problems (企业诉求) workflow: raise, assign, feedback, solve, confirm, reject
+(the escalation of a missed "13710" clock to the sponsoring leader is in ``.escalation``).
 
 The rule (domain.md, 13710): assigned to a department within 1 day of being raised, first
 feedback to the enterprise within 3 days, solved within 7 days (ordinary) or 30 days (major),
@@ -10,33 +10,25 @@ allow it, and ``apply_problem_step`` picks the step a change asks for."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import in_scope
 
-from ..choices import ProblemAction, ProblemClock, ProblemSeverity, ProblemStatus
-from ..models import Assignment, Department, Enterprise, Official, Problem, ProblemEvent, Visit
+from ..choices import ProblemAction, ProblemSeverity, ProblemStatus
+from ..models import Department, Enterprise, Official, Problem, ProblemEvent, Visit
 from ..selectors.problems import (
     ASSIGN,
     CONFIRM,
     FEEDBACK,
-    MISSED,
     REJECT,
     SOLVE,
     STATUS_ACTIONS,
     due_on_for,
-    missed_not_done,
-    problem_clocks,
     problem_permissions,
-    solve_deadline_of,
 )
 
 # --- writes --------------------------------------------------------------------------------------
@@ -84,6 +76,53 @@ def _refuse_status(problem: Problem, action: str, message) -> None:
         )
 
 
+def _check_new_problem(
+    *,
+    enterprise: Enterprise,
+    description: str,
+    severity: str,
+    department: Department | None,
+    visit: Visit | None,
+    raised_on: datetime.date,
+    acting_user,
+    now: datetime.datetime,
+) -> None:
+    """Raise the ValidationError of every reason ``raise_problem`` refuses, if any."""
+    errors = {}
+    if raised_on > timezone.localdate(now):
+        errors["raised_on"] = _("A problem cannot be raised in the future.")
+    if not description:
+        errors["description"] = _("Describe the problem.")
+    if severity not in ProblemSeverity.values:
+        errors["severity"] = _("Choose whether the problem is ordinary or major.")
+    if visit is not None and visit.enterprise_id != enterprise.pk:
+        errors["visit"] = _("The visit was to another enterprise.")
+    if department is not None and acting_user is not None and not in_scope(acting_user, department):
+        errors["department"] = _(
+            "%(department)s is outside your department's records: choose your own department, "
+            "or leave it empty to have the problem assigned later."
+        ) % {"department": department.name}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _raised_events(problem: Problem, *, acting_user, now: datetime.datetime) -> list[ProblemEvent]:
+    """Return the history of a problem just raised: raised, then assigned if it has a department."""
+    department = problem.department
+    events = [ProblemEvent(problem=problem, action=ProblemAction.RAISED, at=now, by=acting_user)]
+    if department is not None:
+        events.append(
+            ProblemEvent(
+                problem=problem,
+                action=ProblemAction.ASSIGNED,
+                note=department.name,
+                at=now,
+                by=acting_user,
+            )
+        )
+    return events
+
+
 @transaction.atomic
 def raise_problem(
     *,
@@ -107,22 +146,16 @@ def raise_problem(
     be assigned later): the same rule for pages and the API.
     """
     description = (description or "").strip()
-    errors = {}
-    if raised_on > timezone.localdate(now):
-        errors["raised_on"] = _("A problem cannot be raised in the future.")
-    if not description:
-        errors["description"] = _("Describe the problem.")
-    if severity not in ProblemSeverity.values:
-        errors["severity"] = _("Choose whether the problem is ordinary or major.")
-    if visit is not None and visit.enterprise_id != enterprise.pk:
-        errors["visit"] = _("The visit was to another enterprise.")
-    if department is not None and acting_user is not None and not in_scope(acting_user, department):
-        errors["department"] = _(
-            "%(department)s is outside your department's records: choose your own department, "
-            "or leave it empty to have the problem assigned later."
-        ) % {"department": department.name}
-    if errors:
-        raise ValidationError(errors)
+    _check_new_problem(
+        enterprise=enterprise,
+        description=description,
+        severity=severity,
+        department=department,
+        visit=visit,
+        raised_on=raised_on,
+        acting_user=acting_user,
+        now=now,
+    )
     problem = Problem(
         enterprise=enterprise,
         visit=visit,
@@ -138,18 +171,7 @@ def raise_problem(
     )
     problem.full_clean()
     problem.save()
-    events = [ProblemEvent(problem=problem, action=ProblemAction.RAISED, at=now, by=acting_user)]
-    if department is not None:
-        events.append(
-            ProblemEvent(
-                problem=problem,
-                action=ProblemAction.ASSIGNED,
-                note=department.name,
-                at=now,
-                by=acting_user,
-            )
-        )
-    ProblemEvent.objects.bulk_create(events)
+    ProblemEvent.objects.bulk_create(_raised_events(problem, acting_user=acting_user, now=now))
     return problem
 
 
@@ -351,109 +373,6 @@ def reject_solution(*, problem: Problem, note: str, acting_user, now: datetime.d
         problem=problem, action=ProblemAction.REJECTED, note=note, at=now, by=acting_user
     )
     return problem
-
-
-# --- escalation ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """A clock just escalated to the problem's sponsoring leader, for a notification."""
-
-    problem: Problem
-    clock: str
-    deadline: datetime.date
-    leader_user: object | None
-
-    @property
-    def title(self) -> str:
-        return gettext("Problem overdue: %(enterprise)s") % {"enterprise": self.problem.enterprise}
-
-    @property
-    def body(self) -> str:
-        return gettext(
-            "The problem of %(enterprise)s raised on %(raised_on)s (%(category)s) missed its "
-            "deadline of %(deadline)s: %(clock)s. As its sponsoring leader, see that it is "
-            "dealt with."
-        ) % {
-            "enterprise": self.problem.enterprise,
-            "raised_on": self.problem.raised_on.isoformat(),
-            "category": self.problem.get_category_display(),
-            "deadline": self.deadline.isoformat(),
-            "clock": ProblemClock(self.clock).label,
-        }
-
-    @property
-    def url(self) -> str:
-        return reverse("problems:detail", args=[self.problem.pk])
-
-
-@transaction.atomic
-def escalate_missed_clocks(
-    *,
-    today: datetime.date,
-    now: datetime.datetime,
-    notify: Callable[[list[Escalation]], object] | None = None,
-) -> int:
-    """Escalate each missed clock of the unresolved problems to the sponsoring leader, once.
-
-    A clock is escalated when it is not done and its deadline has passed; each (problem, clock)
-    gets one ``escalated`` event, ever. The leader is the one of the enterprise's assignment for
-    the year the problem was raised. ``notify`` receives the new escalations whose leader has
-    an active login, all at once (for in-app notifications). Returns the number of escalations
-    written; a constant number of queries whatever the number of problems.
-    """
-    candidates = (
-        Problem.objects.alias(solve_deadline=solve_deadline_of())
-        .exclude(status=ProblemStatus.RESOLVED)
-        .filter(missed_not_done(today))
-    )
-    # The row locks make a second run at the same time wait, then find the events written.
-    problems = list(
-        candidates.select_for_update(of=("self",)).select_related("enterprise").order_by("pk")
-    )
-    if not problems:
-        return 0
-    escalated = set(
-        ProblemEvent.objects.filter(
-            action=ProblemAction.ESCALATED, problem__in=candidates.values("pk")
-        ).values_list("problem_id", "clock")
-    )
-    leaders = {
-        (assignment.enterprise_id, assignment.year): assignment.leader
-        for assignment in Assignment.objects.filter(
-            enterprise__in=candidates.values("enterprise_id")
-        ).select_related("leader__user")
-    }
-    events, escalations = [], []
-    for problem in problems:
-        leader = leaders.get((problem.enterprise_id, problem.raised_on.year))
-        for clock in problem_clocks(problem, today):
-            if clock.done or clock.state != MISSED or (problem.pk, clock.clock) in escalated:
-                continue
-            events.append(
-                ProblemEvent(
-                    problem=problem,
-                    action=ProblemAction.ESCALATED,
-                    clock=clock.clock,
-                    note=leader.name if leader else "",
-                    at=now,
-                )
-            )
-            user = leader.user if leader else None
-            escalations.append(
-                Escalation(
-                    problem=problem,
-                    clock=clock.clock,
-                    deadline=clock.deadline,
-                    leader_user=user if user is not None and user.is_active else None,
-                )
-            )
-    ProblemEvent.objects.bulk_create(events)
-    reachable = [escalation for escalation in escalations if escalation.leader_user is not None]
-    if notify is not None and reachable:
-        notify(reachable)
-    return len(events)
 
 
 # --- one change of a problem, whatever step it asks for -----------------------------------------

@@ -40,6 +40,49 @@ def official_of(user) -> Official | None:
     return Official.objects.filter(user=user).select_related("department").first() if user else None
 
 
+def _check_visit(
+    *,
+    enterprise: Enterprise,
+    visited_on: datetime.date,
+    participants: list[Official],
+    kept_photos: list[PendingVisitPhoto],
+    acting_user,
+    today: datetime.date,
+) -> None:
+    """Raise the ValidationError of every reason ``record_visit`` refuses, if any."""
+    errors = {}
+    if any(photo.user_id != getattr(acting_user, "pk", None) for photo in kept_photos):
+        errors["photos"] = _("A kept photo belongs to someone else.")
+    if visited_on > today:
+        errors["visited_on"] = _("A visit cannot be dated in the future.")
+    if not participants:
+        errors["participants"] = _("Choose at least one participant.")
+    if not (acting_user and acting_user.is_superuser):
+        official = official_of(acting_user)
+        if not is_involved(official, enterprise_id=enterprise.pk, year=visited_on.year):
+            errors["enterprise"] = _(
+                "You have no assignment on %(enterprise)s in %(year)s: only its sponsoring "
+                "leader, department head, responsible person and team log its visits."
+            ) % {"enterprise": enterprise.name, "year": visited_on.year}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _attach_photos(visit: Visit, *, photos, kept_photos, now: datetime.datetime) -> None:
+    """Save the new photos (re-encoded) and the kept ones on ``visit``; discard the kept ones."""
+    for photo in photos:
+        record = VisitPhoto(visit=visit, image=reencode_photo(photo), uploaded_at=now)
+        record.full_clean()
+        record.save()
+    for kept in kept_photos:
+        with kept.image.open("rb") as stored:
+            image = ContentFile(stored.read(), name="photo.jpg")
+        record = VisitPhoto(visit=visit, image=image, uploaded_at=now)
+        record.full_clean()
+        record.save()
+    discard_pending_photos(kept_photos)
+
+
 @transaction.atomic
 def record_visit(
     *,
@@ -62,22 +105,14 @@ def record_visit(
     when the acting official has no assignment on the enterprise that year (administrators
     excepted), or when a kept photo is not the acting user's.
     """
-    errors = {}
-    if any(photo.user_id != getattr(acting_user, "pk", None) for photo in kept_photos):
-        errors["photos"] = _("A kept photo belongs to someone else.")
-    if visited_on > today:
-        errors["visited_on"] = _("A visit cannot be dated in the future.")
-    if not participants:
-        errors["participants"] = _("Choose at least one participant.")
-    if not (acting_user and acting_user.is_superuser):
-        official = official_of(acting_user)
-        if not is_involved(official, enterprise_id=enterprise.pk, year=visited_on.year):
-            errors["enterprise"] = _(
-                "You have no assignment on %(enterprise)s in %(year)s: only its sponsoring "
-                "leader, department head, responsible person and team log its visits."
-            ) % {"enterprise": enterprise.name, "year": visited_on.year}
-    if errors:
-        raise ValidationError(errors)
+    _check_visit(
+        enterprise=enterprise,
+        visited_on=visited_on,
+        participants=participants,
+        kept_photos=kept_photos,
+        acting_user=acting_user,
+        today=today,
+    )
     visit = Visit(
         enterprise=enterprise,
         visited_on=visited_on,
@@ -88,17 +123,7 @@ def record_visit(
     visit.full_clean()
     visit.save()
     visit.participants.set(participants)
-    for photo in photos:
-        record = VisitPhoto(visit=visit, image=reencode_photo(photo), uploaded_at=now)
-        record.full_clean()
-        record.save()
-    for kept in kept_photos:
-        with kept.image.open("rb") as stored:
-            image = ContentFile(stored.read(), name="photo.jpg")
-        record = VisitPhoto(visit=visit, image=image, uploaded_at=now)
-        record.full_clean()
-        record.save()
-    discard_pending_photos(kept_photos)
+    _attach_photos(visit, photos=photos, kept_photos=kept_photos, now=now)
     raised_by = official_of(acting_user)
     for problem in problems:
         raise_problem(

@@ -49,6 +49,33 @@ def check_work_report_period(
         )
 
 
+def _check_work_report(
+    *,
+    assignment: Assignment,
+    period: datetime.date,
+    progress: str,
+    acting_user,
+    today: datetime.date,
+) -> None:
+    """Refuse a report the acting user may not make, then every reason the report is invalid."""
+    if acting_user is not None and not can_submit_work_report(acting_user, assignment):
+        raise PermissionDenied(_("Only the sponsoring department may report on this assignment."))
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        check_work_report_period(assignment=assignment, period=period, today=today)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if not progress:
+        errors["progress"] = [
+            ValidationError(
+                _("Write the progress made against the plan's goals this month."),
+                code="work_report_no_progress",
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def submit_work_report(
     *,
@@ -76,23 +103,13 @@ def submit_work_report(
     progress, standards, deadlines = (
         (value or "").strip() for value in (progress, standards, deadlines)
     )
-    if acting_user is not None and not can_submit_work_report(acting_user, assignment):
-        raise PermissionDenied(_("Only the sponsoring department may report on this assignment."))
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        check_work_report_period(assignment=assignment, period=period, today=today)
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    if not progress:
-        errors["progress"] = [
-            ValidationError(
-                _("Write the progress made against the plan's goals this month."),
-                code="work_report_no_progress",
-            )
-        ]
-    if errors:
-        raise ValidationError(errors)
-
+    _check_work_report(
+        assignment=assignment,
+        period=period,
+        progress=progress,
+        acting_user=acting_user,
+        today=today,
+    )
     # Lock the assignment so that two first submissions of a month cannot race to the
     # unique constraint; amendments of the same report are serialised too.
     Assignment.objects.select_for_update().filter(pk=assignment.pk).first()

@@ -42,6 +42,52 @@ def _kept_photos(request, form, *, now) -> list:
     return [photo for photo in kept if photo not in removed]
 
 
+def _record(request, form, problems, *, enterprise, kept, today, now) -> bool:
+    """Record the posted visit through the service; return whether it was accepted (and say so)."""
+    if not (form.is_valid() and problems.is_valid()):
+        return False
+    try:
+        record_visit(
+            enterprise=enterprise,
+            visited_on=form.cleaned_data["visited_on"],
+            participants=list(form.cleaned_data["participants"]),
+            kind=form.cleaned_data["kind"],
+            notes=form.cleaned_data["notes"],
+            problems=[RaisedProblem(**data) for data in problems.cleaned_data if data],
+            photos=form.cleaned_data["photos"],
+            kept_photos=kept,
+            acting_user=request.user,
+            today=today,
+            now=now,
+        )
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    messages.success(request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name})
+    return True
+
+
+def _keep_chosen_photos(request, form, *, now) -> list:
+    """Keep the photos just chosen on a form that comes back, for the next try; return them."""
+    if not form.cleaned_data.get("photos"):
+        return []
+    try:
+        return keep_pending_photos(user=request.user, photos=form.cleaned_data["photos"], now=now)
+    except ValidationError as error:
+        form.add_error("photos", error)
+        return []
+
+
+def _chosen_participants(form, suggested) -> tuple[set[str], list]:
+    """Return the ids of the participants chosen, and those chosen who are not suggested."""
+    chosen = {str(value) for value in (form["participants"].value() or [])}
+    extra = Official.objects.filter(pk__in=chosen - {str(o.pk) for o in suggested}).select_related(
+        "department"
+    )
+    return chosen, extra
+
+
 @login_required
 def visit_new(request, pk):
     """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
@@ -57,46 +103,15 @@ def visit_new(request, pk):
             request.POST, prefix="problems", form_kwargs={"user": request.user}
         )
         kept = _kept_photos(request, form, now=now)
-        if form.is_valid() and problems.is_valid():
-            try:
-                record_visit(
-                    enterprise=enterprise,
-                    visited_on=form.cleaned_data["visited_on"],
-                    participants=list(form.cleaned_data["participants"]),
-                    kind=form.cleaned_data["kind"],
-                    notes=form.cleaned_data["notes"],
-                    problems=[RaisedProblem(**data) for data in problems.cleaned_data if data],
-                    photos=form.cleaned_data["photos"],
-                    kept_photos=kept,
-                    acting_user=request.user,
-                    today=today,
-                    now=now,
-                )
-            except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(
-                    request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
-                )
-                return redirect("enterprises:my_enterprises")
-        # The form comes back: the photos just chosen are kept with the others for the next try.
-        if form.cleaned_data.get("photos"):
-            try:
-                kept += keep_pending_photos(
-                    user=request.user, photos=form.cleaned_data["photos"], now=now
-                )
-            except ValidationError as error:
-                form.add_error("photos", error)
+        if _record(request, form, problems, enterprise=enterprise, kept=kept, today=today, now=now):
+            return redirect("enterprises:my_enterprises")
+        kept += _keep_chosen_photos(request, form, now=now)
     else:
         form = VisitForm(
             initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
         )
         problems = RaisedProblemFormSet(prefix="problems", form_kwargs={"user": request.user})
-    chosen = {str(value) for value in (form["participants"].value() or [])}
-    extra = Official.objects.filter(pk__in=chosen - {str(o.pk) for o in suggested}).select_related(
-        "department"
-    )
+    chosen, extra = _chosen_participants(form, suggested)
     return render(
         request,
         "enterprises/visit_form.html",

@@ -132,6 +132,57 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(target, errors)
 
 
+def _board_url(period: str, assignment: Assignment) -> str:
+    """Return the board of the month ``period``, filtered on the assignment's department."""
+    query = urlencode({"period": period, "department": assignment.department_id})
+    return f"{reverse('work_reports:board')}?{query}"
+
+
+def _period_refusals(assignment: Assignment, month, today) -> list[str]:
+    """Return why the month cannot be reported on (not begun, another year), or nothing."""
+    try:
+        check_work_report_period(assignment=assignment, period=month, today=today)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+def _blank_or_filled_form(report: WorkReport | None) -> WorkReportForm:
+    """Return the report form, filled with the month's report when there is one."""
+    if report is None:
+        return WorkReportForm()
+    return WorkReportForm(
+        initial={
+            "progress": report.progress,
+            "standards": report.standards,
+            "deadlines": report.deadlines,
+        }
+    )
+
+
+def _submit(request, form, *, assignment, month, report, today) -> bool:
+    """Submit a posted report through the service; return whether it was accepted (and say so)."""
+    if not form.is_valid():
+        return False
+    try:
+        submit_work_report(
+            assignment=assignment,
+            period=month,
+            acting_user=request.user,
+            now=timezone.now(),
+            today=today,
+            **form.cleaned_data,
+        )
+    except ValidationError as error:
+        _add_service_errors(form, error)
+        return False
+    if report is None:
+        messages.success(request, _("The work report is submitted."))
+    else:
+        messages.success(request, _("The work report is amended."))
+    return True
+
+
 @login_required
 def edit(request, assignment_id: int, period: str):
     """Show an assignment's plan and its work report of a month; its department submits it."""
@@ -151,46 +202,16 @@ def edit(request, assignment_id: int, period: str):
     )
     can_submit = can_submit_work_report(request.user, assignment)
     today = timezone.localdate()
-    try:
-        check_work_report_period(assignment=assignment, period=month, today=today)
-        refusals = []
-    except ValidationError as error:
-        refusals = error.messages
+    refusals = _period_refusals(assignment, month, today)
 
     if request.method == "POST":
         if not can_submit:
             raise PermissionDenied
         form = WorkReportForm(request.POST)
-        if form.is_valid():
-            try:
-                submit_work_report(
-                    assignment=assignment,
-                    period=month,
-                    acting_user=request.user,
-                    now=timezone.now(),
-                    today=today,
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                if report is None:
-                    messages.success(request, _("The work report is submitted."))
-                else:
-                    messages.success(request, _("The work report is amended."))
-                query = urlencode({"period": period, "department": assignment.department_id})
-                return redirect(f"{reverse('work_reports:board')}?{query}")
-    elif report is not None:
-        form = WorkReportForm(
-            initial={
-                "progress": report.progress,
-                "standards": report.standards,
-                "deadlines": report.deadlines,
-            }
-        )
+        if _submit(request, form, assignment=assignment, month=month, report=report, today=today):
+            return redirect(_board_url(period, assignment))
     else:
-        form = WorkReportForm()
-    back = urlencode({"period": period, "department": assignment.department_id})
+        form = _blank_or_filled_form(report)
     return render(
         request,
         "enterprises/work_report_form.html",
@@ -201,6 +222,6 @@ def edit(request, assignment_id: int, period: str):
             "form": form,
             "can_submit": can_submit,
             "refusals": refusals,
-            "board_url": f"{reverse('work_reports:board')}?{back}",
+            "board_url": _board_url(period, assignment),
         },
     )

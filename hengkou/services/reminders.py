@@ -15,7 +15,7 @@ from enterprises.models import (
     Assignment,
 )
 from enterprises.selectors.duties import list_duties_due_soon
-from enterprises.services.problems import escalate_missed_clocks
+from enterprises.services.escalation import escalate_missed_clocks
 
 from ..models import (
     Notification,

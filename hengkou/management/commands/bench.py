@@ -51,30 +51,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench).")
-        if Enterprise.objects.exists():
-            raise CommandError(
-                f"The database {connection.settings_dict['NAME']!r} already holds enterprises; "
-                "the bench needs an empty one (drop it, or point BENCH_DATABASE_URL elsewhere)."
-            )
-        try:
-            period = parse_period(options["period"])
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
-        scale = dataclasses.replace(
-            bench.CITY,
-            departments=options["departments"],
-            enterprises=options["enterprises"],
-            seed=options["seed"],
-        )
-        if period not in scale.periods:
-            raise CommandError(f"{options['period']} is outside the generated months.")
-
-        def log(message: str) -> None:
-            self.stdout.write(message)
-            self.stdout.flush()
-
+        period, scale = self.checked_run(options)
+        log = self.log
         started = time.perf_counter()
         phases = bench.generate(scale=scale, log=log)
         results = bench.measure(
@@ -97,15 +75,51 @@ class Command(BaseCommand):
             imports=imports,
             imports_note=imports_note,
         )
-        if options["output"] == "-":
+        self.write_section(section, options["output"])
+        self.log_verdict(results, started)
+
+    def checked_run(self, options) -> tuple[datetime.date, bench.Scale]:
+        """Return the month measured and the scale; refuse a database or month that won't do."""
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench).")
+        if Enterprise.objects.exists():
+            raise CommandError(
+                f"The database {connection.settings_dict['NAME']!r} already holds enterprises; "
+                "the bench needs an empty one (drop it, or point BENCH_DATABASE_URL elsewhere)."
+            )
+        try:
+            period = parse_period(options["period"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        scale = dataclasses.replace(
+            bench.CITY,
+            departments=options["departments"],
+            enterprises=options["enterprises"],
+            seed=options["seed"],
+        )
+        if period not in scale.periods:
+            raise CommandError(f"{options['period']} is outside the generated months.")
+        return period, scale
+
+    def log(self, message: str) -> None:
+        """Write a progress line at once."""
+        self.stdout.write(message)
+        self.stdout.flush()
+
+    def write_section(self, section: str, output: str) -> None:
+        """Replace the benchmark section of the file ``output``, or print it ('-')."""
+        if output == "-":
             self.stdout.write(section)
         else:
-            path = Path(options["output"])
+            path = Path(output)
             bench.write_section(path, section)
-            log(f"Wrote {path}")
+            self.log(f"Wrote {path}")
+
+    def log_verdict(self, results, started: float) -> None:
+        """Log the targets met or missed, and the time the whole run took."""
         ratio = results.api_ratio
         verdict = "met" if ratio <= bench.RATIO_TARGET else "MISSED"
-        log(
+        self.log(
             f"p50(API) / p50(re-sum) = {ratio:.2f} (target ≤ {bench.RATIO_TARGET}: {verdict}); "
             f"dashboard queries {results.dashboard_queries} "
             f"(target ≤ {bench.DASHBOARD_QUERY_TARGET}); "

@@ -12,10 +12,10 @@ from django.utils import translation
 
 from enterprises.models import Problem, ProblemEvent
 from enterprises.selectors.problems import list_problems, problem_clocks, problem_permissions
+from enterprises.services.escalation import escalate_missed_clocks
 from enterprises.services.problems import (
     assign_problem,
     confirm_problem,
-    escalate_missed_clocks,
     give_feedback,
     raise_problem,
     reject_solution,
