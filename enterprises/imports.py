@@ -215,6 +215,14 @@ ENTERPRISE_NAME = Column(
     help=_("The enterprise's name, for reading; the credit code decides."),
     example="示例企业有限公司",
 )
+SPONSOR_DEPARTMENT = Column(
+    "department",
+    _("sponsoring department"),
+    TEXT,
+    required=True,
+    help=_("The department's code or its name."),
+    example="D0001",
+)
 
 
 # --- the kinds -----------------------------------------------------------------------------------
@@ -303,14 +311,7 @@ class AssignmentKind(ImportKind):
         Column("year", _("year"), YEAR, required=True, field="year", example=2021),
         CREDIT_CODE,
         ENTERPRISE_NAME,
-        Column(
-            "department",
-            _("sponsoring department"),
-            TEXT,
-            required=True,
-            help=_("The department's code or its name."),
-            example="D0001",
-        ),
+        SPONSOR_DEPARTMENT,
         Column(
             "leader",
             _("leader"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.imports.kinds import DECIMAL, INTEGER, MONTH, TEXT, YEAR, Column, ImportKind, register
 from enterprises import choices as enterprise_choices
 from enterprises.imports import (
+    SPONSOR_DEPARTMENT,
     closed_message,
     closed_months,
     ids_in_scope,
@@ -127,14 +128,7 @@ class ProjectPlanKind(ImportKind):
             help=_("The name of a county-level leader."),
             example="张三",
         ),
-        Column(
-            "department",
-            _("sponsoring department"),
-            TEXT,
-            required=True,
-            help=_("The department's code or its name."),
-            example="D0001",
-        ),
+        SPONSOR_DEPARTMENT,
     ]
 
     def resolve(self, ctx, rows):
