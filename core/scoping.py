@@ -144,7 +144,7 @@ def get_scope(user) -> Scope:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    scope = _RESOLVER[0](user) if _RESOLVER else Scope(user_id=user.pk)
+    scope = _RESOLVER[0](user) if _RESOLVER else NO_ROWS  # deny by default
     setattr(user, _CACHE_ATTRIBUTE, scope)
     return scope
 

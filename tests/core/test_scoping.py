@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from rest_framework import mixins
 from rest_framework.test import APIClient
 
+from core import scoping
 from core.admin import ScopedAdminMixin
 from core.api.views import ScopedViewSetMixin
 from core.scoping import get_scope, in_scope, is_registered, scope_queryset
@@ -96,6 +97,17 @@ def test_the_scope_costs_one_query_and_is_kept_on_the_user(world, django_assert_
         scope = get_scope(user)
         assert get_scope(user) is scope
     assert scope.department_ids == {world.ours.department.pk}
+
+
+def test_without_a_resolver_only_superusers_reach_rows(world, monkeypatch):
+    # core knows no app: until enterprises registers what a scope is, nothing is reached.
+    monkeypatch.setattr(scoping, "_RESOLVER", [])
+    enterprises = Enterprise.objects.all()
+    for role in ("administrator", "department_user", "official"):
+        user = world.users[role]
+        scoping.forget_scope(user)
+        assert get_scope(user) is scoping.NO_ROWS
+        assert list(scope_queryset(enterprises, user)) == [], role
 
 
 def test_an_official_reaches_their_assignments_through_the_team_too(world):
