@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
@@ -132,8 +133,9 @@ class ObjectListView(PermissionRequiredMixin, View):
     empty_text = _("No record matches.")
 
     def get_queryset(self):
-        """Return the list's rows; each concrete list (below) names its selector here."""
-        raise NotImplementedError(f"{type(self).__name__} must say which rows it lists.")
+        """Return the list's rows: each app's list names its selector here (as Django's ListView
+        asks for a queryset, a list that names none is a configuration error)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which rows it lists.")
 
     def get_totals(self, queryset) -> dict:
         return {}
