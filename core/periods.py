@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -133,3 +134,22 @@ def parse_period(value: str) -> datetime.date:
 def format_period(day: datetime.date) -> str:
     """Return the ``YYYY-MM`` form of the month holding ``day``."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def report_deadline(*, period: datetime.date) -> datetime.date:
+    """Return the day by which a month's figures are due (day N of the next month, N = 5)."""
+    due_day = getattr(settings, "HENGKOU_REPORT_DUE_DAY", 5)
+    if period.month == 12:
+        return datetime.date(period.year + 1, 1, due_day)
+    return datetime.date(period.year, period.month + 1, due_day)
+
+
+def on_time_cutoff(*, period: datetime.date) -> datetime.datetime:
+    """Return the first instant after a month's report deadline (end of its day, local time).
+
+    A report first submitted before it is on time.
+    """
+    deadline = report_deadline(period=period)
+    return timezone.make_aware(
+        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
+    )

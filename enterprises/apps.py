@@ -7,6 +7,8 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises and sponsorship")
 
     def ready(self):
+        from . import receivers
         from .scopes import register_all
 
         register_all()
+        receivers.connect()

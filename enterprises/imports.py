@@ -46,6 +46,7 @@ from .models import (
     Target,
     month_not_begun_message,
 )
+from .services import aggregates
 from .services.figures import refresh_ytd_pairs
 from .validators import build_credit_code
 
@@ -336,6 +337,13 @@ class AssignmentKind(ImportKind):
     def notes(self):
         return [_("The team (工作专班) is not imported: add its members on the assignment's page.")]
 
+    def after_write(self, ctx, rows):
+        ctx.once("touched_years", set).update(row["year"] for row in rows)
+
+    def after_all(self, ctx):
+        # Bulk writes send no signals: every department total of the years written follows.
+        aggregates.refresh_years(years=ctx.once("touched_years", set))
+
     def resolve(self, ctx, rows):
         resolve_enterprises(ctx, rows, self.columns[1])
         for row in rows:
@@ -415,6 +423,13 @@ class TargetKind(ImportKind):
         ),
     ]
 
+    def after_write(self, ctx, rows):
+        ctx.once("touched_years", set).update(row["year"] for row in rows)
+
+    def after_all(self, ctx):
+        # Bulk writes send no signals: every department total of the years written follows.
+        aggregates.refresh_years(years=ctx.once("touched_years", set))
+
     def resolve(self, ctx, rows):
         resolve_enterprises(ctx, rows, self.columns[1])
 
@@ -488,7 +503,13 @@ class MonthlyReportKind(ImportKind):
     def after_write(self, ctx, rows):
         # Chunk by chunk, so the rollup's writes overlap with reading the rest of the file; a
         # pair cut by a chunk boundary is simply refreshed twice.
-        refresh_ytd_pairs({(row["enterprise_id"], row["period"].year) for row in rows}, db=ctx.db)
+        pairs = {(row["enterprise_id"], row["period"].year) for row in rows}
+        refresh_ytd_pairs(pairs, db=ctx.db)
+        ctx.once("touched_pairs", set).update(pairs)
+
+    def after_all(self, ctx):
+        # The department totals once, over every pair the file touched.
+        aggregates.refresh_for_enterprises(pairs=ctx.once("touched_pairs", set))
 
     def export_queryset(self, user=None):
         return MonthlyReport.objects.select_related("enterprise")

@@ -148,6 +148,7 @@ def register_all() -> None:
     """Register the scope resolver, and every enterprises model with its scope rule."""
     set_resolver(resolve_scope)
     register(models.Department, by_department("pk"))
+    register(models.DepartmentYtd, by_department("department"))
     register(
         models.Official, any_of(by_department("department"), _own_official), check_references=False
     )

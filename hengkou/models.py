@@ -481,3 +481,33 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class OpenRanking(models.Model):
+    """An open month's ranking of one enterprise metric, as last computed (derived data).
+
+    Stored with the fingerprint of what it was computed from: the month's department totals
+    (their count and the sum of their stamps, which change whenever a row is rewritten) and the
+    ranking rules. A read whose fingerprint differs computes the ranking afresh and replaces
+    the row (hengkou/selectors/open_ranking.py), so a stored ranking is never served after a
+    write, in any process, without a cache to drop. ``rows`` keeps each row exactly (fractions
+    as [n, d]); ``body`` the API's JSON of it.
+    """
+
+    period = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=32)
+    fingerprint = models.CharField(_("fingerprint"), max_length=200)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    # 500 departments take about 200 kB; the bound leaves room and caps what is ever stored.
+    body = BoundedTextField(_("API body"), blank=True, max_length=5_000_000)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("open month's ranking")
+        verbose_name_plural = _("open months' rankings")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "metric"], name="open_ranking_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.period:%Y-%m} · {self.metric}"

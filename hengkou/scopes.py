@@ -10,6 +10,7 @@ def register_all() -> None:
     """Register every hengkou model with its scope rule."""
     # Every role that may see rankings sees all of them: they rank departments against each other.
     register(models.RankingSnapshot, everyone, check_references=False)
+    register(models.OpenRanking, everyone, check_references=False)
     register(models.BulletinIssue, everyone, check_references=False)
     register(models.RankingMemberSnapshot, everyone, check_references=False)
     register(models.SupervisionNotice, by_department("department"))

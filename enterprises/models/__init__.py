@@ -10,8 +10,10 @@ from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedM
 from .cultivation import Cultivation
 from .enterprise import Enterprise, EnterpriseTitle
 from .figures import (
+    DEPARTMENT_PARTS,
     NON_NEGATIVE_REPORT_FIELDS,
     ROLLUP_METRICS,
+    DepartmentYtd,
     MonthlyReport,
     MonthlyYtd,
     Period,
@@ -34,6 +36,7 @@ __all__ = [
     "MONEY",
     "NON_NEGATIVE",
     "NON_NEGATIVE_REPORT_FIELDS",
+    "DEPARTMENT_PARTS",
     "ROLLUP_METRICS",
     "YEAR_RANGE",
     "YEAR_VALIDATORS",
@@ -45,6 +48,7 @@ __all__ = [
     "Loan",
     "Matchmaking",
     "MonthlyReport",
+    "DepartmentYtd",
     "MonthlyYtd",
     "NewInvestor",
     "Official",

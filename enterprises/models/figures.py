@@ -14,6 +14,7 @@ from core.models import REASON_MAX, BoundedTextField
 from .. import choices
 from .base import MONEY, NON_NEGATIVE, TimeStampedModel
 from .enterprise import Enterprise
+from .org import Department
 
 
 def refuse_closed_month(period) -> None:
@@ -279,3 +280,66 @@ class MonthlyYtd(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} · {self.period:%Y-%m}"
+
+
+# The parts of each metric kept per department and month (``DepartmentYtd``).
+DEPARTMENT_PARTS = ("target", "targeted", "ytd", "ytd_targeted", "ytd_previous")
+
+
+class DepartmentYtd(models.Model):
+    """A department's members' totals through a month, for every metric (derived data).
+
+    One row per department and month of each year in which it sponsors at least one enterprise
+    (its *members*: the enterprises whose assignment for that year names it). Per metric m:
+    ``target_m`` the sum of the members' targets of the year and ``targeted_m`` how many have
+    one; ``ytd_m`` the sum of the members' year-to-date rollup at the month, ``ytd_targeted_m``
+    the same over the members with a target, ``ytd_previous_m`` the same members' rollup at the
+    same month a year earlier. ``reported`` counts the members with a report of the month,
+    ``on_time`` those whose report was first submitted by the deadline.
+
+    The grain the ranking, the monthly trend and the completeness board read: 500 rows a month
+    at city scale instead of one per member. Kept by ``enterprises.services.aggregates`` on
+    every path that writes reports, assignments or targets; ``rebuild_rollups`` rebuilds it.
+    """
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("sponsoring department"),
+        on_delete=models.CASCADE,
+        related_name="ytd_rows",
+        db_index=False,
+        db_constraint=False,
+    )
+    period = models.DateField(_("month"))
+    members = models.PositiveIntegerField(_("members"), default=0)
+    reported = models.PositiveIntegerField(_("members reported"), default=0)
+    on_time = models.PositiveIntegerField(_("members reported on time"), default=0)
+    # A random number given at every write of the row: the count of a month's rows and the sum
+    # of their stamps fingerprint what a ranking of that month was computed from.
+    stamp = models.BigIntegerField(_("stamp"), default=0)
+
+    class Meta:
+        verbose_name = _("department year-to-date totals")
+        verbose_name_plural = _("department year-to-date totals")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "department"], name="department_ytd_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.department_id} · {self.period:%Y-%m}"
+
+
+def _add_metric_columns() -> None:
+    # Five columns per metric, added in a loop so a new metric cannot be forgotten.
+    for metric in ROLLUP_METRICS:
+        label = choices.Metric(metric).label
+        for part in DEPARTMENT_PARTS:
+            field = (
+                models.PositiveIntegerField(label, default=0)
+                if part == "targeted"
+                else models.DecimalField(label, default=0, max_digits=20, decimal_places=2)
+            )
+            DepartmentYtd.add_to_class(f"{part}_{metric}", field)
+
+
+_add_metric_columns()

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from core.figures_cache import figures_changed
 
 from ..choices import Metric
-from ..models import MonthlyReport, MonthlyYtd, refuse_closed_month
+from ..models import Enterprise, MonthlyReport, MonthlyYtd, refuse_closed_month
+from . import aggregates
 
 FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]
 CHUNK = 500
@@ -56,17 +57,23 @@ def _rollup_rows(reports) -> dict[tuple[int, datetime.date], dict]:
 
 
 @transaction.atomic
-def refresh_monthly_ytd(*, enterprise_ids: Iterable[int], years: Iterable[int]) -> int:
+def refresh_monthly_ytd(
+    *, enterprise_ids: Iterable[int], years: Iterable[int], departments: bool = True
+) -> int:
     """Bring the year-to-date rollup of these enterprises in these years up to date.
 
     Call it after any write of MonthlyReport rows (form, admin, API, import) with the
     enterprises and years touched, including the old ones of a report that moved. Only rows
     whose values differ are written; returns how many rows were inserted, updated or deleted.
+    The department totals that read these rows follow (``aggregates.refresh_for_enterprises``)
+    unless ``departments`` is False (a caller that refreshes them once for many calls).
     """
     years = sorted(set(years))
+    enterprise_ids = sorted(set(enterprise_ids))
     changed = 0
     if not years:
         return changed
+    aggregates.lock_enterprises(enterprise_ids)
     # Rankings and statistics read the rollup: cached figures are stale from here on.
     figures_changed()
     for ids in _chunks(sorted(set(enterprise_ids))):
@@ -93,29 +100,41 @@ def refresh_monthly_ytd(*, enterprise_ids: Iterable[int], years: Iterable[int]) 
         MonthlyYtd.objects.bulk_create(new, batch_size=2000)
         MonthlyYtd.objects.bulk_update(updated, ROLLUP_FIELDS, batch_size=1000)
         changed += len(stale) + len(new) + len(updated)
+    if departments:
+        aggregates.refresh_for_enterprises(pairs={(e, y) for e in enterprise_ids for y in years})
     return changed
 
 
-def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]]) -> int:
+@transaction.atomic
+def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]], departments: bool = True) -> int:
     """Bring the rollup of these (enterprise id, year) pairs up to date; return the rows changed.
 
     The pairs are grouped by year, so each enterprise is refreshed only in the years it was
-    touched (not in every year touched by any of them).
+    touched (not in every year touched by any of them). The department totals follow once,
+    unless ``departments`` is False.
     """
+    pairs = set(pairs)
     by_year: dict[int, set[int]] = defaultdict(set)
     for enterprise_id, year in pairs:
         by_year[year].add(enterprise_id)
-    return sum(
-        refresh_monthly_ytd(enterprise_ids=ids, years=[year]) for year, ids in by_year.items()
+    changed = sum(
+        refresh_monthly_ytd(enterprise_ids=ids, years=[year], departments=False)
+        for year, ids in by_year.items()
     )
+    if departments:
+        aggregates.refresh_for_enterprises(pairs=pairs)
+    return changed
 
 
 def rebuild_monthly_ytd() -> int:
-    """Bring the whole rollup up to date with the monthly reports; return the rows changed."""
+    """Bring the whole rollup, then every department total, up to date; return the rollup rows
+    changed."""
     pairs = set(MonthlyReport.objects.values_list("enterprise_id", "period__year").distinct())
     pairs |= set(MonthlyYtd.objects.values_list("enterprise_id", "period__year").distinct())
     with transaction.atomic():
-        return refresh_monthly_ytd_pairs(pairs=pairs)
+        changed = refresh_monthly_ytd_pairs(pairs=pairs, departments=False)
+        aggregates.rebuild_department_ytd()
+        return changed
 
 
 @transaction.atomic
@@ -149,6 +168,11 @@ def delete_monthly_reports(*, reports) -> int:
     )
     return len(rows)
 
+
+# The enterprises' rows, locked as ``aggregates.lock_enterprises`` does through the ORM.
+_LOCK_SQL = """
+SELECT id FROM {enterprise} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR NO KEY UPDATE
+"""
 
 _YTD_DELETE_SQL = """
 DELETE FROM {ytd} y USING unnest(%s::bigint[], %s::int[]) AS p(enterprise_id, year)
@@ -192,7 +216,7 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
         return
     db = db or connection
     if db.vendor != "postgresql":
-        refresh_monthly_ytd_pairs(pairs=pairs)
+        refresh_monthly_ytd_pairs(pairs=pairs, departments=False)
         return
     qn = db.ops.quote_name
     sql = _YTD_SQL.format(
@@ -205,5 +229,6 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
     ordered = sorted(pairs)
     params = [[e for e, _y in ordered], [y for _e, y in ordered]]
     with db.cursor() as cursor:
+        cursor.execute(_LOCK_SQL.format(enterprise=qn(Enterprise._meta.db_table)), params[:1])
         cursor.execute(_YTD_DELETE_SQL.format(ytd=qn(MonthlyYtd._meta.db_table)), params)
         cursor.execute(sql, params)

@@ -19,15 +19,16 @@ from core.figures_cache import cached_figures
 from core.indicators import time_progress
 from core.periods import format_period
 from enterprises.filtersets import department_filter
-from enterprises.models import Department
+from enterprises.models import Department, Period
 from enterprises.selectors.duties import get_visit_compliance, scope_compliance
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
 from ..models import SupervisionNotice
+from ..ranking import ENTERPRISE_METRICS
 from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
 from ..selectors.members import PROJECT
-from ..selectors.ranking import get_period_ranking
+from ..selectors.ranking import fresh_open_body, get_period_ranking, open_ranking_body
 from ..selectors.zone import get_zone_stats
 from ..services.close import close_month, reopen_month
 from ..services.notices import close_notice, respond_to_notice
@@ -72,18 +73,41 @@ def rankings(request):
 
 @cached_figures("api-ranking")
 def _ranking_body(*, period, metric: str, language: str) -> bytes:
-    """Return the ranking's finished JSON; the language is part of the key (labels differ)."""
+    """Return the ranking's finished JSON; the language is part of the key (labels differ).
+
+    An open month's ranking of an enterprise metric is rendered once and kept in the database
+    beside the fingerprint of its inputs (selectors/open_ranking.py).
+    """
+    if metric in ENTERPRISE_METRICS:
+        # One query once rendered: its freshness and the month's being open are checked in it.
+        body = fresh_open_body(period=period, metric=metric)
+        if not body and not Period.is_closed(period):
+            body = open_ranking_body(
+                period=period,
+                metric=metric,
+                render=lambda rows: _render(period, metric, rows, closed=False).decode(),
+            )
+        if body:
+            return body.encode()
     return JSONRenderer().render(_ranking_payload(period, metric))
+
+
+def _render(period, metric: str, rows, *, closed: bool) -> bytes:
+    return JSONRenderer().render(_payload(period, metric, rows, closed=closed))
 
 
 def _ranking_payload(period, metric) -> dict:
     ranking = get_period_ranking(period=period, metric=metric)
+    return _payload(period, ranking.metric, ranking.rows, closed=ranking.closed)
+
+
+def _payload(period, metric: str, rows, *, closed: bool) -> dict:
     return {
         "period": format_period(period),
-        "metric": ranking.metric,
+        "metric": metric,
         "time_progress": float(time_progress(period.month)),
-        "closed": ranking.closed,
-        "results": RankingRowSerializer(ranking.rows, many=True).data,
+        "closed": closed,
+        "results": RankingRowSerializer(rows, many=True).data,
     }
 
 

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from enterprises.services import aggregates
+
 from .article.common import YEARS, Tally, Writer
 from .article.sponsorship import write_article
 from .routine import write_routine
@@ -19,4 +21,6 @@ def seed_demo() -> dict[str, Tally]:
                 writer, sponsorships, year=year, until=None, departments=departments, people=people
             )
         seed_zone_demo(writer)
+        # Sponsorships and targets were written in bulk: the department totals follow once.
+        aggregates.rebuild_department_ytd()
     return writer.tallies

@@ -6,40 +6,13 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.conf import settings
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-)
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Window
+from django.db.models.functions import RowNumber
 
 from core import indicators
 from core.figures_cache import cached_figures
-from enterprises.models import (
-    Assignment,
-    MonthlyReport,
-)
-
-
-def report_deadline(*, period: datetime.date) -> datetime.date:
-    """Return the day by which a month's figures are due (day N of the next month, N = 5)."""
-    due_day = getattr(settings, "HENGKOU_REPORT_DUE_DAY", 5)
-    if period.month == 12:
-        return datetime.date(period.year + 1, 1, due_day)
-    return datetime.date(period.year, period.month + 1, due_day)
-
-
-def on_time_cutoff(*, period: datetime.date) -> datetime.datetime:
-    """Return the first instant after a month's report deadline (end of its day, local time).
-
-    A report first submitted before it is on time.
-    """
-    deadline = report_deadline(period=period)
-    return timezone.make_aware(
-        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
-    )
+from core.periods import report_deadline
+from enterprises.models import Assignment, DepartmentYtd, MonthlyReport
 
 
 @dataclass(frozen=True)
@@ -93,31 +66,24 @@ def get_completeness_board(
     """Return, per department, the members without a report for the month and the on-time rate.
 
     A report is on time when first submitted by the deadline (day 5 of the next month, end of
-    day in Asia/Shanghai). ``days_left`` is negative once the deadline has passed. Two queries;
-    kept in the figures cache until the next write.
+    day in Asia/Shanghai). ``days_left`` is negative once the deadline has passed. The counts
+    come from the department totals (``DepartmentYtd``), the names from one windowed query: two
+    queries; kept in the figures cache until the next write.
     """
     deadline = report_deadline(period=period)
-    cutoff = on_time_cutoff(period=period)
-    reports = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
-    assignments = Assignment.objects.filter(year=period.year).annotate(
-        has_report=Exists(reports), has_on_time=Exists(reports.filter(submitted_at__lt=cutoff))
-    )
     counts = (
-        assignments.values("department_id", "department__code", "department__name")
-        .annotate(
-            members=Count("id"),
-            reported=Count("id", filter=Q(has_report=True)),
-            on_time=Count("id", filter=Q(has_on_time=True)),
+        DepartmentYtd.objects.filter(period=period, members__gt=0)
+        .values(
+            "department_id",
+            "department__code",
+            "department__name",
+            "members",
+            "reported",
+            "on_time",
         )
         .order_by("department__code")
     )
-    missing: dict[int, list[str]] = {}
-    for department_id, name in (
-        assignments.filter(has_report=False)
-        .order_by("department__code", "enterprise__name")
-        .values_list("department_id", "enterprise__name")
-    ):
-        missing.setdefault(department_id, []).append(name)
+    missing = _missing_names(period=period, per_department=names_per_department)
     departments = []
     for row in counts:
         names = missing.get(row["department_id"], [])
@@ -129,8 +95,8 @@ def get_completeness_board(
                 members=row["members"],
                 reported=row["reported"],
                 on_time=row["on_time"],
-                missing=names[:names_per_department],
-                missing_more=max(0, len(names) - names_per_department),
+                missing=names,
+                missing_more=max(0, row["members"] - row["reported"] - len(names)),
             )
         )
     return CompletenessBoard(
@@ -139,3 +105,24 @@ def get_completeness_board(
         days_left=(deadline - today).days,
         departments=departments,
     )
+
+
+def _missing_names(*, period: datetime.date, per_department: int) -> dict[int, list[str]]:
+    # The first names (by name) of each department's members without a report, at most
+    # ``per_department`` each, cut by the database (a window), not after reading them all.
+    reports = MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
+    position = Window(
+        RowNumber(), partition_by=[F("department_id")], order_by=[F("enterprise__name").asc()]
+    )
+    rows = (
+        Assignment.objects.filter(year=period.year)
+        .exclude(Exists(reports))
+        .annotate(position=position)
+        .filter(position__lte=per_department)
+        .order_by("department_id", "position")
+        .values_list("department_id", "enterprise__name")
+    )
+    missing: dict[int, list[str]] = {}
+    for department_id, name in rows:
+        missing.setdefault(department_id, []).append(name)
+    return missing

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
 
 from core.numbers import cents
+from core.periods import on_time_cutoff
 from enterprises.models import Assignment, Target
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
@@ -17,7 +18,6 @@ from projects.models import ProjectPlan, ProjectReport
 from ..choices import MemberKind, MemberReportStatus
 from ..models import RankingMemberSnapshot
 from ..ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS
-from .completeness import on_time_cutoff
 from .ranking import last_year, month_window, sum_when
 
 ENTERPRISE = MemberKind.ENTERPRISE.value

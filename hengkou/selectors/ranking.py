@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     Sum,
@@ -25,6 +25,7 @@ from core.numbers import cents
 from enterprises.choices import PeriodStatus
 from enterprises.models import (
     Assignment,
+    DepartmentYtd,
     MonthlyReport,
     Period,
     Target,
@@ -42,6 +43,8 @@ from ..ranking import (
     RankingRules,
     rank_departments,
 )
+from .open_ranking import fingerprint as ranking_fingerprint
+from .open_ranking import fresh_body, load_body, load_rows, store_ranking
 
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -77,31 +80,17 @@ def month_window(*, period: datetime.date, metric: str, prefix: str = "") -> tup
 
 
 def _enterprise_totals(*, period: datetime.date, metric: str) -> list[DepartmentTotals]:
-    # One row per member: its rollup row at month m, the same month a year earlier, its target.
-    year, current, previous = period.year, period, last_year(period)
+    # One row per department: its members' totals through the month (DepartmentYtd), kept by
+    # the services on every write, so the read does not grow with the number of enterprises.
     rows = (
-        Assignment.objects.filter(year=year)
+        DepartmentYtd.objects.filter(period=period, members__gt=0)
+        .values("department_id", "department__code", "department__name", "members", "reported")
         .annotate(
-            current=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
-            ),
-            previous=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
-            ),
-            member_target=FilteredRelation(
-                "enterprise__targets",
-                condition=Q(enterprise__targets__year=year, enterprise__targets__metric=metric),
-            ),
-        )
-        .values("department_id", "department__code", "department__name")
-        .annotate(
-            members=Count("id"),
-            target=Sum("member_target__value"),
-            targeted=Count("member_target"),
-            ytd=Sum(f"current__{metric}"),
-            ytd_targeted=Sum(f"current__{metric}", filter=Q(member_target__isnull=False)),
-            ytd_previous=Sum(f"previous__{metric}"),
-            reported=Count("id", filter=Q(current__has_report=True)),
+            target=F(f"target_{metric}"),
+            targeted=F(f"targeted_{metric}"),
+            ytd=F(f"ytd_{metric}"),
+            ytd_targeted=F(f"ytd_targeted_{metric}"),
+            ytd_previous=F(f"ytd_previous_{metric}"),
         )
         .order_by()
     )
@@ -206,8 +195,9 @@ def list_department_totals(
     Members are the enterprises whose assignment for the month's year names the department
     (enterprise metrics) or the projects whose plan for that year names it (investment; only
     renovation projects for ``tech_investment``). Last year's sums are over the same members.
-    Enterprise metrics read the year-to-date rollup; ``from_reports`` re-sums the monthly
-    reports instead (the reference the rollup is checked against). Runs a constant number of
+    Enterprise metrics read the department totals (``DepartmentYtd``, one row per department);
+    ``from_reports`` re-sums the monthly reports instead (the reference they are checked
+    against). Runs a constant number of
     queries (three at most) whatever the data size.
     """
     if metric not in METRICS:
@@ -225,7 +215,7 @@ class PeriodRanking:
     period: datetime.date
     metric: str
     closed: bool
-    rows: list[RankingRow]
+    rows: Sequence[RankingRow]
 
     @property
     def year(self) -> int:
@@ -250,9 +240,48 @@ def get_period_ranking(*, period: datetime.date, metric: str) -> PeriodRanking:
             F("rank").asc(nulls_last=True), "department_code"
         )
         rows = [snapshot.to_row(month=period.month) for snapshot in snapshots]
+    elif metric in ENTERPRISE_METRICS:
+        rows = open_ranking_rows(period=period, metric=metric)
     else:
         rows = list_department_rankings(period=period, metric=metric)
     return PeriodRanking(period=period, metric=metric, closed=closed, rows=rows)
+
+
+def open_ranking_rows(*, period: datetime.date, metric: str) -> list[RankingRow]:
+    """Return an open month's ranking of an enterprise metric, stored or computed afresh.
+
+    Stored with the fingerprint of the month's department totals (open_ranking.py): two
+    queries when nothing changed since it was computed.
+    """
+    rules = RankingRules.from_settings()
+    fingerprint = ranking_fingerprint(period=period, rules=rules)
+    rows = load_rows(period=period, metric=metric, fingerprint=fingerprint)
+    if rows is None:
+        rows = list_department_rankings(period=period, metric=metric, rules=rules)
+        store_ranking(period=period, metric=metric, fingerprint=fingerprint, rows=rows)
+    return rows
+
+
+def fresh_open_body(*, period: datetime.date, metric: str) -> str:
+    """Return the stored API JSON of an open month's ranking if still fresh, else "" (one query)."""
+    return fresh_body(period=period, metric=metric, rules=RankingRules.from_settings())
+
+
+def open_ranking_body(*, period: datetime.date, metric: str, render) -> str:
+    """Return the API's JSON of an open month's ranking: stored, or ``render(rows)`` kept.
+
+    One query when nothing changed since it was rendered.
+    """
+    rules = RankingRules.from_settings()
+    body = fresh_body(period=period, metric=metric, rules=rules)
+    if body:
+        return body
+    fingerprint = ranking_fingerprint(period=period, rules=rules)
+    body = load_body(period=period, metric=metric, fingerprint=fingerprint)
+    if not body:
+        body = render(open_ranking_rows(period=period, metric=metric))
+        store_ranking(period=period, metric=metric, fingerprint=fingerprint, body=body)
+    return body
 
 
 def list_department_rankings(

@@ -18,16 +18,15 @@ from core.numbers import cents
 from enterprises.choices import TitleKind
 from enterprises.models import (
     Assignment,
+    DepartmentYtd,
     EnterpriseTitle,
-    MonthlyReport,
+    MonthlyYtd,
 )
 from projects.choices import ProjectKind
 from projects.models import ProjectPlan, ProjectReport
 
-from ..ranking import (
-    ENTERPRISE_METRICS,
-)
-from .ranking import month_window, sum_when
+from ..ranking import ENTERPRISE_METRICS, STOCK_METRICS
+from .ranking import ZERO, last_year, month_window, sum_when
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,13 @@ def get_zone_stats(*, period: datetime.date) -> ZoneStats:
     current, previous, _ = month_window(period=period, metric="output_value")
     enterprises = Assignment.objects.filter(year=year).values("enterprise").distinct().count()
     above_scale = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=year)
-    output = MonthlyReport.objects.filter(
-        current | previous, enterprise__in=above_scale.values("enterprise")
+    # The rollup holds each enterprise's year to date: one row per enterprise and side.
+    previous_period = last_year(period)
+    output = MonthlyYtd.objects.filter(
+        enterprise__in=above_scale.values("enterprise"), period__in=[period, previous_period]
     ).aggregate(
-        current=sum_when(current, "output_value"),
-        previous=sum_when(previous, "output_value"),
+        current=Sum("output_value", filter=Q(period=period)),
+        previous=Sum("output_value", filter=Q(period=previous_period)),
     )
     renovation = Q(project__kind=ProjectKind.RENOVATION)
     investment = ProjectReport.objects.filter(current | previous).aggregate(
@@ -120,25 +121,18 @@ def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
     the same on both sides. One query.
     """
     if metric in ENTERPRISE_METRICS:
-        rows = MonthlyReport.objects.filter(
-            enterprise__in=Assignment.objects.filter(year=year).values("enterprise"),
-            period__gte=datetime.date(year - 1, 1, 1),
-            period__lte=datetime.date(year, 12, 1),
-        )
-        field = metric
-    else:
-        plans = ProjectPlan.objects.filter(year=year)
-        if metric == "tech_investment":
-            plans = plans.filter(project__kind=ProjectKind.RENOVATION)
-        rows = ProjectReport.objects.filter(
-            project__in=plans.values("project"),
-            period__gte=datetime.date(year - 1, 1, 1),
-            period__lte=datetime.date(year, 12, 1),
-        )
-        field = "investment"
+        return _trend_from_department_totals(year=year, metric=metric)
+    plans = ProjectPlan.objects.filter(year=year)
+    if metric == "tech_investment":
+        plans = plans.filter(project__kind=ProjectKind.RENOVATION)
+    rows = ProjectReport.objects.filter(
+        project__in=plans.values("project"),
+        period__gte=datetime.date(year - 1, 1, 1),
+        period__lte=datetime.date(year, 12, 1),
+    )
     totals = {
         row["period"]: row["total"]
-        for row in rows.values("period").annotate(total=Sum(field)).order_by()
+        for row in rows.values("period").annotate(total=Sum("investment")).order_by()
     }
     return [
         TrendPoint(
@@ -148,3 +142,32 @@ def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
         )
         for month in range(1, 13)
     ]
+
+
+def _trend_from_department_totals(*, year: int, metric: str) -> list[TrendPoint]:
+    # The departments' year-to-date totals (DepartmentYtd) summed per month: a month's own
+    # figure is the difference of two consecutive months' year to date (a flow), or the
+    # month's value itself (a stock: employees). Twelve rows, whatever the number of members.
+    sums = {
+        row["period"].month: row
+        for row in DepartmentYtd.objects.filter(
+            period__gte=datetime.date(year, 1, 1), period__lte=datetime.date(year, 12, 1)
+        )
+        .values("period")
+        .annotate(ytd=Sum(f"ytd_{metric}"), previous=Sum(f"ytd_previous_{metric}"))
+        .order_by()
+    }
+    stock = metric in STOCK_METRICS
+    points, before = [], (ZERO, ZERO)
+    for month in range(1, 13):
+        found = sums.get(month, {})
+        ytd, previous = cents(found.get("ytd")), cents(found.get("previous"))
+        points.append(
+            TrendPoint(
+                month=month,
+                value=ytd if stock else ytd - before[0],
+                previous=previous if stock else previous - before[1],
+            )
+        )
+        before = (ytd, previous)
+    return points

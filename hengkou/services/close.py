@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core.audit import update_with_history
 from core.figures_cache import figures_changed
@@ -166,25 +167,32 @@ def _issue_notices(
         (notice.department_id, notice.metric): notice
         for notice in SupervisionNotice.objects.select_for_update().filter(period=period)
     }
-    events = []
+    events, new = [], []
     for key, row in lagging.items():
         notice = existing.get(key)
         if notice is None:
-            notice = SupervisionNotice.objects.create(
-                department_id=key[0],
-                period=period,
-                metric=key[1],
-                issued_at=now,
-                due_on=_notice_due_on(now),
-                **_notice_figures(row),
-            )
-            events.append(
-                NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
+            new.append(
+                SupervisionNotice(
+                    department_id=key[0],
+                    period=period,
+                    metric=key[1],
+                    issued_at=now,
+                    due_on=_notice_due_on(now),
+                    **_notice_figures(row),
+                )
             )
         elif _renew_notice(notice, row, now=now):
             events.append(
                 NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
             )
+    # Hundreds of departments lag at city scale: the new notices and their history rows are
+    # written in a few statements, not two each.
+    for notice in bulk_create_with_history(
+        new, SupervisionNotice, batch_size=500, default_user=acting_user, default_date=now
+    ):
+        events.append(
+            NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
+        )
     for key, notice in existing.items():
         if key not in lagging and notice.status == NoticeStatus.ISSUED:
             notice.status = NoticeStatus.WITHDRAWN

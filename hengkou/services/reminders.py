@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.periods import report_deadline
 from enterprises.models import (
     Assignment,
 )
@@ -21,7 +22,6 @@ from ..models import (
     Notification,
     Reminder,
 )
-from ..selectors.completeness import report_deadline
 
 
 def escalate_problems(*, now: datetime.datetime) -> int:

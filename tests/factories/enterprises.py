@@ -11,6 +11,7 @@ from enterprises.models import (
     Assignment,
     Cultivation,
     Department,
+    DepartmentYtd,
     Enterprise,
     EnterpriseTitle,
     Loan,
@@ -248,6 +249,17 @@ class PeriodEventFactory(factory.django.DjangoModelFactory):
 
     period = factory.SubFactory(PeriodFactory, status="closed")
     action = PeriodEvent.Action.CLOSE
+
+
+class DepartmentYtdFactory(factory.django.DjangoModelFactory):
+    """A department's totals as stored; tests of the totals write reports and assignments."""
+
+    class Meta:
+        model = DepartmentYtd
+
+    department = factory.SubFactory(DepartmentFactory)
+    period = datetime.date(2021, 11, 1)
+    members = 1
 
 
 class MonthlyYtdFactory(factory.django.DjangoModelFactory):

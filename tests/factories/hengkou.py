@@ -17,6 +17,7 @@ from hengkou.models import (
     Inspection,
     NoticeEvent,
     Notification,
+    OpenRanking,
     RankingMemberSnapshot,
     RankingSnapshot,
     Reminder,
@@ -139,3 +140,16 @@ class BulletinIssueFactory(factory.django.DjangoModelFactory):
     closed_at = factory.LazyFunction(timezone.now)
     built_at = factory.LazyFunction(timezone.now)
     content = factory.LazyAttribute(lambda row: {"period": row.period.period.isoformat()})
+
+
+class OpenRankingFactory(factory.django.DjangoModelFactory):
+    """A stored open-month ranking; its fingerprint matches nothing, so a read recomputes it."""
+
+    class Meta:
+        model = OpenRanking
+
+    period = datetime.date(2021, 11, 1)
+    metric = RankedMetric.OUTPUT_VALUE
+    fingerprint = "0:0:none"
+    rows = factory.LazyFunction(list)
+    body = '{"results": []}'

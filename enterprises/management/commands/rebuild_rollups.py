@@ -1,4 +1,4 @@
-"""Bring the year-to-date rollup up to date with the monthly reports (safe to run any time)."""
+"""Bring the year-to-date rollup and the department totals up to date (safe to run any time)."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,8 +8,9 @@ from enterprises.services.figures import rebuild_monthly_ytd
 
 class Command(BaseCommand):
     help = (
-        "Recompute the year-to-date rollup from the monthly reports, writing only what differs "
-        "(for a nightly job, or after writes that bypassed the services)."
+        "Recompute the year-to-date rollup from the monthly reports, writing only what differs, "
+        "then every department's totals (for a nightly job, or after writes that bypassed the "
+        "services)."
     )
 
     def handle(self, *args, **options):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
                 self.stdout.write("rebuild_rollups is already running on another node: skipped.")
                 return
             changed = rebuild_monthly_ytd()
-        self.stdout.write(f"{changed} row(s) of the rollup brought up to date.")
+        self.stdout.write(
+            f"{changed} row(s) of the rollup brought up to date; department totals rebuilt."
+        )

@@ -18,6 +18,7 @@ from enterprises.models import (
     MonthlyReport,
     Target,
 )
+from enterprises.services import aggregates
 from enterprises.services.figures import refresh_monthly_ytd
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
@@ -444,6 +445,8 @@ def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
     last_year = _write_figures(writer, firms, enterprises, year, today)
     _write_titles(writer, firms, enterprises, year)
     _write_sponsorships(writer, firms, enterprises, year, last_year)
+    # Bulk writes send no signals: the department totals of the year follow here.
+    aggregates.refresh_years(years=[year])
     people = load_people()
     _finish_old_projects(writer, today)
     _write_live_projects(writer, year, today, people)
@@ -467,4 +470,6 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
             this_year = [m for m in month_starts(year) if next_month(m) <= today]
             close_months(this_year, users, today, tally)
         stamp_dates(since)
+        # The dates just written include when reports were submitted (on time or late).
+        aggregates.rebuild_department_ytd()
     return tally, writer

@@ -64,6 +64,9 @@ def test_close_locks_snapshots_and_issues_one_notice_per_lagging_department(zone
     assert notice.completion_rate == Decimal("0.833333333")
     assert notice.gap == Decimal("-0.083333333")
     assert notice.events.get().status == "issued"
+    # Written in bulk, each with its history row naming who closed the month and when.
+    history = notice.history.get()
+    assert (history.history_user, history.history_date, history.history_type) == (user, NOW, "+")
     snapshot = RankingSnapshot.objects.get(metric="output_value", department=zone["D3"])
     assert (snapshot.rank, snapshot.light, snapshot.lagging) == (3, "red", True)
     assert PeriodEvent.objects.get().by == user

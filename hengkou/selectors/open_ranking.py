@@ -1,0 +1,174 @@
+"""An open month's ranking, stored with the fingerprint of its inputs (``OpenRanking``).
+
+Ranking 500 departments in exact arithmetic and writing them out as JSON costs tens of
+milliseconds; reading the month's department totals costs one. So the ranking of an open month
+is kept in the database beside what it was computed from: the fingerprint is the number of the
+month's ``DepartmentYtd`` rows, the sum of their stamps (a fresh random stamp at every rewrite
+of a row, so any write that touches the month changes it) and the ranking rules. A read
+compares fingerprints in one query and recomputes on a mismatch; nothing needs dropping, in any
+process, and a write never waits for a re-ranking.
+
+Only the enterprise metrics are kept: the investment metrics read a few hundred project rows
+and rank them live. A closed month reads its snapshot (``get_period_ranking``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import connection
+from django.db.models import Count, Sum
+
+from enterprises.choices import PeriodStatus
+from enterprises.models import DepartmentYtd, Period
+
+from ..models import OpenRanking
+from ..ranking import RankingRow, RankingRules
+
+_DECIMALS = ("target", "ytd", "ytd_targeted", "ytd_previous")
+_FRACTIONS = ("completion_rate", "time_progress", "gap", "yoy_growth", "completeness")
+
+
+def _rules_part(rules: RankingRules) -> str:
+    return ":" + hashlib.sha1(repr(rules).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def fingerprint(*, period: datetime.date, rules: RankingRules) -> str:
+    """Return the fingerprint of what a month's ranking is computed from (one query)."""
+    found = DepartmentYtd.objects.filter(period=period).aggregate(n=Count("id"), s=Sum("stamp"))
+    return f"{found['n']}:{found['s'] or 0}{_rules_part(rules)}"
+
+
+def fresh_body(*, period: datetime.date, metric: str, rules: RankingRules) -> str:
+    """Return the stored API body if the month is open and nothing changed since, else "".
+
+    One query: the fingerprint is computed by the database inside it (the same text as
+    ``fingerprint``), and a closed month never matches (its snapshot is read instead).
+    """
+    qn = connection.ops.quote_name
+    totals = qn(DepartmentYtd._meta.db_table)
+    sql = (
+        f"SELECT body FROM {qn(OpenRanking._meta.db_table)}"
+        " WHERE period = %s AND metric = %s AND body <> ''"
+        " AND fingerprint = (SELECT CAST(COUNT(*) AS TEXT) || ':'"
+        f" || CAST(COALESCE(SUM(stamp), 0) AS TEXT) FROM {totals} WHERE period = %s) || %s"
+        f" AND NOT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
+        " WHERE period = %s AND status = %s)"
+    )
+    day = connection.ops.adapt_datefield_value(period)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, metric, day, _rules_part(rules), day, PeriodStatus.CLOSED])
+        found = cursor.fetchone()
+    return found[0] if found else ""
+
+
+_FIELDS = [field.name for field in dataclasses.fields(RankingRow)]
+
+
+def _dump(row: RankingRow) -> list:
+    # Positional, in the dataclass's field order: half the JSON of named fields.
+    values = []
+    for name in _FIELDS:
+        value = getattr(row, name)
+        if name in _DECIMALS:
+            value = str(value)
+        elif name in _FRACTIONS and value is not None:
+            value = [value.numerator, value.denominator]
+        values.append(value)
+    return values
+
+
+def _load(values: list) -> RankingRow:
+    row = dict(zip(_FIELDS, values, strict=True))
+    for name in _DECIMALS:
+        row[name] = Decimal(row[name])
+    for name in _FRACTIONS:
+        if row[name] is not None:
+            row[name] = Fraction(*row[name])
+    return RankingRow(**row)
+
+
+class StoredRows(Sequence):
+    """The stored rows of a ranking, each turned back into a RankingRow when first read.
+
+    A page that shows 30 of 500 departments builds 30 rows.
+    """
+
+    def __init__(self, values: list[list]):
+        self._values = values
+        self._rows: dict[int, RankingRow] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._rows:
+            self._rows[index] = _load(self._values[index])
+        return self._rows[index]
+
+    def where(self, field: str, value) -> list[int]:
+        """Return the positions of the rows whose ``field`` equals ``value``, building none."""
+        column = _FIELDS.index(field)
+        return [i for i, values in enumerate(self._values) if values[column] == value]
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+
+def load_rows(*, period: datetime.date, metric: str, fingerprint: str) -> StoredRows | None:
+    """Return the stored rows if they were computed from ``fingerprint``, else None."""
+    found = (
+        OpenRanking.objects.filter(period=period, metric=metric, fingerprint=fingerprint)
+        .values_list("rows", flat=True)
+        .first()
+    )
+    return None if found is None else StoredRows(found)
+
+
+def load_body(*, period: datetime.date, metric: str, fingerprint: str) -> str:
+    """Return the stored API body if computed from ``fingerprint`` and rendered, else ""."""
+    found = (
+        OpenRanking.objects.filter(period=period, metric=metric, fingerprint=fingerprint)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def store_ranking(
+    *, period: datetime.date, metric: str, fingerprint: str, rows=None, body=None
+) -> None:
+    """Keep a freshly computed ranking (``rows``) or its API body under ``fingerprint``.
+
+    ``fingerprint`` must have been read *before* computing: a write that lands meanwhile
+    changes the month's fingerprint after the one stored, so the next read recomputes. A body
+    is kept only beside the rows it was rendered from. One statement either way (an upsert:
+    two readers storing at once store the same thing, the later one wins).
+    """
+    if rows is None:
+        OpenRanking.objects.filter(period=period, metric=metric, fingerprint=fingerprint).update(
+            body=body
+        )
+        return
+    OpenRanking.objects.bulk_create(
+        [
+            OpenRanking(
+                period=period,
+                metric=metric,
+                fingerprint=fingerprint,
+                rows=[_dump(row) for row in rows],
+                body=body or "",
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["period", "metric"],
+        update_fields=["fingerprint", "rows", "body", "computed_at"],
+    )

@@ -1,0 +1,126 @@
+"""An open month's ranking is stored with the fingerprint of its inputs and never served stale."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enterprises.models import DepartmentYtd
+from hengkou.models import OpenRanking
+from hengkou.ranking import RankingRules
+from hengkou.selectors import open_ranking
+from hengkou.selectors.ranking import (
+    get_period_ranking,
+    list_department_rankings,
+    open_ranking_rows,
+)
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    MonthlyReportFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOV = datetime.date(2021, 11, 1)
+URL = "/api/v1/rankings/?period=2021-11&metric=output_value"
+
+
+def _department(code, *, target, ytd):
+    department = DepartmentFactory(code=code, name=f"{code}局")
+    assignment = AssignmentFactory(department=department, year=2021)
+    TargetFactory(enterprise=assignment.enterprise, year=2021, value=Decimal(target))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=NOV, output_value=Decimal(ytd))
+    return department, assignment
+
+
+@pytest.fixture
+def zone():
+    return [_department(f"D{i}", target="1200", ytd=str(100 * i)) for i in range(1, 5)]
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.json()
+
+
+def test_the_stored_ranking_equals_the_computed_one_and_is_read_in_one_query(admin_api, zone):
+    first_queries, first = count(admin_api, URL)
+    again_queries, again = count(admin_api, URL)
+    assert again == first
+    # One query checks freshness (and that the month is open) and reads the body (the test
+    # client authenticates without a session).
+    assert again_queries == 1 < first_queries
+    stored = open_ranking_rows(period=NOV, metric="output_value")
+    assert isinstance(stored, open_ranking.StoredRows)
+    assert list(stored) == list_department_rankings(period=NOV, metric="output_value")
+    assert [row["department_name"] for row in again["results"]] == ["D4局", "D3局", "D2局", "D1局"]
+
+
+@pytest.mark.parametrize("write", ["report", "target", "move", "rename"])
+def test_any_write_to_the_month_makes_the_next_read_recompute(admin_api, zone, write):
+    _queries, before = count(admin_api, URL)
+    (d1, a1), (d2, _a2) = zone[0], zone[1]
+    if write == "report":
+        response = admin_api.post(
+            "/api/v1/monthly-reports/",
+            {"enterprise": a1.enterprise_id, "period": "2021-10", "output_value": "5000.00"},
+            format="json",
+        )
+        assert response.status_code == 201
+    elif write == "target":
+        target = a1.enterprise.targets.get()
+        response = admin_api.patch(
+            f"/api/v1/targets/{target.pk}/", {"value": "100.00"}, format="json"
+        )
+        assert response.status_code == 200
+    elif write == "move":
+        response = admin_api.patch(
+            f"/api/v1/assignments/{a1.pk}/", {"department": d2.pk}, format="json"
+        )
+        assert response.status_code == 200
+    else:
+        d1.name = "改名局"
+        d1.save()
+    _queries, after = count(admin_api, URL)
+    assert after != before
+    fresh = list_department_rankings(period=NOV, metric="output_value")
+    assert [row["department"] for row in after["results"]] == [r.department_id for r in fresh]
+    assert [row["department_name"] for row in after["results"]] == [
+        r.department_name for r in fresh
+    ]
+
+
+def test_a_write_while_ranking_leaves_no_stale_ranking_behind(zone):
+    rules = RankingRules.from_settings()
+    # A reader reads the fingerprint, then a write lands before it stores what it computed.
+    fingerprint = open_ranking.fingerprint(period=NOV, rules=rules)
+    rows = list_department_rankings(period=NOV, metric="output_value", rules=rules)
+    MonthlyReportFactory(
+        enterprise=zone[0][1].enterprise, period=datetime.date(2021, 9, 1), output_value=9000
+    )
+    open_ranking.store_ranking(
+        period=NOV, metric="output_value", fingerprint=fingerprint, rows=rows
+    )
+    served = get_period_ranking(period=NOV, metric="output_value").rows
+    assert list(served) == list_department_rankings(period=NOV, metric="output_value")
+    assert list(served) != rows
+
+
+def test_each_rewrite_of_a_department_row_gives_it_a_new_stamp(zone):
+    row = DepartmentYtd.objects.get(department=zone[0][0], period=NOV)
+    MonthlyReportFactory(enterprise=zone[0][1].enterprise, period=datetime.date(2021, 1, 1))
+    assert DepartmentYtd.objects.get(department=zone[0][0], period=NOV).stamp != row.stamp
+
+
+def test_closed_months_and_investment_are_not_stored(admin_api, zone):
+    assert admin_api.post("/api/v1/periods/2021-11/close/").status_code == 200
+    _queries, closed = count(admin_api, URL)
+    assert closed["closed"] is True
+    count(admin_api, "/api/v1/rankings/?period=2021-11&metric=investment")
+    assert not OpenRanking.objects.filter(period=NOV).exists()
