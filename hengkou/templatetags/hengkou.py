@@ -1,7 +1,7 @@
 """Template filters and tags for figures: money, rates, percentage points and lights."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from ..formats import DASH, format_money, format_percent, format_points
@@ -53,6 +53,27 @@ def light(value):
         _(label),
         colour,
         _(label),
+    )
+
+
+def _cell_content(cell) -> str:
+    if cell.kind == "light":
+        return light(cell.value)
+    if cell.url:
+        return format_html('<a href="{}">{}</a>', cell.url, cell.text)
+    if cell.kind == "flag" and cell.value:
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("lagging"))
+    return cell.text
+
+
+@register.simple_tag
+def table_cells(cells):
+    """Render a row's cells, each given with its classes: lights, links and raised flags.
+
+    One tag for the whole row: a dashboard page has hundreds of cells.
+    """
+    return format_html_join(
+        "", '<td class="{}">{}</td>', ((classes, _cell_content(cell)) for cell, classes in cells)
     )
 
 

@@ -1,43 +1,7 @@
-/* The supervisor dashboard: sortable ranking table, ECharts charts, close confirmation. */
+/* The supervisor dashboard: ECharts charts and the close confirmation (the ranking table is
+   sorted and paged on the server, so a sort orders every department, not only the page's). */
 (function () {
   "use strict";
-
-  function sortTable(table, column, ascending, kind) {
-    const body = table.tBodies[0];
-    const rows = Array.from(body.rows).filter((row) => row.cells.length > 1);
-    const valueOf = (row) => {
-      const cell = row.cells[column];
-      const raw = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim();
-      if (kind === "number") {
-        const number = parseFloat(raw);
-        return Number.isNaN(number) ? (ascending ? Infinity : -Infinity) : number;
-      }
-      return raw;
-    };
-    rows.sort((a, b) => {
-      const x = valueOf(a), y = valueOf(b);
-      const order = kind === "number" ? x - y : String(x).localeCompare(String(y), "zh-Hans-CN");
-      return ascending ? order : -order;
-    });
-    rows.forEach((row) => body.appendChild(row));
-  }
-
-  document.querySelectorAll("table.sortable").forEach((table) => {
-    table.querySelectorAll("th[data-sort]").forEach((header, column) => {
-      header.setAttribute("role", "button");
-      header.tabIndex = 0;
-      const activate = () => {
-        const ascending = header.getAttribute("aria-sort") !== "ascending";
-        table.querySelectorAll("th").forEach((th) => th.removeAttribute("aria-sort"));
-        header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        sortTable(table, column, ascending, header.dataset.sort);
-      };
-      header.addEventListener("click", activate);
-      header.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); activate(); }
-      });
-    });
-  });
 
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
