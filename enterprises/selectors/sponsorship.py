@@ -134,14 +134,15 @@ class MyEnterprisesPage:
         return sum(self.counts.values())
 
 
-def _my_roles(official: Official, *, leader_id, responsible_id, department_id, in_team) -> tuple:
-    """Return the official's roles on an assignment; a team member's only if no other."""
+def _my_roles(me: int, head_of: int | None, leader_id, responsible_id, department_id, in_team):
+    """Return the roles of the official ``me`` (head of the department ``head_of``, if any) on
+    an assignment; a team member's only if no other."""
     roles = []
-    if leader_id == official.pk:
+    if leader_id == me:
         roles.append(LEADER)
-    if official.rank == OfficialRank.DEPARTMENT_HEAD and department_id == official.department_id:
+    if department_id == head_of:
         roles.append(HEAD)
-    if responsible_id == official.pk:
+    if responsible_id == me:
         roles.append(RESPONSIBLE)
     if in_team and not roles:
         roles.append(TEAM)
@@ -192,15 +193,11 @@ def list_my_cards(
         for role, window in windows.items()
         for met in (False, True)
     }
+    head_of = official.department_id if official.rank == OfficialRank.DEPARTMENT_HEAD else None
+    me = official.pk
     cards = []
     for pk, enterprise_id, name, leader_id, responsible_id, department_id, in_team in rows:
-        roles = _my_roles(
-            official,
-            leader_id=leader_id,
-            responsible_id=responsible_id,
-            department_id=department_id,
-            in_team=in_team,
-        )
+        roles = _my_roles(me, head_of, leader_id, responsible_id, department_id, in_team)
         days = visits.get(enterprise_id, ())
         duties = tuple(
             duty[role, any(windows[role].start <= day <= windows[role].end for day in days)]
@@ -229,7 +226,9 @@ def _my_assignments(cards: list[MyCard]) -> list[MyAssignment]:
         assignment.pk: assignment
         for assignment in Assignment.objects.filter(pk__in=[card.assignment_id for card in cards])
         .order_by()
-        .select_related("enterprise", "department", "leader", "responsible")
+        .select_related("enterprise", "department")
+        # What a card and the download show: the rest of the records stays unread.
+        .only("year", "enterprise__name", "department__name")
         .annotate(
             last_visit=Subquery(last_visit.values("visited_on")[:1]),
             open_problems=Coalesce(Subquery(open_problems), 0),
