@@ -17,12 +17,16 @@
   const colours = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
   const outlines = { yellow: "#8a6100" };
 
-  const rates = echarts.init(document.getElementById("chart-rates"));
+  const ratesElement = document.getElementById("chart-rates");
+  const rates = echarts.init(ratesElement);
+  // Every bar named where they fit (16 px each); on a phone some names, the tooltip has them all.
+  const everyName = ratesElement.clientWidth / Math.max(data.departments.length, 1) >= 16;
   rates.setOption({
     animation: false,
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: "axis", valueFormatter: (v) => v + "%" },
-    xAxis: { type: "category", data: data.departments, axisLabel: { interval: 0, rotate: data.departments.length > 6 ? 40 : 0 } },
+    // A page of the ranking has up to 30 bars: their names stand upright beyond 15.
+    xAxis: { type: "category", data: data.departments, axisLabel: { interval: everyName ? 0 : "auto", rotate: data.departments.length > 15 ? 90 : (data.departments.length > 6 ? 40 : 0) } },
     yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
     series: [{
       name: data.labels.rate,
