@@ -176,10 +176,13 @@ def ranking_table(ranking: MetricRanking, *, period: datetime.date | None = None
     (the drill-down); the files show the names only.
     """
 
+    query = (
+        "" if period is None else urlencode({"period": f"{period:%Y-%m}", "metric": ranking.metric})
+    )
+
     def link(row: RankingRow) -> str:
         if period is None:
             return ""
-        query = urlencode({"period": f"{period:%Y-%m}", "metric": ranking.metric})
         return f"{reverse('department_members', args=[row.department_id])}?{query}"
 
     return Table(
