@@ -1,6 +1,8 @@
 """The official's own page: my enterprises with this window's visit duties, last visit and
 open problems."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,7 +11,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.exports import Column, attr, wants_xlsx, xlsx_response
 
-from ..selectors.sponsorship import get_latest_assignment_year, list_my_assignments
+from ..selectors.sponsorship import (
+    STATES,
+    get_latest_assignment_year,
+    get_my_enterprises_page,
+    has_assignments,
+    list_my_assignments,
+)
 from ..services.visits import (
     official_of,
 )
@@ -60,27 +68,71 @@ MY_ENTERPRISE_COLUMNS = [
 ]
 
 
+SEARCH_MAX = 100
+
+
+def _my_filters(request) -> tuple[str, str]:
+    """Return the search text and the state asked for; an unknown state shows every card."""
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    state = request.GET.get("state", "")
+    return search, state if state in STATES else ""
+
+
 @login_required
 def my_enterprises(request):
-    """Show the official's enterprises with this window's duties, last visit and problems."""
+    """Show the official's enterprises with this window's duties, last visit and problems.
+
+    A page of cards (``page``), the due ones first; ``q`` searches the enterprises' names and
+    ``state`` keeps the cards due, done or without a duty. The download has every card of the
+    search and state.
+    """
     official = official_of(request.user)
     today = timezone.localdate()
-    items = list_my_assignments(official=official, year=today.year, today=today) if official else []
-    # No assignment this year: point to the latest year's duties rather than an empty page.
-    latest_year = (
-        get_latest_assignment_year(official=official, before=today.year)
-        if official and not items
-        else None
-    )
+    search, state = _my_filters(request)
     if wants_xlsx(request):
+        items = (
+            list_my_assignments(
+                official=official, year=today.year, today=today, search=search, state=state
+            )
+            if official
+            else []
+        )
         return xlsx_response(
             title=_("My enterprises"),
             filename=f"{_('My enterprises')}-{today:%Y-%m-%d}",
             columns=MY_ENTERPRISE_COLUMNS,
             rows=items,
         )
+    mine = None
+    if official:
+        mine = get_my_enterprises_page(
+            official=official,
+            year=today.year,
+            today=today,
+            search=search,
+            state=state,
+            page=request.GET.get("page"),
+        )
+    # No assignment this year: point to the latest year's duties rather than an empty page.
+    has_cards = bool(mine and (mine.total or (search and has_assignments(official, today.year))))
+    latest_year = (
+        get_latest_assignment_year(official=official, before=today.year)
+        if official and not has_cards
+        else None
+    )
     return render(
         request,
         "enterprises/my_enterprises.html",
-        {"official": official, "items": items, "today": today, "latest_year": latest_year},
+        {
+            "official": official,
+            "mine": mine,
+            "has_cards": has_cards,
+            "search": search,
+            "today": today,
+            "latest_year": latest_year,
+            "query": urlencode(
+                {key: value for key, value in (("q", search), ("state", state)) if value}
+            ),
+            "search_query": urlencode({"q": search} if search else {}),
+        },
     )

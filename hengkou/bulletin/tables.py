@@ -95,13 +95,6 @@ class Cell:
         return self.kind in NUMERIC_KINDS
 
     @property
-    def sort_value(self) -> str:
-        """Return the value as a sortable table reads it: a plain number, or the text."""
-        if self.kind in NUMERIC_KINDS or self.kind == "flag":
-            return "" if self.value is None else f"{float(self.value):.9f}"
-        return self.text
-
-    @property
     def tone(self) -> str:
         """Return the Bootstrap colour of a light or of a raised flag, else nothing."""
         if self.kind == "light":
@@ -183,10 +176,13 @@ def ranking_table(ranking: MetricRanking, *, period: datetime.date | None = None
     (the drill-down); the files show the names only.
     """
 
+    query = (
+        "" if period is None else urlencode({"period": f"{period:%Y-%m}", "metric": ranking.metric})
+    )
+
     def link(row: RankingRow) -> str:
         if period is None:
             return ""
-        query = urlencode({"period": f"{period:%Y-%m}", "metric": ranking.metric})
         return f"{reverse('department_members', args=[row.department_id])}?{query}"
 
     return Table(

@@ -1,21 +1,157 @@
-"""The supervisor dashboard: what the page shows, in one place."""
+"""The supervisor dashboard: what the page shows, in one place.
+
+A zone may rank hundreds of departments, more than a person reads on one page: the ranking
+table shows a page of ``RANKING_PAGE_SIZE`` rows in the order asked for (sorted on the server,
+so a sort always orders every department, not only the page's), optionally the lagging
+departments only, and the completion chart draws the rows of that page. The completeness board
+lists the departments still missing reports first, ``BOARD_PAGE_SIZE`` to a page. A zone of up
+to that many departments sees everything on one page.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
 from core.indicators import time_progress
 
 from ..bulletin.content import MetricRanking
 from ..bulletin.tables import NUMERIC_KINDS, Cell, Row, Table, ranking_table
-from ..choices import RankedMetric
-from .completeness import CompletenessBoard, get_completeness_board
+from ..choices import Light, RankedMetric
+from ..ranking import RankingRow
+from .completeness import CompletenessBoard, DepartmentCompleteness, get_completeness_board
 from .ranking import PeriodRanking, get_period_ranking
 from .zone import TrendPoint, ZoneStats, get_zone_stats, list_monthly_trend
+
+RANKING_PAGE_SIZE = 30
+BOARD_PAGE_SIZE = 30
+
+# The worst light first when sorted ascending, as the lowest completion rate comes first.
+_LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
+
+# The sort key of each column of the ranking table, in the order of ranking_headers; time
+# progress is the same on every row and sorts nothing. A department sorts by its code, the
+# order of the zone's register.
+RANKING_SORT_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "department",
+    "members",
+    "target",
+    "ytd_targeted",
+    "completion_rate",
+    "",
+    "gap",
+    "light",
+    "lagging",
+    "ytd",
+    "yoy_growth",
+    "untargeted_members",
+    "ytd_untargeted",
+    "completeness",
+)
+RANKING_SORTS: dict[str, Callable[[RankingRow], object]] = {
+    "rank": lambda row: row.rank,
+    "department": lambda row: row.department_code,
+    "members": lambda row: row.members,
+    "target": lambda row: row.target,
+    "ytd_targeted": lambda row: row.ytd_targeted,
+    "completion_rate": lambda row: row.completion_rate,
+    "gap": lambda row: row.gap,
+    "light": lambda row: _LIGHT_ORDER.get(row.light),
+    "lagging": lambda row: row.lagging,
+    "ytd": lambda row: row.ytd,
+    "yoy_growth": lambda row: row.yoy_growth,
+    "untargeted_members": lambda row: row.untargeted_members,
+    "ytd_untargeted": lambda row: row.ytd_untargeted,
+    "completeness": lambda row: row.completeness,
+}
+
+
+def is_ranking_sort(value: str) -> bool:
+    """Return whether ``value`` names a sort of the ranking table ("-" first: descending)."""
+    return value.removeprefix("-") in RANKING_SORTS
+
+
+def sort_ranking_rows(rows, sort: str) -> list[RankingRow]:
+    """Return ``rows`` ordered by ``sort``, a key of RANKING_SORTS ("-" first: descending).
+
+    Rows without a value (no target, no rank) come last in either direction; equal values keep
+    the ranking's order. An empty ``sort`` keeps the ranking's order.
+    """
+    if not sort:
+        return list(rows)
+    value = RANKING_SORTS[sort.removeprefix("-")]
+    present = [row for row in rows if value(row) is not None]
+    absent = [row for row in rows if value(row) is None]
+    return sorted(present, key=value, reverse=sort.startswith("-")) + absent
+
+
+def _column_classes(kind: str) -> str:
+    return "text-end" if kind in NUMERIC_KINDS else "text-nowrap"
+
+
+@dataclass(frozen=True)
+class RankingColumn:
+    """A column of the ranking table: its title, alignment and sort links."""
+
+    title: str
+    classes: str
+    key: str  # its sort key; empty when the column does not sort
+    state: str  # "ascending", "descending" or empty: how the table is sorted by it now
+
+    @property
+    def next_sort(self) -> str:
+        """Return the sort a click on the title asks for: ascending first, then descending."""
+        return f"-{self.key}" if self.state == "ascending" else self.key
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of the dashboard's ranking table, in the order asked for."""
+
+    period: datetime.date
+    metric: str
+    page: Page
+    sort: str
+    lagging_only: bool
+
+    @cached_property
+    def table(self) -> Table:
+        """Return the page's rows as the bulletin prints the ranking (the same columns)."""
+        rows = tuple(self.page.object_list)
+        return ranking_table(MetricRanking(metric=self.metric, rows=rows), period=self.period)
+
+    @cached_property
+    def columns(self) -> list[RankingColumn]:
+        table = self.table
+        kinds = [cell.kind for cell in table.rows[0].cells] if table.rows else []
+        sorted_by, descending = self.sort.removeprefix("-"), self.sort.startswith("-")
+        return [
+            RankingColumn(
+                title=header,
+                classes=_column_classes(kinds[index] if index < len(kinds) else "text"),
+                key=key,
+                state=("descending" if descending else "ascending")
+                if key and key == sorted_by
+                else "",
+            )
+            for index, (header, key) in enumerate(
+                zip(table.headers, RANKING_SORT_COLUMNS, strict=True)
+            )
+        ]
+
+    @cached_property
+    def rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
+        """Return the page's rows with each cell's classes."""
+        return [
+            (row, [(cell, _column_classes(cell.kind)) for cell in row.cells])
+            for row in self.table.rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -38,38 +174,49 @@ class Dashboard:
         return MetricRanking(metric=self.metric, rows=tuple(self.ranking.rows))
 
     @cached_property
-    def ranking_table(self) -> Table:
-        """Return the ranking as the bulletin prints it (the same columns everywhere)."""
-        return ranking_table(self.metric_ranking, period=self.period)
+    def lagging_count(self) -> int:
+        return sum(row.lagging for row in self.ranking.rows)
 
-    @property
-    def ranking_columns(self) -> list[tuple[str, str, str]]:
-        """Return each ranking column's title, sort kind and alignment classes."""
-        table = self.ranking_table
-        kinds = [cell.kind for cell in table.rows[0].cells] if table.rows else []
-        return [
-            (
-                header,
-                "number" if index < len(kinds) and kinds[index] in NUMERIC_KINDS else "text",
-                _column_classes(kinds[index] if index < len(kinds) else "text"),
-            )
-            for index, header in enumerate(table.headers)
-        ]
+    def ranking_page(
+        self, *, sort: str = "", lagging_only: bool = False, page: object = 1
+    ) -> RankingPage:
+        """Return a page of the ranking sorted by ``sort`` (see sort_ranking_rows).
 
-    @property
-    def ranking_rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
-        """Return the ranking's rows with each cell's classes, for the sortable page table."""
-        return [
-            (
-                row,
-                [(cell, _column_classes(cell.kind)) for cell in row.cells],
-            )
-            for row in self.ranking_table.rows
-        ]
+        ``lagging_only`` keeps the lagging departments; a page number out of range or not a
+        number gives the nearest page (the last, or the first).
+        """
+        rows = [row for row in self.ranking.rows if row.lagging or not lagging_only]
+        rows = sort_ranking_rows(rows, sort)
+        return RankingPage(
+            period=self.period,
+            metric=self.metric,
+            page=Paginator(rows, RANKING_PAGE_SIZE).get_page(page),
+            sort=sort,
+            lagging_only=lagging_only,
+        )
 
-    def chart_data(self) -> dict:
-        """Return the data of the two charts, as plain JSON-ready values."""
-        ranked = [row for row in self.ranking.rows if row.completion_rate is not None]
+    @cached_property
+    def missing_departments(self) -> int:
+        """Return how many departments still miss a member's report of the month."""
+        return sum(row.reported < row.members for row in self.board.departments)
+
+    def board_page(self, page: object = 1) -> Page:
+        """Return a page of the completeness board: departments missing reports first.
+
+        Each group keeps the board's order (by department code).
+        """
+        rows: list[DepartmentCompleteness] = sorted(
+            self.board.departments, key=lambda row: row.reported >= row.members
+        )
+        return Paginator(rows, BOARD_PAGE_SIZE).get_page(page)
+
+    def chart_data(self, rows=None) -> dict:
+        """Return the data of the two charts, as plain JSON-ready values.
+
+        The completion chart draws ``rows`` (the ranking table's page), every row by default.
+        """
+        rows = self.ranking.rows if rows is None else rows
+        ranked = [row for row in rows if row.completion_rate is not None]
         return {
             "progress": round(float(time_progress(self.period.month)) * 100, 2),
             "departments": [row.department_name for row in ranked],
@@ -85,10 +232,6 @@ class Dashboard:
                 "previous_year": str(self.period.year - 1),
             },
         }
-
-
-def _column_classes(kind: str) -> str:
-    return "text-end" if kind in NUMERIC_KINDS else "text-nowrap"
 
 
 def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -> Dashboard:

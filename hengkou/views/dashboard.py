@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from core.periods import DefaultPeriod
 from ..access import CLOSE_MONTH, REOPEN_MONTH
 from ..choices import RankedMetric
 from ..forms import DashboardForm
-from ..selectors.dashboard import get_dashboard
+from ..selectors.dashboard import Dashboard, RankingPage, get_dashboard, is_ranking_sort
 from ..selectors.defaults import (
     get_dashboard_default_month,
 )
@@ -54,12 +55,51 @@ def _dashboard_query(request) -> tuple[DashboardForm, datetime.date, str, Defaul
     return form, default.value, RankedMetric.OUTPUT_VALUE, None
 
 
+def _table_links(board: Dashboard, ranking: RankingPage, completeness: Page) -> dict[str, str]:
+    """Return the query strings of the tables' links, each without the parameters it sets.
+
+    Every link keeps the month and metric shown; sorting or filtering the ranking goes back to
+    its first page, and each table's pages keep the other table's page.
+    """
+    state = {
+        "period": f"{board.period:%Y-%m}",
+        "metric": board.metric,
+        "sort": ranking.sort,
+        "lagging": "1" if ranking.lagging_only else "",
+        "page": ranking.page.number if ranking.page.number > 1 else "",
+        "board_page": completeness.number if completeness.number > 1 else "",
+    }
+
+    def without(*names: str) -> str:
+        return urlencode({key: value for key, value in state.items() if value and key not in names})
+
+    return {
+        "sort": without("sort", "page"),
+        "lagging": without("lagging", "page"),
+        "ranking_pages": without("page"),
+        "board_pages": without("board_page"),
+    }
+
+
 @login_required
 def dashboard(request):
-    """Show the supervisor dashboard: zone figures, the ranking, charts and who has not reported."""
+    """Show the supervisor dashboard: zone figures, the ranking, charts and who has not reported.
+
+    The ranking table shows a page of departments (``page``), sorted by ``sort`` (a column's
+    key, "-" first for descending) and, with ``lagging=1``, the lagging ones only; an unknown
+    sort shows the ranking's order with a note. The completeness board pages with
+    ``board_page``.
+    """
     form, period, metric, default = _dashboard_query(request)
     board = get_dashboard(period=period, metric=metric, today=timezone.localdate())
-    query = urlencode({"period": f"{period:%Y-%m}", "metric": metric})
+    sort = request.GET.get("sort", "")
+    unknown_sort = bool(sort) and not is_ranking_sort(sort)
+    ranking = board.ranking_page(
+        sort="" if unknown_sort else sort,
+        lagging_only=request.GET.get("lagging") == "1",
+        page=request.GET.get("page"),
+    )
+    completeness = board.board_page(request.GET.get("board_page"))
     return render(
         request,
         "hengkou/dashboard.html",
@@ -67,10 +107,14 @@ def dashboard(request):
             "form": form,
             "default_period": default,
             "dashboard": board,
-            "query": query,
+            "ranking": ranking,
+            "completeness": completeness,
+            "unknown_sort": unknown_sort,
+            "query": urlencode({"period": f"{period:%Y-%m}", "metric": metric}),
+            "links": _table_links(board, ranking, completeness),
             "can_close": CLOSE_MONTH.allows(request.user),
             "can_reopen": REOPEN_MONTH.allows(request.user),
-            "chart_data": board.chart_data(),
+            "chart_data": board.chart_data(ranking.page.object_list),
         },
     )
 

@@ -1,43 +1,7 @@
-/* The supervisor dashboard: sortable ranking table, ECharts charts, close confirmation. */
+/* The supervisor dashboard: ECharts charts and the close confirmation (the ranking table is
+   sorted and paged on the server, so a sort orders every department, not only the page's). */
 (function () {
   "use strict";
-
-  function sortTable(table, column, ascending, kind) {
-    const body = table.tBodies[0];
-    const rows = Array.from(body.rows).filter((row) => row.cells.length > 1);
-    const valueOf = (row) => {
-      const cell = row.cells[column];
-      const raw = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim();
-      if (kind === "number") {
-        const number = parseFloat(raw);
-        return Number.isNaN(number) ? (ascending ? Infinity : -Infinity) : number;
-      }
-      return raw;
-    };
-    rows.sort((a, b) => {
-      const x = valueOf(a), y = valueOf(b);
-      const order = kind === "number" ? x - y : String(x).localeCompare(String(y), "zh-Hans-CN");
-      return ascending ? order : -order;
-    });
-    rows.forEach((row) => body.appendChild(row));
-  }
-
-  document.querySelectorAll("table.sortable").forEach((table) => {
-    table.querySelectorAll("th[data-sort]").forEach((header, column) => {
-      header.setAttribute("role", "button");
-      header.tabIndex = 0;
-      const activate = () => {
-        const ascending = header.getAttribute("aria-sort") !== "ascending";
-        table.querySelectorAll("th").forEach((th) => th.removeAttribute("aria-sort"));
-        header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        sortTable(table, column, ascending, header.dataset.sort);
-      };
-      header.addEventListener("click", activate);
-      header.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); activate(); }
-      });
-    });
-  });
 
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
@@ -53,12 +17,16 @@
   const colours = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
   const outlines = { yellow: "#8a6100" };
 
-  const rates = echarts.init(document.getElementById("chart-rates"));
+  const ratesElement = document.getElementById("chart-rates");
+  const rates = echarts.init(ratesElement);
+  // Every bar named where they fit (16 px each); on a phone some names, the tooltip has them all.
+  const everyName = ratesElement.clientWidth / Math.max(data.departments.length, 1) >= 16;
   rates.setOption({
     animation: false,
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: "axis", valueFormatter: (v) => v + "%" },
-    xAxis: { type: "category", data: data.departments, axisLabel: { interval: 0, rotate: data.departments.length > 6 ? 40 : 0 } },
+    // A page of the ranking has up to 30 bars: their names stand upright beyond 15.
+    xAxis: { type: "category", data: data.departments, axisLabel: { interval: everyName ? 0 : "auto", rotate: data.departments.length > 15 ? 90 : (data.departments.length > 6 ? 40 : 0) } },
     yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
     series: [{
       name: data.labels.rate,

@@ -102,7 +102,7 @@ def test_ranking_export_has_the_screen_columns(supervisor):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     page = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
-    screen = [title for title, _sort, _classes in page.context["dashboard"].ranking_columns]
+    screen = [column.title for column in page.context["ranking"].columns]
     assert [cell.value for cell in sheet[2]] == screen
     assert screen[:8] == [
         "排名",
@@ -183,12 +183,10 @@ def test_a_row_just_behind_time_progress_prints_apart_from_it_and_is_not_green(s
     # 1,099.99 / 1,200 = 91.6658% against 11/12 = 91.6667%: one decimal would print both as 91.7%.
     _department("D1", target="1200", ytd="1099.99")
     response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
-    (row,) = response.context["dashboard"].ranking_rows
+    (row,) = response.context["ranking"].rows
     texts = {
-        title: cell.text
-        for (title, _s, _c), (cell, _) in zip(
-            response.context["dashboard"].ranking_columns, row[1], strict=True
-        )
+        column.title: cell.text
+        for column, (cell, _) in zip(response.context["ranking"].columns, row[1], strict=True)
     }
     assert texts["完成率（有目标对象累计÷目标）"] == "91.666%"
     assert texts["时序进度（月份÷12）"] == "91.667%"
@@ -204,9 +202,9 @@ def test_every_rate_on_the_page_is_its_two_columns_divided(supervisor):
         for index, (target, ytd) in enumerate([("1200", "1150"), ("800", "333.33"), ("50", "60")])
     ]
     response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
-    dashboard = response.context["dashboard"]
-    assert len(dashboard.ranking_rows) == len(departments)
-    for table_row in dashboard.ranking_table.rows:
+    ranking = response.context["ranking"]
+    assert len(ranking.rows) == len(departments)
+    for table_row in ranking.table.rows:
         cells = table_row.cells
         target, ytd_targeted, rate, progress, gap, light, lagging = (
             cells[3].value,
