@@ -143,7 +143,10 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
     for index in range(25):
         _department(f"B{index:02d}", target="1200", ytd="600")
     large = count()
-    assert small == large <= 15
+    # The first read after a write ranks the month and stores the ranking (two queries more
+    # than reading it stored, below), the same at any size.
+    assert small == large <= 16
+    assert count() == large - 2
 
 
 def test_administrator_reopens_a_closed_month_with_a_reason(supervisor):

@@ -252,4 +252,6 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_pages(supervisor, smal
     for index in range(12):
         _department(f"B{index:02d}", rate=60 + index, missing=index % 2)
     assert count() == small
-    assert count(page=3, sort="-gap", lagging="1", board_page=4) == small
+    # Nothing was written since: the month's stored ranking is read, two queries fewer than the
+    # first read after a write, which ranked it and stored it (selectors/open_ranking.py).
+    assert count(page=3, sort="-gap", lagging="1", board_page=4) == small - 2
