@@ -137,6 +137,7 @@ def summary(series: list[Series], scales: list[int]) -> list[str]:
         return [
             f"Growth needs runs at two scales at least; measured so far: {measured} "
             "enterprises. Run `make bench SCALE=2000`, `SCALE=20000` and `SCALE=200000`.",
+            "",
         ]
     sloped = [item for item in series if item.slope is not None]
     flat = [item for item in sloped if item.verdict == "flat"]
@@ -219,7 +220,10 @@ def plot_scaling(runs: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     series = series_of(runs)
-    figure, (key_axis, page_axis, work_axis) = plt.subplots(1, 3, figsize=(18, 6))
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda value, _position: f"{value:,.10g}")
+    figure, (key_axis, page_axis, work_axis) = plt.subplots(1, 3, figsize=(18, 8))
     for item in series:
         if item.key in KEY_READS:
             _draw(key_axis, item, label=item.name)
@@ -242,8 +246,11 @@ def plot_scaling(runs: list[dict], path: Path) -> None:
         axis.set_title(title, fontsize=10)
         axis.set_xlabel("enterprises")
         axis.grid(True, which="both", linewidth=0.3)
+        axis.xaxis.set_major_formatter(plain)
+        axis.yaxis.set_major_formatter(plain)
         if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=6, loc="upper left")
+            # Below the axes, so no point hides behind it.
+            axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)

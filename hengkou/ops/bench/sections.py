@@ -38,7 +38,8 @@ def render_pages(results: Results) -> list[str]:
         "the month and the first page of every list the API root names. Each URL carries "
         f"`period={results.period:%Y-%m}&year={results.period.year}&metric={results.metric}` "
         "(pages that take none ignore them). In process through the whole stack (test client, "
-        f"HTTPS), one untimed round then {rounds} timed rounds in which the URLs take turns; "
+        f"HTTPS), one untimed round of each mode then {rounds} timed rounds in which the modes "
+        "alternate and, within a mode, the URLs take turns (a load spike slows both alike); "
         "*no cache*: the embedded default (per-process memory cache, figures cache off, "
         "database sessions); *Redis, warm*: what `REDIS_URL` sets up, after the untimed round "
         "filled the figures cache. Queries: one request of each, counted.",
