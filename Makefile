@@ -115,7 +115,8 @@ endif
 
 # The embedded default at town scale: 500 enterprises, 30 departments, 5 years, on a fresh
 # SQLite file (removed at the end unless BENCH_KEEP=1); its own section of docs/performance.md
-# and docs/bench/town-500.json. wrk runs against gunicorn on the same SQLite file.
+# and docs/bench/town-500.json. wrk runs against gunicorn on the same SQLite file; the import
+# bench imports 20,000 rows (SQLite writes them in the reading thread). About 6 minutes.
 bench-town: bench-tools
 	@set -eu; db='$(BENCH_TOWN_DATABASE)'; mkdir -p "$$(dirname "$$db")"; \
 	db="$$(cd "$$(dirname "$$db")" && pwd)/$$(basename "$$db")"; rm -f "$$db"; \

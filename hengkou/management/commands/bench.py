@@ -17,6 +17,9 @@ from core.periods import parse_period
 from enterprises.models import Enterprise
 from hengkou.ops import bench
 
+IMPORT_ROWS = 100_000
+TOWN_IMPORT_ROWS = 20_000
+
 
 class Command(BaseCommand):
     help = (
@@ -53,7 +56,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--load-connections", type=int, default=4, help="wrk's connections")
         parser.add_argument(
-            "--import-rows", type=int, default=100_000, help="rows of the import bench (0: none)"
+            "--import-rows",
+            type=int,
+            help=f"rows of the import bench (0: none; default {IMPORT_ROWS:,}, the town "
+            f"{TOWN_IMPORT_ROWS:,}: SQLite imports them one after the other with the reading)",
         )
         parser.add_argument(
             "--import-competitor-rows",
@@ -76,6 +82,8 @@ class Command(BaseCommand):
             )
             return
         period = self.checked_run(options, label=label, scale=scale)
+        if options["import_rows"] is None:
+            options["import_rows"] = TOWN_IMPORT_ROWS if label == "town" else IMPORT_ROWS
         log = self.log
         started = time.perf_counter()
         phases = bench.generate(scale=scale, log=log)

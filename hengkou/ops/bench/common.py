@@ -169,6 +169,7 @@ class Results:
     metric: str
     repeat: int
     label: str = "scale"
+    database: str = "postgresql"  # connection.vendor of the run
     pages: list[PageRead] = field(default_factory=list)
     pages_note: str = ""
     peer: PeerResult | None = None

@@ -278,7 +278,9 @@ def measure(
     the same SQL (peer.py, ``peer``). With ``load_seconds``, ``wrk`` loads a gunicorn without
     Redis and one with it (when one is reachable), before and after the close (load.py).
     """
-    results = Results(period=period, metric=metric, repeat=repeat, label=label)
+    results = Results(
+        period=period, metric=metric, repeat=repeat, label=label, database=connection.vendor
+    )
     logins = prepare_logins(results, year=period.year)
     shared_cache = SharedCache.find()
     check_rollup(results, period=period, metric=metric)
