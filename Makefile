@@ -14,14 +14,17 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	&& { echo $$p; break; }; done)
 
 .PHONY: help run test test-fast lint format install assets messages makemessages migrate clean bench \
-	backup restore
+	bench-town bench-tools backup restore
 
 help:
 	@echo "make run        install everything, migrate, load the demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test       run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points at one)"
 	@echo "make test-fast  the suite without the browser journeys"
 	@echo "make lint       ruff check and format check"
-	@echo "make bench      benchmark the ranking at city scale on PostgreSQL, into docs/performance.md"
+	@echo "make bench      benchmark the ranking, every menu page and the close on PostgreSQL, into"
+	@echo "                docs/performance.md and docs/bench/: SCALE=2000|20000|200000 enterprises"
+	@echo "                (default 20000, 500 departments, 5 years; SCALE=town: make bench-town)"
+	@echo "make bench-town the same at town scale (500 enterprises, 30 departments) on a fresh SQLite file"
 	@echo "make two-nodes  two gunicorn nodes behind nginx on loopback, sharing PostgreSQL and Redis"
 	@echo "make backup     archive the database and the uploaded media into var/backups/ (BACKUP_DIR=...)"
 	@echo "make restore    restore ARCHIVE=var/backups/hengkou-backup-....tar.gz (asks first)"
@@ -70,17 +73,31 @@ test: install
 test-fast: install
 	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
 
-# The ranking benchmark at city scale (a few minutes), on a PostgreSQL database that it creates
-# when missing and drops at the end unless BENCH_KEEP=1 (one it did not create is left alone).
-# Results replace the benchmark section of docs/performance.md. Needs psql.
+# The benchmark (about 10 minutes at the default SCALE=20000, city scale) on a PostgreSQL
+# database that it creates when missing and drops at the end unless BENCH_KEEP=1 (one it did not
+# create is left alone). SCALE is the number of enterprises (500 departments, 5 years of history).
+# Results replace the benchmark section of docs/performance.md, go to docs/bench/scale-SCALE.json,
+# and the scaling section and docs/bench/scaling.png are redrawn from every docs/bench/scale-*.json.
+# Needs psql; wrk for the throughput rows and a local Redis for the "with Redis" columns
+# (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0, under a key prefix of the run's own).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hengkou_bench
+BENCH_TOWN_DATABASE ?= var/bench-town.sqlite3
 BENCH_KEEP ?=
 BENCH_ARGS ?=
+SCALE ?= 20000
+BENCH_ENV := DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=bench-only-throwaway-key \
+	DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
 
-bench: install
-	@command -v psql >/dev/null 2>&1 || { echo "psql is required: install it (e.g. apt-get install postgresql-client)." >&2; exit 1; }
+bench-tools: install
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk (the load generator of the throughput rows) is missing: installing it with apt-get install wrk."; \
 		apt-get install -y -qq wrk >/dev/null 2>&1 || echo "Could not install wrk (not root?): the throughput rows will say 'not measured'." >&2; }
+
+ifeq ($(SCALE),town)
+bench: bench-town
+else
+bench: bench-tools
+	@DJANGO_DEBUG=1 $(PY) manage.py bench --scale '$(SCALE)' --check-scale
+	@command -v psql >/dev/null 2>&1 || { echo "psql is required: install it (e.g. apt-get install postgresql-client)." >&2; exit 1; }
 	@set -eu; url='$(BENCH_DATABASE_URL)'; name="$${url##*/}"; name="$${name%%\?*}"; \
 	admin="$${url%/*}/postgres"; \
 	if [ -z "$$(psql "$$admin" -XtAc "SELECT 1 FROM pg_database WHERE datname = '$$name'")" ]; then \
@@ -89,11 +106,24 @@ bench: install
 			trap 'psql "$$admin" -Xqc "DROP DATABASE IF EXISTS \"$$name\"" && echo "Dropped the database $$name."' EXIT; \
 		fi; \
 	else echo "Using the existing database $$name; it is not dropped."; fi; \
-	export DATABASE_URL="$$url" DJANGO_DEBUG=0 DJANGO_SECURE=0 DJANGO_SECRET_KEY=bench-only-throwaway-key \
-		DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage; \
+	export DATABASE_URL="$$url" $(BENCH_ENV); \
 	$(PY) manage.py migrate --noinput --verbosity 0; \
-	$(PY) manage.py bench $(BENCH_ARGS); \
-	$(PY) -m hengkou.ops.import_bench readers docs/performance.md
+	$(PY) manage.py bench --scale '$(SCALE)' $(BENCH_ARGS); \
+	$(PY) -m hengkou.ops.import_bench readers docs/performance.md; \
+	$(PY) -m hengkou.ops.bench.scaling docs/
+endif
+
+# The embedded default at town scale: 500 enterprises, 30 departments, 5 years, on a fresh
+# SQLite file (removed at the end unless BENCH_KEEP=1); its own section of docs/performance.md
+# and docs/bench/town-500.json. wrk runs against gunicorn on the same SQLite file; the import
+# bench imports 20,000 rows (SQLite writes them in the reading thread). About 6 minutes.
+bench-town: bench-tools
+	@set -eu; db='$(BENCH_TOWN_DATABASE)'; mkdir -p "$$(dirname "$$db")"; \
+	db="$$(cd "$$(dirname "$$db")" && pwd)/$$(basename "$$db")"; rm -f "$$db"; \
+	if [ "$(BENCH_KEEP)" != 1 ]; then trap 'rm -f "$$db" && echo "Removed $$db."' EXIT; fi; \
+	export DATABASE_URL="sqlite:///$$db" $(BENCH_ENV); \
+	$(PY) manage.py migrate --noinput --verbosity 0; \
+	$(PY) manage.py bench --scale town $(BENCH_ARGS)
 
 # Two app nodes (gunicorn) behind nginx on loopback sharing only PostgreSQL and Redis: logs in on
 # one node, uses the session on the other, writes and reads across them (docs/deploy.md). About a

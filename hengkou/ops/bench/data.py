@@ -38,6 +38,7 @@ from .common import (
     progress,
     timed,
 )
+from .logins import SUPERVISION_OFFICE, SUPERVISOR_NAME
 
 
 def _copy_text(value) -> str:
@@ -163,9 +164,10 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
     """Fill an empty database with deterministic data of ``scale``; return the timed phases.
 
     Sponsoring departments each have a head and staff; county leaders sit in a leading office
-    of their own. Every enterprise has an assignment in every year (about 5% change department
-    from one year to the next), most have an output target each year, and reports start in a
-    random year for a few and miss about 1% of months, so the rollup has gaps to bridge.
+    of their own, and the supervision office has a head. Every enterprise has an assignment in
+    every year (about 5% change department from one year to the next), most have an output
+    target each year, and reports start in a random year for a few and miss about 1% of
+    months, so the rollup has gaps to bridge.
     """
     if Enterprise.objects.exists():
         raise RuntimeError("The database already holds enterprises: the bench needs an empty one.")
@@ -174,7 +176,11 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
 
     with timed(phases, "departments and officials", log) as box:
         office_code = "BLEAD"
-        departments = [(office_code, "基准县领导", DepartmentKind.LEADING_OFFICE)]
+        supervision_code, supervision_name = SUPERVISION_OFFICE
+        departments = [
+            (office_code, "基准县领导", DepartmentKind.LEADING_OFFICE),
+            (supervision_code, supervision_name, DepartmentKind.SUPERVISION_OFFICE),
+        ]
         departments += [
             (f"B{n:04d}", f"基准部门{n:04d}", DepartmentKind.SPONSOR)
             for n in range(scale.departments)
@@ -183,8 +189,11 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
         codes = [code for code, _name, _kind in departments]
         department_ids = dict(Department.objects.filter(code__in=codes).values_list("code", "id"))
         office_id = department_ids.pop(office_code)
+        supervision_id = department_ids.pop(supervision_code)
         sponsors = [department_ids[f"B{n:04d}"] for n in range(scale.departments)]
-        officials = [
+        # The supervision office's head is the benchmark's supervisor (logins.py).
+        officials = [(SUPERVISOR_NAME, supervision_id, OfficialRank.DEPARTMENT_HEAD)]
+        officials += [
             (f"基准领导{n:03d}", office_id, OfficialRank.COUNTY_LEADER)
             for n in range(scale.county_leaders)
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 import platform
 import re
@@ -21,8 +20,6 @@ from pathlib import Path
 
 import django
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from enterprises.models import (
@@ -117,15 +114,18 @@ class SharedCache:
         return cls(url=url, prefix=f"hengkou-bench-{os.getpid()}")
 
     def settings(self) -> dict:
-        """Django settings that make this process use the same cache as the gunicorn."""
+        """Django settings that make this process use the same cache as the gunicorn: what
+        ``REDIS_URL`` sets up (hengkou/settings.py), under this run's key prefix."""
         return {
             "CACHES": {
                 "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "BACKEND": "core.cache.DegradingRedisCache",
                     "LOCATION": self.url,
                     "KEY_PREFIX": self.prefix,
+                    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
                 }
             },
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             "HENGKOU_FIGURES_CACHE_SECONDS": 300,
         }
 
@@ -143,7 +143,8 @@ class SharedCache:
 
 class BenchServer:
     """gunicorn with DEBUG off and two sync workers on a free loopback port, on the bench's
-    database (connections kept for the run and named, so their PostgreSQL backends can be found)."""
+    database (PostgreSQL: connections kept for the run and named, so their backends can be
+    found; or the same SQLite file)."""
 
     def __init__(self, *, workers: int = 2, shared_cache: SharedCache | None = None):
         self.workers = workers
@@ -157,10 +158,14 @@ class BenchServer:
 
     def environment(self) -> dict[str, str]:
         database = settings.DATABASES["default"]
-        user = database.get("USER") or ""
-        password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-        host = f"{database.get('HOST') or ''}:{database.get('PORT') or 5432}"
-        url = f"postgres://{user}{password}@{host}/{database['NAME']}"
+        if database["ENGINE"].endswith("sqlite3"):
+            url = f"sqlite:///{Path(database['NAME']).resolve()}"
+        else:
+            user = database.get("USER") or ""
+            password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+            host = f"{database.get('HOST') or ''}:{database.get('PORT') or 5432}"
+            url = f"postgres://{user}{password}@{host}/{database['NAME']}"
+            url += f"?application_name={WEB_APPLICATION_NAME}"
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -171,7 +176,7 @@ class BenchServer:
             environment["DJANGO_CACHE_PREFIX"] = self.shared_cache.prefix
         return {
             **environment,
-            "DATABASE_URL": f"{url}?application_name={WEB_APPLICATION_NAME}",
+            "DATABASE_URL": url,
             "DJANGO_DEBUG": "0",
             "DJANGO_SECURE": "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -231,6 +236,8 @@ class BenchServer:
         rows = [PeakMemory("gunicorn master", vm_hwm_mib(self.process.pid))]
         for n, pid in enumerate(_children(self.process.pid), start=1):
             rows.append(PeakMemory(f"gunicorn worker {n}", vm_hwm_mib(pid)))
+        if not is_postgresql():
+            return rows
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = %s ORDER BY pid",
@@ -273,52 +280,6 @@ def run_wrk(
     return results
 
 
-def prepare_busy_official(*, year: int, today: datetime.date):
-    """Give the official with the most assignments in ``year`` a login and today's duties.
-
-    "My enterprises" lists the current year's assignments; the generated years are in the past,
-    so that official's assignments of ``year`` are copied to the current year (once). Returns
-    the user and how many assignments the page lists.
-    """
-    from django.db.models import Count
-
-    from enterprises.models import Official
-
-    busiest = (
-        Assignment.objects.filter(year=year)
-        .values("leader_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "leader_id")
-        .first()
-    )
-    official = Official.objects.get(pk=busiest["leader_id"])
-    if year != today.year:
-        taken = set(
-            Assignment.objects.filter(year=today.year).values_list("enterprise_id", flat=True)
-        )
-        Assignment.objects.bulk_create(
-            Assignment(
-                year=today.year,
-                enterprise_id=a.enterprise_id,
-                leader_id=a.leader_id,
-                department_id=a.department_id,
-                responsible_id=a.responsible_id,
-            )
-            for a in Assignment.objects.filter(year=year, leader=official)
-            if a.enterprise_id not in taken
-        )
-    user = official.user
-    if user is None:
-        user = get_user_model().objects.create_user(username="bench-official", password=None)
-        Official.objects.filter(pk=official.pk).update(user=user)
-    # The role a county leader's login holds (hengkou/roles.py): what the page lets through.
-    role = Group.objects.filter(name="county_leader").first()
-    if role is not None:
-        user.groups.add(role)
-    listed = Assignment.objects.filter(year=today.year, leader=official).count()
-    return user, listed
-
-
 def peak_memory_mib() -> float:
     """Return the process's peak resident memory in MiB (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -337,6 +298,8 @@ def machine() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if is_postgresql() else "SELECT sqlite_version()")
         database = cursor.fetchone()[0]
+    if not is_postgresql():
+        database = f"{connection.display_name} {database}"
     try:
         with open("/proc/meminfo") as meminfo:
             memory = f"{int(meminfo.readline().split()[1]) / 1024 / 1024:.0f} GiB"

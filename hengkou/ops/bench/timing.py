@@ -1,19 +1,24 @@
-"""Timing the ranking's reads, the dashboard's queries, the monthly close and the throughput."""
+"""Timing the ranking's selectors, the menus' pages, the peer, the monthly close; the run's order.
+
+``measure`` runs every part while the month is open (selectors, pages and endpoints, DuckDB,
+the load test without and with Redis), then closes the month and times the closed ranking.
+"""
 
 from __future__ import annotations
 
 import datetime
 import os
 import re
-import shutil
 import time
+import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.choices import Metric
@@ -28,36 +33,18 @@ from ...selectors import (
     list_monthly_trend,
 )
 from ...services import close_month
-from .common import PeakMemory, QueryCost, Results, Timing, is_postgresql
-from .servers import (
-    SHARED,
-    BenchServer,
-    SharedCache,
-    peak_memory_mib,
-    prepare_busy_official,
-    run_wrk,
-    vm_hwm_mib,
+from .common import QueryCost, Results, is_postgresql, measure_interleaved
+from .load import LoadTest, own_memory
+from .logins import prepare_busy_official, prepare_supervisor
+from .pages import (
+    NO_CACHE_SETTINGS,
+    api_endpoints,
+    largest_department,
+    measure_pages,
+    menu_pages,
+    period_query,
 )
-
-
-def measure_interleaved(
-    steps: list[tuple[str, str, Callable[[], object]]], *, repeat: int, warmup: int = 1
-) -> dict[str, Timing]:
-    """Time each ``(key, name, operation)`` ``repeat`` times, after ``warmup`` untimed rounds.
-
-    The operations take turns, one run each per round, so a load spike from another process
-    slows all of them alike and their ratios stay fair.
-    """
-    for _ in range(warmup):
-        for _key, _name, operation in steps:
-            operation()
-    samples: dict[str, list[float]] = {key: [] for key, _name, _operation in steps}
-    for _ in range(repeat):
-        for key, _name, operation in steps:
-            started = time.perf_counter()
-            operation()
-            samples[key].append(time.perf_counter() - started)
-    return {key: Timing(name=name, samples=tuple(samples[key])) for key, name, _op in steps}
+from .servers import SharedCache
 
 
 def _queries_of(operation: Callable[[], object]) -> list[QueryCost]:
@@ -118,199 +105,212 @@ def _get(client: Client, url: str):
     return response
 
 
-def measure(
-    *,
-    period: datetime.date,
-    metric: str = Metric.OUTPUT_VALUE,
-    repeat: int = 15,
-    load_seconds: int = 0,
-    load_connections: int = 4,
-    log: Callable[[str], None] = print,
-) -> Results:
-    """Time the ranking's reads at ``period`` and then its monthly close; return the results.
+@dataclass
+class Logins:
+    """The run's users and their logged-in test clients."""
 
-    The reads run before the close, while the month is open and computed live. Requests go
-    through the whole Django stack with ``django.test.Client`` as a logged-in superuser; "my
-    enterprises" as the busiest leader. With ``load_seconds``, ``wrk`` also loads a gunicorn
-    (DEBUG off, two workers) started on the same database, before and after the close, and the
-    peak memory of its processes is read (PostgreSQL only; ``wrk`` must be installed).
-    """
-    year, month = period.year, period.month
-    results = Results(period=period, metric=metric, repeat=repeat)
-    user = get_user_model().objects.create_superuser(username="bench", email="", password=None)
-    client = Client()
-    client.force_login(user)
-    official_user, results.my_assignments = prepare_busy_official(
-        year=year, today=timezone.localdate()
-    )
-    official_client = Client()
-    official_client.force_login(official_user)
-    query = f"period={period:%Y-%m}&metric={metric}"
-    api_url = f"/api/v1/rankings/?{query}"
-    dashboard_url = f"/dashboard/?{query}"
-    my_url = "/my/"
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    load_targets = [
-        ("healthz", "trivial Django view (/healthz/)", "/healthz/"),
-        ("ping", "trivial DRF view (/api/v1/ping/)", "/api/v1/ping/"),
-        ("api", "ranking API, month open", api_url),
-        ("dashboard", "dashboard page, month open", dashboard_url),
-    ]
-    uncached_targets = [
-        ("ping_nocache", "trivial DRF view, without Redis", "/api/v1/ping/"),
-        ("api_nocache", "ranking API, month open, without Redis", api_url),
-    ]
-    server = None
-    server_memory: list[PeakMemory] = []
-    if load_seconds:
-        if not is_postgresql():
-            results.throughput_note = "not measured: the load test runs on PostgreSQL only"
-        elif shutil.which("wrk") is None:
-            results.throughput_note = "not measured: wrk is not installed (apt-get install wrk)"
-        else:
-            shared_cache = SharedCache.find()
-            server = BenchServer(shared_cache=shared_cache)
-            if shared_cache is None:
-                results.throughput_note = "without Redis (none reachable): no figures cache"
-    else:
-        results.throughput_note = "not measured in this run"
+    superuser: object
+    superuser_client: Client
+    supervisor: object
+    supervisor_client: Client
+    official: object
+    official_client: Client
 
-    def resum():
-        return list_department_totals(
-            period=datetime.date(year, month, 1), metric=metric, from_reports=True
-        )
 
-    def rollup():
-        return list_department_totals(period=datetime.date(year, month, 1), metric=metric)
+def prepare_logins(results: Results, *, year: int) -> Logins:
+    """Log in the superuser (wrk's cookie), the supervisor and the busiest leader."""
+    superuser = get_user_model().objects.create_superuser(username="bench", email="", password=None)
+    official, results.my_assignments = prepare_busy_official(year=year, today=timezone.localdate())
+    supervisor = prepare_supervisor()
+    clients = []
+    for user in (superuser, supervisor, official):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return Logins(superuser, clients[0], supervisor, clients[1], official, clients[2])
 
-    def ranking():
-        return get_period_ranking(period=datetime.date(year, month, 1), metric=metric)
 
-    def zone_stats():
-        return get_zone_stats(period=datetime.date(year, month, 1))
-
-    def trend():
-        return list_monthly_trend(year=year, metric=metric)
-
-    def completeness():
-        return get_completeness_board(
-            period=datetime.date(year, month, 1), today=timezone.localdate()
-        )
-
-    sql, params = naive_sql(year=year, month=month, metric=metric)
+def selector_steps(*, period: datetime.date, metric: str) -> list[tuple[str, str, Callable]]:
+    """Return the selectors the ranking and the dashboard read, and the re-sums, to time."""
+    sql, params = naive_sql(year=period.year, month=period.month, metric=metric)
 
     def naive():
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    by_department = sorted(resum(), key=lambda totals: totals.department_id)
-    results.rollup_equals_resum = (
-        by_department == sorted(rollup(), key=lambda totals: totals.department_id)
-        and rank_departments(by_department, month=month) == ranking().rows
-    )
-    results.departments_ranked = len(by_department)
+    today = timezone.localdate()
+    return [
+        ("resum", "re-sum selector",
+         lambda: list_department_totals(period=period, metric=metric, from_reports=True)),
+        ("naive", "hand-written re-sum SQL", naive),
+        ("rollup", "rollup selector", lambda: list_department_totals(period=period, metric=metric)),
+        ("ranking", "ranking selector", lambda: get_period_ranking(period=period, metric=metric)),
+        ("zone_stats", "dashboard part: zone statistics", lambda: get_zone_stats(period=period)),
+        ("trend", "dashboard part: monthly trend",
+         lambda: list_monthly_trend(year=period.year, metric=metric)),
+        ("completeness", "dashboard part: completeness board",
+         lambda: get_completeness_board(period=period, today=today)),
+    ]  # fmt: skip
 
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        steps = [
-            ("resum", "re-sum selector", resum),
-            ("naive", "hand-written re-sum SQL", naive),
-            ("rollup", "rollup selector", rollup),
-            ("ranking", "ranking selector", ranking),
-            ("api", "ranking API", lambda: _get(client, api_url)),
-            ("ping", "trivial DRF view (/api/v1/ping/)", lambda: _get(client, "/api/v1/ping/")),
-            ("healthz", "trivial Django view (/healthz/)", lambda: _get(client, "/healthz/")),
-            ("dashboard", "dashboard page", lambda: _get(client, dashboard_url)),
-            ("my", "my enterprises (/my/), busiest leader", lambda: _get(official_client, my_url)),
-            ("zone_stats", "dashboard part: zone statistics", zone_stats),
-            ("trend", "dashboard part: monthly trend", trend),
-            ("completeness", "dashboard part: completeness board", completeness),
-        ]
-        results.load_before = os.getloadavg()[0]
-        results.timings = measure_interleaved(steps, repeat=repeat)
+
+def check_rollup(results: Results, *, period: datetime.date, metric: str) -> None:
+    """Record whether the rollup's totals and ranking equal the re-sum's."""
+    key = lambda totals: totals.department_id  # noqa: E731
+    resum = sorted(list_department_totals(period=period, metric=metric, from_reports=True), key=key)
+    rollup = sorted(list_department_totals(period=period, metric=metric), key=key)
+    ranking = get_period_ranking(period=period, metric=metric).rows
+    results.rollup_equals_resum = (
+        resum == rollup and rank_departments(resum, month=period.month) == ranking
+    )
+    results.departments_ranked = len(resum)
+
+
+def time_selectors(results: Results, *, log: Callable[[str], None]) -> None:
+    """Time the selectors without a cache, and keep the plans of the rollup and the re-sum."""
+    period, metric = results.period, results.metric
+    with override_settings(**NO_CACHE_SETTINGS):
+        results.timings = measure_interleaved(
+            selector_steps(period=period, metric=metric), repeat=results.repeat
+        )
         for timing in results.timings.values():
             log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, api_url)
-        results.api_queries = len(captured)
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, dashboard_url)
-        results.dashboard_queries = len(captured)
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, "/api/v1/ping/")
-        results.ping_queries = len(captured)
-        with CaptureQueriesContext(connection) as captured:
-            _get(official_client, my_url)
-        results.my_queries = len(captured)
-        log(
-            f"queries: API {results.api_queries}, dashboard {results.dashboard_queries}, "
-            f"ping {results.ping_queries}, my enterprises {results.my_queries} "
-            f"({results.my_assignments} assignments)"
+        results.rollup_queries = _queries_of(
+            lambda: list_department_totals(period=period, metric=metric)
         )
-        results.rollup_queries = _queries_of(rollup)
         results.rollup_pages = _table_pages(MonthlyYtd)
-        results.resum_queries = _queries_of(resum)
+        results.resum_queries = _queries_of(
+            lambda: list_department_totals(period=period, metric=metric, from_reports=True)
+        )
 
-        if server is not None:
-            # The session must be visible to gunicorn's own connections.
-            if connection.in_atomic_block:
-                raise RuntimeError("the load test needs committed data (not inside a test)")
-            server.__enter__()
+
+def time_pages(
+    results: Results,
+    logins: Logins,
+    *,
+    repeat: int,
+    shared_cache: SharedCache | None,
+    log: Callable[[str], None],
+) -> None:
+    """Time every page of both menus and the API endpoints, without a cache and with Redis."""
+    period, metric = results.period, results.metric
+    query = period_query(period=period, metric=metric)
+    pages = [
+        (page, logins.supervisor_client)
+        for page in menu_pages(logins.supervisor, audience="supervisor", query=query)
+    ]
+    pages += [
+        (page, logins.official_client)
+        for page in menu_pages(logins.official, audience="official", query=query)
+    ]
+    with override_settings(**NO_CACHE_SETTINGS):
+        endpoints = api_endpoints(
+            logins.supervisor_client,
+            period=period,
+            metric=metric,
+            department_id=largest_department(period.year),
+        )
+    pages += [(page, logins.supervisor_client) for page in endpoints]
+    results.pages, results.pages_note = measure_pages(
+        pages, repeat=repeat, shared_cache=shared_cache, log=log
+    )
+
+
+def time_peer(results: Results, *, log: Callable[[str], None]) -> None:
+    """Time DuckDB's re-sum beside the same SQL (peer.py), unless duckdb is missing."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        results.peer_note = "not measured: duckdb is not installed (pip install -e '.[dev]')"
+        log(f"DuckDB: {results.peer_note}")
+        return
+    from .peer import measure_peer
+
+    log("DuckDB peer …")
+    results.peer = measure_peer(
+        period=results.period, metric=results.metric, repeat=results.repeat, log=log
+    )
+
+
+def time_close(results: Results, *, acting_user, shared_cache: SharedCache | None, log) -> None:
+    """Close the month once, counting its queries and their time."""
+    counted = {"queries": 0, "seconds": 0.0}
+
+    def count(execute, sql, params, many, context):
+        started = time.perf_counter()
         try:
-            if server is not None:
-                if server.shared_cache is not None:
-                    # First the same gunicorn without Redis: no figures cache, sessions in the
-                    # database (the configuration of a single machine).
-                    with BenchServer() as plain:
-                        log(f"load test without Redis: gunicorn on {plain.url} …")
-                        results.throughput = run_wrk(
-                            plain, uncached_targets, cookie=cookie, seconds=load_seconds,
-                            connections=load_connections, log=log,
-                        )  # fmt: skip
-                log(f"load test: gunicorn on {server.url}, {load_seconds} s per URL …")
-                results.throughput += run_wrk(
-                    server, load_targets, cookie=cookie, seconds=load_seconds,
-                    connections=load_connections, log=log,
-                )  # fmt: skip
-
-            log("monthly close …")
-            # The close must drop the figures gunicorn cached in Redis, as it would in production.
-            shared = server.shared_cache if server is not None else None
-            with override_settings(**(shared.settings() if shared else {})):
-                started = time.perf_counter()
-                close_month(period=period, acting_user=user, now=timezone.now())
-                results.close_seconds = time.perf_counter() - started
-            log(f"monthly close: {results.close_seconds:.2f} s")
-            closed = [("api_closed", "ranking API, closed month", lambda: _get(client, api_url))]
-            results.timings.update(measure_interleaved(closed, repeat=repeat))
-            results.load_after = os.getloadavg()[0]
-            timing = results.timings["api_closed"]
-            log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
-            if server is not None:
-                closed_target = [("api_closed", "ranking API, month closed", api_url)]
-                results.throughput += run_wrk(
-                    server, closed_target, cookie=cookie, seconds=load_seconds,
-                    connections=load_connections, log=log,
-                )  # fmt: skip
-                server_memory = server.memory()
+            return execute(sql, params, many, context)
         finally:
-            if server is not None:
-                server.__exit__(None, None, None)
-                if server.shared_cache is not None:
-                    server.shared_cache.clear()
-    results.memory = own_memory()
-    if server is not None:
-        results.memory += server_memory
+            counted["queries"] += 1
+            counted["seconds"] += time.perf_counter() - started
+
+    log("monthly close …")
+    # The close must drop the figures gunicorn cached in Redis, as it would in production.
+    overrides = shared_cache.settings() if shared_cache else NO_CACHE_SETTINGS
+    with override_settings(**overrides), connection.execute_wrapper(count):
+        started = time.perf_counter()
+        close_month(period=results.period, acting_user=acting_user, now=timezone.now())
+        results.close_seconds = time.perf_counter() - started
+    results.close_queries, results.close_sql_seconds = counted["queries"], counted["seconds"]
+    log(
+        f"monthly close: {results.close_seconds:.2f} s, {results.close_queries:,} queries "
+        f"({results.close_sql_seconds:.2f} s in SQL)"
+    )
+
+
+def measure(
+    *,
+    period: datetime.date,
+    metric: str = Metric.OUTPUT_VALUE,
+    repeat: int = 15,
+    page_repeat: int | None = None,
+    load_seconds: int = 0,
+    load_connections: int = 4,
+    peer: bool = True,
+    label: str = "scale",
+    log: Callable[[str], None] = print,
+) -> Results:
+    """Time the reads at ``period`` while the month is open, then its close; return the results.
+
+    In process, through the whole Django stack with ``django.test.Client``: the ranking's
+    selectors and re-sums; every page of the supervisor's and the busiest leader's menus and
+    the API endpoints, without a cache and with Redis warm (pages.py); DuckDB's re-sum beside
+    the same SQL (peer.py, ``peer``). With ``load_seconds``, ``wrk`` loads a gunicorn without
+    Redis and one with it (when one is reachable), before and after the close (load.py).
+    """
+    results = Results(
+        period=period, metric=metric, repeat=repeat, label=label, database=connection.vendor
+    )
+    logins = prepare_logins(results, year=period.year)
+    shared_cache = SharedCache.find()
+    check_rollup(results, period=period, metric=metric)
+    load = LoadTest.start(
+        results, seconds=load_seconds, connections=load_connections, shared_cache=shared_cache
+    )
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        results.load_before = os.getloadavg()[0]
+        time_selectors(results, log=log)
+        time_pages(
+            results, logins, repeat=page_repeat or repeat, shared_cache=shared_cache, log=log
+        )
+        if peer:
+            time_peer(results, log=log)
+        else:
+            results.peer_note = "not measured in this run"
+        cookie = load.cookie(logins.superuser_client)
+        load.before_close(results, cookie=cookie, log=log)
+        time_close(results, acting_user=logins.superuser, shared_cache=shared_cache, log=log)
+        query = urllib.parse.urlencode({"period": f"{period:%Y-%m}", "metric": metric})
+        api_url = f"{reverse('api:rankings')}?{query}"
+        with override_settings(**NO_CACHE_SETTINGS):
+            closed = [("api_closed", "ranking API, closed month",
+                       lambda: _get(logins.supervisor_client, api_url))]  # fmt: skip
+            results.timings.update(measure_interleaved(closed, repeat=repeat))
+        results.load_after = os.getloadavg()[0]
+        timing = results.timings["api_closed"]
+        log(f"{timing.name}: p50 {timing.p50 * 1000:.1f} ms, p95 {timing.p95 * 1000:.1f} ms")
+        load.after_close(results, cookie=cookie, log=log)
+    if shared_cache is not None:
+        shared_cache.clear()
+    results.memory = own_memory() + load.memory
     return results
-
-
-def own_memory() -> list[PeakMemory]:
-    """Peak memory of the benchmark process and, on PostgreSQL, of its database backend."""
-    rows = [PeakMemory("benchmark process", vm_hwm_mib(os.getpid()) or peak_memory_mib(),
-                       "generation, in-process reads, the close")]  # fmt: skip
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        rows.append(PeakMemory("PostgreSQL backend of the benchmark", vm_hwm_mib(pid), SHARED))
-    return rows

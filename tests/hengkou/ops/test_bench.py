@@ -1,6 +1,7 @@
 """The benchmark's generator, measurements and report work at a tiny scale (no timings asserted)."""
 
 import datetime
+import json
 
 import pytest
 
@@ -42,8 +43,9 @@ def phases():
 
 
 def test_generate_fills_every_table_with_valid_rows(phases):
-    assert Department.objects.count() == 3 + 1  # the sponsors and the leaders' office
-    assert Official.objects.count() == 2 + 3 * TINY.staff_per_department
+    # The sponsors, the leaders' office and the supervision office.
+    assert Department.objects.count() == 3 + 2
+    assert Official.objects.count() == 2 + 3 * TINY.staff_per_department + 1
     assert Enterprise.objects.count() == 30
     for code in Enterprise.objects.values_list("credit_code", flat=True):
         validate_credit_code(code)
@@ -75,18 +77,33 @@ def test_rollup_ranking_equals_the_resum_ranking_on_generated_data(phases):
             assert rank_departments(rollup, month=month) == rank_departments(resum, month=month)
 
 
-def test_measure_times_every_read_then_closes_the_month_and_renders(phases, tmp_path):
-    results = bench.measure(period=NOV, repeat=2, log=quiet)
+def test_measure_times_pages_selectors_peer_and_close_then_renders_and_records(
+    phases, tmp_path, monkeypatch
+):
+    # Without Redis here (the next test covers it): every page is timed once, in one mode.
+    monkeypatch.setattr(bench.SharedCache, "find", classmethod(lambda cls: None))
+    results = bench.measure(period=NOV, repeat=1, page_repeat=1, log=quiet)
 
     assert results.rollup_equals_resum is True
     assert results.departments_ranked == 3
-    assert {"resum", "naive", "rollup", "ranking", "api", "dashboard", "api_closed"} <= set(
-        results.timings
-    )
-    assert all(len(timing.samples) == 2 for timing in results.timings.values())
-    assert results.api_queries > 0 and results.dashboard_queries > 0
+    assert {"resum", "naive", "rollup", "ranking", "trend", "api_closed"} <= set(results.timings)
+    assert all(len(timing.samples) == 1 for timing in results.timings.values())
     assert results.rollup_queries and results.resum_queries
+    # Both menus, from the navigation, and the API: every URL answered and was timed.
+    assert results.pages_note == "with Redis: not measured, no Redis reachable (BENCH_REDIS_URL)"
+    idents = {read.ident for read in results.pages}
+    assert {"supervisor:home", "supervisor:dashboard", "supervisor:notices"} <= idents
+    assert {"official:my_enterprises", "api:rankings", "api:ping", "api:enterprises"} <= idents
+    my = results.page("official", "my_enterprises")
+    assert results.my_assignments > 0 and my.queries[bench.NO_CACHE] > 0
+    assert all(list(read.timings) == [bench.NO_CACHE] for read in results.pages)
+    # The peer re-summed the same totals, and the month closed with its queries counted.
+    assert results.peer is not None and results.peer.equal, results.peer
+    assert results.peer.departments == 3
     assert Period.objects.get(period=NOV).status == "closed"
+    assert results.close_seconds > 0 and results.close_queries > 0
+    assert results.throughput == [] and results.throughput_note == "not measured in this run"
+    assert results.memory[0].process == "benchmark process"
 
     section = bench.render_section(
         results=results,
@@ -99,10 +116,57 @@ def test_measure_times_every_read_then_closes_the_month_and_renders(phases, tmp_
         today=datetime.date(2021, 12, 3),
     )
     assert section.startswith(bench.START_MARKER) and section.rstrip().endswith(bench.END_MARKER)
-    assert "| ranking API |" in section and "dashboard queries ≤ 15" in section
+    assert "| API (as the supervisor) | ranking API (`/api/v1/rankings/?" in section
+    assert "| official (busiest leader) | My enterprises (`/my/?" in section
+    assert "DuckDB's totals equal the app's" in section and "money to the cent): yes." in section
     path = tmp_path / "performance.md"
     bench.write_section(path, section)
     assert path.read_text().startswith("# Performance\n")
+
+    data = bench.record(
+        results=results, scale=TINY, phases=phases, host={"database": "x"},
+        today=datetime.date(2021, 12, 3), total_seconds=1.0,
+    )  # fmt: skip
+    written = bench.write_record(tmp_path / "bench", data)
+    assert written.name == "scale-30.json"
+    stored = json.loads(written.read_text())
+    assert stored["enterprises"] == 30 and stored["departments"] == 3
+    assert stored["reads"]["api:rankings:nocache"]["queries"] > 0
+    assert stored["reads"]["selector:ranking"]["p50_ms"] > 0
+    assert stored["close_seconds"] > 0 and stored["peer"]["equal"] is True
+    assert [row["met"] for row in stored["targets"]][-1] is None  # no import in this run
+
+
+def test_pages_are_timed_without_a_cache_then_with_redis_warm(phases):
+    from hengkou.ops.bench.pages import Page, measure_pages
+    from hengkou.ops.bench.timing import prepare_logins
+
+    shared = bench.SharedCache.find()
+    if shared is None:
+        pytest.skip("no Redis at BENCH_REDIS_URL (CI starts one)")
+    logins = prepare_logins(bench.Results(period=NOV, metric="output_value", repeat=1), year=2021)
+    query = "period=2021-11&metric=output_value"
+    pages = [
+        (
+            Page("api", "rankings", "ranking API", f"/api/v1/rankings/?{query}"),
+            logins.supervisor_client,
+        ),
+        (Page("api", "missing", "no such page", "/api/v1/nothing/"), logins.supervisor_client),
+        (Page("official", "my", "my enterprises", "/my/"), logins.official_client),
+    ]
+    reads, note = measure_pages(pages, repeat=2, shared_cache=shared, log=quiet)
+
+    assert [read.ident for read in reads] == ["api:rankings", "official:my"]
+    assert note == "api no such page (/api/v1/nothing/) answered 404"
+    ranking = reads[0]
+    assert set(ranking.timings) == {bench.NO_CACHE, bench.REDIS}
+    assert all(len(timing.samples) == 2 for timing in ranking.timings.values())
+    # Warm, the ranking comes out of the figures cache: fewer queries than computed live.
+    assert ranking.queries[bench.REDIS] < ranking.queries[bench.NO_CACHE]
+    import redis
+
+    client = redis.Redis.from_url(shared.url)
+    assert not list(client.scan_iter(f"{shared.prefix}:*"))  # the run's keys are removed
 
 
 def test_write_section_replaces_only_its_own_section(tmp_path):
@@ -170,95 +234,6 @@ def test_parse_wrk_reads_rate_latencies_and_errors():
         bench.parse_wrk("connection refused", key="ping", name="x")
 
 
-def test_measure_gives_the_busiest_leader_a_login_and_todays_assignments(phases):
-    results = bench.measure(period=NOV, repeat=1, log=quiet)
-    assert results.my_assignments > 0
-    assert results.my_queries > 0 and results.ping_queries > 0
-    assert {"ping", "healthz", "my"} <= set(results.timings)
-    assert results.throughput == [] and results.throughput_note == "not measured in this run"
-    assert results.memory[0].process == "benchmark process"
-
-
-def _throughput(key, rate):
-    return bench.Throughput(
-        key=key, name=key, requests=100, seconds=10.0, requests_per_s=rate, p50_ms=1, p99_ms=2
-    )
-
-
-def _render(results, **extra):
-    """Render the section of ``results`` with no phases, sizes or machine (the figures only)."""
-    return bench.render_section(
-        results=results,
-        phases=[],
-        scale=TINY,
-        sizes=[],
-        host={},
-        peak_mib=1.0,
-        total_seconds=1.0,
-        today=datetime.date(2021, 12, 3),
-        **extra,
-    )
-
-
-def test_render_shows_throughput_memory_and_imports_with_their_targets(phases):
-    results = bench.measure(period=NOV, repeat=1, log=quiet)
-    results.throughput = [
-        _throughput("ping", 100.0),
-        _throughput("api", 30.0),
-        _throughput("api_closed", 90.0),
-    ]
-    results.memory.append(bench.PeakMemory("gunicorn worker 1", 100.4))
-    results.close_seconds = 31.0
-    imports = {
-        "ours": {
-            "rows": 100_000,
-            "seconds": 50.0,
-            "rows_per_s": 2000.0,
-            "peak_rss_kb": 90_000,
-            "runs": [1800.0, 2000.0, 2500.0],
-        },
-        "django_import_export": {"rows": 5000, "seconds": 70.0, "rows_per_s": 71.4},
-    }
-    section = _render(results, imports=imports)
-    target = "| ranking API requests/s ≥ 60% of the trivial DRF view's | 30% (30.0 / 100.0) | no |"
-    assert target in section
-    assert "a closed month, read from its snapshot, reaches 90 requests/s (90% of" in section
-    assert "| monthly close ≤ 30 s | 31.00 s | no |" in section
-    assert "| gunicorn worker 1 | 100 |" in section
-    assert "| ours | 100,000 | 50.0 | 2,000 | 1,800, 2,000, 2,500 | 88 |" in section
-    assert "| django-import-export | 5,000 | 70.0 | 71 |  |  |" in section
-    assert "| import ≥ 20,000 rows/s | 2,000 rows/s | no | reading and checking" in section
-
-
-def test_render_says_what_was_not_measured(phases):
-    results = bench.measure(period=NOV, repeat=1, log=quiet)
-    section = _render(
-        results, imports_note="not measured (hengkou.ops.import_bench does not exist)"
-    )
-    assert "Throughput not measured in this run." in section
-    assert "Import speed: not measured (hengkou.ops.import_bench does not exist)." in section
-
-
-def test_render_compares_the_rows_without_redis_with_the_trivial_view_without_redis(phases):
-    results = bench.measure(period=NOV, repeat=1, log=quiet)
-    results.throughput = [
-        _throughput("ping_nocache", 200.0),
-        _throughput("api_nocache", 20.0),
-        _throughput("ping", 400.0),
-        _throughput("api", 300.0),
-    ]
-    section = _render(results)
-    assert "| api_nocache | 20.0 | 10% |" in section
-    assert "| api | 300.0 | 75% |" in section
-    assert "requests/s ≥ 60% of the trivial DRF view's | 75% (300.0 / 400.0) | yes | — |" in section
-    assert "| the same without Redis (no figures cache) | 10% (20.0 / 200.0) | no |" in section
-    results.throughput[3] = _throughput("api", 40.0)
-    missed = _render(results)
-    assert "the figures cache spares the ranking's computation (20.0 requests/s" in missed
-    assert "about 50 ms of a worker's time per request against 5 ms" in missed
-    assert 'unless the row says "without Redis"' in section
-
-
 def test_shared_cache_settings_point_this_process_at_the_gunicorns_redis():
     shared = bench.SharedCache(url="redis://127.0.0.1:6379/5", prefix="hengkou-bench-1")
     config = shared.settings()
@@ -271,3 +246,62 @@ def test_shared_cache_settings_point_this_process_at_the_gunicorns_redis():
     assert environment["DJANGO_CACHE_PREFIX"] == "hengkou-bench-1"
     assert environment["WEB_CONCURRENCY"] == "2" and environment["DJANGO_DEBUG"] == "0"
     assert "REDIS_URL" not in bench.BenchServer().environment()
+
+
+def test_the_menus_pages_come_from_the_navigation(phases, monkeypatch):
+    from hengkou import navigation
+    from hengkou.ops.bench.logins import prepare_busy_official, prepare_supervisor
+    from hengkou.ops.bench.pages import menu_pages
+
+    supervisor = prepare_supervisor()
+    official, listed = prepare_busy_official(year=2021, today=datetime.date(2021, 12, 3))
+    query = "period=2021-11&year=2021&metric=output_value"
+    keys = [page.key for page in menu_pages(supervisor, audience="supervisor", query=query)]
+    expected = ["home"] + [
+        a.key for item in navigation.navigation_for(supervisor) for a in item.areas
+    ]
+    assert keys == expected
+    assert {"dashboard", "notices", "bulletin", "compliance", "inspections"} <= set(keys)
+    official_pages = menu_pages(official, audience="official", query=query)
+    assert "my_enterprises" in [page.key for page in official_pages] and listed > 0
+    assert all(page.url.endswith(f"?{query}") for page in official_pages)
+
+    # A page added to the menu is measured without being listed anywhere else.
+    extra = navigation.Area(
+        key="bench_extra", label="Extra", description="", url_name="notification_list", icon=""
+    )
+    monkeypatch.setattr(navigation, "AREAS", [*navigation.AREAS, extra])
+    pages = menu_pages(supervisor, audience="supervisor", query=query)
+    assert pages[-1].key == "bench_extra" and pages[-1].url.startswith("/notifications/")
+    assert "bench_extra" in [
+        page.key for page in menu_pages(official, audience="official", query=query)
+    ]
+
+
+def test_duckdb_resums_the_apps_ranking_totals(phases):
+    pytest.importorskip("duckdb")
+    from hengkou.ops.bench.peer import app_totals, compare, measure_peer
+
+    result = measure_peer(period=NOV, metric="output_value", repeat=1, log=quiet)
+    assert result.equal, result.differences
+    assert result.departments == 3 and result.rows["enterprises_monthlyreport"] > 0
+    assert result.duckdb.p50 > 0 and result.database.p50 > 0 and result.copy_seconds > 0
+    for period, metric in ((datetime.date(2021, 1, 1), "employees"), (NOV, "profit")):
+        assert measure_peer(period=period, metric=metric, repeat=1, log=quiet).equal
+    # A wrong total is reported, not hidden.
+    app = app_totals(period=NOV, metric="output_value")
+    changed = [app[0][:7] + (app[0][7] + 1,) + app[0][8:], *app[1:]]
+    assert compare(changed, app) == [f"department {app[0][0]}: ytd {app[0][7] + 1} ≠ {app[0][7]}"]
+
+
+def test_write_section_puts_a_new_section_after_the_last_generated_one(tmp_path):
+    path = tmp_path / "performance.md"
+    path.write_text(
+        f"# Performance\n\n{bench.START_MARKER}\ncity\n{bench.END_MARKER}\n\n## Findings\n"
+    )
+    bench.write_section(path, f"{bench.TOWN_START_MARKER}\ntown\n{bench.TOWN_END_MARKER}\n")
+    bench.write_section(path, f"{bench.START_MARKER}\ncity 2\n{bench.END_MARKER}\n")
+    assert path.read_text() == (
+        f"# Performance\n\n{bench.START_MARKER}\ncity 2\n{bench.END_MARKER}\n\n"
+        f"{bench.TOWN_START_MARKER}\ntown\n{bench.TOWN_END_MARKER}\n\n## Findings\n"
+    )
