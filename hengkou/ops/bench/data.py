@@ -24,6 +24,7 @@ from enterprises.models import (
     Official,
     Target,
 )
+from enterprises.services.aggregates import rebuild_department_ytd
 from enterprises.services.figures import FLOW_METRICS, rebuild_monthly_ytd
 from enterprises.validators import build_credit_code
 
@@ -339,6 +340,9 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
 
     with timed(phases, "year-to-date rollup", log) as box:
         box["rows"] = build_rollup()
+
+    with timed(phases, "department totals (DepartmentYtd)", log) as box:
+        box["rows"] = rebuild_department_ytd()
 
     # VACUUM sets the visibility map as autovacuum soon would after a load; it cannot run
     # inside a transaction (the tests), where ANALYZE alone refreshes the statistics.

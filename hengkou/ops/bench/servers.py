@@ -25,12 +25,14 @@ from django.db import connection
 from enterprises.models import (
     Assignment,
     Department,
+    DepartmentYtd,
     Enterprise,
     MonthlyReport,
     MonthlyYtd,
     Official,
     Target,
 )
+from hengkou.models import OpenRanking
 
 from .common import PeakMemory, Throughput, is_postgresql
 
@@ -317,7 +319,8 @@ def machine() -> dict[str, str]:
 def table_sizes() -> list[tuple[str, int, str]]:
     """Return each benchmarked table's row count and on-disk size (with indexes)."""
     sizes = []
-    for model in (Department, Official, Enterprise, Assignment, Target, MonthlyReport, MonthlyYtd):
+    models = (Department, Official, Enterprise, Assignment, Target, MonthlyReport, MonthlyYtd)
+    for model in (*models, DepartmentYtd, OpenRanking):
         size = ""
         if is_postgresql():
             with connection.cursor() as cursor:
