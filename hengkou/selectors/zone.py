@@ -17,7 +17,6 @@ from core.indicators import growth
 from core.numbers import cents
 from enterprises.choices import TitleKind
 from enterprises.models import (
-    Assignment,
     DepartmentYtd,
     EnterpriseTitle,
     MonthlyYtd,
@@ -71,7 +70,9 @@ def get_zone_stats(*, period: datetime.date) -> ZoneStats:
     """
     year = period.year
     current, previous, _ = month_window(period=period, metric="output_value")
-    enterprises = Assignment.objects.filter(year=year).values("enterprise").distinct().count()
+    # One assignment per enterprise and year: the sponsored enterprises are the departments'
+    # members, summed from their 500 rows rather than counted from 20,000 assignments.
+    enterprises = DepartmentYtd.objects.filter(period=period).aggregate(n=Sum("members"))["n"] or 0
     above_scale = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=year)
     # The rollup holds each enterprise's year to date: one row per enterprise and side.
     previous_period = last_year(period)
