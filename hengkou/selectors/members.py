@@ -7,7 +7,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DateTimeField, F, FilteredRelation, Max, Q, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Expression,
+    F,
+    FilteredRelation,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from core.numbers import cents
 from core.periods import on_time_cutoff
@@ -146,6 +158,53 @@ def _enterprise_figures(
                 )
             )
     return result
+
+
+def enterprise_member_rows(
+    *, period: datetime.date, metric: str
+) -> tuple[QuerySet, dict[str, Expression]]:
+    """Return every enterprise member's figures of ``metric`` as a query the database can copy.
+
+    The rows are the year's assignments; the columns map each field of a member snapshot
+    (``department``, ``member_kind``, ``member_id``, ``name``, ``target``, ``ytd``,
+    ``ytd_previous``, ``report_status``) to its expression: the same figures as
+    ``_enterprise_figures``, computed by the database (the close's ``INSERT … SELECT``).
+    """
+    current, previous = period, last_year(period)
+    rows = Assignment.objects.filter(year=period.year).annotate(
+        current=FilteredRelation(
+            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
+        ),
+        previous=FilteredRelation(
+            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
+        ),
+        report=FilteredRelation(
+            "enterprise__monthly_reports", condition=Q(enterprise__monthly_reports__period=current)
+        ),
+        goal=FilteredRelation(
+            "enterprise__targets",
+            condition=Q(enterprise__targets__year=period.year, enterprise__targets__metric=metric),
+        ),
+    )
+    money = RankingMemberSnapshot._meta.get_field("ytd")
+    cutoff = on_time_cutoff(period=period)
+    columns = {
+        "department": F("department_id"),
+        "member_kind": Value(ENTERPRISE),
+        "member_id": F("enterprise_id"),
+        "name": F("enterprise__name"),
+        "target": F("goal__value"),
+        "ytd": Coalesce(F(f"current__{metric}"), Value(Decimal("0.00")), output_field=money),
+        "ytd_previous": Coalesce(
+            F(f"previous__{metric}"), Value(Decimal("0.00")), output_field=money
+        ),
+        "report_status": Case(
+            When(report__submitted_at__isnull=True, then=Value(MISSING)),
+            When(report__submitted_at__lt=cutoff, then=Value(REPORTED)),
+            default=Value(LATE),
+        ),
+    }
+    return rows, columns
 
 
 def _project_figures(

@@ -18,7 +18,14 @@ from enterprises.services.figures import refresh_monthly_ytd
 from hengkou.models import RankingMemberSnapshot, SupervisionNotice, rate_to_decimal
 from hengkou.ranking import METRICS
 from hengkou.selectors.drilldown import MemberLine, get_department_members, sort_lines
-from hengkou.selectors.members import LATE, MISSING, REPORTED, MemberFigures
+from hengkou.selectors.members import (
+    LATE,
+    MISSING,
+    REPORTED,
+    MemberFigures,
+    list_live_figures,
+    list_snapshot_figures,
+)
 from hengkou.selectors.ranking import get_period_ranking
 from hengkou.services.close import close_month, reopen_month
 from projects.models import ProjectReport
@@ -228,6 +235,10 @@ class TestLines:
             get_department_members(period=NOV, metric="nonsense", department_id=zone["d1"].pk)
 
 
+def _member_key(figures: MemberFigures):
+    return (figures.kind, figures.member_id)
+
+
 class TestClosedMonth:
     def test_reads_as_of_the_close_until_closed_again(self, zone):
         close_month(period=NOV, acting_user=None, now=CLOSE_AT)
@@ -256,6 +267,24 @@ class TestClosedMonth:
         assert len(after.lines) == 5
         assert {line.name: line.ytd for line in after.lines}["甲企业"] == Decimal("10599.00")
         assert {line.name: line.target for line in after.lines}["乙企业"] == Decimal("5.00")
+
+    def test_the_snapshot_the_database_copies_equals_the_live_figures(self, zone):
+        # The close copies the enterprise members with one INSERT … SELECT per metric; every
+        # line (target or none, late, missing, last year's) equals member_figures' in Python.
+        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        compared = 0
+        for department in (zone["d1"], zone["d2"]):
+            for metric in METRICS:
+                frozen = list_snapshot_figures(
+                    period=NOV, metric=metric, department_id=department.pk
+                )
+                live = list_live_figures(period=NOV, metric=metric, department_id=department.pk)
+                assert sorted(frozen, key=_member_key) == sorted(live, key=_member_key)
+                compared += len(live)
+        assert compared == RankingMemberSnapshot.objects.count() == 5 * 8 + 4 + 2
+        statuses = set(RankingMemberSnapshot.objects.values_list("report_status", flat=True))
+        assert statuses == {REPORTED, LATE, MISSING}
+        assert RankingMemberSnapshot.objects.filter(target__isnull=True).exists()
 
     def test_a_reclose_replaces_the_rows(self, zone):
         close_month(period=NOV, acting_user=None, now=CLOSE_AT)

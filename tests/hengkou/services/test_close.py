@@ -141,8 +141,10 @@ def test_reclose_after_a_correction_withdraws_the_notice_of_a_department_caught_
 
 
 def test_close_runs_a_bounded_number_of_queries(zone, django_assert_max_num_queries):
-    # 63 today: the locks, the ranking snapshot of every metric, the members' snapshot (four
-    # reads, a delete and one write), the notices and the stored bulletin.
+    # 64 today, whatever the number of reports and members: the locks (a history INSERT …
+    # SELECT and an UPDATE per kind of report), the ranking snapshot of every metric, the
+    # members' snapshot (a delete, one INSERT … SELECT per enterprise metric, the projects'
+    # reads and write), the notices and the stored bulletin.
     with django_assert_max_num_queries(66):
         close_month(period=NOV, acting_user=None, now=timezone.now())
 
