@@ -191,6 +191,43 @@ class BulletinIssue(models.Model):
             raise ValidationError({"year": _("The year is not the reported month's year.")})
 
 
+class BulletinFile(models.Model):
+    """A file of a bulletin issue (Excel, Word, PDF), kept as first rendered.
+
+    An issue never changes (a close after a reopen makes a new one), so its files are rendered
+    once, when first asked for or by the ``close_month`` command, and then served as stored: a
+    city's 500-department bulletin takes seconds to lay out as a document. The Excel workbook
+    speaks the reader's language (``language``); the official document is always Chinese
+    (``language`` empty).
+    """
+
+    class Kind(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        DOCX = "docx", "Word"
+        PDF = "pdf", "PDF"
+
+    issue = models.ForeignKey(
+        BulletinIssue, verbose_name=_("bulletin issue"), on_delete=models.CASCADE,
+        related_name="files",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    content = models.BinaryField(_("content"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bulletin file")
+        verbose_name_plural = _("bulletin files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "kind", "language"], name="bulletin_file_once_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.issue} · {self.kind}"
+
+
 class RankingMemberSnapshot(models.Model):
     """One member's line of a department's drill-down for a metric, frozen when its month closed.
 

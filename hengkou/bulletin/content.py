@@ -254,6 +254,7 @@ class Bulletin:
     document_number: str = ""
     as_at: datetime.date | None = None
     versions: tuple[BulletinVersion, ...] = ()
+    issue_id: int | None = None  # the stored issue read (its files are kept by it)
 
     @property
     def year(self) -> int:
@@ -511,13 +512,14 @@ def get_bulletin(*, period: datetime.date, now: datetime.datetime | None = None)
         .order_by("-closed_at", "-id")
         .values_list("document_number", "closed_at", "built_at", "superseded_at")
     )
-    return bulletin_from_content(
+    bulletin = bulletin_from_content(
         issue.content,
         closed_at=issue.closed_at,
         number=issue.number,
         document_number=issue.document_number,
         versions=versions,
     )
+    return replace_fields(bulletin, issue_id=issue.pk)
 
 
 def _first_instant(period: datetime.date) -> datetime.datetime:

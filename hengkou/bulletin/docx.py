@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 from .content import Bulletin
 from .document import Attachment, OfficialDocument, official_document, signature_indents
@@ -249,9 +249,20 @@ def _repeat_header(row) -> None:
     tr_pr.append(header)
 
 
-def _cell_text(cell, text: str, face: str, *, align=None) -> None:
+def _table_style_id(document) -> str | None:
+    """Return the id of the table text's paragraph style, looked up once per document.
+
+    ``paragraph.style = name`` looks the name up among every style for each paragraph (a
+    city's bulletin has 16,000 cells: most of the document's time); the id set on the
+    paragraph's XML is the same result.
+    """
+    style = document.styles[TABLE_STYLE]
+    return document.part.get_style_id(style, style.type)
+
+
+def _cell_text(cell, text: str, face: str, *, style_id: str | None, align=None) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph.style = TABLE_STYLE
+    paragraph._p.style = style_id
     if align is not None:
         paragraph.alignment = align
     _run(paragraph, text, face, TABLE_SIZE)
@@ -267,13 +278,16 @@ def _docx_table(document, attachment: Attachment, doc: OfficialDocument) -> None
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = grid.rows[0]
     _repeat_header(header)
+    style_id = _table_style_id(document)
     for cell, text in zip(header.cells, attachment.headers, strict=True):
-        _cell_text(cell, text, doc.fonts.heiti[0], align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(
+            cell, text, doc.fonts.heiti[0], style_id=style_id, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
     for row in attachment.rows:
         cells = grid.add_row().cells
         for cell, item in zip(cells, row, strict=True):
             align = WD_ALIGN_PARAGRAPH.RIGHT if item.numeric else None
-            _cell_text(cell, item.text, doc.fonts.fangsong[0], align=align)
+            _cell_text(cell, item.text, doc.fonts.fangsong[0], style_id=style_id, align=align)
             if item.numeric:
                 _no_wrap(cell)
     _fit_columns(grid, attachment)
@@ -301,11 +315,14 @@ def _fit_columns(grid, attachment: Attachment) -> None:
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     grid._tbl.tblPr.append(layout)
-    for index, share in enumerate(wanted):
-        column_width = int(width * share / total)
-        grid.columns[index].width = column_width  # the grid, which LibreOffice reads
-        for cell in grid.columns[index].cells:
-            cell.width = column_width  # each cell, which Word reads
+    widths = [Emu(int(width * share / total)) for share in wanted]
+    for column, column_width in zip(grid.columns, widths, strict=True):
+        column.width = column_width  # the grid, which LibreOffice reads
+    # Each cell, which Word reads: row by row in the XML (``column.cells`` walks the whole
+    # table for each column).
+    for row in grid._tbl.tr_lst:
+        for cell, column_width in zip(row.tc_lst, widths, strict=True):
+            cell.width = column_width
 
 
 def _attachments(document, doc: OfficialDocument) -> None:

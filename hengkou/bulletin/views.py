@@ -20,10 +20,8 @@ from .content import (
     list_bulletin_months,
     month_label,
 )
-from .docx import render_bulletin_docx
-from .pdf import render_bulletin_pdf
+from .files import bulletin_file
 from .tables import page_context
-from .xlsx import render_bulletin_xlsx
 
 
 def _refuse(request, message):
@@ -82,23 +80,23 @@ def bulletin_detail(request, bulletin):
 
 @_with_bulletin
 def bulletin_xlsx(request, bulletin):
-    """Download a closed month's bulletin as an Excel workbook."""
+    """Download a closed month's bulletin as an Excel workbook (rendered once, then kept)."""
     return _attachment(
-        render_bulletin_xlsx(bulletin), content_type=XLSX, bulletin=bulletin, extension="xlsx"
+        bulletin_file(bulletin, "xlsx"), content_type=XLSX, bulletin=bulletin, extension="xlsx"
     )
 
 
 @_with_bulletin
 def bulletin_docx(request, bulletin):
-    """Download a closed month's bulletin as a Word document."""
+    """Download a closed month's bulletin as a Word document (rendered once, then kept)."""
     return _attachment(
-        render_bulletin_docx(bulletin), content_type=DOCX, bulletin=bulletin, extension="docx"
+        bulletin_file(bulletin, "docx"), content_type=DOCX, bulletin=bulletin, extension="docx"
     )
 
 
 @_with_bulletin
 def bulletin_pdf(request, bulletin):
-    """Download a closed month's bulletin as a PDF official document (公文)."""
+    """Download a closed month's bulletin as a PDF official document (公文), rendered once."""
     return _attachment(
-        render_bulletin_pdf(bulletin), content_type=PDF, bulletin=bulletin, extension="pdf"
+        bulletin_file(bulletin, "pdf"), content_type=PDF, bulletin=bulletin, extension="pdf"
     )

@@ -1,10 +1,13 @@
-"""Close a month from a scheduled job: lock it, snapshot the rankings, issue notices."""
+"""Close a month from a scheduled job: lock it, snapshot the rankings, issue notices, and
+render the bulletin's files once so the first reader does not wait for them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core.periods import parse_period
+from hengkou.bulletin.files import keep_bulletin_files
 from hengkou.services import close_month
 
 
@@ -26,3 +29,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"{period} was already closed: nothing changed.")
+        languages = tuple(code for code, _name in settings.LANGUAGES)
+        kinds = keep_bulletin_files(period=day, languages=languages)
+        self.stdout.write(f"The bulletin's files are ready: {', '.join(kinds)}.")
