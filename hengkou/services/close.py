@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import update_with_history
 from core.figures_cache import figures_changed
@@ -167,7 +167,7 @@ def _issue_notices(
         (notice.department_id, notice.metric): notice
         for notice in SupervisionNotice.objects.select_for_update().filter(period=period)
     }
-    events, new = [], []
+    events, new, renewed = [], [], []
     for key, row in lagging.items():
         notice = existing.get(key)
         if notice is None:
@@ -181,10 +181,12 @@ def _issue_notices(
                     **_notice_figures(row),
                 )
             )
-        elif _renew_notice(notice, row, now=now):
-            events.append(
-                NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
-            )
+        else:
+            renewed.append(notice)
+            if _renew_notice(notice, row, now=now):
+                events.append(
+                    NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
+                )
     # Hundreds of departments lag at city scale: the new notices and their history rows are
     # written in a few statements, not two each.
     for notice in bulk_create_with_history(
@@ -196,7 +198,7 @@ def _issue_notices(
     for key, notice in existing.items():
         if key not in lagging and notice.status == NoticeStatus.ISSUED:
             notice.status = NoticeStatus.WITHDRAWN
-            notice.save(update_fields=["status"])
+            renewed.append(notice)
             events.append(
                 NoticeEvent(
                     notice=notice,
@@ -206,7 +208,21 @@ def _issue_notices(
                     note=_("No longer lagging when the month was closed again."),
                 )
             )
+    # A close after a reopen renews every lagging department's notice: one statement per batch,
+    # with their history rows, not a save each.
+    bulk_update_with_history(
+        renewed,
+        SupervisionNotice,
+        fields=[*RENEWED_FIELDS, "status"],
+        batch_size=500,
+        default_user=acting_user,
+        default_date=now,
+    )
     NoticeEvent.objects.bulk_create(events)
+
+
+# What a renewal may change on a notice, beside its status.
+RENEWED_FIELDS = ("completion_rate", "time_progress", "gap", "issued_at", "due_on")
 
 
 def _notice_figures(row: RankingRow) -> dict:
@@ -220,7 +236,7 @@ def _notice_figures(row: RankingRow) -> dict:
 def _renew_notice(notice: SupervisionNotice, row: RankingRow, *, now: datetime.datetime) -> bool:
     """Give an existing notice the new figures; issue it again if it had been withdrawn.
 
-    Returns whether it was issued again.
+    Returns whether it was issued again. The caller saves it.
     """
     for field, value in _notice_figures(row).items():
         setattr(notice, field, value)
@@ -229,7 +245,6 @@ def _renew_notice(notice: SupervisionNotice, row: RankingRow, *, now: datetime.d
         notice.status = NoticeStatus.ISSUED
         notice.issued_at = now
         notice.due_on = _notice_due_on(now)
-    notice.save()
     return reissued
 
 

@@ -138,6 +138,16 @@ def test_reclose_after_a_correction_withdraws_the_notice_of_a_department_caught_
     assert withdrawn.status == "withdrawn"
     assert list(withdrawn.events.values_list("status", flat=True)) == ["issued", "withdrawn"]
     assert RankingSnapshot.objects.get(department=zone["D2"], metric="output_value").rank == 1
+    # Both notices were saved by the second close in bulk, each with its history row.
+    renewed = SupervisionNotice.objects.get(department=zone["D3"])
+    trail = {
+        notice.pk: list(notice.history.order_by("history_id").values_list("history_type", "status"))
+        for notice in (withdrawn, renewed)
+    }
+    assert trail == {
+        withdrawn.pk: [("+", "issued"), ("~", "withdrawn")],
+        renewed.pk: [("+", "issued"), ("~", "issued")],
+    }
 
 
 def test_close_runs_a_bounded_number_of_queries(zone, django_assert_max_num_queries):
