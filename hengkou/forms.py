@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import MonthField
+from core.forms import MonthField, QuickSelect
 from core.models import TEXT_MAX
 from core.periods import DefaultPeriod
 from enterprises.models import Assignment, Department
@@ -72,6 +72,7 @@ class InspectionForm(forms.ModelForm):
         ]
         widgets = {
             "quarter": forms.Select(choices=[(quarter, f"Q{quarter}") for quarter in range(1, 5)]),
+            "department": QuickSelect,  # every department: hundreds of options
             "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "findings": forms.Textarea(attrs={"rows": 4}),
         }

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import permissions, status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 
+from core.pagination import GroupedRows
 from core.scoping import references_outside_scope, scope_queryset
 
 ERROR_BODY = {
@@ -139,6 +140,14 @@ class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     schema = ApiSchema()
+    # The field a list is ordered by first, descending (a month, a year): a page then reads only
+    # the groups it spans (core.pagination.GroupedRows), not the sort of a whole group.
+    page_groups_by: str | None = None
+
+    def paginate_queryset(self, queryset):
+        if self.page_groups_by is not None:
+            queryset = GroupedRows(queryset, field=self.page_groups_by)
+        return super().paginate_queryset(queryset)
 
     def perform_destroy(self, instance):
         try:

@@ -185,6 +185,7 @@ class AssignmentViewSet(ModelViewSet):
         Prefetch("team", queryset=Official.objects.order_by("pk").only("pk"))
     ).order_by("-year", "department__code", "enterprise__name", "id")
     serializer_class = AssignmentSerializer
+    page_groups_by = "year"
     filterset_class = AssignmentFilterSet
 
 
@@ -208,6 +209,7 @@ class TargetViewSet(ModelViewSet):
 
     queryset = Target.objects.order_by("-year", "enterprise__name", "metric", "id")
     serializer_class = TargetSerializer
+    page_groups_by = "year"
     filterset_class = TargetFilterSet
 
 
@@ -244,6 +246,7 @@ class MonthlyReportViewSet(ModelViewSet):
 
     queryset = MonthlyReport.objects.order_by("-period", "enterprise__name", "id")
     serializer_class = MonthlyReportSerializer
+    page_groups_by = "period"
     filterset_class = MonthlyReportFilterSet
 
     def perform_destroy(self, instance):

@@ -46,6 +46,11 @@ class Enterprise(TimeStampedModel):
                 ),
             ),
         ]
+        indexes = [
+            # Lists of a month's or a year's rows by enterprise name (monthly reports, targets)
+            # walk the enterprises in name order and stop after a page.
+            models.Index(fields=["name", "id"], name="enterprise_name_idx"),
+        ]
 
     def __str__(self):
         return self.name

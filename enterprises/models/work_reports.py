@@ -48,6 +48,10 @@ class WorkReport(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(period__day=1), name="work_report_period_first_day"),
         ]
+        indexes = [
+            # The board counts a month's reports per department: read that month's alone.
+            models.Index(fields=["period", "assignment"], name="work_report_period_idx"),
+        ]
 
     def __str__(self):
         return f"{self.assignment} · {self.period:%Y-%m}"

@@ -8,16 +8,15 @@ sponsors, against the assignment's plan (goals, standards, deadline), to the lea
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     FilteredRelation,
-    OuterRef,
     Q,
     QuerySet,
 )
@@ -25,7 +24,7 @@ from django.db.models import (
 from core.periods import DefaultPeriod, default_month
 from core.scoping import scope_queryset
 
-from ..models import Assignment, Department, WorkReport
+from ..models import Assignment, Department
 
 
 def can_submit_work_report(user, assignment: Assignment) -> bool:
@@ -110,12 +109,87 @@ class DepartmentReportCount:
 
 
 @dataclass(frozen=True)
+class _Stretch:
+    """A run of consecutive board rows: one department's reported, or not reported, rows."""
+
+    department_id: int
+    reported: bool
+    size: int
+
+
+class BoardRows(Sequence):
+    """The board's rows in order, read from the database a slice at a time.
+
+    The order is: not reported first, then department code, enterprise name and id. The
+    department counts already say how many rows each department has on either side of the
+    "reported" divide, so the rows a slice covers lie in a few known stretches: a slice reads
+    only those departments' assignments (one query, a page's worth of work), and the length
+    costs no query. Iterating reads every row (one query), as the Excel download does.
+    """
+
+    def __init__(
+        self,
+        assignments: QuerySet[Assignment],
+        period: datetime.date,
+        departments: list[DepartmentReportCount],
+    ):
+        self._assignments = assignments
+        self._period = period
+        # Not reported rows first, then the reported ones, each in department code order.
+        self._stretches = [
+            _Stretch(row.department_id, reported, size)
+            for reported in (False, True)
+            for row in departments
+            if (size := row.reported if reported else row.missing)
+        ]
+        self._length = sum(stretch.size for stretch in self._stretches)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[WorkReportRow]:
+        return iter(_board_rows(self._assignments, self._period))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step != 1:
+                return list(self)[index]
+            return self._read(start, stop)
+        position = index + self._length if index < 0 else index
+        if not 0 <= position < self._length:
+            raise IndexError("board row index out of range")
+        return self._read(position, position + 1)[0]
+
+    def _read(self, start: int, stop: int) -> list[WorkReportRow]:
+        """Return the rows from ``start`` to ``stop``, reading only the stretches they lie in."""
+        covered, offset, position = [], 0, 0
+        for stretch in self._stretches:
+            end = position + stretch.size
+            if end > start and position < stop:
+                if not covered:
+                    offset = start - position
+                covered.append(stretch)
+            position = end
+        if not covered:
+            return []
+        condition = Q()
+        for reported in (False, True):
+            ids = [s.department_id for s in covered if s.reported is reported]
+            if ids:
+                condition |= Q(department_id__in=ids, month_report__isnull=not reported)
+        return _board_rows(
+            self._assignments, self._period, condition=condition, offset=offset, limit=stop - start
+        )
+
+
+@dataclass(frozen=True)
 class WorkReportBoard:
     """The month's work reports of the year's assignments: who has reported and who has not."""
 
     period: datetime.date
     department_id: int | None
-    rows: list[WorkReportRow]
+    rows: BoardRows
     departments: list[DepartmentReportCount]
 
     @property
@@ -170,16 +244,31 @@ def _submitted_report(row: dict) -> SubmittedReport | None:
     )
 
 
-def _board_rows(assignments: QuerySet[Assignment], period: datetime.date) -> list[WorkReportRow]:
+def _with_month_report(assignments: QuerySet[Assignment], period: datetime.date):
+    """Return ``assignments`` joined (left) with their work report of ``period``."""
+    return assignments.annotate(
+        month_report=FilteredRelation("work_reports", condition=Q(work_reports__period=period))
+    )
+
+
+def _board_rows(
+    assignments: QuerySet[Assignment],
+    period: datetime.date,
+    *,
+    condition: Q | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[WorkReportRow]:
     """Return the rows of ``assignments`` with their report of ``period``, missing first.
 
-    One query.
+    ``condition`` may filter on ``month_report``; ``offset`` and ``limit`` slice the ordered
+    rows. One query.
     """
+    values = _with_month_report(assignments, period)
+    if condition is not None:
+        values = values.filter(condition)
     values = (
-        assignments.annotate(
-            month_report=FilteredRelation("work_reports", condition=Q(work_reports__period=period))
-        )
-        .annotate(
+        values.annotate(
             has_report=ExpressionWrapper(
                 Q(month_report__id__isnull=False), output_field=BooleanField()
             )
@@ -187,6 +276,10 @@ def _board_rows(assignments: QuerySet[Assignment], period: datetime.date) -> lis
         .order_by("has_report", "department__code", "enterprise__name", "id")
         .values(*BOARD_FIELDS)
     )
+    if limit is not None:
+        values = values[offset : offset + limit]
+    elif offset:
+        values = values[offset:]
     return [
         WorkReportRow(
             assignment_id=row["id"],
@@ -208,24 +301,30 @@ def _board_rows(assignments: QuerySet[Assignment], period: datetime.date) -> lis
 def _department_counts(
     assignments: QuerySet[Assignment], period: datetime.date
 ) -> list[DepartmentReportCount]:
-    """Return each department's assignments and how many have a report of ``period``. One query."""
-    counts = (
-        assignments.annotate(
-            has_report=Exists(WorkReport.objects.filter(assignment=OuterRef("pk"), period=period))
-        )
-        .values("department_id", "department__code", "department__name")
-        .annotate(total=Count("id"), reported=Count("id", filter=Q(has_report=True)))
-        .order_by("department__code")
+    """Return each department's assignments and how many have a report of ``period``.
+
+    Two queries: the counts, grouped by department alone (a hash aggregate over the year's
+    assignments and the month's reports), then the departments' codes and names in code order.
+    """
+    counts = {
+        row["department_id"]: row
+        for row in _with_month_report(assignments, period)
+        .order_by()
+        .values("department_id")
+        .annotate(total=Count("id"), reported=Count("month_report__id"))
+    }
+    departments = (
+        Department.objects.filter(pk__in=counts).order_by("code").values("id", "code", "name")
     )
     return [
         DepartmentReportCount(
-            department_id=row["department_id"],
-            department_code=row["department__code"],
-            department_name=row["department__name"],
-            assignments=row["total"],
-            reported=row["reported"],
+            department_id=department["id"],
+            department_code=department["code"],
+            department_name=department["name"],
+            assignments=counts[department["id"]]["total"],
+            reported=counts[department["id"]]["reported"],
         )
-        for row in counts
+        for department in departments
     ]
 
 
@@ -236,9 +335,10 @@ def get_work_report_board(
     missing first.
 
     Rows are those of ``department`` when given, ordered not reported first, then by department
-    code and enterprise name. The per-department counts cover every department with an
-    assignment that year, whatever the filter, so the summary also serves to pick one.
-    Two queries, whatever the number of assignments.
+    code and enterprise name; they are read a slice at a time (``BoardRows``). The
+    per-department counts cover every department with an assignment that year, whatever the
+    filter, so the summary also serves to pick one. Two queries, whatever the number of
+    assignments, and one more per slice of rows read.
     """
     department_id = department.pk if isinstance(department, Department) else department
     assignments = Assignment.objects.filter(year=period.year)
@@ -247,9 +347,13 @@ def get_work_report_board(
     listed = (
         assignments if department_id is None else assignments.filter(department_id=department_id)
     )
+    departments = _department_counts(assignments, period)
+    shown = [
+        row for row in departments if department_id is None or row.department_id == department_id
+    ]
     return WorkReportBoard(
         period=period,
         department_id=department_id,
-        rows=_board_rows(listed, period),
-        departments=_department_counts(assignments, period),
+        rows=BoardRows(listed, period, shown),
+        departments=departments,
     )

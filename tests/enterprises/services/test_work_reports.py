@@ -1,22 +1,28 @@
 """Work reports (工作开展情况报送): submission, amendment, refusals, the board and its pages."""
 
 import datetime
+import random
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from enterprises.models import WorkReport
+from enterprises.forms.work_reports import WorkReportBoardForm
+from enterprises.models import Assignment, Department, WorkReport
 from enterprises.selectors.work_reports import can_submit_work_report, get_work_report_board
 from enterprises.services.work_reports import submit_work_report
+from enterprises.views.work_reports import _department_options, _summary_items
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     EnterpriseFactory,
     OfficialFactory,
     UserFactory,
+    WorkReportFactory,
 )
 from tests.roles import user_with_role
 
@@ -368,3 +374,147 @@ def test_a_bad_month_in_the_url_is_not_found(member_client, assignment, period):
 def test_an_unknown_assignment_is_not_found(member_client):
     response = member_client.get(reverse("work_reports:edit", args=[99_999_999_999, "2021-11"]))
     assert response.status_code == 404
+
+
+# The board's rows, read a slice at a time
+
+
+def _board_world(seed: int):
+    """Assignments of several departments, some reported in November, with clashing names."""
+    rng = random.Random(seed)
+    departments = [DepartmentFactory(code=code) for code in ("K2", "B7", "X1", "B10", "M")]
+    names = ["ALPHA", "BETA", "GAMMA", "DELTA", "ALPHA", "Z9", "A10"]
+    for _index in range(rng.randint(60, 90)):
+        assignment = AssignmentFactory(
+            year=2021,
+            department=rng.choice(departments),
+            enterprise=EnterpriseFactory(name=rng.choice(names)),
+        )
+        roll = rng.random()
+        if roll < 0.45:
+            WorkReportFactory(assignment=assignment, period=NOV)
+        elif roll < 0.6:
+            WorkReportFactory(assignment=assignment, period=datetime.date(2021, 10, 1))
+    AssignmentFactory(year=2020, department=departments[0])  # another year: never listed
+    return departments
+
+
+def _reference_order(department=None) -> list[int]:
+    """Return the board's assignment ids in order, sorted in Python from the rows themselves."""
+    reported = set(WorkReport.objects.filter(period=NOV).values_list("assignment_id", flat=True))
+    assignments = Assignment.objects.filter(year=2021).select_related("department", "enterprise")
+    if department is not None:
+        assignments = assignments.filter(department=department)
+    return [
+        a.pk
+        for a in sorted(
+            assignments,
+            key=lambda a: (a.pk in reported, a.department.code, a.enterprise.name, a.pk),
+        )
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_board_slices_equal_the_whole_ordered_list(seed):
+    departments = _board_world(seed)
+    for department in (None, *departments[:2]):
+        board = get_work_report_board(period=NOV, department=department)
+        expected = _reference_order(department)
+        assert [row.assignment_id for row in board.rows] == expected
+        assert len(board.rows) == len(expected)
+        # Every slice the paginator could ask for, and the odd ones, read the same rows.
+        bounds = sorted({0, 1, 7, 13, 29, 30, 31, 49, 50, len(expected) - 1, len(expected)})
+        for start in bounds:
+            for stop in [*bounds, len(expected) + 5]:
+                got = [row.assignment_id for row in board.rows[start:stop]]
+                assert got == expected[start:stop], (department, start, stop)
+        for index in (0, 5, -1, -len(expected)):
+            assert board.rows[index].assignment_id == expected[index]
+        assert [row.assignment_id for row in board.rows[::3]] == expected[::3]
+        with pytest.raises(IndexError):
+            board.rows[len(expected)]
+
+
+def test_board_rows_read_a_slice_in_one_query_and_count_in_none():
+    _board_world(4)
+    listed = Assignment.objects.filter(year=2021).count()
+    board = get_work_report_board(period=NOV)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(board.rows) == listed
+        assert len(board.rows[10:40]) == 30
+    assert len(queries) == 1
+
+
+def test_board_page_of_a_reader_of_everything_runs_the_same_queries_at_two_sizes(client):
+    client.force_login(user_with_role("economic_bureau"))
+
+    def count(page):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(
+                reverse("work_reports:board"), {"period": "2021-11", "page": page}
+            )
+            assert response.status_code == 200
+        assert len(response.context["page"]) == 50
+        return len(queries)
+
+    departments = [DepartmentFactory() for _ in range(3)]
+    for index in range(60):
+        assignment = AssignmentFactory(year=2021, department=departments[index % 3])
+        if index % 2:
+            WorkReportFactory(assignment=assignment, period=NOV)
+    small = count(1)
+    for index in range(150):
+        assignment = AssignmentFactory(year=2021, department=DepartmentFactory())
+        if index % 2:
+            WorkReportFactory(assignment=assignment, period=NOV)
+    assert count(1) == count(2) == count(4) == small
+
+
+# The template loops the board replaced with Python: the same HTML.
+
+OLD_SUMMARY = """{% load i18n %}{% for row in board.departments %}
+    <a class="list-group-item list-group-item-action{% if selected_department.pk == row.department_id %} list-group-item-secondary fw-semibold{% endif %}" href="?period={{ period_param }}&amp;department={{ row.department_id }}"{% if selected_department.pk == row.department_id %} aria-current="true"{% endif %}>
+      <div class="d-flex justify-content-between gap-2">
+        <span class="text-truncate">{{ row.department_name }}</span>
+        <span class="text-nowrap">{{ row.reported }} / {{ row.assignments }}{% if row.missing %} <span class="badge text-bg-warning">{% blocktranslate count missing=row.missing %}{{ missing }} missing{% plural %}{{ missing }} missing{% endblocktranslate %}</span>{% endif %}</span>
+      </div>
+      <div class="progress mt-1" style="height:4px" role="progressbar" aria-label="{{ row.department_name }}" aria-valuenow="{{ row.percent }}" aria-valuemin="0" aria-valuemax="100"><div class="progress-bar{% if row.missing %} bg-warning{% else %} bg-success{% endif %}" style="width:{{ row.percent }}%"></div></div>
+    </a>
+  {% endfor %}"""  # noqa: E501
+
+OLD_OPTIONS = """{% for value, label in form.fields.department.choices %}<option value="{{ value }}"{% if selected_department and value == selected_department.pk %} selected{% endif %}>{{ label }}</option>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("selected", [None, 1])
+def test_board_summary_and_options_are_the_templates_html(language, selected):
+    departments = [
+        DepartmentFactory(code="A", name='工信局 <&> "x"'),
+        DepartmentFactory(code="B", name="发改局"),
+        DepartmentFactory(code="C", name="商务局's"),
+    ]
+    # (assignments, reported): one missing, none missing, two missing.
+    for department, (total, reported) in zip(departments, [(1, 0), (2, 2), (3, 1)], strict=True):
+        for number in range(total):
+            assignment = AssignmentFactory(year=2021, department=department)
+            if number < reported:
+                WorkReportFactory(assignment=assignment, period=NOV)
+    chosen = departments[selected] if selected is not None else None
+    form = WorkReportBoardForm({"period": "2021-11"}, user=UserFactory(is_superuser=True))
+    form.fields["department"].queryset = Department.objects.order_by("code")
+    with translation.override(language):
+        board = get_work_report_board(period=NOV)
+        context = {
+            "board": board,
+            "form": form,
+            "period_param": "2021-11",
+            "selected_department": chosen,
+        }
+        old_summary = Template(OLD_SUMMARY).render(Context(context))
+        old_options = Template(OLD_OPTIONS).render(Context(context))
+        assert _summary_items(board.departments, period_param="2021-11", selected=chosen) == (
+            old_summary
+        )
+        assert _department_options(form, chosen) == old_options
+    assert "bg-success" in old_summary and "bg-warning" in old_summary
+    assert (" selected" in old_options) is (chosen is not None)
