@@ -545,7 +545,8 @@ class MissedLines(Sequence):
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            lines = self[index : index + 1] if index >= 0 else self[index:][:1]
+            position = index + len(self) if index < 0 else index
+            lines = self[position : position + 1] if position >= 0 else []
             if not lines:
                 raise IndexError(index)
             return lines[0]

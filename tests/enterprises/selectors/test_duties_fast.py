@@ -188,8 +188,9 @@ def test_the_missed_lines_are_the_references_a_page_at_a_time(zone):
             assert missed[::7] == expected[::7]
             if expected:
                 assert (missed[0], missed[-1]) == (expected[0], expected[-1])
-            with pytest.raises(IndexError):
-                missed[len(expected)]
+            for outside in (len(expected), -len(expected) - 1):
+                with pytest.raises(IndexError):
+                    missed[outside]
 
 
 def test_a_department_filter_keeps_those_departments_totals(zone):
