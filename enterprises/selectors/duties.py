@@ -418,7 +418,7 @@ class _Duties:
         self.met: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
         if self.rows and HEAD_MONTHLY in self.calendars:
             self.heads = {
-                department_id: (pk, name)
+                department_id: (pk, name if names else None)
                 for department_id, pk, name in Official.objects.filter(
                     rank=OfficialRank.DEPARTMENT_HEAD,
                     department_id__in=chosen.values("department_id"),
@@ -606,6 +606,7 @@ def get_scoped_compliance(
     assignments: Q | None = None,
     departments: bool = True,
     lines: str = "list",
+    names: bool = True,
 ) -> Compliance:
     """Return ``scope_compliance(get_visit_compliance(...), user)``, scoped before computing.
 
@@ -613,7 +614,9 @@ def get_scoped_compliance(
     the user's departments (none with ``departments`` False). ``lines`` says how the lines
     come: "list" (every one, as ``get_visit_compliance`` orders them), "iterator" (the same,
     made as they are read, once) or "missed" (only those with a missed window, by department
-    code then enterprise name, made as they are read: ``MissedLines``). Three queries and the
+    code then enterprise name, made as they are read: ``MissedLines``). Without ``names`` the
+    lines carry no enterprise or official name (None), which the database then need not join.
+    Three queries and the
     scope's when the totals come from the lines' assignments, six when narrowed; whatever the
     number of assignments.
     """
@@ -629,7 +632,7 @@ def get_scoped_compliance(
         if assignments is not None:
             chosen &= assignments
     order = BY_DEPARTMENT_CODE if lines == "missed" else BY_DEPARTMENT_ID
-    duties = _Duties(periods=periods, today=today, assignments=chosen, order=order)
+    duties = _Duties(periods=periods, today=today, assignments=chosen, order=order, names=names)
     totals = []
     if departments and (department_ids is None or department_ids):
         if assignments is None:

@@ -235,6 +235,14 @@ def test_scoped_before_computing_equals_the_reference_scoped_after(zone, role):
             missed = get_scoped_compliance(periods=periods, today=today, user=user, lines="missed")
             assert list(missed.lines) == _zone_missed(expected.lines)
             assert missed.departments == expected.departments
+            # The API's read: made as read, without the names.
+            unnamed = get_scoped_compliance(
+                periods=periods, today=today, user=user, lines="iterator", names=False
+            )
+            assert list(unnamed.lines) == [
+                line._replace(enterprise_name=None, official_name=None) for line in expected.lines
+            ]
+            assert unnamed.departments == expected.departments
     assert scoped.lines
 
 
