@@ -381,7 +381,7 @@ _LINE_FIELDS = (
     "responsible__name",
 )
 _TOTAL_FIELDS = ("pk", "enterprise_id", "department_id", "leader_id", "responsible_id")
-_PK, _ENTERPRISE, _DEPARTMENT, _LEADER, _RESPONSIBLE, _ENTERPRISE_NAME = range(6)
+_ENTERPRISE, _DEPARTMENT = 1, 2
 # The zone's missed duties are listed by department code, then enterprise name.
 BY_DEPARTMENT_ID = ("department_id", "enterprise__name", "pk")
 BY_DEPARTMENT_CODE = ("department__code", "enterprise__name", "pk")
@@ -432,39 +432,42 @@ class _Duties:
 
     def _officials(self, row) -> list[tuple[str, int, str | None]]:
         """Return the (duty, official id, official name) of one assignment: no head, no duty."""
-        named = len(row) > _ENTERPRISE_NAME
+        _pk, _enterprise, department_id, leader_id, responsible_id, *names = row
         officials = []
         for duty in self.calendars:
             if duty == LEADER_QUARTERLY:
-                officials.append((duty, row[_LEADER], row[6] if named else None))
+                officials.append((duty, leader_id, names[1] if names else None))
             elif duty == HEAD_MONTHLY:
-                head = self.heads.get(row[_DEPARTMENT])
+                head = self.heads.get(department_id)
                 if head is not None:
                     officials.append((duty, *head))
             else:
-                officials.append((duty, row[_RESPONSIBLE], row[7] if named else None))
+                officials.append((duty, responsible_id, names[2] if names else None))
         return officials
 
     def assignment_lines(self, row) -> list[DutyLine]:
         """Return the duty lines of one assignment row (in the duties' order)."""
+        pk, enterprise_id, department_id, _leader, _responsible, *names = row
+        enterprise_name = names[0] if names else None
+        visited = enterprise_id in self.visited_enterprises
         lines = []
         for duty, official_id, official_name in self._officials(row):
             calendar = self.calendars[duty]
-            visited = self.met.get((row[_ENTERPRISE], official_id))
-            met, missed, due, _ended = calendar.figures(None if visited is None else visited[duty])
+            if visited and (enterprise_id, official_id) in self.met:
+                figures = calendar.figures(self.met[(enterprise_id, official_id)][duty])
+            else:
+                figures = calendar.unvisited
             lines.append(
                 DutyLine(
-                    row[_PK],
-                    row[_ENTERPRISE],
-                    row[_ENTERPRISE_NAME] if len(row) > _ENTERPRISE_NAME else None,
-                    row[_DEPARTMENT],
+                    pk,
+                    enterprise_id,
+                    enterprise_name,
+                    department_id,
                     official_id,
                     official_name,
                     duty,
                     calendar.required,
-                    met,
-                    missed,
-                    due,
+                    *figures[:3],
                 )
             )
         return lines
