@@ -1,7 +1,14 @@
-"""The visit-duty compliance page: by department, missed duties, or one official's."""
+"""The visit-duty compliance page: by department, missed duties, or one official's.
+
+At city scale the zone has tens of thousands of duty lines: the page computes only the lines
+it shows (the user's scope, narrowed to the department or official asked for) and lists them a
+page at a time; the department totals come whole, and the Excel download holds every line.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,15 +18,18 @@ from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.periods import parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
+from ..choices import OfficialRank
 from ..models import Department, Official, Visit
 from ..selectors.duties import (
     HEAD_MONTHLY,
     LEADER_QUARTERLY,
     RESPONSIBLE_WEEKLY,
     get_compliance_default_month,
-    get_visit_compliance,
-    scope_compliance,
+    get_scoped_compliance,
 )
+
+# Duty lines per page (the department totals are listed whole).
+PAGE_SIZE = 100
 
 DUTY_LABELS = {
     LEADER_QUARTERLY: gettext_lazy("Leader, each quarter"),
@@ -58,33 +68,46 @@ def _compliance_query(request):
         return default().value, " ".join(exc.messages), None, today
 
 
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 def compliance(request, official_id=None):
     """Show visit-duty compliance for a month: by department, missed duties, or one official."""
     period, error, default, today = _compliance_query(request)
     department_id = request.GET.get("department", "")
     department_id = int(department_id) if department_id.isdigit() else None
-    data = scope_compliance(get_visit_compliance(periods=[period], today=today), request.user)
-    # The lines name the departments of the user's assignments even when the user sees no
-    # department's totals (an official).
-    department_ids = {row.department_id for row in data.departments}
-    department_ids |= {line.department_id for line in data.lines}
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
-    lines = data.lines
     official = None
+    # The assignments whose lines the page shows: an official's duties are those of the
+    # assignments they lead or are responsible for, and of their department's as its head.
+    shown = None
     if official_id is not None:
         official = get_scoped_object_or_404(
             Official.objects.select_related("department"), request.user, pk=official_id
         )
+        shown = Q(leader_id=official.pk) | Q(responsible_id=official.pk)
+        if official.rank == OfficialRank.DEPARTMENT_HEAD:
+            shown |= Q(department_id=official.department_id)
+    elif department_id:
+        shown = Q(department_id=department_id)
+    data = get_scoped_compliance(
+        periods=[period],
+        today=today,
+        user=request.user,
+        assignments=shown,
+        departments=official is None,  # an official's page shows no department totals
+        # The zone's (or the user's) missed duties, by department code and enterprise name.
+        lines="missed" if shown is None else "list",
+    )
+    departments = Department.objects.in_bulk({row.department_id for row in data.departments})
+    lines = data.lines
+    if official is not None:
         lines = [line for line in lines if line.official_id == official.pk]
     elif department_id:
-        lines = [line for line in lines if line.department_id == department_id]
         lines = sorted(lines, key=lambda line: (line.missed == 0, line.enterprise_name))
-    else:
-        lines = sorted(
-            (line for line in lines if line.missed),
-            key=lambda line: (departments[line.department_id].code, line.enterprise_name),
-        )
     rows = [
         {"department": departments[row.department_id], "totals": row}
         for row in sorted(data.departments, key=lambda row: departments[row.department_id].code)
@@ -96,6 +119,7 @@ def compliance(request, official_id=None):
             columns=COMPLIANCE_COLUMNS,
             rows=lines,
         )
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "enterprises/compliance.html",
@@ -104,11 +128,12 @@ def compliance(request, official_id=None):
             "default_period": default,
             "error": error,
             "rows": rows,
-            "lines": lines,
+            "lines": page,
+            "page": page,
             "official": official,
             "department_id": department_id,
             "departments": departments,
             "duty_labels": DUTY_LABELS,
-            "query": request.GET.urlencode(),
+            "query": _query_without_page(request),
         },
     )

@@ -20,7 +20,7 @@ from core.indicators import time_progress
 from core.periods import format_period
 from enterprises.filtersets import department_filter
 from enterprises.models import Department, Period
-from enterprises.selectors.duties import get_visit_compliance, scope_compliance
+from enterprises.selectors.duties import get_scoped_compliance
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus
@@ -301,9 +301,12 @@ class SupervisionNoticeViewSet(
 def visit_compliance(request):
     """Return each assignment's visit duties for a month, and each department's compliance."""
     period = validate_query(PeriodQuerySerializer, request)["period"]
-    compliance = scope_compliance(
-        get_visit_compliance(periods=[period], today=timezone.localdate()),
-        request.user,
+    compliance = get_scoped_compliance(
+        periods=[period],
+        today=timezone.localdate(),
+        user=request.user,
+        lines="iterator",  # the zone's tens of thousands, each dropped once written out
+        names=False,
     )
     return Response(
         {

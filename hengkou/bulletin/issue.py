@@ -26,7 +26,7 @@ from core.jobs import lock_key
 from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.models import Department, Period, Problem
-from enterprises.selectors.duties import get_visit_compliance
+from enterprises.selectors.duties import list_department_compliance
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 
@@ -191,9 +191,10 @@ def _completeness(output_rows: list[dict]) -> list[dict]:
 def _visit_compliance(period: datetime.date, today: datetime.date) -> list[dict]:
     """Return each department's visit duty windows of the month as judged on ``today``.
 
-    Four queries: three for the duties, one for the departments' codes and names.
+    Four queries: three for the duties (the department totals alone, from plain rows), one for
+    the departments' codes and names.
     """
-    departments = get_visit_compliance(periods=[period], today=today).departments
+    departments = list_department_compliance(periods=[period], today=today)
     names = {
         pk: (code, name)
         for pk, code, name in Department.objects.filter(

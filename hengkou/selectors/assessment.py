@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Avg, Count, F, Q
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
 from enterprises.models import Assignment, Department, Problem
-from enterprises.selectors.duties import get_visit_compliance, year_months
+from enterprises.selectors.duties import list_department_compliance, year_months
 from projects.models import ProjectPlan
 
 from ..choices import NoticeStatus
@@ -61,7 +62,7 @@ class Part:
     def applies(self) -> bool:
         return self.ratio is not None
 
-    @property
+    @cached_property
     def points(self) -> Fraction | None:
         return (
             None
@@ -81,11 +82,12 @@ class DepartmentAssessment:
     inspection_average: Fraction | None
     rank: int | None = None
 
-    @property
+    @cached_property
     def applicable_weight(self) -> Fraction:
         return sum((part.weight for part in self.parts if part.applies), Fraction(0))
 
-    @property
+    # Worked out once: the ranking sorts by it and the page shows it (hundreds of departments).
+    @cached_property
     def total(self) -> Fraction | None:
         """Return the score out of 100.
 
@@ -118,7 +120,7 @@ def list_assessments(*, year: int, today: datetime.date) -> list[DepartmentAsses
         "investment": _completion_rates(period=december, metric="investment"),
         "visits": {
             row.department_id: row
-            for row in get_visit_compliance(periods=year_months(year), today=today).departments
+            for row in list_department_compliance(periods=year_months(year), today=today)
         },
         "problems": _problems_on_time(year),
         "responsiveness": _notices_answered_on_time(year),
@@ -173,11 +175,15 @@ def _parts(department_id: int, readings: dict, weights: dict[str, Fraction]) -> 
 
 
 def _assessed_departments(year: int) -> list[Department]:
-    """Return the sponsoring departments with members (assignments or project plans) in ``year``."""
-    active = set(Assignment.objects.filter(year=year).values_list("department_id", flat=True))
-    active |= set(ProjectPlan.objects.filter(year=year).values_list("department_id", flat=True))
+    """Return the sponsoring departments with members (assignments or project plans) in ``year``.
+
+    One query: the members' departments are subqueries (not the year's rows read into Python).
+    """
+    with_members = Q(pk__in=Assignment.objects.filter(year=year).values("department_id")) | Q(
+        pk__in=ProjectPlan.objects.filter(year=year).values("department_id")
+    )
     return list(
-        Department.objects.filter(pk__in=active, kind=DepartmentKind.SPONSOR).order_by("code")
+        Department.objects.filter(with_members, kind=DepartmentKind.SPONSOR).order_by("code")
     )
 
 
@@ -238,6 +244,6 @@ def _ranked(results: list[DepartmentAssessment]) -> list[DepartmentAssessment]:
         key=lambda a: (a.total is None, -(a.total or 0), a.department_code),
     )
     return [
-        DepartmentAssessment(**{**a.__dict__, "rank": index if a.total is not None else None})
+        replace(a, rank=index if a.total is not None else None)
         for index, a in enumerate(ordered, start=1)
     ]

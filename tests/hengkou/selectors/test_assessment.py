@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 from fractions import Fraction
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -198,3 +199,17 @@ def test_the_inspection_form_picks_the_quarter_from_a_list(client, department):
     select = html[html.rindex("<select", 0, start) : html.index("</select>", start)]
     assert [f'value="{quarter}"' in select for quarter in range(1, 5)] == [True] * 4
     assert 'value="5"' not in select
+
+
+def test_the_part_cells_show_rate_title_points_and_what_does_not_apply(client, department):
+    # A second department with a member and nothing else: only visits apply to it.
+    AssignmentFactory(department=DepartmentFactory(code="D2", name="二局"), year=2021)
+    client.force_login(UserFactory(is_superuser=True))
+    html = client.get(reverse("assessment"), {"year": 2021}).content.decode()
+    rows = lxml.html.fromstring(html).xpath("//tbody/tr")
+    first = [" ".join(td.text_content().split()) for td in rows[0].xpath("./td")]
+    assert first[:6] == ["1", "一局", "60.0%", "24.0/40.0", "150.0%", "20.0/20.0"]
+    assert rows[0].xpath("./td")[6].get("title") == "6/64"
+    second = [" ".join(td.text_content().split()) for td in rows[1].xpath("./td")]
+    assert second[1:4] == ["二局", "—", "不适用"]
+    assert rows[1].xpath("./td")[2].get("title") is None
