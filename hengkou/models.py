@@ -236,8 +236,14 @@ class RankingMemberSnapshot(models.Model):
     shortfalls are derived on reading, exactly, from the stored sums and the month.
     """
 
+    # No index of its own: the unique constraint's index leads with the month (the close writes
+    # a city's 160,000 rows, each index costs time).
     period = models.ForeignKey(
-        Period, verbose_name=_("month"), on_delete=models.CASCADE, related_name="member_snapshots"
+        Period,
+        verbose_name=_("month"),
+        on_delete=models.CASCADE,
+        related_name="member_snapshots",
+        db_index=False,
     )
     metric = models.CharField(_("metric"), max_length=32, choices=RankedMetric)
     department = models.ForeignKey(
