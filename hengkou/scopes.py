@@ -12,6 +12,7 @@ def register_all() -> None:
     register(models.RankingSnapshot, everyone, check_references=False)
     register(models.OpenRanking, everyone, check_references=False)
     register(models.BulletinIssue, everyone, check_references=False)
+    register(models.BulletinFile, everyone, check_references=False)
     register(models.RankingMemberSnapshot, everyone, check_references=False)
     register(models.SupervisionNotice, by_department("department"))
     register(models.NoticeEvent, by_department("notice__department"))
