@@ -67,6 +67,48 @@ def fresh_body(*, period: datetime.date, metric: str, rules: RankingRules) -> st
     return found[0] if found else ""
 
 
+@dataclasses.dataclass(frozen=True)
+class MonthRanking:
+    """What one query says of a month's stored ranking (``read_month_ranking``)."""
+
+    closed: bool
+    fingerprint: str  # of the month's inputs now, to store a ranking computed afresh under
+    rows: StoredRows | None  # the stored rows if computed from ``fingerprint``, else None
+
+
+def read_month_ranking(*, period: datetime.date, metric: str, rules: RankingRules) -> MonthRanking:
+    """Return whether the month is closed, its fingerprint, and its stored rows if fresh.
+
+    One query, whatever the number of departments: the fingerprint is computed by the database
+    (the same text as ``fingerprint``) and compared there, so an unchanged open month's
+    ranking costs one round trip and a changed one no second look at the totals' stamps.
+    """
+    qn = connection.ops.quote_name
+    totals = qn(DepartmentYtd._meta.db_table)
+    now = (
+        "(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(stamp), 0) AS TEXT)"
+        f" FROM {totals} WHERE period = %s) || %s"
+    )
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
+        " WHERE period = %s AND status = %s),"
+        f" {now},"
+        f" (SELECT {qn('rows')} FROM {qn(OpenRanking._meta.db_table)}"
+        f" WHERE period = %s AND metric = %s AND fingerprint = {now})"
+    )
+    day, rules_part = connection.ops.adapt_datefield_value(period), _rules_part(rules)
+    params = [day, PeriodStatus.CLOSED, day, rules_part, day, metric, day, rules_part]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        closed, fingerprint_now, found = cursor.fetchone()
+    rows = None
+    if found is not None:
+        # jsonb and SQLite's JSON both arrive as text, which the field decodes.
+        field = OpenRanking._meta.get_field("rows")
+        rows = StoredRows(field.from_db_value(found, None, connection))
+    return MonthRanking(closed=bool(closed), fingerprint=fingerprint_now, rows=rows)
+
+
 _FIELDS = [field.name for field in dataclasses.fields(RankingRow)]
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from enterprises.models import DepartmentYtd
 from hengkou.models import OpenRanking
@@ -13,14 +14,17 @@ from hengkou.ranking import RankingRules
 from hengkou.selectors import open_ranking
 from hengkou.selectors.ranking import (
     get_period_ranking,
+    get_shown_ranking,
     list_department_rankings,
     open_ranking_rows,
 )
+from hengkou.services import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     MonthlyReportFactory,
     TargetFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +128,61 @@ def test_closed_months_and_investment_are_not_stored(admin_api, zone):
     assert closed["closed"] is True
     count(admin_api, "/api/v1/rankings/?period=2021-11&metric=investment")
     assert not OpenRanking.objects.filter(period=NOV).exists()
+
+
+def _shown(metric="output_value"):
+    return get_shown_ranking(period=NOV, metric=metric)
+
+
+def test_the_dashboards_read_equals_the_period_ranking_in_every_state(zone, settings):
+    # Nothing stored yet, stored and unchanged, changed by a write, closed; and the investment
+    # metric, which is never stored: each the same as get_period_ranking.
+    def same():
+        shown = _shown()
+        expected = get_period_ranking(period=NOV, metric="output_value")
+        assert (shown.closed, list(shown.rows)) == (expected.closed, list(expected.rows))
+        return shown
+
+    with CaptureQueriesContext(connection) as first:
+        shown = _shown()
+    assert list(shown.rows) == list(get_period_ranking(period=NOV, metric="output_value").rows)
+    assert OpenRanking.objects.filter(period=NOV, metric="output_value").exists()
+    with CaptureQueriesContext(connection) as stored:
+        shown = _shown()
+    # One query: the month open, the fingerprint, the stored rows.
+    assert len(stored) == 1 and isinstance(shown.rows, open_ranking.StoredRows)
+    # Ranking afresh costs the totals and the upsert more, never the stamps twice.
+    assert len(first) == 3
+    MonthlyReportFactory(
+        enterprise=zone[0][1].enterprise, period=datetime.date(2021, 9, 1), output_value=9000
+    )
+    assert not isinstance(same().rows, open_ranking.StoredRows)  # ranked afresh
+    assert isinstance(same().rows, open_ranking.StoredRows)
+    shown = _shown("investment")
+    assert shown == get_period_ranking(period=NOV, metric="investment")
+    close_month(period=NOV, acting_user=UserFactory(is_superuser=True), now=timezone.now())
+    with CaptureQueriesContext(connection) as closed:
+        assert _shown().closed
+    assert len(closed) == 2
+    assert same().closed  # the month's state, then its snapshot
+    # With the figures cache on, the cached period ranking is read.
+    settings.HENGKOU_FIGURES_CACHE_SECONDS = 60
+    assert same().closed
+
+
+def test_the_dashboards_read_stores_under_the_fingerprint_read_before_ranking(zone):
+    # A write lands between the read of the month and the upsert: the next read ranks again.
+    rules = RankingRules.from_settings()
+    month = open_ranking.read_month_ranking(period=NOV, metric="output_value", rules=rules)
+    assert month.fingerprint == open_ranking.fingerprint(period=NOV, rules=rules)
+    assert (month.closed, month.rows) == (False, None)
+    rows = list_department_rankings(period=NOV, metric="output_value", rules=rules)
+    MonthlyReportFactory(
+        enterprise=zone[0][1].enterprise, period=datetime.date(2021, 9, 1), output_value=9000
+    )
+    open_ranking.store_ranking(
+        period=NOV, metric="output_value", fingerprint=month.fingerprint, rows=rows
+    )
+    served = _shown().rows
+    assert list(served) == list_department_rankings(period=NOV, metric="output_value")
+    assert list(served) != rows
