@@ -18,7 +18,7 @@ from enterprises.models import Assignment, DepartmentYtd, MonthlyReport
 NAMES_PER_DEPARTMENT = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DepartmentCompleteness:
     """Who has reported a month's figures in one department.
 
