@@ -533,8 +533,8 @@ class OpenRanking(models.Model):
     (their count and the sum of their stamps, which change whenever a row is rewritten) and the
     ranking rules. A read whose fingerprint differs computes the ranking afresh and replaces
     the row (hengkou/selectors/open_ranking.py), so a stored ranking is never served after a
-    write, in any process, without a cache to drop. ``rows`` keeps each row exactly (fractions
-    as [n, d]); ``body`` the API's JSON of it.
+    write, in any process, without a cache to drop. ``rows`` keeps each row exactly, one list per
+    field (fractions as numerators and denominators); ``body`` the API's JSON of it.
     """
 
     period = models.DateField(_("month"))

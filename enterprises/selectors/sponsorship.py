@@ -49,13 +49,23 @@ def has_assignments(official: Official, year: int) -> bool:
 
 
 def get_latest_assignment_year(*, official: Official, before: int) -> int | None:
-    """Return the latest year before ``before`` in which ``official`` worked on an assignment."""
-    return (
-        Assignment.objects.filter(involvement(official), year__lt=before)
-        .order_by("-year")
+    """Return the latest year before ``before`` in which ``official`` worked on an assignment.
+
+    One query: the years of each of ``involvement``'s conditions apart (each read by its own
+    index), then the latest. The conditions joined by OR made the database walk every
+    assignment backwards by year when there was none, 80 ms at city scale.
+    """
+    team = Assignment.team.through.objects.filter(official=official).values("assignment_id")
+    conditions = [Q(leader=official), Q(responsible=official), Q(pk__in=team)]
+    if official.rank == OfficialRank.DEPARTMENT_HEAD:
+        conditions.append(Q(department_id=official.department_id))
+    years = [
+        Assignment.objects.filter(condition, year__lt=before)
+        .order_by()
         .values_list("year", flat=True)
-        .first()
-    )
+        for condition in conditions
+    ]
+    return years[0].union(*years[1:]).order_by("-year").first()
 
 
 @dataclass(frozen=True)

@@ -58,15 +58,21 @@ class Cell:
             return _("yes") if self.value else _("no")
         if self.value is None or (self.kind == "light" and not self.value):
             return DASH
-        formatter = {
-            "money": lambda value: format_amount(value, self.metric),
-            "rate": lambda value: format_percent(value, self.places),
-            "points": lambda value: format_points(value, self.places),
-            "count": lambda value: f"{value:,}",
-            "date": lambda value: value.isoformat(),
-            "light": lambda value: str(Light(value).label),
-        }.get(self.kind, str)
-        return formatter(self.value)
+        # A chain of tests, not a table of closures built per call: a page has hundreds of cells.
+        kind, value = self.kind, self.value
+        if kind == "money":
+            return format_amount(value, self.metric)
+        if kind == "rate":
+            return format_percent(value, self.places)
+        if kind == "points":
+            return format_points(value, self.places)
+        if kind == "count":
+            return f"{value:,}"
+        if kind == "date":
+            return value.isoformat()
+        if kind == "light":
+            return str(Light(value).label)
+        return str(value)
 
     @property
     def sheet_value(self):

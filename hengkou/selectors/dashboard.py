@@ -11,7 +11,7 @@ to that many departments sees everything on one page.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,7 +25,7 @@ from ..bulletin.tables import NUMERIC_KINDS, Cell, Row, Table, ranking_table
 from ..choices import Light, RankedMetric
 from ..ranking import RankingRow
 from .completeness import CompletenessBoard, DepartmentCompleteness, get_completeness_board
-from .ranking import PeriodRanking, get_period_ranking
+from .ranking import PeriodRanking, get_shown_ranking
 from .zone import TrendPoint, ZoneStats, get_zone_stats, list_monthly_trend
 
 RANKING_PAGE_SIZE = 30
@@ -89,6 +89,21 @@ def sort_ranking_rows(rows, sort: str) -> list[RankingRow]:
     present = [row for row in rows if value(row) is not None]
     absent = [row for row in rows if value(row) is None]
     return sorted(present, key=value, reverse=sort.startswith("-")) + absent
+
+
+class _Picked(Sequence):
+    """The rows of a ranking at ``positions``, each read from the ranking when asked for."""
+
+    def __init__(self, rows: Sequence[RankingRow], positions: list[int]):
+        self._rows, self._positions = rows, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._rows[position] for position in self._positions[index]]
+        return self._rows[self._positions[index]]
 
 
 def _column_classes(kind: str) -> str:
@@ -174,8 +189,21 @@ class Dashboard:
         return MetricRanking(metric=self.metric, rows=tuple(self.ranking.rows))
 
     @cached_property
+    def lagging_positions(self) -> list[int]:
+        """Return the positions in the ranking of the lagging departments.
+
+        A stored ranking answers from its stored values (``StoredRows.where``), building no
+        row: a page of 30 departments builds 30 rows, not the zone's 500.
+        """
+        rows = self.ranking.rows
+        where = getattr(rows, "where", None)
+        if where is not None:
+            return where("lagging", True)
+        return [index for index, row in enumerate(rows) if row.lagging]
+
+    @cached_property
     def lagging_count(self) -> int:
-        return sum(row.lagging for row in self.ranking.rows)
+        return len(self.lagging_positions)
 
     def ranking_page(
         self, *, sort: str = "", lagging_only: bool = False, page: object = 1
@@ -185,8 +213,11 @@ class Dashboard:
         ``lagging_only`` keeps the lagging departments; a page number out of range or not a
         number gives the nearest page (the last, or the first).
         """
-        rows = [row for row in self.ranking.rows if row.lagging or not lagging_only]
-        rows = sort_ranking_rows(rows, sort)
+        rows = self.ranking.rows
+        if lagging_only:
+            rows = _Picked(rows, self.lagging_positions)
+        if sort:
+            rows = sort_ranking_rows(rows, sort)
         return RankingPage(
             period=self.period,
             metric=self.metric,
@@ -203,12 +234,10 @@ class Dashboard:
     def board_page(self, page: object = 1) -> Page:
         """Return a page of the completeness board: departments missing reports first.
 
-        Each group keeps the board's order (by department code).
+        Each group keeps the board's order (by department code). The page's rows name their
+        members without a report (one query for the page's departments, not the zone's).
         """
-        rows: list[DepartmentCompleteness] = sorted(
-            self.board.departments, key=lambda row: row.reported >= row.members
-        )
-        return Paginator(rows, BOARD_PAGE_SIZE).get_page(page)
+        return completeness_page(self.board, page)
 
     def chart_data(self, rows=None) -> dict:
         """Return the data of the two charts, as plain JSON-ready values.
@@ -234,13 +263,26 @@ class Dashboard:
         }
 
 
+def completeness_page(board: CompletenessBoard, page: object = 1) -> Page:
+    """Return a page of ``board``: departments missing reports first, by code in each group.
+
+    A page number out of range or not a number gives the nearest page. The page's rows name
+    their members without a report: one query for the page's departments, not the zone's.
+    """
+    rows: list[DepartmentCompleteness] = sorted(
+        board.departments, key=lambda row: row.reported >= row.members
+    )
+    found = Paginator(rows, BOARD_PAGE_SIZE).get_page(page)
+    return Page(board.name_missing(list(found.object_list)), found.number, found.paginator)
+
+
 def get_dashboard(*, period: datetime.date, metric: str, today: datetime.date) -> Dashboard:
     """Return the dashboard of ``metric`` for the month ``period``."""
     return Dashboard(
         period=period,
         metric=metric,
         stats=get_zone_stats(period=period),
-        ranking=get_period_ranking(period=period, metric=metric),
+        ranking=get_shown_ranking(period=period, metric=metric),
         trend=list_monthly_trend(year=period.year, metric=metric),
         board=get_completeness_board(period=period, today=today),
     )

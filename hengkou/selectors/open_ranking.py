@@ -35,7 +35,10 @@ _FRACTIONS = ("completion_rate", "time_progress", "gap", "yoy_growth", "complete
 
 
 def _rules_part(rules: RankingRules) -> str:
-    return ":" + hashlib.sha1(repr(rules).encode(), usedforsecurity=False).hexdigest()[:16]
+    # The rules and the stored layout (_LAYOUT): a change of either makes every stored ranking
+    # stale.
+    text = f"{rules!r}{_LAYOUT}"
+    return ":" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def fingerprint(*, period: datetime.date, rules: RankingRules) -> str:
@@ -67,29 +70,84 @@ def fresh_body(*, period: datetime.date, metric: str, rules: RankingRules) -> st
     return found[0] if found else ""
 
 
+@dataclasses.dataclass(frozen=True)
+class MonthRanking:
+    """What one query says of a month's stored ranking (``read_month_ranking``)."""
+
+    closed: bool
+    fingerprint: str  # of the month's inputs now, to store a ranking computed afresh under
+    rows: StoredRows | None  # the stored rows if computed from ``fingerprint``, else None
+
+
+def read_month_ranking(*, period: datetime.date, metric: str, rules: RankingRules) -> MonthRanking:
+    """Return whether the month is closed, its fingerprint, and its stored rows if fresh.
+
+    One query, whatever the number of departments: the fingerprint is computed by the database
+    (the same text as ``fingerprint``) and compared there, so an unchanged open month's
+    ranking costs one round trip and a changed one no second look at the totals' stamps.
+    """
+    qn = connection.ops.quote_name
+    totals = qn(DepartmentYtd._meta.db_table)
+    now = (
+        "(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(stamp), 0) AS TEXT)"
+        f" FROM {totals} WHERE period = %s) || %s"
+    )
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
+        " WHERE period = %s AND status = %s),"
+        f" {now},"
+        f" (SELECT {qn('rows')} FROM {qn(OpenRanking._meta.db_table)}"
+        f" WHERE period = %s AND metric = %s AND fingerprint = {now})"
+    )
+    day, rules_part = connection.ops.adapt_datefield_value(period), _rules_part(rules)
+    params = [day, PeriodStatus.CLOSED, day, rules_part, day, metric, day, rules_part]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        closed, fingerprint_now, found = cursor.fetchone()
+    rows = None
+    if found is not None:
+        # jsonb and SQLite's JSON both arrive as text, which the field decodes.
+        field = OpenRanking._meta.get_field("rows")
+        rows = StoredRows(field.from_db_value(found, None, connection))
+    return MonthRanking(closed=bool(closed), fingerprint=fingerprint_now, rows=rows)
+
+
 _FIELDS = [field.name for field in dataclasses.fields(RankingRow)]
+# The stored layout: one list per field (a column), fractions as a column of numerators and
+# one of denominators ("<field>/d"). Part of the fingerprint, so a ranking stored in another
+# layout is never read as this one: it is ranked afresh and stored again.
+_LAYOUT = "columns-1"
 
 
-def _dump(row: RankingRow) -> list:
-    # Positional, in the dataclass's field order: half the JSON of named fields.
-    values = []
-    for name in _FIELDS:
-        value = getattr(row, name)
-        if name in _DECIMALS:
-            value = str(value)
-        elif name in _FRACTIONS and value is not None:
-            value = [value.numerator, value.denominator]
-        values.append(value)
-    return values
+def _denominators(name: str) -> str:
+    return f"{name}/d"
 
 
-def _load(values: list) -> RankingRow:
-    row = dict(zip(_FIELDS, values, strict=True))
+def _dump(rows: Sequence[RankingRow]) -> dict[str, list]:
+    # Columns of plain numbers, strings and flags: decoding 500 rows makes a few lists, not
+    # thousands (which the garbage collector would walk again and again while the page
+    # renders), and a page reads 30 rows of them.
+    columns: dict[str, list] = {name: [] for name in _FIELDS}
+    columns.update({_denominators(name): [] for name in _FRACTIONS})
+    for row in rows:
+        for name in _FIELDS:
+            value = getattr(row, name)
+            if name in _DECIMALS:
+                value = str(value)
+            elif name in _FRACTIONS:
+                columns[_denominators(name)].append(None if value is None else value.denominator)
+                value = None if value is None else value.numerator
+            columns[name].append(value)
+    return columns
+
+
+def _load(columns: dict[str, list], index: int) -> RankingRow:
+    row = {name: columns[name][index] for name in _FIELDS}
     for name in _DECIMALS:
         row[name] = Decimal(row[name])
     for name in _FRACTIONS:
         if row[name] is not None:
-            row[name] = Fraction(*row[name])
+            row[name] = Fraction(row[name], columns[_denominators(name)][index])
     return RankingRow(**row)
 
 
@@ -99,25 +157,25 @@ class StoredRows(Sequence):
     A page that shows 30 of 500 departments builds 30 rows.
     """
 
-    def __init__(self, values: list[list]):
-        self._values = values
+    def __init__(self, columns: dict[str, list]):
+        self._columns = columns
+        self._length = len(columns[_FIELDS[0]])
         self._rows: dict[int, RankingRow] = {}
 
     def __len__(self) -> int:
-        return len(self._values)
+        return self._length
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         index = range(len(self))[index]
         if index not in self._rows:
-            self._rows[index] = _load(self._values[index])
+            self._rows[index] = _load(self._columns, index)
         return self._rows[index]
 
     def where(self, field: str, value) -> list[int]:
         """Return the positions of the rows whose ``field`` equals ``value``, building none."""
-        column = _FIELDS.index(field)
-        return [i for i, values in enumerate(self._values) if values[column] == value]
+        return [i for i, found in enumerate(self._columns[field]) if found == value]
 
     def __eq__(self, other):
         return list(self) == list(other)
@@ -164,7 +222,7 @@ def store_ranking(
                 period=period,
                 metric=metric,
                 fingerprint=fingerprint,
-                rows=[_dump(row) for row in rows],
+                rows=_dump(rows),
                 body=body or "",
             )
         ],

@@ -32,6 +32,7 @@ from ...selectors import (
     list_department_totals,
     list_monthly_trend,
 )
+from ...selectors.dashboard import completeness_page
 from ...services import close_month
 from .common import QueryCost, Results, is_postgresql, measure_interleaved
 from .load import LoadTest, own_memory
@@ -149,8 +150,8 @@ def selector_steps(*, period: datetime.date, metric: str) -> list[tuple[str, str
         ("zone_stats", "dashboard part: zone statistics", lambda: get_zone_stats(period=period)),
         ("trend", "dashboard part: monthly trend",
          lambda: list_monthly_trend(year=period.year, metric=metric)),
-        ("completeness", "dashboard part: completeness board",
-         lambda: get_completeness_board(period=period, today=today)),
+        ("completeness", "dashboard part: completeness board (first page, names)",
+         lambda: completeness_page(get_completeness_board(period=period, today=today))),
     ]  # fmt: skip
 
 

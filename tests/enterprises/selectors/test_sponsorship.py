@@ -1,13 +1,26 @@
 """/my/ keeps a defined order: a duty still due first, the nearest deadline first, then name."""
 
 import datetime
+import random
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.selectors.sponsorship import list_my_assignments
-from tests.factories import AssignmentFactory, EnterpriseFactory, OfficialFactory, VisitFactory
+from enterprises.choices import OfficialRank
+from enterprises.models import Assignment
+from enterprises.selectors.sponsorship import (
+    get_latest_assignment_year,
+    involvement,
+    list_my_assignments,
+)
+from tests.factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    EnterpriseFactory,
+    OfficialFactory,
+    VisitFactory,
+)
 from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +114,34 @@ def test_without_an_assignment_this_year_the_page_points_to_the_latest_year(clie
     response = client.get(link, {"period": f"{today.year - 3}-12"})
     assert response.status_code == 200
     assert "旧年企业" in response.content.decode()
+
+
+def test_the_latest_year_of_each_role_is_that_of_every_involvement_in_one_query(
+    django_assert_num_queries,
+):
+    # Random assignments over six years in every role; the latest year before each year is the
+    # latest of the assignments ``involvement`` selects, read plainly.
+    rng = random.Random(19)
+    department = DepartmentFactory()
+    head = OfficialFactory(department=department, rank=OfficialRank.DEPARTMENT_HEAD)
+    people = [OfficialFactory(department=department) for _ in range(3)]
+    others = [DepartmentFactory() for _ in range(2)]
+    for _ in range(25):
+        assignment = AssignmentFactory(
+            year=rng.randrange(2018, 2024),
+            department=rng.choice([department, *others]),
+            leader=rng.choice(people),
+            responsible=rng.choice(people),
+        )
+        assignment.team.add(*rng.sample(people, rng.randrange(0, 3)))
+    for official in (head, *people, OfficialFactory()):
+        for before in range(2017, 2026):
+            expected = max(
+                Assignment.objects.filter(involvement(official), year__lt=before).values_list(
+                    "year", flat=True
+                ),
+                default=None,
+            )
+            with django_assert_num_queries(1):
+                found = get_latest_assignment_year(official=official, before=before)
+            assert found == expected, (official, before)

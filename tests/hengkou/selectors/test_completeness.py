@@ -1,10 +1,16 @@
 import datetime
+import random
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
-from hengkou.selectors.completeness import get_completeness_board, report_deadline
+from enterprises.models import Assignment, MonthlyReport
+from hengkou.selectors.completeness import (
+    get_completeness_board,
+    list_missing_names,
+    report_deadline,
+)
 from hengkou.selectors.zone import list_monthly_trend
 from tests.factories import AssignmentFactory, DepartmentFactory, MonthlyReportFactory
 
@@ -39,7 +45,9 @@ def test_board_lists_who_has_not_reported_and_the_on_time_rate():
         period=datetime.date(2021, 11, 1), today=datetime.date(2021, 12, 8)
     )
     assert board.days_left == -3
-    (row,) = board.departments
+    (counted,) = board.departments
+    assert counted.missing is None  # the names are read for the rows shown
+    (row,) = board.name_missing(board.departments)
     assert (row.members, row.reported, row.on_time) == (3, 2, 1)
     assert row.missing == [missing.name]
     assert row.completeness == Fraction(2, 3)
@@ -52,11 +60,9 @@ def test_board_truncates_long_lists_and_counts_the_rest(django_assert_max_num_qu
         AssignmentFactory(department=department)
     with django_assert_max_num_queries(2):
         board = get_completeness_board(
-            period=datetime.date(2021, 11, 1),
-            today=datetime.date(2021, 12, 1),
-            names_per_department=8,
+            period=datetime.date(2021, 11, 1), today=datetime.date(2021, 12, 1)
         )
-    (row,) = board.departments
+        (row,) = board.name_missing(board.departments, per_department=8)
     assert (len(row.missing), row.missing_more, board.days_left) == (8, 3, 4)
 
 
@@ -70,3 +76,64 @@ def test_monthly_trend_sums_this_year_and_last_for_the_same_members():
     assert len(trend) == 12
     assert (trend[2].value, trend[2].previous) == (Decimal("7.00"), Decimal("5.00"))
     assert trend[0].value == 0
+
+
+def _reference_missing(period, per_department):
+    # Every department's members of the year without a report of the month, read plainly.
+    reported = set(
+        MonthlyReport.objects.filter(period=period).values_list("enterprise_id", flat=True)
+    )
+    names = {}
+    for assignment in Assignment.objects.filter(year=period.year).select_related("enterprise"):
+        if assignment.enterprise_id not in reported:
+            names.setdefault(assignment.department_id, []).append(assignment.enterprise.name)
+    return {
+        department: (sorted(found)[:per_department], len(found) - per_department)
+        for department, found in names.items()
+    }
+
+
+def test_names_of_any_rows_equal_a_plain_reading_of_every_department(
+    django_assert_num_queries,
+):
+    rng = random.Random(19)
+    period = datetime.date(2021, 11, 1)
+    for code in range(9):
+        department = DepartmentFactory(code=f"D{code}")
+        for _member in range(rng.randint(0, 9)):
+            enterprise = AssignmentFactory(
+                department=department, year=2021, enterprise__name=f"e{rng.randrange(10**6):06d}"
+            ).enterprise
+            if rng.random() < 0.5:
+                MonthlyReportFactory(enterprise=enterprise, period=period)
+            elif rng.random() < 0.5:
+                MonthlyReportFactory(enterprise=enterprise, period=datetime.date(2021, 10, 1))
+        AssignmentFactory(department=department, year=2020)  # last year's: never missing
+    reference = _reference_missing(period, per_department=3)
+    board = get_completeness_board(period=period, today=datetime.date(2021, 12, 1))
+    rows = board.departments
+    for subset in (rows, rows[::2], rows[1:4], rows[-1:]):
+        with django_assert_num_queries(1):
+            named = board.name_missing(subset, per_department=3)
+        assert [row.department_id for row in named] == [row.department_id for row in subset]
+        for row in named:
+            names, more = reference.get(row.department_id, ([], 0))
+            assert row.missing == names
+            assert row.missing_more == max(0, more)
+            assert len(row.missing) + row.missing_more == row.members - row.reported
+    with django_assert_num_queries(0):
+        assert board.name_missing([]) == []
+
+
+def test_names_are_read_for_the_departments_asked_only(django_assert_num_queries):
+    period = datetime.date(2021, 11, 1)
+    shown, other = DepartmentFactory(code="D1"), DepartmentFactory(code="D2")
+    AssignmentFactory(department=shown, year=2021, enterprise__name="甲企业")
+    AssignmentFactory(department=other, year=2021, enterprise__name="乙企业")
+    assert list_missing_names(period=period, department_ids=[shown.pk]) == {shown.pk: ["甲企业"]}
+    for extra in range(5):  # more departments: still one query for the names of one
+        AssignmentFactory(department=DepartmentFactory(code=f"E{extra}"), year=2021)
+    with django_assert_num_queries(1):
+        assert list_missing_names(period=period, department_ids=[other.pk]) == {
+            other.pk: ["乙企业"]
+        }

@@ -1,26 +1,36 @@
 """An open month's ranking is stored with the fingerprint of its inputs and never served stale."""
 
+import dataclasses
 import datetime
+import hashlib
+import json
+import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.db import connection
+from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from enterprises.models import DepartmentYtd
 from hengkou.models import OpenRanking
-from hengkou.ranking import RankingRules
+from hengkou.ranking import RankingRow, RankingRules
 from hengkou.selectors import open_ranking
 from hengkou.selectors.ranking import (
     get_period_ranking,
+    get_shown_ranking,
     list_department_rankings,
     open_ranking_rows,
 )
+from hengkou.services import close_month
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     MonthlyReportFactory,
     TargetFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +134,128 @@ def test_closed_months_and_investment_are_not_stored(admin_api, zone):
     assert closed["closed"] is True
     count(admin_api, "/api/v1/rankings/?period=2021-11&metric=investment")
     assert not OpenRanking.objects.filter(period=NOV).exists()
+
+
+def _shown(metric="output_value"):
+    return get_shown_ranking(period=NOV, metric=metric)
+
+
+def test_the_dashboards_read_equals_the_period_ranking_in_every_state(zone, settings):
+    # Nothing stored yet, stored and unchanged, changed by a write, closed; and the investment
+    # metric, which is never stored: each the same as get_period_ranking.
+    def same():
+        shown = _shown()
+        expected = get_period_ranking(period=NOV, metric="output_value")
+        assert (shown.closed, list(shown.rows)) == (expected.closed, list(expected.rows))
+        return shown
+
+    with CaptureQueriesContext(connection) as first:
+        shown = _shown()
+    assert list(shown.rows) == list(get_period_ranking(period=NOV, metric="output_value").rows)
+    assert OpenRanking.objects.filter(period=NOV, metric="output_value").exists()
+    with CaptureQueriesContext(connection) as stored:
+        shown = _shown()
+    # One query: the month open, the fingerprint, the stored rows.
+    assert len(stored) == 1 and isinstance(shown.rows, open_ranking.StoredRows)
+    # Ranking afresh costs the totals and the upsert more, never the stamps twice.
+    assert len(first) == 3
+    MonthlyReportFactory(
+        enterprise=zone[0][1].enterprise, period=datetime.date(2021, 9, 1), output_value=9000
+    )
+    assert not isinstance(same().rows, open_ranking.StoredRows)  # ranked afresh
+    assert isinstance(same().rows, open_ranking.StoredRows)
+    shown = _shown("investment")
+    assert shown == get_period_ranking(period=NOV, metric="investment")
+    close_month(period=NOV, acting_user=UserFactory(is_superuser=True), now=timezone.now())
+    with CaptureQueriesContext(connection) as closed:
+        assert _shown().closed
+    assert len(closed) == 2
+    assert same().closed  # the month's state, then its snapshot
+    # With the figures cache on, the cached period ranking is read.
+    settings.HENGKOU_FIGURES_CACHE_SECONDS = 60
+    assert same().closed
+
+
+def test_the_dashboards_read_stores_under_the_fingerprint_read_before_ranking(zone):
+    # A write lands between the read of the month and the upsert: the next read ranks again.
+    rules = RankingRules.from_settings()
+    month = open_ranking.read_month_ranking(period=NOV, metric="output_value", rules=rules)
+    assert month.fingerprint == open_ranking.fingerprint(period=NOV, rules=rules)
+    assert (month.closed, month.rows) == (False, None)
+    rows = list_department_rankings(period=NOV, metric="output_value", rules=rules)
+    MonthlyReportFactory(
+        enterprise=zone[0][1].enterprise, period=datetime.date(2021, 9, 1), output_value=9000
+    )
+    open_ranking.store_ranking(
+        period=NOV, metric="output_value", fingerprint=month.fingerprint, rows=rows
+    )
+    served = _shown().rows
+    assert list(served) == list_department_rankings(period=NOV, metric="output_value")
+    assert list(served) != rows
+
+
+def _random_rows(rng, count):
+    rows = []
+    for index in range(count):
+        target = Decimal(rng.randrange(0, 10**8)) / 100
+        rate = None if rng.random() < 0.2 else Fraction(rng.randrange(-500, 5000), 997)
+        rows.append(
+            RankingRow(
+                department_id=index + 1,
+                department_code=f"D{index:03d}",
+                department_name=f"部门{index}",
+                members=rng.randrange(0, 80),
+                reported=rng.randrange(0, 80),
+                target=target,
+                ytd=Decimal(rng.randrange(-(10**6), 10**8)) / 100,
+                ytd_targeted=Decimal(rng.randrange(0, 10**8)) / 100,
+                ytd_previous=Decimal(rng.randrange(0, 10**8)) / 100,
+                completion_rate=rate,
+                time_progress=Fraction(11, 12),
+                gap=None if rate is None else rate - Fraction(11, 12),
+                yoy_growth=None if rng.random() < 0.3 else Fraction(rng.randrange(-99, 999), 101),
+                completeness=Fraction(rng.randrange(0, 40), 40),
+                rank=None if rate is None else index + 1,
+                lagging=rng.random() < 0.4,
+                light=rng.choice([None, "green", "yellow", "red"]),
+                targeted_members=rng.choice([None, rng.randrange(0, 80)]),
+            )
+        )
+    return rows
+
+
+def test_the_stored_columns_give_back_every_row_exactly_and_hold_plain_values_only(db):
+    rng = random.Random(19)
+    rows = _random_rows(rng, 200)
+    columns = open_ranking._dump(rows)
+    stored = open_ranking.StoredRows(json.loads(json.dumps(columns)))
+    assert len(stored) == 200
+    assert list(stored) == rows
+    assert stored[-1] == rows[-1] and stored[5:8] == rows[5:8]
+    assert stored.where("lagging", True) == [i for i, row in enumerate(rows) if row.lagging]
+    # A few lists of plain values, whatever the number of rows: nothing per row to collect.
+    assert all(
+        value is None or type(value) in (int, str, bool)
+        for column in columns.values()
+        for value in column
+    )
+    assert len(columns) == len(dataclasses.fields(RankingRow)) + 5
+
+
+def test_a_ranking_stored_in_another_layout_is_ranked_afresh(zone):
+    rules = RankingRules.from_settings()
+    fresh = list_department_rankings(period=NOV, metric="output_value")
+    # The fingerprint of the same inputs under the row-per-list layout stored before.
+    found = DepartmentYtd.objects.filter(period=NOV).aggregate(n=Count("id"), s=Sum("stamp"))
+    old_rules = ":" + hashlib.sha1(repr(rules).encode(), usedforsecurity=False).hexdigest()[:16]
+    OpenRanking.objects.create(
+        period=NOV,
+        metric="output_value",
+        fingerprint=f"{found['n']}:{found['s'] or 0}{old_rules}",
+        rows=[[0] * 18 for _ in fresh],
+    )
+    assert list(get_shown_ranking(period=NOV, metric="output_value").rows) == fresh
+    assert list(get_period_ranking(period=NOV, metric="output_value").rows) == fresh
+    stored = OpenRanking.objects.get(period=NOV, metric="output_value")
+    assert stored.fingerprint == open_ranking.fingerprint(period=NOV, rules=rules)
+    assert isinstance(stored.rows, dict)

@@ -240,6 +240,30 @@ def test_the_board_lists_departments_missing_reports_first_a_page_at_a_time(
     assert _ranking_names(doc) == ["D1局", "D2局", "D3局"]
 
 
+def test_each_board_page_names_the_members_of_its_own_departments(supervisor, small_pages):
+    # Five departments missing reports: the second page names D3's and D4's, not the others'.
+    for index in range(5):
+        _department(f"D{index}", rate=90, missing=index + 1)
+    _department("D9", rate=90)
+    response, doc = _page(supervisor, board_page=2)
+    assert _board_names(doc) == ["D2局", "D3局"]
+    cells = [
+        row.xpath("./td[4]")[0].text_content().strip()
+        for row in doc.xpath("//table[@id='completeness-table']/tbody/tr")
+    ]
+    assert cells == [
+        "D2未报企业0、D2未报企业1、D2未报企业2",
+        "D3未报企业0、D3未报企业1、D3未报企业2、D3未报企业3",
+    ]
+    assert "D0未报企业0" not in response.content.decode()
+    assert "D4未报企业0" not in response.content.decode()
+    _response, doc = _page(supervisor, board_page=3)
+    assert _board_names(doc) == ["D4局", "D9局"]
+    last = doc.xpath("//table[@id='completeness-table']/tbody/tr")
+    assert last[0].xpath("./td[4]")[0].text_content().strip().startswith("D4未报企业0、")
+    assert "已全部报送" in last[1].xpath("./td[4]")[0].text_content()
+
+
 def test_the_dashboard_runs_the_same_queries_whatever_the_pages(supervisor, small_pages):
     def count(**params):
         with CaptureQueriesContext(connection) as queries:
@@ -255,3 +279,36 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_pages(supervisor, smal
     # Nothing was written since: the month's stored ranking is read, two queries fewer than the
     # first read after a write, which ranked it and stored it (selectors/open_ranking.py).
     assert count(page=3, sort="-gap", lagging="1", board_page=4) == small - 2
+
+
+def test_a_page_of_a_stored_ranking_builds_its_own_rows_only(small_pages):
+    # Time progress of November is 91.7%: D1, D3, D5 and D7 lag. The stored ranking (read the
+    # second time) turns only the page's rows back into RankingRows, and the lagging count and
+    # filter come from the stored values, equal to the computed ranking's.
+    for index in range(8):
+        _department(f"D{index}", rate=99 - index if index % 2 == 0 else 40 + index)
+    today = datetime.date(2021, 12, 1)
+    computed = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
+    board = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
+    stored = board.ranking.rows
+    assert type(stored).__name__ == "StoredRows" and list(stored) != []
+    stored._rows.clear()
+    for lagging_only in (False, True):
+        for page in (1, 2):
+            expected = dashboard_selectors.Dashboard.ranking_page(
+                computed, lagging_only=lagging_only, page=page
+            )
+            found = board.ranking_page(lagging_only=lagging_only, page=page)
+            assert list(found.page.object_list) == list(expected.page.object_list)
+            assert found.page.paginator.count == expected.page.paginator.count
+    assert board.lagging_count == computed.lagging_count == 4
+    assert board.lagging_positions == computed.lagging_positions
+    # The rows built are the page's: three of eight, one on the lagging filter's second page.
+    fresh = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
+    rows = fresh.ranking.rows
+    assert fresh.lagging_count == 4 and len(rows._rows) == 0
+    fresh.ranking_page(page=1)
+    assert sorted(rows._rows) == [0, 1, 2]
+    rows._rows.clear()
+    fresh.ranking_page(lagging_only=True, page=2)
+    assert sorted(rows._rows) == [fresh.lagging_positions[-1]]
