@@ -25,8 +25,8 @@ from ..selectors.duties import (
     LEADER_QUARTERLY,
     RESPONSIBLE_WEEKLY,
     get_compliance_default_month,
-    get_scoped_compliance,
 )
+from ..selectors.duty_counts import get_scoped_compliance
 
 # Duty lines per page (the department totals are listed whole).
 PAGE_SIZE = 100
@@ -74,16 +74,12 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-@login_required
-def compliance(request, official_id=None):
-    """Show visit-duty compliance for a month: by department, missed duties, or one official."""
-    period, error, default, today = _compliance_query(request)
-    department_id = request.GET.get("department", "")
-    department_id = int(department_id) if department_id.isdigit() else None
-    official = None
-    # The assignments whose lines the page shows: an official's duties are those of the
-    # assignments they lead or are responsible for, and of their department's as its head.
-    shown = None
+def _shown_assignments(request, official_id, department_id):
+    """Return the official asked for (or None) and the assignments whose lines the page shows.
+
+    An official's duties are those of the assignments they lead or are responsible for, and of
+    their department's as its head; a department's, its assignments; None: every one in scope.
+    """
     if official_id is not None:
         official = get_scoped_object_or_404(
             Official.objects.select_related("department"), request.user, pk=official_id
@@ -91,8 +87,17 @@ def compliance(request, official_id=None):
         shown = Q(leader_id=official.pk) | Q(responsible_id=official.pk)
         if official.rank == OfficialRank.DEPARTMENT_HEAD:
             shown |= Q(department_id=official.department_id)
-    elif department_id:
-        shown = Q(department_id=department_id)
+        return official, shown
+    return None, (Q(department_id=department_id) if department_id else None)
+
+
+@login_required
+def compliance(request, official_id=None):
+    """Show visit-duty compliance for a month: by department, missed duties, or one official."""
+    period, error, default, today = _compliance_query(request)
+    department_id = request.GET.get("department", "")
+    department_id = int(department_id) if department_id.isdigit() else None
+    official, shown = _shown_assignments(request, official_id, department_id)
     data = get_scoped_compliance(
         periods=[period],
         today=today,

@@ -20,7 +20,7 @@ from core.indicators import time_progress
 from core.periods import format_period
 from enterprises.filtersets import department_filter
 from enterprises.models import Department, Period
-from enterprises.selectors.duties import get_scoped_compliance
+from enterprises.selectors.duty_counts import get_scoped_compliance
 
 from ..access import CLOSE_MONTH, READS_RANKINGS, REOPEN_MONTH
 from ..choices import NoticeStatus

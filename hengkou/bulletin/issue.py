@@ -26,7 +26,7 @@ from core.jobs import lock_key
 from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.models import Department, Period, Problem
-from enterprises.selectors.duties import list_department_compliance
+from enterprises.selectors.duty_counts import list_department_compliance
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
 from enterprises.models import Assignment, Department, Problem
-from enterprises.selectors.duties import list_department_compliance, year_months
+from enterprises.selectors.duties import year_months
+from enterprises.selectors.duty_counts import list_department_compliance
 from projects.models import ProjectPlan
 
 from ..choices import NoticeStatus

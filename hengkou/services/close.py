@@ -171,16 +171,7 @@ def _issue_notices(
     for key, row in lagging.items():
         notice = existing.get(key)
         if notice is None:
-            new.append(
-                SupervisionNotice(
-                    department_id=key[0],
-                    period=period,
-                    metric=key[1],
-                    issued_at=now,
-                    due_on=_notice_due_on(now),
-                    **_notice_figures(row),
-                )
-            )
+            new.append(_new_notice(key, row, period=period, now=now))
         else:
             renewed.append(notice)
             if _renew_notice(notice, row, now=now):
@@ -195,19 +186,17 @@ def _issue_notices(
         events.append(
             NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
         )
-    for key, notice in existing.items():
-        if key not in lagging and notice.status == NoticeStatus.ISSUED:
-            notice.status = NoticeStatus.WITHDRAWN
-            renewed.append(notice)
-            events.append(
-                NoticeEvent(
-                    notice=notice,
-                    status=NoticeStatus.WITHDRAWN,
-                    at=now,
-                    by=acting_user,
-                    note=_("No longer lagging when the month was closed again."),
-                )
+    for notice in _withdraw_caught_up(existing, lagging):
+        renewed.append(notice)
+        events.append(
+            NoticeEvent(
+                notice=notice,
+                status=NoticeStatus.WITHDRAWN,
+                at=now,
+                by=acting_user,
+                note=_("No longer lagging when the month was closed again."),
             )
+        )
     # A close after a reopen renews every lagging department's notice: one statement per batch,
     # with their history rows, not a save each.
     bulk_update_with_history(
@@ -219,6 +208,28 @@ def _issue_notices(
         default_date=now,
     )
     NoticeEvent.objects.bulk_create(events)
+
+
+def _new_notice(key: tuple[int, str], row: RankingRow, *, period, now) -> SupervisionNotice:
+    department_id, metric = key
+    return SupervisionNotice(
+        department_id=department_id,
+        period=period,
+        metric=metric,
+        issued_at=now,
+        due_on=_notice_due_on(now),
+        **_notice_figures(row),
+    )
+
+
+def _withdraw_caught_up(existing: dict, lagging: dict) -> list[SupervisionNotice]:
+    """Withdraw the issued notices of departments no longer lagging; return them (unsaved)."""
+    withdrawn = []
+    for key, notice in existing.items():
+        if key not in lagging and notice.status == NoticeStatus.ISSUED:
+            notice.status = NoticeStatus.WITHDRAWN
+            withdrawn.append(notice)
+    return withdrawn
 
 
 # What a renewal may change on a notice, beside its status.

@@ -34,6 +34,7 @@ from .enterprises import (
     WorkReportFactory,
 )
 from .hengkou import (
+    BulletinFileFactory,
     BulletinIssueFactory,
     InspectionFactory,
     NoticeEventFactory,
@@ -57,6 +58,7 @@ from .projects import (
 
 __all__ = [
     "AssignmentFactory",
+    "BulletinFileFactory",
     "BulletinIssueFactory",
     "CountyLeaderFactory",
     "CultivationFactory",

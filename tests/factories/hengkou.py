@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hengkou.choices import RankedMetric
 from hengkou.models import (
+    BulletinFile,
     BulletinIssue,
     Inspection,
     NoticeEvent,
@@ -140,6 +141,18 @@ class BulletinIssueFactory(factory.django.DjangoModelFactory):
     closed_at = factory.LazyFunction(timezone.now)
     built_at = factory.LazyFunction(timezone.now)
     content = factory.LazyAttribute(lambda row: {"period": row.period.period.isoformat()})
+
+
+class BulletinFileFactory(factory.django.DjangoModelFactory):
+    """A kept file of a bulletin issue (bytes that only look like the kind they claim)."""
+
+    class Meta:
+        model = BulletinFile
+
+    issue = factory.SubFactory(BulletinIssueFactory)
+    kind = BulletinFile.Kind.PDF
+    language = ""
+    content = b"%PDF-1.7 test"
 
 
 class OpenRankingFactory(factory.django.DjangoModelFactory):

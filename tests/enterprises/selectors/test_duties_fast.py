@@ -20,14 +20,16 @@ from django.test.utils import CaptureQueriesContext
 from enterprises.models import Department
 from enterprises.selectors.duties import (
     DEPARTMENT_DUTIES,
-    get_scoped_compliance,
     get_visit_compliance,
-    list_department_compliance,
-    list_duty_lines,
     month_window,
     scope_compliance,
     week_windows,
     year_months,
+)
+from enterprises.selectors.duty_counts import (
+    get_scoped_compliance,
+    list_department_compliance,
+    list_duty_lines,
 )
 from tests.factories import (
     AssignmentFactory,
