@@ -102,6 +102,23 @@ def _status(submitted_at: datetime.datetime | None, cutoff: datetime.datetime) -
     return REPORTED if submitted_at < cutoff else LATE
 
 
+def _member_relations(period: datetime.date) -> dict[str, FilteredRelation]:
+    """Return an assignment's enterprise's rollup rows of month m (``current``) and of a year
+    earlier (``previous``), and its report of month m (``report``), as relations to annotate."""
+    current, previous = period, last_year(period)
+    return {
+        "current": FilteredRelation(
+            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
+        ),
+        "previous": FilteredRelation(
+            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
+        ),
+        "report": FilteredRelation(
+            "enterprise__monthly_reports", condition=Q(enterprise__monthly_reports__period=current)
+        ),
+    }
+
+
 def _enterprise_figures(
     *, period: datetime.date, metrics: list[str], department_id: int | None
 ) -> dict[tuple[int, str], list[MemberFigures]]:
@@ -110,24 +127,12 @@ def _enterprise_figures(
     The members and their rollup rows of month m and of the same month a year earlier come in
     one query with all the metrics asked; the targets of the year in a second.
     """
-    current, previous = period, last_year(period)
     assignments = Assignment.objects.filter(year=period.year)
     if department_id is not None:
         assignments = assignments.filter(department_id=department_id)
     columns = [f"{side}__{metric}" for metric in metrics for side in ("current", "previous")]
     rows = (
-        assignments.annotate(
-            current=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
-            ),
-            previous=FilteredRelation(
-                "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
-            ),
-            report=FilteredRelation(
-                "enterprise__monthly_reports",
-                condition=Q(enterprise__monthly_reports__period=current),
-            ),
-        )
+        assignments.annotate(**_member_relations(period))
         .values_list(
             "department_id", "enterprise_id", "enterprise__name", "report__submitted_at", *columns
         )
@@ -170,17 +175,8 @@ def enterprise_member_rows(
     ``ytd_previous``, ``report_status``) to its expression: the same figures as
     ``_enterprise_figures``, computed by the database (the close's ``INSERT … SELECT``).
     """
-    current, previous = period, last_year(period)
     rows = Assignment.objects.filter(year=period.year).annotate(
-        current=FilteredRelation(
-            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=current)
-        ),
-        previous=FilteredRelation(
-            "enterprise__ytd_rows", condition=Q(enterprise__ytd_rows__period=previous)
-        ),
-        report=FilteredRelation(
-            "enterprise__monthly_reports", condition=Q(enterprise__monthly_reports__period=current)
-        ),
+        **_member_relations(period),
         goal=FilteredRelation(
             "enterprise__targets",
             condition=Q(enterprise__targets__year=period.year, enterprise__targets__metric=metric),
