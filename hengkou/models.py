@@ -534,7 +534,8 @@ class OpenRanking(models.Model):
     ranking rules. A read whose fingerprint differs computes the ranking afresh and replaces
     the row (hengkou/selectors/open_ranking.py), so a stored ranking is never served after a
     write, in any process, without a cache to drop. ``rows`` keeps each row exactly, one list per
-    field (fractions as numerators and denominators); ``body`` the API's JSON of it.
+    field (fractions as numerators and denominators); ``body`` the API's JSON of it and
+    ``body_key`` a random key of that body, new whenever it is stored.
     """
 
     period = models.DateField(_("month"))
@@ -543,6 +544,9 @@ class OpenRanking(models.Model):
     rows = models.JSONField(_("rows"), default=list, blank=True)
     # 500 departments take about 200 kB; the bound leaves room and caps what is ever stored.
     body = BoundedTextField(_("API body"), blank=True, max_length=5_000_000)
+    # A random key given to each stored body: a process keeps the bodies it read under their
+    # key and, while the stored row still has it, reads the key and not the 200 kB again.
+    body_key = models.CharField(_("API body key"), max_length=32, blank=True, default="")
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:

@@ -88,7 +88,7 @@ def _ranking_body(*, period, metric: str, language: str) -> bytes:
                 render=lambda rows: _render(period, metric, rows, closed=False).decode(),
             )
         if body:
-            return body.encode()
+            return body
     return JSONRenderer().render(_ranking_payload(period, metric))
 
 

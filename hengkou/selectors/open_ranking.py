@@ -17,6 +17,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -47,27 +50,91 @@ def fingerprint(*, period: datetime.date, rules: RankingRules) -> str:
     return f"{found['n']}:{found['s'] or 0}{_rules_part(rules)}"
 
 
-def fresh_body(*, period: datetime.date, metric: str, rules: RankingRules) -> str:
-    """Return the stored API body if the month is open and nothing changed since, else "".
+class _Bodies:
+    """The API bodies this process has read or stored, each under the key of its stored row.
 
-    One query: the fingerprint is computed by the database inside it (the same text as
-    ``fingerprint``), and a closed month never matches (its snapshot is read instead).
+    A body is served from here only when the request's one query found the month open, the
+    stored row fresh *and* still holding that key: the copy saves moving 200 kB out of the
+    database, never a freshness check, so no process ever serves a stale body. Keys are random
+    (``body_key``), so a copy never matches another row, another database or a rolled-back
+    test. Bounded in bytes; the least recently read body goes first.
+    """
+
+    def __init__(self, *, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[tuple[datetime.date, str], tuple[str, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, period: datetime.date, metric: str) -> tuple[str, bytes]:
+        """Return the key and body kept for a month's metric, or ("", b"")."""
+        with self._lock:
+            found = self._bodies.get((period, metric))
+            if found is None:
+                return "", b""
+            self._bodies.move_to_end((period, metric))
+            return found
+
+    def put(self, period: datetime.date, metric: str, key: str, body: bytes) -> None:
+        if not key or len(body) > self.max_bytes:
+            return
+        with self._lock:
+            _key, old = self._bodies.pop((period, metric), ("", b""))
+            self._bodies[(period, metric)] = (key, body)
+            self._bytes += len(body) - len(old)
+            while self._bytes > self.max_bytes:
+                _month, (_key, dropped) = self._bodies.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bodies.clear()
+            self._bytes = 0
+
+
+# Sixteen MiB: every month's body of the five enterprise metrics at 500 departments, about.
+BODIES = _Bodies(max_bytes=16 * 1024 * 1024)
+
+
+def _fingerprint_sql() -> str:
+    # The same text as ``fingerprint``, computed by the database.
+    totals = connection.ops.quote_name(DepartmentYtd._meta.db_table)
+    return (
+        "(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(stamp), 0) AS TEXT)"
+        f" FROM {totals} WHERE period = %s) || %s"
+    )
+
+
+def fresh_body(*, period: datetime.date, metric: str, rules: RankingRules) -> bytes:
+    """Return the stored API body if the month is open and nothing changed since, else b"".
+
+    One query: the fingerprint is computed by the database inside it, and a closed month never
+    matches (its snapshot is read instead). When this process already holds the stored body
+    (its key is the row's), the query returns the key alone.
     """
     qn = connection.ops.quote_name
-    totals = qn(DepartmentYtd._meta.db_table)
+    known_key, known = BODIES.get(period, metric)
     sql = (
-        f"SELECT body FROM {qn(OpenRanking._meta.db_table)}"
-        " WHERE period = %s AND metric = %s AND body <> ''"
-        " AND fingerprint = (SELECT CAST(COUNT(*) AS TEXT) || ':'"
-        f" || CAST(COALESCE(SUM(stamp), 0) AS TEXT) FROM {totals} WHERE period = %s) || %s"
+        "SELECT body_key, CASE WHEN body_key = %s THEN NULL ELSE body END"
+        f" FROM {qn(OpenRanking._meta.db_table)}"
+        " WHERE period = %s AND metric = %s AND body_key <> ''"
+        f" AND fingerprint = {_fingerprint_sql()}"
         f" AND NOT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
         " WHERE period = %s AND status = %s)"
     )
     day = connection.ops.adapt_datefield_value(period)
+    params = [known_key, day, metric, day, _rules_part(rules), day, PeriodStatus.CLOSED]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, metric, day, _rules_part(rules), day, PeriodStatus.CLOSED])
+        cursor.execute(sql, params)
         found = cursor.fetchone()
-    return found[0] if found else ""
+    if found is None:
+        return b""
+    key, text = found
+    if text is None:
+        return known
+    body = text.encode()
+    BODIES.put(period, metric, key, body)
+    return body
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,11 +154,7 @@ def read_month_ranking(*, period: datetime.date, metric: str, rules: RankingRule
     ranking costs one round trip and a changed one no second look at the totals' stamps.
     """
     qn = connection.ops.quote_name
-    totals = qn(DepartmentYtd._meta.db_table)
-    now = (
-        "(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(stamp), 0) AS TEXT)"
-        f" FROM {totals} WHERE period = %s) || %s"
-    )
+    now = _fingerprint_sql()
     sql = (
         f"SELECT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
         " WHERE period = %s AND status = %s),"
@@ -191,31 +254,34 @@ def load_rows(*, period: datetime.date, metric: str, fingerprint: str) -> Stored
     return None if found is None else StoredRows(found)
 
 
-def load_body(*, period: datetime.date, metric: str, fingerprint: str) -> str:
-    """Return the stored API body if computed from ``fingerprint`` and rendered, else ""."""
+def load_body(*, period: datetime.date, metric: str, fingerprint: str) -> tuple[str, str]:
+    """Return the stored API body and its key if computed from ``fingerprint``, else ("", "")."""
     found = (
         OpenRanking.objects.filter(period=period, metric=metric, fingerprint=fingerprint)
-        .values_list("body", flat=True)
+        .exclude(body_key="")
+        .values_list("body_key", "body")
         .first()
     )
-    return found or ""
+    return found or ("", "")
 
 
 def store_ranking(
     *, period: datetime.date, metric: str, fingerprint: str, rows=None, body=None
-) -> None:
+) -> str:
     """Keep a freshly computed ranking (``rows``) or its API body under ``fingerprint``.
 
     ``fingerprint`` must have been read *before* computing: a write that lands meanwhile
     changes the month's fingerprint after the one stored, so the next read recomputes. A body
     is kept only beside the rows it was rendered from. One statement either way (an upsert:
-    two readers storing at once store the same thing, the later one wins).
+    two readers storing at once store the same thing, the later one wins). Return the stored
+    body's new key ("" when no body was stored).
     """
+    key = uuid.uuid4().hex if body else ""
     if rows is None:
-        OpenRanking.objects.filter(period=period, metric=metric, fingerprint=fingerprint).update(
-            body=body
-        )
-        return
+        stored = OpenRanking.objects.filter(
+            period=period, metric=metric, fingerprint=fingerprint
+        ).update(body=body, body_key=key)
+        return key if stored else ""
     OpenRanking.objects.bulk_create(
         [
             OpenRanking(
@@ -224,9 +290,11 @@ def store_ranking(
                 fingerprint=fingerprint,
                 rows=_dump(rows),
                 body=body or "",
+                body_key=key,
             )
         ],
         update_conflicts=True,
         unique_fields=["period", "metric"],
-        update_fields=["fingerprint", "rows", "body", "computed_at"],
+        update_fields=["fingerprint", "rows", "body", "body_key", "computed_at"],
     )
+    return key

@@ -43,14 +43,15 @@ from ..ranking import (
     RankingRules,
     rank_departments,
 )
-from .open_ranking import fingerprint as ranking_fingerprint
 from .open_ranking import (
+    BODIES,
     fresh_body,
     load_body,
     load_rows,
     read_month_ranking,
     store_ranking,
 )
+from .open_ranking import fingerprint as ranking_fingerprint
 
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -297,12 +298,12 @@ def open_ranking_rows(*, period: datetime.date, metric: str) -> list[RankingRow]
     return rows
 
 
-def fresh_open_body(*, period: datetime.date, metric: str) -> str:
-    """Return the stored API JSON of an open month's ranking if still fresh, else "" (one query)."""
+def fresh_open_body(*, period: datetime.date, metric: str) -> bytes:
+    """Return the stored API JSON of a fresh open month's ranking, else b"" (one query)."""
     return fresh_body(period=period, metric=metric, rules=RankingRules.from_settings())
 
 
-def open_ranking_body(*, period: datetime.date, metric: str, render) -> str:
+def open_ranking_body(*, period: datetime.date, metric: str, render) -> bytes:
     """Return the API's JSON of an open month's ranking: stored, or ``render(rows)`` kept.
 
     One query when nothing changed since it was rendered.
@@ -312,10 +313,12 @@ def open_ranking_body(*, period: datetime.date, metric: str, render) -> str:
     if body:
         return body
     fingerprint = ranking_fingerprint(period=period, rules=rules)
-    body = load_body(period=period, metric=metric, fingerprint=fingerprint)
-    if not body:
-        body = render(open_ranking_rows(period=period, metric=metric))
-        store_ranking(period=period, metric=metric, fingerprint=fingerprint, body=body)
+    key, text = load_body(period=period, metric=metric, fingerprint=fingerprint)
+    if not text:
+        text = render(open_ranking_rows(period=period, metric=metric))
+        key = store_ranking(period=period, metric=metric, fingerprint=fingerprint, body=text)
+    body = text.encode()
+    BODIES.put(period, metric, key, body)
     return body
 
 

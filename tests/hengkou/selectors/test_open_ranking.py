@@ -259,3 +259,50 @@ def test_a_ranking_stored_in_another_layout_is_ranked_afresh(zone):
     stored = OpenRanking.objects.get(period=NOV, metric="output_value")
     assert stored.fingerprint == open_ranking.fingerprint(period=NOV, rules=rules)
     assert isinstance(stored.rows, dict)
+
+
+def test_a_process_serves_its_copy_of_the_body_only_while_the_stored_row_keeps_its_key(
+    admin_api, zone
+):
+    _queries, first = count(admin_api, URL)
+    key, copy = open_ranking.BODIES.get(NOV, "output_value")
+    stored = OpenRanking.objects.get(period=NOV, metric="output_value")
+    assert key == stored.body_key != "" and copy == stored.body.encode()
+    # Change the stored body behind the key: the process's copy is what answers (the query
+    # returned the key, not the body), in one query as before.
+    OpenRanking.objects.filter(pk=stored.pk).update(body='{"changed": true}')
+    queries, again = count(admin_api, URL)
+    assert (queries, again) == (1, first)
+    # Without the copy, the stored body is read.
+    open_ranking.BODIES.clear()
+    assert count(admin_api, URL) == (1, {"changed": True})
+    # A copy under a key the row does not hold is never served.
+    open_ranking.BODIES.put(NOV, "output_value", "not-the-stored-key", b'{"stale": true}')
+    assert count(admin_api, URL) == (1, {"changed": True})
+
+
+def test_a_write_gives_the_stored_body_a_new_key_so_no_process_serves_its_old_copy(admin_api, zone):
+    _queries, before = count(admin_api, URL)
+    old_key, _copy = open_ranking.BODIES.get(NOV, "output_value")
+    MonthlyReportFactory(enterprise=zone[0][1].enterprise, period=datetime.date(2021, 10, 1))
+    # Another process's copy stays under the old key; this one's is replaced on the next read.
+    _queries, after = count(admin_api, URL)
+    assert after != before
+    new_key = OpenRanking.objects.get(period=NOV, metric="output_value").body_key
+    assert new_key not in ("", old_key)
+    assert open_ranking.BODIES.get(NOV, "output_value")[0] == new_key
+
+
+def test_the_process_copies_are_bounded_in_bytes_least_recently_read_first():
+    bodies = open_ranking._Bodies(max_bytes=10)
+    bodies.put(NOV, "a", "k1", b"12345")
+    bodies.put(NOV, "b", "k2", b"1234")
+    assert bodies.get(NOV, "a") == ("k1", b"12345")  # read: now the most recent
+    bodies.put(NOV, "c", "k3", b"123")
+    assert bodies.get(NOV, "b") == ("", b"")
+    assert bodies.get(NOV, "a")[0] == "k1" and bodies.get(NOV, "c")[0] == "k3"
+    bodies.put(NOV, "d", "k4", b"x" * 11)  # larger than the bound: not kept
+    bodies.put(NOV, "e", "", b"1")  # no key (not stored): not kept
+    assert bodies.get(NOV, "d") == bodies.get(NOV, "e") == ("", b"")
+    bodies.put(NOV, "a", "k5", b"12345678")  # replaces a's copy, drops c's to fit
+    assert bodies.get(NOV, "a") == ("k5", b"12345678") and bodies.get(NOV, "c") == ("", b"")
