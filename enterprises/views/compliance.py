@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.periods import parse_period
-from core.scoping import get_scoped_object_or_404, scope_queryset
+from core.scoping import get_scope, get_scoped_object_or_404, scope_queryset
 
 from ..choices import OfficialRank
 from ..models import Department, Official, Visit
@@ -137,6 +137,8 @@ def compliance(request, official_id=None):
             "page": page,
             "official": official,
             "department_id": department_id,
+            # The heading says "across the zone" only to those who see all of it.
+            "zone_wide": get_scope(request.user).everything,
             "departments": departments,
             "duty_labels": DUTY_LABELS,
             "query": _query_without_page(request),

@@ -144,6 +144,12 @@ def test_an_official_sees_the_lines_of_their_assignments(client):
         sorted((line for line in reference if line.missed), key=lambda line: line.enterprise_name)
     )
     assert {line.assignment_id for line in reference} == {assignments[2].pk, assignments[3].pk}
+    # Their heading does not claim the zone's missed duties; the superuser's does.
+    html = client.get(reverse("enterprises:compliance"), PERIOD).content.decode()
+    assert "您可查看范围内未完成的帮扶任务" in html and "全区未完成的帮扶任务" not in html
+    client.force_login(UserFactory(is_superuser=True))
+    html = client.get(reverse("enterprises:compliance"), PERIOD).content.decode()
+    assert "全区未完成的帮扶任务" in html and "您可查看范围内" not in html
 
 
 def _count(client, url, query):
