@@ -34,10 +34,11 @@ class AssessmentPartSerializer(serializers.Serializer):
     weight = serializers.FloatField(help_text=gettext_lazy("The part's weight (of 100)."))
     ratio = serializers.FloatField(
         allow_null=True,
-        help_text=gettext_lazy("The part's ratio (uncapped); null when the part does not apply."),
+        help_text=gettext_lazy("The part's ratio (uncapped); `null` when the part does not apply."),
     )
     points = serializers.FloatField(
-        allow_null=True, help_text=gettext_lazy("min(max(ratio, 0), 1) × weight; null likewise.")
+        allow_null=True,
+        help_text=gettext_lazy("`min(max(ratio, 0), 1) × weight`; `null` likewise."),
     )
     numerator = serializers.IntegerField(allow_null=True)
     denominator = serializers.IntegerField(allow_null=True)
@@ -51,8 +52,8 @@ class AssessmentRowSerializer(serializers.Serializer):
     total = serializers.FloatField(
         allow_null=True,
         help_text=gettext_lazy(
-            "The score out of 100: the applicable parts' points scaled up to 100; null when no "
-            "part applies."
+            "The score out of 100: the applicable parts' points scaled up to 100; `null` when "
+            "no part applies."
         ),
     )
     applicable_weight = serializers.FloatField()

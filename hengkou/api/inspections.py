@@ -39,7 +39,7 @@ class InspectionSerializer(ModelWriteSerializer):
         extra_kwargs = {
             "assignment": {
                 "help_text": _(
-                    "An assignment of that department and year (id); null for the department "
+                    "An assignment of that department and year (id); `null` for the department "
                     "as a whole."
                 )
             },

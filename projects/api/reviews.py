@@ -47,6 +47,8 @@ class ProjectEvaluationFilterSet(django_filters.FilterSet):
 
 
 class ProjectInspectionSerializer(ModelWriteSerializer):
+    """A project's half-year inspection: findings and a rating 0–100."""
+
     class Meta:
         model = ProjectInspection
         fields = [
@@ -74,10 +76,22 @@ class ProjectInspectionSerializer(ModelWriteSerializer):
 
 
 class ProjectEvaluationSerializer(ModelWriteSerializer):
+    """A project's year-end evaluation: the proposed grade and the one a supervisor confirmed."""
+
+    # Blank until a supervisor confirms the grade; a confirmation names one.
     grade = serializers.ChoiceField(
         choices=EvaluationGrade.choices,
+        allow_blank=True,
         error_messages={"required": CHOOSE_A_GRADE, "invalid_choice": CHOOSE_A_GRADE},
-        help_text=_("The confirmed grade: excellent 优秀, good 良好, pass 合格, fail 不合格."),
+        help_text=_(
+            "The confirmed grade: `excellent` 优秀, `good` 良好, `pass` 合格, `fail` 不合格."
+        ),
+    )
+    proposed_grade = serializers.ChoiceField(
+        choices=EvaluationGrade.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The grade proposed from the year's figures."),
     )
 
     class Meta:
@@ -97,8 +111,12 @@ class ProjectEvaluationSerializer(ModelWriteSerializer):
         validators = []
         extra_kwargs = {
             "year": {"help_text": _("The year evaluated; confirmed from December on.")},
-            "proposed_grade": {"help_text": _("The grade proposed from the year's figures.")},
         }
+
+    def validate_grade(self, grade):
+        if not grade:
+            raise serializers.ValidationError(CHOOSE_A_GRADE)
+        return grade
 
     def validate(self, attrs):
         evaluation = self.instance
