@@ -26,6 +26,7 @@ ID_KEYS = {
     "id",
     "assignment",
     "department",
+    "enterprise",
     "project",
     "submitted_by",
     "inspector",
