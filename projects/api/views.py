@@ -75,6 +75,7 @@ class ProjectViewSet(ModelViewSet):
         methods=["post"],
         url_path="stage",
         permission_classes=[requires("projects.view_project")],
+        serializer_class=StageMoveSerializer,
     )
     def stage(self, request, pk=None):
         """Move the project to a later stage on a date, as its page does.
@@ -85,7 +86,7 @@ class ProjectViewSet(ModelViewSet):
         `to_stage`. Answers the project.
         """
         project = self.get_object()
-        body = StageMoveSerializer(data=request.data)
+        body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         today = timezone.localdate()
         with model_errors(rename={"stage": "to_stage", "stage_moved_on": "moved_on"}):
