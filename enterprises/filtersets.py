@@ -37,6 +37,7 @@ from .models import (
     StandardFactory,
     Target,
     Visit,
+    WorkReport,
 )
 from .selectors.problems import list_problems
 
@@ -444,3 +445,19 @@ class NewInvestorFilterSet(django_filters.FilterSet):
     def filter_major(self, queryset, name, value):
         major = Q(investment__gte=MAJOR_INVESTMENT)
         return queryset.filter(major) if value else queryset.exclude(major)
+
+
+class WorkReportFilterSet(django_filters.FilterSet):
+    assignment = id_filter(Assignment, help_text=_("The assignment (id)."))
+    enterprise = id_filter(
+        Enterprise, field_name="assignment__enterprise", help_text=_("The enterprise (id).")
+    )
+    department = department_filter(
+        field_name="assignment__department", help_text=_("The sponsoring department (id).")
+    )
+    period = PeriodFilter(help_text=_("The month, written YYYY-MM."))
+    year = YearFilter(field_name="period__year", help_text=_("The year of the month."))
+
+    class Meta:
+        model = WorkReport
+        fields = ["assignment", "enterprise", "department", "period", "year"]

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "MemberReportStatusEnum": "hengkou.choices.MemberReportStatus",
         "ProjectKindEnum": "projects.choices.ProjectKind",
         "StageEnum": "projects.choices.Stage",
+        "EvaluationGradeEnum": "projects.models.EvaluationGrade",
     },
 }
 

@@ -71,6 +71,8 @@ def move_project_stage(
     move.full_clean()
     move.save()
     locked.stage = to_stage
+    if acting_user is not None:
+        locked._history_user = acting_user
     locked.save(update_fields=["stage", "updated_at"])
     project.stage = to_stage
     return move
@@ -271,6 +273,8 @@ def record_project_inspection(
         inspector=acting_user,
     )
     inspection.full_clean()
+    if acting_user is not None:
+        inspection._history_user = acting_user
     inspection.save()
     return inspection
 
@@ -319,5 +323,7 @@ def confirm_project_evaluation(
     evaluation.confirmed_by = acting_user
     evaluation.confirmed_at = now
     evaluation.full_clean()
+    if acting_user is not None:
+        evaluation._history_user = acting_user
     evaluation.save()
     return evaluation

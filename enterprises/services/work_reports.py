@@ -87,6 +87,7 @@ def submit_work_report(
     acting_user,
     now: datetime.datetime,
     today: datetime.date | None = None,
+    amend: bool = True,
 ) -> WorkReport:
     """Record the sponsoring department's work report on an assignment for one month.
 
@@ -96,7 +97,8 @@ def submit_work_report(
     nothing written: a month after the current one (``today``, by default the date of ``now``
     in Asia/Shanghai), a month outside the assignment's year, and an empty progress.
     ``acting_user`` must be allowed by ``can_submit_work_report``; ``None`` stands for a
-    system import and is not checked.
+    system import and is not checked. With ``amend=False`` (the API's create) a month that
+    already has its report is refused instead of amended.
     """
     today = today or timezone.localdate(now)
     period = period.replace(day=1)
@@ -115,6 +117,10 @@ def submit_work_report(
     Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
     report = WorkReport.objects.filter(assignment=assignment, period=period).first()
     created = report is None
+    if not (created or amend):
+        raise ValidationError(
+            _("This assignment already has a work report this month."), code="unique"
+        )
     if created:
         report = WorkReport(assignment=assignment, period=period)
     report.progress = progress
@@ -129,3 +135,12 @@ def submit_work_report(
     stamps = {"created_at": now, "updated_at": now} if created else {"updated_at": now}
     stamp_times(report, **stamps)
     return report
+
+
+@transaction.atomic
+def delete_work_report(*, report: WorkReport, acting_user) -> None:
+    """Delete a work report; only who may submit the assignment's reports may delete them."""
+    if not can_submit_work_report(acting_user, report.assignment):
+        raise PermissionDenied(_("Only the sponsoring department may report on this assignment."))
+    report._history_user = acting_user
+    report.delete()

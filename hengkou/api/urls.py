@@ -4,13 +4,17 @@ from django.urls import path
 from rest_framework import routers
 
 from enterprises.api import views as enterprises
+from enterprises.api import work_reports
 from enterprises.api import zone_views as enterprise_zone
+from projects.api import reviews as project_reviews
 from projects.api import views as projects
 from projects.api import zone_views as project_zone
 
 from ..health import ping
 from . import views
+from .assessments import assessments
 from .history import HistoryView
+from .inspections import InspectionViewSet
 from .schema import DocsView, SchemaView
 
 router = routers.DefaultRouter()
@@ -35,6 +39,15 @@ router.register("standard-factories", enterprise_zone.StandardFactoryViewSet)
 router.register("service-facilities", enterprise_zone.ServiceFacilityViewSet)
 router.register("new-investors", enterprise_zone.NewInvestorViewSet)
 router.register("funding-applications", project_zone.FundingApplicationViewSet)
+# The pages' actions (issue 20): work reports, inspections, project reviews.
+router.register("work-reports", work_reports.WorkReportViewSet, basename="work-report")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register(
+    "project-inspections", project_reviews.ProjectInspectionViewSet, basename="project-inspection"
+)
+router.register(
+    "project-evaluations", project_reviews.ProjectEvaluationViewSet, basename="project-evaluation"
+)
 
 app_name = "api"
 urlpatterns = [
@@ -43,6 +56,7 @@ urlpatterns = [
     path("zone-stats/", views.zone_stats, name="zone-stats"),
     path("visit-compliance/", views.visit_compliance, name="visit-compliance"),
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
+    path("assessments/", assessments, name="assessments"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),

@@ -41,7 +41,7 @@ def inspection_list(request):
             raise PermissionDenied
         form = InspectionForm(request.POST)
         if form.is_valid():
-            inspection = record_inspection(form=form, acting_user=request.user)
+            inspection = record_inspection(acting_user=request.user, **form.cleaned_data)
             messages.success(
                 request,
                 _("The inspection of %(department)s is recorded.")

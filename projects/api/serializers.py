@@ -67,6 +67,38 @@ class ProjectSerializer(ModelWriteSerializer):
         return instance
 
 
+class StageMoveSerializer(serializers.Serializer):
+    """A stage move asked for by another system: the fields of the project page's form."""
+
+    to_stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        help_text=_("The new stage, later than the current one."),
+    )
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        write_only=True,
+        help_text=_("Another name of `to_stage`."),
+    )
+    moved_on = serializers.DateField(
+        required=False, help_text=_("The date of the move; today when omitted.")
+    )
+
+    def validate(self, attrs):
+        stage = attrs.pop("stage", None)
+        to_stage = attrs.get("to_stage") or stage
+        if to_stage is None:
+            raise serializers.ValidationError(
+                {"to_stage": [self.fields["to_stage"].error_messages["required"]]}
+            )
+        if stage is not None and stage != to_stage:
+            raise serializers.ValidationError(
+                {"stage": [_("`stage` and `to_stage` name different stages.")]}
+            )
+        return {**attrs, "to_stage": to_stage}
+
+
 class ProjectPlanSerializer(ModelWriteSerializer):
     class Meta:
         model = ProjectPlan

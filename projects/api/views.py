@@ -1,13 +1,23 @@
 """Viewsets of the projects resources of API v1."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from core.api.views import ModelViewSet
+from core.api.serializers import model_errors
+from core.api.views import ModelViewSet, requires
 from enterprises.models import refuse_closed_month
 
 from ..filtersets import ProjectFilterSet, ProjectPlanFilterSet, ProjectReportFilterSet
 from ..models import Project, ProjectPlan, ProjectReport
-from .serializers import ProjectPlanSerializer, ProjectReportSerializer, ProjectSerializer
+from ..services import move_project_stage_from_page
+from .serializers import (
+    ProjectPlanSerializer,
+    ProjectReportSerializer,
+    ProjectSerializer,
+    StageMoveSerializer,
+)
 
 
 @extend_schema_view(
@@ -48,6 +58,47 @@ class ProjectViewSet(ModelViewSet):
     queryset = Project.objects.order_by("name", "id")
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
+
+    @extend_schema(
+        request=StageMoveSerializer,
+        responses={200: ProjectSerializer},
+        examples=[
+            OpenApiExample(
+                "Started on a given day",
+                value={"to_stage": "started", "moved_on": "2021-03-15"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="stage",
+        permission_classes=[requires("projects.view_project")],
+        serializer_class=StageMoveSerializer,
+    )
+    def stage(self, request, pk=None):
+        """Move the project to a later stage on a date, as its page does.
+
+        Only the project's sponsoring department and leader (or `change_project`) move it
+        (403 otherwise); the stage only moves forward, never dated in the future nor before the
+        previous move (400). `moved_on` is today when omitted; `stage` is accepted for
+        `to_stage`. Answers the project.
+        """
+        project = self.get_object()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        with model_errors(rename={"stage": "to_stage", "stage_moved_on": "moved_on"}):
+            move_project_stage_from_page(
+                project=project,
+                to_stage=body.validated_data["to_stage"],
+                moved_on=body.validated_data.get("moved_on") or today,
+                acting_user=request.user,
+                today=today,
+            )
+        project.refresh_from_db()
+        return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(

@@ -272,6 +272,18 @@ RESOURCES = {
     "service-facilities": resource("", ZONE),
     "new-investors": resource("newinvestor", ZONE),
     "funding-applications": resource("fundingapplication", ZONE),
+    # The pages' actions: their services decide, as on the pages. A work report is written by
+    # its department only (the administrator role is not of it); an evaluation is confirmed.
+    "work-reports": resource(
+        "workreport",
+        READ_ALL | {DU},
+        create=frozenset({A, DU}),
+        update=frozenset({DU}),
+        delete=frozenset(),
+    ),
+    "inspections": resource("inspection", READ_ALL, create=frozenset({A, SO})),
+    "project-inspections": resource("projectinspection", READ_ALL, create=frozenset({A, SO})),
+    "project-evaluations": resource("", READ_ALL, create=frozenset({A, SO})),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).
@@ -280,6 +292,8 @@ ENDPOINTS = {
     "/api/v1/rankings/{department}/members/": RANKINGS,
     "/api/v1/zone-stats/": RANKINGS,
     "/api/v1/chain-stats/": RANKINGS,
+    "/api/v1/assessments/": RANKINGS,
+    "/api/v1/projects/{id}/stage/": READ_ALL | {DU, CL},
     "/api/v1/visit-compliance/": EVERYONE,
     "/api/v1/periods/{period}/close/": frozenset({A, EB}),
     "/api/v1/periods/{period}/reopen/": frozenset({A}),
@@ -350,8 +364,10 @@ def expected_api(path, method, role):
 def _api_url(world, path):
     name, detail = _resource_of(path)
     if path in ENDPOINTS:
-        return path.replace("{period}", "2021-11").replace(
-            "{department}", str(world.ours.department.pk)
+        return (
+            path.replace("{period}", "2021-11")
+            .replace("{department}", str(world.ours.department.pk))
+            .replace("{id}", str(world.ours.records["project"].pk))
         )
     if not detail:
         return path

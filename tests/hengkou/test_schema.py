@@ -29,20 +29,31 @@ from enterprises.models import (
     Problem,
     Target,
     Visit,
+    WorkReport,
 )
-from hengkou.models import SupervisionNotice
-from projects.models import Project, ProjectPlan, ProjectReport
+from hengkou.models import Inspection, SupervisionNotice
+from projects.models import (
+    Project,
+    ProjectEvaluation,
+    ProjectInspection,
+    ProjectPlan,
+    ProjectReport,
+)
 from tests.factories import (
     AssignmentFactory,
     EnterpriseTitleFactory,
+    InspectionFactory,
     MonthlyReportFactory,
     OfficialFactory,
     ProblemFactory,
+    ProjectEvaluationFactory,
+    ProjectInspectionFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
     TargetFactory,
     UserFactory,
     VisitFactory,
+    WorkReportFactory,
 )
 from tests.roles import user_with_role
 
@@ -59,8 +70,12 @@ RESOURCES = [
     "project-plans",
     "project-reports",
     "supervision-notices",
+    "work-reports",
+    "inspections",
+    "project-inspections",
+    "project-evaluations",
 ]
-COMPUTED = ["rankings", "zone-stats", "visit-compliance", "chain-stats"]
+COMPUTED = ["rankings", "zone-stats", "visit-compliance", "chain-stats", "assessments"]
 # Examples per operation and generation mode, the same ones on every run; API_FUZZ_EXAMPLES=200
 # runs a longer, random fuzz.
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
@@ -99,6 +114,7 @@ def test_schema_is_openapi_3_and_describes_every_resource(schema_document):
         assert f"/api/v1/{endpoint}/" in paths
     assert "/api/v1/periods/{period}/close/" in paths
     assert "/api/v1/periods/{period}/reopen/" in paths
+    assert "/api/v1/projects/{id}/stage/" in paths
     assert "/api/v1/schema/" not in paths
 
 
@@ -171,6 +187,10 @@ def _seed():
     ProjectReportFactory(project__enterprise=assignment.enterprise)
     plan.project.enterprise = assignment.enterprise
     plan.project.save()
+    WorkReportFactory(assignment=assignment)
+    InspectionFactory(department=assignment.department, assignment=assignment)
+    ProjectInspectionFactory(project=plan.project)
+    ProjectEvaluationFactory(project=plan.project)
     Period.objects.create(
         period=datetime.date(2021, 9, 1), status="closed", closed_at=timezone.now()
     )
@@ -190,6 +210,10 @@ PATH_MODELS = {
     "project-plans": ProjectPlan,
     "project-reports": ProjectReport,
     "supervision-notices": SupervisionNotice,
+    "work-reports": WorkReport,
+    "inspections": Inspection,
+    "project-inspections": ProjectInspection,
+    "project-evaluations": ProjectEvaluation,
 }
 BODY_MODELS = {
     "enterprise": Enterprise,
@@ -200,6 +224,7 @@ BODY_MODELS = {
     "team": Official,
     "project": Project,
     "visit": Visit,
+    "assignment": Assignment,
     "user": get_user_model(),
 }
 
