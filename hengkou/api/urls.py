@@ -10,6 +10,8 @@ from projects.api import zone_views as project_zone
 
 from ..health import ping
 from . import views
+from .bulletins import BulletinViewSet
+from .completeness import completeness
 from .history import HistoryView
 from .schema import DocsView, SchemaView
 
@@ -35,6 +37,7 @@ router.register("standard-factories", enterprise_zone.StandardFactoryViewSet)
 router.register("service-facilities", enterprise_zone.ServiceFacilityViewSet)
 router.register("new-investors", enterprise_zone.NewInvestorViewSet)
 router.register("funding-applications", project_zone.FundingApplicationViewSet)
+router.register("bulletins", BulletinViewSet, basename="bulletin")
 
 app_name = "api"
 urlpatterns = [
@@ -43,6 +46,7 @@ urlpatterns = [
     path("zone-stats/", views.zone_stats, name="zone-stats"),
     path("visit-compliance/", views.visit_compliance, name="visit-compliance"),
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
+    path("completeness/", completeness, name="completeness"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),
