@@ -13,6 +13,8 @@ from projects.api import zone_views as project_zone
 from ..health import ping
 from . import views
 from .assessments import assessments
+from .bulletins import BulletinViewSet
+from .completeness import completeness
 from .history import HistoryView
 from .inspections import InspectionViewSet
 from .schema import DocsView, SchemaView
@@ -48,6 +50,7 @@ router.register(
 router.register(
     "project-evaluations", project_reviews.ProjectEvaluationViewSet, basename="project-evaluation"
 )
+router.register("bulletins", BulletinViewSet, basename="bulletin")
 
 app_name = "api"
 urlpatterns = [
@@ -57,6 +60,7 @@ urlpatterns = [
     path("visit-compliance/", views.visit_compliance, name="visit-compliance"),
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
     path("assessments/", assessments, name="assessments"),
+    path("completeness/", completeness, name="completeness"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -373,17 +373,29 @@ class BulletinMonth:
         return month_label(self.period)
 
 
-def list_bulletin_months() -> list[BulletinMonth]:
-    """Return the closed months, newest first, with their current document numbers. One query."""
+def closed_months() -> QuerySet[Period]:
+    """Return the closed months, newest first, each with its current ``document_number``.
+
+    The number is null until the month's issue is stored (a month closed before bulletins were
+    stored gets it on the first read of its bulletin).
+    """
     number = BulletinIssue.objects.filter(period=OuterRef("pk"), superseded_at__isnull=True).values(
         "document_number"
     )[:1]
-    return [
-        BulletinMonth(period=period, closed_at=closed_at, document_number=document_number or "")
-        for period, closed_at, document_number in Period.objects.filter(status=PeriodStatus.CLOSED)
+    return (
+        Period.objects.filter(status=PeriodStatus.CLOSED)
         .annotate(document_number=Subquery(number))
         .order_by("-period")
-        .values_list("period", "closed_at", "document_number")
+    )
+
+
+def list_bulletin_months() -> list[BulletinMonth]:
+    """Return the closed months, newest first, with their current document numbers. One query."""
+    return [
+        BulletinMonth(period=period, closed_at=closed_at, document_number=document_number or "")
+        for period, closed_at, document_number in closed_months().values_list(
+            "period", "closed_at", "document_number"
+        )
     ]
 
 

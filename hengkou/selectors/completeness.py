@@ -73,6 +73,10 @@ class CompletenessBoard:
     def missing_any(self) -> bool:
         return any(row.reported < row.members for row in self.departments)
 
+    def missing_first(self) -> list[DepartmentCompleteness]:
+        """Return the departments still missing reports first, by code within each group."""
+        return sorted(self.departments, key=lambda row: row.reported >= row.members)
+
     def name_missing(
         self, rows: list[DepartmentCompleteness], *, per_department: int = NAMES_PER_DEPARTMENT
     ) -> list[DepartmentCompleteness]:
@@ -147,25 +151,29 @@ def list_missing_names(
     )
 
 
+def list_missing_members(
+    *, period: datetime.date, department_ids: list[int]
+) -> dict[int, list[tuple[int, str]]]:
+    """Return every member without a report of each department, as (enterprise id, name).
+
+    By name, for the departments ``department_ids`` only: one query, kept in the figures cache
+    until the next write. The API lists them all; the board names the first few.
+    """
+    ids = sorted(set(department_ids))
+    if not ids:
+        return {}
+    key = figures_key("missing-members", period=period, departments="-".join(map(str, ids)))
+    return cached_figures(key, lambda: _missing_members(period=period, department_ids=ids))
+
+
 def _missing_names(
     *, period: datetime.date, department_ids: list[int], per_department: int
 ) -> dict[int, list[str]]:
-    # Each member's report looked up by its own (enterprise, month) key, a scalar subquery
-    # the database cannot turn into a join: a page's 1,200 members cost 1,200 index probes,
-    # where NOT EXISTS let PostgreSQL hash every report of the month (20,000, each a heap visit
-    # until a vacuum has marked the pages all-visible: 60-100 ms after a close and reopen).
-    report = (
-        MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
-        .order_by()
-        .values("enterprise")[:1]
-    )
     position = Window(
         RowNumber(), partition_by=[F("department_id")], order_by=[F("enterprise__name").asc()]
     )
     rows = (
-        Assignment.objects.filter(year=period.year, department_id__in=department_ids)
-        .annotate(report=Subquery(report))
-        .filter(report__isnull=True)
+        _without_report(period=period, department_ids=department_ids)
         .annotate(position=position)
         .filter(position__lte=per_department)
         .order_by("department_id", "position")
@@ -175,3 +183,35 @@ def _missing_names(
     for department_id, name in rows:
         missing.setdefault(department_id, []).append(name)
     return missing
+
+
+def _missing_members(
+    *, period: datetime.date, department_ids: list[int]
+) -> dict[int, list[tuple[int, str]]]:
+    rows = (
+        _without_report(period=period, department_ids=department_ids)
+        .order_by("department_id", "enterprise__name", "enterprise_id")
+        .values_list("department_id", "enterprise_id", "enterprise__name")
+    )
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for department_id, enterprise_id, name in rows:
+        missing.setdefault(department_id, []).append((enterprise_id, name))
+    return missing
+
+
+def _without_report(*, period: datetime.date, department_ids: list[int]):
+    """Return the assignments of the departments' members with no report of the month."""
+    # Each member's report looked up by its own (enterprise, month) key, a scalar subquery
+    # the database cannot turn into a join: a page's 1,200 members cost 1,200 index probes,
+    # where NOT EXISTS let PostgreSQL hash every report of the month (20,000, each a heap visit
+    # until a vacuum has marked the pages all-visible: 60-100 ms after a close and reopen).
+    report = (
+        MonthlyReport.objects.filter(enterprise=OuterRef("enterprise"), period=period)
+        .order_by()
+        .values("enterprise")[:1]
+    )
+    return (
+        Assignment.objects.filter(year=period.year, department_id__in=department_ids)
+        .annotate(report=Subquery(report))
+        .filter(report__isnull=True)
+    )

@@ -24,7 +24,7 @@ from ..bulletin.content import MetricRanking
 from ..bulletin.tables import NUMERIC_KINDS, Cell, Row, Table, ranking_table
 from ..choices import Light, RankedMetric
 from ..ranking import RankingRow
-from .completeness import CompletenessBoard, DepartmentCompleteness, get_completeness_board
+from .completeness import CompletenessBoard, get_completeness_board
 from .ranking import PeriodRanking, get_shown_ranking
 from .zone import TrendPoint, ZoneStats, get_zone_stats, list_monthly_trend
 
@@ -269,10 +269,7 @@ def completeness_page(board: CompletenessBoard, page: object = 1) -> Page:
     A page number out of range or not a number gives the nearest page. The page's rows name
     their members without a report: one query for the page's departments, not the zone's.
     """
-    rows: list[DepartmentCompleteness] = sorted(
-        board.departments, key=lambda row: row.reported >= row.members
-    )
-    found = Paginator(rows, BOARD_PAGE_SIZE).get_page(page)
+    found = Paginator(board.missing_first(), BOARD_PAGE_SIZE).get_page(page)
     return Page(board.name_missing(list(found.object_list)), found.number, found.paginator)
 
 

@@ -295,6 +295,11 @@ ENDPOINTS = {
     "/api/v1/assessments/": RANKINGS,
     "/api/v1/projects/{id}/stage/": READ_ALL | {DU, CL},
     "/api/v1/visit-compliance/": EVERYONE,
+    # The dashboard's board for its readers; a department's own line for its users.
+    "/api/v1/completeness/": RANKINGS | {DU},
+    # Whoever reads the bulletin pages (the world's November is closed).
+    "/api/v1/bulletins/": RANKINGS,
+    "/api/v1/bulletins/{period}/": RANKINGS,
     "/api/v1/periods/{period}/close/": frozenset({A, EB}),
     "/api/v1/periods/{period}/reopen/": frozenset({A}),
     "/api/v1/history/": EVERYONE,
