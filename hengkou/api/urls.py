@@ -9,7 +9,7 @@ from projects.api import views as projects
 from projects.api import zone_views as project_zone
 
 from ..health import ping
-from . import views
+from . import annual, views
 from .history import HistoryView
 from .schema import DocsView, SchemaView
 
@@ -35,6 +35,10 @@ router.register("standard-factories", enterprise_zone.StandardFactoryViewSet)
 router.register("service-facilities", enterprise_zone.ServiceFacilityViewSet)
 router.register("new-investors", enterprise_zone.NewInvestorViewSet)
 router.register("funding-applications", project_zone.FundingApplicationViewSet)
+router.register("annual-plans", annual.AnnualPlanViewSet)
+router.register("year-turns", annual.YearTurnViewSet)
+router.register("year-turn-assignments", annual.DraftAssignmentViewSet)
+router.register("year-turn-targets", annual.DraftTargetViewSet)
 
 app_name = "api"
 urlpatterns = [
