@@ -276,6 +276,9 @@ class DraftTarget(models.Model):
     )
     value = models.DecimalField(_("target value"), validators=NON_NEGATIVE, **MONEY)
 
+    # Who set or imported each draft value (the Excel import writes history rows too).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("draft target")
         verbose_name_plural = _("draft targets")

@@ -62,7 +62,7 @@ def _seed(request, turn):
         rates={} if department else {data["metric"]: rate},
         department_rates=[(department, data["metric"], rate)] if department else [],
     )
-    seeded = turns.seed_targets(turn=turn, metrics=[data["metric"]])
+    seeded = turns.seed_targets(turn=turn, metrics=[data["metric"]], acting_user=request.user)
     messages.success(request, _("%(count)s draft targets seeded.") % {"count": seeded})
 
 
@@ -72,7 +72,7 @@ def _targets(request, turn):
         given = request.POST.get(f"target-{target.pk}")
         if given not in (None, "") and given != str(target.value):
             values[(target.enterprise_id, target.metric)] = given
-    written = turns.set_draft_targets(turn=turn, values=values)
+    written = turns.set_draft_targets(turn=turn, values=values, acting_user=request.user)
     messages.success(request, _("%(count)s draft targets changed.") % {"count": written})
 
 

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from core.api.serializers import ModelWriteSerializer
 from core.api.views import ERRORS, ApiSchema, ModelViewSet, ScopedViewSetMixin
 from enterprises.choices import Metric
+from enterprises.filtersets import YearFilter, id_filter
 from enterprises.models import Department, Official
 
 from ..annual.models import (
@@ -109,6 +110,8 @@ class _model_errors:
 
 
 class AnnualPlanFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The year of the plan."))
+
     class Meta:
         model = AnnualPlan
         fields = ["year"]
@@ -265,7 +268,7 @@ class YearTurnViewSet(
                     for row in data["department_rates"]
                 ],
             )
-            turns.seed_targets(turn=turn, metrics=metrics)
+            turns.seed_targets(turn=turn, metrics=metrics, acting_user=request.user)
         return Response(self.get_serializer(_turns().get(pk=turn.pk)).data)
 
     @extend_schema(request=None, responses={200: YearTurnSerializer, **ERRORS})
@@ -282,8 +285,8 @@ class YearTurnViewSet(
 
 
 class DraftFilterSet(django_filters.FilterSet):
-    turn = django_filters.NumberFilter(field_name="turn_id")
-    year = django_filters.NumberFilter(field_name="turn__year")
+    turn = id_filter(YearTurn, help_text=_("The turn of the year (id)."))
+    year = YearFilter(field_name="turn__year", help_text=_("The new year of the turn."))
 
 
 class DraftAssignmentSerializer(ModelWriteSerializer):
@@ -363,7 +366,9 @@ class DraftTargetSerializer(ModelWriteSerializer):
     def _set(self, turn, data):
         key = (data["enterprise"].pk, data["metric"])
         with _model_errors():
-            turns.set_draft_targets(turn=turn, values={key: data["value"]})
+            turns.set_draft_targets(
+                turn=turn, values={key: data["value"]}, acting_user=self.acting_user
+            )
         return DraftTarget.objects.get(turn=turn, enterprise_id=key[0], metric=key[1])
 
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.figures_cache import figures_changed
 from enterprises.choices import Metric
@@ -253,7 +253,7 @@ def set_growth_rates(
 
 
 @transaction.atomic
-def seed_targets(*, turn: YearTurn, metrics: Iterable[str]) -> int:
+def seed_targets(*, turn: YearTurn, metrics: Iterable[str], acting_user=None) -> int:
     """Seed the draft targets of ``metrics`` from last year's actuals and the growth rates.
 
     target = actual × (1 + rate), to the cent; a department's own rate overrides the zone-wide
@@ -284,12 +284,14 @@ def seed_targets(*, turn: YearTurn, metrics: Iterable[str]) -> int:
         DraftTarget.objects.filter(
             turn=turn, metric=metric, enterprise_id__in=[e for e, m in keys if m == metric]
         ).delete()
-    DraftTarget.objects.bulk_create(seeded, batch_size=500)
+    bulk_create_with_history(seeded, DraftTarget, batch_size=500, default_user=acting_user)
     return len(seeded)
 
 
 @transaction.atomic
-def set_draft_targets(*, turn: YearTurn, values: Mapping[tuple[int, str], object]) -> int:
+def set_draft_targets(
+    *, turn: YearTurn, values: Mapping[tuple[int, str], object], acting_user=None
+) -> int:
     """Set draft targets by hand ({(enterprise id, metric): value}); return the rows written.
 
     Only enterprises in the drafts may have a draft target; each value is checked first.
@@ -319,8 +321,11 @@ def set_draft_targets(*, turn: YearTurn, values: Mapping[tuple[int, str], object
         elif target.value != value:
             target.value = value
             changed.append(target)
-    DraftTarget.objects.bulk_create(new, batch_size=500)
-    DraftTarget.objects.bulk_update(changed, ["value"], batch_size=500)
+    bulk_create_with_history(new, DraftTarget, batch_size=500, default_user=acting_user)
+    if changed:
+        bulk_update_with_history(
+            changed, DraftTarget, ["value"], batch_size=500, default_user=acting_user
+        )
     return len(new) + len(changed)
 
 

@@ -203,7 +203,7 @@ def _write_sponsorships(writer: Writer, firms, enterprises, year: int, last_year
     turn = year_turn.start_year_turn(year=year, acting_user=user, today=datetime.date(year, 1, 4))
     for draft in turn.assignments.select_related("leader").order_by("pk"):
         year_turn.update_draft_assignment(draft=draft, **plans[draft.enterprise_id])
-    year_turn.set_draft_targets(turn=turn, values=targets)
+    year_turn.set_draft_targets(turn=turn, values=targets, acting_user=user)
     year_turn.confirm_year_turn(turn=turn, acting_user=user, now=opening)
     teams = Assignment.team.through.objects.filter(assignment__year=year).count()
     for label, created in (
