@@ -43,7 +43,8 @@ class AnnualPlan(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    # The file's name is no text to keep in the audit trail (history has no bounded file field).
+    history = HistoricalRecords(excluded_fields=["document"])
 
     class Meta:
         verbose_name = _("annual work plan")
