@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -122,7 +122,11 @@ def turn(request):
         "next_year": next_year,
         "start_form": StartForm(initial={"year": next_year}),
         "seed_form": SeedForm(),
-        "rates": chosen.rates.select_related("department") if chosen else [],
+        "rates": chosen.rates.select_related("department").order_by(
+            "metric", F("department__code").asc(nulls_first=True)
+        )
+        if chosen
+        else [],
     }
     return render(request, "hengkou/year_turn.html", context)
 

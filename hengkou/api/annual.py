@@ -168,9 +168,11 @@ class YearTurnSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GrowthRateSerializer(many=True))
     def get_rates(self, turn) -> list:
+        # The zone-wide rate of a metric first, then the departments' (in id order).
+        rates = sorted(turn.rates.all(), key=lambda r: (r.metric, r.department_id or 0))
         return [
             {"metric": r.metric, "department": r.department_id, "rate": float(r.rate)}
-            for r in turn.rates.all()
+            for r in rates
         ]
 
 

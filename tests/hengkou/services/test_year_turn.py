@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enterprises.models import Assignment, DepartmentYtd, Target
 from enterprises.selectors.sponsorship import list_my_cards
@@ -27,6 +28,13 @@ pytestmark = pytest.mark.django_db
 JAN_2022 = datetime.date(2022, 1, 1)
 TODAY = datetime.date(2022, 1, 5)
 NOW = datetime.datetime(2022, 1, 5, 9, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
