@@ -251,3 +251,45 @@ def test_annual_plan_goals_are_checked_and_a_refusal_writes_nothing(office, goal
     response = office.post(f"{API}/annual-plans/", body, format="json")
     assert response.status_code == 400, response.json()
     assert not AnnualPlan.objects.exists() and not PlanGoal.objects.exists()
+
+
+def _grow(turn, size):
+    from tests.factories import DraftAssignmentFactory, DraftTargetFactory
+
+    for _ in range(size):
+        draft = DraftAssignmentFactory(turn=turn)
+        draft.team.add(draft.responsible)
+        DraftTargetFactory(turn=turn, enterprise=draft.enterprise)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/year-turns/",
+        "/api/v1/year-turn-assignments/?turn={turn}",
+        "/api/v1/year-turn-targets/?turn={turn}",
+        "/year/turn/?year=2022",
+    ],
+)
+def test_the_lists_and_the_page_read_the_same_queries_for_2_or_20_drafts(
+    office, url, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    turn = YearTurnFactory(year=2022)
+    client = office
+    if url.startswith("/year/"):
+        client = Client()
+        client.force_login(office.user)
+    client.get(url.format(turn=turn.pk))  # the user's permissions, loaded once
+    counts = []
+    for size in (2, 18):
+        _grow(turn, size)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url.format(turn=turn.pk)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(25):
+        client.get(url.format(turn=turn.pk))
