@@ -40,6 +40,9 @@ ROLES = {
             "hengkou.add_annualplan",
             "hengkou.change_annualplan",
             "hengkou.delete_annualplan",
+            "hengkou.add_plangoal",
+            "hengkou.change_plangoal",
+            "hengkou.delete_plangoal",
         ],
     },
     "supervision_office": {

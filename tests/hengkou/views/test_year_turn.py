@@ -146,3 +146,16 @@ def test_draft_targets_are_imported_all_or_nothing(zone):
     result = run_import(kind=kind, source=_targets_xlsx(good[:1]), user=office)
     assert not result.ok  # a confirmed year takes no more drafts
     assert DraftAssignment.objects.count() == 2
+
+
+def test_the_admin_edits_a_plan_with_its_goals_inline(client):
+    from tests.factories import UserFactory
+
+    admin = client
+    admin.force_login(UserFactory(is_superuser=True, is_staff=True))
+    plan = AnnualPlanFactory(year=2022)
+    PlanGoalFactory(plan=plan)
+    assert admin.get("/admin/hengkou/annualplan/").status_code == 200
+    page = admin.get(f"/admin/hengkou/annualplan/{plan.pk}/change/")
+    assert page.status_code == 200 and "goals-0-growth_rate" in page.content.decode()
+    assert admin.get("/admin/hengkou/yearturn/").status_code == 200
