@@ -99,7 +99,10 @@ REOPEN_MONTH = MonthPermission(
 # Rankings and every other zone-wide figure: the roles that read every department's ranking.
 READS_RANKINGS = "hengkou.view_rankingsnapshot"
 RANKINGS = needs(READS_RANKINGS)
+# The turn of the year: the leading office (who closes the months) and administrators.
+YEAR_TURN = needs("hengkou.add_yearturn")
 IMPORTERS = needs(
+    "hengkou.add_drafttarget",
     "enterprises.add_enterprise",
     "enterprises.add_assignment",
     "enterprises.add_target",
@@ -137,6 +140,9 @@ PAGES: dict[str, Rule] = {
     "notice_list": needs("hengkou.view_supervisionnotice"),
     "notice_detail": needs("hengkou.view_supervisionnotice"),
     "inspection_list": needs("hengkou.view_inspection"),
+    "annual:plans": needs("hengkou.view_annualplan"),
+    "annual:turn": YEAR_TURN,
+    "annual:draft": YEAR_TURN,
     # Officials and departments: their enterprises, visits, duties, problems, work reports.
     # Anyone may open /my/ (it says so when there is nothing); the menu offers it to officials.
     "enterprises:my_enterprises": Rule(menu=Rule(official=True)),

@@ -32,3 +32,7 @@ class BulletinIssueAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The year's plan and the turn of the year register their own.
+from .annual import admin as annual_admin  # noqa: E402, F401

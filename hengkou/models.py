@@ -558,3 +558,14 @@ class OpenRanking(models.Model):
 
     def __str__(self):
         return f"{self.period:%Y-%m} · {self.metric}"
+
+
+# The year's plan and the turn of the year, a feature package of their own (hengkou/annual/).
+from .annual.models import (  # noqa: E402, F401
+    AnnualPlan,
+    DraftAssignment,
+    DraftTarget,
+    GrowthRate,
+    PlanGoal,
+    YearTurn,
+)

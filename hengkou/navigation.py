@@ -136,6 +136,25 @@ AREAS = [
         group="supervision",
     ),
     Area(
+        key="annual_plans",
+        label=_("Annual work plan"),
+        description=_("The year's work plan (实施方案) and its goals per indicator."),
+        url_name="annual:plans",
+        icon="bi-flag",
+        group="supervision",
+    ),
+    Area(
+        key="year_turn",
+        label=_("Turn of the year"),
+        description=_(
+            "Start the new year from the last one: draft assignments and targets, reviewed "
+            "and confirmed at once."
+        ),
+        url_name="annual:turn",
+        icon="bi-calendar2-plus",
+        group="supervision",
+    ),
+    Area(
         key="imports",
         label=_("Import from Excel"),
         description=_(

@@ -19,3 +19,13 @@ def register_all() -> None:
     register(models.Inspection, any_of(by_department("department"), by_assignment("assignment")))
     register(models.Notification, by_user("recipient"))
     register(models.Reminder, by_user("recipient"))
+    # The year's plan and the turn of the year are the zone's: their permissions say who reads.
+    for model in (
+        models.AnnualPlan,
+        models.PlanGoal,
+        models.YearTurn,
+        models.GrowthRate,
+        models.DraftAssignment,
+        models.DraftTarget,
+    ):
+        register(model, everyone, check_references=False)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("problems/", include((enterprise_urls.problem_patterns, "problems"))),
     path("projects/", include("projects.urls")),
     path("overview/", include("hengkou.overview.urls")),
+    path("year/", include("hengkou.annual.urls")),
     path("zone/", include((enterprise_urls.zone_patterns, "zone"))),
     path("work-reports/", include((enterprise_urls.work_report_patterns, "work_reports"))),
     path("imports/", include("core.imports.urls")),

@@ -11,7 +11,7 @@ from projects.api import views as projects
 from projects.api import zone_views as project_zone
 
 from ..health import ping
-from . import views
+from . import annual, views
 from .assessments import assessments
 from .bulletins import BulletinViewSet
 from .completeness import completeness
@@ -51,6 +51,10 @@ router.register(
     "project-evaluations", project_reviews.ProjectEvaluationViewSet, basename="project-evaluation"
 )
 router.register("bulletins", BulletinViewSet, basename="bulletin")
+router.register("annual-plans", annual.AnnualPlanViewSet)
+router.register("year-turns", annual.YearTurnViewSet)
+router.register("year-turn-assignments", annual.DraftAssignmentViewSet)
+router.register("year-turn-targets", annual.DraftTargetViewSet)
 
 app_name = "api"
 urlpatterns = [

@@ -4,6 +4,14 @@ One module per app (``enterprises`` also has the user's); ``from tests.factories
 reaches them all. tests/test_factories.py checks that every model has one.
 """
 
+from .annual import (
+    AnnualPlanFactory,
+    DraftAssignmentFactory,
+    DraftTargetFactory,
+    GrowthRateFactory,
+    PlanGoalFactory,
+    YearTurnFactory,
+)
 from .enterprises import (
     AssignmentFactory,
     CountyLeaderFactory,
@@ -57,6 +65,12 @@ from .projects import (
 )
 
 __all__ = [
+    "AnnualPlanFactory",
+    "DraftAssignmentFactory",
+    "DraftTargetFactory",
+    "GrowthRateFactory",
+    "PlanGoalFactory",
+    "YearTurnFactory",
     "AssignmentFactory",
     "BulletinFileFactory",
     "BulletinIssueFactory",

@@ -20,6 +20,7 @@ from enterprises.models import (
 )
 from enterprises.services import aggregates
 from enterprises.services.figures import refresh_monthly_ytd
+from hengkou.services import year_turn
 from projects.choices import ProjectKind, Stage
 from projects.models import Project, ProjectPlan, ProjectReport, StageMove
 
@@ -27,6 +28,7 @@ from ..article.common import (
     INVESTMENT_OFFICE,
     YEARS,
     People,
+    Tally,
     Writer,
     _rng,
     apportion,
@@ -158,73 +160,58 @@ def _goals(firm: Firm, year: int, target: int | None, last_year: int) -> str:
     return "；".join(parts) + "。"
 
 
-def _write_sponsorships(writer: Writer, firms, enterprises, year: int, last_year: dict):
-    """Carry 2021's assignments into ``year`` with their teams, targets and restated plans."""
+def _planned_sponsorships(firms, enterprises, year: int, last_year: dict):
+    """Return this year's targets and plans of 2021's enterprises, by enterprise id."""
     rng = _rng(f"targets/{year}")
     by_key = {firm.key: firm for firm in firms}
     key_of = {enterprise.pk: key for key, enterprise in enterprises.items()}
-    previous = (
-        Assignment.objects.filter(year=2021)
-        .select_related("enterprise", "department", "leader", "responsible")
-        .prefetch_related("team")
-        .order_by("enterprise__credit_code")
-    )
+    previous = Assignment.objects.filter(year=2021).order_by("enterprise__credit_code")
     targeted = set(
         Target.objects.filter(year=2021, metric=Metric.OUTPUT_VALUE).values_list(
             "enterprise_id", flat=True
         )
     )
-    target_rows, assignment_rows, teams = [], [], {}
-    for assignment in previous:
-        key = key_of.get(assignment.enterprise_id)
+    targets, plans = {}, {}
+    for enterprise_id in previous.values_list("enterprise_id", flat=True):
+        key = key_of.get(enterprise_id)
         firm = by_key.get(key)
         target = None
-        if firm is not None and assignment.enterprise_id in targeted and last_year.get(key):
+        if firm is not None and enterprise_id in targeted and last_year.get(key):
             target = max(1000, round(last_year[key] * rng.uniform(*TARGET_RAISE) / 1000) * 1000)
-            target_rows.append(
-                {
-                    "enterprise_id": assignment.enterprise_id,
-                    "year": year,
-                    "metric": Metric.OUTPUT_VALUE,
-                    "value": money(target),
-                }
-            )
-        assignment_rows.append(
-            {
-                "enterprise_id": assignment.enterprise_id,
-                "year": year,
-                "leader_id": assignment.leader_id,
-                "department_id": assignment.department_id,
-                "responsible_id": assignment.responsible_id,
-                "plan_goals": _goals(firm, year, target, last_year.get(key, 0))
-                if firm
-                else "稳定生产经营，按月报送工业经济指标。",
-                "plan_standards": PLAN_STANDARDS,
-                "plan_deadline": datetime.date(year, 12, 31),
-            }
-        )
-        teams[(assignment.enterprise_id, year)] = [o.pk for o in assignment.team.all()]
-    writer.rows(
-        Target,
-        ("enterprise_id", "year", "metric"),
-        target_rows,
-        existing=Target.objects.filter(year=year),
-        validation="local",
-    )
-    written = writer.rows(
-        Assignment,
-        ("enterprise_id", "year"),
-        assignment_rows,
-        existing=Assignment.objects.filter(year=year),
-    )
-    writer.links(
-        "Assignment.team",
-        Assignment.team.through,
-        "assignment",
-        "official",
-        {written[key].pk: set(team) for key, team in teams.items()},
-    )
-    return written
+            targets[(enterprise_id, Metric.OUTPUT_VALUE)] = money(target)
+        plans[enterprise_id] = {
+            "plan_goals": _goals(firm, year, target, last_year.get(key, 0))
+            if firm
+            else "稳定生产经营，按月报送工业经济指标。",
+            "plan_standards": PLAN_STANDARDS,
+            "plan_deadline": datetime.date(year, 12, 31),
+        }
+    return targets, plans
+
+
+def _write_sponsorships(writer: Writer, firms, enterprises, year: int, last_year: dict, *, user):
+    """Turn the year as the zone does each January: 2021's sponsorships carried into ``year``.
+
+    Through the turn of the year (hengkou/services/year_turn.py): the assignments copied as
+    drafts with their teams, the plans restated and the targets set from last year's figures,
+    then confirmed at once. A year already carried over is left as it is.
+    """
+    if Assignment.objects.filter(year=year).exists():
+        return
+    targets, plans = _planned_sponsorships(firms, enterprises, year, last_year)
+    opening = at(datetime.date(year, 1, 4), 10)
+    turn = year_turn.start_year_turn(year=year, acting_user=user, today=datetime.date(year, 1, 4))
+    for draft in turn.assignments.select_related("leader").order_by("pk"):
+        year_turn.update_draft_assignment(draft=draft, **plans[draft.enterprise_id])
+    year_turn.set_draft_targets(turn=turn, values=targets, acting_user=user)
+    year_turn.confirm_year_turn(turn=turn, acting_user=user, now=opening)
+    teams = Assignment.team.through.objects.filter(assignment__year=year).count()
+    for label, created in (
+        ("Target", len(targets)),
+        ("Assignment", len(plans)),
+        ("Assignment.team", teams),
+    ):
+        writer.tallies.setdefault(label, Tally()).created += created
 
 
 def _run_routine(writer, year: int, until: datetime.date, people: People) -> None:
@@ -433,7 +420,7 @@ def _write_live_projects(writer: Writer, year: int, today: datetime.date, people
     )
 
 
-def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
+def bring_this_year(writer: Writer, today: datetime.date, acting_user=None) -> int | None:
     """Write this year's sponsorships, targets, figures and routine up to ``today``."""
     year = today.year
     if year <= max(YEARS):
@@ -444,7 +431,7 @@ def bring_this_year(writer: Writer, today: datetime.date) -> int | None:
     firms = [firm for firm in firms if firm.key in enterprises]
     last_year = _write_figures(writer, firms, enterprises, year, today)
     _write_titles(writer, firms, enterprises, year)
-    _write_sponsorships(writer, firms, enterprises, year, last_year)
+    _write_sponsorships(writer, firms, enterprises, year, last_year, user=acting_user)
     # Bulk writes send no signals: the department totals of the year follow here.
     aggregates.refresh_years(years=[year])
     people = load_people()
@@ -465,7 +452,7 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
         users = DemoUsers.load()
         history = [month for year in YEARS for month in month_starts(year)]
         close_months(history, users, today, tally)
-        year = bring_this_year(writer, today)
+        year = bring_this_year(writer, today, acting_user=users.bureau)
         if year is not None:
             this_year = [m for m in month_starts(year) if next_month(m) <= today]
             close_months(this_year, users, today, tally)
