@@ -56,6 +56,18 @@ COUNTERPARTS: dict[str, set[str]] = {
         f"POST {API}/project-reports/{{id}}/photos/",
         f"DELETE {API}/project-reports/{{id}}/photos/{{photo_id}}/",
     },
+    # The turn of the year: start it, seed the targets, add or drop a draft, confirm.
+    "annual:turn": {
+        f"POST {API}/year-turns/",
+        f"POST {API}/year-turns/{{id}}/seed/",
+        f"POST {API}/year-turns/{{id}}/confirm/",
+        f"POST {API}/year-turn-assignments/",
+        f"DELETE {API}/year-turn-assignments/{{id}}/",
+    },
+    "annual:draft": {
+        f"PATCH {API}/year-turn-assignments/{{id}}/",
+        f"PATCH {API}/year-turn-targets/{{id}}/",
+    },
     # Importing a confirmed workbook creates or updates rows of its kind, all or none.
     "imports:confirm": {
         f"{method} {API}/{resource}/{suffix}"
@@ -68,7 +80,8 @@ COUNTERPARTS: dict[str, set[str]] = {
             "project-reports",
         )
         for method, suffix in (("POST", ""), ("PATCH", "{id}/"))
-    },
+    }
+    | {f"PATCH {API}/year-turn-targets/{{id}}/"},  # the turn's draft targets
 }
 
 # Page write views with no API counterpart, on purpose.

@@ -22,7 +22,9 @@ HOST = "127.0.0.1:8000"
 def _section() -> str:
     text = (Path(django_settings.BASE_DIR) / "docs" / "api.md").read_text(encoding="utf-8")
     assert text.count(SECTION) == 1
-    return text[text.index(SECTION) :]
+    section = text[text.index(SECTION) :]
+    # Up to the next section of the guide.
+    return section.split("\n## ", 1)[0]
 
 
 def _requests(section: str) -> list[tuple[str, str]]:
