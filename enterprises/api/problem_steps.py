@@ -19,15 +19,13 @@ from core.models import TEXT_MAX
 from ..models import Department
 from ..selectors.problems import ACTIONS
 from ..services.problems import take_problem_action
-from .serializers import ProblemSerializer, refuse_due_on
+from .serializers import ProblemSerializer, RefusesDueOn
 
 ON = {"required": False, "help_text": _("The date of the step; today when omitted.")}
 
 
-class StepSerializer(serializers.Serializer):
-    def validate(self, attrs):
-        refuse_due_on(self.initial_data)
-        return attrs
+class StepSerializer(RefusesDueOn, serializers.Serializer):
+    """A step's body; one that sets ``due_on`` is refused (400), as on create and PATCH."""
 
 
 class AssignStepSerializer(StepSerializer):

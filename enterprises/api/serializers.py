@@ -273,20 +273,29 @@ class VisitSerializer(ModelWriteSerializer):
             )
 
 
-def refuse_due_on(body) -> None:
-    """Refuse a body that sets ``due_on``: the 13710 rule computes it (400, never ignored)."""
-    if hasattr(body, "keys") and "due_on" in body:
-        raise serializers.ValidationError(
-            {
-                "due_on": _(
-                    "`due_on` is computed by the 13710 rule from `raised_on` and the severity "
-                    "(7 days, or 30 for a major problem): leave it out of the body."
-                )
-            }
-        )
+DUE_ON_COMPUTED = _(
+    "`due_on` is computed by the 13710 rule from `raised_on` and the severity "
+    "(7 days, or 30 for a major problem): leave it out of the body."
+)
 
 
-class ProblemSerializer(ModelWriteSerializer):
+class RefusesDueOn:
+    """A body that sets ``due_on`` is a 400 saying it is computed, beside any other bad field."""
+
+    def to_internal_value(self, data):
+        sets_due_on = hasattr(data, "keys") and "due_on" in data
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if sets_due_on and isinstance(error.detail, dict):
+                error.detail["due_on"] = [DUE_ON_COMPUTED]
+            raise
+        if sets_due_on:
+            raise serializers.ValidationError({"due_on": [DUE_ON_COMPUTED]})
+        return value
+
+
+class ProblemSerializer(RefusesDueOn, ModelWriteSerializer):
     """A problem; raised with POST, then moved through its workflow with PATCH."""
 
     status = serializers.ChoiceField(
@@ -366,7 +375,6 @@ class ProblemSerializer(ModelWriteSerializer):
         return rank == 0
 
     def validate(self, attrs):
-        refuse_due_on(self.initial_data)
         if self.instance is None:
             later = [
                 name
