@@ -15,7 +15,7 @@ NOT_A_PHOTO = "该文件不是照片：请上传 JPEG、PNG 或 WebP 格式的�
 CONFIRMED_ALREADY = "只有已办结（部门已填写办理结果）的诉求才能确认；该诉求当前为“已解决”。"
 DUE_ON = (
     "`due_on` 由 13710 规则根据 `raised_on` 和严重程度计算（7 天，重大诉求 30 天）："
-    "请求中不要包含该字段。"
+    "提交的内容中不要包含该字段。"
 )
 
 
@@ -88,6 +88,7 @@ def test_visit_photos_and_corrections(admin_api, media):
         },
     )
     assert visit["photos"] == []
+    assert VisitPhoto._meta.get_field("image").upload_to == "visits/%Y/%m/"
     body = api.upload(f"visits/{visit['id']}/photos", jpeg("workshop.jpg"))
     [photo] = body["photos"]
     assert photo["id"] == VisitPhoto.objects.get().pk
@@ -160,7 +161,11 @@ def test_problem_steps(admin_api):
             "status": "open",
         },
     )
-    assert (problem["status"], problem["due_on"]) == ("assigned", "2021-11-17")
+    assert (problem["status"], problem["assigned_on"], problem["due_on"]) == (
+        "assigned",
+        "2021-11-10",
+        "2021-11-17",
+    )
     dept2 = api.post("departments", {"code": "D02", "name": "自然资源局", "kind": "sponsor"})["id"]
     path = f"problems/{problem['id']}"
     body = api.post(f"{path}/assign", {"department": dept2, "on": "2021-11-10"}, status=200)
@@ -170,7 +175,7 @@ def test_problem_steps(admin_api):
     body = api.post(f"{path}/solve", {"resolution": "用地手续已办结", "on": "2021-11-15"}, 200)
     assert (body["status"], body["solved_on"]) == ("solved", "2021-11-15")
     body = api.post(f"{path}/reject", {"note": "不动产证尚未发放"}, 200)
-    assert (body["status"], body["resolution"]) == ("in_progress", "")
+    assert (body["status"], body["resolution"], body["solved_on"]) == ("in_progress", "", None)
     api.post(f"{path}/solve", {"resolution": "不动产证已发放", "on": "2021-11-16"}, 200)
     body = api.post(f"{path}/confirm", {"satisfaction": 5, "on": "2021-11-16"}, 200)
     assert (body["status"], body["resolved_on"], body["satisfaction"]) == (

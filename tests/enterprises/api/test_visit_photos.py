@@ -162,3 +162,23 @@ def test_a_photo_of_another_visit_is_404(media):
     assert client_of(world.author).delete(url(world.visit, other)).status_code == 404
     assert client_of(world.author).delete(f"{url(world.visit)}999999/").status_code == 404
     assert VisitPhoto.objects.count() == 1
+
+
+def test_the_schema_documents_the_photo_operations(admin_api):
+    schema = admin_api.get("/api/v1/schema/", {"format": "json"}).json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    for parent in ("visits", "project-reports"):
+        upload = paths[f"/api/v1/{parent}/{{id}}/photos/"]["post"]
+        assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
+        assert {"201", "400", "403", "404", "409"} <= set(upload["responses"])
+        remove = paths[f"/api/v1/{parent}/{{id}}/photos/{{photo_id}}/"]["delete"]
+        assert {"204", "403", "404", "409"} <= set(remove["responses"])
+        assert {p["name"] for p in remove["parameters"]} == {"id", "photo_id"}
+    upload = components["PhotoUploadRequest"]["properties"]["image"]
+    assert upload["format"] == "binary"
+    photo = components["Photo"]["properties"]
+    assert set(photo) == {"id", "url", "thumbnail_url"}
+    assert photo["thumbnail_url"]["nullable"] is True
+    for name in ("Visit", "ProjectReport"):
+        assert components[name]["properties"]["photos"]["readOnly"] is True
+    assert {"patch", "delete"} <= set(paths["/api/v1/visits/{id}/"])
