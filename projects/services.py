@@ -232,6 +232,16 @@ def submit_project_report(
     return report
 
 
+def refuse_photo_adder(report: ProjectReport, acting_user) -> None:
+    """Raise ``PermissionDenied`` unless ``acting_user`` may add photos to ``report``: who may
+    report on the project that year (``can_edit_project``). The API asks before reading an upload.
+    """
+    if not can_edit_project(acting_user, report.project, year=report.period.year):
+        raise PermissionDenied(
+            _("Only the project's sponsoring department and leader may report on it.")
+        )
+
+
 @transaction.atomic
 def add_report_photos(
     *, report: ProjectReport, photos, acting_user, now: datetime.datetime
@@ -244,10 +254,7 @@ def add_report_photos(
     Each is re-encoded and given a thumbnail (``store_photo``).
     """
     report = ProjectReport.objects.select_for_update().get(pk=report.pk)
-    if not can_edit_project(acting_user, report.project, year=report.period.year):
-        raise PermissionDenied(
-            _("Only the project's sponsoring department and leader may report on it.")
-        )
+    refuse_photo_adder(report, acting_user)
     refuse_closed_month(report.period)
     if not photos:
         raise ValidationError({"image": _("Choose at least one photo.")})

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 
-# Photos arrive as multipart form data, one or more parts named ``image``.
-PHOTO_PARSERS = [MultiPartParser, FormParser]
+from core.api.http import ObjectJSONParser
+
+# Photos arrive as multipart form data, one or more parts named ``image``. A JSON body is read
+# too, only to be refused as every other API body is (400: not an object, or no file in it).
+PHOTO_PARSERS = [MultiPartParser, FormParser, ObjectJSONParser]
 
 
 class PhotoSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from core.models import TEXT_MAX
 
 from ..models import Department
 from ..selectors.problems import ACTIONS
-from ..services.problems import take_problem_action
+from ..services.problems import refuse_step_taker, take_problem_action
 from .serializers import ProblemSerializer, RefusesDueOn
 
 ON = {"required": False, "help_text": _("The date of the step; today when omitted.")}
@@ -91,6 +91,7 @@ def _step_action(name: str):
 
     def step(self, request, pk=None):
         problem = self.get_object()
+        refuse_step_taker(name, problem=problem, user=request.user)
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         now = timezone.now()

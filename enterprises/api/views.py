@@ -56,7 +56,12 @@ from ..models import (
 from ..selectors.chain import get_chain_stats
 from ..selectors.problems import list_problems
 from ..services.figures import delete_monthly_reports
-from ..services.visits import add_visit_photos, delete_visit, remove_visit_photo
+from ..services.visits import (
+    add_visit_photos,
+    delete_visit,
+    refuse_photo_adder,
+    remove_visit_photo,
+)
 from ..site import reads_zone_figures
 from .problem_steps import ProblemStepsMixin
 from .serializers import (
@@ -355,6 +360,7 @@ class VisitViewSet(
         photos than a visit holds (20), is a 400 and nothing is stored.
         """
         visit = self.get_object()
+        refuse_photo_adder(visit, request.user)
         add_visit_photos(
             visit=visit,
             photos=uploaded_photos(request),

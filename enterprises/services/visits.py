@@ -280,6 +280,22 @@ def _locked(visit: Visit) -> Visit:
     return Visit.objects.select_for_update().select_related("enterprise").get(pk=visit.pk)
 
 
+def refuse_photo_adder(visit: Visit, acting_user) -> None:
+    """Raise ``PermissionDenied`` unless ``acting_user`` may add photos to ``visit``.
+
+    Who may record visits to the enterprise in the visit's year adds them (``may_log_visits``);
+    the API asks before it reads an upload.
+    """
+    if not may_log_visits(acting_user, enterprise=visit.enterprise, year=visit.visited_on.year):
+        raise PermissionDenied(
+            _(
+                "Only the officials of %(enterprise)s's assignment in %(year)s (its sponsoring "
+                "leader, department head, responsible person and team) add photos to its visits."
+            )
+            % {"enterprise": visit.enterprise.name, "year": visit.visited_on.year}
+        )
+
+
 @transaction.atomic
 def add_visit_photos(
     *, visit: Visit, photos, acting_user, now: datetime.datetime
@@ -292,14 +308,7 @@ def add_visit_photos(
     within the limits (core/images.py).
     """
     visit = _locked(visit)
-    if not may_log_visits(acting_user, enterprise=visit.enterprise, year=visit.visited_on.year):
-        raise PermissionDenied(
-            _(
-                "Only the officials of %(enterprise)s's assignment in %(year)s (its sponsoring "
-                "leader, department head, responsible person and team) add photos to its visits."
-            )
-            % {"enterprise": visit.enterprise.name, "year": visit.visited_on.year}
-        )
+    refuse_photo_adder(visit, acting_user)
     refuse_closed_visit_month(visit.visited_on)
     if not photos:
         raise ValidationError({"image": _("Choose at least one photo.")})

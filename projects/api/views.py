@@ -18,7 +18,7 @@ from enterprises.models import refuse_closed_month
 
 from ..filtersets import ProjectFilterSet, ProjectPlanFilterSet, ProjectReportFilterSet
 from ..models import Project, ProjectPhoto, ProjectPlan, ProjectReport
-from ..services import add_report_photos, remove_report_photo
+from ..services import add_report_photos, refuse_photo_adder, remove_report_photo
 from .serializers import ProjectPlanSerializer, ProjectReportSerializer, ProjectSerializer
 
 
@@ -160,6 +160,7 @@ class ProjectReportViewSet(ModelViewSet):
         holds (20), is a 400 and nothing is stored. Each gets a thumbnail.
         """
         report = self.get_object()
+        refuse_photo_adder(report, request.user)
         add_report_photos(
             report=report,
             photos=uploaded_photos(request),
