@@ -124,7 +124,7 @@ def test_a_user_the_workflow_does_not_allow_is_403():
     # The sponsoring leader sees the problem and may confirm, but neither solves nor assigns.
     client = client_of(user_with_role("county_leader", official=assignment.leader))
     before = state(problem)
-    for name, body in (("solve", {"resolution": "x"}), ("assign", {"department": 1})):
+    for name, body in (("solve", {"resolution": "x"}), ("assign", {}), ("feedback", {})):
         detail = step(client, problem, name, body, status=403)["detail"]
         assert name in detail
     assert state(problem) == before and not ProblemEvent.objects.exists()
