@@ -4,7 +4,8 @@ A photo is a JPEG, PNG or WebP file of at most ``HENGKOU_PHOTO_MAX_BYTES`` (10 M
 ``HENGKOU_PHOTO_MAX_PIXELS`` decoded pixels (40 Mpx), 32 to 12,000 pixels a side. The check reads
 only the file's header, so a small file that claims 12000 × 12000 pixels is refused before any
 pixel is decoded. What is stored is re-encoded as a plain JPEG: turned upright, without the
-original's metadata (GPS positions included) or anything appended to it.
+original's metadata (GPS positions included) or anything appended to it. A visit or a project
+report holds at most ``HENGKOU_PHOTOS_PER_RECORD`` (20) photos.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -23,6 +25,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_PHOTOS = 20
 SIDE_RANGE = (32, 12_000)
 JPEG_QUALITY = 85
 
@@ -33,6 +36,24 @@ def max_bytes() -> int:
 
 def max_pixels() -> int:
     return int(getattr(settings, "HENGKOU_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def max_photos() -> int:
+    """Return how many photos one record (a visit, a project report) holds at most."""
+    return int(getattr(settings, "HENGKOU_PHOTOS_PER_RECORD", DEFAULT_MAX_PHOTOS))
+
+
+def check_photo_count(*, existing: int, adding: int) -> None:
+    """Raise ValidationError when ``adding`` photos to ``existing`` ones passes the limit."""
+    if existing + adding > max_photos():
+        raise ValidationError(
+            _(
+                "A record holds at most %(limit)s photos: it has %(existing)s, and %(adding)s "
+                "more were sent."
+            ),
+            code="photo_count",
+            params={"limit": max_photos(), "existing": existing, "adding": adding},
+        )
 
 
 def _rewound(file):
@@ -117,3 +138,15 @@ def _decoded_upright(source) -> Image.Image:
             upright = upright.convert("RGB")
         upright.load()
     return upright
+
+
+def delete_files_on_commit(files) -> None:
+    """Delete stored files (image or thumbnail fields; empty ones skipped) once the transaction
+    commits, so that a write rolled back keeps them."""
+    stored = [(file.storage, file.name) for file in files if file]
+
+    def delete():
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -238,6 +238,10 @@ HENGKOU_JSON_MAX_DEPTH = env.int("HENGKOU_JSON_MAX_DEPTH", default=32)
 # Photos (core/images.py): bytes and decoded pixels, checked from the header before decoding.
 HENGKOU_PHOTO_MAX_BYTES = env.int("HENGKOU_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 HENGKOU_PHOTO_MAX_PIXELS = env.int("HENGKOU_PHOTO_MAX_PIXELS", default=40_000_000)
+# Photos one visit or one project report holds at most, added on its page or through the API.
+HENGKOU_PHOTOS_PER_RECORD = env.int("HENGKOU_PHOTOS_PER_RECORD", default=20)
+# Days after a visit was recorded during which its author may correct or delete it (API v1).
+HENGKOU_VISIT_CORRECTION_DAYS = env.int("HENGKOU_VISIT_CORRECTION_DAYS", default=7)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from core.images import reencode_photo
+from core.images import check_photo_count, delete_files_on_commit, reencode_photo
+from enterprises.models import refuse_closed_month
 
 from .choices import STAGE_ORDER, Stage
 from .models import (
@@ -199,9 +200,10 @@ def submit_project_report(
     first submission time is kept) and adds the new photos. Refused, with nothing written: a
     project in reserve, a month after the current one (``today``, by default the date of
     ``now`` in Asia/Shanghai), a closed month (code ``month_closed``), a percent complete below
-    an earlier month's or above a later month's, and a photo that is not an image, too large
-    or of absurd dimensions. ``acting_user`` must pass ``can_edit_project`` for the month's
-    year; ``None`` stands for a system import and is not checked.
+    an earlier month's or above a later month's, a photo that is not an image, too large
+    or of absurd dimensions, and more photos than a report holds (``HENGKOU_PHOTOS_PER_RECORD``).
+    ``acting_user`` must pass ``can_edit_project`` for the month's year; ``None`` stands for a
+    system import and is not checked.
     """
     today = today or timezone.localdate(now)
     period = period.replace(day=1)
@@ -220,12 +222,71 @@ def submit_project_report(
     report.problems = (problems or "").strip()
     report.full_clean()
     records = _checked_photos(photos, acting_user=acting_user, now=now)
+    try:
+        check_photo_count(existing=report.photos.count() if report.pk else 0, adding=len(records))
+    except ValidationError as error:
+        raise ValidationError({"photos": error}) from error
     report.save()
     for record in records:
         record.report = report
         store_photo(record)
         record.save()
     return report
+
+
+def refuse_photo_adder(report: ProjectReport, acting_user) -> None:
+    """Raise ``PermissionDenied`` unless ``acting_user`` may add photos to ``report``: who may
+    report on the project that year (``can_edit_project``). The API asks before reading an upload.
+    """
+    if not can_edit_project(acting_user, report.project, year=report.period.year):
+        raise PermissionDenied(
+            _("Only the project's sponsoring department and leader may report on it.")
+        )
+
+
+@transaction.atomic
+def add_report_photos(
+    *, report: ProjectReport, photos, acting_user, now: datetime.datetime
+) -> list[ProjectPhoto]:
+    """Add progress photos to a filed monthly report, as its page does; all of them or none.
+
+    Who may report on the project that year adds them (``can_edit_project``, else
+    ``PermissionDenied``). Refused with nothing written: a closed month (code ``month_closed``),
+    no photo, more photos than a report holds, a file that is not a photo within the limits.
+    Each is re-encoded and given a thumbnail (``store_photo``).
+    """
+    report = ProjectReport.objects.select_for_update().get(pk=report.pk)
+    refuse_photo_adder(report, acting_user)
+    refuse_closed_month(report.period)
+    if not photos:
+        raise ValidationError({"image": _("Choose at least one photo.")})
+    try:
+        records = _checked_photos(photos, acting_user=acting_user, now=now)
+    except ValidationError as error:
+        raise ValidationError({"image": error.error_dict["photos"]}) from error
+    try:
+        check_photo_count(existing=report.photos.count(), adding=len(records))
+    except ValidationError as error:
+        raise ValidationError({"image": error}) from error
+    for record in records:
+        record.report = report
+        store_photo(record)
+        record.save()
+    return records
+
+
+@transaction.atomic
+def remove_report_photo(*, photo: ProjectPhoto, acting_user) -> None:
+    """Remove a report's photo and its thumbnail, their files once the transaction commits.
+
+    Only who uploaded it removes it (else ``PermissionDenied``), while the month is open (code
+    ``month_closed``).
+    """
+    if acting_user is None or photo.uploaded_by_id != acting_user.pk:
+        raise PermissionDenied(_("Only who added a photo removes it."))
+    refuse_closed_month(photo.report.period)
+    delete_files_on_commit([photo.image, photo.thumbnail])
+    photo.delete()
 
 
 # --- stage moves from the project page ----------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.validators import UniqueValidator
 
+from core.api.photos import PhotoSerializer
 from core.api.serializers import (
     HTML_CUTOFF,
     ModelWriteSerializer,
@@ -44,7 +45,7 @@ from ..services.problems import (
     apply_problem_step,
     raise_problem,
 )
-from ..services.visits import official_of, record_visit
+from ..services.visits import correct_visit, official_of, record_visit
 from ..validators import validate_credit_code
 
 
@@ -224,11 +225,38 @@ class VisitSerializer(ModelWriteSerializer):
         html_cutoff=HTML_CUTOFF,
         help_text=_("The officials who took part, as a list of ids; it counts for each."),
     )
+    photos = PhotoSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The visit's photos, added with `POST visits/{id}/photos/` (`multipart/form-data`)."
+        ),
+    )
 
     class Meta:
         model = Visit
-        fields = ["id", "enterprise", "visited_on", "participants", "kind", "notes", "created_by"]
+        fields = [
+            "id",
+            "enterprise",
+            "visited_on",
+            "participants",
+            "kind",
+            "notes",
+            "created_by",
+            "photos",
+        ]
         read_only_fields = ["created_by"]
+
+    def update(self, visit, validated_data):
+        now = timezone.now()
+        with model_errors():
+            return correct_visit(
+                visit=visit,
+                changes=validated_data,
+                acting_user=self.acting_user,
+                today=timezone.localdate(now),
+                now=now,
+            )
 
     def create(self, validated_data):
         now = timezone.now()
@@ -245,7 +273,29 @@ class VisitSerializer(ModelWriteSerializer):
             )
 
 
-class ProblemSerializer(ModelWriteSerializer):
+DUE_ON_COMPUTED = _(
+    "`due_on` is computed by the 13710 rule from `raised_on` and the severity "
+    "(7 days, or 30 for a major problem): leave it out of the body."
+)
+
+
+class RefusesDueOn:
+    """A body that sets ``due_on`` is a 400 saying it is computed, beside any other bad field."""
+
+    def to_internal_value(self, data):
+        sets_due_on = hasattr(data, "keys") and "due_on" in data
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if sets_due_on and isinstance(error.detail, dict):
+                error.detail["due_on"] = [DUE_ON_COMPUTED]
+            raise
+        if sets_due_on:
+            raise serializers.ValidationError({"due_on": [DUE_ON_COMPUTED]})
+        return value
+
+
+class ProblemSerializer(RefusesDueOn, ModelWriteSerializer):
     """A problem; raised with POST, then moved through its workflow with PATCH."""
 
     status = serializers.ChoiceField(
@@ -308,7 +358,10 @@ class ProblemSerializer(ModelWriteSerializer):
             "solved_on",
         ]
         extra_kwargs = {
-            "resolution": {"help_text": _("The department's resolution (PATCH, with `solved`).")},
+            "resolution": {
+                "allow_null": True,
+                "help_text": _("The department's resolution (PATCH, with `solved`)."),
+            },
             "resolved_on": {
                 "help_text": _("The day the enterprise confirmed (PATCH, with `resolved`).")
             },
@@ -334,16 +387,19 @@ class ProblemSerializer(ModelWriteSerializer):
                         later, _("This is given later, with PATCH, once the problem is raised.")
                     )
                 )
-            status = attrs.get("status")
-            expected = (
-                choices.ProblemStatus.ASSIGNED
-                if attrs.get("department")
-                else choices.ProblemStatus.OPEN
-            )
-            if status is not None and status != expected:
+            # A new problem is open; a department given assigns it at once (``raise_problem``),
+            # so a body saying "open" with a department is the contract's create and stands.
+            status = attrs.pop("status", None)
+            starts = {choices.ProblemStatus.OPEN, choices.ProblemStatus.ASSIGNED}
+            if status is not None and (
+                status not in starts
+                or (status == choices.ProblemStatus.ASSIGNED and not attrs.get("department"))
+            ):
                 raise serializers.ValidationError(
                     {"status": _("A new problem is open, or assigned when a department is given.")}
                 )
+        elif "resolution" in attrs and attrs["resolution"] is None:
+            del attrs["resolution"]
         return attrs
 
     def create(self, validated_data):

@@ -10,15 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from core.api.views import ERRORS, ApiSchema, ModelViewSet, ScopedViewSetMixin, WorkflowPermissions
+from core.api.photos import PHOTO_PARSERS, PhotoUploadSerializer, uploaded_photos
+from core.api.views import (
+    ERRORS,
+    ApiSchema,
+    ModelPermissions,
+    ModelViewSet,
+    ScopedViewSetMixin,
+    WorkflowPermissions,
+)
 
 from .. import choices
 from ..filtersets import (
@@ -41,11 +51,19 @@ from ..models import (
     Problem,
     Target,
     Visit,
+    VisitPhoto,
 )
 from ..selectors.chain import get_chain_stats
 from ..selectors.problems import list_problems
 from ..services.figures import delete_monthly_reports
+from ..services.visits import (
+    add_visit_photos,
+    delete_visit,
+    refuse_photo_adder,
+    remove_visit_photo,
+)
 from ..site import reads_zone_figures
+from .problem_steps import ProblemStepsMixin
 from .serializers import (
     AssignmentSerializer,
     DepartmentSerializer,
@@ -253,6 +271,24 @@ class MonthlyReportViewSet(ModelViewSet):
         delete_monthly_reports(reports=MonthlyReport.objects.filter(pk=instance.pk))
 
 
+class VisitPermissions(ModelPermissions):
+    """Reading needs ``view_visit``; recording, correcting, deleting and photos ``add_visit``.
+
+    Which visit a user may correct (its author, within the window) or add photos to (the
+    assignment's officials) is the service's rule.
+    """
+
+    perms_map = {
+        **ModelPermissions.perms_map,
+        "PATCH": ["%(app_label)s.add_%(model_name)s"],
+        "DELETE": ["%(app_label)s.add_%(model_name)s"],
+    }
+
+
+PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id.")
+PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
+
+
 @extend_schema_view(
     create=extend_schema(
         examples=[
@@ -268,29 +304,90 @@ class MonthlyReportViewSet(ModelViewSet):
                 request_only=True,
             )
         ]
-    )
+    ),
+    partial_update=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Correct the date and the notes",
+                value={"visited_on": "2021-11-09", "notes": "了解订单、用工和用地情况"},
+                request_only=True,
+            )
+        ]
+    ),
 )
 class VisitViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """On-site visits (到企帮扶); a visit counts for each participant. Recorded, never edited.
+    """On-site visits (到企帮扶); a visit counts for each participant.
 
     A visit cannot be dated in the future; it is logged by an official of the enterprise's
     assignment that year (its leader, department head, responsible person or team), or by an
-    administrator. Filters: `enterprise`, `official` (a participant), `date_from`, `date_to`,
-    `kind`.
+    administrator. Its author corrects it (PATCH) or deletes it within
+    `HENGKOU_VISIT_CORRECTION_DAYS` (7) days of recording it, never in or into a closed month
+    (409); anyone else, or later, is a 403. Filters: `enterprise`, `official` (a participant),
+    `date_from`, `date_to`, `kind`.
     """
 
     queryset = Visit.objects.prefetch_related(
-        Prefetch("participants", queryset=Official.objects.order_by("pk").only("pk"))
+        Prefetch("participants", queryset=Official.objects.order_by("pk").only("pk")),
+        Prefetch("photos", queryset=VisitPhoto.objects.order_by("pk")),
     ).order_by("-visited_on", "-id")
     serializer_class = VisitSerializer
     filterset_class = VisitFilterSet
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [VisitPermissions]
     schema = ApiSchema()
+
+    def perform_destroy(self, instance):
+        delete_visit(visit=instance, acting_user=self.request.user, now=timezone.now())
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: VisitSerializer, 400: ERRORS["400"], **PHOTO_ANSWERS},
+    )
+    @action(detail=True, methods=["post"], url_path="photos", parser_classes=PHOTO_PARSERS)
+    def photos(self, request, pk=None):
+        """Add photos (multipart `image`, repeatable) to a visit; the visit comes back.
+
+        The officials who may log the enterprise's visits that year add them (else 403), while
+        the month is open (else 409); a file that is not a photo within the limits, or more
+        photos than a visit holds (20), is a 400 and nothing is stored.
+        """
+        visit = self.get_object()
+        refuse_photo_adder(visit, request.user)
+        add_visit_photos(
+            visit=visit,
+            photos=uploaded_photos(request),
+            acting_user=request.user,
+            now=timezone.now(),
+        )
+        stored = self.get_queryset().get(pk=visit.pk)
+        return Response(self.get_serializer(stored).data, status=201)
+
+    @extend_schema(parameters=[PHOTO_ID], request=None, responses={204: None, **PHOTO_ANSWERS})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"photos/(?P<photo_id>[0-9]+)",
+        url_name="photo",
+    )
+    def remove_photo(self, request, pk=None, photo_id=None):
+        """Remove a visit's photo: only who added it, while the month is open (409 otherwise).
+
+        Its file is deleted with it.
+        """
+        visit = self.get_object()
+        photo = get_object_or_404(
+            VisitPhoto.objects.select_related("visit"), pk=photo_id, visit=visit
+        )
+        remove_visit_photo(photo=photo, acting_user=request.user)
+        return Response(status=204)
 
 
 @extend_schema_view(
@@ -338,6 +435,7 @@ class VisitViewSet(
     ),
 )
 class ProblemViewSet(
+    ProblemStepsMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -352,8 +450,10 @@ class ProblemViewSet(
     `{"department": id}` assigns, `{"status": "in_progress", "note": "..."}` gives feedback,
     `{"status": "solved", "resolution": "..."}` solves, `{"status": "resolved",
     "satisfaction": 1-5}` confirms, and `{"status": "in_progress", "note": "..."}` on a solved
-    problem sends the solution back. An illegal transition is a 400. Filters: `enterprise`,
-    `department`, `status`, `overdue`.
+    problem sends the solution back. An illegal transition is a 400. The same steps are also
+    explicit actions: `POST problems/{id}/assign/`, `feedback/`, `solve/`, `confirm/`,
+    `reject/`. `due_on` is computed (the 13710 rule): a body that sets it is a 400. Filters:
+    `enterprise`, `department`, `status`, `overdue`.
     """
 
     queryset = Problem.objects.all()

@@ -79,6 +79,16 @@ class VisitPhoto(models.Model):
     )
     image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/", validators=[validate_photo])
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # Who added the photo (its author, who alone may remove it); photos from before this field
+    # count as the visit's author's.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("visit photo")

@@ -375,6 +375,37 @@ def reject_solution(*, problem: Problem, note: str, acting_user, now: datetime.d
     return problem
 
 
+def refuse_step_taker(action: str, *, problem: Problem, user) -> None:
+    """Raise ``PermissionDenied`` unless the workflow lets ``user`` take ``action`` on
+    ``problem`` (whatever its status), as its page does before reading the step's form."""
+    if action not in problem_permissions(user, problem, ignore_status=True):
+        raise PermissionDenied(
+            _("You may not take this step on the problem: %(steps)s.") % {"steps": action}
+        )
+
+
+def take_problem_action(
+    action: str, *, problem: Problem, user, data: dict, now: datetime.datetime
+) -> Problem:
+    """Take one named step (``ACTIONS``) with the data of its page form, as ``user``.
+
+    Refused with ``PermissionDenied`` to whom the workflow does not allow the step (whatever the
+    status), as the problem's page refuses it; the step's service refuses a wrong status or
+    field. ``data`` holds ``department``, ``note``, ``resolution`` or ``satisfaction``, and ``on``.
+    """
+    refuse_step_taker(action, problem=problem, user=user)
+    common = {"problem": problem, "acting_user": user, "now": now}
+    if action == ASSIGN:
+        return assign_problem(department=data.get("department"), on=data.get("on"), **common)
+    if action == FEEDBACK:
+        return give_feedback(note=data.get("note", ""), on=data.get("on"), **common)
+    if action == SOLVE:
+        return solve_problem(resolution=data.get("resolution", ""), on=data.get("on"), **common)
+    if action == CONFIRM:
+        return confirm_problem(satisfaction=data.get("satisfaction"), on=data.get("on"), **common)
+    return reject_solution(note=data.get("note", ""), **common)
+
+
 # --- one change of a problem, whatever step it asks for -----------------------------------------
 
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.images import reencode_photo
+from core.images import check_photo_count, delete_files_on_commit, reencode_photo
 
 from ..choices import ProblemSeverity, VisitKind
-from ..models import Department, Enterprise, Official, PendingVisitPhoto, Visit, VisitPhoto
+from ..models import (
+    Department,
+    Enterprise,
+    Official,
+    PendingVisitPhoto,
+    Period,
+    Visit,
+    VisitPhoto,
+)
 from ..selectors.sponsorship import is_involved
 from .problems import raise_problem
 
@@ -23,6 +32,9 @@ PENDING_PHOTO_MAX_AGE = datetime.timedelta(days=1)
 # At most this many kept photos named by one form (a bound on the tokens a request may carry).
 MAX_KEPT_PHOTOS = 20
 PENDING_PHOTO_SALT = "enterprises.visits.pending-photo"
+DEFAULT_CORRECTION_DAYS = 7
+# What a correction may change: every field of the recording form but its photos and problems.
+CORRECTABLE = ("enterprise", "visited_on", "participants", "kind", "notes")
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,17 @@ def official_of(user) -> Official | None:
     return Official.objects.filter(user=user).select_related("department").first() if user else None
 
 
+def may_log_visits(user, *, enterprise: Enterprise, year: int) -> bool:
+    """Return whether ``user`` logs visits to ``enterprise`` in ``year`` (and adds their photos).
+
+    The officials of the enterprise's assignment that year (leader, department head,
+    responsible person, team) do, and administrators.
+    """
+    if user is not None and user.is_superuser:
+        return True
+    return is_involved(official_of(user), enterprise_id=enterprise.pk, year=year)
+
+
 def _check_visit(
     *,
     enterprise: Enterprise,
@@ -48,36 +71,44 @@ def _check_visit(
     kept_photos: list[PendingVisitPhoto],
     acting_user,
     today: datetime.date,
+    photos=(),
 ) -> None:
     """Raise the ValidationError of every reason ``record_visit`` refuses, if any."""
     errors = {}
     if any(photo.user_id != getattr(acting_user, "pk", None) for photo in kept_photos):
         errors["photos"] = _("A kept photo belongs to someone else.")
+    else:
+        try:
+            check_photo_count(existing=0, adding=len(photos) + len(kept_photos))
+        except ValidationError as error:
+            errors["photos"] = error
     if visited_on > today:
         errors["visited_on"] = _("A visit cannot be dated in the future.")
     if not participants:
         errors["participants"] = _("Choose at least one participant.")
-    if not (acting_user and acting_user.is_superuser):
-        official = official_of(acting_user)
-        if not is_involved(official, enterprise_id=enterprise.pk, year=visited_on.year):
-            errors["enterprise"] = _(
-                "You have no assignment on %(enterprise)s in %(year)s: only its sponsoring "
-                "leader, department head, responsible person and team log its visits."
-            ) % {"enterprise": enterprise.name, "year": visited_on.year}
+    if not may_log_visits(acting_user, enterprise=enterprise, year=visited_on.year):
+        errors["enterprise"] = _(
+            "You have no assignment on %(enterprise)s in %(year)s: only its sponsoring "
+            "leader, department head, responsible person and team log its visits."
+        ) % {"enterprise": enterprise.name, "year": visited_on.year}
     if errors:
         raise ValidationError(errors)
 
 
-def _attach_photos(visit: Visit, *, photos, kept_photos, now: datetime.datetime) -> None:
+def _attach_photos(
+    visit: Visit, *, photos, kept_photos, acting_user, now: datetime.datetime
+) -> None:
     """Save the new photos (re-encoded) and the kept ones on ``visit``; discard the kept ones."""
     for photo in photos:
-        record = VisitPhoto(visit=visit, image=reencode_photo(photo), uploaded_at=now)
+        record = VisitPhoto(
+            visit=visit, image=reencode_photo(photo), uploaded_by=acting_user, uploaded_at=now
+        )
         record.full_clean()
         record.save()
     for kept in kept_photos:
         with kept.image.open("rb") as stored:
             image = ContentFile(stored.read(), name="photo.jpg")
-        record = VisitPhoto(visit=visit, image=image, uploaded_at=now)
+        record = VisitPhoto(visit=visit, image=image, uploaded_by=acting_user, uploaded_at=now)
         record.full_clean()
         record.save()
     discard_pending_photos(kept_photos)
@@ -103,7 +134,8 @@ def record_visit(
     ``kept_photos`` are photos kept from the acting user's earlier try of the same form: the visit
     takes them over. Refused (nothing written) when dated in the future, without participants,
     when the acting official has no assignment on the enterprise that year (administrators
-    excepted), or when a kept photo is not the acting user's.
+    excepted), when a kept photo is not the acting user's, or with more photos than a visit
+    holds (``HENGKOU_PHOTOS_PER_RECORD``).
     """
     _check_visit(
         enterprise=enterprise,
@@ -112,6 +144,7 @@ def record_visit(
         kept_photos=kept_photos,
         acting_user=acting_user,
         today=today,
+        photos=photos,
     )
     visit = Visit(
         enterprise=enterprise,
@@ -123,7 +156,7 @@ def record_visit(
     visit.full_clean()
     visit.save()
     visit.participants.set(participants)
-    _attach_photos(visit, photos=photos, kept_photos=kept_photos, now=now)
+    _attach_photos(visit, photos=photos, kept_photos=kept_photos, acting_user=acting_user, now=now)
     raised_by = official_of(acting_user)
     for problem in problems:
         raise_problem(
@@ -216,3 +249,167 @@ def purge_pending_photos(*, before: datetime.datetime) -> int:
     stale = list(PendingVisitPhoto.objects.filter(uploaded_at__lt=before))
     discard_pending_photos(stale)
     return len(stale)
+
+
+# --- photos added later, corrections and deletions (API v1) ---------------------------------------
+
+
+def correction_days() -> int:
+    """Return the days after recording during which a visit's author corrects or deletes it."""
+    return int(getattr(settings, "HENGKOU_VISIT_CORRECTION_DAYS", DEFAULT_CORRECTION_DAYS))
+
+
+def refuse_closed_visit_month(day: datetime.date) -> None:
+    """Refuse a write of a visit in (or into) a closed month, with the code ``month_closed``."""
+    if Period.is_closed(day):
+        raise ValidationError(
+            {
+                "visited_on": ValidationError(
+                    _(
+                        "The month %(period)s is closed: its visits are locked. An administrator "
+                        "must reopen it before they can change."
+                    ),
+                    code="month_closed",
+                    params={"period": f"{day:%Y-%m}"},
+                )
+            }
+        )
+
+
+def _locked(visit: Visit) -> Visit:
+    return Visit.objects.select_for_update().select_related("enterprise").get(pk=visit.pk)
+
+
+def refuse_photo_adder(visit: Visit, acting_user) -> None:
+    """Raise ``PermissionDenied`` unless ``acting_user`` may add photos to ``visit``.
+
+    Who may record visits to the enterprise in the visit's year adds them (``may_log_visits``);
+    the API asks before it reads an upload.
+    """
+    if not may_log_visits(acting_user, enterprise=visit.enterprise, year=visit.visited_on.year):
+        raise PermissionDenied(
+            _(
+                "Only the officials of %(enterprise)s's assignment in %(year)s (its sponsoring "
+                "leader, department head, responsible person and team) add photos to its visits."
+            )
+            % {"enterprise": visit.enterprise.name, "year": visit.visited_on.year}
+        )
+
+
+@transaction.atomic
+def add_visit_photos(
+    *, visit: Visit, photos, acting_user, now: datetime.datetime
+) -> list[VisitPhoto]:
+    """Add photos to a recorded visit, re-encoded as on the visit form; all of them or none.
+
+    Who may record visits to the enterprise in the visit's year adds them (``may_log_visits``,
+    else ``PermissionDenied``). Refused with nothing written: a closed month (code
+    ``month_closed``), no photo, more photos than a visit holds, a file that is not a photo
+    within the limits (core/images.py).
+    """
+    visit = _locked(visit)
+    refuse_photo_adder(visit, acting_user)
+    refuse_closed_visit_month(visit.visited_on)
+    if not photos:
+        raise ValidationError({"image": _("Choose at least one photo.")})
+    try:
+        check_photo_count(existing=visit.photos.count(), adding=len(photos))
+    except ValidationError as error:
+        raise ValidationError({"image": error}) from error
+    images, errors = [], []
+    for photo in photos:
+        try:
+            images.append(reencode_photo(photo))
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError({"image": errors})
+    records = []
+    for image in images:
+        record = VisitPhoto(visit=visit, image=image, uploaded_by=acting_user, uploaded_at=now)
+        record.full_clean()
+        record.save()
+        records.append(record)
+    return records
+
+
+def photo_author_id(photo: VisitPhoto) -> int | None:
+    """Return the id of who added a photo: its uploader, else (older photos) the visit's author."""
+    return photo.uploaded_by_id or photo.visit.created_by_id
+
+
+@transaction.atomic
+def remove_visit_photo(*, photo: VisitPhoto, acting_user) -> None:
+    """Remove a visit's photo, its file once the transaction commits.
+
+    Only its author (``photo_author_id``) removes it (else ``PermissionDenied``), and only while
+    the visit's month is open (code ``month_closed``).
+    """
+    if acting_user is None or photo_author_id(photo) != acting_user.pk:
+        raise PermissionDenied(_("Only who added a photo removes it."))
+    refuse_closed_visit_month(photo.visit.visited_on)
+    delete_files_on_commit([photo.image])
+    photo.delete()
+
+
+def _check_correction(visit: Visit, *, acting_user, now: datetime.datetime) -> None:
+    """Refuse a correction or deletion by anyone but the author, late, or in a closed month."""
+    if acting_user is None or visit.created_by_id != acting_user.pk:
+        raise PermissionDenied(_("Only who recorded a visit corrects or deletes it."))
+    days = correction_days()
+    if now > visit.created_at + datetime.timedelta(days=days):
+        raise PermissionDenied(
+            _(
+                "A visit is corrected or deleted within %(days)s days of being recorded; this "
+                "one was recorded on %(date)s."
+            )
+            % {"days": days, "date": visit.created_at.date().isoformat()}
+        )
+    refuse_closed_visit_month(visit.visited_on)
+
+
+@transaction.atomic
+def correct_visit(
+    *, visit: Visit, changes: dict, acting_user, today: datetime.date, now: datetime.datetime
+) -> Visit:
+    """Correct a recorded visit: its author, within the correction window, in an open month.
+
+    ``changes`` holds any of ``CORRECTABLE``. Refused with nothing written: not the author or
+    past ``HENGKOU_VISIT_CORRECTION_DAYS`` days after it was recorded (``PermissionDenied``),
+    the visit's month or the month it would move to closed (code ``month_closed``), and every
+    reason ``record_visit`` refuses a visit for. The history row names ``acting_user``.
+    """
+    visit = _locked(visit)
+    _check_correction(visit, acting_user=acting_user, now=now)
+    values = {name: changes.get(name, getattr(visit, name)) for name in CORRECTABLE}
+    values["participants"] = list(changes.get("participants", visit.participants.all()))
+    refuse_closed_visit_month(values["visited_on"])
+    _check_visit(
+        enterprise=values["enterprise"],
+        visited_on=values["visited_on"],
+        participants=values["participants"],
+        kept_photos=[],
+        acting_user=acting_user,
+        today=today,
+    )
+    for name in ("enterprise", "visited_on", "kind", "notes"):
+        setattr(visit, name, values[name])
+    visit._history_user = acting_user
+    visit.full_clean()
+    visit.save()
+    if "participants" in changes:
+        visit.participants.set(values["participants"])
+    return visit
+
+
+@transaction.atomic
+def delete_visit(*, visit: Visit, acting_user, now: datetime.datetime) -> None:
+    """Delete a visit and its photos (their files once committed), on the terms of a correction.
+
+    Problems raised during it stay, without the visit.
+    """
+    visit = _locked(visit)
+    _check_correction(visit, acting_user=acting_user, now=now)
+    delete_files_on_commit([photo.image for photo in visit.photos.all()])
+    visit._history_user = acting_user
+    visit.delete()

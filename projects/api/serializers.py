@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.photos import PhotoSerializer
 from core.api.serializers import ModelWriteSerializer, PeriodField, model_errors
 from enterprises.models import refuse_closed_month
 
@@ -111,6 +112,14 @@ class ProjectPlanSerializer(ModelWriteSerializer):
 
 class ProjectReportSerializer(ModelWriteSerializer):
     period = PeriodField(label=_("month"), help_text=_("The month, written YYYY-MM."))
+    photos = PhotoSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The report's progress photos, added with `POST project-reports/{id}/photos/` "
+            "(`multipart/form-data`)."
+        ),
+    )
 
     class Meta:
         model = ProjectReport
@@ -124,6 +133,7 @@ class ProjectReportSerializer(ModelWriteSerializer):
             "problems",
             "status",
             "submitted_at",
+            "photos",
         ]
         read_only_fields = ["status", "submitted_at"]
         extra_kwargs = {

@@ -1,17 +1,30 @@
 """Viewsets of the projects resources of API v1."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.api.photos import PHOTO_PARSERS, PhotoUploadSerializer, uploaded_photos
 from core.api.serializers import model_errors
-from core.api.views import ModelViewSet, requires
+from core.api.views import ERRORS, ModelPermissions, ModelViewSet, requires
 from enterprises.models import refuse_closed_month
 
 from ..filtersets import ProjectFilterSet, ProjectPlanFilterSet, ProjectReportFilterSet
-from ..models import Project, ProjectPlan, ProjectReport
-from ..services import move_project_stage_from_page
+from ..models import Project, ProjectPhoto, ProjectPlan, ProjectReport
+from ..services import (
+    add_report_photos,
+    move_project_stage_from_page,
+    refuse_photo_adder,
+    remove_report_photo,
+)
 from .serializers import (
     ProjectPlanSerializer,
     ProjectReportSerializer,
@@ -130,6 +143,19 @@ class ProjectPlanViewSet(ModelViewSet):
     filterset_class = ProjectPlanFilterSet
 
 
+class PhotoPermissions(ModelPermissions):
+    """Adding or removing a report's photo needs ``add_projectreport``; whose is the service's."""
+
+    perms_map = {
+        **ModelPermissions.perms_map,
+        "DELETE": ["%(app_label)s.add_%(model_name)s"],
+    }
+
+
+PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id.")
+PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
+
+
 @extend_schema_view(
     create=extend_schema(
         examples=[
@@ -152,14 +178,66 @@ class ProjectReportViewSet(ModelViewSet):
     """A project's monthly report (月报表): the investment of that month and the progress.
 
     One per project and month; `percent_complete` never decreases. `status` is `open` until the
-    month is closed, then `locked`: a write or delete in a closed month is a 409.
+    month is closed, then `locked`: a write or delete in a closed month is a 409. `photos` lists
+    the progress photos, added with `POST project-reports/{id}/photos/` (multipart).
     Filters: `project`, `period` (YYYY-MM), `year`.
     """
 
-    queryset = ProjectReport.objects.order_by("-period", "project__name", "id")
+    queryset = ProjectReport.objects.prefetch_related(
+        Prefetch("photos", queryset=ProjectPhoto.objects.order_by("pk"))
+    ).order_by("-period", "project__name", "id")
     serializer_class = ProjectReportSerializer
     filterset_class = ProjectReportFilterSet
 
     def perform_destroy(self, instance):
         refuse_closed_month(instance.period)
         super().perform_destroy(instance)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: ProjectReportSerializer, 400: ERRORS["400"], **PHOTO_ANSWERS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="photos",
+        parser_classes=PHOTO_PARSERS,
+        permission_classes=[PhotoPermissions],
+    )
+    def photos(self, request, pk=None):
+        """Add progress photos (multipart `image`, repeatable) to a report; the report comes back.
+
+        Who may report on the project that year adds them (else 403), while the month is open
+        (else 409); a file that is not a photo within the limits, or more photos than a report
+        holds (20), is a 400 and nothing is stored. Each gets a thumbnail.
+        """
+        report = self.get_object()
+        refuse_photo_adder(report, request.user)
+        add_report_photos(
+            report=report,
+            photos=uploaded_photos(request),
+            acting_user=request.user,
+            now=timezone.now(),
+        )
+        stored = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(stored).data, status=201)
+
+    @extend_schema(parameters=[PHOTO_ID], request=None, responses={204: None, **PHOTO_ANSWERS})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"photos/(?P<photo_id>[0-9]+)",
+        url_name="photo",
+        permission_classes=[PhotoPermissions],
+    )
+    def remove_photo(self, request, pk=None, photo_id=None):
+        """Remove a report's photo: only who added it, while the month is open (409 otherwise).
+
+        Its file and thumbnail are deleted with it.
+        """
+        report = self.get_object()
+        photo = get_object_or_404(
+            ProjectPhoto.objects.select_related("report"), pk=photo_id, report=report
+        )
+        remove_report_photo(photo=photo, acting_user=request.user)
+        return Response(status=204)

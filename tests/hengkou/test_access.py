@@ -257,7 +257,10 @@ RESOURCES = {
     "assignments": resource("assignment", EVERYONE),
     "targets": resource("target", READ_ALL, create=frozenset({A, EB})),
     "monthly-reports": resource("monthlyreport", READ_ALL | {DU}, create=frozenset({A, EB, DU})),
-    "visits": resource("visit", EVERYONE, create=frozenset({A, DU, OF})),
+    # The world's visit has no author: correcting or deleting it is a 403 for everyone.
+    "visits": resource(
+        "visit", EVERYONE, create=frozenset({A, DU, OF}), update=frozenset(), delete=frozenset()
+    ),
     # PATCH steps are checked by the problem services: anyone who reads may ask.
     "problems": resource("problem", EVERYONE, create=frozenset({A, DU, OF}), update=EVERYONE),
     "projects": resource("project", READ_ALL | {DU, CL}),
@@ -324,6 +327,25 @@ ENDPOINTS = {
     "/api/v1/year-turns/{id}/confirm/": frozenset({A, EB}),
 }
 
+# Actions on a record: the roles that pass every permission check (the viewset's and the
+# service's, asked before the body is read), and what they get for an empty JSON body (400: no
+# photo in an upload, no field of a step; 404 for the photo 999999).
+ACTIONS = {
+    "/api/v1/visits/{id}/photos/": ("visit", frozenset({DU, OF}), {400}),
+    "/api/v1/visits/{id}/photos/{photo_id}/": ("visit", frozenset({A, DU, OF}), {404}),
+    "/api/v1/project-reports/{id}/photos/": ("projectreport", frozenset({A, DU}), {400}),
+    "/api/v1/project-reports/{id}/photos/{photo_id}/": (
+        "projectreport",
+        frozenset({A, EB, DU}),
+        {404},
+    ),
+    "/api/v1/problems/{id}/assign/": ("problem", frozenset({A, DU}), {400}),
+    "/api/v1/problems/{id}/feedback/": ("problem", frozenset({DU, OF}), {400}),
+    "/api/v1/problems/{id}/solve/": ("problem", frozenset({DU, OF}), {400}),
+    "/api/v1/problems/{id}/confirm/": ("problem", frozenset({OF, CL}), {400}),
+    "/api/v1/problems/{id}/reject/": ("problem", frozenset({OF, CL}), {400}),
+}
+
 ALLOWED_STATUSES = {
     "get": {200},
     "post": {201, 400},
@@ -352,7 +374,7 @@ def test_every_api_operation_has_an_entry():
     missing = []
     for path, _method in api_operations():
         name, _detail = _resource_of(path)
-        if path not in ENDPOINTS and name not in RESOURCES:
+        if path not in ENDPOINTS and path not in ACTIONS and name not in RESOURCES:
             missing.append(path)
     assert missing == [], "add the new endpoints to RESOURCES or ENDPOINTS"
 
@@ -361,6 +383,9 @@ def expected_api(path, method, role):
     """Return the statuses the role may get for an operation."""
     if role is None:
         return {403}
+    if path in ACTIONS:
+        _record, allowed, statuses = ACTIONS[path]
+        return statuses if role in allowed else {403}
     if role == "no_role":
         allowed = frozenset()
     elif path in ENDPOINTS:
@@ -383,6 +408,9 @@ def expected_api(path, method, role):
 
 
 def _api_url(world, path):
+    if path in ACTIONS:
+        pk = world.ours.records[ACTIONS[path][0]].pk
+        return path.replace("{id}", str(pk)).replace("{photo_id}", "999999")
     name, detail = _resource_of(path)
     if path in ENDPOINTS:
         return (

@@ -202,3 +202,17 @@ def test_a_county_leader_cannot_post_a_project_report_page(client):
     response = client.post(url, {"investment": "10", "percent_complete": "10"})
     assert response.status_code in (403, 404)
     assert _nothing_written()
+
+
+def test_a_report_holds_at_most_the_photo_limit_over_its_submissions(media, settings):
+    settings.HENGKOU_PHOTOS_PER_RECORD = 2
+    project = ProjectFactory(stage="started")
+    with pytest.raises(ValidationError) as excinfo:
+        _submit(project, photos=[png(), png(), png()])
+    assert [e.code for e in excinfo.value.error_dict["photos"]] == ["photo_count"]
+    assert _nothing_written()
+    report = _submit(project, photos=[png()])
+    with pytest.raises(ValidationError):
+        _submit(project, percent_complete=50, photos=[png(), png()])
+    report.refresh_from_db()
+    assert (report.percent_complete, report.photos.count()) == (40, 1)

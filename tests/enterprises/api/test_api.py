@@ -715,7 +715,10 @@ def test_administrator_logs_any_visit(admin_api):
     visit = Visit.objects.get()
     assert visit.created_by.username == "admin"
     assert admin_api.get(f"/api/v1/visits/{visit.pk}/").json() == body
-    assert admin_api.patch(f"/api/v1/visits/{visit.pk}/", {"notes": "x"}).status_code == 405
+    assert admin_api.put(f"/api/v1/visits/{visit.pk}/", body, format="json").status_code == 405
+    corrected = admin_api.patch(f"/api/v1/visits/{visit.pk}/", {"notes": "x"}, format="json")
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json() == {**body, "notes": "x"}
 
 
 def test_an_official_logs_visits_to_the_enterprises_of_their_assignments():

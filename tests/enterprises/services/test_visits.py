@@ -443,3 +443,13 @@ def test_too_many_kept_photo_tokens_are_refused(client, responsible, media):
     response = _post(client, responsible, kept_photos=["x"] * (MAX_KEPT_PHOTOS + 1))
     assert response.status_code == 200
     assert not Visit.objects.exists()
+
+
+def test_more_photos_than_a_visit_holds_are_refused_on_the_page(client, responsible, settings):
+    settings.HENGKOU_PHOTOS_PER_RECORD = 2
+    response = _post(client, responsible, photos=[png(), png(), png()])
+    assert response.status_code == 200
+    assert "最多 2 张照片" in response.content.decode()
+    assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
+    assert _post(client, responsible, photos=[png(), png()]).status_code == 302
+    assert VisitPhoto.objects.get(pk=VisitPhoto.objects.first().pk).uploaded_by.username == "zhang"
