@@ -20,7 +20,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
 from core.api.views import ERRORS, ApiSchema, ScopedViewSetMixin, requires
-from core.periods import format_period, parse_period
+from core.periods import check_month_begun, format_period, parse_period
 from core.scoping import scope_queryset
 from enterprises.filtersets import YearFilter
 from enterprises.models import Period
@@ -133,6 +133,7 @@ class BulletinViewSet(
         raw = self.kwargs["period"]
         try:
             day = parse_period(raw)
+            check_month_begun(day)
         except DjangoValidationError as error:
             raise ValidationError({"period": error.messages}) from error
         month = scope_queryset(self.get_queryset(), self.request.user).filter(period=day).first()
