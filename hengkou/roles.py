@@ -27,6 +27,9 @@ ROLES = {
             "projects.add_projectplan",
             "projects.change_projectplan",
             "enterprises.close_period",
+            # The zone's standing in the city: the bureau that closes the month enters it.
+            "enterprises.add_zonestanding",
+            "enterprises.change_zonestanding",
         ],
     },
     "supervision_office": {

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework import routers
 
+from enterprises.api import fact_views as enterprise_facts
 from enterprises.api import views as enterprises
 from enterprises.api import zone_views as enterprise_zone
 from projects.api import views as projects
@@ -35,6 +36,10 @@ router.register("standard-factories", enterprise_zone.StandardFactoryViewSet)
 router.register("service-facilities", enterprise_zone.ServiceFacilityViewSet)
 router.register("new-investors", enterprise_zone.NewInvestorViewSet)
 router.register("funding-applications", project_zone.FundingApplicationViewSet)
+router.register("milestones", enterprise_facts.MilestoneViewSet)
+router.register("promotion-events", enterprise_facts.PromotionEventViewSet)
+router.register("chain-years", enterprise_facts.ChainYearViewSet)
+router.register("zone-standings", enterprise_facts.ZoneStandingViewSet)
 
 app_name = "api"
 urlpatterns = [

@@ -33,6 +33,7 @@ from .enterprises import (
     VisitPhotoFactory,
     WorkReportFactory,
 )
+from .facts import ChainYearFactory, MilestoneFactory, PromotionEventFactory, ZoneStandingFactory
 from .hengkou import (
     BulletinFileFactory,
     BulletinIssueFactory,
@@ -60,6 +61,7 @@ __all__ = [
     "AssignmentFactory",
     "BulletinFileFactory",
     "BulletinIssueFactory",
+    "ChainYearFactory",
     "CountyLeaderFactory",
     "CultivationFactory",
     "DepartmentFactory",
@@ -69,6 +71,7 @@ __all__ = [
     "InspectionFactory",
     "LoanFactory",
     "MatchmakingFactory",
+    "MilestoneFactory",
     "MonthlyReportFactory",
     "DepartmentYtdFactory",
     "MonthlyYtdFactory",
@@ -87,6 +90,7 @@ __all__ = [
     "ProjectPhotoFactory",
     "ProjectPlanFactory",
     "ProjectReportFactory",
+    "PromotionEventFactory",
     "RankingMemberSnapshotFactory",
     "OpenRankingFactory",
     "RankingSnapshotFactory",
@@ -102,4 +106,5 @@ __all__ = [
     "VisitFactory",
     "VisitPhotoFactory",
     "WorkReportFactory",
+    "ZoneStandingFactory",
 ]

@@ -272,6 +272,11 @@ RESOURCES = {
     "service-facilities": resource("", ZONE),
     "new-investors": resource("newinvestor", ZONE),
     "funding-applications": resource("fundingapplication", ZONE),
+    "milestones": resource("", ZONE),
+    "promotion-events": resource("", ZONE),
+    "chain-years": resource("", ZONE),
+    # The zone's standing in the city: entered by the economic bureau, which closes the month.
+    "zone-standings": resource("", ZONE, create=frozenset({A, EB})),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).
