@@ -23,7 +23,9 @@ class MilestoneFilterSet(django_filters.FilterSet):
         label=_("Kind"), choices=MilestoneKind.choices, help_text=_("The kind of milestone.")
     )
     level = django_filters.ChoiceFilter(
-        label=_("Level"), choices=MilestoneLevel.choices, help_text=_("national, provincial, city.")
+        label=_("Level"),
+        choices=MilestoneLevel.choices,
+        help_text=_("`national`, `provincial` or `city`."),
     )
     enterprise = _enterprise_filter(_("An enterprise involved (id)."))
 

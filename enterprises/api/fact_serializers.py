@@ -27,7 +27,9 @@ class MilestoneSerializer(ModelWriteSerializer):
         ]
         extra_kwargs = {
             "enterprises": {"help_text": _("The enterprises involved (ids).")},
-            "level": {"help_text": _("national, provincial or city; blank when none applies.")},
+            "level": {
+                "help_text": _("`national`, `provincial` or `city`; blank when none applies.")
+            },
         }
 
 

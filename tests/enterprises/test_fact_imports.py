@@ -18,7 +18,7 @@ from tests.roles import user_with_role
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 ACTIVITY_HEADER = ["日期", "类型", "标题", "参加人员", "发放宣传资料", "培训人数", "地点"]
-STANDING_HEADER = ["年度", "指标", "名次", "参与排名数", "数值", "单位", "备注"]
+STANDING_HEADER = ["年度", "指标", "排名", "参与排名数", "数值", "单位", "备注"]
 
 
 def run(kind, rows, *, user=None, dry_run=False):
@@ -131,7 +131,7 @@ def test_zone_standings_refuse_a_rank_beyond_those_ranked():
     ]
     result = run("zone_standings", rows)
     assert [(row, column) for row, column, _message in errors(result)] == [
-        (3, "名次"),
+        (3, "排名"),
         (4, "指标"),
     ]
     assert not ZoneStanding.objects.exists()

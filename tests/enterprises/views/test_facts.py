@@ -69,7 +69,7 @@ def test_the_chain_page_shows_the_chains_history_with_units_and_sources(client, 
         assert text in history, text
     assert "20,000.00 万元" in history
     # An enterprise's own figures follow the reader's scope: not this leader's enterprise.
-    assert "安贝斯玩具科创（安康）有限公司" not in history and "10 家" not in history
+    assert "安贝斯玩具科创（安康）有限公司" not in history and "10 家企业" not in history
     milestones = section(page, "milestones")
     assert "纳米多功能性纤维纤维协同创新中心揭牌投用" in milestones
     assert "苏州大学" in milestones and "市级" in milestones
@@ -78,7 +78,7 @@ def test_the_chain_page_shows_the_chains_history_with_units_and_sources(client, 
     client.force_login(user_with_role("economic_bureau"))
     page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
     history = section(page, "chain-history")
-    assert "安贝斯玩具科创（安康）有限公司" in history and "10 家" in history
+    assert "安贝斯玩具科创（安康）有限公司" in history and "10 家企业" in history
 
 
 def test_the_overview_shows_the_standing_the_years_milestones_and_fairs(client, facts):

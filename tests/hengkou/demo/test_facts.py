@@ -94,7 +94,7 @@ def test_the_plush_chain_by_year_holds_the_articles_figures(api, bureau, client)
     assert anbeisi["supporting_enterprises"] == 10 and "10余家" in anbeisi["note"]
     client.force_login(bureau)
     page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
-    for text in ("109,800.00 万元", "3107 人", "378 人", "30,000.00 元/人", "1046 人", "10 家"):
+    for text in ("109,800.00 万元", "3107 人", "378 人", "30,000.00 元/人", "1046 人", "10 家企业"):
         assert text in page, text
     assert "21,000.00 万元" in page
 
