@@ -7,7 +7,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises and sponsorship")
 
     def ready(self):
-        from . import receivers, zone_imports  # noqa: F401  (registers the zone's import kinds)
+        from . import receivers
         from .scopes import register_all
 
         register_all()

@@ -4,7 +4,7 @@ the publicity materials and people trained) and the zone's standing in the city.
 Declarative like the sponsorship's kinds (``enterprises.imports``): columns, natural key and
 the rules between fields; the engine previews, refuses bad rows naming them and writes all or
 nothing. Text that would start a formula is stored as text and guarded again on export
-(core/exports.py). Registered by ``EnterprisesConfig.ready``.
+(core/exports.py). Registered when ``enterprises.imports`` is discovered, after its kinds.
 """
 
 from __future__ import annotations
