@@ -25,7 +25,7 @@ EXAMPLE = re.compile(
 def examples() -> list[tuple[str, int, str]]:
     text = DOC.read_text()
     assert SECTION in text
-    section = text[text.index(SECTION) :]
+    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
     found = [(m["command"], int(m["status"]), m["body"]) for m in EXAMPLE.finditer(section)]
     assert len(found) >= 8
     return found
