@@ -13,22 +13,26 @@ from . import choices
 from .choices import ReportStatus
 from .models import (
     Assignment,
+    ChainYear,
     Cultivation,
     Department,
     Enterprise,
     EnterpriseTitle,
     Loan,
     Matchmaking,
+    Milestone,
     MonthlyReport,
     NewInvestor,
     Official,
     Problem,
+    PromotionEvent,
     SafetyActivity,
     SafetyInspection,
     ServiceFacility,
     StandardFactory,
     Target,
     Visit,
+    ZoneStanding,
 )
 from .services.figures import delete_monthly_reports, save_monthly_report
 
@@ -358,7 +362,14 @@ class SafetyInspectionAdmin(XlsxExportMixin, SimpleHistoryAdmin):
 
 @admin.register(SafetyActivity)
 class SafetyActivityAdmin(XlsxExportMixin, SimpleHistoryAdmin):
-    list_display = ["held_on", "kind", "title", "participants"]
+    list_display = [
+        "held_on",
+        "kind",
+        "title",
+        "participants",
+        "materials_distributed",
+        "people_trained",
+    ]
     list_filter = ["kind"]
     date_hierarchy = "held_on"
     search_fields = ["title"]
@@ -387,3 +398,46 @@ class NewInvestorAdmin(XlsxExportMixin, SimpleHistoryAdmin):
     list_select_related = ["enterprise"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     autocomplete_fields = ["enterprise"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(XlsxExportMixin, SimpleHistoryAdmin):
+    list_display = ["happened_on", "kind", "level", "title"]
+    list_filter = ["kind", "level"]
+    date_hierarchy = "happened_on"
+    search_fields = ["title", "institutions", "note"]
+    autocomplete_fields = ["enterprises"]
+
+
+@admin.register(PromotionEvent)
+class PromotionEventAdmin(XlsxExportMixin, SimpleHistoryAdmin):
+    list_display = ["held_on", "city", "title"]
+    list_filter = ["city"]
+    date_hierarchy = "held_on"
+    search_fields = ["title", "city", "note"]
+    autocomplete_fields = ["enterprises"]
+
+
+@admin.register(ChainYear)
+class ChainYearAdmin(XlsxExportMixin, SimpleHistoryAdmin):
+    list_display = [
+        "chain",
+        "year",
+        "enterprise",
+        "output",
+        "cumulative_output",
+        "employment",
+        "income_increase",
+        "supporting_enterprises",
+    ]
+    list_filter = ["chain", "year"]
+    list_select_related = ["enterprise"]
+    search_fields = ["chain", "enterprise__name", "note"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(ZoneStanding)
+class ZoneStandingAdmin(XlsxExportMixin, SimpleHistoryAdmin):
+    list_display = ["year", "indicator", "rank", "out_of", "value", "unit"]
+    list_filter = ["year", "indicator"]
+    search_fields = ["note"]

@@ -136,6 +136,7 @@ class SafetyActivityKind(models.TextChoices):
     TRAINING = "training", _("Training")
     DRILL = "drill", _("Drill")
     DOCUMENT = "document", _("Document issued")
+    PUBLICITY = "publicity", _("Publicity")
 
 
 class FacilityKind(models.TextChoices):
@@ -143,3 +144,23 @@ class FacilityKind(models.TextChoices):
     CANTEEN = "canteen", _("Staff canteen")
     APARTMENT = "apartment", _("Talent apartment")
     OTHER = "other", _("Other")
+
+
+class MilestoneKind(models.TextChoices):
+    RECOGNITION = "recognition", _("Recognition")
+    PLATFORM = "platform", _("Platform")
+    PRODUCT = "product", _("Product")
+    OTHER = "other", _("Other")
+
+
+class MilestoneLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", _("City")
+
+
+class StandingIndicator(models.TextChoices):
+    VALUE_ADDED = "value_added", _("Industrial value added")
+    ABOVE_SCALE_OUTPUT = "above_scale_output", _("Above-scale industrial output")
+    INDUSTRIAL_INVESTMENT = "industrial_investment", _("Industrial investment")
+    TECH_INVESTMENT = "tech_investment", _("Technical renovation investment")

@@ -380,7 +380,7 @@ class SafetyActivityFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"),
         choices=SafetyActivityKind.choices,
-        help_text=_("Training, drill or document."),
+        help_text=_("Training, drill, publicity or document."),
     )
     search = django_filters.CharFilter(
         field_name="title",

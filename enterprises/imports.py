@@ -534,3 +534,7 @@ class MonthlyReportKind(ImportKind):
 
 for _kind in (EnterpriseKind(), AssignmentKind(), TargetKind(), MonthlyReportKind()):
     register(_kind)
+
+# The zone's records that clerks import by the dozen (safety activities, the zone's standing),
+# after the sponsorship's kinds on the import page.
+from . import zone_imports  # noqa: E402, F401

@@ -144,6 +144,16 @@ def _matchmaking(scope) -> Q:
     return Q(pk__in=taking_part)
 
 
+def _taking_part(model):
+    """Rows whose enterprises include one within the scope (the zone's rows: every-row roles)."""
+
+    def rule(scope) -> Q:
+        rows = model.objects.filter(enterprises__in=scope.enterprise_ids()).values("pk")
+        return Q(pk__in=rows)
+
+    return rule
+
+
 def register_all() -> None:
     """Register the scope resolver, and every enterprises model with its scope rule."""
     set_resolver(resolve_scope)
@@ -177,3 +187,7 @@ def register_all() -> None:
     register(models.PeriodEvent, everyone, check_references=False)
     register(models.SafetyActivity, readers_of_everything)
     register(models.ServiceFacility, readers_of_everything)
+    register(models.Milestone, _taking_part(models.Milestone))
+    register(models.PromotionEvent, _taking_part(models.PromotionEvent))
+    register(models.ChainYear, by_enterprise("enterprise"))
+    register(models.ZoneStanding, readers_of_everything)

@@ -107,6 +107,9 @@ IMPORTERS = needs(
     "enterprises.add_assignment",
     "enterprises.add_target",
     "enterprises.add_monthlyreport",
+    "enterprises.add_safetyactivity",
+    "enterprises.add_chainyear",
+    "enterprises.add_zonestanding",
     "projects.add_projectplan",
     "projects.add_projectreport",
 )

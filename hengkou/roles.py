@@ -43,6 +43,9 @@ ROLES = {
             "hengkou.add_plangoal",
             "hengkou.change_plangoal",
             "hengkou.delete_plangoal",
+            # The zone's standing in the city: the bureau that closes the month enters it.
+            "enterprises.add_zonestanding",
+            "enterprises.change_zonestanding",
         ],
     },
     "supervision_office": {

@@ -101,7 +101,16 @@ class SafetyInspectionSerializer(ModelWriteSerializer):
 class SafetyActivitySerializer(ModelWriteSerializer):
     class Meta:
         model = SafetyActivity
-        fields = ["id", "kind", "held_on", "title", "participants"]
+        fields = [
+            "id",
+            "kind",
+            "held_on",
+            "title",
+            "participants",
+            "materials_distributed",
+            "people_trained",
+            "venue",
+        ]
 
 
 class StandardFactorySerializer(ModelWriteSerializer):

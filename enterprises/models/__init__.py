@@ -3,12 +3,14 @@
 ``org`` departments and officials, ``enterprise`` enterprises and their titles, ``sponsorship``
 the 五个一 assignments and the annual targets, ``visits``, ``problems``, ``figures`` the monthly
 reports, the reporting month and the year-to-date rollup, ``work_reports``, and the rest of the
-article: ``cultivation``, ``finance`` (matchmaking, loans), ``safety`` and ``parks``.
+article: ``cultivation``, ``finance`` (matchmaking, loans), ``safety`` and ``parks``; ``facts``
+the zone's milestones, promotion events, chain years and standing in the city.
 """
 
 from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedModel
 from .cultivation import Cultivation
 from .enterprise import Enterprise, EnterpriseTitle
+from .facts import ChainYear, Milestone, PromotionEvent, ZoneStanding
 from .figures import (
     DEPARTMENT_PARTS,
     NON_NEGATIVE_REPORT_FIELDS,
@@ -41,12 +43,14 @@ __all__ = [
     "YEAR_RANGE",
     "YEAR_VALIDATORS",
     "Assignment",
+    "ChainYear",
     "Cultivation",
     "Department",
     "Enterprise",
     "EnterpriseTitle",
     "Loan",
     "Matchmaking",
+    "Milestone",
     "MonthlyReport",
     "DepartmentYtd",
     "MonthlyYtd",
@@ -55,6 +59,7 @@ __all__ = [
     "PendingVisitPhoto",
     "Period",
     "PeriodEvent",
+    "PromotionEvent",
     "Problem",
     "ProblemEvent",
     "SafetyActivity",
@@ -66,6 +71,7 @@ __all__ = [
     "Visit",
     "VisitPhoto",
     "WorkReport",
+    "ZoneStanding",
     "month_not_begun_message",
     "pending_photo_path",
     "refuse_closed_month",

@@ -86,12 +86,28 @@ class SafetyInspection(TimeStampedModel):
 
 
 class SafetyActivity(TimeStampedModel):
-    """A work-safety training, drill or document issued by the zone."""
+    """A work-safety training, drill, publicity or document issued by the zone."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=SafetyActivityKind)
     held_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"), default=0)
+    # Counted since the article's publicity and city-wide training; blank on older rows.
+    materials_distributed = models.PositiveIntegerField(
+        _("materials distributed"),
+        null=True,
+        blank=True,
+        help_text=_("Publicity materials handed out (份)."),
+    )
+    people_trained = models.PositiveIntegerField(
+        _("people trained"),
+        null=True,
+        blank=True,
+        help_text=_("People of the zone trained, including at trainings held elsewhere."),
+    )
+    venue = models.CharField(
+        _("venue"), max_length=100, blank=True, help_text=_("Where it was held, if not the zone.")
+    )
 
     history = HistoricalRecords()
 

@@ -268,11 +268,15 @@ def safety_activity_totals(queryset: QuerySet[SafetyActivity]) -> dict:
         total=Count("pk"),
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in SafetyActivityKind.values},
         sum_participants=Sum("participants"),
+        sum_materials=Sum("materials_distributed"),
+        sum_trained=Sum("people_trained"),
     )
     return {
         "total": totals["total"],
         "by_kind": [(kind.label, totals[kind.value]) for kind in SafetyActivityKind],
         "participants": totals["sum_participants"] or 0,
+        "materials": totals["sum_materials"] or 0,
+        "trained": totals["sum_trained"] or 0,
     }
 
 

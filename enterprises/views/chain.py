@@ -16,6 +16,7 @@ from core.views import YEARS, current_year
 from ..choices import ChainRole
 from ..models import Enterprise, MonthlyReport
 from ..selectors.chain import get_chain_stats, list_chain_enterprises
+from ..selectors.facts import get_chain_history, list_milestones, list_promotion_events
 from ..site import reads_zone_figures
 from .zone import DEFAULT_CHAIN
 
@@ -47,7 +48,8 @@ def _chain_year(request, *, chain: str) -> tuple[int, str, DefaultPeriod | None]
 
 @login_required
 def chain(request):
-    """Show an industry chain: its enterprises by role, their jobs and the year's output."""
+    """Show an industry chain: its enterprises by role, their jobs and the year's output, the
+    chain's history by year, the zone's milestones and the year's trade fairs."""
     if not reads_zone_figures(request.user):
         raise PermissionDenied
     name = request.GET.get("chain", "").strip()[:50] or DEFAULT_CHAIN
@@ -84,5 +86,8 @@ def chain(request):
             "stats": stats,
             "roles": roles,
             "chains": list(chains),
+            "history": get_chain_history(request.user, chain=name),
+            "milestones": list_milestones(),
+            "events": list_promotion_events(year=year),
         },
     )

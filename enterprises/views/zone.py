@@ -285,6 +285,9 @@ class SafetyActivityListView(ObjectListView):
         ListColumn(_("Kind"), display_of("kind")),
         ListColumn(_("Title"), attr("title")),
         ListColumn(_("Participants"), attr("participants"), numeric=True),
+        ListColumn(_("Materials distributed"), attr("materials_distributed"), numeric=True),
+        ListColumn(_("People trained"), attr("people_trained"), numeric=True),
+        ListColumn(_("Venue"), attr("venue")),
     ]
 
     def get_queryset(self):

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework import routers
 
+from enterprises.api import fact_views as enterprise_facts
 from enterprises.api import views as enterprises
 from enterprises.api import work_reports
 from enterprises.api import zone_views as enterprise_zone
@@ -55,6 +56,10 @@ router.register("annual-plans", annual.AnnualPlanViewSet)
 router.register("year-turns", annual.YearTurnViewSet)
 router.register("year-turn-assignments", annual.DraftAssignmentViewSet)
 router.register("year-turn-targets", annual.DraftTargetViewSet)
+router.register("milestones", enterprise_facts.MilestoneViewSet)
+router.register("promotion-events", enterprise_facts.PromotionEventViewSet)
+router.register("chain-years", enterprise_facts.ChainYearViewSet)
+router.register("zone-standings", enterprise_facts.ZoneStandingViewSet)
 
 app_name = "api"
 urlpatterns = [

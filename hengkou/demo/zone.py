@@ -1,4 +1,5 @@
-"""Extend the demo with the rest of the article for 2021: cultivation, funding, safety, parks.
+"""Extend the demo with the rest of the article for 2021: cultivation, funding, safety, parks,
+and the facts of facts.py (milestones, trade fairs, the chain by year, the zone's standing).
 
 Runs after ``seed_demo`` (it needs its enterprises and projects). Every row is planned from fixed
 data and one seeded random stream, then written by natural key through the demo's Writer, so a
@@ -38,6 +39,7 @@ from projects.models import FundingApplication, FundingStatus, Project
 
 from .article.common import PLUSH_CHAIN, Tally, Writer
 from .article.firms import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_PARK
+from .facts import seed_zone_facts
 
 YEAR = 2021
 D = datetime.date
@@ -107,16 +109,25 @@ HOLIDAYS = (D(2021, 2, 8), D(2021, 4, 1), D(2021, 4, 28), D(2021, 6, 10), D(2021
 AREAS = ("工业", "商贸", "成品油", "民爆")
 GAS_STATIONS = ("恒口加油站", "月河加油站", "梧桐加油站", "东坝加油站")
 
+# kind, date, title, participants, and the counts kept since: materials distributed, people
+# trained, venue. The article: 发放宣传资料200余份; 重点企业安全生产培训2次; the zone's people at
+# the city-wide training (全市工信系统安全生产培训会, held in the city; how many is illustrative).
 ACTIVITIES = (
-    (SafetyActivityKind.TRAINING, D(2021, 6, 16), "“安全生产月”重点企业安全生产培训", 86),
-    (SafetyActivityKind.TRAINING, D(2021, 9, 8), "重点企业安全生产培训", 64),
-    (SafetyActivityKind.DRILL, D(2021, 5, 12), "辖区加油站消防演练（上半年）", 32),
-    (SafetyActivityKind.DRILL, D(2021, 11, 9), "辖区加油站消防演练（下半年）", 35),
+    (SafetyActivityKind.TRAINING, D(2021, 6, 16), "“安全生产月”重点企业安全生产培训", 86,
+     None, 86, ""),
+    (SafetyActivityKind.TRAINING, D(2021, 9, 8), "重点企业安全生产培训", 64, None, 64, ""),
+    (SafetyActivityKind.TRAINING, D(2021, 7, 22), "全市工信系统安全生产培训会", 12, None, 12,
+     "安康市区"),
+    (SafetyActivityKind.PUBLICITY, D(2021, 6, 1), "安全生产知识宣传（共发放宣传资料200余份）", 0,
+     200, None, ""),
+    (SafetyActivityKind.DRILL, D(2021, 5, 12), "辖区加油站消防演练（上半年）", 32, None, None, ""),
+    (SafetyActivityKind.DRILL, D(2021, 11, 9), "辖区加油站消防演练（下半年）", 35, None, None, ""),
     *(
-        (SafetyActivityKind.DOCUMENT, D(2021, month, 6), f"恒示安发〔2021〕{n}号", 0)
+        (SafetyActivityKind.DOCUMENT, D(2021, month, 6), f"恒示安发〔2021〕{n}号", 0, None, None,
+         "")
         for n, month in enumerate((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), start=1)
     ),
-)
+)  # fmt: skip
 
 # Standard factories (m²): 40,000 m² built in 2021; two older ones show the year filter.
 FACTORIES = (
@@ -163,7 +174,8 @@ CULTIVATIONS = (
 
 
 def seed_zone_demo(writer: Writer | None = None) -> dict[str, Tally]:
-    """Write 2021's cultivation, funding, finance, safety and park records; return the tallies."""
+    """Write 2021's cultivation, funding, finance, safety, park records and the zone's facts;
+    return the tallies."""
     writer = writer or Writer()
     with transaction.atomic():
         firms = _demo_enterprises()
@@ -172,6 +184,7 @@ def seed_zone_demo(writer: Writer | None = None) -> dict[str, Tally]:
         _write_finance(writer, firms)
         _write_safety(writer, firms)
         _write_parks(writer, firms)
+        seed_zone_facts(writer, firms)
     return writer.tallies
 
 
@@ -342,8 +355,16 @@ def _write_safety(writer: Writer, firms) -> None:
         SafetyActivity,
         ("held_on", "title"),
         [
-            {"kind": kind, "held_on": day, "title": title, "participants": participants}
-            for kind, day, title, participants in ACTIVITIES
+            {
+                "kind": kind,
+                "held_on": day,
+                "title": title,
+                "participants": participants,
+                "materials_distributed": materials,
+                "people_trained": trained,
+                "venue": venue,
+            }
+            for kind, day, title, participants, materials, trained, venue in ACTIVITIES
         ],
         existing=SafetyActivity.objects.filter(held_on__year=YEAR),
     )

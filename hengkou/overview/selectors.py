@@ -127,6 +127,9 @@ class ZoneOverview:
     new_investors: int
     major_investors: int
     major_investment: Decimal
+    # Publicity materials handed out and people trained (rows recording them; None: no row did).
+    activity_materials: int | None = None
+    activity_people_trained: int | None = None
 
     def new_titles_of(self, title: str) -> list[NewTitle]:
         return [line for line in self.new_titles if line.title == title]
@@ -307,6 +310,8 @@ def _safety(first: datetime.date, last: datetime.date, *, as_of: datetime.date) 
     activities = SafetyActivity.objects.filter(held_on__range=(first, last)).aggregate(
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in SafetyActivityKind.values},
         participants=Sum("participants"),
+        materials=Sum("materials_distributed"),
+        trained=Sum("people_trained"),
     )
     return {
         "inspections": {kind: inspections[kind] for kind in InspectionKind.values},
@@ -315,6 +320,8 @@ def _safety(first: datetime.date, last: datetime.date, *, as_of: datetime.date) 
         "hazards_overdue": inspections["overdue"],
         "activities": {kind: activities[kind] for kind in SafetyActivityKind.values},
         "activity_participants": activities["participants"] or 0,
+        "activity_materials": activities["materials"],
+        "activity_people_trained": activities["trained"],
     }
 
 

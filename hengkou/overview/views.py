@@ -8,6 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.choices import TitleKind
+from enterprises.selectors.facts import (
+    list_milestones,
+    list_promotion_events,
+    list_zone_standings,
+)
 
 from ..forms import year_from
 from ..selectors.defaults import get_overview_default_year
@@ -49,7 +54,8 @@ def overview_links(*, year: int, chain: str) -> dict[str, str]:
 
 @login_required
 def overview(request):
-    """Show a year's zone overview: every figure the annual summary quotes, with its records."""
+    """Show a year's zone overview: every figure the annual summary quotes, with its records,
+    the zone's standing in the city, its milestones and trade fairs of the year."""
     today = timezone.localdate()
     form, year, default = year_from(request, default=lambda: get_overview_default_year(today=today))
     data = get_zone_overview(year=year, as_of=today)
@@ -62,5 +68,8 @@ def overview(request):
             "default_period": default,
             "overview": data,
             "links": overview_links(year=year, chain=data.chain),
+            "milestones": list_milestones(year=year),
+            "events": list_promotion_events(year=year),
+            "standings": list_zone_standings(year=year),
         },
     )

@@ -41,6 +41,7 @@ from .enterprises import (
     VisitPhotoFactory,
     WorkReportFactory,
 )
+from .facts import ChainYearFactory, MilestoneFactory, PromotionEventFactory, ZoneStandingFactory
 from .hengkou import (
     BulletinFileFactory,
     BulletinIssueFactory,
@@ -74,6 +75,7 @@ __all__ = [
     "AssignmentFactory",
     "BulletinFileFactory",
     "BulletinIssueFactory",
+    "ChainYearFactory",
     "CountyLeaderFactory",
     "CultivationFactory",
     "DepartmentFactory",
@@ -83,6 +85,7 @@ __all__ = [
     "InspectionFactory",
     "LoanFactory",
     "MatchmakingFactory",
+    "MilestoneFactory",
     "MonthlyReportFactory",
     "DepartmentYtdFactory",
     "MonthlyYtdFactory",
@@ -101,6 +104,7 @@ __all__ = [
     "ProjectPhotoFactory",
     "ProjectPlanFactory",
     "ProjectReportFactory",
+    "PromotionEventFactory",
     "RankingMemberSnapshotFactory",
     "OpenRankingFactory",
     "RankingSnapshotFactory",
@@ -116,4 +120,5 @@ __all__ = [
     "VisitFactory",
     "VisitPhotoFactory",
     "WorkReportFactory",
+    "ZoneStandingFactory",
 ]

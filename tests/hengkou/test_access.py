@@ -300,6 +300,11 @@ RESOURCES = {
     "year-turn-targets": resource(
         "", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})
     ),
+    "milestones": resource("", ZONE),
+    "promotion-events": resource("", ZONE),
+    "chain-years": resource("", ZONE),
+    # The zone's standing in the city: entered by the economic bureau, which closes the month.
+    "zone-standings": resource("", ZONE, create=frozenset({A, EB})),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).

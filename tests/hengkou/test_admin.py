@@ -8,15 +8,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import (
+    ChainYear,
     Cultivation,
     Enterprise,
     Loan,
     Matchmaking,
+    Milestone,
     NewInvestor,
+    PromotionEvent,
     SafetyActivity,
     SafetyInspection,
     ServiceFacility,
     StandardFactory,
+    ZoneStanding,
 )
 from projects.models import (
     FundingApplication,
@@ -120,6 +124,18 @@ def build_zone_records(enterprise, project, *, key):
     )
     ServiceFacility.objects.create(name=f"中心{key}", kind="service_centre", year=2021)
     NewInvestor.objects.create(enterprise=enterprise, year=2021, investment=1500)
+    build_zone_facts(enterprise, key=key)
+
+
+def build_zone_facts(enterprise, *, key):
+    """Create one milestone, promotion event, chain year and standing, named after ``key``."""
+    day = datetime.date(2021, 5, 1)
+    milestone = Milestone.objects.create(happened_on=day, kind="platform", title=f"平台{key}")
+    milestone.enterprises.add(enterprise)
+    event = PromotionEvent.objects.create(held_on=day, title=f"展销{key}", city="西安")
+    event.enterprises.add(enterprise)
+    ChainYear.objects.create(chain=f"链{key}", year=2021, enterprise=enterprise, employment=10)
+    ZoneStanding.objects.create(year=2000 + key % 100, indicator="value_added", rank=1, out_of=13)
 
 
 def count_queries(client, url):

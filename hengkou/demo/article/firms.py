@@ -77,10 +77,10 @@ NAMED_FIRMS = (
     ("boxuda", "安康博旭达机械制造有限公司", "装备制造", ChainRole.PRODUCER, 96),
 )
 # Annual output (万元) of the named enterprises that are above scale in 2021; the article gives
-# 恒安玩具 2.5亿元, and 恒通纤维 produces from March 2021 (2.1亿元 a full year).
+# 恒安玩具 2.5亿元, and 恒通纤维 产值2.1亿 in 2021, the year it went into production (March).
 NAMED_OUTPUT_2021 = {
     "hengan": 25000,
-    "hengtong": 14600,
+    "hengtong": 21000,
     "hairun": 16000,
     "tongyong": 11000,
     "xinan": 9000,

@@ -67,8 +67,26 @@ def stamp_dates(since: datetime.datetime) -> None:
     Period.objects.filter(created_at__gte=since).exclude(closed_at=None).update(
         created_at=F("closed_at"), updated_at=F("closed_at")
     )
+    _stamp_facts(since)
     _stamp_ledgers(since)
     _stamp_history(since)
+
+
+def _stamp_facts(since: datetime.datetime) -> None:
+    """Date the zone's facts as entered on their day, and a year's figures early the next."""
+    from enterprises.models import ChainYear, Milestone, PromotionEvent, ZoneStanding
+
+    # Never at or after the run began: what was written since would be dated again below.
+    latest = since - datetime.timedelta(seconds=1)
+    for model, day in ((Milestone, "happened_on"), (PromotionEvent, "held_on")):
+        for row in model.objects.filter(created_at__gte=since):
+            entered = min(at(getattr(row, day), 17), latest)
+            model.objects.filter(pk=row.pk).update(created_at=entered, updated_at=entered)
+    for model in (ChainYear, ZoneStanding):
+        fresh = model.objects.filter(created_at__gte=since)
+        for year in set(fresh.values_list("year", flat=True)):
+            entered = min(at(datetime.date(year + 1, 1, 20), 10), latest)
+            fresh.filter(year=year).update(created_at=entered, updated_at=entered)
 
 
 def _stamp_ledgers(since: datetime.datetime) -> None:

@@ -125,7 +125,7 @@ def test_year_totals_count_only_the_year():
     assert overview.inspections == {"scheduled": 1, "random": 1, "holiday": 1}
     assert (overview.hazards_found, overview.hazards_rectified) == (6, 3)
     assert overview.hazards_overdue == 3
-    assert overview.activities == {"training": 1, "drill": 1, "document": 1}
+    assert overview.activities == {"training": 1, "drill": 1, "document": 1, "publicity": 0}
     assert (overview.factories, overview.factory_area) == (3, Decimal("3000.00"))
     assert overview.facilities == 3
     assert overview.new_investors == 3
@@ -157,8 +157,8 @@ def test_overview_page_queries_are_constant(size, client, django_assert_max_num_
     client.force_login(user_with_role("economic_bureau"))
     # The page adds session, user, the navigation and so on (four), and for a user who is not
     # a superuser their scope (one query) and the page's access rule (user and group
-    # permissions, two queries).
-    with django_assert_max_num_queries(OVERVIEW_QUERIES + 4 + 3):
+    # permissions, two queries). Then the year's standings, milestones and fairs (three).
+    with django_assert_max_num_queries(OVERVIEW_QUERIES + 4 + 3 + 3):
         response = client.get(reverse("overview:overview"), {"year": 2021})
     assert response.status_code == 200
 
@@ -228,7 +228,9 @@ def test_the_demo_overview_reproduces_the_article(demo):
     assert 0 < overview.risk_fund_loans < overview.loans
     assert overview.inspections_total >= 100
     assert all(overview.inspections.values())
-    assert overview.activities["training"] == 2
+    # 重点企业安全生产培训2次, and the city-wide training the zone's people attended.
+    assert overview.activities["training"] == 3
+    assert overview.activities["publicity"] == 1 and overview.activity_materials == 200
     assert overview.activities["drill"] == 2
     assert overview.activities["document"] >= 10
     assert overview.factory_area == Decimal("40000.00")  # 4万平方米
