@@ -1,32 +1,38 @@
 """bulletins/: the closed months' bulletins (月通报), each with links to its files.
 
-The files are the pages' downloads (bulletin:xlsx, bulletin:docx, bulletin:pdf), rendered on
-their first request and then kept; the API only links to them.
+The files are served by the API itself (``bulletins/{period}/files/{kind}/``, token or session
+auth), the same bytes as the pages' downloads: rendered on their first request and then kept
+(hengkou/bulletin/files.py).
 """
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 
 from core.api.views import ERRORS, ApiSchema, ScopedViewSetMixin, requires
+from core.exports import DOCX, PDF, XLSX, attachment
 from core.periods import check_month_begun, format_period, parse_period
 from core.scoping import scope_queryset
 from enterprises.filtersets import YearFilter
 from enterprises.models import Period
 
 from ..access import READS_RANKINGS
-from ..bulletin.content import closed_months, month_label
+from ..bulletin.content import closed_months, export_filenames, get_bulletin, month_label
+from ..bulletin.files import bulletin_file
 from .schema import PERIOD_PATH
 
 
@@ -49,8 +55,8 @@ class BulletinSerializer(serializers.Serializer):
     def get_period(self, month) -> str:
         return format_period(month.period)
 
-    def _link(self, name: str, month) -> str:
-        path = reverse(name, args=[format_period(month.period)])
+    def _link(self, name: str, month, *extra: str) -> str:
+        path = reverse(name, args=[format_period(month.period), *extra])
         return self.context["request"].build_absolute_uri(path)
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -59,15 +65,15 @@ class BulletinSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_xlsx(self, month):
-        return self._link("bulletin:xlsx", month)
+        return self._link("api:bulletin-file", month, "xlsx")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_docx(self, month):
-        return self._link("bulletin:docx", month)
+        return self._link("api:bulletin-file", month, "docx")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_pdf(self, month):
-        return self._link("bulletin:pdf", month)
+        return self._link("api:bulletin-file", month, "pdf")
 
 
 class BulletinFilterSet(django_filters.FilterSet):
@@ -83,10 +89,11 @@ BULLETIN_EXAMPLE = {
     "number": "恒示包抓〔2021〕11号",
     "closed_at": "2021-12-06T10:00:00+08:00",
     "url": "https://tracker.example/bulletin/2021-11/",
-    "xlsx": "https://tracker.example/bulletin/2021-11.xlsx",
-    "docx": "https://tracker.example/bulletin/2021-11.docx",
-    "pdf": "https://tracker.example/bulletin/2021-11.pdf",
+    "xlsx": "https://tracker.example/api/v1/bulletins/2021-11/files/xlsx/",
+    "docx": "https://tracker.example/api/v1/bulletins/2021-11/files/docx/",
+    "pdf": "https://tracker.example/api/v1/bulletins/2021-11/files/pdf/",
 }
+FILE_TYPES = {"xlsx": XLSX, "docx": DOCX, "pdf": PDF}
 READ_ERRORS = {400: ERRORS["400"], 403: ERRORS["403"]}
 
 
@@ -94,9 +101,9 @@ READ_ERRORS = {400: ERRORS["400"], 403: ERRORS["403"]}
     list=extend_schema(
         summary="The bulletins of the closed months, newest first",
         description=(
-            "One per closed month (an open month has none). The links are the pages' downloads: "
-            "each file is rendered on its first request and kept. Same permission as the "
-            "bulletin pages (the readers of the rankings)."
+            "One per closed month (an open month has none). The file links are this API's "
+            "downloads (token or session): each file is rendered on its first request and "
+            "kept. Same permission as the bulletin pages (the readers of the rankings)."
         ),
         responses={200: BulletinSerializer(many=True), **READ_ERRORS},
         examples=[OpenApiExample("November 2021", [BULLETIN_EXAMPLE], response_only=True)],
@@ -147,3 +154,31 @@ class BulletinViewSet(
             )
         self.check_object_permissions(self.request, month)
         return month
+
+    @extend_schema(
+        summary="A closed month's bulletin file: .xlsx, .docx or PDF",
+        description=(
+            "The same bytes as the bulletin page's download, rendered on the first request and "
+            "kept. Send no `Accept` header, or `*/*`."
+        ),
+        parameters=[
+            PERIOD_PATH,
+            OpenApiParameter(
+                "kind", str, OpenApiParameter.PATH, enum=list(FILE_TYPES), description="The file."
+            ),
+        ],
+        responses={
+            **{(200, media_type): OpenApiTypes.BINARY for media_type in FILE_TYPES.values()},
+            **READ_ERRORS,
+            404: OpenApiResponse(ERRORS["404"].response, description="The month is not closed."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="files/(?P<kind>xlsx|docx|pdf)", url_name="file")
+    def file(self, request, period=None, kind=None):
+        """Return a closed month's bulletin file as an attachment."""
+        month = self.get_object()
+        bulletin = get_bulletin(period=month.period, now=timezone.now())
+        name, fallback = export_filenames(bulletin, kind)
+        return attachment(
+            bulletin_file(bulletin, kind), FILE_TYPES[kind], name=name, fallback=fallback
+        )

@@ -321,6 +321,7 @@ ENDPOINTS = {
     # Whoever reads the bulletin pages (the world's November is closed).
     "/api/v1/bulletins/": RANKINGS,
     "/api/v1/bulletins/{period}/": RANKINGS,
+    "/api/v1/bulletins/{period}/files/{kind}/": RANKINGS,  # the workbook (the quickest file)
     "/api/v1/periods/{period}/close/": frozenset({A, EB}),
     "/api/v1/periods/{period}/reopen/": frozenset({A}),
     "/api/v1/history/": EVERYONE,
@@ -422,6 +423,7 @@ def _api_url(world, path):
             path.replace("{period}", "2021-11")
             .replace("{department}", str(world.ours.department.pk))
             .replace("{id}", str(world.ours.records["project"].pk))
+            .replace("{kind}", "xlsx")
         )
     if not detail:
         return path

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.exports import DOCX, PDF, XLSX
@@ -71,9 +73,9 @@ def test_only_closed_months_newest_first_with_their_numbers_and_links(months, ad
         "number": "恒示包抓〔2021〕2号",
         "closed_at": "2021-11-06T10:00:00+08:00",
         "url": "http://testserver/bulletin/2021-10/",
-        "xlsx": "http://testserver/bulletin/2021-10.xlsx",
-        "docx": "http://testserver/bulletin/2021-10.docx",
-        "pdf": "http://testserver/bulletin/2021-10.pdf",
+        "xlsx": "http://testserver/api/v1/bulletins/2021-10/files/xlsx/",
+        "docx": "http://testserver/api/v1/bulletins/2021-10/files/docx/",
+        "pdf": "http://testserver/api/v1/bulletins/2021-10/files/pdf/",
     }
 
 
@@ -135,17 +137,33 @@ def test_whoever_reads_the_bulletin_pages_reads_the_bulletins(months):
 
 
 @pytest.mark.parametrize(("kind", "content_type"), [("xlsx", XLSX), ("docx", DOCX), ("pdf", PDF)])
-def test_each_link_downloads_the_file_in_a_signed_in_session(
-    months, admin_api, reader, kind, content_type
-):
+def test_each_link_downloads_the_file_with_an_api_token(months, admin_api, kind, content_type):
     link = admin_api.get(f"{URL}2021-10/").json()[kind]
-    response = reader.get(urlsplit(link).path)
+    assert urlsplit(link).path == f"{URL}2021-10/files/{kind}/"
+    # A system with a token only (no session), as api.md's integrators are.
+    token = Token.objects.create(user=user_with_role("economic_bureau"))
+    system = APIClient()
+    system.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = system.get(urlsplit(link).path)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
-    content = b"".join(response)
+    assert "attachment;" in response["Content-Disposition"]
+    content = response.content
     assert content[:4] == (b"%PDF" if kind == "pdf" else b"PK\x03\x04")
-    # Rendered on that first request and kept, as the page's download always is.
+    # Rendered on that first request and kept: the page's download serves the same bytes.
     assert BulletinFile.objects.filter(kind=kind).count() == 1
+    reader = Client()
+    reader.force_login(user_with_role("economic_bureau"))
+    page = reader.get(reverse(f"bulletin:{kind}", args=["2021-10"]))
+    assert b"".join(page) == content
+    # An open month has no file; a month not begun, a bad kind, no login are refused.
+    assert system.get(f"{URL}2021-11/files/{kind}/").status_code == 404
+    assert system.get(f"{URL}2099-01/files/{kind}/").status_code == 400
+    assert system.get(f"{URL}2021-10/files/odt/").status_code == 404
+    assert APIClient().get(urlsplit(link).path).status_code in (401, 403)
+    clerk = APIClient()
+    clerk.force_authenticate(user_with_role("department_user", official=OfficialFactory()))
+    assert clerk.get(urlsplit(link).path).status_code == 403
 
 
 def test_the_page_link_opens_the_bulletin(months, admin_api, reader):
