@@ -87,7 +87,29 @@ def _confirm(request, turn):
     messages.success(request, _("The year %(year)s is confirmed.") % {"year": turn.year})
 
 
-ACTIONS = {"seed": _seed, "targets": _targets, "drop": _drop, "confirm": _confirm}
+def _discard(request, turn):
+    turns.discard_year_turn(turn=turn)
+    messages.success(request, _("The drafts of %(year)s are discarded.") % {"year": turn.year})
+
+
+ACTIONS = {
+    "seed": _seed,
+    "targets": _targets,
+    "drop": _drop,
+    "confirm": _confirm,
+    "discard": _discard,
+}
+# The actions that need a permission beyond the page's, with the message refusing them.
+NEEDS = {
+    "confirm": (
+        "hengkou.confirm_yearturn",
+        _("Only the leading office confirms a turn of the year."),
+    ),
+    "discard": (
+        "hengkou.delete_yearturn",
+        _("Only the leading office discards a turn of the year."),
+    ),
+}
 
 
 def _post(request):
@@ -97,10 +119,13 @@ def _post(request):
         if action == "start":
             return _start(request)
         turn_row = get_object_or_404(YearTurn, pk=request.POST.get("turn") or 0)
-        if action == "confirm" and not request.user.has_perm("hengkou.confirm_yearturn"):
-            messages.error(request, _("Only the leading office confirms a turn of the year."))
+        permission, refusal = NEEDS.get(action, (None, ""))
+        if permission and not request.user.has_perm(permission):
+            messages.error(request, refusal)
         elif action in ACTIONS:
             ACTIONS[action](request, turn_row)
+            if action == "discard":
+                turn_row = None
     except ValidationError as error:
         messages.error(request, _errors(error))
     return redirect(_turn_url(turn_row))

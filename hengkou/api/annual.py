@@ -227,9 +227,12 @@ class YearTurnViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """The turns of the year: POST `{"year"}` starts it from the last year (drafts to review).
+
+    DELETE discards a turn never confirmed, with its drafts (a confirmed one is a 400).
 
     Refused with 400 when the year is not the next one or was started already. `seed/` seeds
     the draft targets from last year's actual figures and growth rates; `confirm/` writes the
@@ -238,11 +241,15 @@ class YearTurnViewSet(
 
     queryset = YearTurn.objects.order_by("-year")
     serializer_class = YearTurnSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     schema = ApiSchema()
 
     def get_queryset(self):
         return _turns().order_by("-year")
+
+    def perform_destroy(self, instance):
+        with _model_errors():
+            turns.discard_year_turn(turn=instance)
 
     def perform_create(self, serializer):
         with _model_errors():

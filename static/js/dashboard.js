@@ -1,13 +1,8 @@
-/* The supervisor dashboard: ECharts charts and the close confirmation (the ranking table is
-   sorted and paged on the server, so a sort orders every department, not only the page's). */
+/* The supervisor dashboard: ECharts charts (the ranking table is sorted and paged on the
+   server, so a sort orders every department, not only the page's; the close's confirmation is
+   tables.js's, as every form with data-confirm). */
 (function () {
   "use strict";
-
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
 
   const dataElement = document.getElementById("chart-data");
   if (!dataElement || typeof echarts === "undefined") { return; }

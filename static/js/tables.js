@@ -1,4 +1,5 @@
-/* Label each cell of a .table-stack table with its column's header (see site.css, "Phone"). */
+/* Label each cell of a .table-stack table with its column's header (see site.css, "Phone"), and
+   ask before submitting a form that says what it asks (data-confirm), on every page. */
 (function () {
   "use strict";
 
@@ -49,5 +50,11 @@
     box.setAttribute("tabindex", "0");
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title);
+  });
+
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
   });
 })();

@@ -293,7 +293,7 @@ RESOURCES = {
     "project-evaluations": resource("", READ_ALL, create=frozenset({A, SO})),
     # The year's plan and the turn of the year: the leading office writes them.
     "annual-plans": resource("", RANKINGS, create=frozenset({A, EB}), delete=frozenset({A, EB})),
-    "year-turns": resource("", READ_ALL, create=frozenset({A, EB})),
+    "year-turns": resource("", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})),
     "year-turn-assignments": resource(
         "", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})
     ),

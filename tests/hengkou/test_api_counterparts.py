@@ -56,11 +56,12 @@ COUNTERPARTS: dict[str, set[str]] = {
         f"POST {API}/project-reports/{{id}}/photos/",
         f"DELETE {API}/project-reports/{{id}}/photos/{{photo_id}}/",
     },
-    # The turn of the year: start it, seed the targets, add or drop a draft, confirm.
+    # The turn of the year: start it, seed the targets, add or drop a draft, confirm or discard.
     "annual:turn": {
         f"POST {API}/year-turns/",
         f"POST {API}/year-turns/{{id}}/seed/",
         f"POST {API}/year-turns/{{id}}/confirm/",
+        f"DELETE {API}/year-turns/{{id}}/",
         f"POST {API}/year-turn-assignments/",
         f"DELETE {API}/year-turn-assignments/{{id}}/",
     },

@@ -293,3 +293,24 @@ def test_the_lists_and_the_page_read_the_same_queries_for_2_or_20_drafts(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(25):
         client.get(url.format(turn=turn.pk))
+
+
+def test_a_draft_turn_is_discarded_with_its_drafts_and_a_confirmed_one_is_not(zone, office):
+    before = _rows()
+    turn = office.post(f"{API}/year-turns/", {"year": 2022}, format="json").json()["id"]
+    office.post(f"{API}/year-turns/{turn}/seed/", {"rates": {"output_value": "0.1"}}, format="json")
+    assert DraftAssignment.objects.filter(turn=turn).count() == 2
+    # An official may not discard it.
+    official = APIClient()
+    official.force_authenticate(user_with_role("official"))
+    assert official.delete(f"{API}/year-turns/{turn}/").status_code == 403
+    assert office.delete(f"{API}/year-turns/{turn}/").status_code == 204
+    assert _rows() == before
+    # The year can be started again; once confirmed, it is not discarded.
+    turn = office.post(f"{API}/year-turns/", {"year": 2022}, format="json").json()["id"]
+    assert office.post(f"{API}/year-turns/{turn}/confirm/").status_code == 200
+    confirmed = _rows()
+    response = office.delete(f"{API}/year-turns/{turn}/")
+    assert response.status_code == 400
+    assert "2022" in str(response.json())
+    assert _rows() == confirmed

@@ -159,3 +159,22 @@ def test_the_admin_edits_a_plan_with_its_goals_inline(client):
     page = admin.get(f"/admin/hengkou/annualplan/{plan.pk}/change/")
     assert page.status_code == 200 and "goals-0-growth_rate" in page.content.decode()
     assert admin.get("/admin/hengkou/yearturn/").status_code == 200
+
+
+def test_the_leading_office_discards_a_draft_turn_on_its_page(zone):
+    office = _client("economic_bureau")
+    office.post("/year/turn/", {"action": "start", "year": 2022})
+    turn = YearTurn.objects.get(year=2022)
+    page = office.get("/year/turn/").content.decode()
+    assert 'value="discard"' in page and "data-confirm=" in page
+    response = office.post("/year/turn/", {"turn": turn.pk, "action": "discard"}, follow=True)
+    assert "2022年度的草稿已废弃。" in response.content.decode()
+    assert not YearTurn.objects.exists() and not DraftAssignment.objects.exists()
+    # A confirmed turn stays, with the reason shown.
+    office.post("/year/turn/", {"action": "start", "year": 2022})
+    turn = YearTurn.objects.get(year=2022)
+    office.post("/year/turn/", {"turn": turn.pk, "action": "confirm"})
+    response = office.post("/year/turn/", {"turn": turn.pk, "action": "discard"}, follow=True)
+    assert "已确认" in response.content.decode()
+    assert YearTurn.objects.filter(pk=turn.pk).exists()
+    assert Assignment.objects.filter(year=2022).count() == 2
