@@ -39,6 +39,7 @@ from ..models import (
     Target,
     Visit,
 )
+from ..selectors.problems import list_problems
 from ..selectors.sponsorship import is_involved
 from ..services.figures import save_monthly_report
 from ..services.problems import (
@@ -431,7 +432,13 @@ class ProblemSerializer(RefusesDueOn, ModelWriteSerializer):
                 acting_user=user,
                 now=now,
             )
-        problem.overdue_rank = 1
+        # Raised on an earlier day, it may be overdue already: read it as the list does.
+        problem.overdue_rank = (
+            list_problems(today=timezone.localdate(now))
+            .filter(pk=problem.pk)
+            .values_list("overdue_rank", flat=True)
+            .get()
+        )
         return problem
 
 

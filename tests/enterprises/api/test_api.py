@@ -1044,3 +1044,24 @@ def test_browsable_api_types_large_foreign_keys_in_as_ids(client):
     html = client.get("/api/v1/assignments/", HTTP_ACCEPT="text/html").content.decode()
     assert '<input name="leader" class="form-control" type="number"' in html
     assert html.count("<option") <= HTML_CUTOFF + 2 * 20
+
+
+def test_a_problem_raised_weeks_ago_answers_overdue_on_create_as_the_list_does(admin_api):
+    enterprise, department = EnterpriseFactory(), DepartmentFactory()
+    raised_on = timezone.localdate() - datetime.timedelta(days=30)
+    response = admin_api.post(
+        "/api/v1/problems/",
+        {
+            "enterprise": enterprise.pk,
+            "category": "land",
+            "description": "用地手续未办结",
+            "department": department.pk,
+            "raised_on": raised_on.isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["overdue"] is True
+    listed = admin_api.get(f"/api/v1/problems/{created['id']}/").json()
+    assert listed["overdue"] is True and listed["due_on"] == created["due_on"]
