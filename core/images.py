@@ -17,7 +17,8 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -150,3 +151,19 @@ def delete_files_on_commit(files) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete)
+
+
+def _delete_files_of(sender, instance, **kwargs) -> None:
+    delete_files_on_commit(
+        getattr(instance, field.attname)
+        for field in sender._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    )
+
+
+def delete_files_with_rows(model) -> None:
+    """Delete a model's stored files once a deletion of its rows commits, however the rows go
+    (a service, the admin, or a cascade from the record they belong to)."""
+    post_delete.connect(
+        _delete_files_of, sender=model, dispatch_uid=f"core.images.files.{model._meta.label}"
+    )

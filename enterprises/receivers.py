@@ -4,11 +4,14 @@ Every form, admin page and API view saves one assignment or target at a time thr
 these receivers refresh the department slices it touched, inside the same transaction. A saved
 department gets new stamps on its rows (a rename changes the stored rankings that name it). Bulk
 writes send no signals: the imports call ``enterprises.services.aggregates.refresh_years``.
+A visit photo's file goes with its row, however the row goes (core.images).
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from .models import Assignment, Department, DepartmentYtd, Target
+from core.images import delete_files_with_rows
+
+from .models import Assignment, Department, DepartmentYtd, Target, VisitPhoto
 from .services import aggregates
 
 _BEFORE = "_department_ytd_before"
@@ -33,6 +36,7 @@ def _restamp(sender, instance, raw=False, **kwargs):
 
 def connect() -> None:
     """Connect the receivers (EnterprisesConfig.ready)."""
+    delete_files_with_rows(VisitPhoto)
     for model in (Assignment, Target):
         uid = f"enterprises.department_ytd.{model._meta.model_name}"
         pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre", weak=False)

@@ -7,9 +7,13 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Industrial projects")
 
     def ready(self):
+        from core.images import delete_files_with_rows
+
+        from .models import ProjectPhoto
         from .scopes import register_all
 
         register_all()
+        delete_files_with_rows(ProjectPhoto)
 
         from enterprises.site import SITE, ZoneLink
 

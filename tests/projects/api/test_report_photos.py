@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from projects.models import ProjectPhoto
 from tests.enterprises.api.visit_world import client_of, close, files_in, jpeg, text_file
-from tests.factories import OfficialFactory, ProjectPlanFactory, ProjectReportFactory
+from tests.factories import (
+    OfficialFactory,
+    ProjectPlanFactory,
+    ProjectReportFactory,
+    UserFactory,
+    VisitPhotoFactory,
+)
 from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +132,23 @@ def test_a_closed_month_takes_and_loses_no_photo(media):
         assert "2021-11" in response.json()["period"][0]
     assert list(ProjectPhoto.objects.all()) == [photo]
     assert files_in(media) == before
+
+
+def test_a_deleted_report_or_visit_takes_its_photo_files_with_it(
+    media, django_capture_on_commit_callbacks
+):
+    report, people = world()
+    client_of(people["author"]).post(add_url(report), {"image": jpeg()})
+    assert len(files_in(media)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of(UserFactory(is_superuser=True)).delete(
+            f"/api/v1/project-reports/{report.pk}/"
+        )
+    assert response.status_code == 204
+    assert not ProjectPhoto.objects.exists() and files_in(media) == []
+    # A visit's photos likewise (here deleted by a cascade from the visit, as the admin does).
+    photo = VisitPhotoFactory()
+    assert files_in(media) != []
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.visit.delete()
+    assert files_in(media) == []
