@@ -103,6 +103,11 @@ ROLES = {
             "hengkou.view_rankingsnapshot",
             "hengkou.view_annualplan",
             "projects.view_project",
+            # The zone's facts the overview and the chain page show them.
+            "enterprises.view_milestone",
+            "enterprises.view_promotionevent",
+            "enterprises.view_chainyear",
+            "enterprises.view_zonestanding",
         ],
     },
 }

@@ -300,11 +300,12 @@ RESOURCES = {
     "year-turn-targets": resource(
         "", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})
     ),
-    "milestones": resource("", ZONE),
-    "promotion-events": resource("", ZONE),
-    "chain-years": resource("", ZONE),
+    # The zone's facts: their readers include the county leaders (the overview shows them).
+    "milestones": resource("", ZONE | {CL}),
+    "promotion-events": resource("", ZONE | {CL}),
+    "chain-years": resource("", ZONE | {CL}),
     # The zone's standing in the city: entered by the economic bureau, which closes the month.
-    "zone-standings": resource("", ZONE, create=frozenset({A, EB})),
+    "zone-standings": resource("", ZONE | {CL}, create=frozenset({A, EB})),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).

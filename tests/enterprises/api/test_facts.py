@@ -231,6 +231,11 @@ def test_facts_are_refused_to_anonymous_and_officials():
         assert APIClient().get(f"{API}/{resource}/").status_code in (401, 403)
         official = client_of(user_with_role("official"))
         assert official.get(f"{API}/{resource}/").status_code == 403
+        # The county leaders read them (the overview shows them), within their scope; they
+        # write none.
+        leader = client_of(user_with_role("county_leader"))
+        assert leader.get(f"{API}/{resource}/").status_code == 200
+        assert leader.post(f"{API}/{resource}/", {}, format="json").status_code == 403
 
 
 def test_safety_activities_carry_materials_and_people_trained(api):
