@@ -3,6 +3,7 @@ sponsorship's and the rest of the article's (cultivation, financing, safety, par
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DepartmentKind(models.TextChoices):
@@ -156,7 +157,8 @@ class MilestoneKind(models.TextChoices):
 class MilestoneLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")
-    CITY = "city", _("City")
+    # The level (市级); the plain "City" is a city's name (城市), e.g. where a fair was held.
+    CITY = "city", pgettext_lazy("level", "City")
 
 
 class StandingIndicator(models.TextChoices):

@@ -37,7 +37,7 @@ from enterprises.models import (
 )
 from projects.models import FundingApplication, FundingStatus, Project
 
-from .article.common import PLUSH_CHAIN, Tally, Writer
+from .article.common import PLUSH_CHAIN, YEARS, Tally, Writer
 from .article.firms import FOOD_PARK, INDUSTRY_PARK, NAMED_FIRMS, PLUSH_PARK
 from .facts import seed_zone_facts
 
@@ -107,7 +107,16 @@ RISK_FUND_FIRMS = {"jiwei"}
 HOLIDAYS = (D(2021, 2, 8), D(2021, 4, 1), D(2021, 4, 28), D(2021, 6, 10), D(2021, 9, 17),
             D(2021, 9, 28))  # fmt: skip
 AREAS = ("工业", "商贸", "成品油", "民爆")
-GAS_STATIONS = ("恒口加油站", "月河加油站", "梧桐加油站", "东坝加油站")
+# The zone's petrol stations (成品油) and its explosives sites (民爆): a store of civil explosives
+# and the blasting contractors working in the zone (names illustrative).
+PLACES = {
+    "成品油": ("恒口加油站", "月河加油站", "梧桐加油站", "东坝加油站"),
+    "民爆": (
+        "恒口示范区民爆器材仓库",
+        "恒口爆破作业单位（石英砂项目采区）",
+        "恒口示范区民爆器材配送站",
+    ),
+}
 
 # kind, date, title, participants, and the counts kept since: materials distributed, people
 # trained, venue. The article: 发放宣传资料200余份; 重点企业安全生产培训2次; the zone's people at
@@ -152,9 +161,12 @@ FACILITIES = (
     ("园区职工食堂", FacilityKind.CANTEEN),
     ("园区人才公寓", FacilityKind.APARTMENT),
 )
-# New enterprises of 2021 and their investment (万元): 8 reach 1,000 万元, 2 do not.
-NEW_INVESTORS = (("hengtong", 16300), *((n, 1000 + 350 * n) for n in range(6, 13)), (13, 600),
-                 (14, 380))  # fmt: skip
+# New enterprises of 2021 and their investment (万元): 8 reach 1,000 万元, 2 do not. Besides 恒通,
+# the plush-toy producers that came to the park (毛绒玩具文创产业园) that year: the largest of
+# those outside the sponsorship system, by position (see ``_park_newcomers``).
+NEW_INVESTORS = (("hengtong", 16300), *((f"new-{n}", 3100 + 350 * n) for n in range(7)),
+                 ("new-7", 600), ("new-8", 380))  # fmt: skip
+NEWCOMERS = 9
 
 CULTIVATIONS = (
     # key, title, level, status, identified, applied, decided, documents
@@ -198,7 +210,24 @@ def _demo_enterprises() -> dict:
         chain=PLUSH_CHAIN, chain_role__in=[ChainRole.BRANCH_FACTORY, ChainRole.PRODUCER]
     ).exclude(pk__in=[e.pk for e in named.values()])
     small = list(small.order_by("chain_role", "credit_code")[:16])
-    return {**named, **dict(enumerate(small))}
+    return {**named, **dict(enumerate(small)), **_park_newcomers(named)}
+
+
+def _park_newcomers(named: dict) -> dict:
+    """Return the plush-toy producers in the park new in 2021, keyed ``new-0``, ``new-1``…
+
+    They are the largest producers with no assignment (so no reports before they came), in the
+    plush-toy park, from the article's records (the living demo's later years aside).
+    """
+    found = (
+        Enterprise.objects.filter(
+            chain=PLUSH_CHAIN, chain_role=ChainRole.PRODUCER, address=PLUSH_PARK
+        )
+        .exclude(pk__in=[e.pk for e in named.values()])
+        .exclude(assignments__year__in=YEARS)
+        .order_by("-employees", "credit_code")[:NEWCOMERS]
+    )
+    return {f"new-{n}": firm for n, firm in enumerate(found)}
 
 
 def _write_cultivations(writer: Writer, firms) -> None:
@@ -326,7 +355,8 @@ def _write_safety(writer: Writer, firms) -> None:
             place = area
         else:
             enterprise = None
-            place = f"{area}·{GAS_STATIONS[n % len(GAS_STATIONS)]}"
+            sites = PLACES[area]
+            place = f"{area}·{sites[(n // len(AREAS)) % len(sites)]}"
         key = (day, enterprise.pk if enterprise else None, place)
         if key in seen:
             place = f"{place}（复查）"

@@ -10,12 +10,35 @@ from core.api.serializers import ModelWriteSerializer, PeriodField, model_errors
 from enterprises.models import refuse_closed_month
 
 from ..choices import Stage
-from ..models import Project, ProjectPlan, ProjectReport
+from ..models import Project, ProjectPlan, ProjectReport, StageMove
 from ..services import move_project_stage
+
+
+class StageHistorySerializer(serializers.ModelSerializer):
+    """One dated move of a project into a stage."""
+
+    stage = serializers.ChoiceField(
+        source="to_stage",
+        choices=Stage.choices,
+        read_only=True,
+        help_text=_("The stage the project moved into."),
+    )
+
+    class Meta:
+        model = StageMove
+        fields = ["stage", "moved_on"]
+        read_only_fields = fields
+        extra_kwargs = {"moved_on": {"help_text": _("The date of the move.")}}
 
 
 class ProjectSerializer(ModelWriteSerializer):
     """A project; its `stage` only moves forward, each move dated (``move_project_stage``)."""
+
+    stage_moves = StageHistorySerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The project's stage history, oldest first: each stage and its date."),
+    )
 
     stage_moved_on = serializers.DateField(
         write_only=True,
@@ -32,6 +55,7 @@ class ProjectSerializer(ModelWriteSerializer):
             "kind",
             "stage",
             "stage_moved_on",
+            "stage_moves",
             "total_investment",
             "capacity",
             "floor_area",

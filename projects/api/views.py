@@ -18,7 +18,7 @@ from core.api.views import ERRORS, ModelPermissions, ModelViewSet, requires
 from enterprises.models import refuse_closed_month
 
 from ..filtersets import ProjectFilterSet, ProjectPlanFilterSet, ProjectReportFilterSet
-from ..models import Project, ProjectPhoto, ProjectPlan, ProjectReport
+from ..models import Project, ProjectPhoto, ProjectPlan, ProjectReport, StageMove
 from ..services import (
     add_report_photos,
     move_project_stage_from_page,
@@ -64,11 +64,14 @@ class ProjectViewSet(ModelViewSet):
     """Industrial projects (重点项目): 竣工一批、开工一批、储备一批.
 
     `stage` moves only forward and each move is dated (`stage_moved_on`, today when omitted);
-    a backward move is a 400. Filters: `stage`, `kind`, `enterprise`, `department` and `year`
+    a backward move is a 400. `stage_moves` (read-only) is the project's stage history.
+    Filters: `stage`, `kind`, `enterprise`, `department` and `year`
     (sponsored in a project plan; together: by that department that year), `search`.
     """
 
-    queryset = Project.objects.order_by("name", "id")
+    queryset = Project.objects.prefetch_related(
+        Prefetch("stage_moves", queryset=StageMove.objects.order_by("moved_on", "id"))
+    ).order_by("name", "id")
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
 

@@ -71,12 +71,16 @@ PROJECTS = (
         "恒通PP棉项目一期",
         ProjectKind.NEW,
         "hengtong",
-        {S: d(2020, 5, 12), C: d(2021, 2, 20), OP: d(2021, 3, 1)},
-        {2020: 9800, 2021: 6500},
-        capacity="年产3万吨",
-        planned_start=d(2020, 5, 1),
+        # 重点招商引资企业，从落地到投产仅历时2个月 (the article's photo caption): works began
+        # in January 2021 and production on 1 March, as the article dates it (2021年3月投产).
+        {S: d(2021, 1, 5), C: d(2021, 2, 22), OP: d(2021, 3, 1)},
+        {2021: 16300},
+        capacity="年产3万吨，可满足全市600余家毛玩企业每年6000吨的需求",
+        planned_start=d(2021, 1, 1),
         planned_end=d(2021, 2, 28),
-        description="建设PP棉生产线，填补安康毛绒玩具PP棉生产空白。",
+        description="江苏安贝斯旗下扬州企业恒通纤维的PP棉生产线，从落地到投产仅历时2个月，跑出"
+        "“恒口速度”；年产3万吨，填补安康毛绒玩具PP棉生产空白，不仅可以满足全市600余家毛玩企业"
+        "每年6000吨的需求，还可保证陕西乃至西北的产业需求。",
     ),
     ProjectSpec(
         "鑫安环保建材项目",

@@ -132,3 +132,132 @@ def test_hengtong_fibres_2021_output_is_the_articles_210_million(api, bureau, cl
     reports = listed(api, "monthly-reports", enterprise=hengtong.pk, year=2021)
     assert sum(Decimal(row["output_value"]) for row in reports) == Decimal("21000.00")
     assert all(Decimal(r["output_value"]) == 0 for r in reports if r["period"] < "2021-03")
+
+
+def test_the_annual_plans_of_2021_and_2022_are_the_articles(api, bureau, client):
+    plans = {row["year"]: row for row in listed(api, "annual-plans")}
+    plan = plans[2021]
+    assert plan["title"] == "《2021年重点工业企业包抓工作实施方案》"
+    for text in (
+        "一个企业、一名领导、一个部门、一套班子、一个方案",  # 五个一
+        "一月一通报，一季一督查，年终一考核",  # 三个一
+        "入库纳统、年度投资、形象进度、安全生产、环境保护、工资发放、项目争取、疫情防控",
+        "县级领导每季度到企帮扶不少于1次",
+        "帮扶责任人每周到企帮扶不少于1次",
+        "抓落实办",
+    ):
+        assert text in plan["text"], text
+    assert "工业强市、产业强市" in plans[2022]["text"]
+    assert "未载2022年的指标数值" in plans[2022]["text"]  # no goal figure is invented
+    client.force_login(bureau)
+    page = client.get(reverse("annual:plans")).content.decode()
+    for text in ("《2021年重点工业企业包抓工作实施方案》", "一月一通报", "工业强市、产业强市"):
+        assert text in page, text
+
+
+def test_hengtong_meets_600_plush_firms_6000_tonnes_and_came_from_yangzhou(api, bureau, client):
+    (project,) = listed(api, "projects", search="恒通PP棉")
+    assert "600余家" in project["capacity"] and "6000吨" in project["capacity"]
+    assert "陕西乃至西北" in project["description"] and "扬州" in project["description"]
+    own = {
+        (row["enterprise"], row["year"]): row
+        for row in listed(api, "chain-years", whole_chain="false")
+    }
+    hengtong, hengan = firm("恒通纤维").pk, firm("恒安玩具").pk
+    assert "600余家" in own[(hengtong, 2021)]["note"] and "6000吨" in own[(hengtong, 2021)]["note"]
+    for key in ((hengtong, 2021), (hengan, 2019), (firm("安贝斯").pk, 2021)):
+        assert "扬州" in own[key]["note"], key
+    whole = {row["year"]: row for row in listed(api, "chain-years", whole_chain="true")}
+    assert "恒安玩具、恒通纤维（PP棉）等一批扬州企业" in whole[2018]["note"]
+    client.force_login(bureau)
+    page = client.get(reverse("projects:detail", args=[project["id"]])).content.decode()
+    for text in ("600余家", "6000吨", "扬州"):
+        assert text in page, text
+    page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
+    for text in ("6000吨", "扬州"):
+        assert text in page, text
+
+
+def test_hengtong_went_from_start_to_production_in_two_months(api, bureau, client):
+    (project,) = listed(api, "projects", search="恒通PP棉")
+    moves = {move["stage"]: move["moved_on"] for move in project["stage_moves"]}
+    assert moves == {"started": "2021-01-05", "completed": "2021-02-22", "operating": "2021-03-01"}
+    start, production = (D.fromisoformat(moves[s]) for s in ("started", "operating"))
+    assert (production - start).days <= 62  # 从落地到投产仅历时2个月
+    assert "2个月" in project["description"]
+    client.force_login(bureau)
+    page = client.get(reverse("projects:detail", args=[project["id"]])).content.decode()
+    for text in ("2021-01-05", "2021-03-01", "恒口速度"):
+        assert text in page, text
+
+
+def test_the_projects_state_at_the_end_of_2021_is_read_through_the_api(api):
+    rows = {row["name"]: row for row in listed(api, "projects")}
+
+    def stage_at_end_of_2021(row):
+        moves = [m for m in row["stage_moves"] if m["moved_on"] <= "2021-12-31"]
+        return moves[-1]["stage"] if moves else "reserve"
+
+    built = (
+        "通用机械迁建技改项目",
+        "恒通PP棉项目一期",
+        "鑫安环保建材项目",
+        "海润恒昶精密制造产业园",
+    )
+    assert all(stage_at_end_of_2021(rows[name]) == "operating" for name in built)
+    assert stage_at_end_of_2021(rows["安贝斯文创产业园项目"]) == "started"
+    assert stage_at_end_of_2021(rows["魔芋特色产业融合发展项目"]) == "started"
+    for row in rows.values():
+        dates = [m["moved_on"] for m in row["stage_moves"]]
+        assert dates == sorted(dates)
+
+
+def test_the_eight_major_new_investors_are_park_firms(api, bureau, client):
+    rows = listed(api, "new-investors", year=2021)
+    major = [row for row in rows if Decimal(row["investment"]) >= 1000]
+    assert len(major) == 8  # 2021年新增投资千万元以上入园企业8户
+    enterprises = {row["id"]: row for row in listed(api, "enterprises")}
+    parks = ("毛绒玩具文创产业园", "大健康富硒食品产业园", "先进制造业园区")
+    for row in rows:
+        enterprise = enterprises[row["enterprise"]]
+        assert any(park in enterprise["address"] for park in parks), enterprise
+        assert "支部工厂" not in enterprise["name"] and "村" not in enterprise["address"]
+        assert enterprise["chain_role"] != "branch_factory"
+    assert all(enterprises[row["enterprise"]]["employees"] >= 20 for row in major)
+    client.force_login(bureau)
+    page = client.get(reverse("zone:investor_list"), {"year": 2021}).content.decode()
+    for row in major:
+        assert enterprises[row["enterprise"]]["name"] in page
+    some = major[1]["enterprise"]
+    detail = client.get(reverse("enterprises:enterprise_detail", args=[some])).content.decode()
+    assert "毛绒玩具文创产业园" in detail
+
+
+def test_explosives_and_petrol_inspections_are_at_their_own_sites(api, bureau, client):
+    rows = listed(api, "safety-inspections", year=2021)
+    assert len(rows) == 108
+    kinds = [row["kind"] for row in rows]
+    assert (kinds.count("scheduled"), kinds.count("random"), kinds.count("holiday")) == (48, 36, 24)
+    explosives = [row["area"] for row in rows if row["area"].startswith("民爆")]
+    petrol = [row["area"] for row in rows if row["area"].startswith("成品油")]
+    assert explosives and not any("加油站" in area for area in explosives)
+    assert all("民爆器材" in area or "爆破作业" in area for area in explosives)
+    stations = {area.split("·")[1].removesuffix("（复查）") for area in petrol}
+    assert {"恒口加油站", "月河加油站", "梧桐加油站"} <= stations
+    client.force_login(bureau)
+    page = client.get(reverse("zone:inspection_list"), {"year": 2021, "area": "民爆"})
+    assert "民爆器材仓库" in page.content.decode()
+    page = client.get(reverse("zone:inspection_list"), {"year": 2021, "area": "成品油"})
+    assert "月河加油站" in page.content.decode()
+
+
+def test_the_city_level_and_the_fairs_city_read_differently(api, bureau, client):
+    nano = next(row for row in listed(api, "milestones", year=2021) if "纳米" in row["title"])
+    sample = next(r for r in listed(api, "milestones", year=2021) if "智能毛绒" in r["title"])
+    for row in (nano, sample):
+        assert row["level"] == "city" and "市级为示例" in row["note"]
+    client.force_login(bureau)
+    page = client.get(reverse("zone:chain"), {"year": 2021}).content.decode()
+    assert "市级为示例" in page
+    overview = client.get(reverse("overview:overview"), {"year": 2021}).content.decode()
+    assert "<th>城市</th>" in overview and "市级" in overview

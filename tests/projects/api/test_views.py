@@ -19,6 +19,7 @@ from tests.factories import (
     ProjectFactory,
     ProjectPlanFactory,
     ProjectReportFactory,
+    StageMoveFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -363,5 +364,56 @@ def test_lists_run_the_same_queries_for_2_and_40_rows(admin_api, resource, facto
         with CaptureQueriesContext(connection) as queries:
             response = admin_api.get(f"/api/v1/{resource}/", {"page_size": 1000})
         assert response.json()["count"] == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+# --- the stage history ------------------------------------------------------------------------
+
+
+def test_the_stage_history_is_read_only_and_follows_every_move(admin_api):
+    project = ProjectFactory()
+    url = f"/api/v1/projects/{project.pk}/"
+    assert admin_api.get(url).json()["stage_moves"] == []
+    response = admin_api.patch(
+        url, {"stage": "started", "stage_moved_on": "2021-01-05"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["stage_moves"] == [{"stage": "started", "moved_on": "2021-01-05"}]
+    response = admin_api.post(
+        f"{url}stage/", {"to_stage": "operating", "moved_on": "2021-03-01"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    expected = [
+        {"stage": "started", "moved_on": "2021-01-05"},
+        {"stage": "operating", "moved_on": "2021-03-01"},
+    ]
+    assert response.json()["stage_moves"] == expected
+    # Written history is ignored: only the stage service moves a project.
+    response = admin_api.patch(
+        url, {"stage_moves": [{"stage": "reserve", "moved_on": "2020-01-01"}]}, format="json"
+    )
+    assert response.status_code == 200
+    assert admin_api.get(url).json()["stage_moves"] == expected
+    assert StageMove.objects.filter(project=project).count() == 2
+    listed = admin_api.get("/api/v1/projects/").json()["results"]
+    assert listed[0]["stage_moves"] == expected
+
+
+def test_the_list_with_stage_histories_runs_the_same_queries_for_2_and_40_rows(admin_api):
+    counts = []
+    for size, more in ((2, 2), (40, 38)):
+        for move in StageMoveFactory.create_batch(more):
+            StageMove.objects.create(
+                project=move.project,
+                from_stage="started",
+                to_stage="completed",
+                moved_on=datetime.date(2021, 9, 1),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_api.get("/api/v1/projects/", {"page_size": 1000})
+        body = response.json()
+        assert body["count"] == size
+        assert all(len(row["stage_moves"]) == 2 for row in body["results"])
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
