@@ -38,6 +38,27 @@ def check_month_begun(period: datetime.date, *, today: datetime.date | None = No
         )
 
 
+def check_date_begun(day: datetime.date, *, today: datetime.date | None = None) -> None:
+    """Raise ValidationError (code ``future_date``) for a day after today (Asia/Shanghai).
+
+    Also a model field's validator, so that the admin, the pages, the imports and the API all
+    refuse a record dated in the future.
+    """
+    if day > (today or timezone.localdate()):
+        raise ValidationError(_("A date cannot be in the future."), code="future_date")
+
+
+def check_year_begun(year: int, *, today: datetime.date | None = None) -> None:
+    """Raise ValidationError (code ``future_year``) for a year after the current one.
+
+    The current year counts as begun. Also a model field's validator, like ``check_date_begun``.
+    """
+    if year > (today or timezone.localdate()).year:
+        raise ValidationError(
+            _("The year %(year)s has not begun yet."), code="future_year", params={"year": year}
+        )
+
+
 # --- the period a page opens on -------------------------------------------------------------------
 
 

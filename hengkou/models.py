@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 from core import indicators
 from core.models import BoundedTextField
 from enterprises.models import (
+    BEGUN_DATE_VALIDATORS,
+    BEGUN_YEAR_VALIDATORS,
     MONEY,
     YEAR_RANGE,
     YEAR_VALIDATORS,
@@ -401,9 +403,13 @@ class NoticeEvent(models.Model):
 
 
 class Inspection(models.Model):
-    """A quarterly inspection (一季一督查) of a department, or of one of its assignments."""
+    """A quarterly inspection (一季一督查) of a department, or of one of its assignments.
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    Dated in its year, once its quarter has begun (within it or in the days after it), and
+    never in the future.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=BEGUN_YEAR_VALIDATORS)
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
@@ -422,7 +428,7 @@ class Inspection(models.Model):
         blank=True,
         help_text=_("Leave empty for an inspection of the department as a whole."),
     )
-    inspected_on = models.DateField(_("inspected on"))
+    inspected_on = models.DateField(_("inspected on"), validators=BEGUN_DATE_VALIDATORS)
     findings = BoundedTextField(_("findings"))
     score = models.DecimalField(
         _("score (0-100)"),
@@ -469,6 +475,14 @@ class Inspection(models.Model):
                 errors["assignment"] = _("The assignment is of another year.")
         if self.inspected_on and self.year and self.inspected_on.year != self.year:
             errors["inspected_on"] = _("The inspection date is not in the inspection's year.")
+        elif (
+            # A quarter is inspected once it has begun: within it or in the days after it
+            # (still in its year), never before it.
+            self.inspected_on
+            and self.quarter in (1, 2, 3, 4)
+            and self.inspected_on.month < self.quarter * 3 - 2
+        ):
+            errors["inspected_on"] = _("The inspection is dated before the quarter it inspects.")
         if errors:
             raise ValidationError(errors)
 

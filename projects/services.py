@@ -31,7 +31,10 @@ from .selectors.grades import get_evaluation_proposal
 
 
 def validate_stage_move(*, project: Project, to_stage: str, moved_on: datetime.date) -> None:
-    """Refuse a stage move that goes backwards or is dated before the project's previous move."""
+    """Refuse a stage move that goes backwards, is dated in the future or before the project's
+    previous move."""
+    if moved_on > timezone.localdate():
+        raise ValidationError({"stage_moved_on": _("A stage move cannot be dated in the future.")})
     if to_stage not in STAGE_ORDER:
         raise ValidationError({"stage": _("Unknown stage.")})
     if STAGE_ORDER[to_stage] <= STAGE_ORDER[project.stage]:
@@ -295,13 +298,17 @@ def remove_report_photo(*, photo: ProjectPhoto, acting_user) -> None:
 def move_project_stage_from_page(
     *, project: Project, to_stage: str, moved_on: datetime.date, acting_user, today: datetime.date
 ) -> StageMove:
-    """Move a project's stage as asked on its page: permitted users only, never in the future."""
+    """Move a project's stage as asked on its page: permitted users only, never in the future.
+
+    A date in the future is refused first: whose plan decides who may move the stage depends
+    on the move's year, and a year not begun has no say.
+    """
+    if moved_on > today:
+        raise ValidationError({"moved_on": _("A stage move cannot be dated in the future.")})
     if not can_edit_project(acting_user, project, year=moved_on.year):
         raise PermissionDenied(
             _("Only the project's sponsoring department and leader may move its stage.")
         )
-    if moved_on > today:
-        raise ValidationError({"moved_on": _("A stage move cannot be dated in the future.")})
     return move_project_stage(
         project=project, to_stage=to_stage, moved_on=moved_on, acting_user=acting_user
     )

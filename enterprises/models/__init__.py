@@ -7,7 +7,15 @@ article: ``cultivation``, ``finance`` (matchmaking, loans), ``safety`` and ``par
 the zone's milestones, promotion events, chain years and standing in the city.
 """
 
-from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedModel
+from .base import (
+    BEGUN_DATE_VALIDATORS,
+    BEGUN_YEAR_VALIDATORS,
+    MONEY,
+    NON_NEGATIVE,
+    YEAR_RANGE,
+    YEAR_VALIDATORS,
+    TimeStampedModel,
+)
 from .cultivation import Cultivation
 from .enterprise import Enterprise, EnterpriseTitle
 from .facts import ChainYear, Milestone, PromotionEvent, ZoneStanding
@@ -41,6 +49,8 @@ __all__ = [
     "DEPARTMENT_PARTS",
     "ROLLUP_METRICS",
     "YEAR_RANGE",
+    "BEGUN_DATE_VALIDATORS",
+    "BEGUN_YEAR_VALIDATORS",
     "YEAR_VALIDATORS",
     "Assignment",
     "ChainYear",

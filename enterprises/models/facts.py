@@ -17,14 +17,25 @@ from simple_history.models import HistoricalRecords
 from core.models import BoundedTextField
 
 from ..choices import MilestoneKind, MilestoneLevel, StandingIndicator
-from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedModel
+from .base import (
+    BEGUN_DATE_VALIDATORS,
+    BEGUN_YEAR_VALIDATORS,
+    MONEY,
+    NON_NEGATIVE,
+    YEAR_RANGE,
+    TimeStampedModel,
+)
 from .enterprise import Enterprise
 
 
 class Milestone(TimeStampedModel):
     """An honour or platform of the zone (荣誉与平台): a recognition, a centre, a first product."""
 
-    happened_on = models.DateField(_("date"))
+    happened_on = models.DateField(
+        _("date"),
+        validators=BEGUN_DATE_VALIDATORS,
+        help_text=_("From 2000-01-01 on, and not in the future."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=MilestoneKind)
     title = models.CharField(pgettext_lazy("record heading", "title"), max_length=200)
     level = models.CharField(_("level"), max_length=16, choices=MilestoneLevel, blank=True)
@@ -65,7 +76,11 @@ class Milestone(TimeStampedModel):
 class PromotionEvent(TimeStampedModel):
     """A trade fair or promotion (展销活动) the zone took its enterprises to."""
 
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(
+        _("held on"),
+        validators=BEGUN_DATE_VALIDATORS,
+        help_text=_("From 2000-01-01 on, and not in the future."),
+    )
     title = models.CharField(_("event"), max_length=200)
     city = models.CharField(_("city"), max_length=50)
     enterprises = models.ManyToManyField(
@@ -103,7 +118,7 @@ class ChainYear(TimeStampedModel):
     """
 
     chain = models.CharField(_("industry chain"), max_length=50)
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    year = models.PositiveSmallIntegerField(_("year"), validators=BEGUN_YEAR_VALIDATORS)
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("enterprise"),
@@ -187,7 +202,7 @@ class ChainYear(TimeStampedModel):
 class ZoneStanding(TimeStampedModel):
     """The zone's rank among the city's counties and zones for an indicator in a year."""
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    year = models.PositiveSmallIntegerField(_("year"), validators=BEGUN_YEAR_VALIDATORS)
     indicator = models.CharField(_("indicator"), max_length=32, choices=StandingIndicator)
     rank = models.PositiveSmallIntegerField(
         pgettext_lazy("standing", "rank"), validators=[MinValueValidator(1)]

@@ -12,7 +12,7 @@ from ..choices import (
     InspectionKind,
     SafetyActivityKind,
 )
-from .base import TimeStampedModel
+from .base import BEGUN_DATE_VALIDATORS, TimeStampedModel
 from .enterprise import Enterprise
 
 
@@ -89,7 +89,7 @@ class SafetyActivity(TimeStampedModel):
     """A work-safety training, drill, publicity or document issued by the zone."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=SafetyActivityKind)
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=BEGUN_DATE_VALIDATORS)
     title = models.CharField(_("title"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     # Counted since the article's publicity and city-wide training; blank on older rows.

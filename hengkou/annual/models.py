@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,10 +34,32 @@ RATE_VALIDATORS = [MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)]
 RATE_RANGE = Q(rate__gte=RATE_MIN, rate__lte=RATE_MAX)
 
 
+def check_plan_year(year: int) -> None:
+    """Refuse a plan year after the next one: a plan is written for this year or, ahead, the next.
+
+    A validator of the field, so that the admin, the page, the service and the API refuse it.
+    """
+    latest = timezone.localdate().year + 1
+    if year > latest:
+        raise ValidationError(
+            _(
+                "An annual plan is written for the current year or, in advance, the next one: "
+                "%(year)s is after %(latest)s."
+            ),
+            code="plan_year_too_far",
+            params={"year": year, "latest": latest},
+        )
+
+
 class AnnualPlan(models.Model):
     """The zone's annual work plan (年度工作实施方案): its text or file and its goals."""
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS, unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[*YEAR_VALIDATORS, check_plan_year],
+        unique=True,
+        help_text=_("The current year or, written in advance, the next one."),
+    )
     title = models.CharField(_("title"), max_length=200)
     text = BoundedTextField(_("text"), blank=True, max_length=REPORT_MAX)
     document = models.FileField(_("document"), upload_to="annual-plans/", blank=True)

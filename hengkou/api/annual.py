@@ -121,7 +121,8 @@ class AnnualPlanViewSet(ModelViewSet):
     """The annual work plans (年度工作实施方案): a year's title, text and goals per indicator.
 
     `goals` is a list of `{"metric", "goal_value", "growth_rate", "unit", "note"}`; each names
-    a goal value, a growth rate (a fraction), or both. Filter: `year`.
+    a goal value, a growth rate (a fraction), or both. A plan is written for the current year
+    or, in advance, the next one: a later `year` is a 400. Filter: `year`.
     """
 
     queryset = AnnualPlan.objects.prefetch_related(

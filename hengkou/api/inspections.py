@@ -43,7 +43,12 @@ class InspectionSerializer(ModelWriteSerializer):
                     "as a whole."
                 )
             },
-            "inspected_on": {"help_text": _("The day of the inspection, inside its year.")},
+            "inspected_on": {
+                "help_text": _(
+                    "The day of the inspection: in its year, not before its quarter, not in the "
+                    "future."
+                )
+            },
             "score": {"help_text": _("The score, 0 to 100.")},
         }
 
@@ -87,8 +92,9 @@ class InspectionViewSet(ModelViewSet):
 
     Recorded (POST) and amended (PATCH) by the supervision office (`add_inspection`,
     `change_inspection`), who is named as `inspector`; deleted by an administrator. The
-    assignment, when given, is one of that department and year; `inspected_on` falls in `year`;
-    `quarter` 1–4; `score` 0–100. Filters: `year`, `quarter`, `department`, `assignment`.
+    assignment, when given, is one of that department and year; `inspected_on` falls in `year`,
+    not before `quarter` begins and not in the future (a year not begun is refused); `quarter`
+    1–4; `score` 0–100. Filters: `year`, `quarter`, `department`, `assignment`.
     """
 
     queryset = Inspection.objects.order_by("-year", "-quarter", "department__code", "id")

@@ -66,7 +66,11 @@ class ProjectInspectionSerializer(ModelWriteSerializer):
         # One per project and half-year: the service refuses a second with the model's message.
         validators = []
         extra_kwargs = {
-            "inspected_on": {"help_text": _("The day of the inspection, inside its half-year.")},
+            "inspected_on": {
+                "help_text": _(
+                    "The day of the inspection, inside its half-year, not in the future."
+                )
+            },
             "rating": {"help_text": _("The rating, 0 to 100.")},
         }
 
@@ -189,8 +193,8 @@ class ProjectInspectionViewSet(
     """Half-year inspections of the projects (半年督查): findings and a rating 0–100.
 
     Recorded (POST) by the supervision office (`add_projectinspection`), as on the project's
-    page; one per project and half-year, dated inside that half. Filters: `project`, `year`,
-    `half`.
+    page; one per project and half-year, dated inside that half and not in the future.
+    Filters: `project`, `year`, `half`.
     """
 
     queryset = ProjectInspection.objects.order_by("-year", "-half", "project__name", "id")

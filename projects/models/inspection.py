@@ -10,8 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from core.models import BoundedTextField
 from enterprises.models import (
+    BEGUN_DATE_VALIDATORS,
+    BEGUN_YEAR_VALIDATORS,
     YEAR_RANGE,
-    YEAR_VALIDATORS,
     TimeStampedModel,
 )
 
@@ -28,12 +29,12 @@ class ProjectInspection(TimeStampedModel):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="inspections"
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    year = models.PositiveSmallIntegerField(_("year"), validators=BEGUN_YEAR_VALIDATORS)
     half = models.PositiveSmallIntegerField(
         _("half-year"),
         choices=[(1, _("First half (Jan–Jun)")), (2, _("Second half (Jul–Dec)"))],
     )
-    inspected_on = models.DateField(_("inspected on"))
+    inspected_on = models.DateField(_("inspected on"), validators=BEGUN_DATE_VALIDATORS)
     findings = BoundedTextField(_("findings"))
     rating = models.PositiveSmallIntegerField(
         _("rating (0-100)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
