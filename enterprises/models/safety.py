@@ -22,7 +22,7 @@ class SafetyInspection(TimeStampedModel):
     Hazards left unrectified need a rectification deadline; past it they are overdue.
     """
 
-    inspected_on = models.DateField(_("inspected on"))
+    inspected_on = models.DateField(_("inspected on"), validators=BEGUN_DATE_VALIDATORS)
     kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind)
     enterprise = models.ForeignKey(
         Enterprise,

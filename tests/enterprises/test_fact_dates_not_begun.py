@@ -19,7 +19,14 @@ from rest_framework.test import APIClient
 
 from core.imports.engine import run_import
 from core.imports.kinds import get_kind
-from enterprises.models import ChainYear, Milestone, PromotionEvent, SafetyActivity, ZoneStanding
+from enterprises.models import (
+    ChainYear,
+    Milestone,
+    PromotionEvent,
+    SafetyActivity,
+    SafetyInspection,
+    ZoneStanding,
+)
 from tests.core.imports.helpers import xlsx
 from tests.factories import UserFactory, ZoneStandingFactory
 
@@ -66,6 +73,7 @@ EVENT = {"title": "名优特色产品展销会", "city": "西安"}
 CHAIN = {"chain": "毛绒玩具", "employment": 3107}
 STANDING = {"indicator": "value_added", "rank": 2, "out_of": 13}
 ACTIVITY = {"kind": "training", "title": "安全生产培训", "participants": 30}
+INSPECTION = {"kind": "scheduled", "area": "工业"}
 
 
 def refusal(resource, model, body, field, message, name):
@@ -96,6 +104,8 @@ REFUSALS = [
             not_begun(2099), "standing-2099"),
     refusal(ACTIVITIES, SafetyActivity, {**ACTIVITY, "held_on": "2099-01-01"}, "held_on",
             future_date, "activity-2099"),
+    refusal("safety-inspections", SafetyInspection, {**INSPECTION, "inspected_on": "2099-01-01"},
+            "inspected_on", future_date, "safety-inspection-2099"),
 ]  # fmt: skip
 
 
