@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     extend_schema_field,
 )
@@ -49,6 +50,17 @@ class BoundedManyRelatedField(serializers.ManyRelatedField):
                 too_many_items(self.max_length, len(data)), code="max_length"
             )
         return super().to_internal_value(data)
+
+
+class BoundedManyRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """Document a bounded list of ids with its ``maxItems``."""
+
+    target_class = BoundedManyRelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "maxItems": self.target.max_length}
 
 
 class BoundedManyMixin:
