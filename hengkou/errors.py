@@ -1,4 +1,5 @@
-"""The site's answer to an unexpected error: 503 while the database is away, else 500.
+"""The site's answer to an unexpected error (503 while the database is away, else 500) and to
+a path that matches no route (404: the API answers JSON, ``{"detail": ...}``, as its views do).
 
 Django calls ``server_error`` (``handler500``) for an exception that nothing handled, from a
 view or from any middleware, still inside its ``except`` block. A PostgreSQL restart fails the
@@ -15,7 +16,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
+from rest_framework.exceptions import NotFound
 
 logger = logging.getLogger("hengkou.db")
 RETRY_AFTER_SECONDS = 5
@@ -49,3 +52,10 @@ def server_error(request):
         return JsonResponse({"detail": message}, status=500)
     page = render_to_string("unavailable.html", {"title": _("Server error"), "message": message})
     return HttpResponseServerError(page)
+
+
+def not_found(request, exception):
+    """Return the 404 for a path that matches no route: JSON under /api/, else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

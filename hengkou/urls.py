@@ -55,4 +55,5 @@ urlpatterns = [
 urlpatterns += serve_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # An unexpected error: 503 while the database is away, else a plain 500 (hengkou/errors.py).
+handler404 = "hengkou.errors.not_found"
 handler500 = "hengkou.errors.server_error"

@@ -168,7 +168,9 @@ def _refuse_month(project: Project, *, period: datetime.date, today: datetime.da
 
 
 def _checked_photos(photos, *, acting_user, now: datetime.datetime) -> list[ProjectPhoto]:
-    """Return the uploads as unsaved photos, every one checked; refuse them all if one fails."""
+    """Return the uploads as unsaved photos, every one checked and re-encoded (no file written
+    yet); refuse them all if one fails.
+    """
     records = [
         ProjectPhoto(image=photo, uploaded_by=acting_user, uploaded_at=now) for photo in photos
     ]
@@ -176,8 +178,15 @@ def _checked_photos(photos, *, acting_user, now: datetime.datetime) -> list[Proj
     for record in records:
         try:
             record.full_clean(exclude=["report", "thumbnail"])
+            # Re-encoded here, before any file is written: a photo whose pixel data is cut off
+            # passes the header check but fails to decode, and must refuse the others too.
+            record.image = reencode_photo(record.image)
         except ValidationError as error:
-            photo_errors.extend(error.error_dict.get("image", [error]))
+            photo_errors.extend(
+                error.error_dict.get("image", [error])
+                if hasattr(error, "error_dict")
+                else error.error_list
+            )
     if photo_errors:
         raise ValidationError({"photos": photo_errors})
     return records
@@ -232,7 +241,7 @@ def submit_project_report(
     report.save()
     for record in records:
         record.report = report
-        store_photo(record)
+        attach_thumbnail(record)
         record.save()
     return report
 
@@ -264,16 +273,16 @@ def add_report_photos(
     if not photos:
         raise ValidationError({"image": _("Choose at least one photo.")})
     try:
+        check_photo_count(existing=report.photos.count(), adding=len(photos))
+    except ValidationError as error:
+        raise ValidationError({"image": error}) from error
+    try:
         records = _checked_photos(photos, acting_user=acting_user, now=now)
     except ValidationError as error:
         raise ValidationError({"image": error.error_dict["photos"]}) from error
-    try:
-        check_photo_count(existing=report.photos.count(), adding=len(records))
-    except ValidationError as error:
-        raise ValidationError({"image": error}) from error
     for record in records:
         record.report = report
-        store_photo(record)
+        attach_thumbnail(record)
         record.save()
     return records
 

@@ -12,10 +12,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 
 from core.api.http import plain_number_fields
@@ -24,6 +26,73 @@ from core.scoping import references_outside_scope
 
 # Lists of ids render at most this many options in the browsable API's forms.
 HTML_CUTOFF = 100
+# A list of ids in a body holds at most this many (each id is looked up): more is a 400.
+ID_LIST_MAX = 200
+
+
+def too_many_items(limit: int, count: int) -> str:
+    return _("This list holds at most %(limit)s items; %(count)s were sent.") % {
+        "limit": limit,
+        "count": count,
+    }
+
+
+class BoundedManyRelatedField(serializers.ManyRelatedField):
+    """A list of related ids refused whole, before any id is looked up, past ``max_length``."""
+
+    def __init__(self, *, max_length: int = ID_LIST_MAX, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list | tuple) and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                too_many_items(self.max_length, len(data)), code="max_length"
+            )
+        return super().to_internal_value(data)
+
+
+class BoundedManyRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """Document a bounded list of ids with its ``maxItems``."""
+
+    target_class = BoundedManyRelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "maxItems": self.target.max_length}
+
+
+class BoundedManyMixin:
+    """Make ``many=True`` of a related field a ``BoundedManyRelatedField`` (``max_length``)."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        max_length = kwargs.pop("max_length", ID_LIST_MAX)
+        list_kwargs = {"child_relation": cls(*args, **kwargs), "max_length": max_length}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return BoundedManyRelatedField(**list_kwargs)
+
+
+class BoundedPrimaryKeyRelatedField(BoundedManyMixin, serializers.PrimaryKeyRelatedField):
+    """A primary key related field whose ``many=True`` list is bounded (``max_length``)."""
+
+
+class BoundedListSerializer(serializers.ListSerializer):
+    """A list of nested objects refused whole past ``max_length``, as ``{"field": [message]}``.
+
+    DRF's own check answers ``{"field": {"non_field_errors": [...]}}``, and only once the list
+    is read; this one refuses it before any item is validated.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                too_many_items(self.max_length, len(data)), code="max_length"
+            )
+        return super().to_internal_value(data)
 
 
 def is_closed_month(error: DjangoValidationError) -> bool:
@@ -84,11 +153,12 @@ class PeriodField(serializers.Field):
         return format_period(value)
 
 
-class IdField(serializers.PrimaryKeyRelatedField):
+class IdField(BoundedManyMixin, serializers.PrimaryKeyRelatedField):
     """A foreign key given and returned as an integer id.
 
     The browsable API types it in as a number instead of rendering a dropdown of every row;
-    only models that say they are few (``api_dropdown = True``, e.g. departments) keep it.
+    only models that say they are few (``api_dropdown = True``, e.g. departments) keep it. A
+    list of them (``many=True``) holds at most ``ID_LIST_MAX`` ids unless told (``max_length``).
     """
 
     def __init__(self, **kwargs):

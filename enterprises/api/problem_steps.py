@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.http import PlainIntegerField
 from core.api.serializers import IdField, api_error
 from core.api.views import ERRORS, ModelPermissions
 from core.models import TEXT_MAX
@@ -51,7 +52,7 @@ class SolveStepSerializer(StepSerializer):
 
 
 class ConfirmStepSerializer(StepSerializer):
-    satisfaction = serializers.IntegerField(
+    satisfaction = PlainIntegerField(
         min_value=1, max_value=5, help_text=_("The enterprise's rating, 1 to 5.")
     )
     on = serializers.DateField(**ON)

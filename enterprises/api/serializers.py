@@ -17,9 +17,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.validators import UniqueValidator
 
+from core.api.http import PlainIntegerField
 from core.api.photos import PhotoSerializer
 from core.api.serializers import (
     HTML_CUTOFF,
+    BoundedPrimaryKeyRelatedField,
     ModelWriteSerializer,
     PeriodField,
     api_error,
@@ -87,7 +89,7 @@ class CreditCodeField(serializers.CharField):
 class AboveScaleYearsField(serializers.ListField):
     """The years an enterprise is above designated size, kept as EnterpriseTitle rows."""
 
-    child = serializers.IntegerField(min_value=2000, max_value=2100)
+    child = PlainIntegerField(min_value=2000, max_value=2100)
 
     def get_attribute(self, instance):
         titles = getattr(instance, "above_scale_titles", None)
@@ -156,12 +158,12 @@ class EnterpriseSerializer(ModelWriteSerializer):
 
 
 class AssignmentSerializer(ModelWriteSerializer):
-    team = serializers.PrimaryKeyRelatedField(
+    team = BoundedPrimaryKeyRelatedField(
         many=True,
         queryset=Official.objects.all(),
         required=False,
         html_cutoff=HTML_CUTOFF,
-        help_text=_("The officials of the team (工作专班), as a list of ids."),
+        help_text=_("The officials of the team (工作专班), as a list of at most 200 ids."),
     )
 
     class Meta:
@@ -219,12 +221,14 @@ class MonthlyReportSerializer(ModelWriteSerializer):
 
 
 class VisitSerializer(ModelWriteSerializer):
-    participants = serializers.PrimaryKeyRelatedField(
+    participants = BoundedPrimaryKeyRelatedField(
         many=True,
         queryset=Official.objects.all(),
         allow_empty=False,
         html_cutoff=HTML_CUTOFF,
-        help_text=_("The officials who took part, as a list of ids; it counts for each."),
+        help_text=_(
+            "The officials who took part, as a list of at most 200 ids; it counts for each."
+        ),
     )
     photos = PhotoSerializer(
         many=True,

@@ -20,6 +20,7 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.api.http import PlainIntegerField
 from core.api.photos import PHOTO_PARSERS, PhotoUploadSerializer, uploaded_photos
 from core.api.views import (
     ERRORS,
@@ -474,7 +475,7 @@ class ProblemViewSet(
 
 class ChainQuerySerializer(serializers.Serializer):
     chain = serializers.CharField(max_length=50, help_text=_("The industry chain, e.g. 毛绒玩具."))
-    year = serializers.IntegerField(
+    year = PlainIntegerField(
         required=False,
         min_value=2000,
         max_value=2100,

@@ -37,7 +37,7 @@ from .org import Department, Official
 from .parks import MAJOR_INVESTMENT, NewInvestor, ServiceFacility, StandardFactory
 from .problems import Problem, ProblemEvent
 from .safety import SafetyActivity, SafetyInspection
-from .sponsorship import Assignment, Target
+from .sponsorship import PLAN_DEADLINE_HELP, Assignment, Target, check_plan_deadline
 from .visits import PendingVisitPhoto, Visit, VisitPhoto, pending_photo_path, validate_photo
 from .work_reports import WorkReport
 
@@ -46,6 +46,7 @@ __all__ = [
     "MONEY",
     "NON_NEGATIVE",
     "NON_NEGATIVE_REPORT_FIELDS",
+    "PLAN_DEADLINE_HELP",
     "DEPARTMENT_PARTS",
     "ROLLUP_METRICS",
     "YEAR_RANGE",
@@ -53,6 +54,7 @@ __all__ = [
     "BEGUN_YEAR_VALIDATORS",
     "YEAR_VALIDATORS",
     "Assignment",
+    "check_plan_deadline",
     "ChainYear",
     "Cultivation",
     "Department",

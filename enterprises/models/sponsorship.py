@@ -1,5 +1,7 @@
 """The 五个一 sponsorship of an enterprise for a year, and the enterprise's annual targets."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,36 @@ from .. import choices
 from .base import MONEY, NON_NEGATIVE, YEAR_RANGE, YEAR_VALIDATORS, TimeStampedModel
 from .enterprise import Enterprise
 from .org import Department, Official
+
+# A plan's deadline falls in the assignment's year or within this many years after it.
+PLAN_DEADLINE_YEARS = 5
+PLAN_DEADLINE_HELP = _("A day in the assignment's year or in the five years after it.")
+
+
+def check_plan_deadline(deadline, year) -> None:
+    """Raise ValidationError (on ``plan_deadline``) unless ``deadline`` falls in ``year`` or in
+    the ``PLAN_DEADLINE_YEARS`` years after it; nothing to check without a deadline or a year.
+    """
+    if not isinstance(deadline, datetime.date) or not isinstance(year, int):
+        return
+    try:
+        first = datetime.date(year, 1, 1)
+        last = datetime.date(year + PLAN_DEADLINE_YEARS, 12, 31)
+    except (ValueError, OverflowError):
+        return  # an impossible year is refused on its own field
+    if not first <= deadline <= last:
+        raise ValidationError(
+            {
+                "plan_deadline": ValidationError(
+                    _(
+                        "The plan's deadline must fall between %(first)s and %(last)s: in the "
+                        "assignment's year or the five years after it."
+                    ),
+                    code="plan_deadline_range",
+                    params={"first": first.isoformat(), "last": last.isoformat()},
+                )
+            }
+        )
 
 
 class Assignment(TimeStampedModel):
@@ -52,7 +84,9 @@ class Assignment(TimeStampedModel):
     )
     plan_goals = BoundedTextField(_("plan: goals"), blank=True, max_length=REPORT_MAX)
     plan_standards = BoundedTextField(_("plan: standards"), blank=True, max_length=REPORT_MAX)
-    plan_deadline = models.DateField(_("plan: deadline"), null=True, blank=True)
+    plan_deadline = models.DateField(
+        _("plan: deadline"), null=True, blank=True, help_text=PLAN_DEADLINE_HELP
+    )
 
     history = HistoricalRecords(m2m_fields=["team"])
 
@@ -82,6 +116,10 @@ class Assignment(TimeStampedModel):
         errors = {}
         if self.leader_id and self.leader.rank != choices.OfficialRank.COUNTY_LEADER:
             errors["leader"] = _("The leader of an assignment must be a county-level leader.")
+        try:
+            check_plan_deadline(self.plan_deadline, self.year)
+        except ValidationError as error:
+            errors.update(error.error_dict)
         if errors:
             raise ValidationError(errors)
 

@@ -10,12 +10,14 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from core.images import check_photo_count, delete_files_on_commit, reencode_photo
 
 from ..choices import ProblemSeverity, VisitKind
 from ..models import (
+    Assignment,
     Department,
     Enterprise,
     Official,
@@ -63,6 +65,28 @@ def may_log_visits(user, *, enterprise: Enterprise, year: int) -> bool:
     return is_involved(official_of(user), enterprise_id=enterprise.pk, year=year)
 
 
+# No visit is dated before this year, whatever the enterprise (the zone's records begin then).
+EARLIEST_VISIT_YEAR = 2000
+
+
+def _too_early(enterprise: Enterprise, visited_on: datetime.date) -> str | None:
+    """Return why ``visited_on`` is too early for a visit to ``enterprise``, or None.
+
+    A visit is dated from 1 January of the enterprise's first sponsored year (its first
+    assignment), and never before 2000.
+    """
+    first = Assignment.objects.filter(enterprise=enterprise).aggregate(first=Min("year"))["first"]
+    earliest = datetime.date(max(first or EARLIEST_VISIT_YEAR, EARLIEST_VISIT_YEAR), 1, 1)
+    if visited_on >= earliest:
+        return None
+    if first is None:
+        return _("A visit cannot be dated before %(date)s.") % {"date": earliest.isoformat()}
+    return _(
+        "A visit cannot be dated before %(date)s, the start of the first year %(enterprise)s "
+        "was sponsored."
+    ) % {"date": earliest.isoformat(), "enterprise": enterprise.name}
+
+
 def _check_visit(
     *,
     enterprise: Enterprise,
@@ -84,9 +108,14 @@ def _check_visit(
             errors["photos"] = error
     if visited_on > today:
         errors["visited_on"] = _("A visit cannot be dated in the future.")
+    too_early = _too_early(enterprise, visited_on)
+    if too_early:
+        errors["visited_on"] = too_early
     if not participants:
         errors["participants"] = _("Choose at least one participant.")
-    if not may_log_visits(acting_user, enterprise=enterprise, year=visited_on.year):
+    if not too_early and not may_log_visits(
+        acting_user, enterprise=enterprise, year=visited_on.year
+    ):
         errors["enterprise"] = _(
             "You have no assignment on %(enterprise)s in %(year)s: only its sponsoring "
             "leader, department head, responsible person and team log its visits."

@@ -18,11 +18,13 @@ from enterprises.choices import Metric
 from enterprises.models import (
     MONEY,
     NON_NEGATIVE,
+    PLAN_DEADLINE_HELP,
     YEAR_RANGE,
     YEAR_VALIDATORS,
     Department,
     Enterprise,
     Official,
+    check_plan_deadline,
 )
 
 from ..choices import RankedMetric
@@ -256,7 +258,9 @@ class DraftAssignment(models.Model):
     team = models.ManyToManyField(Official, verbose_name=_("team"), related_name="+", blank=True)
     plan_goals = BoundedTextField(_("plan: goals"), blank=True, max_length=REPORT_MAX)
     plan_standards = BoundedTextField(_("plan: standards"), blank=True, max_length=REPORT_MAX)
-    plan_deadline = models.DateField(_("plan: deadline"), null=True, blank=True)
+    plan_deadline = models.DateField(
+        _("plan: deadline"), null=True, blank=True, help_text=PLAN_DEADLINE_HELP
+    )
 
     class Meta:
         verbose_name = _("draft assignment")
@@ -276,10 +280,16 @@ class DraftAssignment(models.Model):
     def clean(self):
         from enterprises.choices import OfficialRank
 
+        errors = {}
         if self.leader_id and self.leader.rank != OfficialRank.COUNTY_LEADER:
-            raise ValidationError(
-                {"leader": _("The leader of an assignment must be a county-level leader.")}
-            )
+            errors["leader"] = [_("The leader of an assignment must be a county-level leader.")]
+        if self.turn_id:
+            try:
+                check_plan_deadline(self.plan_deadline, self.turn.year)
+            except ValidationError as error:
+                errors.update(error.error_dict)
+        if errors:
+            raise ValidationError(errors)
 
 
 class DraftTarget(models.Model):

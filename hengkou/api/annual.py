@@ -6,8 +6,6 @@ annual_plan.py); a refusal there is a 400 naming the field, and writes nothing.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
@@ -24,13 +22,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api.serializers import ModelWriteSerializer
+from core.api.http import PlainDecimalField, PlainIntegerField, plain_number_fields
+from core.api.serializers import (
+    BoundedListSerializer,
+    BoundedPrimaryKeyRelatedField,
+    ModelWriteSerializer,
+)
 from core.api.views import ERRORS, ApiSchema, ModelViewSet, ScopedViewSetMixin
 from enterprises.choices import Metric
 from enterprises.filtersets import YearFilter, id_filter
 from enterprises.models import Department, Official
 
 from ..annual.models import (
+    RATE,
     RATE_MAX,
     RATE_MIN,
     AnnualPlan,
@@ -39,15 +43,27 @@ from ..annual.models import (
     PlanGoal,
     YearTurn,
 )
+from ..choices import RankedMetric
 from ..services import year_turn as turns
 from ..services.annual_plan import save_annual_plan
 
-RATE_HELP = _("A growth rate as a fraction: 0.1 is +10%; from −1 (−100%) to 10 (+1000%).")
+RATE_HELP = _(
+    "A growth rate as a fraction with at most six decimals: 0.1 is +10%; from −1 (−100%) to "
+    "10 (+1000%)."
+)
 
 
 def _rate_field(**kwargs):
-    return serializers.FloatField(
-        min_value=float(RATE_MIN), max_value=float(RATE_MAX), help_text=RATE_HELP, **kwargs
+    # A decimal, not a float: more decimals than stored (six) are refused, never rounded; the
+    # bounds keep it within the stored digits (no max_digits: its message would name digits).
+    return PlainDecimalField(
+        max_digits=None,
+        decimal_places=RATE["decimal_places"],
+        min_value=RATE_MIN,
+        max_value=RATE_MAX,
+        coerce_to_string=False,
+        help_text=RATE_HELP,
+        **kwargs,
     )
 
 
@@ -55,11 +71,15 @@ def _rate_field(**kwargs):
 
 
 class PlanGoalSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = plain_number_fields(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
     growth_rate = _rate_field(required=False, allow_null=True)
 
     class Meta:
         model = PlanGoal
         fields = ["metric", "goal_value", "growth_rate", "unit", "note"]
+        list_serializer_class = BoundedListSerializer
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -70,7 +90,10 @@ class PlanGoalSerializer(serializers.ModelSerializer):
 
 class AnnualPlanSerializer(ModelWriteSerializer):
     goals = PlanGoalSerializer(
-        many=True, required=False, help_text=_("The goals per indicator; a PATCH replaces them.")
+        many=True,
+        required=False,
+        max_length=len(RankedMetric),
+        help_text=_("The goals, one per indicator at most; a PATCH replaces them."),
     )
     document = serializers.FileField(read_only=True, use_url=True)
 
@@ -80,16 +103,6 @@ class AnnualPlanSerializer(ModelWriteSerializer):
 
     def write(self, instance, data):
         goals = data.pop("goals", None)
-        if goals is not None:
-            goals = [
-                {
-                    **goal,
-                    "growth_rate": None
-                    if goal.get("growth_rate") is None
-                    else Decimal(str(goal["growth_rate"])).quantize(Decimal("0.000001")),
-                }
-                for goal in goals
-            ]
         with _model_errors():
             return save_annual_plan(plan=instance if instance.pk else None, data=data, goals=goals)
 
@@ -142,7 +155,7 @@ class GrowthRateSerializer(serializers.Serializer):
 
 
 class YearTurnSerializer(serializers.ModelSerializer):
-    year = serializers.IntegerField(
+    year = PlainIntegerField(
         min_value=2000,
         max_value=2100,
         help_text=_("The new year: the next after the last year with assignments."),
@@ -182,6 +195,13 @@ class DepartmentRateSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(choices=Metric.choices)
     rate = _rate_field()
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
+
+# A body names at most this many department rates (each department is looked up).
+DEPARTMENT_RATES_MAX = 200
+
 
 class SeedSerializer(serializers.Serializer):
     rates = serializers.DictField(
@@ -194,7 +214,11 @@ class SeedSerializer(serializers.Serializer):
         many=True,
         required=False,
         default=list,
-        help_text=_("A department's own rate of an indicator, overriding the zone-wide one."),
+        max_length=DEPARTMENT_RATES_MAX,
+        help_text=_(
+            "A department's own rate of an indicator, overriding the zone-wide one; at most 200 "
+            "rows, one per department and indicator."
+        ),
     )
 
     def validate_rates(self, rates):
@@ -209,6 +233,14 @@ class SeedSerializer(serializers.Serializer):
         if not data["rates"] and not data["department_rates"]:
             raise serializers.ValidationError({"rates": [_("Give at least one growth rate.")]})
         return data
+
+
+class YearTurnFilterSet(django_filters.FilterSet):
+    year = YearFilter(help_text=_("The new year of the turn."))
+
+    class Meta:
+        model = YearTurn
+        fields = ["year"]
 
 
 def _turns():
@@ -242,6 +274,7 @@ class YearTurnViewSet(
 
     queryset = YearTurn.objects.order_by("-year")
     serializer_class = YearTurnSerializer
+    filterset_class = YearTurnFilterSet
     http_method_names = ["get", "post", "delete", "head", "options"]
     schema = ApiSchema()
 
@@ -300,11 +333,11 @@ class DraftFilterSet(django_filters.FilterSet):
 
 
 class DraftAssignmentSerializer(ModelWriteSerializer):
-    team = serializers.PrimaryKeyRelatedField(
+    team = BoundedPrimaryKeyRelatedField(
         many=True,
         queryset=Official.objects.all(),
         required=False,
-        help_text=_("The officials of the team (工作专班), as a list of ids."),
+        help_text=_("The officials of the team (工作专班), as a list of at most 200 ids."),
     )
 
     class Meta:

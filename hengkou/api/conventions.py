@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -34,13 +34,26 @@ def _closed_month(error: DjangoValidationError) -> bool:
 def exception_handler(exc, context):
     """Turn model validation into 400 (409 for a closed month) and duplicates into 409.
 
-    A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 with the usual shape, like any other
-    body the API will not read.
+    A body over DATA_UPLOAD_MAX_MEMORY_SIZE, or a form with more files or fields than
+    DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS, is a 400 with the usual shape, like any other body
+    the API will not read (Django alone would answer its HTML "Bad Request" page).
     """
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(
             {"detail": _("The body is larger than %(size)s bytes.") % {"size": f"{limit:,}"}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return Response(
+            {"detail": _("The form sends more than %(limit)s files.") % {"limit": limit}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return Response(
+            {"detail": _("The form sends more than %(limit)s fields.") % {"limit": limit}},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoValidationError):

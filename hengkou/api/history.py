@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.http import PlainIntegerField
 from core.audit import diff_fields, has_history
 from core.scoping import get_scope, scope_queryset
 
@@ -31,7 +32,7 @@ class HistoryQuerySerializer(serializers.Serializer):
     model = serializers.ChoiceField(
         choices=sorted(audited_models()), help_text="The model, as app_label.model_name."
     )
-    object_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    object_id = PlainIntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.figures_cache import figures_changed
 from enterprises.choices import Metric
-from enterprises.models import Assignment, Department, MonthlyYtd, Target
+from enterprises.models import Assignment, Department, MonthlyYtd, Target, check_plan_deadline
 from enterprises.services import aggregates
 
 from ..annual.models import (
@@ -50,13 +50,29 @@ CARRIED = (
 EDITABLE = ("leader", "department", "responsible", "plan_goals", "plan_standards", "plan_deadline")
 
 
-def _shift(day: datetime.date | None, years: int) -> datetime.date | None:
+def _shift(day: datetime.date | None, *, from_year: int, to_year: int) -> datetime.date | None:
+    """Return a plan's deadline moved from ``from_year``'s assignment to ``to_year``'s; never
+    raises.
+
+    29 February becomes 28 February in a common year. A deadline that cannot be moved into the
+    new year's bounds (``check_plan_deadline``: e.g. 9999-12-31 or 0001-01-01, stored before
+    deadlines were bounded) is dropped, not clamped: the draft gets none, for the office to set
+    when it reviews the drafts, rather than a made-up day.
+    """
     if day is None:
         return None
+    year = day.year + to_year - from_year
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        return None
     try:
-        return day.replace(year=day.year + years)
+        shifted = day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        shifted = day.replace(year=year, day=28)
+    try:
+        check_plan_deadline(shifted, to_year)
+    except ValidationError:
+        return None
+    return shifted
 
 
 def check_new_year(*, year, today: datetime.date) -> int:
@@ -106,7 +122,7 @@ def start_year_turn(*, year, acting_user, today: datetime.date) -> YearTurn:
             DraftAssignment(
                 turn=turn,
                 **{name: getattr(a, name) for name in CARRIED if name != "plan_deadline"},
-                plan_deadline=_shift(a.plan_deadline, year - from_year),
+                plan_deadline=_shift(a.plan_deadline, from_year=from_year, to_year=year),
             )
             for a in previous
         ],
@@ -186,7 +202,12 @@ def parse_rate(value, *, field: str = "rate") -> Decimal:
         raise bad from None
     if not rate.is_finite() or not RATE_MIN <= rate <= RATE_MAX:
         raise bad
-    return rate.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    stored = rate.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    if stored != rate:  # more decimals than stored are refused, never rounded away
+        raise ValidationError(
+            {field: [_("A growth rate has at most six decimals, e.g. 0.123456 for +12.3456%.")]}
+        )
+    return stored
 
 
 def _metric(value, field: str = "metric") -> str:
@@ -228,19 +249,24 @@ def set_growth_rates(
     zone = {
         _metric(metric, "rates"): parse_rate(rate, field="rates") for metric, rate in rates.items()
     }
-    departments = []
+    departments, seen = [], set()
     for department, metric, rate in department_rates:
         if not isinstance(department, Department):
             department = Department.objects.filter(pk=department).first()
             if department is None:
                 raise ValidationError({"department_rates": [_("Unknown department.")]})
-        departments.append(
-            (
-                department,
-                _metric(metric, "department_rates"),
-                parse_rate(rate, field="department_rates"),
+        metric = _metric(metric, "department_rates")
+        if (department.pk, metric) in seen:
+            raise ValidationError(
+                {
+                    "department_rates": [
+                        _("%(department)s has two rates for %(metric)s: give one.")
+                        % {"department": department, "metric": Metric(metric).label}
+                    ]
+                }
             )
-        )
+        seen.add((department.pk, metric))
+        departments.append((department, metric, parse_rate(rate, field="department_rates")))
     for metric, rate in zone.items():
         GrowthRate.objects.update_or_create(
             turn=turn, metric=metric, department=None, defaults={"rate": rate}

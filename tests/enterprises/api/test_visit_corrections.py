@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from enterprises.models import Visit, VisitPhoto
-from tests.factories import ProblemFactory, VisitPhotoFactory
+from tests.factories import AssignmentFactory, ProblemFactory, VisitPhotoFactory
 
 from .visit_world import NOV_10, client_of, close, files_in, visit_world
 
@@ -80,7 +80,7 @@ def test_visit_duties_follow_a_correction():
         ({"participants": []}, "participants"),
         ({"participants": [999999]}, "participants"),
         ({"kind": "leisure"}, "kind"),
-        ({"visited_on": "2020-11-10"}, "enterprise"),  # no assignment on it in 2020
+        ({"visited_on": "2020-11-10"}, "visited_on"),  # before its first sponsored year
     ],
 )
 def test_a_correction_is_checked_as_a_new_visit_is(body, field):
@@ -91,6 +91,18 @@ def test_a_correction_is_checked_as_a_new_visit_is(body, field):
     assert field in response.json()
     assert snapshot(world.visit) == before
     assert history_count(world.visit) == histories
+
+
+def test_a_correction_into_a_year_the_author_had_no_assignment_is_refused_on_enterprise():
+    world = visit_world()
+    AssignmentFactory(year=2020, enterprise=world.assignment.enterprise)  # someone else's
+    before = snapshot(world.visit)
+    response = client_of(world.author).patch(
+        url(world.visit), {"visited_on": "2020-11-10"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["enterprise"]
+    assert snapshot(world.visit) == before
 
 
 def test_a_correction_names_an_enterprise_of_its_scope():

@@ -1,9 +1,12 @@
 """Progress photos of a project report through API v1: the page's checks, its author removes."""
 
 import datetime
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from projects.models import ProjectPhoto
 from tests.enterprises.api.visit_world import client_of, close, files_in, jpeg, text_file
@@ -151,4 +154,23 @@ def test_a_deleted_report_or_visit_takes_its_photo_files_with_it(
     assert files_in(media) != []
     with django_capture_on_commit_callbacks(execute=True):
         photo.visit.delete()
+    assert files_in(media) == []
+
+
+def truncated_png():
+    """A PNG whose header reads well but whose pixel data is cut off half-way."""
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 400), 64).convert("RGB").save(buffer, "PNG")
+    data = buffer.getvalue()
+    return SimpleUploadedFile("cut.png", data[: len(data) // 2], content_type="image/png")
+
+
+def test_a_cut_off_photo_refuses_the_good_one_beside_it_and_writes_no_file(media):
+    report, people = world()
+    response = client_of(people["author"]).post(
+        add_url(report), {"image": [jpeg(), truncated_png()]}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert "JPEG" in " ".join(response.json()["image"])
+    assert not ProjectPhoto.objects.exists()
     assert files_in(media) == []
