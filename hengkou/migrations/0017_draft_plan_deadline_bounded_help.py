@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hengkou', '0015_annual_plan_year_turn'),
+        ('hengkou', '0016_refuse_dates_not_begun'),
     ]
 
     operations = [

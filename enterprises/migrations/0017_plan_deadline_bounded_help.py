@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0014_zone_facts'),
+        ('enterprises', '0016_safety_inspection_date_begun'),
     ]
 
     operations = [
