@@ -10,8 +10,10 @@ report holds at most ``HENGKOU_PHOTOS_PER_RECORD`` (20) photos.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import threading
 import warnings
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # Formats every browser shows; MPO is the JPEG variant many phone cameras write.
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
@@ -127,7 +129,29 @@ def reencode_photo(file, *, name: str = "") -> ContentFile:
     return ContentFile(buffer.getvalue(), name=f"{stem or 'photo'}.jpg")
 
 
+_STRICT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Decode with truncated pixel data refused, whatever the process set: WeasyPrint (the
+    bulletin's PDF) turns PIL's ``ImageFile.LOAD_TRUNCATED_IMAGES`` on for the whole process
+    when it is imported, and a cut-off upload would then be stored as a half-grey photo."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _decoded_upright(source) -> Image.Image:
+    with _strict_decoding():
+        return _decode_upright(source)
+
+
+def _decode_upright(source) -> Image.Image:
     with Image.open(source) as picture:
         upright = ImageOps.exif_transpose(picture)
         if upright.mode in ("RGBA", "LA", "P"):

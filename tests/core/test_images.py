@@ -8,7 +8,7 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from core.images import check_photo, reencode_photo
 
@@ -84,3 +84,15 @@ def test_a_truncated_photo_is_refused_when_decoded():
     with pytest.raises(ValidationError) as excinfo:
         reencode_photo(SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2]))
     assert excinfo.value.code == "photo_type"
+
+
+def test_a_truncated_photo_is_refused_after_weasyprint_allowed_truncated_images(monkeypatch):
+    # Importing WeasyPrint (the bulletin's PDF) turns this on for the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    buffer = io.BytesIO()
+    Image.effect_noise((200, 200), 64).convert("RGB").save(buffer, "PNG")
+    whole = buffer.getvalue()
+    with pytest.raises(ValidationError) as excinfo:
+        reencode_photo(SimpleUploadedFile("cut.png", whole[: len(whole) // 2]))
+    assert excinfo.value.code == "photo_type"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the process had it
