@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 # The first Python >= 3.11 on the PATH.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -68,10 +70,10 @@ run: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
-	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 # The benchmark (about 10 minutes at the default SCALE=20000, city scale) on a PostgreSQL
 # database that it creates when missing and drops at the end unless BENCH_KEEP=1 (one it did not
