@@ -88,6 +88,7 @@ class DeliveryChannelAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "department", "user", "masked_target", "signed", "is_active")
     list_filter = ("kind", "is_active")
     list_select_related = ("department", "user")
+    autocomplete_fields = ("department",)
     search_fields = ("name", "department__name", "user__username")
     readonly_fields = ("stored_target", "stored_secret")
     fields = (

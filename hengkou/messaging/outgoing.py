@@ -52,6 +52,8 @@ def notice_message(notice, *, title: str | None = None, text: str | None = None)
 
 def queue_notices(notices, *, now: datetime.datetime) -> int:
     """Queue each issued notice for its department's channels (once per issue)."""
+    if not notices:
+        return 0
     channels = channels_of_departments({notice.department_id for notice in notices})
     notices = SupervisionNotice.objects.filter(
         pk__in=[notice.pk for notice in notices if notice.department_id in channels]
@@ -72,6 +74,8 @@ def queue_notices(notices, *, now: datetime.datetime) -> int:
 
 def queue_notice_reminders(reminders, *, now: datetime.datetime) -> int:
     """Queue reminders of (notice, phase, title, text) for the departments' channels."""
+    if not reminders:
+        return 0
     channels = channels_of_departments({notice.department_id for notice, *_rest in reminders})
     outgoing = [
         Outgoing(
