@@ -323,6 +323,9 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="hengkou-track
 # Delivery channels (docs/messaging.md): the links' base, retries, and where webhooks may post.
 HENGKOU_SITE_URL = env.str("HENGKOU_SITE_URL", default="http://localhost:8000")
 HENGKOU_MESSAGING_TIMEOUT = env.float("HENGKOU_MESSAGING_TIMEOUT", default=5.0)
+# The first attempts made right after the close or the job that queued them stop after this many
+# seconds (a close from the page waits for them); the rest are left to send_deliveries.
+HENGKOU_MESSAGING_INLINE_SECONDS = env.float("HENGKOU_MESSAGING_INLINE_SECONDS", default=15.0)
 HENGKOU_MESSAGING_MAX_ATTEMPTS = env.int("HENGKOU_MESSAGING_MAX_ATTEMPTS", default=6)
 HENGKOU_MESSAGING_RETRY_BASE_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_BASE_SECONDS", default=60)
 HENGKOU_MESSAGING_RETRY_MAX_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_MAX_SECONDS", default=3600)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -113,7 +114,10 @@ def queue_deliveries(outgoing: list[Outgoing], *, now: datetime.datetime) -> int
 
 def _send_after_commit(ids: list[int]) -> None:
     # Runs once the writing transaction has committed, outside it: network time holds no lock.
-    send_deliveries(now=timezone.now(), ids=ids)
+    # Within a time budget, since a close from the page waits for it; the rest stays pending
+    # for send_deliveries.
+    budget = getattr(settings, "HENGKOU_MESSAGING_INLINE_SECONDS", 15)
+    send_deliveries(now=timezone.now(), ids=ids, budget_seconds=budget)
 
 
 def backoff(attempts: int) -> datetime.timedelta | None:
@@ -125,8 +129,14 @@ def backoff(attempts: int) -> datetime.timedelta | None:
     return datetime.timedelta(seconds=min(base * 2 ** (attempts - 1), ceiling))
 
 
-def send_deliveries(*, now: datetime.datetime, ids=None, limit: int = BATCH) -> tuple[int, int]:
-    """Attempt the deliveries due by ``now`` (of ``ids`` if given); return (sent, failed)."""
+def send_deliveries(
+    *, now: datetime.datetime, ids=None, limit: int = BATCH, budget_seconds: float | None = None
+) -> tuple[int, int]:
+    """Attempt the deliveries due by ``now`` (of ``ids`` if given); return (sent, failed).
+
+    With ``budget_seconds``, no new attempt starts once that much time has gone by.
+    """
+    started = time.monotonic()
     due = Delivery.objects.filter(
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now
     )
@@ -134,6 +144,8 @@ def send_deliveries(*, now: datetime.datetime, ids=None, limit: int = BATCH) -> 
         due = due.filter(pk__in=ids)
     sent = failed = 0
     for delivery in due.select_related("channel").order_by("next_attempt_at", "pk")[:limit]:
+        if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
+            break
         if not _claim(delivery, now=now):
             continue
         if _attempt(delivery, now=now):

@@ -218,3 +218,31 @@ def test_escalations_reach_the_leaders_own_channel(django_capture_on_commit_call
     assert escalated and dingtalk.problems == []
     assert len(dingtalk.received) == escalated
     assert all("/problems/" in body["markdown"]["text"] for body in dingtalk.received)
+
+
+def test_an_attempt_claims_its_delivery_so_no_two_processes_send_it():
+    from hengkou.messaging.services import _claim
+
+    lagging = _lagging("D2")
+    _channel("wecom", "http://127.0.0.1:9/cgi-bin/webhook/send?key=x", department=lagging)
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    seen_by_one, seen_by_other = Delivery.objects.get(), Delivery.objects.get()
+    assert _claim(seen_by_one, now=CLOSED_AT) is True
+    assert _claim(seen_by_other, now=CLOSED_AT) is False
+    # The claimed row is not due again until its lease has run out.
+    assert send_deliveries(now=CLOSED_AT + datetime.timedelta(seconds=30)) == (0, 0)
+
+
+def test_the_first_attempts_after_a_close_keep_to_their_time_budget(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.HENGKOU_MESSAGING_INLINE_SECONDS = 0
+    lagging = _lagging("D2")
+    with Receiver("wecom") as wecom:
+        _channel("wecom", wecom.url, department=lagging)
+        with django_capture_on_commit_callbacks(execute=True):
+            close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+        assert wecom.received == []
+        assert Delivery.objects.get().status == "pending"
+        assert send_deliveries(now=timezone.now()) == (1, 0)
+    assert len(wecom.received) == 1
