@@ -60,7 +60,7 @@ def validate_webhook_url(url: str, *, kind: str) -> str:
         raise ValidationError(_("Enter a valid web address.")) from None
     schemes = ["https", "http"] if getattr(settings, "HENGKOU_MESSAGING_ALLOW_HTTP", False) else []
     if parts.scheme not in (schemes or ["https"]):
-        raise ValidationError(_("The webhook address must start with https://."))
+        raise ValidationError(_("The webhook address must start with `https://`."))
     if not host or parts.username or parts.password:
         raise ValidationError(_("Enter a valid web address."))
     hosts = allowed_hosts(kind)

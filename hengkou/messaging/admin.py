@@ -27,8 +27,8 @@ class DeliveryChannelForm(forms.ModelForm):
         max_length=1000,
         widget=WRITE_ONLY,
         help_text=_(
-            "An e-mail address, or the robot's webhook URL with its key or token. It is not "
-            "shown again once saved; leave empty to keep the stored one."
+            "An e-mail address, or the robot's webhook URL with its `key` or `access_token`. It "
+            "is not shown again once saved; leave empty to keep the stored one."
         ),
     )
     secret = forms.CharField(
@@ -37,7 +37,7 @@ class DeliveryChannelForm(forms.ModelForm):
         max_length=200,
         widget=WRITE_ONLY,
         help_text=_(
-            "DingTalk's signing secret (加签, SEC…) or the JSON webhook's HMAC key; optional. "
+            "DingTalk's signing secret (加签, `SEC…`) or the JSON webhook's signing key; optional. "
             "Not shown again once saved; leave empty to keep the stored one."
         ),
     )
