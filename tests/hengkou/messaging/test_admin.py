@@ -135,3 +135,33 @@ def test_the_bureau_reads_the_delivery_log_in_the_admin_and_cannot_change_it(cle
     html = reader.get(reverse("admin:hengkou_delivery_change", args=[delivery.pk])).content.decode()
     _assert_hidden(html)
     assert reader.get(reverse("admin:hengkou_delivery_add")).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["deliverychannel", "delivery"])
+def test_the_admin_lists_run_a_constant_number_of_queries(
+    clerk, name, django_assert_max_num_queries
+):
+    from tests.factories import DeliveryFactory
+
+    url = reverse(f"admin:hengkou_{name}_changelist")
+    DeliveryFactory.create_batch(2)
+    with django_assert_max_num_queries(12) as small:
+        assert clerk.get(url).status_code == 200
+    DeliveryFactory.create_batch(25)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert clerk.get(url).status_code == 200
+
+
+def test_the_notice_page_reads_its_deliveries_in_one_query(
+    supervisor, django_assert_max_num_queries
+):
+    from tests.factories import DeliveryFactory
+
+    notice = _notice_with_deliveries()
+    url = reverse("notice_detail", args=[notice.pk])
+    with django_assert_max_num_queries(100) as few:
+        supervisor.get(url)
+    DeliveryFactory.create_batch(20, notice=notice)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = supervisor.get(url).content.decode()
+    assert html.count("企业微信群") >= 20

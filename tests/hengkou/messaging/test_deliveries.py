@@ -246,3 +246,18 @@ def test_the_first_attempts_after_a_close_keep_to_their_time_budget(
         assert Delivery.objects.get().status == "pending"
         assert send_deliveries(now=timezone.now()) == (1, 0)
     assert len(wecom.received) == 1
+
+
+def test_a_channel_switched_off_or_removed_fails_its_pending_deliveries_with_the_reason():
+    lagging = _lagging("D2")
+    off = _channel("wecom", "http://127.0.0.1:9/cgi-bin/webhook/send?key=x", department=lagging)
+    gone = _channel("dingtalk", "http://127.0.0.1:9/robot/send?access_token=y", department=lagging)
+    close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+    DeliveryChannel.objects.filter(pk=off.pk).update(is_active=False)
+    gone.delete()
+    assert send_deliveries(now=CLOSED_AT) == (0, 2)
+    reasons = set(Delivery.objects.values_list("channel_name", "last_error"))
+    assert reasons == {
+        ("wecom group", "the channel was removed or switched off"),
+        ("dingtalk group", "the channel was removed or switched off"),
+    }
