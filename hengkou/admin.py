@@ -36,3 +36,6 @@ class BulletinIssueAdmin(admin.ModelAdmin):
 
 # The year's plan and the turn of the year register their own.
 from .annual import admin as annual_admin  # noqa: E402, F401
+
+# The delivery channels and the delivery log (hengkou/messaging/).
+from .messaging import admin as messaging_admin  # noqa: E402, F401

@@ -583,3 +583,6 @@ from .annual.models import (  # noqa: E402, F401
     PlanGoal,
     YearTurn,
 )
+
+# Delivery channels per department and user and the delivery log (hengkou/messaging/).
+from .messaging.models import Delivery, DeliveryChannel  # noqa: E402, F401

@@ -46,6 +46,10 @@ ROLES = {
             # The zone's standing in the city: the bureau that closes the month enters it.
             "enterprises.add_zonestanding",
             "enterprises.change_zonestanding",
+            # Where departments and leaders receive their messages (WeCom, DingTalk, webhooks).
+            "hengkou.add_deliverychannel",
+            "hengkou.change_deliverychannel",
+            "hengkou.delete_deliverychannel",
         ],
     },
     "supervision_office": {

@@ -1,6 +1,6 @@
 """How the rows of each hengkou model reach a user's scope (see core/scoping.py)."""
 
-from core.scoping import any_of, everyone, register
+from core.scoping import any_of, everyone, readers_of_everything, register
 from enterprises.scopes import by_assignment, by_department, by_user
 
 from . import models
@@ -19,6 +19,9 @@ def register_all() -> None:
     register(models.Inspection, any_of(by_department("department"), by_assignment("assignment")))
     register(models.Notification, by_user("recipient"))
     register(models.Reminder, by_user("recipient"))
+    # The channels hold webhook secrets and the log names every recipient: the zone's roles only.
+    register(models.DeliveryChannel, readers_of_everything, check_references=False)
+    register(models.Delivery, readers_of_everything, check_references=False)
     # The year's plan and the turn of the year are the zone's: their permissions say who reads.
     for model in (
         models.AnnualPlan,

@@ -320,6 +320,24 @@ EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="hengkou-tracker@localhost")
 
+# Delivery channels (docs/messaging.md): the links' base, retries, and where webhooks may post.
+HENGKOU_SITE_URL = env.str("HENGKOU_SITE_URL", default="http://localhost:8000")
+HENGKOU_MESSAGING_TIMEOUT = env.float("HENGKOU_MESSAGING_TIMEOUT", default=5.0)
+# The first attempts made right after the close or the job that queued them stop after this many
+# seconds (a close from the page waits for them); the rest are left to send_deliveries.
+HENGKOU_MESSAGING_INLINE_SECONDS = env.float("HENGKOU_MESSAGING_INLINE_SECONDS", default=15.0)
+HENGKOU_MESSAGING_MAX_ATTEMPTS = env.int("HENGKOU_MESSAGING_MAX_ATTEMPTS", default=6)
+HENGKOU_MESSAGING_RETRY_BASE_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_BASE_SECONDS", default=60)
+HENGKOU_MESSAGING_RETRY_MAX_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_MAX_SECONDS", default=3600)
+# Plain http only for a receiver on loopback in tests; the robots only to their official hosts;
+# the generic webhook to any host named by a domain name unless a list is given.
+HENGKOU_MESSAGING_ALLOW_HTTP = env.bool("HENGKOU_MESSAGING_ALLOW_HTTP", default=False)
+HENGKOU_MESSAGING_HOSTS = {
+    "wecom": env.list("HENGKOU_MESSAGING_WECOM_HOSTS", default=["qyapi.weixin.qq.com"]),
+    "dingtalk": env.list("HENGKOU_MESSAGING_DINGTALK_HOSTS", default=["oapi.dingtalk.com"]),
+    "webhook": env.list("HENGKOU_MESSAGING_WEBHOOK_HOSTS", default=[]),
+}
+
 # The monthly routine (domain.md); every value here is the shipped default.
 HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
@@ -386,4 +404,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    # urllib3 logs each request line at DEBUG, a robot's key or token with it: never below WARNING.
+    "loggers": {"urllib3": {"level": "WARNING"}},
 }

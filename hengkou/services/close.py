@@ -29,6 +29,7 @@ from projects.models import ProjectPlan, ProjectReport
 
 from ..bulletin.issue import issue_bulletin
 from ..choices import NoticeStatus
+from ..messaging.outgoing import queue_notices
 from ..models import (
     NoticeEvent,
     Notification,
@@ -97,7 +98,9 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
 
     _lock_reports(period, acting_user=acting_user)
     lagging = _snapshot_rankings(month)
-    _issue_notices(period, lagging, acting_user=acting_user, now=now)
+    issued = _issue_notices(period, lagging, acting_user=acting_user, now=now)
+    # Written with the close, sent to the departments' channels once it has committed.
+    queue_notices(issued, now=now)
     _mark_closed(month, acting_user=acting_user, now=now)
     issue_bulletin(month=month, now=now)
     notices = _period_notices(period)
@@ -160,14 +163,16 @@ def _issue_notices(
     *,
     acting_user,
     now: datetime.datetime,
-) -> None:
+) -> list[SupervisionNotice]:
     """Issue a notice to each lagging department and metric, or renew the one it has; withdraw
-    the open notices of those no longer lagging (a close after a reopen)."""
+    the open notices of those no longer lagging (a close after a reopen).
+
+    Returns the notices issued by this close (new, or issued again after a withdrawal)."""
     existing = {
         (notice.department_id, notice.metric): notice
         for notice in SupervisionNotice.objects.select_for_update().filter(period=period)
     }
-    events, new, renewed = [], [], []
+    events, new, renewed, reissued = [], [], [], []
     for key, row in lagging.items():
         notice = existing.get(key)
         if notice is None:
@@ -175,14 +180,16 @@ def _issue_notices(
         else:
             renewed.append(notice)
             if _renew_notice(notice, row, now=now):
+                reissued.append(notice)
                 events.append(
                     NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
                 )
     # Hundreds of departments lag at city scale: the new notices and their history rows are
     # written in a few statements, not two each.
-    for notice in bulk_create_with_history(
+    new = bulk_create_with_history(
         new, SupervisionNotice, batch_size=500, default_user=acting_user, default_date=now
-    ):
+    )
+    for notice in new:
         events.append(
             NoticeEvent(notice=notice, status=NoticeStatus.ISSUED, at=now, by=acting_user)
         )
@@ -208,6 +215,7 @@ def _issue_notices(
         default_date=now,
     )
     NoticeEvent.objects.bulk_create(events)
+    return [*new, *reissued]
 
 
 def _new_notice(key: tuple[int, str], row: RankingRow, *, period, now) -> SupervisionNotice:

@@ -18,6 +18,7 @@ from enterprises.models import (
 )
 
 from ..choices import NoticeStatus, RankedMetric
+from ..messaging.outgoing import queue_notice_reminders
 from ..models import (
     NoticeEvent,
     Notification,
@@ -92,17 +93,29 @@ def _department_users(department_ids) -> dict[int, list[tuple[int, str]]]:
     return users
 
 
+def _reminder_body(notice: SupervisionNotice) -> str:
+    return _(
+        "%(department)s: the supervision notice on %(metric)s for %(period)s is due on "
+        "%(due)s and has no response yet. Write the measures taken in the tracker."
+    ) % {
+        "department": notice.department.name,
+        "metric": RankedMetric(notice.metric).label,
+        "period": f"{notice.period:%Y-%m}",
+        "due": notice.due_on.isoformat(),
+    }
+
+
 def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
     """Remind each department of its notices coming due and overdue, once each.
 
     A notice still unanswered within ``soon_days`` of its due date gets one reminder; once past
     its due date it gets one more. Every official of the department with a login gets it in the
-    app, and by e-mail where the login has an address. Returns the number of e-mails sent.
+    app, and by e-mail where the login has an address; the department's channels get it too.
+    Returns the number of e-mails sent.
     """
     today = timezone.localdate(now)
-    unanswered = SupervisionNotice.objects.filter(status=NoticeStatus.ISSUED).select_related(
-        "department"
-    )
+    unanswered = SupervisionNotice.objects.filter(status=NoticeStatus.ISSUED)
+    unanswered = unanswered.select_related("department")
     coming = list(
         unanswered.filter(
             due_reminder_sent_at__isnull=True,
@@ -112,21 +125,14 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
     )
     overdue = list(unanswered.filter(overdue_reminder_sent_at__isnull=True, due_on__lt=today))
     users = _department_users({n.department_id for n in coming + overdue})
-    messages, notifications = [], []
-    for notice, subject in [(n, _("Supervision notice coming due")) for n in coming] + [
-        (n, _("Supervision notice overdue")) for n in overdue
+    messages, notifications, channel_reminders = [], [], []
+    due, late = _("Supervision notice coming due"), _("Supervision notice overdue")
+    for notice, phase, subject in [(n, "due", due) for n in coming] + [
+        (n, "overdue", late) for n in overdue
     ]:
         department_users = users.get(notice.department_id, [])
         recipients = [email for _user_id, email in department_users if email]
-        body = _(
-            "%(department)s: the supervision notice on %(metric)s for %(period)s is due on "
-            "%(due)s and has no response yet. Write the measures taken in the tracker."
-        ) % {
-            "department": notice.department.name,
-            "metric": RankedMetric(notice.metric).label,
-            "period": f"{notice.period:%Y-%m}",
-            "due": notice.due_on.isoformat(),
-        }
+        body = _reminder_body(notice)
         notifications.extend(
             Notification(
                 recipient_id=user_id,
@@ -137,12 +143,14 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
             )
             for user_id, _email in department_users
         )
+        channel_reminders.append((notice, phase, subject, body))
         if recipients:
             messages.append(
                 (f"[{_('Hengkou Industrial Tracker')}] {subject}", body, None, recipients)
             )
     send_mass_mail(messages, fail_silently=False)
     Notification.objects.bulk_create(notifications)
+    queue_notice_reminders(channel_reminders, now=now)
     update_with_history(
         SupervisionNotice.objects.filter(pk__in=[n.pk for n in coming]), due_reminder_sent_at=now
     )

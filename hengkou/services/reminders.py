@@ -18,6 +18,7 @@ from enterprises.models import (
 from enterprises.selectors.duties import list_duties_due_soon
 from enterprises.services.escalation import escalate_missed_clocks
 
+from ..messaging.outgoing import queue_escalations
 from ..models import (
     Notification,
     Reminder,
@@ -54,6 +55,8 @@ def escalate_problems(*, now: datetime.datetime) -> int:
             )
             for escalation in escalations
         )
+        # The leaders' own channels, sent once the escalation has committed.
+        queue_escalations(escalations, now=now)
 
     return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)
 

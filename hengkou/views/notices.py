@@ -119,6 +119,9 @@ def _act_on_notice(request, notice) -> tuple[NoticeResponseForm, bool]:
     return form, False
 
 
+DELIVERIES_SHOWN = 50
+
+
 @login_required
 def notice_detail(request, pk):
     """Show a notice with its history; the department responds, the supervision office closes."""
@@ -131,6 +134,8 @@ def notice_detail(request, pk):
         if done:
             return redirect("notice_detail", pk=notice.pk)
     events = notice.events.select_related("by").order_by("at", "id")
+    # The delivery log of the notice to the department's channels (names and outcomes only).
+    deliveries = notice.deliveries.order_by("created_at", "id")[:DELIVERIES_SHOWN]
     # The members behind the notice, as the month's close froze them.
     members = get_closed_members(
         period=notice.period,
@@ -146,6 +151,7 @@ def notice_detail(request, pk):
         {
             "notice": notice,
             "events": events,
+            "deliveries": deliveries,
             "members": members,
             "headers": member_headers(notice.metric, notice.period),
             "status_labels": REPORT_STATUS_LABELS,

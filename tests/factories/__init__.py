@@ -54,6 +54,7 @@ from .hengkou import (
     ReminderFactory,
     SupervisionNoticeFactory,
 )
+from .messaging import DeliveryChannelFactory, DeliveryFactory
 from .projects import (
     FundingApplicationFactory,
     ProjectEvaluationFactory,
@@ -109,6 +110,8 @@ __all__ = [
     "OpenRankingFactory",
     "RankingSnapshotFactory",
     "ReminderFactory",
+    "DeliveryChannelFactory",
+    "DeliveryFactory",
     "SafetyActivityFactory",
     "SafetyInspectionFactory",
     "ServiceFacilityFactory",
