@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,41 @@ PENDING_PHOTO_SALT = "enterprises.visits.pending-photo"
 DEFAULT_CORRECTION_DAYS = 7
 # What a correction may change: every field of the recording form but its photos and problems.
 CORRECTABLE = ("enterprise", "visited_on", "participants", "kind", "notes")
+
+
+# An idempotency key: 8 to 64 letters, digits, '-' or '_' (a UUID fits).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+class VisitAlreadyRecorded(Exception):  # noqa: N818 (an answer, not a failure)
+    """The author already recorded a visit with this idempotency key: ``visit`` is that one."""
+
+    def __init__(self, visit: Visit):
+        super().__init__(visit.pk)
+        self.visit = visit
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """Refuse an idempotency key that is not 8 to 64 letters, digits, '-' or '_'."""
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "The idempotency key must be 8 to 64 letters, digits, '-' or '_'."
+                )
+            },
+            code="invalid",
+        )
+
+
+def find_recorded_visit(*, acting_user, idempotency_key: str | None) -> Visit | None:
+    """Return the visit ``acting_user`` recorded with ``idempotency_key``, or None.
+
+    Keys are the author's own: another user's visit with the same key is never returned.
+    """
+    if not idempotency_key or acting_user is None or acting_user.pk is None:
+        return None
+    return Visit.objects.filter(created_by=acting_user, idempotency_key=idempotency_key).first()
 
 
 @dataclass(frozen=True)
@@ -157,8 +193,13 @@ def record_visit(
     acting_user,
     today: datetime.date,
     now: datetime.datetime,
+    idempotency_key: str | None = None,
 ) -> Visit:
     """Record a visit that counts for every participant, with its problems and photos.
+
+    With an ``idempotency_key`` (the draft's, docs/api.md), recording is done once: when the
+    acting user already recorded a visit with that key (a replay, or two requests racing), nothing
+    is written and ``VisitAlreadyRecorded`` carries the visit recorded first.
 
     ``kept_photos`` are photos kept from the acting user's earlier try of the same form: the visit
     takes them over. Refused (nothing written) when dated in the future, without participants,
@@ -166,6 +207,11 @@ def record_visit(
     excepted), when a kept photo is not the acting user's, or with more photos than a visit
     holds (``HENGKOU_PHOTOS_PER_RECORD``).
     """
+    idempotency_key = idempotency_key or None
+    check_idempotency_key(idempotency_key)
+    recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
+    if recorded is not None:
+        raise VisitAlreadyRecorded(recorded)
     _check_visit(
         enterprise=enterprise,
         visited_on=visited_on,
@@ -181,9 +227,19 @@ def record_visit(
         kind=kind,
         notes=notes,
         created_by=acting_user,
+        idempotency_key=idempotency_key,
     )
-    visit.full_clean()
-    visit.save()
+    # The key's uniqueness is the database's to decide (below), race included.
+    visit.full_clean(exclude=["idempotency_key"])
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        # Another request with the same key committed first (the unique constraint waited for it).
+        recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
+        if recorded is None:
+            raise
+        raise VisitAlreadyRecorded(recorded) from None
     visit.participants.set(participants)
     _attach_photos(visit, photos=photos, kept_photos=kept_photos, acting_user=acting_user, now=now)
     raised_by = official_of(acting_user)
