@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.offline import allow_offline_copy
 from core.scoping import get_scoped_object_or_404
 
 from ..forms.visits import RaisedProblemFormSet, VisitForm
@@ -138,7 +139,8 @@ def visit_new(request, pk):
         )
         problems = RaisedProblemFormSet(prefix="problems", form_kwargs={"user": request.user})
     chosen, extra = _chosen_participants(form, suggested)
-    return render(
+    involved = is_involved(me, enterprise_id=enterprise.pk, year=today.year)
+    response = render(
         request,
         "enterprises/visit_form.html",
         {
@@ -151,10 +153,12 @@ def visit_new(request, pk):
             "today": today,
             "kept_photos": [(pending_photo_token(photo), photo) for photo in kept],
             "idempotency_key": request.POST.get("idempotency_key", "")[:64],
-            "involved": request.user.is_superuser
-            or is_involved(me, enterprise_id=enterprise.pk, year=today.year),
+            "involved": request.user.is_superuser or involved,
         },
     )
+    # The blank form of an enterprise of the official's own is kept on their phone, to log a
+    # visit offline; a form that came back with errors is not.
+    return allow_offline_copy(response, own=involved and request.method == "GET")
 
 
 @login_required
