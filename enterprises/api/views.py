@@ -22,7 +22,6 @@ from rest_framework.response import Response
 
 from core.api.http import PlainIntegerField
 from core.api.photos import PHOTO_PARSERS, PhotoUploadSerializer, uploaded_photos
-from core.api.serializers import model_errors
 from core.api.views import (
     ERRORS,
     ApiSchema,
@@ -59,15 +58,13 @@ from ..selectors.chain import get_chain_stats
 from ..selectors.problems import list_problems
 from ..services.figures import delete_monthly_reports
 from ..services.visits import (
-    VisitAlreadyRecorded,
     add_visit_photos,
-    check_idempotency_key,
     delete_visit,
-    find_recorded_visit,
     refuse_photo_adder,
     remove_visit_photo,
 )
 from ..site import reads_zone_figures
+from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENT_CREATE_ANSWERS, IdempotentVisitCreateMixin
 from .problem_steps import ProblemStepsMixin
 from .serializers import (
     AssignmentSerializer,
@@ -292,34 +289,12 @@ class VisitPermissions(ModelPermissions):
 
 PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id.")
 PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=_(
-        "A key of the client's draft (8 to 64 letters, digits, '-' or '_'; a UUID fits). The "
-        "first request with it records the visit (201); any later one by the same user records "
-        "nothing and answers 200 with the visit recorded first, whatever its body. Keys are the "
-        "user's own: another user's key never matches."
-    ),
-)
 
 
 @extend_schema_view(
     create=extend_schema(
         parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: VisitSerializer,
-            200: OpenApiResponse(
-                VisitSerializer,
-                description=_(
-                    "A replay: the Idempotency-Key was used before by this user; the visit "
-                    "recorded then, nothing written now (header `Idempotent-Replayed: true`)."
-                ),
-            ),
-            400: ERRORS["400"],
-        },
+        responses=IDEMPOTENT_CREATE_ANSWERS,
         examples=[
             OpenApiExample(
                 "A routine visit by two officials",
@@ -345,6 +320,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 class VisitViewSet(
+    IdempotentVisitCreateMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -372,27 +348,6 @@ class VisitViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permission_classes = [VisitPermissions]
     schema = ApiSchema()
-
-    def create(self, request, *args, **kwargs):
-        """Record a visit, once per ``Idempotency-Key``: a replay answers 200 with the first."""
-        key = request.headers.get("Idempotency-Key") or None
-        with model_errors():
-            check_idempotency_key(key)
-        recorded = find_recorded_visit(acting_user=request.user, idempotency_key=key)
-        if recorded is None:
-            serializer = self.get_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            try:
-                serializer.save(idempotency_key=key)
-            except VisitAlreadyRecorded as replay:
-                recorded = replay.visit
-            else:
-                return Response(serializer.data, status=201)
-        # The author's own visit, read whatever the scope holds today.
-        stored = self.queryset.get(pk=recorded.pk)
-        return Response(
-            self.get_serializer(stored).data, status=200, headers={"Idempotent-Replayed": "true"}
-        )
 
     def perform_destroy(self, instance):
         delete_visit(visit=instance, acting_user=self.request.user, now=timezone.now())

@@ -75,6 +75,14 @@ def find_recorded_visit(*, acting_user, idempotency_key: str | None) -> Visit | 
     return Visit.objects.filter(created_by=acting_user, idempotency_key=idempotency_key).first()
 
 
+def _refuse_replay(*, acting_user, idempotency_key: str | None) -> None:
+    """Refuse a malformed key; raise ``VisitAlreadyRecorded`` for a key the author used."""
+    check_idempotency_key(idempotency_key)
+    recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
+    if recorded is not None:
+        raise VisitAlreadyRecorded(recorded)
+
+
 @dataclass(frozen=True)
 class RaisedProblem:
     """A problem raised on the spot during a visit."""
@@ -179,6 +187,21 @@ def _attach_photos(
     discard_pending_photos(kept_photos)
 
 
+def _save_once(visit: Visit) -> None:
+    """Insert ``visit``; raise ``VisitAlreadyRecorded`` when its author's key was used meanwhile."""
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        # Another request with the same key committed first (the unique constraint waited for it).
+        recorded = find_recorded_visit(
+            acting_user=visit.created_by, idempotency_key=visit.idempotency_key
+        )
+        if recorded is None:
+            raise
+        raise VisitAlreadyRecorded(recorded) from None
+
+
 @transaction.atomic
 def record_visit(
     *,
@@ -208,10 +231,7 @@ def record_visit(
     holds (``HENGKOU_PHOTOS_PER_RECORD``).
     """
     idempotency_key = idempotency_key or None
-    check_idempotency_key(idempotency_key)
-    recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
-    if recorded is not None:
-        raise VisitAlreadyRecorded(recorded)
+    _refuse_replay(acting_user=acting_user, idempotency_key=idempotency_key)
     _check_visit(
         enterprise=enterprise,
         visited_on=visited_on,
@@ -231,32 +251,29 @@ def record_visit(
     )
     # The key's uniqueness is the database's to decide (below), race included.
     visit.full_clean(exclude=["idempotency_key"])
-    try:
-        with transaction.atomic():
-            visit.save()
-    except IntegrityError:
-        # Another request with the same key committed first (the unique constraint waited for it).
-        recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
-        if recorded is None:
-            raise
-        raise VisitAlreadyRecorded(recorded) from None
+    _save_once(visit)
     visit.participants.set(participants)
     _attach_photos(visit, photos=photos, kept_photos=kept_photos, acting_user=acting_user, now=now)
+    _raise_problems(visit, problems=problems, acting_user=acting_user, now=now)
+    return visit
+
+
+def _raise_problems(visit: Visit, *, problems, acting_user, now: datetime.datetime) -> None:
+    """Raise the problems of ``visit``, on its day, by the acting official."""
     raised_by = official_of(acting_user)
     for problem in problems:
         raise_problem(
-            enterprise=enterprise,
+            enterprise=visit.enterprise,
             category=problem.category,
             description=problem.description,
             severity=problem.severity,
             department=problem.department,
             visit=visit,
             raised_by=raised_by,
-            raised_on=visited_on,
+            raised_on=visit.visited_on,
             acting_user=acting_user,
             now=now,
         )
-    return visit
 
 
 def pending_photo_token(photo: PendingVisitPhoto) -> str:

@@ -1,5 +1,7 @@
 """The installable app of the officials: its manifest and its service worker."""
 
+import json
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -26,19 +28,20 @@ def service_worker(request):
     It holds no user data (anyone may fetch it); the pages register it for officials only. It
     is revalidated on every check (``no-cache``) so that a new version reaches phones at once.
     """
+    config = {
+        "workboxSw": static("vendor/workbox/workbox-sw.js"),
+        "modules": {name: static(f"vendor/workbox/{name}.prod.js") for name in WORKBOX_MODULES},
+        "pagesCache": OFFLINE_PAGES_CACHE,
+        "staticCache": OFFLINE_STATIC_CACHE,
+        "copyHeader": OFFLINE_COPY_HEADER.lower(),
+        "copyValue": OFFLINE_COPY_VALUE,
+        "staticPrefix": static(""),
+        "loginPath": reverse("login"),
+    }
     response = render(
         request,
         "hengkou/sw.js",
-        {
-            "workbox_sw": static("vendor/workbox/workbox-sw.js"),
-            "modules": {name: static(f"vendor/workbox/{name}.prod.js") for name in WORKBOX_MODULES},
-            "pages_cache": OFFLINE_PAGES_CACHE,
-            "static_cache": OFFLINE_STATIC_CACHE,
-            "copy_header": OFFLINE_COPY_HEADER.lower(),
-            "copy_value": OFFLINE_COPY_VALUE,
-            "static_prefix": static(""),
-            "login_path": reverse("login"),
-        },
+        {"config": json.dumps(config, indent=2, ensure_ascii=False)},
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"

@@ -67,7 +67,7 @@
     outbox.dataset.count = String(count);
     outbox.querySelector(".outbox-text").textContent = count === 1
       ? outbox.dataset.one
-      : outbox.dataset.many.replace("__count__", String(count));
+      : outbox.dataset.many.replace("{count}", String(count));
     outbox.hidden = count === 0;
     return count;
   }
@@ -241,7 +241,7 @@
     }
     await showCount();
     if (sent) {
-      say(status && status.dataset.sent.replace("__count__", String(sent)), "success");
+      say(status && status.dataset.sent.replace("{count}", String(sent)), "success");
     }
   }
 
@@ -271,7 +271,7 @@
     logout.addEventListener("submit", async (event) => {
       event.preventDefault();
       const count = (await myDrafts()).length;
-      if (count && !window.confirm(status.dataset.signout.replace("__count__", String(count)))) {
+      if (count && !window.confirm(status.dataset.signout.replace("{count}", String(count)))) {
         return;
       }
       if ("caches" in window) {

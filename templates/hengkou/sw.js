@@ -4,24 +4,22 @@
    never from Google's CDN, which is workbox-sw's default.
 
    It keeps a copy of a page only when the server marked it as the signed-in official's own
-   ({{ copy_header }}: {{ copy_value }}: their enterprises' cards, visit forms and "my
-   enterprises"), in the cache "{{ pages_cache }}", emptied at sign-out. Every other page goes
+   (the header X-Offline-Copy: own, on their enterprises' cards, visit forms and "my
+   enterprises"), in the cache CONFIG.pagesCache, emptied at sign-out. Every other page goes
    to the network as if there were no service worker. Visits logged offline are not handled
    here but by static/js/offline.js, on the pages themselves. */
 "use strict";
-importScripts("{{ workbox_sw|escapejs }}");
+// Made by the view from settings and core/offline.py: static URLs, cache names, the header.
+const CONFIG = {{ config|safe }};
+importScripts(CONFIG.workboxSw);
+workbox.setConfig({ debug: false, modulePathCb: (name) => CONFIG.modules[name] });
 
-const MODULES = {
-{% for name, url in modules.items %}  "{{ name|escapejs }}": "{{ url|escapejs }}",
-{% endfor %}};
-workbox.setConfig({ debug: false, modulePathCb: (name) => MODULES[name] });
-
-const PAGES = "{{ pages_cache|escapejs }}";
-const STATIC = "{{ static_cache|escapejs }}";
-const COPY_HEADER = "{{ copy_header|escapejs }}";
-const COPY_VALUE = "{{ copy_value|escapejs }}";
-const STATIC_PREFIX = "{{ static_prefix|escapejs }}";
-const LOGIN_PATH = "{{ login_path|escapejs }}";
+const PAGES = CONFIG.pagesCache;
+const STATIC = CONFIG.staticCache;
+const COPY_HEADER = CONFIG.copyHeader;
+const COPY_VALUE = CONFIG.copyValue;
+const STATIC_PREFIX = CONFIG.staticPrefix;
+const LOGIN_PATH = CONFIG.loginPath;
 // At most this many pages are fetched ahead from "my enterprises" (two per enterprise).
 const MAX_WARM = 100;
 
