@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -35,7 +36,8 @@ def service_worker(request):
         "staticCache": OFFLINE_STATIC_CACHE,
         "copyHeader": OFFLINE_COPY_HEADER.lower(),
         "copyValue": OFFLINE_COPY_VALUE,
-        "staticPrefix": static(""),
+        # The prefix itself, not a file: static("") fails with the manifest storage.
+        "staticPrefix": settings.STATIC_URL,
         "loginPath": reverse("login"),
     }
     response = render(

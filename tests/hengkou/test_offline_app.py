@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,6 +50,28 @@ def test_the_service_worker_is_served_at_the_root_for_the_whole_site(client):
     assert not re.search(r"https?://", body)
     assert config["pagesCache"] == OFFLINE_PAGES_CACHE
     assert config["copyHeader"] == OFFLINE_COPY_HEADER.lower()
+
+
+def test_the_service_worker_names_the_hashed_files_of_the_production_storage(client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "tests.hengkou.test_offline_app.HashedNames"},
+    }
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    config = json.loads(response.content.decode().split("const CONFIG = ", 1)[1].split(";\n")[0])
+    assert config["workboxSw"] == "/static/vendor/workbox/workbox-sw.0123abcd.js"
+    assert config["staticPrefix"] == "/static/"
+
+
+class HashedNames(StaticFilesStorage):
+    """Name every static file as the manifest storage does, without collecting them."""
+
+    def url(self, name, force=False):
+        if not name:
+            raise ValueError("Missing staticfiles manifest entry for ''")
+        stem, dot, suffix = name.rpartition(".")
+        return super().url(f"{stem}.0123abcd.{suffix}")
 
 
 def test_the_workbox_files_the_service_worker_loads_are_copied_by_make_assets():
