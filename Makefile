@@ -44,11 +44,20 @@ install: $(VENV)/.installed assets messages
 static/vendor/.built: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required for the front-end assets: install them (e.g. apt-get install nodejs npm)." >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static/vendor && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/bootstrap-icons static/vendor/echarts
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/bootstrap-icons static/vendor/echarts \
+		static/vendor/workbox static/vendor/idb
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	# The offline visit form's service worker: workbox-sw and the modules it loads, served from
+	# here (workbox-sw's default is Google's CDN; hengkou/templates/hengkou/sw.js points it here).
+	cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-sw/build/workbox-sw.js.map static/vendor/workbox/
+	for module in core routing strategies; do \
+		cp node_modules/workbox-$$module/build/workbox-$$module.prod.js \
+			node_modules/workbox-$$module/build/workbox-$$module.prod.js.map static/vendor/workbox/; \
+	done
+	cp node_modules/idb/build/umd.js static/vendor/idb/idb.umd.js
 	@touch $@
 
 assets: static/vendor/.built

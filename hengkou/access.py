@@ -122,6 +122,9 @@ PAGES: dict[str, Rule] = {
     "logout": PUBLIC,
     "set_language": PUBLIC,
     "favicon": PUBLIC,
+    # The officials' app: no user data in either (registered by officials' pages only).
+    "service_worker": PUBLIC,
+    "manifest": PUBLIC,
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "home": LOGGED_IN,

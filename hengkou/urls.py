@@ -9,7 +9,7 @@ from django.urls import include, path
 from enterprises import urls as enterprise_urls
 
 from . import health
-from .views import assessment, dashboard, drilldown, inspections, notices, site
+from .views import assessment, dashboard, drilldown, inspections, notices, offline, site
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -47,6 +47,9 @@ urlpatterns = [
     path("api/v1/", include("hengkou.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", site.favicon, name="favicon"),
+    # At the root, so that the service worker's scope is the whole site.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
 ]

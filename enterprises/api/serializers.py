@@ -275,6 +275,7 @@ class VisitSerializer(ModelWriteSerializer):
                 acting_user=self.acting_user,
                 today=timezone.localdate(now),
                 now=now,
+                idempotency_key=validated_data.get("idempotency_key"),
             )
 
 

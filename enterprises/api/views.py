@@ -64,6 +64,7 @@ from ..services.visits import (
     remove_visit_photo,
 )
 from ..site import reads_zone_figures
+from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENT_CREATE_ANSWERS, IdempotentVisitCreateMixin
 from .problem_steps import ProblemStepsMixin
 from .serializers import (
     AssignmentSerializer,
@@ -292,6 +293,8 @@ PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
 
 @extend_schema_view(
     create=extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        responses=IDEMPOTENT_CREATE_ANSWERS,
         examples=[
             OpenApiExample(
                 "A routine visit by two officials",
@@ -304,7 +307,7 @@ PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
                 },
                 request_only=True,
             )
-        ]
+        ],
     ),
     partial_update=extend_schema(
         examples=[
@@ -317,6 +320,7 @@ PHOTO_ANSWERS = {403: ERRORS["403"], 404: ERRORS["404"], 409: ERRORS["409"]}
     ),
 )
 class VisitViewSet(
+    IdempotentVisitCreateMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,

@@ -18,6 +18,9 @@ from .base import TimeStampedModel
 from .enterprise import Enterprise
 from .org import Official
 
+# The longest idempotency key a visit keeps (a UUID is 36 characters).
+IDEMPOTENCY_KEY_MAX = 64
+
 
 class Visit(TimeStampedModel):
     """An on-site visit (到企帮扶); it counts for every participant."""
@@ -41,6 +44,12 @@ class Visit(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # The key of the draft this visit was recorded from (the offline visit form, or an API
+    # client's Idempotency-Key): a second request with the same key by the same author answers
+    # with this visit instead of recording another.
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=IDEMPOTENCY_KEY_MAX, null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(m2m_fields=["participants"])
 
@@ -51,6 +60,10 @@ class Visit(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=choices.VisitKind.values), name="visit_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                name="visit_idempotency_key_unique_per_author",
             ),
         ]
         indexes = [

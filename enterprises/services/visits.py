@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,49 @@ PENDING_PHOTO_SALT = "enterprises.visits.pending-photo"
 DEFAULT_CORRECTION_DAYS = 7
 # What a correction may change: every field of the recording form but its photos and problems.
 CORRECTABLE = ("enterprise", "visited_on", "participants", "kind", "notes")
+
+
+# An idempotency key: 8 to 64 letters, digits, '-' or '_' (a UUID fits).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+class VisitAlreadyRecorded(Exception):  # noqa: N818 (an answer, not a failure)
+    """The author already recorded a visit with this idempotency key: ``visit`` is that one."""
+
+    def __init__(self, visit: Visit):
+        super().__init__(visit.pk)
+        self.visit = visit
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """Refuse an idempotency key that is not 8 to 64 letters, digits, '-' or '_'."""
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "The idempotency key must be 8 to 64 letters, digits, '-' or '_'."
+                )
+            },
+            code="invalid",
+        )
+
+
+def find_recorded_visit(*, acting_user, idempotency_key: str | None) -> Visit | None:
+    """Return the visit ``acting_user`` recorded with ``idempotency_key``, or None.
+
+    Keys are the author's own: another user's visit with the same key is never returned.
+    """
+    if not idempotency_key or acting_user is None or acting_user.pk is None:
+        return None
+    return Visit.objects.filter(created_by=acting_user, idempotency_key=idempotency_key).first()
+
+
+def _refuse_replay(*, acting_user, idempotency_key: str | None) -> None:
+    """Refuse a malformed key; raise ``VisitAlreadyRecorded`` for a key the author used."""
+    check_idempotency_key(idempotency_key)
+    recorded = find_recorded_visit(acting_user=acting_user, idempotency_key=idempotency_key)
+    if recorded is not None:
+        raise VisitAlreadyRecorded(recorded)
 
 
 @dataclass(frozen=True)
@@ -143,6 +187,21 @@ def _attach_photos(
     discard_pending_photos(kept_photos)
 
 
+def _save_once(visit: Visit) -> None:
+    """Insert ``visit``; raise ``VisitAlreadyRecorded`` when its author's key was used meanwhile."""
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        # Another request with the same key committed first (the unique constraint waited for it).
+        recorded = find_recorded_visit(
+            acting_user=visit.created_by, idempotency_key=visit.idempotency_key
+        )
+        if recorded is None:
+            raise
+        raise VisitAlreadyRecorded(recorded) from None
+
+
 @transaction.atomic
 def record_visit(
     *,
@@ -157,8 +216,13 @@ def record_visit(
     acting_user,
     today: datetime.date,
     now: datetime.datetime,
+    idempotency_key: str | None = None,
 ) -> Visit:
     """Record a visit that counts for every participant, with its problems and photos.
+
+    With an ``idempotency_key`` (the draft's, docs/api.md), recording is done once: when the
+    acting user already recorded a visit with that key (a replay, or two requests racing), nothing
+    is written and ``VisitAlreadyRecorded`` carries the visit recorded first.
 
     ``kept_photos`` are photos kept from the acting user's earlier try of the same form: the visit
     takes them over. Refused (nothing written) when dated in the future, without participants,
@@ -166,6 +230,8 @@ def record_visit(
     excepted), when a kept photo is not the acting user's, or with more photos than a visit
     holds (``HENGKOU_PHOTOS_PER_RECORD``).
     """
+    idempotency_key = idempotency_key or None
+    _refuse_replay(acting_user=acting_user, idempotency_key=idempotency_key)
     _check_visit(
         enterprise=enterprise,
         visited_on=visited_on,
@@ -181,26 +247,33 @@ def record_visit(
         kind=kind,
         notes=notes,
         created_by=acting_user,
+        idempotency_key=idempotency_key,
     )
-    visit.full_clean()
-    visit.save()
+    # The key's uniqueness is the database's to decide (below), race included.
+    visit.full_clean(exclude=["idempotency_key"])
+    _save_once(visit)
     visit.participants.set(participants)
     _attach_photos(visit, photos=photos, kept_photos=kept_photos, acting_user=acting_user, now=now)
+    _raise_problems(visit, problems=problems, acting_user=acting_user, now=now)
+    return visit
+
+
+def _raise_problems(visit: Visit, *, problems, acting_user, now: datetime.datetime) -> None:
+    """Raise the problems of ``visit``, on its day, by the acting official."""
     raised_by = official_of(acting_user)
     for problem in problems:
         raise_problem(
-            enterprise=enterprise,
+            enterprise=visit.enterprise,
             category=problem.category,
             description=problem.description,
             severity=problem.severity,
             department=problem.department,
             visit=visit,
             raised_by=raised_by,
-            raised_on=visited_on,
+            raised_on=visit.visited_on,
             acting_user=acting_user,
             now=now,
         )
-    return visit
 
 
 def pending_photo_token(photo: PendingVisitPhoto) -> str:

@@ -4,10 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.offline import allow_offline_copy
 from core.scoping import get_scoped_object_or_404
 
 from ..models import Enterprise
 from ..selectors.enterprise import get_enterprise_page
+from ..selectors.sponsorship import is_involved
+from ..services.visits import official_of
 
 
 @login_required
@@ -18,7 +21,7 @@ def enterprise_detail(request, pk):
         Enterprise.objects.prefetch_related("titles"), request.user, pk=pk
     )
     page = get_enterprise_page(enterprise=enterprise, today=today)
-    return render(
+    response = render(
         request,
         "enterprises/enterprise_detail.html",
         {
@@ -30,3 +33,6 @@ def enterprise_detail(request, pk):
             "today": today,
         },
     )
+    # An enterprise of the official's own assignment this year may be kept on their phone.
+    own = is_involved(official_of(request.user), enterprise_id=enterprise.pk, year=today.year)
+    return allow_offline_copy(response, own=own)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.exports import Column, attr, wants_xlsx, xlsx_response
+from core.offline import allow_offline_copy
 
 from ..selectors.sponsorship import (
     STATES,
@@ -120,7 +121,7 @@ def my_enterprises(request):
         if official and not has_cards
         else None
     )
-    return render(
+    response = render(
         request,
         "enterprises/my_enterprises.html",
         {
@@ -136,3 +137,5 @@ def my_enterprises(request):
             "search_query": urlencode({"q": search} if search else {}),
         },
     )
+    # The official's own list: kept on their phone for the visits logged offline.
+    return allow_offline_copy(response, own=official is not None)

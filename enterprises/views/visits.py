@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.offline import allow_offline_copy
 from core.scoping import get_scoped_object_or_404
 
 from ..forms.visits import RaisedProblemFormSet, VisitForm
@@ -17,7 +18,9 @@ from ..models import Enterprise, Official
 from ..selectors.sponsorship import is_involved, list_suggested_participants
 from ..services.visits import (
     RaisedProblem,
+    VisitAlreadyRecorded,
     discard_pending_photos,
+    find_recorded_visit,
     get_pending_photos,
     keep_pending_photos,
     official_of,
@@ -59,13 +62,29 @@ def _record(request, form, problems, *, enterprise, kept, today, now) -> bool:
             acting_user=request.user,
             today=today,
             now=now,
+            idempotency_key=request.POST.get("idempotency_key") or None,
         )
+    except VisitAlreadyRecorded as replay:
+        _say_already_recorded(request, replay.visit)
+        return True
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return False
     messages.success(request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name})
     return True
+
+
+def _say_already_recorded(request, visit) -> None:
+    """Tell the user the draft they sent again was recorded before (nothing written now)."""
+    messages.info(
+        request,
+        _("This visit to %(name)s was already recorded on %(date)s; it is not recorded twice.")
+        % {
+            "name": visit.enterprise.name,
+            "date": timezone.localtime(visit.created_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
 
 
 def _keep_chosen_photos(request, form, *, now) -> list:
@@ -97,6 +116,14 @@ def visit_new(request, pk):
     suggested = list_suggested_participants(enterprise=enterprise, year=today.year)
     kept = []
     if request.method == "POST":
+        # The same draft sent again (a replay from the phone, or a second tap) is answered as
+        # the first time was, before anything is read or written.
+        recorded = find_recorded_visit(
+            acting_user=request.user, idempotency_key=request.POST.get("idempotency_key")
+        )
+        if recorded is not None:
+            _say_already_recorded(request, recorded)
+            return redirect("enterprises:my_enterprises")
         now = timezone.now()
         form = VisitForm(request.POST, request.FILES, today=today)
         problems = RaisedProblemFormSet(
@@ -112,7 +139,8 @@ def visit_new(request, pk):
         )
         problems = RaisedProblemFormSet(prefix="problems", form_kwargs={"user": request.user})
     chosen, extra = _chosen_participants(form, suggested)
-    return render(
+    involved = is_involved(me, enterprise_id=enterprise.pk, year=today.year)
+    response = render(
         request,
         "enterprises/visit_form.html",
         {
@@ -124,10 +152,13 @@ def visit_new(request, pk):
             "chosen": chosen,
             "today": today,
             "kept_photos": [(pending_photo_token(photo), photo) for photo in kept],
-            "involved": request.user.is_superuser
-            or is_involved(me, enterprise_id=enterprise.pk, year=today.year),
+            "idempotency_key": request.POST.get("idempotency_key", "")[:64],
+            "involved": request.user.is_superuser or involved,
         },
     )
+    # The blank form of an enterprise of the official's own is kept on their phone, to log a
+    # visit offline; a form that came back with errors is not.
+    return allow_offline_copy(response, own=involved and request.method == "GET")
 
 
 @login_required

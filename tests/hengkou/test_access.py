@@ -69,6 +69,8 @@ PAGES = {
     "set_language": Page(fixed("/i18n/setlang/"), EVERYONE, status=302, public=True, anonymous=302),
     "favicon": Page(fixed("/favicon.ico"), EVERYONE, status=301, public=True, anonymous=301),
     "healthz": Page(fixed("/healthz/"), EVERYONE, public=True, anonymous=200),
+    "service_worker": Page(fixed("/sw.js"), EVERYONE, public=True, anonymous=200),
+    "manifest": Page(fixed("/manifest.webmanifest"), EVERYONE, public=True, anonymous=200),
     "readyz": Page(fixed("/readyz/"), EVERYONE, public=True, anonymous=200),
     "notification_list": Page(fixed("/notifications/"), EVERYONE),
     "notification_open": Page(
