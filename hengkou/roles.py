@@ -78,6 +78,8 @@ ROLES = {
             "hengkou.view_supervisionnotice",
             "hengkou.respond_supervisionnotice",
             "projects.view_project",
+            # The reports the project page shows them, read through the API too (scoped).
+            "projects.view_projectreport",
             "projects.add_projectreport",
             "projects.change_projectreport",
         ],

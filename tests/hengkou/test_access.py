@@ -266,7 +266,7 @@ RESOURCES = {
     "projects": resource("project", READ_ALL | {DU, CL}),
     "project-plans": resource("projectplan", READ_ALL, create=frozenset({A, EB})),
     "project-reports": resource(
-        "projectreport", READ_ALL, create=frozenset({A, EB, DU}), update=frozenset({A, EB, DU})
+        "projectreport", READ_ALL | {DU}, create=frozenset({A, EB, DU}), update=frozenset({A, EB, DU})
     ),
     # An empty PATCH is a response: the department's (the office closes with status=closed).
     "supervision-notices": resource("supervisionnotice", READ_ALL | {DU}, update={A, DU}),
