@@ -5,12 +5,14 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.views import ERRORS, ApiSchema
+from core.api.views import ERRORS, ApiSchema, ScopedViewSetMixin
 
 from ..models import Notification
 from ..services.notifications import mark_notification_read
+from .permissions import HoldsARole
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -43,10 +45,13 @@ NOTIFICATION_EXAMPLE = {
     ),
 )
 class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The caller's in-app notifications (another user's is a 404)."""
+    """The caller's in-app notifications (another user's is a 404, whoever asks: a
+    notification is its recipient's alone, even for the roles that read every record)."""
 
+    # Any user holding a role reads their own (the site's default: no model permission).
+    permission_classes = [IsAuthenticated, HoldsARole]
     queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
     schema = ApiSchema()
