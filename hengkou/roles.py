@@ -43,9 +43,16 @@ ROLES = {
             "hengkou.add_plangoal",
             "hengkou.change_plangoal",
             "hengkou.delete_plangoal",
-            # The zone's standing in the city: the bureau that closes the month enters it.
+            # The zone's standing in the city: the bureau that closes the month enters it, with
+            # the zone's other facts (milestones, fairs, the chains by year), by hand or import.
             "enterprises.add_zonestanding",
             "enterprises.change_zonestanding",
+            "enterprises.add_milestone",
+            "enterprises.change_milestone",
+            "enterprises.add_promotionevent",
+            "enterprises.change_promotionevent",
+            "enterprises.add_chainyear",
+            "enterprises.change_chainyear",
         ],
     },
     "supervision_office": {

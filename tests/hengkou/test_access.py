@@ -303,10 +303,11 @@ RESOURCES = {
     "year-turn-targets": resource(
         "", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})
     ),
-    # The zone's facts: their readers include the county leaders (the overview shows them).
-    "milestones": resource("", ZONE | {CL}),
-    "promotion-events": resource("", ZONE | {CL}),
-    "chain-years": resource("", ZONE | {CL}),
+    # The zone's facts: their readers include the county leaders (the overview shows them);
+    # the economic bureau enters them (by hand or by import), as it does the standing.
+    "milestones": resource("", ZONE | {CL}, create=frozenset({A, EB})),
+    "promotion-events": resource("", ZONE | {CL}, create=frozenset({A, EB})),
+    "chain-years": resource("", ZONE | {CL}, create=frozenset({A, EB})),
     # The zone's standing in the city: entered by the economic bureau, which closes the month.
     "zone-standings": resource("", ZONE | {CL}, create=frozenset({A, EB})),
     # Each user's own notifications.
