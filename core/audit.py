@@ -82,6 +82,43 @@ def _insert_history(pending: models.QuerySet, *, values: dict, user_id, reason: 
     return insert_select(history, columns, pending)
 
 
+def record_m2m_history(model, field: str, pks) -> int:
+    """Snapshot a many-to-many field, as it is stored now, into the latest history row of each
+    object of ``pks``.
+
+    django-simple-history keeps an audited many-to-many (``m2m_fields``) on ``save()`` and on
+    ``m2m_changed``; rows written in bulk (with their history rows) and their through rows
+    written in bulk get no snapshot. Returns how many through-history rows were written.
+    """
+    pks = list(pks)
+    if not pks:
+        return 0
+    historical = model.history.model
+    relation = model._meta.get_field(field)
+    source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    through_history = next(
+        f.related_model
+        for f in historical._meta.get_fields()
+        if f.auto_created
+        and f.related_model is not None
+        and f.related_model.__name__ == f"{historical.__name__}_{field}"
+    )
+    latest: dict[int, int] = {}
+    for pk, history_id in historical.objects.filter(id__in=pks).values_list("id", "history_id"):
+        latest[pk] = max(history_id, latest.get(pk, history_id))
+    stored = relation.remote_field.through.objects.filter(**{f"{source}_id__in": list(latest)})
+    rows = [
+        through_history(
+            id=row["id"],
+            history_id=latest[row[f"{source}_id"]],
+            **{f"{source}_id": row[f"{source}_id"], f"{target}_id": row[f"{target}_id"]},
+        )
+        for row in stored.values("id", f"{source}_id", f"{target}_id")
+    ]
+    through_history.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def stamp_times(obj: models.Model, **stamps) -> None:
     """Set auto timestamps (``created_at``, ``updated_at``) to the caller's clock.
 
@@ -112,12 +149,29 @@ def diff_fields(record, previous) -> list[dict]:
     if record.history_type == "-":
         return [{"field": name, "before": _value(record, name), "after": None} for name in fields]
     if previous is None:
-        return [{"field": name, "before": None, "after": _value(record, name)} for name in fields]
+        created = [
+            {"field": name, "before": None, "after": _value(record, name)} for name in fields
+        ]
+        return created + _m2m_snapshots(record)
     delta = record.diff_against(previous, foreign_keys_are_objs=False)
     return [
         {"field": change.field, "before": _plain(change.old), "after": _plain(change.new)}
         for change in delta.changes
     ]
+
+
+def _m2m_snapshots(record) -> list[dict]:
+    """The audited many-to-many fields of a creation, in the shape of a change's: through rows."""
+    snapshots = []
+    for field in getattr(type(record), "_history_m2m_fields", ()):
+        relation = record.instance_type._meta.get_field(field.name)
+        keys = [relation.m2m_field_name(), relation.m2m_reverse_field_name()]
+        rows = (
+            getattr(record, field.name).order_by(f"{keys[1]}_id").values(*[f"{k}_id" for k in keys])
+        )
+        after = [{key: row[f"{key}_id"] for key in keys} for row in rows]
+        snapshots.append({"field": field.name, "before": None, "after": after})
+    return snapshots
 
 
 def _value(record, name):

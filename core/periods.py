@@ -174,3 +174,12 @@ def on_time_cutoff(*, period: datetime.date) -> datetime.datetime:
     return timezone.make_aware(
         datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
     )
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """Return the first and last day of calendar quarter ``quarter`` (1–4) of ``year``."""
+    start = datetime.date(year, quarter * 3 - 2, 1)
+    following = (
+        datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
+    )
+    return start, following - datetime.timedelta(days=1)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from core import indicators
 from core.models import BoundedTextField
+from core.periods import quarter_bounds
 from enterprises.models import (
     BEGUN_DATE_VALIDATORS,
     BEGUN_YEAR_VALIDATORS,
@@ -405,8 +406,7 @@ class NoticeEvent(models.Model):
 class Inspection(models.Model):
     """A quarterly inspection (一季一督查) of a department, or of one of its assignments.
 
-    Dated in its year, once its quarter has begun (within it or in the days after it), and
-    never in the future.
+    Dated within its quarter (from its first to its last day), and never in the future.
     """
 
     year = models.PositiveSmallIntegerField(_("year"), validators=BEGUN_YEAR_VALIDATORS)
@@ -475,14 +475,14 @@ class Inspection(models.Model):
                 errors["assignment"] = _("The assignment is of another year.")
         if self.inspected_on and self.year and self.inspected_on.year != self.year:
             errors["inspected_on"] = _("The inspection date is not in the inspection's year.")
-        elif (
-            # A quarter is inspected once it has begun: within it or in the days after it
-            # (still in its year), never before it.
-            self.inspected_on
-            and self.quarter in (1, 2, 3, 4)
-            and self.inspected_on.month < self.quarter * 3 - 2
-        ):
-            errors["inspected_on"] = _("The inspection is dated before the quarter it inspects.")
+        elif self.inspected_on and self.quarter in (1, 2, 3, 4):
+            # 一季一督查: each quarter is inspected within it (from its first day to its last).
+            start, end = quarter_bounds(self.year, self.quarter)
+            if not start <= self.inspected_on <= end:
+                errors["inspected_on"] = _(
+                    "A quarter's inspection is dated within that quarter: from %(start)s to "
+                    "%(end)s."
+                ) % {"start": start.isoformat(), "end": end.isoformat()}
         if errors:
             raise ValidationError(errors)
 

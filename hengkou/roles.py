@@ -43,9 +43,16 @@ ROLES = {
             "hengkou.add_plangoal",
             "hengkou.change_plangoal",
             "hengkou.delete_plangoal",
-            # The zone's standing in the city: the bureau that closes the month enters it.
+            # The zone's standing in the city: the bureau that closes the month enters it, with
+            # the zone's other facts (milestones, fairs, the chains by year), by hand or import.
             "enterprises.add_zonestanding",
             "enterprises.change_zonestanding",
+            "enterprises.add_milestone",
+            "enterprises.change_milestone",
+            "enterprises.add_promotionevent",
+            "enterprises.change_promotionevent",
+            "enterprises.add_chainyear",
+            "enterprises.change_chainyear",
             # Where departments and leaders receive their messages (WeCom, DingTalk, webhooks).
             "hengkou.add_deliverychannel",
             "hengkou.change_deliverychannel",
@@ -82,6 +89,8 @@ ROLES = {
             "hengkou.view_supervisionnotice",
             "hengkou.respond_supervisionnotice",
             "projects.view_project",
+            # The reports the project page shows them, read through the API too (scoped).
+            "projects.view_projectreport",
             "projects.add_projectreport",
             "projects.change_projectreport",
         ],

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -391,14 +392,18 @@ def _attach_existing(kind: ImportKind, chunk: list[Row]) -> None:
     keyed = [row for row in chunk if row.key is not None and not row.errors]
     if not keyed:
         return
-    lookups = {
-        f"{name}__in": {row.key[position] for row in keyed}
-        for position, name in enumerate(kind.natural_key)
-    }
+    lookups = Q()
+    for position, name in enumerate(kind.natural_key):
+        wanted = {row.key[position] for row in keyed}
+        # A key part may be blank (a chain's own year has no enterprise): NULL is no IN value.
+        part = Q(**{f"{name}__in": wanted - {None}}) if wanted - {None} else Q(pk__in=[])
+        if None in wanted:
+            part |= Q(**{f"{name}__isnull": True})
+        lookups &= part
     attnames = [f.attname for f in kind.model._meta.concrete_fields]
     existing = {
         tuple(values[name] for name in kind.natural_key): values
-        for values in kind.model._default_manager.filter(**lookups).values(*attnames)
+        for values in kind.model._default_manager.filter(lookups).values(*attnames)
     }
     for row in keyed:
         row.existing = existing.get(row.key)

@@ -10,6 +10,7 @@ chain page's list of enterprises.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -50,6 +51,10 @@ class ChainHistoryYear:
     year: int
     chain: ChainYear | None = None
     enterprises: list[ChainYear] = field(default_factory=list)
+    # The chain's output of every year from ``since`` up to this one, added up (万元); None
+    # before the first year with an output, and from a year without one on (the sum would lie).
+    output_since: Decimal | None = None
+    since: int | None = None
 
 
 def get_chain_history(user, *, chain: str) -> list[ChainHistoryYear]:
@@ -65,4 +70,26 @@ def get_chain_history(user, *, chain: str) -> list[ChainHistoryYear]:
             line.chain = row
         else:
             line.enterprises.append(row)
-    return [years[year] for year in sorted(years)]
+    history = [years[year] for year in sorted(years)]
+    _add_up_output(history)
+    return history
+
+
+def _add_up_output(history: list[ChainHistoryYear]) -> None:
+    """Set each year's ``output_since``: the chain's output added up from its first year with one.
+
+    The years must follow each other, each with the chain's output: a missing year or a blank
+    output ends the sum.
+    """
+    total, since, previous = None, None, None
+    for line in history:
+        output = line.chain.output if line.chain is not None else None
+        if since is None:
+            if output is None:
+                continue
+            total, since = Decimal("0.00"), line.year
+        elif output is None or line.year != previous + 1:
+            return
+        total += output
+        previous = line.year
+        line.output_since, line.since = total, since

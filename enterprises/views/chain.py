@@ -69,6 +69,7 @@ def chain(request):
         for role in [*ChainRole.values, ""]
         if role in stats.roles or by_role.get(role)
     ]
+    history = get_chain_history(request.user, chain=name)
     chains = (
         scope_queryset(Enterprise.objects.exclude(chain=""), request.user)
         .order_by("chain")
@@ -86,7 +87,9 @@ def chain(request):
             "stats": stats,
             "roles": roles,
             "chains": list(chains),
-            "history": get_chain_history(request.user, chain=name),
+            "history": history,
+            # The first year the chain's output is added up from (the history's column label).
+            "output_since": next((line.since for line in history if line.since), None),
             "milestones": list_milestones(),
             "events": list_promotion_events(year=year),
         },

@@ -18,6 +18,7 @@ from .bulletins import BulletinViewSet
 from .completeness import completeness
 from .history import HistoryView
 from .inspections import InspectionViewSet
+from .notifications import NotificationViewSet
 from .schema import DocsView, SchemaView
 
 router = routers.DefaultRouter()
@@ -52,6 +53,7 @@ router.register(
     "project-evaluations", project_reviews.ProjectEvaluationViewSet, basename="project-evaluation"
 )
 router.register("bulletins", BulletinViewSet, basename="bulletin")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("annual-plans", annual.AnnualPlanViewSet)
 router.register("year-turns", annual.YearTurnViewSet)
 router.register("year-turn-assignments", annual.DraftAssignmentViewSet)

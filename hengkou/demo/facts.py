@@ -148,12 +148,36 @@ def _write_fairs(writer: Writer, firms: dict) -> None:
     )
 
 
-def _chain_rows() -> list[dict]:
-    """The chain's own years: its beginning, and the article's figures at the end of 2021.
+# The chain's output by year (万元): 2020 and 2021 are the sums of its enterprises' monthly
+# reports (the chain page's and chain-stats' output of that year); 2019 is illustrative, and the
+# second half of 2018 (from July, when the chain began) is what is left of the article's 10.98亿.
+PLUSH_OUTPUT_2019 = Decimal("10000.00")
+PLUSH_REPORTED_YEARS = (2020, 2021)
 
-    The article gives no year's output of the whole chain (only the cumulative since July 2018,
-    and 恒安's and 恒通's own); the chain page shows the year's output from the monthly reports.
-    """
+
+def plush_output_by_year() -> dict[int, Decimal]:
+    """Return the plush-toy chain's output by year, summing to exactly the article's 10.98亿."""
+    from django.db.models import Sum
+
+    from enterprises.models import MonthlyReport
+
+    reported = {
+        year: MonthlyReport.objects.filter(
+            enterprise__chain=PLUSH_CHAIN, period__year=year
+        ).aggregate(total=Sum("output_value"))["total"]
+        or Decimal("0.00")
+        for year in PLUSH_REPORTED_YEARS
+    }
+    first = PLUSH_CUMULATIVE_OUTPUT - PLUSH_OUTPUT_2019 - sum(reported.values())
+    if not Decimal("0") < first < PLUSH_OUTPUT_2019:
+        raise ValueError(f"the plush-toy chain's 2018 output would be {first}万元")
+    output = {2018: first, 2019: PLUSH_OUTPUT_2019, **reported}
+    return {year: value.quantize(Decimal("0.01")) for year, value in output.items()}
+
+
+def _chain_rows() -> list[dict]:
+    """The chain's own years from its beginning in July 2018: the output of each year, summing to
+    the article's cumulative 10.98亿 at the end of 2021, and the article's other figures then."""
     blank = dict.fromkeys(
         (
             "output",
@@ -167,25 +191,41 @@ def _chain_rows() -> list[dict]:
         ),
         None,
     )
+    output = plush_output_by_year()
     return [
         {
             **blank,
             "year": 2018,
+            "output": output[2018],
             "note": "2018年7月起，围绕市委、市政府大力发展毛绒玩具文创产业的决定，全力开展毛绒玩具"
             "企业招商引资；总部企业江苏安贝斯落户恒口，旗下恒安玩具、恒通纤维（PP棉）等一批扬州"
-            "企业先后落地恒口。",
+            "企业先后落地恒口。产值为7—12月（文章只载累计10.98亿元：2018、2019年产值为示例，"
+            "与2020、2021年之和为10.98亿元）。",
+        },
+        {
+            **blank,
+            "year": 2019,
+            "output": output[2019],
+            "note": "产值为示例（见2018年）。",
+        },
+        {
+            **blank,
+            "year": 2020,
+            "output": output[2020],
+            "note": "产值为链上企业2020年月报表之和。",
         },
         {
             **blank,
             "year": 2021,
+            "output": output[2021],
             "cumulative_output": PLUSH_CUMULATIVE_OUTPUT,
             "employment": PLUSH_EMPLOYEES,
             "poverty_employment": PLUSH_POVERTY_EMPLOYEES,
             "branch_factories": PLUSH_BRANCH_FACTORIES,
             "income_increase": PLUSH_INCOME_INCREASE,
-            "note": "截至2021年底：自2018年7月以来累计实现产值10.98亿元，解决就业3107人，其中"
-            "带动脱贫人口就业378人，人均增收3万元；“总部+支部工厂+家庭作坊”发展模式，支部工厂"
-            "15家（家庭作坊数文章未载）。",
+            "note": "产值为链上企业2021年月报表之和。截至2021年底：自2018年7月以来累计实现产值"
+            "10.98亿元，解决就业3107人，其中带动脱贫人口就业378人，人均增收3万元；"
+            "“总部+支部工厂+家庭作坊”发展模式，支部工厂15家（家庭作坊数文章未载）。",
         },
     ]
 

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.audit import record_m2m_history
 from core.figures_cache import figures_changed
 from enterprises.choices import Metric
 from enterprises.models import Assignment, Department, MonthlyYtd, Target, check_plan_deadline
@@ -382,6 +383,40 @@ def _refuse_taken(turn: YearTurn, drafts: list[DraftAssignment]) -> None:
         )
 
 
+def _assignments_from_drafts(turn: YearTurn, drafts, reason: str) -> list[Assignment]:
+    """Build (unsaved, checked) the year's assignments from the drafts; one whose team was
+    changed on its draft carries a change reason naming the team before and after."""
+    assignments = [
+        Assignment(year=turn.year, **{name: getattr(d, name) for name in CARRIED}) for d in drafts
+    ]
+    last_teams = _teams_of_year(turn.from_year, [d.enterprise_id for d in drafts])
+    for assignment, draft in zip(assignments, drafts, strict=True):
+        assignment.leader = draft.leader
+        assignment.full_clean(validate_unique=False, validate_constraints=False)
+        # A team changed on the draft: its history row says from what to what.
+        before = last_teams.get(draft.enterprise_id)
+        after = sorted(draft.team.all(), key=lambda official: (official.name, official.pk))
+        if before is not None and [o.pk for o in before] != [o.pk for o in after]:
+            # Stored text, like ``reason`` (not translated): the history keeps what was written.
+            assignment._change_reason = f"{reason}; team: {_names(before)} → {_names(after)}"
+    return assignments
+
+
+def _teams_of_year(year: int, enterprise_ids: list[int]) -> dict[int, list]:
+    """Return the team of each enterprise's assignment of ``year`` (sorted by name)."""
+    found = Assignment.objects.filter(year=year, enterprise_id__in=enterprise_ids).prefetch_related(
+        "team"
+    )
+    return {
+        a.enterprise_id: sorted(a.team.all(), key=lambda official: (official.name, official.pk))
+        for a in found
+    }
+
+
+def _names(officials) -> str:
+    return "、".join(official.name for official in officials) or "—"
+
+
 @transaction.atomic
 def confirm_year_turn(*, turn: YearTurn, acting_user, now: datetime.datetime) -> YearTurn:
     """Write the drafts as the year's assignments and targets, all at once, and close the turn.
@@ -396,12 +431,7 @@ def confirm_year_turn(*, turn: YearTurn, acting_user, now: datetime.datetime) ->
         raise ValidationError({"detail": [_("There is no draft assignment to confirm.")]})
     _refuse_taken(turn, drafts)
     reason = f"year turn {turn.year}"
-    assignments = [
-        Assignment(year=turn.year, **{name: getattr(d, name) for name in CARRIED}) for d in drafts
-    ]
-    for assignment, draft in zip(assignments, drafts, strict=True):
-        assignment.leader = draft.leader
-        assignment.full_clean(validate_unique=False, validate_constraints=False)
+    assignments = _assignments_from_drafts(turn, drafts, reason)
     created = bulk_create_with_history(
         assignments,
         Assignment,
@@ -420,6 +450,8 @@ def confirm_year_turn(*, turn: YearTurn, acting_user, now: datetime.datetime) ->
         ],
         batch_size=1000,
     )
+    # Each new assignment's history row holds its team (the many-to-many's history).
+    record_m2m_history(Assignment, "team", by_enterprise.values())
     targets = [
         Target(year=turn.year, enterprise_id=t.enterprise_id, metric=t.metric, value=t.value)
         for t in turn.targets.order_by("pk")

@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from core.exports import Column, attr, wants_xlsx, xlsx_response
 from core.scoping import get_scope
 from enterprises.models import Official
 
 from ..navigation import areas_for
+from ..services.notifications import mark_notification_read
 
 NOTIFICATION_COLUMNS = [
     Column(capfirst(gettext_lazy("title")), attr("title")),
@@ -64,10 +66,14 @@ def notification_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk):
-    """Mark a notification read and go to what it links to."""
+    """Show a notification (GET changes nothing); POST marks it read and goes to its link.
+
+    The API counterpart is ``POST notifications/{id}/read/``.
+    """
     notification = get_object_or_404(request.user.notifications, pk=pk)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return redirect(notification.url or "notification_list")
+    if request.method == "POST":
+        mark_notification_read(notification=notification, now=timezone.now())
+        return redirect(notification.url or "notification_list")
+    return render(request, "hengkou/notification_detail.html", {"notification": notification})

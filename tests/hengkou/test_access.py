@@ -74,7 +74,7 @@ PAGES = {
     "readyz": Page(fixed("/readyz/"), EVERYONE, public=True, anonymous=200),
     "notification_list": Page(fixed("/notifications/"), EVERYONE),
     "notification_open": Page(
-        lambda world, role: f"/notifications/{world.notifications[role].pk}/", EVERYONE, 302
+        lambda world, role: f"/notifications/{world.notifications[role].pk}/", EVERYONE
     ),
     "dashboard": Page(fixed("/dashboard/"), RANKINGS),
     "dashboard_xlsx": Page(fixed("/dashboard/ranking.xlsx"), RANKINGS),
@@ -268,7 +268,10 @@ RESOURCES = {
     "projects": resource("project", READ_ALL | {DU, CL}),
     "project-plans": resource("projectplan", READ_ALL, create=frozenset({A, EB})),
     "project-reports": resource(
-        "projectreport", READ_ALL, create=frozenset({A, EB, DU}), update=frozenset({A, EB, DU})
+        "projectreport",
+        READ_ALL | {DU},
+        create=frozenset({A, EB, DU}),
+        update=frozenset({A, EB, DU}),
     ),
     # An empty PATCH is a response: the department's (the office closes with status=closed).
     "supervision-notices": resource("supervisionnotice", READ_ALL | {DU}, update={A, DU}),
@@ -302,12 +305,15 @@ RESOURCES = {
     "year-turn-targets": resource(
         "", READ_ALL, create=frozenset({A, EB}), delete=frozenset({A, EB})
     ),
-    # The zone's facts: their readers include the county leaders (the overview shows them).
-    "milestones": resource("", ZONE | {CL}),
-    "promotion-events": resource("", ZONE | {CL}),
-    "chain-years": resource("", ZONE | {CL}),
+    # The zone's facts: their readers include the county leaders (the overview shows them);
+    # the economic bureau enters them (by hand or by import), as it does the standing.
+    "milestones": resource("", ZONE | {CL}, create=frozenset({A, EB})),
+    "promotion-events": resource("", ZONE | {CL}, create=frozenset({A, EB})),
+    "chain-years": resource("", ZONE | {CL}, create=frozenset({A, EB})),
     # The zone's standing in the city: entered by the economic bureau, which closes the month.
     "zone-standings": resource("", ZONE | {CL}, create=frozenset({A, EB})),
+    # Each user's own notifications.
+    "notifications": resource("", EVERYONE),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).
@@ -328,6 +334,7 @@ ENDPOINTS = {
     "/api/v1/periods/{period}/close/": frozenset({A, EB}),
     "/api/v1/periods/{period}/reopen/": frozenset({A}),
     "/api/v1/history/": EVERYONE,
+    "/api/v1/notifications/{id}/read/": EVERYONE,  # the caller's own (the world's: not found)
     "/api/v1/schema/": EVERYONE,
     "/api/v1/docs/": EVERYONE,
     "/api/v1/ping/": EVERYONE,

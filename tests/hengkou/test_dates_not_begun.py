@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 12, 4)
 FUTURE_DATE = "A date cannot be in the future."
 YEAR_NOT_BEGUN = "The year %(year)s has not begun yet."
-BEFORE_QUARTER = "The inspection is dated before the quarter it inspects."
+OUTSIDE_QUARTER = "A quarter's inspection is dated within that quarter: from %(start)s to %(end)s."
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,13 @@ INSPECTION_REFUSALS = [
     ),
     pytest.param(
         {"year": 2026, "quarter": 4, "inspected_on": "2026-01-15"},
-        {"inspected_on": [zh(BEFORE_QUARTER)]},
+        {"inspected_on": [zh(OUTSIDE_QUARTER, start="2026-10-01", end="2026-12-31")]},
         id="before-its-quarter",
+    ),
+    pytest.param(
+        {"year": 2026, "quarter": 3, "inspected_on": "2026-10-08"},
+        {"inspected_on": [zh(OUTSIDE_QUARTER, start="2026-07-01", end="2026-09-30")]},
+        id="days-after-its-quarter",
     ),
     pytest.param(
         {"year": 2026, "quarter": 2, "inspected_on": "2025-12-20"},
@@ -110,7 +115,8 @@ def test_the_api_refuses_moving_an_inspection_into_the_future():
     ("extra", "day"),
     [
         ({"quarter": 4, "inspected_on": "2026-12-04"}, TODAY),  # today counts
-        ({"quarter": 3, "inspected_on": "2026-10-08"}, datetime.date(2026, 10, 8)),  # just after
+        ({"quarter": 3, "inspected_on": "2026-09-30"}, datetime.date(2026, 9, 30)),  # last day
+        ({"quarter": 2, "inspected_on": "2026-04-01"}, datetime.date(2026, 4, 1)),  # first day
     ],
 )
 def test_an_inspection_of_a_begun_quarter_is_recorded(extra, day):

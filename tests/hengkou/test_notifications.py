@@ -64,7 +64,14 @@ def test_unread_count_in_the_navigation_and_opening_marks_read(client, people):
     html = client.get(reverse("notification_list")).content.decode()
     assert "2021-11 月通报" in html and 'rounded-pill text-bg-warning">1<' in html
     notification = leader.notifications.get()
-    response = client.get(reverse("notification_open", args=[notification.pk]))
+    # Showing it changes nothing (a GET is safe: a link prefetcher never marks it read) …
+    shown = client.get(reverse("notification_open", args=[notification.pk]))
+    assert shown.status_code == 200
+    assert "2021-11 月通报" in shown.content.decode()
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    # … the button (a POST) marks it read and follows its link.
+    response = client.post(reverse("notification_open", args=[notification.pk]))
     assert response["Location"] == notification.url
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -76,5 +83,36 @@ def test_a_user_cannot_open_someone_elses_notification(client, people):
     leader, _supervisor, clerk = people
     close_month(period=NOV, acting_user=None, now=NOW)
     client.force_login(clerk)
-    response = client.get(reverse("notification_open", args=[leader.notifications.get().pk]))
-    assert response.status_code == 404
+    theirs = leader.notifications.get()
+    assert client.get(reverse("notification_open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notification_open", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_the_api_lists_the_callers_notifications_and_marks_one_read(people):
+    from rest_framework.test import APIClient
+
+    leader, supervisor, _clerk = people
+    close_month(period=NOV, acting_user=None, now=NOW)
+    api = APIClient()
+    api.force_authenticate(leader)
+    listed = api.get("/api/v1/notifications/")
+    assert listed.status_code == 200
+    mine = leader.notifications.get()
+    assert [row["id"] for row in listed.json()["results"]] == [mine.pk]
+    assert api.get(f"/api/v1/notifications/{mine.pk}/").json()["read_at"] is None
+    mine.refresh_from_db()
+    assert mine.read_at is None  # reading is not marking read
+    answer = api.post(f"/api/v1/notifications/{mine.pk}/read/")
+    assert answer.status_code == 200 and answer.json()["read_at"] is not None
+    mine.refresh_from_db()
+    first = mine.read_at
+    assert api.post(f"/api/v1/notifications/{mine.pk}/read/").json()["read_at"]
+    mine.refresh_from_db()
+    assert mine.read_at == first  # marked once
+    theirs = supervisor.notifications.get()
+    assert api.get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
+    assert api.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None

@@ -314,3 +314,45 @@ def test_a_draft_turn_is_discarded_with_its_drafts_and_a_confirmed_one_is_not(zo
     assert response.status_code == 400
     assert "2022" in str(response.json())
     assert _rows() == confirmed
+
+
+def test_a_team_changed_on_a_draft_shows_in_the_confirmed_assignments_history(zone, office):
+    """The many-to-many's history: each new assignment's history row holds its team, and one
+    whose team was changed on the draft says from whom to whom, naming the user."""
+    from tests.factories import OfficialFactory
+
+    one, two = zone["a"]
+    newcomer = OfficialFactory(department=one.department, name="王新")
+    turn = office.post(f"{API}/year-turns/", {"year": 2022}, format="json").json()["id"]
+    drafts = {
+        d["enterprise"]: d
+        for d in office.get(f"{API}/year-turn-assignments/?turn={turn}").json()["results"]
+    }
+    draft = drafts[one.enterprise_id]
+    assert draft["team"] == [one.responsible_id]
+    changed = office.patch(
+        f"{API}/year-turn-assignments/{draft['id']}/", {"team": [newcomer.pk]}, format="json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert office.post(f"{API}/year-turns/{turn}/confirm/", {}, format="json").status_code == 200
+
+    changed_one = Assignment.objects.get(year=2022, enterprise=one.enterprise)
+    record = changed_one.history.get()
+    assert record.history_user_id == office.user.pk
+    assert [row.official_id for row in record.team.all()] == [newcomer.pk]
+    assert record.history_change_reason == (f"year turn 2022; team: {one.responsible.name} → 王新")
+    kept = Assignment.objects.get(year=2022, enterprise=two.enterprise).history.get()
+    assert kept.history_change_reason == "year turn 2022"  # its team (none) was kept
+    # Through the API's history: the creation lists the team with the other fields.
+    trail = office.get(
+        f"{API}/history/", {"model": "enterprises.assignment", "object_id": changed_one.pk}
+    ).json()["results"]
+    (created,) = trail
+    assert created["user_id"] == office.user.pk
+    assert "王新" in created["reason"]
+    team = next(c for c in created["changes"] if c["field"] == "team")
+    assert team == {
+        "field": "team",
+        "before": None,
+        "after": [{"assignment": changed_one.pk, "official": newcomer.pk}],
+    }

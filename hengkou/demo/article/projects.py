@@ -8,15 +8,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from projects.choices import ProjectKind, Stage
-from projects.models import Project, ProjectPlan, ProjectReport, StageMove
+from django.utils import timezone
+
+from projects.choices import STAGE_ORDER, ProjectKind, Stage
+from projects.models import Project, ProjectPlan, ProjectReport
+from projects.services import move_project_stage
 
 from .common import (
+    DEMO_CHANGE_REASON,
     INVESTMENT_2021,
     INVESTMENT_OFFICE,
     TECH_INVESTMENT,
     YEARS,
     People,
+    Tally,
     _rng,
     apportion,
     at,
@@ -269,7 +274,7 @@ def _report_months(spec: ProjectSpec) -> list[datetime.date]:
 def _write_projects(writer, enterprises, departments, people: People, assignments) -> None:
     rng = _rng("projects")
     amounts = _investment_by_project()
-    project_rows, move_rows, plan_rows, report_rows = [], [], [], []
+    project_rows, plan_rows, report_rows = [], [], []
     monthly: dict[str, list[tuple[datetime.date, int]]] = {}
     for spec in PROJECTS:
         months = _report_months(spec)
@@ -290,7 +295,7 @@ def _write_projects(writer, enterprises, departments, people: People, assignment
                 "name": spec.name,
                 "enterprise_id": enterprises[spec.firm].pk if spec.firm else None,
                 "kind": spec.kind,
-                "stage": spec.stage,
+                # Entered in reserve; the stage service moves it on below, dated.
                 "total_investment": money(total),
                 "capacity": spec.capacity,
                 "floor_area": spec.floor_area,
@@ -309,30 +314,15 @@ def _write_projects(writer, enterprises, departments, people: People, assignment
 
     for spec in PROJECTS:
         project = by_name[spec.name]
-        previous = Stage.RESERVE
-        for stage in (S, C, OP):
-            if stage in spec.moves:
-                moved_on = spec.moves[stage]
-                move_rows.append(
-                    {
-                        "project_id": project.pk,
-                        "from_stage": previous,
-                        "to_stage": stage,
-                        "moved_on": moved_on,
-                        "recorded_at": at(moved_on, 17, 30),
-                    }
-                )
-                previous = stage
+        move_through_stages(
+            writer,
+            project,
+            [(stage, spec.moves[stage]) for stage in (S, C, OP) if stage in spec.moves],
+        )
         report_rows += _project_reports(rng, spec, project, monthly[spec.name])
         plan_rows += _project_plans(
             rng, spec, project, monthly[spec.name], departments, people, assignments
         )
-    writer.rows(
-        StageMove,
-        ("project_id", "to_stage"),
-        move_rows,
-        existing=StageMove.objects.filter(project__in=by_name.values()),
-    )
     writer.rows(
         ProjectPlan,
         ("project_id", "year"),
@@ -346,6 +336,32 @@ def _write_projects(writer, enterprises, departments, people: People, assignment
         existing=ProjectReport.objects.filter(project__in=by_name.values()),
         validation="fields",
     )
+
+
+def move_through_stages(writer, project: Project, moves, *, acting_user=None) -> None:
+    """Move ``project`` through ``moves`` ((stage, day), in order) by the stage service, as the
+    project page and ``POST projects/{id}/stage/`` do, each dated as it happened: the move, the
+    project's last change and its history row (recorded at 17:30 that day, never after now).
+
+    A stage the project has reached already is left alone, so a second run moves nothing.
+    """
+    tally = writer.tallies.setdefault("StageMove", Tally())
+    historical = Project.history.model
+    for stage, day in moves:
+        if STAGE_ORDER[stage] <= STAGE_ORDER[project.stage]:
+            tally.unchanged += 1
+            continue
+        move = move_project_stage(
+            project=project, to_stage=stage, moved_on=day, acting_user=acting_user
+        )
+        when = min(at(day, 17, 30), timezone.now())
+        type(move).objects.filter(pk=move.pk).update(recorded_at=when)
+        Project.objects.filter(pk=project.pk).update(updated_at=when)
+        last = historical.objects.filter(id=project.pk).order_by("-history_id")[:1]
+        historical.objects.filter(
+            history_id__in=list(last.values_list("history_id", flat=True))
+        ).update(history_date=when, updated_at=when, history_change_reason=DEMO_CHANGE_REASON)
+        tally.created += 1
 
 
 def _project_reports(rng, spec: ProjectSpec, project: Project, parts) -> list[dict]:

@@ -59,6 +59,7 @@ def stamp_dates(since: datetime.datetime) -> None:
             model.objects.filter(created_at__gte=since, year=year).update(
                 created_at=opening, updated_at=opening
             )
+    _enter_projects_before_their_moves()
     _date_stage_changes(Project.objects.all())
     for model in (MonthlyReport, ProjectReport):
         model.objects.filter(created_at__gte=since).exclude(submitted_at=None).update(
@@ -70,6 +71,35 @@ def stamp_dates(since: datetime.datetime) -> None:
     _stamp_facts(since)
     _stamp_ledgers(since)
     _stamp_history(since)
+    _date_project_history(since)
+
+
+def _enter_projects_before_their_moves() -> None:
+    """Date each project's entry no later than the morning of its first stage move.
+
+    A project is entered in reserve and moved on by the stage service; one that started before
+    the records began (or before its first plan's year) was entered on the day it started.
+    """
+    from django.db.models import Min
+
+    firsts = (
+        Project.objects.annotate(first=Min("stage_moves__moved_on"))
+        .exclude(first=None)
+        .values_list("pk", "first", "created_at")
+    )
+    for pk, first, created in firsts:
+        entered = at(first, 9)
+        if created > entered:
+            Project.objects.filter(pk=pk).update(created_at=entered)
+
+
+def _date_project_history(since: datetime.datetime) -> None:
+    """Give every history row of a project written since its project's (dated) creation."""
+    from django.db.models import OuterRef, Subquery
+
+    historical = Project.history.model
+    row = Project.objects.filter(pk=OuterRef("id")).values("created_at")[:1]
+    historical.objects.filter(created_at__gte=since).update(created_at=Subquery(row))
 
 
 def _stamp_facts(since: datetime.datetime) -> None:

@@ -22,7 +22,7 @@ from enterprises.services import aggregates
 from enterprises.services.figures import refresh_monthly_ytd
 from hengkou.services import year_turn
 from projects.choices import ProjectKind, Stage
-from projects.models import Project, ProjectPlan, ProjectReport, StageMove
+from projects.models import Project, ProjectPlan, ProjectReport
 
 from ..article.common import (
     INVESTMENT_OFFICE,
@@ -40,7 +40,15 @@ from ..article.common import (
     next_month,
 )
 from ..article.firms import PROFILES, Firm, plan_firms
-from ..article.projects import BUILD_STEPS, OP, PROJECTS, RENOVATION_STEPS, C, S
+from ..article.projects import (
+    BUILD_STEPS,
+    OP,
+    PROJECTS,
+    RENOVATION_STEPS,
+    C,
+    S,
+    move_through_stages,
+)
 from ..article.sponsorship import PLAN_STANDARDS, firm_report_rows
 from ..routine import load_people, load_sponsorships, write_routine
 from .closes import (
@@ -272,11 +280,11 @@ LIVE_PROJECTS = (
 )
 
 
-def _finish_old_projects(writer: Writer, today: datetime.date) -> None:
-    """Complete the article's unfinished projects as planned (their records of 2022-2025 aside)."""
+def _finish_old_projects(writer: Writer, today: datetime.date, acting_user=None) -> None:
+    """Complete the article's unfinished projects as planned (their records of 2022-2025 aside),
+    through the stage service, each move dated as it happened."""
     names = [spec.name for spec in PROJECTS]
     projects = {p.name: p for p in Project.objects.filter(name__in=names)}
-    moves, stages = [], []
     for spec in PROJECTS:
         project = projects.get(spec.name)
         if project is None or spec.stage != Stage.STARTED or spec.planned_end is None:
@@ -284,37 +292,14 @@ def _finish_old_projects(writer: Writer, today: datetime.date) -> None:
         rng = _rng(f"project-end/{spec.name}")
         completed = spec.planned_end + datetime.timedelta(days=rng.randint(-10, 25))
         operating = completed + datetime.timedelta(days=rng.randint(15, 45))
-        previous = Stage.STARTED
-        for stage, day in ((C, completed), (OP, operating)):
-            if day <= today:
-                moves.append(_move(project, previous, stage, day))
-                previous = stage
-        stages.append({"name": spec.name, "stage": previous})
-    _write_moves(writer, projects.values(), moves)
-    writer.rows(Project, ("name",), stages, existing=projects.values())
+        moves = [(stage, day) for stage, day in ((C, completed), (OP, operating)) if day <= today]
+        move_through_stages(writer, project, moves, acting_user=acting_user)
     _date_stage_changes(projects.values())
 
 
-def _move(project, from_stage, to_stage, day) -> dict:
-    return {
-        "project_id": project.pk,
-        "from_stage": from_stage,
-        "to_stage": to_stage,
-        "moved_on": day,
-        "recorded_at": at(day, 17, 30),
-    }
-
-
-def _write_moves(writer: Writer, projects, moves) -> None:
-    writer.rows(
-        StageMove,
-        ("project_id", "to_stage"),
-        moves,
-        existing=StageMove.objects.filter(project__in=list(projects)),
-    )
-
-
-def _write_live_projects(writer: Writer, year: int, today: datetime.date, people: People):
+def _write_live_projects(
+    writer: Writer, year: int, today: datetime.date, people: People, acting_user=None
+):
     """Write this year's projects: started in spring and summer, one completed, one in reserve."""
     key_of = {firm.key: firm.credit_code for firm in plan_firms()}
     sponsors = {
@@ -323,7 +308,7 @@ def _write_live_projects(writer: Writer, year: int, today: datetime.date, people
     }
     office = Department.objects.get(code=INVESTMENT_OFFICE)
     enterprises = Enterprise.objects.in_bulk(list(key_of.values()), field_name="credit_code")
-    rows, plans, reports, moves = [], {}, {}, []
+    rows, plans, reports, moves = [], {}, {}, {}
     for name, kind, firm, start_month, months, total, capacity, description in LIVE_PROJECTS:
         rng = _rng(f"live-project/{year}/{name}")
         first = datetime.date(year, start_month or 12, 1)
@@ -333,16 +318,13 @@ def _write_live_projects(writer: Writer, year: int, today: datetime.date, people
         started = first.replace(day=rng.randint(6, 20)) if start_month else None
         planned_end = month_end(last)
         completed = planned_end - datetime.timedelta(days=rng.randint(3, 8)) if started else None
-        stage = Stage.RESERVE
-        if started and started <= today:
-            stage = C if completed <= today else S
         enterprise = enterprises.get(key_of[firm]) if firm else None
         rows.append(
             {
                 "name": name,
                 "enterprise_id": enterprise.pk if enterprise else None,
                 "kind": kind,
-                "stage": stage,
+                # Entered in reserve; the stage service moves it on below, dated.
                 "total_investment": money(cents(total)),
                 "capacity": capacity,
                 "floor_area": None,
@@ -390,16 +372,15 @@ def _write_live_projects(writer: Writer, year: int, today: datetime.date, people
             )
             if done:
                 break
-        for to_stage, day, from_stage in ((S, started, Stage.RESERVE), (C, completed, S)):
-            if day is not None and day <= today:
-                moves.append((name, from_stage, to_stage, day))
+        moves[name] = [
+            (to_stage, day)
+            for to_stage, day in ((S, started), (C, completed))
+            if day is not None and day <= today
+        ]
     written = writer.rows(Project, ("name",), rows, existing=Project.objects.filter(name__in=plans))
     by_name = {name: project for (name,), project in written.items()}
-    _write_moves(
-        writer,
-        by_name.values(),
-        [_move(by_name[name], f, t, day) for name, f, t, day in moves],
-    )
+    for name, project in by_name.items():
+        move_through_stages(writer, project, moves[name], acting_user=acting_user)
     _date_stage_changes(by_name.values())
     writer.rows(
         ProjectPlan,
@@ -435,8 +416,8 @@ def bring_this_year(writer: Writer, today: datetime.date, acting_user=None) -> i
     # Bulk writes send no signals: the department totals of the year follow here.
     aggregates.refresh_years(years=[year])
     people = load_people()
-    _finish_old_projects(writer, today)
-    _write_live_projects(writer, year, today, people)
+    _finish_old_projects(writer, today, acting_user)
+    _write_live_projects(writer, year, today, people, acting_user)
     _run_routine(writer, year, today, people)
     return year
 

@@ -122,3 +122,35 @@ def test_a_department_user_sees_no_zone_milestone_on_a_page_it_may_not_open(clie
     client.force_login(user_with_role("department_user", official=True))
     assert client.get(reverse("zone:chain")).status_code == 403
     assert client.get(reverse("overview:overview")).status_code == 403
+
+
+def test_the_chain_page_adds_up_the_chains_output_beside_the_years(client):
+    for year, output in ((2018, "2540.55"), (2019, "10000.00"), (2020, "36335.33")):
+        ChainYearFactory(year=year, output=Decimal(output))
+    ChainYearFactory(year=2021, output=Decimal("60924.12"), cumulative_output=Decimal("109800.00"))
+    firm = EnterpriseFactory(chain="毛绒玩具")
+    ChainYearFactory(year=2021, enterprise=firm, output=Decimal("25000.00"))
+    client.force_login(user_with_role("economic_bureau"))
+    page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
+    history = section(page, "chain-history")
+    assert "自2018年起逐年产值累计" in history
+    sums = re.findall(r'chain-output-since">([^<]*)<', history)
+    # The chain's rows add up year by year; the enterprise's row (25,000) adds nothing.
+    assert [s.strip() for s in sums] == [
+        "2,540.55 万元",
+        "12,540.55 万元",
+        "48,875.88 万元",
+        "109,800.00 万元",
+        "",
+    ]
+    assert "累计产值（来源所载）" in history
+
+
+def test_a_year_without_the_chains_output_ends_the_sum(client):
+    ChainYearFactory(year=2019, output=Decimal("100.00"))
+    ChainYearFactory(year=2020, output=None)
+    ChainYearFactory(year=2021, output=Decimal("300.00"))
+    client.force_login(user_with_role("economic_bureau"))
+    page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
+    sums = re.findall(r'chain-output-since">([^<]*)<', section(page, "chain-history"))
+    assert [s.strip() for s in sums] == ["100.00 万元", "", ""]

@@ -99,6 +99,34 @@ def test_the_plush_chain_by_year_holds_the_articles_figures(api, bureau, client)
     assert "21,000.00 万元" in page
 
 
+def test_the_plush_chains_yearly_output_adds_up_to_the_articles_1098_million(api, bureau, client):
+    whole = {row["year"]: row for row in listed(api, "chain-years", whole_chain="true")}
+    assert sorted(whole) == [2018, 2019, 2020, 2021]
+    outputs = {year: Decimal(row["output"]) for year, row in whole.items()}
+    assert all(value > 0 for value in outputs.values())
+    # 自2018年7月以来累计实现产值10.98亿元: the years' output to the end of 2021, exactly.
+    assert (
+        sum(outputs.values()) == Decimal("109800.00") == Decimal(whole[2021]["cumulative_output"])
+    )
+    # The reported years are the chain's monthly reports, as chain-stats gives them.
+    for year in (2020, 2021):
+        stats = api.get(f"{API}/chain-stats/", {"chain": "毛绒玩具", "year": year}).json()
+        assert Decimal(str(stats["output"])) == outputs[year], year
+        reported = MonthlyReport.objects.filter(
+            enterprise__chain="毛绒玩具", period__year=year
+        ).aggregate(total=Sum("output_value"))["total"]
+        assert reported == outputs[year]
+    client.force_login(bureau)
+    page = client.get(reverse("zone:chain"), {"chain": "毛绒玩具", "year": 2021}).content.decode()
+    assert "自2018年起逐年产值累计" in page
+    running, sums = Decimal("0"), []
+    for year in sorted(outputs):
+        running += outputs[year]
+        sums.append(f"{running:,.2f} 万元")
+    for text in sums:
+        assert text in page, text
+
+
 def test_the_zones_standing_in_the_city_is_on_the_overview(api, bureau, client):
     (row,) = listed(api, "zone-standings", year=2021)
     assert row["indicator"] == "value_added" and row["rank"] <= 3 and row["out_of"] > row["rank"]

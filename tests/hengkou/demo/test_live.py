@@ -376,3 +376,52 @@ def test_every_menu_page_of_every_login_opens_on_this_years_data(living):
             # A page may fall back to a month that has data, never to the demo's history.
             for note in (NOTE_MONTH, NOTE_YEAR):
                 assert f"{note}：202" not in page or f"{note}：2026" in page, (login.role, area.url)
+
+
+def test_projects_are_entered_in_reserve_and_moved_on_dated_as_it_happened(living):
+    """Each project's history: entered in reserve, then one change per stage move, each dated
+    on its move's day; no project is born "started" or "completed"."""
+    from rest_framework.test import APIClient
+
+    from projects.models import Project
+
+    moved = 0
+    for project in Project.objects.prefetch_related("stage_moves"):
+        rows = list(project.history.order_by("history_date", "history_id"))
+        assert rows[0].history_type == "+" and rows[0].stage == "reserve", project.name
+        assert rows[0].history_date == project.created_at
+        moves = sorted(project.stage_moves.all(), key=lambda m: (m.moved_on, m.pk))
+        stages = ["reserve"]
+        for row in rows[1:]:
+            if row.stage != stages[-1]:
+                stages.append(row.stage)
+        assert stages == ["reserve", *[m.to_stage for m in moves]], project.name
+        assert stages[-1] == project.stage
+        for move in moves:
+            change = next(r for r in rows if r.stage == move.to_stage)
+            assert change.history_type == "~"
+            assert change.history_date == move.recorded_at
+            assert _local(change.history_date).date() == move.moved_on
+            assert change.created_at == project.created_at
+            assert rows[0].history_date <= change.history_date
+            moved += 1
+    assert moved >= 10
+    # Through the API: 通用机械's trail starts in reserve and moves on 2020-04-08.
+    project = Project.objects.get(name="通用机械迁建技改项目")
+    api = APIClient()
+    api.force_authenticate(get_user_model().objects.filter(is_superuser=True).first())
+    trail = api.get(
+        "/api/v1/history/", {"model": "projects.project", "object_id": project.pk}
+    ).json()["results"]
+    oldest = trail[-1]
+    assert oldest["type"] == "+"
+    assert {"field": "stage", "before": None, "after": "reserve"} in oldest["changes"]
+    started = trail[-2]
+    assert started["at"].startswith("2020-04-08")
+    assert {"field": "stage", "before": "reserve", "after": "started"} in started["changes"]
+    body = api.get(f"/api/v1/projects/{project.pk}/").json()
+    assert [m["moved_on"] for m in body["stage_moves"]] == [
+        "2020-04-08",
+        "2021-06-25",
+        "2021-07-12",
+    ]

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.periods import quarter_bounds
 from enterprises.choices import ProblemAction, ProblemStatus, VisitKind
 from enterprises.models import (
     Assignment,
@@ -155,10 +156,10 @@ def test_each_sponsor_department_is_inspected_every_quarter(demo):
         for inspection in quarters:
             assert 75 <= inspection.score <= 98
             assert inspection.findings
-            end = D(2021, inspection.quarter * 3 + 1, 1) if inspection.quarter < 4 else None
-            if end:
-                assert end - datetime.timedelta(days=15) <= inspection.inspected_on
-                assert inspection.inspected_on <= end + datetime.timedelta(days=9)
+            # 一季一督查: within its quarter, in its last two weeks; a full_clean agrees.
+            _start, end = quarter_bounds(2021, inspection.quarter)
+            assert end - datetime.timedelta(days=13) <= inspection.inspected_on <= end
+            inspection.full_clean()
             assert _local(inspection.created_at) == inspection.inspected_on
     assert Inspection.objects.filter(year=2021, assignment__isnull=False).count() == 1
 
