@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .choices import RankedMetric
 from .formats import display_places
 from .ranking import STOCK_METRICS
 
@@ -69,6 +70,7 @@ class Projection:
     department_id: int | None
     department_code: str
     department_name: str
+    metric: str
     month: int
     members: int
     target: Decimal
@@ -85,6 +87,10 @@ class Projection:
     @property
     def is_zone(self) -> bool:
         return self.department_id is None
+
+    @property
+    def metric_label(self) -> str:
+        return str(RankedMetric(self.metric).label)
 
     @property
     def flagged(self) -> bool:
@@ -126,6 +132,7 @@ def project(
         department_id=department_id,
         department_code=department_code,
         department_name=department_name,
+        metric=metric,
         month=month,
         members=members,
         target=target,

@@ -144,8 +144,8 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
         _department(f"B{index:02d}", target="1200", ytd="600")
     large = count()
     # The first read after a write ranks the month and stores the ranking (two queries more
-    # than reading it stored, below), the same at any size.
-    assert small == large <= 14
+    # than reading it stored, below), the same at any size; one reads the projections' history.
+    assert small == large <= 15
     assert count() == large - 2
 
 
@@ -236,3 +236,29 @@ def test_each_ranking_row_leads_to_the_departments_members(supervisor):
     members = supervisor.get(url.replace("&amp;", "&"))
     assert members.status_code == 200
     assert "D1未报企业" in members.content.decode()  # who is behind, and by how much
+
+
+def test_dashboard_shows_the_months_year_end_projections(supervisor):
+    """The zone first, then who is projected to miss; each with the basis that checks it."""
+    _department("D1", target="1200", ytd="1150")
+    _department("D2", target="1200", ytd="100")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    html = response.content.decode()
+    assert 'id="projections-table"' in html
+    assert "预计全年完成率（按往年季节规律）" in html
+    assert "1 个部门预计完不成目标" in html
+    table = response.context["dashboard"].projection_table
+    names = [row.cells[0].text for row in table.rows]
+    assert names == ["全区（全部部门）", "D2局"]
+    d2 = table.rows[1]
+    # No earlier figures: the flat share 11/12, so 100 ÷ 11/12 = 109.09 of 1,200.
+    assert [cell.text for cell in d2.cells[2:]] == [
+        "1,200.00",
+        "100.00",
+        "91.67%",
+        "平均（无往年数据）：月数÷12",
+        "109.09",
+        "9.1%",
+        "是",
+    ]
+    assert d2.emphasis
