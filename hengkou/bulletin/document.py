@@ -266,7 +266,7 @@ def _projection_paragraphs(bulletin: Bulletin) -> list[str]:
     if not zones:
         return ["本月无可测算全年完成情况的指标。"]
     paragraphs = [
-        "预计全年完成值按年初至今累计除以往年同期进度占全年比重测算（同口径：今年的包抓企业"
+        "预计全年完成值按累计除以往年同期累计占全年比重测算（同口径：今年的包抓企业"
         "在往年的数据，最多取5年均值；无往年数据时按月数÷12平均测算）。"
     ]
     for zone in zones:
@@ -282,8 +282,8 @@ def _projection_paragraphs(bulletin: Bulletin) -> list[str]:
             else ""
         )
         text = (
-            f"{zone.metric_label}：全区有目标的包抓对象年初至今累计"
-            f"{format_amount(zone.ytd_targeted, zone.metric)}{unit}，往年同期进度占全年比重"
+            f"{zone.metric_label}：全区有目标的包抓对象累计"
+            f"{format_amount(zone.ytd_targeted, zone.metric)}{unit}，往年同期累计占全年比重"
             f"{format_percent(zone.share, 2)}，预计全年完成"
             f"{format_amount(cents(zone.projected_targeted), zone.metric)}{unit}，"
             f"目标{format_amount(zone.target, zone.metric)}{unit}{rate}"
