@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from core.numbers import cents
+
 from .choices import RankedMetric
 from .formats import display_places
 from .ranking import STOCK_METRICS
@@ -96,6 +98,16 @@ class Projection:
     def flagged(self) -> bool:
         """Return whether the flag is reported for this month (from month 3 on)."""
         return self.month >= FLAG_FROM_MONTH
+
+    @property
+    def projected_amount(self) -> Decimal:
+        """Return the projected year-end of every member, in cents."""
+        return cents(self.projected)
+
+    @property
+    def projected_targeted_amount(self) -> Decimal:
+        """Return the projected year-end of the members with a target, in cents."""
+        return cents(self.projected_targeted)
 
     @property
     def shortfall(self) -> Fraction | None:

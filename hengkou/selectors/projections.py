@@ -47,12 +47,15 @@ class MonthProjections:
 
 
 @cached_figures("projection_history")
-def get_projection_history(*, period: datetime.date, metric: str) -> History:
+def get_projection_history(
+    *, period: datetime.date, metric: str, department_id: int | None = None
+) -> History:
     """Return this year's members' figures of the earlier years, by department and year.
 
-    For each department of ``period``'s year and each of the ``HISTORY_YEARS`` earlier years,
-    the figure of its year-``y`` members by the month of ``period`` and at the year's end
-    (同口径: this year's members, whatever department they had then). One query.
+    For each department of ``period``'s year (or only ``department_id``) and each of the
+    ``HISTORY_YEARS`` earlier years, the figure of its year-``y`` members by the month of
+    ``period`` and at the year's end (同口径: this year's members, whatever department they had
+    then). One query.
     """
     if metric not in METRICS:
         raise ValueError(f"Unknown metric {metric!r}")
@@ -62,8 +65,11 @@ def get_projection_history(*, period: datetime.date, metric: str) -> History:
     if metric in ENTERPRISE_METRICS:
         # The rollup holds each enterprise's YTD (employees: the month's value) at every month.
         dates = [datetime.date(y, m, 1) for y in years for m in {month, 12}]
+        members = {"enterprise__assignments__year": year}
+        if department_id is not None:
+            members["enterprise__assignments__department"] = department_id
         rows = (
-            MonthlyYtd.objects.filter(period__in=dates, enterprise__assignments__year=year)
+            MonthlyYtd.objects.filter(period__in=dates, **members)
             .values("enterprise__assignments__department", "period")
             .annotate(total=Sum(metric, output_field=SUM_FIELD))
             .order_by()
@@ -77,8 +83,11 @@ def get_projection_history(*, period: datetime.date, metric: str) -> History:
             if row["period"].month == 12:
                 pair[1] = cents(row["total"])
         return dict(history)
+    plans = {"project__plans__year": year}
+    if department_id is not None:
+        plans["project__plans__department"] = department_id
     reports = ProjectReport.objects.filter(
-        project__plans__year=year,
+        **plans,
         period__gte=datetime.date(years[0], 1, 1),
         period__lt=datetime.date(year, 1, 1),
     )
@@ -165,3 +174,9 @@ def list_projections(
         rows = get_period_ranking(period=period, metric=metric).rows
     history = get_projection_history(period=period, metric=metric)
     return project_rows(period=period, metric=metric, rows=rows, history=history)
+
+
+def get_department_projection(*, period: datetime.date, metric: str, row: RankingRow) -> Projection:
+    """Return one department's projection from its ranking ``row`` (the drill-down's). One query."""
+    history = get_projection_history(period=period, metric=metric, department_id=row.department_id)
+    return project_rows(period=period, metric=metric, rows=[row], history=history).departments[0]
