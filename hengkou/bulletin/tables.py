@@ -59,6 +59,7 @@ class Cell:
     metric: str = ""
     places: int = 1  # decimals of a rate or points (RankingRow.places)
     url: str = ""  # where the value leads (a page's link; files show the text)
+    badge: str = ""  # what a raised flag's badge says on a page (default: lagging)
 
     @property
     def text(self) -> str:
@@ -254,7 +255,7 @@ def projection_cells(line, metric: str, *, link: str = "") -> tuple[Cell, ...]:
         Cell(projection_basis(line)),
         Cell(cents(line.projected_targeted), "money", metric),
         Cell(line.projected_rate, "rate", places=line.places),
-        Cell(line.will_miss, "flag") if flagged else Cell(None),
+        Cell(line.will_miss, "flag", badge=_("projected to miss")) if flagged else Cell(None),
     )
 
 

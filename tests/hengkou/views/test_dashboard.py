@@ -247,6 +247,7 @@ def test_dashboard_shows_the_months_year_end_projections(supervisor):
     assert 'id="projections-table"' in html
     assert "预计全年完成率（按往年季节规律）" in html
     assert "1 个部门预计完不成目标" in html
+    assert '<span class="badge text-bg-warning">预计完不成</span>' in html
     table = response.context["dashboard"].projection_table
     names = [row.cells[0].text for row in table.rows]
     assert names == ["全区（全部部门）", "D2局"]
