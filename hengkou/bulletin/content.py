@@ -253,9 +253,9 @@ class Bulletin:
     projects: tuple[StageLine, ...]
     overdue_problems: tuple[OverdueProblemLine, ...]
     overdue_notices: tuple[OverdueNoticeLine, ...]
-    # Each ranked metric's zone projection, then its departments projected to miss (a bulletin
-    # stored before projections existed has none).
-    projections: tuple[ProjectionLine, ...] = ()
+    # Each ranked metric's zone projection, then its departments projected to miss; None for a
+    # bulletin stored before projections existed (it has no such section).
+    projections: tuple[ProjectionLine, ...] | None = None
     number: int | None = None
     document_number: str = ""
     as_at: datetime.date | None = None
@@ -490,7 +490,9 @@ def bulletin_from_content(
         projects=_lines(StageLine, content["projects"]),
         overdue_problems=_lines(OverdueProblemLine, content["overdue_problems"]),
         overdue_notices=_lines(OverdueNoticeLine, content["overdue_notices"]),
-        projections=_lines(ProjectionLine, content.get("projections", [])),
+        projections=(
+            _lines(ProjectionLine, content["projections"]) if "projections" in content else None
+        ),
         number=number if number is not None else content.get("number"),
         document_number=document_number or content.get("document_number", ""),
         as_at=datetime.date.fromisoformat(content["as_at"]),

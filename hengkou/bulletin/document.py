@@ -328,7 +328,11 @@ def _body(bulletin: Bulletin) -> tuple[Paragraph, ...]:
         ("全区主要指标完成情况", [_zone_paragraph(bulletin)]),
         ("各包抓部门目标任务完成情况", _leaders_paragraphs(bulletin)),
         ("进度靠后部门及督办要求", _lagging_paragraphs(bulletin)),
-        ("预计全年完成情况", _projection_paragraphs(bulletin)),
+        *(
+            []
+            if bulletin.projections is None
+            else [("预计全年完成情况", _projection_paragraphs(bulletin))]
+        ),
         ("数据报送及到企帮扶情况", [_completeness_sentence(bulletin), _visits_sentence(bulletin)]),
     ]
     paragraphs = []

@@ -293,7 +293,7 @@ def projections_table(bulletin: Bulletin) -> Table:
                 ),
                 emphasis=line.will_miss,
             )
-            for line in bulletin.projections
+            for line in bulletin.projections or ()
         ),
     )
 
@@ -482,7 +482,7 @@ def bulletin_tables(bulletin: Bulletin) -> list[Table]:
     """Return the bulletin's tables after the zone figures: the rankings, then the rest."""
     return [ranking_table(ranking) for ranking in bulletin.rankings] + [
         lagging_table(bulletin),
-        projections_table(bulletin),
+        *([] if bulletin.projections is None else [projections_table(bulletin)]),
         completeness_table(bulletin),
         visit_compliance_table(bulletin),
         projects_table(bulletin),

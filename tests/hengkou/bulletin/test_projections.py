@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from docx import Document
 from openpyxl import load_workbook
@@ -14,7 +15,9 @@ from pypdf import PdfReader
 from hengkou.bulletin.content import get_bulletin
 from hengkou.bulletin.docx import render_bulletin_docx
 from hengkou.bulletin.pdf import render_bulletin_pdf
+from hengkou.bulletin.tables import bulletin_tables
 from hengkou.bulletin.xlsx import render_bulletin_xlsx
+from hengkou.models import BulletinIssue
 from hengkou.services.close import close_month
 from tests.factories import (
     AssignmentFactory,
@@ -22,6 +25,7 @@ from tests.factories import (
     MonthlyReportFactory,
     TargetFactory,
 )
+from tests.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,23 @@ def test_the_pdf_holds_the_projections(closed):
     )
     assert "预计全年完成情况" in text
     assert "预计完不成目标的部门1个：商务局" in text
+
+
+def test_a_bulletin_stored_before_projections_has_no_such_section(closed):
+    issue = BulletinIssue.objects.get()
+    content = {key: value for key, value in issue.content.items() if key != "projections"}
+    BulletinIssue.objects.filter(pk=issue.pk).update(content=content)
+    bulletin = get_bulletin(period=NOV)
+    assert bulletin.projections is None
+    assert "projections" not in [table.key for table in bulletin_tables(bulletin)]
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(render_bulletin_docx(bulletin))).paragraphs
+    )
+    assert "预计全年完成情况" not in text
+
+
+def test_the_bulletin_page_shows_the_projections(closed, client):
+    client.force_login(user_with_role("economic_bureau"))
+    html = client.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
+    assert "预计全年完成情况（按往年季节规律）" in html
+    assert "预计全年完成率（按往年季节规律）" in html
