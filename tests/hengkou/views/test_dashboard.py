@@ -263,3 +263,32 @@ def test_dashboard_shows_the_months_year_end_projections(supervisor):
         "是",
     ]
     assert d2.emphasis
+
+
+def test_the_projections_panel_costs_no_query_per_department(
+    supervisor, django_assert_max_num_queries
+):
+    """The zone's and every department's projection: one query for their earlier years."""
+
+    def with_history(code):
+        department = _department(code, target="1200", ytd="600")
+        enterprise = department.assignments.filter(year=2021).first().enterprise
+        AssignmentFactory(enterprise=enterprise, department=department, year=2020)
+        for month in (11, 12):
+            MonthlyReportFactory(
+                enterprise=enterprise, period=datetime.date(2020, month, 1), output_value=100
+            )
+
+    def count():
+        with django_assert_max_num_queries(15) as queries:
+            response = supervisor.get(
+                reverse("dashboard"), {"period": "2021-11", "metric": "output_value"}
+            )
+        assert response.context["dashboard"].projections.zone.method == "seasonal"
+        return len(queries)
+
+    with_history("A00")
+    small = count()
+    for index in range(20):
+        with_history(f"B{index:02d}")
+    assert count() == small
