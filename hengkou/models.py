@@ -583,3 +583,6 @@ from .annual.models import (  # noqa: E402, F401
     PlanGoal,
     YearTurn,
 )
+
+# The stored history of the year-end projections (hengkou/forecast/).
+from .forecast.models import ProjectionHistory  # noqa: E402, F401

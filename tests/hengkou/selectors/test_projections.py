@@ -6,7 +6,10 @@ from fractions import Fraction
 
 import pytest
 
+from enterprises.models import MonthlyReport
+from enterprises.services.figures import save_monthly_report
 from hengkou.formats import percent_value
+from hengkou.models import ProjectionHistory
 from hengkou.projections import FLAT, SEASONAL, project, seasonal_share
 from hengkou.selectors.projections import list_projections
 from tests.factories import (
@@ -175,7 +178,30 @@ def test_the_zone_projects_every_member_with_their_summed_history(zone):
 
 
 def test_projections_take_a_bounded_number_of_queries(zone, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9) as first:
+        list_projections(period=JUNE, metric="output_value")
+    # Nothing changed: the history is read as stored, not summed again.
+    with django_assert_max_num_queries(len(first) - 2):
         list_projections(period=JUNE, metric="output_value")
     with django_assert_max_num_queries(6):
         list_projections(period=JUNE, metric="investment")
+
+
+def test_the_stored_history_is_summed_again_after_any_write_it_depends_on(zone):
+    d1 = zone[0]
+    before = by_code(list_projections(period=JUNE, metric="output_value"))["D1"]
+    assert before.share == Fraction(1, 4)
+    assert ProjectionHistory.objects.get(period=JUNE, metric="output_value").history
+    # An earlier year's figure (2020's June of D1's seasonal member) changes the share.
+    seasonal = d1.assignments.get(year=2021, enterprise__name="季节企业").enterprise
+    report = MonthlyReport.objects.get(enterprise=seasonal, period=datetime.date(2020, 6, 1))
+    report.output_value = Decimal(350)
+    save_monthly_report(report=report)
+    after = by_code(list_projections(period=JUNE, metric="output_value"))["D1"]
+    assert after.share == Fraction(600, 1500)
+    # A member joining this year (with earlier figures of its own) changes it too.
+    moved = EnterpriseFactory(name="转入企业")
+    AssignmentFactory(enterprise=moved, department=d1, year=2021)
+    reports(moved, 2020, dict.fromkeys(range(1, 13), "100"))
+    joined = by_code(list_projections(period=JUNE, metric="output_value"))["D1"]
+    assert joined.share == Fraction(600 + 600, 1500 + 1200)
