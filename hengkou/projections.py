@@ -50,14 +50,19 @@ def seasonal_share(
     ``history`` holds one (figure by month m, year-end figure) pair per earlier year; a year
     counts when both are above 0. Without such a year, the flat share and 0 years.
     """
-    shares = [
-        Fraction(by_month) / Fraction(year_end)
-        for by_month, year_end in history
-        if by_month > 0 and year_end > 0
-    ]
-    if not shares:
+    # The exact mean of the ratios, summed in integers and reduced once: Fraction arithmetic
+    # reduces at every step, and a zone has hundreds of departments.
+    numerator, denominator, years = 0, 1, 0
+    for by_month, year_end in history:
+        if by_month > 0 and year_end > 0:
+            top, top_unit = by_month.as_integer_ratio()
+            bottom, bottom_unit = year_end.as_integer_ratio()
+            ratio, unit = top * bottom_unit, top_unit * bottom
+            numerator, denominator = numerator * unit + ratio * denominator, denominator * unit
+            years += 1
+    if not years:
         return flat_share(month=month, metric=metric), 0
-    return sum(shares, Fraction(0)) / len(shares), len(shares)
+    return Fraction(numerator, denominator * years), years
 
 
 @dataclass(frozen=True)

@@ -205,3 +205,21 @@ def test_the_stored_history_is_summed_again_after_any_write_it_depends_on(zone):
     reports(moved, 2020, dict.fromkeys(range(1, 13), "100"))
     joined = by_code(list_projections(period=JUNE, metric="output_value"))["D1"]
     assert joined.share == Fraction(600 + 600, 1500 + 1200)
+
+
+def test_the_share_is_the_exact_mean_of_the_years_ratios():
+    import random
+
+    rng = random.Random(21)
+    for _ in range(200):
+        history = [
+            (Decimal(rng.randint(0, 10**7)) / 100, Decimal(rng.randint(0, 10**7)) / 100)
+            for _ in range(rng.randint(0, 5))
+        ]
+        counted = [(a, b) for a, b in history if a > 0 and b > 0]
+        expected = (
+            sum((Fraction(a) / Fraction(b) for a, b in counted), Fraction(0)) / len(counted)
+            if counted
+            else Fraction(9, 12)
+        )
+        assert seasonal_share(history, month=9, metric="output_value") == (expected, len(counted))
