@@ -584,5 +584,8 @@ from .annual.models import (  # noqa: E402, F401
     YearTurn,
 )
 
+# The stored history of the year-end projections (hengkou/forecast/).
+from .forecast.models import ProjectionHistory  # noqa: E402, F401
+
 # Delivery channels per department and user and the delivery log (hengkou/messaging/).
 from .messaging.models import Delivery, DeliveryChannel  # noqa: E402, F401

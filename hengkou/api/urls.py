@@ -19,6 +19,7 @@ from .completeness import completeness
 from .history import HistoryView
 from .inspections import InspectionViewSet
 from .notifications import NotificationViewSet
+from .projections import projections
 from .schema import DocsView, SchemaView
 
 router = routers.DefaultRouter()
@@ -72,6 +73,7 @@ urlpatterns = [
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
     path("assessments/", assessments, name="assessments"),
     path("completeness/", completeness, name="completeness"),
+    path("projections/", projections, name="projections"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),

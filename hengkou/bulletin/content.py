@@ -33,6 +33,7 @@ from ..formats import (
     percent_value,
 )
 from ..models import BulletinIssue, RankingSnapshot
+from ..projections import Projection
 from ..ranking import RankingRow
 from ..selectors.zone import ZoneStats
 from .issue import ensure_bulletin_issue
@@ -89,6 +90,8 @@ def change_phrase(rate: Rate | None) -> str:
 
 # A metric's ranking in the bulletin holds the rows of the ranking itself (snapshot.to_row).
 RankingLine = RankingRow
+# A year-end projection in the bulletin is the projection itself, as computed at the close.
+ProjectionLine = Projection
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,9 @@ class Bulletin:
     projects: tuple[StageLine, ...]
     overdue_problems: tuple[OverdueProblemLine, ...]
     overdue_notices: tuple[OverdueNoticeLine, ...]
+    # Each ranked metric's zone projection, then its departments projected to miss; None for a
+    # bulletin stored before projections existed (it has no such section).
+    projections: tuple[ProjectionLine, ...] | None = None
     number: int | None = None
     document_number: str = ""
     as_at: datetime.date | None = None
@@ -411,6 +417,8 @@ def _decode(cls, data: dict):
         value, kind = data[field.name], str(field.type)
         if value is not None and "Decimal" in kind:
             value = Decimal(value)
+        elif value is not None and "Fraction" in kind:
+            value = Fraction(value)
         elif value is not None and "date" in kind and "datetime.datetime" not in kind:
             value = datetime.date.fromisoformat(value)
         values[field.name] = value
@@ -482,6 +490,9 @@ def bulletin_from_content(
         projects=_lines(StageLine, content["projects"]),
         overdue_problems=_lines(OverdueProblemLine, content["overdue_problems"]),
         overdue_notices=_lines(OverdueNoticeLine, content["overdue_notices"]),
+        projections=(
+            _lines(ProjectionLine, content["projections"]) if "projections" in content else None
+        ),
         number=number if number is not None else content.get("number"),
         document_number=document_number or content.get("document_number", ""),
         as_at=datetime.date.fromisoformat(content["as_at"]),

@@ -22,9 +22,12 @@ from fractions import Fraction
 from django.conf import settings
 from django.utils import translation
 
+from core.numbers import cents
+
 from ..choices import RankedMetric
 from ..formats import as_decimal, format_money, format_percent, percent_value
-from .content import Bulletin
+from ..projections import FLAG_FROM_MONTH
+from .content import Bulletin, format_amount, metric_unit
 from .tables import Table, bulletin_tables, zone_table
 
 DOCUMENT_DEFAULTS = {
@@ -257,6 +260,44 @@ def _lagging_paragraphs(bulletin: Bulletin) -> list[str]:
     return paragraphs
 
 
+def _projection_paragraphs(bulletin: Bulletin) -> list[str]:
+    """Return, per ranked metric, the zone's projected year-end and who is projected to miss."""
+    zones = [line for line in bulletin.projections if line.is_zone]
+    if not zones:
+        return ["本月无可测算全年完成情况的指标。"]
+    paragraphs = [
+        "预计全年完成值按累计除以往年同期累计占全年比重测算（同口径：今年的包抓企业"
+        "在往年的数据，最多取5年均值；无往年数据时按月数÷12平均测算）。"
+    ]
+    for zone in zones:
+        unit = metric_unit(zone.metric)
+        missing = [
+            line.department_name
+            for line in bulletin.projections
+            if line.metric == zone.metric and not line.is_zone
+        ]
+        rate = (
+            f"，预计全年完成率{format_percent(zone.projected_rate, zone.places)}"
+            if zone.projected_rate is not None
+            else ""
+        )
+        text = (
+            f"{zone.metric_label}：全区有目标的包抓对象累计"
+            f"{format_amount(zone.ytd_targeted, zone.metric)}{unit}，往年同期累计占全年比重"
+            f"{format_percent(zone.share, 2)}，预计全年完成"
+            f"{format_amount(cents(zone.projected_targeted), zone.metric)}{unit}，"
+            f"目标{format_amount(zone.target, zone.metric)}{unit}{rate}"
+        )
+        if bulletin.month < FLAG_FROM_MONTH:
+            text += "（自3月起标示预计完不成目标的部门）。"
+        elif missing:
+            text += f"；预计完不成目标的部门{len(missing)}个：{'、'.join(missing)}。"
+        else:
+            text += "；无预计完不成目标的部门。"
+        paragraphs.append(text)
+    return paragraphs
+
+
 def _completeness_sentence(bulletin: Bulletin) -> str:
     members = sum(line.members for line in bulletin.completeness)
     reported = sum(line.reported for line in bulletin.completeness)
@@ -287,6 +328,11 @@ def _body(bulletin: Bulletin) -> tuple[Paragraph, ...]:
         ("全区主要指标完成情况", [_zone_paragraph(bulletin)]),
         ("各包抓部门目标任务完成情况", _leaders_paragraphs(bulletin)),
         ("进度靠后部门及督办要求", _lagging_paragraphs(bulletin)),
+        *(
+            []
+            if bulletin.projections is None
+            else [("预计全年完成情况", _projection_paragraphs(bulletin))]
+        ),
         ("数据报送及到企帮扶情况", [_completeness_sentence(bulletin), _visits_sentence(bulletin)]),
     ]
     paragraphs = []

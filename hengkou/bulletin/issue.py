@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,6 +34,8 @@ from projects.models import Project, ProjectPlan, StageMove
 
 from ..choices import NoticeStatus, RankedMetric
 from ..models import BulletinIssue, NoticeEvent, RankingSnapshot, SupervisionNotice
+from ..projections import Projection
+from ..selectors.projections import list_projections
 from ..selectors.zone import get_zone_stats
 
 CONTENT_VERSION = 1
@@ -65,8 +69,9 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 def _json(value):
-    """Return a value as JSON holds it: Decimals exact as strings, dates in ISO form."""
-    if isinstance(value, Decimal):
+    """Return a value as JSON holds it: Decimals and Fractions exact as strings, dates in ISO
+    form."""
+    if isinstance(value, Decimal | Fraction):
         return str(value)
     if isinstance(value, datetime.date):  # datetimes too
         return value.isoformat()
@@ -101,6 +106,27 @@ def _rankings(month: Period) -> tuple[list[dict], list[dict]]:
         if any(row["completion_rate"] is not None for row in rows)
     ]
     return rankings, by_metric[RankedMetric.OUTPUT_VALUE]
+
+
+def _projections(month: Period, rankings: list[dict]) -> list[dict]:
+    """Return each ranked metric's year-end projection for the zone, then for the departments
+    projected to miss their target (lowest projected rate first), from the month's snapshot.
+
+    One query for the snapshot and one per ranked metric for its members' earlier years.
+    """
+    metrics = [ranking["metric"] for ranking in rankings]
+    rows = defaultdict(list)
+    for snapshot in RankingSnapshot.objects.filter(period=month, metric__in=metrics).order_by(
+        "metric", F("rank").asc(nulls_last=True), "department_code"
+    ):
+        rows[snapshot.metric].append(snapshot.to_row(month=month.period.month))
+    names = [field.name for field in dataclasses.fields(Projection)]
+    lines = []
+    for metric in metrics:
+        projections = list_projections(period=month.period, metric=metric, rows=rows[metric])
+        for line in (projections.zone, *projections.missing):
+            lines.append({name: _json(getattr(line, name)) for name in names})
+    return lines
 
 
 def _notice_states(notices: list[SupervisionNotice], at: datetime.datetime) -> dict[int, str]:
@@ -340,6 +366,7 @@ def build_content(*, month: Period) -> dict:
         "zone": {key: _json(value) for key, value in dataclasses.asdict(zone).items()},
         "rankings": rankings,
         "lagging": _lagging(rankings, period, closed_at),
+        "projections": _projections(month, rankings),
         "completeness": _completeness(output_rows),
         "visit_compliance": _visit_compliance(period, closed_on),
         "projects": _projects(last_day),

@@ -8,20 +8,29 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from core.exports import neutralise
+from core.numbers import cents
 from core.periods import format_period
 
-from ..choices import Light
+from ..choices import Light, RankedMetric
 from ..formats import (
     DASH,
     as_decimal,
     format_percent,
     format_points,
 )
-from ..ranking import RankingRow
-from .content import COUNT_METRICS, Bulletin, MetricRanking, VisitComplianceLine, format_amount
+from ..projections import FLAG_FROM_MONTH, SEASONAL
+from ..ranking import STOCK_METRICS, RankingRow
+from .content import (
+    COUNT_METRICS,
+    Bulletin,
+    MetricRanking,
+    VisitComplianceLine,
+    format_amount,
+    metric_unit,
+)
 
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -50,6 +59,7 @@ class Cell:
     metric: str = ""
     places: int = 1  # decimals of a rate or points (RankingRow.places)
     url: str = ""  # where the value leads (a page's link; files show the text)
+    badge: str = ""  # what a raised flag's badge says on a page (default: lagging)
 
     @property
     def text(self) -> str:
@@ -199,6 +209,91 @@ def ranking_table(ranking: MetricRanking, *, period: datetime.date | None = None
         rows=tuple(
             Row(ranking_cells(row, ranking.metric, link=link(row)), emphasis=row.lagging)
             for row in ranking.rows
+        ),
+    )
+
+
+def projection_headers(unit) -> tuple[str, ...]:
+    """Return the projection's column titles: each says exactly what its number is."""
+    unit = {"unit": unit}
+    return (
+        _("Department"),
+        _("Members"),
+        _("Target of members with a target (%(unit)s)") % unit,
+        _("Year to date of members with a target (%(unit)s)") % unit,
+        _("Share of the year-end reached by this month in earlier years (same members)"),
+        _("Basis of the share"),
+        _("Projected year-end of members with a target (YTD ÷ share, %(unit)s)") % unit,
+        _("Projected year-end completion rate (by the seasonal pattern of earlier years)"),
+        _("Projected to miss the target (from month 3)"),
+    )
+
+
+def projection_basis(line) -> str:
+    """Return what the share of a projection rests on: earlier years, or the flat pattern."""
+    if line.method == SEASONAL:
+        return ngettext(
+            "Seasonal: %(years)s earlier year of the same members",
+            "Seasonal: mean of %(years)s earlier years of the same members",
+            line.history_years,
+        ) % {"years": line.history_years}
+    if line.metric in STOCK_METRICS:
+        return _("Flat (no earlier figures): the month's value")
+    return _("Flat (no earlier figures): month ÷ 12")
+
+
+def projection_cells(line, metric: str, *, link: str = "") -> tuple[Cell, ...]:
+    """Return a projection's cells, in the order of projection_headers; ``link`` on the name."""
+    name = _("Whole zone (all departments)") if line.is_zone else line.department_name
+    flagged = line.month >= FLAG_FROM_MONTH
+    return (
+        Cell(name, url=link),
+        Cell(line.members, "count"),
+        Cell(line.target, "money", metric),
+        Cell(line.ytd_targeted, "money", metric),
+        Cell(line.share, "rate", places=2),
+        Cell(projection_basis(line)),
+        Cell(cents(line.projected_targeted), "money", metric),
+        Cell(line.projected_rate, "rate", places=line.places),
+        Cell(line.will_miss, "flag", badge=_("projected to miss")) if flagged else Cell(None),
+    )
+
+
+def projection_table(lines, *, metric: str, key: str = "projections", title: str = "") -> Table:
+    """Return projections (the zone's first, if among them) as a table of one metric."""
+    unit = metric_unit(metric)
+    label = str(RankedMetric(metric).label)
+    return Table(
+        key=key,
+        title=title
+        or _("Year-end projection: %(metric)s (%(unit)s)") % {"metric": label, "unit": unit},
+        sheet=_("Projection %(metric)s") % {"metric": label},
+        headers=projection_headers(unit),
+        rows=tuple(Row(projection_cells(line, metric), emphasis=line.will_miss) for line in lines),
+    )
+
+
+def projections_table(bulletin: Bulletin) -> Table:
+    """Return the bulletin's projections: each ranked metric's zone, then who will miss."""
+    title = _("Year-end projections (by the seasonal pattern of earlier years)")
+    headers = (_("Metric"), *projection_headers(_("in the metric's unit")))
+    return Table(
+        key="projections",
+        title=title,
+        sheet=_("Year-end projections"),
+        headers=headers,
+        rows=tuple(
+            Row(
+                (
+                    Cell(
+                        _("%(metric)s (%(unit)s)")
+                        % {"metric": line.metric_label, "unit": metric_unit(line.metric)}
+                    ),
+                    *projection_cells(line, line.metric),
+                ),
+                emphasis=line.will_miss,
+            )
+            for line in bulletin.projections or ()
         ),
     )
 
@@ -387,6 +482,7 @@ def bulletin_tables(bulletin: Bulletin) -> list[Table]:
     """Return the bulletin's tables after the zone figures: the rankings, then the rest."""
     return [ranking_table(ranking) for ranking in bulletin.rankings] + [
         lagging_table(bulletin),
+        *([] if bulletin.projections is None else [projections_table(bulletin)]),
         completeness_table(bulletin),
         visit_compliance_table(bulletin),
         projects_table(bulletin),

@@ -4,7 +4,8 @@
 statistics and the monthly trend), ``completeness`` (who has reported), ``defaults`` (the period
 a page opens on) and ``notices`` are the reads spanning both apps; their names are offered here
 too. ``dashboard``, ``drilldown`` (with ``members``, the figures it sums) and ``assessment``
-assemble what their pages show; import them from their modules.
+assemble what their pages show, and ``projections`` the year-end projections; import them from
+their modules.
 """
 
 from .completeness import (

@@ -14,22 +14,35 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.indicators import time_progress
 
-from ..bulletin.content import MetricRanking
-from ..bulletin.tables import NUMERIC_KINDS, Cell, Row, Table, ranking_table
+from ..bulletin.content import MetricRanking, metric_unit
+from ..bulletin.tables import (
+    NUMERIC_KINDS,
+    Cell,
+    Row,
+    Table,
+    projection_cells,
+    projection_headers,
+    ranking_table,
+)
 from ..choices import Light, RankedMetric
 from ..ranking import RankingRow
 from .completeness import CompletenessBoard, get_completeness_board
+from .projections import MonthProjections, list_projections
 from .ranking import PeriodRanking, get_shown_ranking
 from .zone import TrendPoint, ZoneStats, get_zone_stats, list_monthly_trend
 
 RANKING_PAGE_SIZE = 30
 BOARD_PAGE_SIZE = 30
+# The projections panel lists the zone, then at most this many departments projected to miss.
+PROJECTION_PANEL_SIZE = 30
 
 # The worst light first when sorted ascending, as the lowest completion rate comes first.
 _LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
@@ -225,6 +238,50 @@ class Dashboard:
             sort=sort,
             lagging_only=lagging_only,
         )
+
+    @cached_property
+    def projections(self) -> MonthProjections:
+        """Return the month's year-end projections from the ranking shown."""
+        return list_projections(period=self.period, metric=self.metric, rows=self.ranking.rows)
+
+    @cached_property
+    def projection_table(self) -> Table:
+        """Return the zone's projection, then the first departments projected to miss.
+
+        At most ``PROJECTION_PANEL_SIZE`` departments, lowest projected rate first; each name
+        leads to the department's members for the month and metric.
+        """
+        projections = self.projections
+        query = urlencode({"period": f"{self.period:%Y-%m}", "metric": self.metric})
+        lines = [projections.zone, *projections.missing[:PROJECTION_PANEL_SIZE]]
+        unit = metric_unit(self.metric)
+        return Table(
+            key="projections",
+            title=_("Year-end projections"),
+            sheet=_("Year-end projections"),
+            headers=projection_headers(unit),
+            rows=tuple(
+                Row(
+                    projection_cells(
+                        line,
+                        self.metric,
+                        link=""
+                        if line.is_zone
+                        else f"{reverse('department_members', args=[line.department_id])}?{query}",
+                    ),
+                    emphasis=line.will_miss,
+                )
+                for line in lines
+            ),
+        )
+
+    @cached_property
+    def projection_rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
+        """Return the projection table's rows with each cell's classes."""
+        return [
+            (row, [(cell, _column_classes(cell.kind)) for cell in row.cells])
+            for row in self.projection_table.rows
+        ]
 
     @cached_property
     def missing_departments(self) -> int:

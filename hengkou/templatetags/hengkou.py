@@ -68,7 +68,7 @@ def _cell_content(cell) -> str:
     if cell.url:
         return f'<a href="{escape(cell.url)}">{text}</a>'
     if cell.kind == "flag" and cell.value:
-        return f'<span class="badge text-bg-warning">{escape(_("lagging"))}</span>'
+        return f'<span class="badge text-bg-warning">{escape(cell.badge or _("lagging"))}</span>'
     return text
 
 

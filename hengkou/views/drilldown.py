@@ -17,10 +17,12 @@ from core.periods import DefaultPeriod
 from enterprises.models import Department
 
 from ..bulletin.content import metric_unit
+from ..bulletin.tables import projection_basis
 from ..choices import MemberReportStatus, RankedMetric
 from ..forms import DashboardForm
 from ..ranking import INVESTMENT_METRICS, STOCK_METRICS
 from ..selectors.drilldown import DepartmentMembers, get_department_members, money_of
+from ..selectors.projections import get_department_projection
 from .dashboard import dashboard_form
 
 REPORT_STATUS_LABELS = dict(MemberReportStatus.choices)
@@ -126,6 +128,11 @@ def department_members(request, department):
             rows=members.lines,
         )
     query = urlencode({"period": f"{period:%Y-%m}", "metric": metric})
+    projection = (
+        None
+        if members.row is None
+        else get_department_projection(period=period, metric=metric, row=members.row)
+    )
     return render(
         request,
         "hengkou/department_members.html",
@@ -138,5 +145,8 @@ def department_members(request, department):
             "status_labels": REPORT_STATUS_LABELS,
             "query": query,
             "dashboard_url": f"{reverse('dashboard')}?{query}",
+            "projection": projection,
+            "projection_basis": projection_basis(projection) if projection else "",
+            "unit": metric_unit(metric),
         },
     )

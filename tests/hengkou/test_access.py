@@ -320,6 +320,8 @@ RESOURCES = {
 ENDPOINTS = {
     "/api/v1/rankings/": RANKINGS,
     "/api/v1/rankings/{department}/members/": RANKINGS,
+    # The year-end projections: the same departments' totals as the ranking.
+    "/api/v1/projections/": RANKINGS,
     "/api/v1/zone-stats/": RANKINGS,
     "/api/v1/chain-stats/": RANKINGS,
     "/api/v1/assessments/": RANKINGS,

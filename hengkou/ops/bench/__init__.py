@@ -1,7 +1,9 @@
 """The benchmark of the ranking, the menus' pages and the close (``make bench``).
 
 Parts, each usable on its own: ``generate`` fills an empty database with deterministic data of
-a scale (``parse_scale``: a number of enterprises at the city's 500 departments, or the town),
+a scale (``parse_scale``: a number of enterprises at the city's 500 departments, or the town)
+with a documented seasonal pattern (``common.SEASON``: a Spring-Festival dip in January and
+February, a year-end peak in November and December),
 ``measure`` times the selectors, every page of the supervisor's and the busiest leader's menus
 and the API endpoints (without a cache and with Redis warm), DuckDB's re-sum, the load under
 wrk and the monthly close, ``render_section``/``write_section`` put the results into

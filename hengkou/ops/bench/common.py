@@ -24,8 +24,15 @@ CLOSE_TARGET_SECONDS = 5.0
 TOWN_PAGE_TARGET_MS = 50.0  # town scale on SQLite: every page
 IMPORT_TARGET_ROWS_PER_S = 20_000
 CREDIT_SERIAL_BASE = 30_000_000
-# Seasonal shape of monthly output: a slow January/February (Spring Festival), a strong December.
+# The bench data's seasonal pattern, fixed before any projection method was written (issue 21)
+# and documented in docs/performance.md: each month's factor multiplies an enterprise's average
+# monthly flow (output, and through it value added, revenue, profit, tax, electricity). A
+# Spring-Festival dip in January and February (0.78, 0.72), a flat spring and summer around 1,
+# and a year-end peak (1.10 in November, 1.34 in December, when enterprises push to meet the
+# year's plan). The twelve factors sum to exactly 12, so a year's total is 12 × the average month
+# and the annual targets (12 × the average month × 0.9–1.25) carry no seasonal bias.
 SEASON = (0.78, 0.72, 0.98, 1.0, 1.02, 1.04, 0.97, 0.97, 1.03, 1.05, 1.1, 1.34)
+assert abs(sum(SEASON) - 12) < 1e-9
 CHAINS = ("富硒食品", "新型材料", "装备制造", "毛绒玩具", "电子信息", "生物医药", "")
 COPY_BATCH = 20_000
 

@@ -169,6 +169,12 @@ def generate(*, scale: Scale, log: Callable[[str], None] = print) -> list[Phase]
     every year (about 5% change department from one year to the next), most have an output
     target each year, and reports start in a random year for a few and miss about 1% of
     months, so the rollup has gaps to bridge.
+
+    Seasonal pattern (``common.SEASON``, fixed before the year-end projection was written):
+    a month's flows are the enterprise's average month × its year's growth × the month's factor
+    × noise of ±15%. The factors are a Spring-Festival dip in January (0.78) and February
+    (0.72), about 1 from March to October (0.97–1.05), and a year-end peak in November (1.10)
+    and December (1.34); they sum to 12.
     """
     if Enterprise.objects.exists():
         raise RuntimeError("The database already holds enterprises: the bench needs an empty one.")

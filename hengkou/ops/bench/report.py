@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .common import (
     END_MARKER,
+    SEASON,
     START_MARKER,
     TOWN_END_MARKER,
     TOWN_PAGE_TARGET_MS,
@@ -175,7 +176,10 @@ def render_section(
         f"{scale.departments} sponsoring departments, {scale.enterprises:,} enterprises, "
         f"{scale.months} months of reports ({scale.periods[0]:%Y-%m} to "
         f"{scale.periods[-1]:%Y-%m}), one assignment per enterprise and year, output targets "
-        f"for about {scale.targeted_share:.0%} of them each year.",
+        f"for about {scale.targeted_share:.0%} of them each year. Monthly flows follow the "
+        "seasonal pattern of the bench's data (Spring-Festival dip, year-end peak): "
+        + " · ".join(f"{n}: {factor:.2f}" for n, factor in enumerate(SEASON, 1))
+        + " (× the enterprise's average month, ±15% noise).",
         "",
         "| table | rows | size with indexes |",
         "|---|---:|---:|",

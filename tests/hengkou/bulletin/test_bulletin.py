@@ -254,6 +254,7 @@ def test_xlsx_holds_the_figures_as_numbers_in_their_cells(zone, english):
         "Industrial investment",
         "Tech-renovation investment",
         "Supervision notices",
+        "Year-end projections",
         "Reporting completeness",
         "Visit compliance",
         "Projects",

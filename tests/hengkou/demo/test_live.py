@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from fractions import Fraction
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -425,3 +426,19 @@ def test_projects_are_entered_in_reserve_and_moved_on_dated_as_it_happened(livin
         "2021-06-25",
         "2021-07-12",
     ]
+
+
+def test_the_dashboard_shows_junes_projections_from_the_demos_seasons(living, admin_client):
+    """June of this year is projected from the same members' seasonal shape of 2021 and 2025."""
+    page = admin_client.get(reverse("dashboard"), {"period": "2026-06", "metric": "output_value"})
+    html = page.content.decode()
+    assert 'id="projections-table"' in html and "预计全年完成率（按往年季节规律）" in html
+    projections = page.context["dashboard"].projections
+    assert projections.zone.method == "seasonal" and projections.zone.history_years == 2
+    # The demo's seasons (a February dip, a December peak): less than half the year by June.
+    assert projections.zone.share < Fraction(1, 2)
+    assert all(row.method == "seasonal" for row in projections.departments)
+    # Without a month chosen: the latest reported month, projected the same way.
+    default = admin_client.get(reverse("dashboard")).context["dashboard"]
+    assert default.period == datetime.date(2026, 10, 1)
+    assert default.projections.zone.method == "seasonal"

@@ -18,6 +18,7 @@ from enterprises.models import (
 from enterprises.services.figures import rebuild_monthly_ytd
 from enterprises.validators import validate_credit_code
 from hengkou.ops import bench
+from hengkou.ops.bench.common import SEASON
 from hengkou.ranking import rank_departments
 from hengkou.selectors import list_department_totals
 
@@ -305,3 +306,33 @@ def test_write_section_puts_a_new_section_after_the_last_generated_one(tmp_path)
         f"# Performance\n\n{bench.START_MARKER}\ncity 2\n{bench.END_MARKER}\n\n"
         f"{bench.TOWN_START_MARKER}\ntown\n{bench.TOWN_END_MARKER}\n\n## Findings\n"
     )
+
+
+def test_generated_output_follows_the_documented_seasonal_pattern():
+    """A Spring-Festival dip in January–February and a year-end peak, as common.SEASON says."""
+    scale = bench.Scale(
+        departments=2,
+        enterprises=200,
+        first_month=datetime.date(2021, 1, 1),
+        months=12,
+        county_leaders=1,
+        staff_per_department=1,
+    )
+    bench.generate(scale=scale, log=quiet)
+    by_enterprise = {}
+    for enterprise_id, period, output in MonthlyReport.objects.values_list(
+        "enterprise_id", "period", "output_value"
+    ):
+        by_enterprise.setdefault(enterprise_id, {})[period.month] = float(output)
+    full = [months for months in by_enterprise.values() if len(months) == 12]
+    assert len(full) > 150
+    # Each enterprise's month over its own average month, averaged over enterprises.
+    shape = [
+        sum(months[month] * 12 / sum(months.values()) for months in full) / len(full)
+        for month in range(1, 13)
+    ]
+    for month, (measured, factor) in enumerate(zip(shape, SEASON, strict=True), 1):
+        assert abs(measured - factor) < 0.05, (month, measured, factor)
+    assert max(shape[0], shape[1]) < min(shape[2:])
+    assert shape[11] == max(shape)
+    assert sum(SEASON) == pytest.approx(12)

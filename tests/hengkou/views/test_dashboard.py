@@ -144,9 +144,10 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
         _department(f"B{index:02d}", target="1200", ytd="600")
     large = count()
     # The first read after a write ranks the month and stores the ranking (two queries more
-    # than reading it stored, below), the same at any size.
-    assert small == large <= 14
-    assert count() == large - 2
+    # than reading it stored, below), and sums the projections' history and stores it (two more
+    # than reading it stored), the same at any size.
+    assert small == large <= 18
+    assert count() == large - 4
 
 
 def test_administrator_reopens_a_closed_month_with_a_reason(supervisor):
@@ -236,3 +237,59 @@ def test_each_ranking_row_leads_to_the_departments_members(supervisor):
     members = supervisor.get(url.replace("&amp;", "&"))
     assert members.status_code == 200
     assert "D1未报企业" in members.content.decode()  # who is behind, and by how much
+
+
+def test_dashboard_shows_the_months_year_end_projections(supervisor):
+    """The zone first, then who is projected to miss; each with the basis that checks it."""
+    _department("D1", target="1200", ytd="1150")
+    _department("D2", target="1200", ytd="100")
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    html = response.content.decode()
+    assert 'id="projections-table"' in html
+    assert "预计全年完成率（按往年季节规律）" in html
+    assert "1 个部门预计完不成目标" in html
+    assert '<span class="badge text-bg-warning">预计完不成</span>' in html
+    table = response.context["dashboard"].projection_table
+    names = [row.cells[0].text for row in table.rows]
+    assert names == ["全区（全部部门）", "D2局"]
+    d2 = table.rows[1]
+    # No earlier figures: the flat share 11/12, so 100 ÷ 11/12 = 109.09 of 1,200.
+    assert [cell.text for cell in d2.cells[2:]] == [
+        "1,200.00",
+        "100.00",
+        "91.67%",
+        "平均（无往年数据）：月数÷12",
+        "109.09",
+        "9.1%",
+        "是",
+    ]
+    assert d2.emphasis
+
+
+def test_the_projections_panel_costs_no_query_per_department(
+    supervisor, django_assert_max_num_queries
+):
+    """The zone's and every department's projection: one query for their earlier years."""
+
+    def with_history(code):
+        department = _department(code, target="1200", ytd="600")
+        enterprise = department.assignments.filter(year=2021).first().enterprise
+        AssignmentFactory(enterprise=enterprise, department=department, year=2020)
+        for month in (11, 12):
+            MonthlyReportFactory(
+                enterprise=enterprise, period=datetime.date(2020, month, 1), output_value=100
+            )
+
+    def count():
+        with django_assert_max_num_queries(18) as queries:
+            response = supervisor.get(
+                reverse("dashboard"), {"period": "2021-11", "metric": "output_value"}
+            )
+        assert response.context["dashboard"].projections.zone.method == "seasonal"
+        return len(queries)
+
+    with_history("A00")
+    small = count()
+    for index in range(20):
+        with_history(f"B{index:02d}")
+    assert count() == small

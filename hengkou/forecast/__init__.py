@@ -1,0 +1,1 @@
+"""The year-end projection's stored data (the rules: hengkou/projections.py)."""
