@@ -309,7 +309,7 @@ class Dashboard:
             "rates": [round(float(row.completion_rate) * 100, 2) for row in ranked],
             "lights": [row.light for row in ranked],
             "months": [point.month for point in self.trend],
-            "values": [float(point.value) for point in self.trend],
+            "values": [None if point.value is None else float(point.value) for point in self.trend],
             "previous": [float(point.previous) for point in self.trend],
             "labels": {
                 "rate": _("Completion rate (%)"),

@@ -108,7 +108,7 @@ class TrendPoint:
     """The zone's total of a metric in one month of a year and of the year before."""
 
     month: int
-    value: Decimal
+    value: Decimal | None  # None: no member has reported the month yet (a month to come)
     previous: Decimal
 
 
@@ -138,11 +138,15 @@ def list_monthly_trend(*, year: int, metric: str) -> list[TrendPoint]:
     return [
         TrendPoint(
             month=month,
-            value=cents(totals.get(datetime.date(year, month, 1))),
+            value=_or_none(totals.get(datetime.date(year, month, 1))),
             previous=cents(totals.get(datetime.date(year - 1, month, 1))),
         )
         for month in range(1, 13)
     ]
+
+
+def _or_none(total) -> Decimal | None:
+    return None if total is None else cents(total)
 
 
 def _trend_from_department_totals(*, year: int, metric: str) -> list[TrendPoint]:
@@ -155,7 +159,11 @@ def _trend_from_department_totals(*, year: int, metric: str) -> list[TrendPoint]
             period__gte=datetime.date(year, 1, 1), period__lte=datetime.date(year, 12, 1)
         )
         .values("period")
-        .annotate(ytd=Sum(f"ytd_{metric}"), previous=Sum(f"ytd_previous_{metric}"))
+        .annotate(
+            ytd=Sum(f"ytd_{metric}"),
+            previous=Sum(f"ytd_previous_{metric}"),
+            reported=Sum("reported"),
+        )
         .order_by()
     }
     stock = metric in STOCK_METRICS
@@ -166,7 +174,9 @@ def _trend_from_department_totals(*, year: int, metric: str) -> list[TrendPoint]
         points.append(
             TrendPoint(
                 month=month,
-                value=ytd if stock else ytd - before[0],
+                # A month no member has reported yet (December, before its reports) is no
+                # point of the line: its carried year to date would draw a month of zero.
+                value=(ytd if stock else ytd - before[0]) if found.get("reported") else None,
                 previous=previous if stock else previous - before[1],
             )
         )

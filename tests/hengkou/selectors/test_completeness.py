@@ -75,7 +75,23 @@ def test_monthly_trend_sums_this_year_and_last_for_the_same_members():
     trend = list_monthly_trend(year=2021, metric="output_value")
     assert len(trend) == 12
     assert (trend[2].value, trend[2].previous) == (Decimal("7.00"), Decimal("5.00"))
-    assert trend[0].value == 0
+    assert trend[0].value is None  # nobody reported January: no point, not a month of 0
+
+
+def test_monthly_trend_leaves_months_not_reported_off_the_line():
+    # The year to date is carried into a month nobody has reported yet (December, before its
+    # reports): the line has no point there, where it used to fall to 0 (or below).
+    member = AssignmentFactory(year=2021).enterprise
+    for month, value in ((10, 30), (11, 0)):
+        MonthlyReportFactory(
+            enterprise=member, period=datetime.date(2021, month, 1), output_value=value
+        )
+    MonthlyReportFactory(enterprise=member, period=datetime.date(2020, 12, 1), output_value=9)
+    trend = list_monthly_trend(year=2021, metric="output_value")
+    assert trend[9].value == Decimal("30.00")
+    assert trend[10].value == Decimal("0.00")  # reported as 0: a point at 0
+    assert trend[11].value is None
+    assert trend[11].previous == Decimal("9.00")
 
 
 def _reference_missing(period, per_department):
