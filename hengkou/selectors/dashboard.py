@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.indicators import time_progress
+from enterprises.models import Period
 
 from ..bulletin.content import MetricRanking, metric_unit
 from ..bulletin.tables import (
@@ -241,8 +242,24 @@ class Dashboard:
 
     @cached_property
     def projections(self) -> MonthProjections:
-        """Return the month's year-end projections from the ranking shown."""
+        """Return the year-end projections from the ranking shown, or from the month before.
+
+        An open month whose reports are not all in (November, before 5 December) would project
+        the missing members' months as nothing: every department short of its reports would be
+        projected to miss. Its projection is then the month before's when that month is closed
+        (as of its close: its stored ranking), and ``projection_from_month_before`` says so.
+        January has no month before in the year; an open month before is no better.
+        """
+        if not (self.ranking.closed or not self.missing_departments or self.period.month == 1):
+            before = self.period.replace(month=self.period.month - 1)
+            if Period.is_closed(before):
+                return list_projections(period=before, metric=self.metric)
         return list_projections(period=self.period, metric=self.metric, rows=self.ranking.rows)
+
+    @property
+    def projection_from_month_before(self) -> bool:
+        """Return whether the projections are the month before's (this month is not all in)."""
+        return self.projections.period != self.period
 
     @cached_property
     def projection_table(self) -> Table:
@@ -252,7 +269,7 @@ class Dashboard:
         leads to the department's members for the month and metric.
         """
         projections = self.projections
-        query = urlencode({"period": f"{self.period:%Y-%m}", "metric": self.metric})
+        query = urlencode({"period": f"{projections.period:%Y-%m}", "metric": self.metric})
         lines = [projections.zone, *projections.missing[:PROJECTION_PANEL_SIZE]]
         unit = metric_unit(self.metric)
         return Table(

@@ -146,7 +146,9 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
     # The first read after a write ranks the month and stores the ranking (two queries more
     # than reading it stored, below), and sums the projections' history and stores it (two more
     # than reading it stored), the same at any size.
-    assert small == large <= 18
+    # One more (whether October is closed): a member has not reported November (the projection
+    # is then the month before's when closed).
+    assert small == large <= 19
     assert count() == large - 4
 
 
@@ -281,7 +283,7 @@ def test_the_projections_panel_costs_no_query_per_department(
             )
 
     def count():
-        with django_assert_max_num_queries(18) as queries:
+        with django_assert_max_num_queries(19) as queries:
             response = supervisor.get(
                 reverse("dashboard"), {"period": "2021-11", "metric": "output_value"}
             )
@@ -293,3 +295,42 @@ def test_the_projections_panel_costs_no_query_per_department(
     for index in range(20):
         with_history(f"B{index:02d}")
     assert count() == small
+
+
+def test_projections_of_a_month_not_all_in_are_the_closed_month_befores(supervisor):
+    # October is closed; in November one member of each department has not reported: projecting
+    # November's year to date would count the missing member's month as nothing.
+    from hengkou.services.close import close_month
+
+    department = DepartmentFactory(code="D1", name="D1局")
+    reported, missing = (
+        AssignmentFactory(department=department, year=2021, enterprise__name=name).enterprise
+        for name in ("报送企业", "未报企业")
+    )
+    for enterprise in (reported, missing):
+        TargetFactory(enterprise=enterprise, year=2021, value=Decimal("1200"))
+        MonthlyReportFactory(
+            enterprise=enterprise, period=datetime.date(2021, 10, 1), output_value=1000
+        )
+    MonthlyReportFactory(enterprise=reported, period=NOV, output_value=1100)
+    close_month(
+        period=datetime.date(2021, 10, 1),
+        acting_user=None,
+        now=datetime.datetime(2021, 11, 6, 10, tzinfo=datetime.UTC),
+    )
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    dashboard = response.context["dashboard"]
+    assert dashboard.projections.period == datetime.date(2021, 10, 1)
+    assert dashboard.projection_from_month_before
+    html = response.content.decode()
+    assert "工业总产值预计全年完成情况（据2021-10累计）" in html
+    assert "2021-11 的月报尚未报齐（1 个部门仍有企业未报）" in html
+    # Projected from October: 2000 ÷ (10/12) = 2400 of 2400, not from November's 1100 + 0.
+    assert dashboard.projections.zone.ytd == Decimal("2000.00")
+
+    # Once every member has reported November, November's year to date is projected.
+    MonthlyReportFactory(enterprise=missing, period=NOV, output_value=90)
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    dashboard = response.context["dashboard"]
+    assert dashboard.projections.period == NOV
+    assert "尚未报齐" not in response.content.decode()
