@@ -12,7 +12,7 @@ from projects.api import views as projects
 from projects.api import zone_views as project_zone
 
 from ..health import ping
-from . import annual, views
+from . import annual, quality, views
 from .assessments import assessments
 from .bulletins import BulletinViewSet
 from .completeness import completeness
@@ -52,6 +52,7 @@ router.register(
     "project-evaluations", project_reviews.ProjectEvaluationViewSet, basename="project-evaluation"
 )
 router.register("bulletins", BulletinViewSet, basename="bulletin")
+router.register("figure-flags", quality.FigureFlagViewSet)
 router.register("annual-plans", annual.AnnualPlanViewSet)
 router.register("year-turns", annual.YearTurnViewSet)
 router.register("year-turn-assignments", annual.DraftAssignmentViewSet)
@@ -70,6 +71,7 @@ urlpatterns = [
     path("chain-stats/", enterprises.chain_stats, name="chain-stats"),
     path("assessments/", assessments, name="assessments"),
     path("completeness/", completeness, name="completeness"),
+    path("data-quality/", quality.data_quality, name="data-quality"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),

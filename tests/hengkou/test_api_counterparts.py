@@ -30,6 +30,7 @@ API = "/api/v1"
 COUNTERPARTS: dict[str, set[str]] = {
     "dashboard_close": {f"POST {API}/periods/{{period}}/close/"},
     "dashboard_reopen": {f"POST {API}/periods/{{period}}/reopen/"},
+    "data_quality_explain": {f"POST {API}/figure-flags/{{id}}/explain/"},
     "notice_detail": {f"PATCH {API}/supervision-notices/{{id}}/"},
     "inspection_list": {f"POST {API}/inspections/"},
     # A visit with the problems raised on the spot and the photos taken.
