@@ -178,5 +178,6 @@ def explain_figure_flag(
     flag.explained_by = acting_user
     flag.explained_at = now
     flag._history_user = acting_user
+    flag._history_date = now
     flag.save(update_fields=["explanation", "explained_by", "explained_at"])
     return flag
