@@ -50,8 +50,9 @@ class FigureFlagFilterSet(django_filters.FilterSet):
         description=(
             "Records why a flagged figure is right: who may change the monthly report (its "
             "department, the economic bureau) gives a short reason, kept in the flag's history "
-            "(`history/?model=figureflag&id=`). A figure that was wrong is corrected instead "
-            "(`PATCH monthly-reports/{id}/`), which recomputes its flags. 403 for anyone else."
+            "(`history/?model=enterprises.figureflag&object_id=`). A figure that was wrong is "
+            "corrected instead (`PATCH monthly-reports/{id}/`), which recomputes its flags. 403 "
+            "for anyone else."
         ),
         request=ExplainSerializer,
         responses={200: FigureFlagSerializer, 400: ERRORS["400"], 403: ERRORS["403"]},
