@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 SECTION = "## Worked examples: the data-quality gate"
 EXAMPLE = re.compile(
-    r"```sh\n(?P<command>(?:post|get|patch) .*?)\n# (?P<status>\d{3})\n```\n```json\n(?P<body>.*?)\n```",
+    r"```sh\n(?P<command>(?:post|get|patch) .*?)\n# (?P<status>\d{3})\n```\n"
+    r"```json\n(?P<body>.*?)\n```",
     re.S,
 )
 OCT, NOV = datetime.date(2021, 10, 1), datetime.date(2021, 11, 1)
@@ -54,7 +55,7 @@ def matches(expected, actual, path="") -> list[str]:
             return [f"{path} length"]
         return [
             w
-            for i, (e, a) in enumerate(zip(expected, actual))
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
             for w in matches(e, a, f"{path}[{i}]")
         ]
     return [] if expected == actual else [f"{path}: {actual!r} != {expected!r}"]
