@@ -58,11 +58,14 @@ def refresh_figure_flags(*, pairs: Iterable[tuple[int, int]], acting_user=None) 
         for ids in _chunks(sorted(years_of)):
             wanted, recomputed = _wanted_flags(ids, years_of, thresholds)
             years = set().union(*(years_of[e] for e in ids))
+            # By their reports, not their own enterprise and month: a report moved to another
+            # enterprise or month takes its flags along.
+            reports = MonthlyReport.objects.filter(
+                enterprise_id__in=ids, period__year__in=sorted(years)
+            )
             existing = {
                 (flag.report_id, flag.rule, flag.metric): flag
-                for flag in FigureFlag.objects.filter(
-                    enterprise_id__in=ids, period__year__in=sorted(years)
-                )
+                for flag in FigureFlag.objects.filter(report__in=reports.values("pk"))
                 if flag.report_id in recomputed
             }
             changed += _write_flags(wanted, existing, acting_user=acting_user)
@@ -109,10 +112,15 @@ def _write_flags(wanted: dict, existing: dict, *, acting_user) -> int:
                     params=params,
                 )
             )
-        elif flag.params != params:
-            if not _same_numbers(flag, params):
+        elif (
+            flag.params != params
+            or flag.enterprise_id != report["enterprise_id"]
+            or flag.period != report["period"]
+        ):
+            if not _same_numbers(flag, params) or flag.period != report["period"]:
                 flag.explanation, flag.explained_by, flag.explained_at = "", None, None
             flag.params = params
+            flag.enterprise_id, flag.period = report["enterprise_id"], report["period"]
             updated.append(flag)
     if stale:
         FigureFlag.objects.filter(pk__in=stale).delete()
@@ -122,7 +130,7 @@ def _write_flags(wanted: dict, existing: dict, *, acting_user) -> int:
         bulk_update_with_history(
             updated,
             FigureFlag,
-            ["params", "explanation", "explained_by", "explained_at"],
+            ["params", "enterprise", "period", "explanation", "explained_by", "explained_at"],
             batch_size=1000,
             default_user=acting_user,
         )

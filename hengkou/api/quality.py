@@ -22,6 +22,11 @@ from .serializers import FigureFlagSerializer, PeriodQuerySerializer
 READS_FLAGS = "enterprises.view_figureflag"
 
 
+class ReadsFlags(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm(READS_FLAGS))
+
+
 class ExplainSerializer(serializers.Serializer):
     explanation = serializers.CharField(
         max_length=EXPLANATION_MAX,
@@ -77,7 +82,7 @@ class FigureFlagViewSet(
     def get_queryset(self):
         return flags_with_sponsor(super().get_queryset())
 
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[ReadsFlags])
     def explain(self, request, pk=None):
         flag = self.get_object()
         data = ExplainSerializer(data=request.data)
@@ -89,11 +94,6 @@ class FigureFlagViewSet(
             now=timezone.now(),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=flag.pk)).data)
-
-
-class ReadsFlags(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm(READS_FLAGS))
 
 
 class DepartmentFlagsSerializer(serializers.Serializer):

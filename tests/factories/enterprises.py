@@ -14,6 +14,7 @@ from enterprises.models import (
     DepartmentYtd,
     Enterprise,
     EnterpriseTitle,
+    FigureFlag,
     Loan,
     Matchmaking,
     MonthlyReport,
@@ -149,6 +150,20 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
             refresh_monthly_ytd(
                 enterprise_ids=[instance.enterprise_id], years=[instance.period.year]
             )
+
+
+class FigureFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FigureFlag
+
+    report = factory.SubFactory(MonthlyReportFactory)
+    enterprise = factory.SelfAttribute("report.enterprise")
+    period = factory.SelfAttribute("report.period")
+    rule = choices.FlagRule.MONTH_JUMP
+    metric = choices.Metric.OUTPUT_VALUE
+    params = factory.LazyFunction(
+        lambda: {"value": "1000000", "compared": "100", "factor": "10000", "limit": "3"}
+    )
 
 
 # --- the zone's records (issue 9) -----------------------------------------------------------------

@@ -144,8 +144,9 @@ def test_dashboard_runs_the_same_queries_at_two_sizes(supervisor):
         _department(f"B{index:02d}", target="1200", ytd="600")
     large = count()
     # The first read after a write ranks the month and stores the ranking (two queries more
-    # than reading it stored, below), the same at any size.
-    assert small == large <= 14
+    # than reading it stored, below), the same at any size; one more asks for the month's
+    # unexplained data-quality flags (the close's question).
+    assert small == large <= 15
     assert count() == large - 2
 
 
