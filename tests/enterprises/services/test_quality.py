@@ -207,3 +207,16 @@ def test_rebuild_applies_new_thresholds(settings):
     settings.HENGKOU_DQ_MONTH_FACTOR = "2"
     assert rebuild_figure_flags() == 1
     assert flags(october.enterprise) == {(FlagRule.MONTH_JUMP, "output_value")}
+
+
+def test_a_report_moved_to_another_enterprise_or_month_takes_its_flags_along():
+    report = MonthlyReportFactory(employees=0)
+    other = EnterpriseFactory()
+    report.enterprise = other
+    save_monthly_report(report=report)
+    flag = FigureFlag.objects.get()
+    assert (flag.report_id, flag.enterprise_id, flag.period) == (report.pk, other.pk, NOV)
+    report.period = OCT
+    save_monthly_report(report=report)
+    flag = FigureFlag.objects.get()
+    assert (flag.report_id, flag.enterprise_id, flag.period) == (report.pk, other.pk, OCT)
