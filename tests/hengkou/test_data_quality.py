@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.urls import reverse
@@ -225,3 +226,16 @@ def test_the_board_and_its_api_take_a_bounded_number_of_queries(
         assert client.get(reverse("dashboard"), {"period": "2021-11"}).status_code == 200
     assert FigureFlag.objects.count() == size[0] * size[1]
     assert Decimal(FigureFlag.objects.first().params["compared"]) == 100
+
+
+def test_the_close_command_refuses_unexplained_flags_unless_confirmed(settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.MEDIA_ROOT = tmp_path
+    unit_error()
+    with pytest.raises(CommandError, match="未说明"):
+        call_command("close_month", "2021-11")
+    assert not Period.is_closed(NOV)
+    call_command("close_month", "2021-11", "--confirm-unexplained", stdout=StringIO())
+    assert Period.is_closed(NOV)
