@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from enterprises.choices import FlagRule
 from enterprises.quality import QualityThresholds, check_report, flag_message
@@ -149,6 +150,10 @@ def test_a_unit_error_says_what_it_compared_and_the_threshold():
         for f in check_report(current, previous=previous, thresholds=T)
         if f.rule == FlagRule.MONTH_JUMP
     ]
-    text = flag_message(finding.rule, finding.metric, finding.params)
+    with translation.override("en"):
+        text = flag_message(finding.rule, finding.metric, finding.params)
     assert "8,697,900.00" in text and "869.79" in text and "×3" in text
+    with translation.override("zh-hans"):
+        text = flag_message(finding.rule, finding.metric, finding.params)
+    assert "工业总产值 8,697,900.00，上月 869.79，为上月的 10000 倍" in text
     assert finding.params["factor"] == "10000"
