@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,6 +208,11 @@ def test_rebuild_applies_new_thresholds(settings):
     settings.HENGKOU_DQ_MONTH_FACTOR = "2"
     assert rebuild_figure_flags() == 1
     assert flags(october.enterprise) == {(FlagRule.MONTH_JUMP, "output_value")}
+    settings.HENGKOU_DQ_MONTH_FACTOR = "3"
+    out = io.StringIO()
+    call_command("rebuild_rollups", stdout=out)
+    assert "data-quality flags rebuilt" in out.getvalue()
+    assert flags(october.enterprise) == set()
 
 
 def test_a_report_moved_to_another_enterprise_or_month_takes_its_flags_along():
