@@ -1,18 +1,21 @@
 """The data-quality board, its API, and the close that asks about unexplained flags."""
 
 import datetime
+import io
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from enterprises.models import FigureFlag, Period
 from enterprises.services.quality import explain_figure_flag
 from hengkou.bulletin.content import get_bulletin
 from hengkou.bulletin.document import official_document
+from hengkou.bulletin.xlsx import render_bulletin_xlsx
 from tests.factories import AssignmentFactory, DepartmentFactory, MonthlyReportFactory
 from tests.roles import user_with_role
 
@@ -193,7 +196,7 @@ def test_the_api_close_answers_409_listing_the_flags_unless_confirmed():
     assert Period.is_closed(NOV)
 
 
-def test_the_bulletin_notes_how_many_figures_were_explained(settings):
+def test_the_bulletin_notes_how_many_figures_were_explained(client):
     from hengkou.services.close import close_month
 
     bureau = user_with_role("economic_bureau")
@@ -206,6 +209,12 @@ def test_the_bulletin_notes_how_many_figures_were_explained(settings):
     assert "标记疑似异常数据 2 项，已由报送单位说明 1 项，未说明 1 项" in bulletin.data_quality_note
     texts = [paragraph.text for paragraph in official_document(bulletin).body]
     assert any("标记疑似异常数据2项，已由报送单位说明1项，未说明1项" in text for text in texts)
+    sheet = load_workbook(io.BytesIO(render_bulletin_xlsx(bulletin))).worksheets[0]
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert bulletin.data_quality_note in cells
+    client.force_login(bureau)
+    page = client.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
+    assert 'id="data-quality-note"' in page and "已由报送单位说明 1 项" in page
 
 
 @pytest.mark.parametrize("size", [(2, 2), (4, 6)])
