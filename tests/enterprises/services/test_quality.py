@@ -88,6 +88,9 @@ def test_the_admin_stores_the_flags_of_the_report_it_saves(admin_client):
     response = admin_client.post(reverse("admin:enterprises_monthlyreport_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert flags(enterprise) == {(FlagRule.VALUE_ADDED_OVER_OUTPUT, "value_added")}
+    # The clerk is told at once.
+    page = admin_client.get(response.url).content.decode()
+    assert "数据质量校验标记：工业增加值 150.00 超过工业总产值 100.00（万元）。" in page
 
 
 def test_the_api_stores_the_flags_of_the_report_it_writes(admin_api):
