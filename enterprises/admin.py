@@ -271,8 +271,7 @@ class MonthlyReportAdmin(XlsxExportMixin, SimpleHistoryAdmin):
         for flag in obj.flags.filter(explanation="").order_by("rule", "metric"):
             messages.warning(
                 request,
-                _("Flagged by the data-quality checks: %(message)s")
-                % {"message": flag.message},
+                _("Flagged by the data-quality checks: %(message)s") % {"message": flag.message},
             )
 
     def delete_model(self, request, obj):
