@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
 from core.api.views import ERRORS, ApiSchema, ScopedViewSetMixin
-from core.periods import format_period, parse_period
+from core.periods import format_period
+from enterprises.filtersets import PeriodFilter
 from enterprises.models import EXPLANATION_MAX, FigureFlag
 from enterprises.selectors.quality import flags_with_sponsor, get_quality_board
 from enterprises.services.quality import explain_figure_flag
@@ -35,15 +37,12 @@ class ExplainSerializer(serializers.Serializer):
 
 
 class FigureFlagFilterSet(django_filters.FilterSet):
-    period = django_filters.CharFilter(method="filter_period", help_text="YYYY-MM")
+    period = PeriodFilter(help_text=_("The month, written YYYY-MM."))
     explained = django_filters.BooleanFilter(method="filter_explained")
 
     class Meta:
         model = FigureFlag
         fields = ["period", "enterprise", "rule", "metric", "explained"]
-
-    def filter_period(self, queryset, name, value):
-        return queryset.filter(period=parse_period(value))
 
     def filter_explained(self, queryset, name, value):
         return queryset.exclude(explanation="") if value else queryset.filter(explanation="")

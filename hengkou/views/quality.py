@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.periods import default_month, format_period, parse_period
+from core.periods import check_month_begun, default_month, format_period, parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
 from enterprises.models import FigureFlag, MonthlyReport
 from enterprises.selectors.quality import get_quality_board
@@ -29,7 +29,9 @@ def _month(request):
     value = request.GET.get("period", "")
     if value:
         try:
-            return parse_period(value), None, ""
+            period = parse_period(value)
+            check_month_begun(period, today=timezone.localdate())
+            return period, None, ""
         except ValidationError as error:
             return None, None, error.messages[0]
     reports = scope_queryset(MonthlyReport.objects.all(), request.user)

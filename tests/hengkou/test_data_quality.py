@@ -82,11 +82,15 @@ def test_the_board_counts_flags_by_department_explained_or_not(client):
     assert api.get("/api/v1/data-quality/", {"period": "2021-13"}).status_code == 400
 
 
-def test_the_board_opens_on_the_latest_month_with_figures(client):
+def test_the_board_opens_on_the_latest_month_with_figures_and_refuses_one_not_begun(client):
     unit_error()
     client.force_login(user_with_role("economic_bureau"))
     page = client.get(reverse("data_quality")).content.decode()
     assert "2021-11：1 户企业共 1 项数据被标记" in page
+    page = client.get(reverse("data_quality"), {"period": "2099-01"}).content.decode()
+    assert "2099-01 尚未开始" in page and "2021-11：1 户企业共 1 项数据被标记" in page
+    page = client.get(reverse("data_quality"), {"period": "2021-13"}).content.decode()
+    assert 'class="invalid-feedback"' in page and "2021-11：1 户企业共" in page
 
 
 def test_a_department_sees_and_explains_only_its_own_flags(client):
