@@ -1,6 +1,6 @@
 """Admin of the enterprises app, for clerks: searchable, filterable, constant in queries."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -267,6 +267,12 @@ class MonthlyReportAdmin(XlsxExportMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         save_monthly_report(report=obj)
+        # The clerk sees at once what the data-quality checks flagged (the board lists it too).
+        for flag in obj.flags.filter(explanation="").order_by("rule", "metric"):
+            messages.warning(
+                request,
+                _("Flagged by the data-quality checks: %(message)s") % {"message": flag.message},
+            )
 
     def delete_model(self, request, obj):
         delete_monthly_reports(reports=MonthlyReport.objects.filter(pk=obj.pk))

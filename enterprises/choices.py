@@ -166,3 +166,16 @@ class StandingIndicator(models.TextChoices):
     ABOVE_SCALE_OUTPUT = "above_scale_output", _("Above-scale industrial output")
     INDUSTRIAL_INVESTMENT = "industrial_investment", _("Industrial investment")
     TECH_INVESTMENT = "tech_investment", _("Technical renovation investment")
+
+
+class FlagRule(models.TextChoices):
+    """The data-quality rules a monthly report is checked against (enterprises/quality.py)."""
+
+    VALUE_ADDED_OVER_OUTPUT = "value_added_over_output", _("Value added above output")
+    TAX_OVER_REVENUE = "tax_over_revenue", _("Tax above revenue")
+    PROFIT_OVER_REVENUE = "profit_over_revenue", _("Profit above revenue")
+    NO_EMPLOYEES = "no_employees", _("Output without employees")
+    MONTH_JUMP = "month_jump", _("Month-on-month jump")
+    YEAR_CHANGE = "year_change", _("Year-on-year change")
+    EMPLOYEES_CHANGE = "employees_change", _("Employees change")
+    ELECTRICITY_VS_OUTPUT = "electricity_vs_output", _("Electricity against output")

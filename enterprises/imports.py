@@ -46,8 +46,10 @@ from .models import (
     Target,
     month_not_begun_message,
 )
+from .quality import QualityThresholds, check_report, flag_message
 from .services import aggregates
 from .services.figures import refresh_ytd_pairs
+from .services.quality import refresh_figure_flags
 from .validators import build_credit_code
 
 
@@ -500,6 +502,45 @@ class MonthlyReportKind(ImportKind):
         elif period is not None and period in closed_months(ctx):
             row.error(self.columns[2], f"{period:%Y-%m}", closed_message(period))
 
+    def preview_warnings(self, rows):
+        """Return the data-quality flags each previewed row would get, by row number.
+
+        A row is compared with the month before and the same month a year earlier as they
+        would be after the import: the file's own rows where it has them, the stored ones
+        otherwise (one query for every previewed row).
+        """
+        values = {}
+        for number, (key, row) in rows.items():
+            values[key] = (number, {metric: row.get(metric) or 0 for metric in REPORT_METRICS})
+        enterprise_ids = {enterprise_id for enterprise_id, _period in values}
+        years = {period.year for _e, period in values}
+        stored = {
+            (report["enterprise_id"], report["period"]): report
+            for report in MonthlyReport.objects.filter(
+                enterprise_id__in=enterprise_ids,
+                period__year__in=sorted(years | {year - 1 for year in years}),
+            ).values("enterprise_id", "period", *REPORT_METRICS)
+        }
+
+        def figures(key):
+            if key in values:
+                return values[key][1]
+            return stored.get(key)
+
+        thresholds = QualityThresholds.from_settings()
+        warnings = {}
+        for (enterprise_id, period), (number, report) in values.items():
+            before = (period - datetime.timedelta(days=1)).replace(day=1)
+            findings = check_report(
+                report,
+                previous=figures((enterprise_id, before)),
+                last_year=figures((enterprise_id, period.replace(year=period.year - 1))),
+                thresholds=thresholds,
+            )
+            if findings:
+                warnings[number] = [flag_message(f.rule, f.metric, f.params) for f in findings]
+        return warnings
+
     def after_write(self, ctx, rows):
         # Chunk by chunk, so the rollup's writes overlap with reading the rest of the file; a
         # pair cut by a chunk boundary is simply refreshed twice.
@@ -508,8 +549,11 @@ class MonthlyReportKind(ImportKind):
         ctx.once("touched_pairs", set).update(pairs)
 
     def after_all(self, ctx):
-        # The department totals once, over every pair the file touched.
-        aggregates.refresh_for_enterprises(pairs=ctx.once("touched_pairs", set))
+        # The department totals and the data-quality flags once, over every pair the file
+        # touched (the flags compare each month with its neighbours, wherever they were read).
+        pairs = ctx.once("touched_pairs", set)
+        aggregates.refresh_for_enterprises(pairs=pairs)
+        refresh_figure_flags(pairs=pairs, acting_user=ctx.user)
 
     def export_queryset(self, user=None):
         return MonthlyReport.objects.select_related("enterprise")

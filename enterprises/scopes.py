@@ -171,6 +171,7 @@ def register_all() -> None:
         models.Target,
         models.MonthlyReport,
         models.MonthlyYtd,
+        models.FigureFlag,
         models.Cultivation,
         models.Loan,
         models.NewInvestor,

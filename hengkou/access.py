@@ -142,6 +142,9 @@ PAGES: dict[str, Rule] = {
     "bulletin:pdf": RANKINGS,
     "overview:overview": RANKINGS,
     "dashboard_close": needs(CLOSE_MONTH.permission),
+    # The data-quality board: the economic bureau's, and each department's own flags.
+    "data_quality": needs("enterprises.view_figureflag"),
+    "data_quality_explain": needs("enterprises.view_figureflag"),
     "dashboard_reopen": needs(REOPEN_MONTH.permission),
     "notice_list": needs("hengkou.view_supervisionnotice"),
     "notice_detail": needs("hengkou.view_supervisionnotice"),

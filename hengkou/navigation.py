@@ -155,6 +155,17 @@ AREAS = [
         group="supervision",
     ),
     Area(
+        key="data_quality",
+        label=_("Data quality"),
+        description=_(
+            "Each month's flagged figures (a value in 元 instead of 万元, a jump, a ratio that "
+            "cannot be) by department and enterprise, explained or not, before the close."
+        ),
+        url_name="data_quality",
+        icon="bi-shield-check",
+        group="data",
+    ),
+    Area(
         key="imports",
         label=_("Import from Excel"),
         description=_(

@@ -78,6 +78,7 @@ ROLES = {
             "enterprises.view_monthlyreport",
             "enterprises.add_monthlyreport",
             "enterprises.change_monthlyreport",
+            "enterprises.view_figureflag",
             "enterprises.view_visit",
             "enterprises.add_visit",
             "enterprises.view_problem",

@@ -341,6 +341,19 @@ HENGKOU_MESSAGING_HOSTS = {
 # The monthly routine (domain.md); every value here is the shipped default.
 HENGKOU_REPORT_DUE_DAY = env.int("HENGKOU_REPORT_DUE_DAY", default=5)
 HENGKOU_NOTICE_DUE_DAYS = env.int("HENGKOU_NOTICE_DUE_DAYS", default=10)
+# The data-quality gate before the close (enterprises/quality.py, docs/rules.md): the rules'
+# thresholds, and whether unexplained flags ask for confirmation ("warn") or refuse ("block").
+HENGKOU_DQ_VALUE_ADDED_RATIO = env.str("HENGKOU_DQ_VALUE_ADDED_RATIO", default="1")
+HENGKOU_DQ_TAX_RATIO = env.str("HENGKOU_DQ_TAX_RATIO", default="1")
+HENGKOU_DQ_PROFIT_RATIO = env.str("HENGKOU_DQ_PROFIT_RATIO", default="1")
+HENGKOU_DQ_OUTPUT_WITHOUT_EMPLOYEES = env.str("HENGKOU_DQ_OUTPUT_WITHOUT_EMPLOYEES", default="0")
+HENGKOU_DQ_MONTH_FACTOR = env.str("HENGKOU_DQ_MONTH_FACTOR", default="3")
+HENGKOU_DQ_YEAR_RISE = env.str("HENGKOU_DQ_YEAR_RISE", default="1")
+HENGKOU_DQ_YEAR_FALL = env.str("HENGKOU_DQ_YEAR_FALL", default="0.5")
+HENGKOU_DQ_EMPLOYEES_CHANGE = env.str("HENGKOU_DQ_EMPLOYEES_CHANGE", default="0.3")
+HENGKOU_DQ_ELECTRICITY_GAP = env.str("HENGKOU_DQ_ELECTRICITY_GAP", default="0.5")
+HENGKOU_DQ_MIN_AMOUNT = env.str("HENGKOU_DQ_MIN_AMOUNT", default="1")
+HENGKOU_DQ_CLOSE_MODE = env.str("HENGKOU_DQ_CLOSE_MODE", default="warn")
 # Cultivation candidates: enterprises whose revenue over the last 12 months reaches this share of
 # the above-scale threshold (万元 of operating revenue a year).
 HENGKOU_ABOVE_SCALE_THRESHOLD = env.float("HENGKOU_ABOVE_SCALE_THRESHOLD", default=2000.0)

@@ -9,7 +9,16 @@ from django.urls import include, path
 from enterprises import urls as enterprise_urls
 
 from . import health
-from .views import assessment, dashboard, drilldown, inspections, notices, offline, site
+from .views import (
+    assessment,
+    dashboard,
+    drilldown,
+    inspections,
+    notices,
+    offline,
+    quality,
+    site,
+)
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -23,6 +32,12 @@ urlpatterns = [
     ),
     path("dashboard/reopen/", dashboard.dashboard_reopen, name="dashboard_reopen"),
     path("assessment/", assessment.assessment, name="assessment"),
+    path("data-quality/", quality.data_quality, name="data_quality"),
+    path(
+        "data-quality/flags/<int:pk>/explain/",
+        quality.data_quality_explain,
+        name="data_quality_explain",
+    ),
     path("inspections/", inspections.inspection_list, name="inspection_list"),
     path("notices/", notices.notice_list, name="notice_list"),
     path("notifications/", site.notification_list, name="notification_list"),

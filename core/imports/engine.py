@@ -97,6 +97,12 @@ class ImportResult:
     def changes_omitted(self) -> int:
         return self.updated - len(self.changes)
 
+    @property
+    def warnings(self) -> list[PreviewRow]:
+        """Return the previewed rows the kind warns about (``preview_warnings``), by row."""
+        rows = [line for line in self.additions + self.changes if line.warnings]
+        return sorted(rows, key=lambda line: line.row)
+
     def add_error(self, row: int, column: str, value: Any, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(row, column, _display(value), str(message)))

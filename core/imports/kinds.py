@@ -159,6 +159,15 @@ class ImportKind:
         """Return errors of whole-file rules, once every row was checked."""
         return []
 
+    def preview_warnings(self, rows: dict[int, tuple[tuple, dict]]) -> dict[int, list[str]]:
+        """Return warnings about previewed rows by row number (a few queries for them all).
+
+        ``rows`` maps a row number to its natural key and its values as they would be stored
+        (a new row's given cells; a changed row's stored values with the file's on top).
+        Warnings never refuse a row: they are what a confirmed import will flag.
+        """
+        return {}
+
     def after_write(self, ctx: Context, rows: list[dict]) -> None:
         """Bring derived data in step after rows were written (one call per chunk).
 

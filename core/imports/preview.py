@@ -45,6 +45,9 @@ class PreviewRow:
     key: str
     subject: str = ""
     cells: list[PreviewCell] = field(default_factory=list)
+    # What the kind's checks say about the row's values once written (``preview_warnings``):
+    # a figure that looks wrong, written anyway if the import is confirmed.
+    warnings: list[str] = field(default_factory=list)
 
 
 def format_value(column: Column | None, model_field, value: Any) -> str:
@@ -132,6 +135,8 @@ class Previewer:
         # (row number, key text, natural key, [(attname, old, new)]) until ``finish``.
         self.creates: list[tuple[int, str, tuple, list[tuple[str, Any, Any]]]] = []
         self.updates: list[tuple[int, str, tuple, list[tuple[str, Any, Any]]]] = []
+        # The previewed rows' values as they would be stored, by row number.
+        self.values: dict[int, tuple[tuple, dict]] = {}
 
     def add_create(self, row: Row, values: dict) -> None:
         fields, skip = self.plan.fields, self.skip
@@ -141,10 +146,12 @@ class Previewer:
             if name in fields and name not in skip
         ]
         self.creates.append((row.number, key_text(self.kind, row), row.key, cells))
+        self.values[row.number] = (row.key, values)
 
     def add_update(self, row: Row, existing: dict, values: dict, changed: list[str]) -> None:
         cells = [(name, existing.get(name), values[name]) for name in changed]
         self.updates.append((row.number, key_text(self.kind, row), row.key, cells))
+        self.values[row.number] = (row.key, {**existing, **values})
 
     def finish(self) -> tuple[list[PreviewRow], list[PreviewRow]]:
         """Return the previewed (new rows, changed rows), written out; a query per model named."""
@@ -168,6 +175,8 @@ class Previewer:
                 return BLANK if value is None else names[model].get(value, str(value))
             return format_value(plan.columns.get(name), plan.fields.get(name), value)
 
+        warnings = self.kind.preview_warnings(self.values) if self.values else {}
+
         def out(entries, *, new_rows: bool) -> list[PreviewRow]:
             rows = []
             for number, key, natural, cells in entries:
@@ -189,6 +198,7 @@ class Previewer:
                             )
                             for name, old, new in ordered
                         ],
+                        warnings=warnings.get(number, []),
                     )
                 )
             return rows

@@ -36,6 +36,7 @@ from .finance import Loan, Matchmaking
 from .org import Department, Official
 from .parks import MAJOR_INVESTMENT, NewInvestor, ServiceFacility, StandardFactory
 from .problems import Problem, ProblemEvent
+from .quality import EXPLANATION_MAX, FigureFlag
 from .safety import SafetyActivity, SafetyInspection
 from .sponsorship import PLAN_DEADLINE_HELP, Assignment, Target, check_plan_deadline
 from .visits import PendingVisitPhoto, Visit, VisitPhoto, pending_photo_path, validate_photo
@@ -54,6 +55,8 @@ __all__ = [
     "BEGUN_YEAR_VALIDATORS",
     "YEAR_VALIDATORS",
     "Assignment",
+    "EXPLANATION_MAX",
+    "FigureFlag",
     "check_plan_deadline",
     "ChainYear",
     "Cultivation",

@@ -21,6 +21,7 @@ from core.figures_cache import figures_changed
 from ..choices import Metric
 from ..models import Enterprise, MonthlyReport, MonthlyYtd, refuse_closed_month
 from . import aggregates
+from .quality import refresh_figure_flags
 
 FLOW_METRICS = [metric for metric in Metric.values if metric != Metric.EMPLOYEES]
 CHUNK = 500
@@ -58,7 +59,11 @@ def _rollup_rows(reports) -> dict[tuple[int, datetime.date], dict]:
 
 @transaction.atomic
 def refresh_monthly_ytd(
-    *, enterprise_ids: Iterable[int], years: Iterable[int], departments: bool = True
+    *,
+    enterprise_ids: Iterable[int],
+    years: Iterable[int],
+    departments: bool = True,
+    flags: bool = True,
 ) -> int:
     """Bring the year-to-date rollup of these enterprises in these years up to date.
 
@@ -66,7 +71,9 @@ def refresh_monthly_ytd(
     enterprises and years touched, including the old ones of a report that moved. Only rows
     whose values differ are written; returns how many rows were inserted, updated or deleted.
     The department totals that read these rows follow (``aggregates.refresh_for_enterprises``)
-    unless ``departments`` is False (a caller that refreshes them once for many calls).
+    unless ``departments`` is False (a caller that refreshes them once for many calls), and so
+    do the reports' data-quality flags (``quality.refresh_figure_flags``) unless ``flags`` is
+    False (the bulk import, which recomputes them once at its end).
     """
     years = sorted(set(years))
     enterprise_ids = sorted(set(enterprise_ids))
@@ -102,11 +109,15 @@ def refresh_monthly_ytd(
         changed += len(stale) + len(new) + len(updated)
     if departments:
         aggregates.refresh_for_enterprises(pairs={(e, y) for e in enterprise_ids for y in years})
+    if flags:
+        refresh_figure_flags(pairs={(e, y) for e in enterprise_ids for y in years})
     return changed
 
 
 @transaction.atomic
-def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]], departments: bool = True) -> int:
+def refresh_monthly_ytd_pairs(
+    *, pairs: Iterable[tuple[int, int]], departments: bool = True, flags: bool = True
+) -> int:
     """Bring the rollup of these (enterprise id, year) pairs up to date; return the rows changed.
 
     The pairs are grouped by year, so each enterprise is refreshed only in the years it was
@@ -118,11 +129,13 @@ def refresh_monthly_ytd_pairs(*, pairs: Iterable[tuple[int, int]], departments: 
     for enterprise_id, year in pairs:
         by_year[year].add(enterprise_id)
     changed = sum(
-        refresh_monthly_ytd(enterprise_ids=ids, years=[year], departments=False)
+        refresh_monthly_ytd(enterprise_ids=ids, years=[year], departments=False, flags=False)
         for year, ids in by_year.items()
     )
     if departments:
         aggregates.refresh_for_enterprises(pairs=pairs)
+    if flags:
+        refresh_figure_flags(pairs=pairs)
     return changed
 
 
@@ -216,7 +229,8 @@ def refresh_ytd_pairs(pairs: set[tuple[int, int]], *, db=None) -> None:
         return
     db = db or connection
     if db.vendor != "postgresql":
-        refresh_monthly_ytd_pairs(pairs=pairs, departments=False)
+        # The import recomputes the flags once, at its end (MonthlyReportKind.after_all).
+        refresh_monthly_ytd_pairs(pairs=pairs, departments=False, flags=False)
         return
     qn = db.ops.quote_name
     sql = _YTD_SQL.format(

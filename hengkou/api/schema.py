@@ -19,7 +19,11 @@ from core.api.views import ERRORS
 from enterprises.selectors.duties import HEAD_MONTHLY, LEADER_QUARTERLY, RESPONSIBLE_WEEKLY
 
 from ..choices import Light, MemberReportStatus, NoticeStatus, RankedMetric
-from .serializers import RankingRowSerializer, SupervisionNoticeSerializer
+from .serializers import (
+    RankingRowSerializer,
+    SupervisionNoticeSerializer,
+    UnexplainedFlagsSerializer,
+)
 
 
 class SchemaView(SpectacularAPIView):
@@ -365,16 +369,38 @@ class CloseSerializer(serializers.Serializer):
     notices = NoticeResponseSerializer(many=True, help_text="Every notice of that close.")
 
 
+class CloseRequestSerializer(serializers.Serializer):
+    confirm_unexplained = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Close although figures of the month are flagged and unexplained (warn mode).",
+    )
+
+
+def _unexplained_flags_response():
+    return OpenApiResponse(
+        UnexplainedFlagsSerializer,
+        description=(
+            "Figures of the month are flagged and nobody explained them: the body lists them. "
+            'Send `{"confirm_unexplained": true}` to close anyway, unless `blocked` '
+            "(HENGKOU_DQ_CLOSE_MODE=block): then they must be explained or corrected first."
+        ),
+    )
+
+
 close_schema = extend_schema(
     summary="Close a month (一月一通报)",
     description=(
         "Locks the month's reports, snapshots the rankings and issues one supervision notice per "
         "lagging department and ranked metric. Repeating it returns the same result and issues "
-        "nothing new. Needs the permission to close a month (economic bureau, administrators)."
+        "nothing new. Needs the permission to close a month (economic bureau, administrators). "
+        "While figures of the month are flagged and unexplained (the data-quality board) it "
+        'answers 409 listing them, unless the body says `{"confirm_unexplained": true}`; in '
+        "block mode always 409."
     ),
     parameters=[PERIOD_PATH],
-    request=None,
-    responses={200: CloseSerializer, **BAD_QUERY},
+    request=CloseRequestSerializer,
+    responses={200: CloseSerializer, 409: _unexplained_flags_response(), **BAD_QUERY},
 )
 
 

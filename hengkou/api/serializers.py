@@ -4,6 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import PeriodField
+from core.periods import format_period
+from enterprises.models import FigureFlag
 
 from ..choices import NoticeStatus, RankedMetric
 from ..models import SupervisionNotice
@@ -123,3 +125,56 @@ class SupervisionNoticeSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["status"] = instance.status
         return data
+
+
+class FigureFlagSerializer(serializers.ModelSerializer):
+    """A flagged figure: the rule, the metric, what it says, and its explanation if any."""
+
+    period = serializers.SerializerMethodField(help_text="YYYY-MM")
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    department = serializers.IntegerField(
+        source="department_id", read_only=True, allow_null=True, help_text="The sponsor that year."
+    )
+    department_name = serializers.CharField(read_only=True, allow_null=True)
+    message = serializers.CharField(read_only=True)
+    explained = serializers.BooleanField(read_only=True)
+    explained_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FigureFlag
+        fields = [
+            "id",
+            "report",
+            "enterprise",
+            "enterprise_name",
+            "department",
+            "department_name",
+            "period",
+            "rule",
+            "metric",
+            "params",
+            "message",
+            "explained",
+            "explanation",
+            "explained_by",
+            "explained_at",
+        ]
+        read_only_fields = fields
+
+    def get_period(self, obj) -> str:
+        return format_period(obj.period)
+
+    def get_explained_by(self, obj) -> str | None:
+        user = obj.explained_by
+        return None if user is None else (user.get_full_name() or user.get_username())
+
+
+# The 409 of a close with unexplained flags (hengkou/api/views.py ClosePeriodView).
+class UnexplainedFlagsSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="unexplained_flags")
+    blocked = serializers.BooleanField(
+        help_text="true: the close is refused until every flag is explained (block mode)"
+    )
+    count = serializers.IntegerField()
+    flags = FigureFlagSerializer(many=True, help_text="The first 50 unexplained flags.")

@@ -12,7 +12,7 @@ from projects.api import views as projects
 from projects.api import zone_views as project_zone
 
 from ..health import ping
-from . import annual, views
+from . import annual, quality, views
 from .assessments import assessments
 from .bulletins import BulletinViewSet
 from .completeness import completeness
@@ -55,6 +55,7 @@ router.register(
 )
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("figure-flags", quality.FigureFlagViewSet)
 router.register("annual-plans", annual.AnnualPlanViewSet)
 router.register("year-turns", annual.YearTurnViewSet)
 router.register("year-turn-assignments", annual.DraftAssignmentViewSet)
@@ -74,6 +75,7 @@ urlpatterns = [
     path("assessments/", assessments, name="assessments"),
     path("completeness/", completeness, name="completeness"),
     path("projections/", projections, name="projections"),
+    path("data-quality/", quality.data_quality, name="data-quality"),
     path("periods/<str:period>/close/", views.ClosePeriodView.as_view(), name="period-close"),
     path("periods/<str:period>/reopen/", views.ReopenPeriodView.as_view(), name="period-reopen"),
     path("history/", HistoryView.as_view(), name="history"),

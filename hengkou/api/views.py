@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -30,9 +30,10 @@ from ..selectors.drilldown import DepartmentMembers, get_department_members, mon
 from ..selectors.members import PROJECT
 from ..selectors.ranking import fresh_open_body, get_period_ranking, open_ranking_body
 from ..selectors.zone import get_zone_stats
-from ..services.close import close_month, reopen_month
+from ..services.close import UnexplainedFlags, close_month, reopen_month
 from ..services.notices import close_notice, respond_to_notice
 from .conventions import validate_query
+from .quality import unexplained_flags_body
 from .schema import (
     close_schema,
     members_schema,
@@ -201,8 +202,19 @@ class ClosePeriodView(APIView):
     def post(self, request, period):
         CLOSE_MONTH.check(request.user)
         day = _period_from_path(period)
-        request.data  # noqa: B018 -- a body, if any, is one JSON object (400 otherwise)
-        result = close_month(period=day, acting_user=request.user, now=timezone.now())
+        body = request.data  # a body, if any, is one JSON object (400 otherwise)
+        confirm = body.get("confirm_unexplained", False) if hasattr(body, "get") else False
+        if not isinstance(confirm, bool):
+            raise ValidationError({"confirm_unexplained": [_("Must be true or false.")]})
+        try:
+            result = close_month(
+                period=day,
+                acting_user=request.user,
+                now=timezone.now(),
+                confirm_unexplained=confirm,
+            )
+        except UnexplainedFlags as refusal:
+            return Response(unexplained_flags_body(refusal), status=status.HTTP_409_CONFLICT)
         context = {"today": timezone.localdate()}
         return Response(
             {

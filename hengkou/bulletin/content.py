@@ -261,6 +261,10 @@ class Bulletin:
     as_at: datetime.date | None = None
     versions: tuple[BulletinVersion, ...] = ()
     issue_id: int | None = None  # the stored issue read (its files are kept by it)
+    # The month's flagged figures at the close and how many were explained (None: a bulletin
+    # stored before the data-quality gate).
+    flags: int | None = None
+    flags_explained: int = 0
 
     @property
     def year(self) -> int:
@@ -292,6 +296,22 @@ class Bulletin:
     @property
     def time_progress(self) -> Fraction:
         return time_progress(self.month)
+
+    @property
+    def data_quality_note(self) -> str:
+        """Return how many of the month's figures were flagged and explained at the close."""
+        if self.flags is None:
+            return ""
+        if not self.flags:
+            return _("Data quality: no figure of the month was flagged by the checks.")
+        return _(
+            "Data quality: %(flags)s figure(s) of the month were flagged by the checks; "
+            "%(explained)s were explained by their reporters, %(unexplained)s were not."
+        ) % {
+            "flags": self.flags,
+            "explained": self.flags_explained,
+            "unexplained": self.flags - self.flags_explained,
+        }
 
     @property
     def summary(self) -> str:
@@ -497,6 +517,8 @@ def bulletin_from_content(
         document_number=document_number or content.get("document_number", ""),
         as_at=datetime.date.fromisoformat(content["as_at"]),
         versions=versions,
+        flags=content.get("data_quality", {}).get("flags"),
+        flags_explained=content.get("data_quality", {}).get("explained", 0),
     )
 
 

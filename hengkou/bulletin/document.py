@@ -323,6 +323,18 @@ def _visits_sentence(bulletin: Bulletin) -> str:
     )
 
 
+def _quality_sentence(bulletin: Bulletin) -> str:
+    if bulletin.flags is None:
+        return ""
+    if not bulletin.flags:
+        return "数据质量方面，本月报送数据未触发校验规则。"
+    unexplained = bulletin.flags - bulletin.flags_explained
+    return (
+        f"数据质量方面，本月经规则校验标记疑似异常数据{bulletin.flags}项，"
+        f"已由报送单位说明{bulletin.flags_explained}项，未说明{unexplained}项。"
+    )
+
+
 def _body(bulletin: Bulletin) -> tuple[Paragraph, ...]:
     sections = [
         ("全区主要指标完成情况", [_zone_paragraph(bulletin)]),
@@ -333,7 +345,14 @@ def _body(bulletin: Bulletin) -> tuple[Paragraph, ...]:
             if bulletin.projections is None
             else [("预计全年完成情况", _projection_paragraphs(bulletin))]
         ),
-        ("数据报送及到企帮扶情况", [_completeness_sentence(bulletin), _visits_sentence(bulletin)]),
+        (
+            "数据报送及到企帮扶情况",
+            [
+                _completeness_sentence(bulletin),
+                *filter(None, [_quality_sentence(bulletin)]),
+                _visits_sentence(bulletin),
+            ],
+        ),
     ]
     paragraphs = []
     for index, (heading, texts) in enumerate(sections):

@@ -29,6 +29,7 @@ from core.numbers import cents
 from enterprises.choices import PeriodStatus, ProblemStatus
 from enterprises.models import Department, Period, Problem
 from enterprises.selectors.duty_counts import list_department_compliance
+from enterprises.selectors.quality import count_flags
 from projects.choices import Stage
 from projects.models import Project, ProjectPlan, StageMove
 
@@ -372,6 +373,7 @@ def build_content(*, month: Period) -> dict:
         "projects": _projects(last_day),
         "overdue_problems": _overdue_problems(last_day),
         "overdue_notices": _overdue_notices(period, last_day),
+        "data_quality": dict(zip(("flags", "explained"), count_flags(period=period), strict=True)),
     }
 
 

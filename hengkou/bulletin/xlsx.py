@@ -79,6 +79,8 @@ def render_bulletin_xlsx(bulletin: Bulletin) -> bytes:
     overview["A1"].font = Font(bold=True, size=14)
     overview["A2"] = dates_line(bulletin)
     overview.cell(row=5 + len(table.rows), column=1, value=bulletin.summary)
+    if bulletin.data_quality_note:
+        overview.cell(row=6 + len(table.rows), column=1, value=bulletin.data_quality_note)
 
     for table in bulletin_tables(bulletin):
         sheet = workbook.create_sheet(_sheet_title(table.sheet, used))

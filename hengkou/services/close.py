@@ -25,6 +25,7 @@ from enterprises.models import (
     PeriodEvent,
     Target,
 )
+from enterprises.selectors.quality import list_unexplained_flags
 from projects.models import ProjectPlan, ProjectReport
 
 from ..bulletin.issue import issue_bulletin
@@ -64,6 +65,63 @@ class CloseResult:
     closed_now: bool
 
 
+# How many unexplained flags a refusal lists (the count is always given).
+LISTED_FLAGS = 50
+
+
+def close_mode() -> str:
+    """Return what unexplained flags do to a close: "warn" (confirm) or "block" (refuse)."""
+    mode = getattr(settings, "HENGKOU_DQ_CLOSE_MODE", "warn")
+    return "block" if mode == "block" else "warn"
+
+
+class UnexplainedFlags(Exception):
+    """A close refused because figures of the month are flagged and nobody explained them.
+
+    ``flags`` are the first ``LISTED_FLAGS`` of them, ``count`` how many there are;
+    ``blocked`` says that confirming would not do (``HENGKOU_DQ_CLOSE_MODE`` = "block").
+    """
+
+    def __init__(self, *, period: datetime.date, flags: list, count: int, blocked: bool):
+        self.period, self.flags, self.count, self.blocked = period, flags, count, blocked
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        values = {"period": f"{self.period:%Y-%m}", "count": self.count}
+        if self.blocked:
+            return (
+                _(
+                    "%(period)s cannot be closed: %(count)s flagged figure(s) are not explained. "
+                    "Their reporters explain or correct them first."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(period)s has %(count)s flagged figure(s) that nobody explained: confirm to "
+                "close it anyway."
+            )
+            % values
+        )
+
+
+def check_unexplained_flags(*, period: datetime.date, confirm_unexplained: bool) -> None:
+    """Refuse a close while the month has unexplained flags, unless confirmed (warn mode).
+
+    In block mode no confirmation will do: every flag must be explained or corrected first.
+    """
+    flags = list_unexplained_flags(period=period)
+    count = flags.count()
+    if not count:
+        return
+    blocked = close_mode() == "block"
+    if blocked or not confirm_unexplained:
+        raise UnexplainedFlags(
+            period=period, flags=list(flags[:LISTED_FLAGS]), count=count, blocked=blocked
+        )
+
+
 def _notice_due_on(now: datetime.datetime) -> datetime.date:
     days = getattr(settings, "HENGKOU_NOTICE_DUE_DAYS", 10)
     return timezone.localdate(now) + datetime.timedelta(days=days)
@@ -79,10 +137,18 @@ def _period_notices(period: datetime.date) -> list[SupervisionNotice]:
 
 
 @transaction.atomic
-def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -> CloseResult:
+def close_month(
+    *,
+    period: datetime.date,
+    acting_user,
+    now: datetime.datetime,
+    confirm_unexplained: bool = False,
+) -> CloseResult:
     """Close a month: lock its reports, snapshot the rankings, issue notices and the bulletin.
 
-    Refused (nothing written) for a month that has not ended by ``now`` in Asia/Shanghai.
+    Refused (nothing written) for a month that has not ended by ``now`` in Asia/Shanghai, and
+    (``UnexplainedFlags``) while figures of the month are flagged and unexplained, unless
+    ``confirm_unexplained`` in warn mode (``check_unexplained_flags``).
     Idempotent: closing a closed month returns its result and changes nothing. Two closes at
     once serialise on the month's row. A month closed again after a reopen replaces its
     snapshot; a department still lagging keeps its notice (with the new figures), one no
@@ -95,6 +161,7 @@ def close_month(*, period: datetime.date, acting_user, now: datetime.datetime) -
     month = Period.objects.select_for_update().get(period=period)
     if month.status == PeriodStatus.CLOSED:
         return CloseResult(period=month, notices=_period_notices(period), closed_now=False)
+    check_unexplained_flags(period=period, confirm_unexplained=confirm_unexplained)
 
     _lock_reports(period, acting_user=acting_user)
     lagging = _snapshot_rankings(month)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.exports import XLSX, attachment
 from core.periods import DefaultPeriod
+from enterprises.selectors.quality import list_unexplained_flags
 
 from ..access import CLOSE_MONTH, REOPEN_MONTH
 from ..choices import RankedMetric
@@ -23,7 +24,13 @@ from ..selectors.dashboard import Dashboard, RankingPage, get_dashboard, is_rank
 from ..selectors.defaults import (
     get_dashboard_default_month,
 )
-from ..services.close import close_month, reopen_month
+from ..services.close import (
+    LISTED_FLAGS,
+    UnexplainedFlags,
+    close_mode,
+    close_month,
+    reopen_month,
+)
 from .workbooks import render_ranking_xlsx
 
 
@@ -100,6 +107,15 @@ def dashboard(request):
         page=request.GET.get("page"),
     )
     completeness = board.board_page(request.GET.get("board_page"))
+    can_close = CLOSE_MONTH.allows(request.user)
+    unexplained, unexplained_count = [], 0
+    if can_close and not board.ranking.closed:
+        # The close asks about the month's flagged figures that nobody explained.
+        flags = list_unexplained_flags(period=period)
+        unexplained = list(flags[:LISTED_FLAGS])
+        unexplained_count = len(unexplained)
+        if unexplained_count == LISTED_FLAGS:
+            unexplained_count = flags.count()
     return render(
         request,
         "hengkou/dashboard.html",
@@ -112,7 +128,10 @@ def dashboard(request):
             "unknown_sort": unknown_sort,
             "query": urlencode({"period": f"{period:%Y-%m}", "metric": metric}),
             "links": _table_links(board, ranking, completeness),
-            "can_close": CLOSE_MONTH.allows(request.user),
+            "can_close": can_close,
+            "unexplained_flags": unexplained,
+            "unexplained_count": unexplained_count,
+            "close_mode": close_mode(),
             "can_reopen": REOPEN_MONTH.allows(request.user),
             "chart_data": board.chart_data(ranking.page.object_list),
         },
@@ -148,11 +167,19 @@ def dashboard_close(request):
     period = form.cleaned_data["period"]
     query = urlencode({"period": f"{period:%Y-%m}", "metric": form.cleaned_data["metric"]})
     try:
-        result = close_month(period=period, acting_user=request.user, now=timezone.now())
+        result = close_month(
+            period=period,
+            acting_user=request.user,
+            now=timezone.now(),
+            confirm_unexplained=request.POST.get("confirm_unexplained") == "1",
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(f"{reverse('dashboard')}?{query}")
+    except UnexplainedFlags as refusal:
+        messages.error(request, refusal.message)
+        return redirect(f"{reverse('dashboard')}?{query}#unexplained-flags")
     if result.closed_now:
         messages.success(
             request,

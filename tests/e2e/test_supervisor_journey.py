@@ -37,8 +37,12 @@ def test_supervisor_sees_the_figures_closes_a_month_and_downloads_the_bulletin(
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#ranking-table tbody tr").first).to_be_visible()
     screenshot("dashboard-2021-11-open")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="关账").click()
+    # The close first shows the month's flagged figures nobody explained (the article's
+    # enterprises that grew several times over 2020) and asks for confirmation.
+    expect(page.locator("#unexplained-flags")).to_contain_text("尚未说明")
+    expect(page.locator("#unexplained-flags .unexplained-flag").first).to_be_visible()
+    page.get_by_label("仍然关账：我已查看未说明的标记。").check()
+    page.locator("#close-with-flags").get_by_role("button", name="关账").click()
     expect(page.locator(".alert-success")).to_contain_text("2021-11 已关账")
     assert Period.objects.get(period__year=2021, period__month=11).status == "closed"
     notices = SupervisionNotice.objects.filter(period__year=2021, period__month=11).count()

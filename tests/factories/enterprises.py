@@ -14,6 +14,7 @@ from enterprises.models import (
     DepartmentYtd,
     Enterprise,
     EnterpriseTitle,
+    FigureFlag,
     Loan,
     Matchmaking,
     MonthlyReport,
@@ -138,6 +139,9 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     period = datetime.date(2021, 11, 1)
     output_value = Decimal("100.00")
+    # Output with no employees is a data-quality flag (enterprises/quality.py): a plain report
+    # has staff, so a close of its month asks nothing.
+    employees = 10
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
@@ -146,6 +150,20 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
             refresh_monthly_ytd(
                 enterprise_ids=[instance.enterprise_id], years=[instance.period.year]
             )
+
+
+class FigureFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FigureFlag
+
+    report = factory.SubFactory(MonthlyReportFactory)
+    enterprise = factory.SelfAttribute("report.enterprise")
+    period = factory.SelfAttribute("report.period")
+    rule = choices.FlagRule.MONTH_JUMP
+    metric = choices.Metric.OUTPUT_VALUE
+    params = factory.LazyFunction(
+        lambda: {"value": "1000000", "compared": "100", "factor": "10000", "limit": "3"}
+    )
 
 
 # --- the zone's records (issue 9) -----------------------------------------------------------------

@@ -82,6 +82,10 @@ PAGES = {
     "dashboard_close": Page(fixed("/dashboard/close/"), frozenset({A, EB}), 405),
     "dashboard_reopen": Page(fixed("/dashboard/reopen/"), frozenset({A}), 405),
     "assessment": Page(fixed("/assessment/"), RANKINGS),
+    "data_quality": Page(fixed("/data-quality/"), READ_ALL | {DU}),
+    "data_quality_explain": Page(
+        fixed("/data-quality/flags/999999/explain/"), READ_ALL | {DU}, 405
+    ),
     "bulletin:index": Page(fixed("/bulletin/"), RANKINGS),
     "bulletin:detail": Page(fixed("/bulletin/2021-11/"), RANKINGS),
     "bulletin:xlsx": Page(fixed("/bulletin/2021-11.xlsx"), RANKINGS),
@@ -314,6 +318,8 @@ RESOURCES = {
     "zone-standings": resource("", ZONE | {CL}, create=frozenset({A, EB})),
     # Each user's own notifications.
     "notifications": resource("", EVERYONE),
+    # Derived from the monthly reports: read only; the departments read their own.
+    "figure-flags": resource("", READ_ALL | {DU}),
 }
 
 # Endpoints that are not resources: who may call them (any method they have).
@@ -329,6 +335,9 @@ ENDPOINTS = {
     "/api/v1/visit-compliance/": EVERYONE,
     # The dashboard's board for its readers; a department's own line for its users.
     "/api/v1/completeness/": RANKINGS | {DU},
+    "/api/v1/data-quality/": READ_ALL | {DU},
+    # Explaining a flag (the world has none: not found once allowed; the service decides who).
+    "/api/v1/figure-flags/{id}/explain/": READ_ALL | {DU},
     # Whoever reads the bulletin pages (the world's November is closed).
     "/api/v1/bulletins/": RANKINGS,
     "/api/v1/bulletins/{period}/": RANKINGS,

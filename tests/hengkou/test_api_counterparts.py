@@ -32,6 +32,7 @@ COUNTERPARTS: dict[str, set[str]] = {
     "dashboard_reopen": {f"POST {API}/periods/{{period}}/reopen/"},
     # GET shows the notification; POST marks it read and follows its link.
     "notification_open": {f"POST {API}/notifications/{{id}}/read/"},
+    "data_quality_explain": {f"POST {API}/figure-flags/{{id}}/explain/"},
     "notice_detail": {f"PATCH {API}/supervision-notices/{{id}}/"},
     "inspection_list": {f"POST {API}/inspections/"},
     # A visit with the problems raised on the spot and the photos taken.

@@ -29,8 +29,20 @@ def _section() -> str:
 
 def _requests(section: str) -> list[tuple[str, str]]:
     """Return the guide's curl requests to the API, in order, as (method, path)."""
-    found = re.findall(r'curl -sS (?:-X (POST) )?-H "\$AUTH" "\$API/([^"]+)"', section)
-    return [(method or "GET", f"/api/v1/{path}") for method, path in found]
+    return [(method, path) for method, path, _body in _requests_with_bodies(section)]
+
+
+def _requests_with_bodies(section: str) -> list[tuple[str, str, dict | None]]:
+    """Return the guide's curl requests, in order, as (method, path, JSON body or None)."""
+    found = re.findall(
+        r'curl -sS (?:-X (POST) )?-H "\$AUTH" '
+        r"(?:-H \"Content-Type: application/json\" -d '(.*?)' )?\"\$API/([^\"]+)\"",
+        section,
+    )
+    return [
+        (method or "GET", f"/api/v1/{path}", json.loads(body) if body else None)
+        for method, body, path in found
+    ]
 
 
 def _answers(section: str) -> list:
@@ -95,8 +107,11 @@ def test_the_worked_examples_of_bulletins_and_completeness(integrator):
             ("GET", "/api/v1/bulletins/?year=2021"),
         ]
         answers = {}
-        for method, path in requests:
-            response = getattr(integrator, method.lower())(path)
+        for method, path, body in _requests_with_bodies(section):
+            if body is None:
+                response = getattr(integrator, method.lower())(path)
+            else:
+                response = getattr(integrator, method.lower())(path, body, format="json")
             assert response.status_code == 200, response.content
             answers[path] = response.json()
 

@@ -1,4 +1,5 @@
-"""Bring the year-to-date rollup and the department totals up to date (safe to run any time)."""
+"""Bring the year-to-date rollup, the department totals and the data-quality flags up to date
+(safe to run any time)."""
 
 from django.core.management.base import BaseCommand
 
@@ -9,8 +10,8 @@ from enterprises.services.figures import rebuild_monthly_ytd
 class Command(BaseCommand):
     help = (
         "Recompute the year-to-date rollup from the monthly reports, writing only what differs, "
-        "then every department's totals (for a nightly job, or after writes that bypassed the "
-        "services)."
+        "then every department's totals and every report's data-quality flags (for a nightly job, "
+        "after writes that bypassed the services, or after the flags' thresholds changed)."
     )
 
     def handle(self, *args, **options):
@@ -20,5 +21,6 @@ class Command(BaseCommand):
                 return
             changed = rebuild_monthly_ytd()
         self.stdout.write(
-            f"{changed} row(s) of the rollup brought up to date; department totals rebuilt."
+            f"{changed} row(s) of the rollup brought up to date; department totals and "
+            "data-quality flags rebuilt."
         )

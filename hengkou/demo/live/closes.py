@@ -13,6 +13,7 @@ from ...choices import NoticeStatus
 from ...models import SupervisionNotice
 from ...services import close_month, close_notice, respond_to_notice
 from ..article.common import _rng, at, next_month
+from .quality import explain_month_flags
 
 CLOSE_DAY = 6
 # Growth a year of the zone's enterprises from 2021 to last year, and this year's spread.
@@ -141,6 +142,7 @@ def close_months(months, users: DemoUsers, until: datetime.date, tally) -> None:
         when = close_time(period)
         if when.date() > until:
             break
+        explain_month_flags(period, users, before=when)
         result = close_month(period=period, acting_user=users.bureau, now=when)
         if result.closed_now:
             tally.closed.append(period)

@@ -41,7 +41,9 @@ def stamp_dates(since: datetime.datetime) -> None:
     submitted; a month as closed. Then every history row of a creation written since takes its
     row's creation date, and the locking of a month's reports takes the month's close.
     """
-    from enterprises.models import EnterpriseTitle
+    from django.db.models import OuterRef, Subquery
+
+    from enterprises.models import EnterpriseTitle, FigureFlag
 
     begin = at(RECORDS_BEGIN, 9)
     for model in (Department, Official, Enterprise, EnterpriseTitle):
@@ -65,6 +67,12 @@ def stamp_dates(since: datetime.datetime) -> None:
         model.objects.filter(created_at__gte=since).exclude(submitted_at=None).update(
             created_at=F("submitted_at"), updated_at=F("submitted_at")
         )
+    # A flag is raised when its report is written.
+    FigureFlag.objects.filter(created_at__gte=since).update(
+        created_at=Subquery(
+            MonthlyReport.objects.filter(pk=OuterRef("report_id")).values("submitted_at")[:1]
+        )
+    )
     Period.objects.filter(created_at__gte=since).exclude(closed_at=None).update(
         created_at=F("closed_at"), updated_at=F("closed_at")
     )

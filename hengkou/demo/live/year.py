@@ -60,6 +60,7 @@ from .closes import (
     close_months,
     day_end,
 )
+from .quality import explain_planted_jump, plant_quality_flags
 from .stamps import _date_stage_changes, stamp_dates
 
 # --- this year --------------------------------------------------------------------------------
@@ -109,6 +110,7 @@ def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetim
                 last_year[firm.key] += cents(row["output_value"])
             if row["submitted_at"] <= day_end(until):
                 rows.append(row)
+    plant_quality_flags(rows, until)
     if year - 1 in YEARS:
         key_of = {firm.credit_code: firm.key for firm in firms}
         totals = (
@@ -437,6 +439,7 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
         if year is not None:
             this_year = [m for m in month_starts(year) if next_month(m) <= today]
             close_months(this_year, users, today, tally)
+            explain_planted_jump(today, users)
         stamp_dates(since)
         # The dates just written include when reports were submitted (on time or late).
         aggregates.rebuild_department_ytd()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.periods import parse_period
 from hengkou.bulletin.files import keep_bulletin_files
 from hengkou.services import close_month
+from hengkou.services.close import UnexplainedFlags
 
 
 class Command(BaseCommand):
@@ -16,13 +17,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("period", help="the month to close, YYYY-MM")
+        parser.add_argument(
+            "--confirm-unexplained",
+            action="store_true",
+            help="close even though flagged figures are unexplained (warn mode only)",
+        )
 
-    def handle(self, *args, period, **options):
+    def handle(self, *args, period, confirm_unexplained=False, **options):
         try:
             day = parse_period(period)
-            result = close_month(period=day, acting_user=None, now=timezone.now())
+            result = close_month(
+                period=day,
+                acting_user=None,
+                now=timezone.now(),
+                confirm_unexplained=confirm_unexplained,
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        except UnexplainedFlags as refusal:
+            raise CommandError(refusal.message) from refusal
         if result.closed_now:
             self.stdout.write(
                 self.style.SUCCESS(f"Closed {period}: {len(result.notices)} notice(s) issued.")

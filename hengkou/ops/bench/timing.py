@@ -250,7 +250,12 @@ def time_close(results: Results, *, acting_user, shared_cache: SharedCache | Non
     overrides = shared_cache.settings() if shared_cache else NO_CACHE_SETTINGS
     with override_settings(**overrides), connection.execute_wrapper(count):
         started = time.perf_counter()
-        close_month(period=results.period, acting_user=acting_user, now=timezone.now())
+        close_month(
+            period=results.period,
+            acting_user=acting_user,
+            now=timezone.now(),
+            confirm_unexplained=True,
+        )
         results.close_seconds = time.perf_counter() - started
     results.close_queries, results.close_sql_seconds = counted["queries"], counted["seconds"]
     log(

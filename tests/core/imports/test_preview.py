@@ -71,7 +71,9 @@ def test_the_preview_shows_stored_and_new_values_of_the_changed_cells_and_the_co
         tax=Decimal("12.50"),
         employees=1500,
     )
-    same = MonthlyReportFactory(output_value=Decimal("300.00"), revenue=Decimal("200.00"))
+    same = MonthlyReportFactory(
+        output_value=Decimal("300.00"), revenue=Decimal("200.00"), employees=0
+    )
     newcomer = EnterpriseFactory()
     content = xlsx(
         [

@@ -171,7 +171,7 @@ class TestSums:
                 assert members.closed is False and members.as_of_close is False
 
     def test_every_metric_of_a_closed_month(self, zone):
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         for metric in METRICS:
             for department in (zone["d1"], zone["d2"]):
                 members = assert_sums_equal_the_row(NOV, metric, department)
@@ -241,7 +241,7 @@ def _member_key(figures: MemberFigures):
 
 class TestClosedMonth:
     def test_reads_as_of_the_close_until_closed_again(self, zone):
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         d1 = zone["d1"].pk
         before = get_department_members(period=NOV, metric="output_value", department_id=d1)
 
@@ -261,7 +261,12 @@ class TestClosedMonth:
         # Reopened: live again, while the snapshot waits for the next close.
         live = get_department_members(period=NOV, metric="output_value", department_id=d1)
         assert live.as_of_close is False and len(live.lines) == 5
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT + datetime.timedelta(days=1))
+        close_month(
+            period=NOV,
+            acting_user=None,
+            confirm_unexplained=True,
+            now=CLOSE_AT + datetime.timedelta(days=1),
+        )
         after = assert_sums_equal_the_row(NOV, "output_value", zone["d1"])
         assert after.as_of_close is True
         assert len(after.lines) == 5
@@ -271,7 +276,7 @@ class TestClosedMonth:
     def test_the_snapshot_the_database_copies_equals_the_live_figures(self, zone):
         # The close copies the enterprise members with one INSERT … SELECT per metric; every
         # line (target or none, late, missing, last year's) equals member_figures' in Python.
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         compared = 0
         for department in (zone["d1"], zone["d2"]):
             for metric in METRICS:
@@ -287,16 +292,16 @@ class TestClosedMonth:
         assert RankingMemberSnapshot.objects.filter(target__isnull=True).exists()
 
     def test_a_reclose_replaces_the_rows(self, zone):
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         count = RankingMemberSnapshot.objects.count()
         # 5 enterprises × 8 metrics + 4 projects (investment) + 2 renovation (tech).
         assert count == 5 * 8 + 4 + 2
         reopen_month(period=NOV, acting_user=None, reason="更正", now=CLOSE_AT)
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         assert RankingMemberSnapshot.objects.count() == count
 
     def test_a_month_closed_before_the_drilldown_is_computed_live(self, zone):
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         RankingMemberSnapshot.objects.all().delete()
         members = get_department_members(
             period=NOV, metric="output_value", department_id=zone["d1"].pk
@@ -426,7 +431,7 @@ def test_the_page_runs_the_same_queries_at_two_sizes(client, supervisor, zone, m
 
 
 def test_the_notice_shows_its_members_as_of_the_close(client, zone):
-    close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+    close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
     notice = SupervisionNotice.objects.get(department=zone["d1"], metric="output_value")
     # After the close the target of a member changes: the notice's table does not.
     Target.objects.filter(enterprise=zone["enterprises"]["behind"]).update(value=5)
@@ -492,7 +497,7 @@ class TestApi:
         assert (body["untargeted_members"], body["ytd_untargeted"]) == (1, "50.00")
 
     def test_projects_and_a_closed_month(self, client, supervisor, zone):
-        close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+        close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         ProjectReport.objects.filter(project=zone["projects"]["new"], period=NOV).update(
             investment=Decimal("999")
         )
@@ -589,7 +594,7 @@ def test_the_sums_are_the_row_whatever_the_members(lines, closed):
                 reports={NOV: november} if submitted_at is not None else {},
             )
         if closed:
-            close_month(period=NOV, acting_user=None, now=CLOSE_AT)
+            close_month(period=NOV, acting_user=None, confirm_unexplained=True, now=CLOSE_AT)
         for metric in ("output_value", "employees", "investment", "tech_investment"):
             members = assert_sums_equal_the_row(NOV, metric, department)
             shortfalls = [line.shortfall for line in members.lines if line.shortfall is not None]

@@ -1,0 +1,231 @@
+"""Data-quality flags are stored by every entry path and explained by the reporter."""
+
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from core.imports.engine import run_import
+from core.imports.kinds import get_kind
+from enterprises.choices import FlagRule
+from enterprises.models import FigureFlag, MonthlyReport
+from enterprises.services.figures import delete_monthly_reports, save_monthly_report
+from enterprises.services.quality import explain_figure_flag, rebuild_figure_flags
+from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
+from tests.factories import AssignmentFactory, EnterpriseFactory, MonthlyReportFactory
+from tests.roles import user_with_role
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+OCT, NOV, DEC = (datetime.date(2021, month, 1) for month in (10, 11, 12))
+
+
+def flags(enterprise, period=NOV):
+    return set(
+        FigureFlag.objects.filter(enterprise=enterprise, period=period).values_list(
+            "rule", "metric"
+        )
+    )
+
+
+def test_save_flags_a_report_and_a_correction_clears_it():
+    october = MonthlyReportFactory(period=OCT, output_value=100)
+    report = save_monthly_report(
+        report=MonthlyReport(
+            enterprise=october.enterprise, period=NOV, output_value=1000000, employees=10
+        )
+    )
+    assert flags(report.enterprise) == {(FlagRule.MONTH_JUMP, "output_value")}
+    flag = FigureFlag.objects.get(report=report)
+    assert flag.params["value"] == "1000000" and flag.params["compared"] == "100"
+    report.output_value = 100
+    save_monthly_report(report=report)
+    assert flags(report.enterprise) == set()
+
+
+def test_a_change_of_the_month_before_recomputes_the_next_months_flags():
+    october = MonthlyReportFactory(period=OCT, output_value=100)
+    MonthlyReportFactory(enterprise=october.enterprise, period=NOV, output_value=1000)
+    assert flags(october.enterprise) == {(FlagRule.MONTH_JUMP, "output_value")}
+    october.output_value = 900
+    save_monthly_report(report=october)
+    assert flags(october.enterprise) == set()
+    delete_monthly_reports(reports=MonthlyReport.objects.filter(pk=october.pk))
+    assert flags(october.enterprise) == set()
+
+
+def test_last_years_december_is_compared_with_januarys_report():
+    december = MonthlyReportFactory(period=datetime.date(2020, 12, 1), output_value=100)
+    MonthlyReportFactory(
+        enterprise=december.enterprise, period=datetime.date(2021, 1, 1), output_value=500
+    )
+    assert flags(december.enterprise, datetime.date(2021, 1, 1)) == {
+        (FlagRule.MONTH_JUMP, "output_value")
+    }
+
+
+def test_the_admin_stores_the_flags_of_the_report_it_saves(admin_client):
+    enterprise = EnterpriseFactory()
+    data = {
+        "enterprise": enterprise.pk,
+        "period": "2021-11-01",
+        "output_value": "100",
+        "value_added": "150",
+        "revenue": "90",
+        "profit": "1",
+        "tax": "1",
+        "employees": "3",
+        "wages": "1",
+        "electricity": "1",
+        "submitted_at_0": "2021-12-01",
+        "submitted_at_1": "10:00:00",
+    }
+    response = admin_client.post(reverse("admin:enterprises_monthlyreport_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert flags(enterprise) == {(FlagRule.VALUE_ADDED_OVER_OUTPUT, "value_added")}
+    # The clerk is told at once.
+    page = admin_client.get(response.url).content.decode()
+    assert "数据质量校验标记：工业增加值 150.00 超过工业总产值 100.00（万元）。" in page
+
+
+def test_the_api_stores_the_flags_of_the_report_it_writes(admin_api):
+    enterprise = EnterpriseFactory()
+    response = admin_api.post(
+        "/api/v1/monthly-reports/",
+        {"enterprise": enterprise.pk, "period": "2021-11", "output_value": "100", "tax": "5"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert flags(enterprise) == {
+        (FlagRule.NO_EMPLOYEES, "employees"),
+        (FlagRule.TAX_OVER_REVENUE, "tax"),
+    }
+    admin_api.patch(
+        f"/api/v1/monthly-reports/{response.json()['id']}/",
+        {"employees": 5, "revenue": "100"},
+        format="json",
+    )
+    assert flags(enterprise) == set()
+
+
+def test_an_import_stores_the_flags_in_bulk_and_its_preview_lists_them_per_row(
+    django_assert_max_num_queries,
+):
+    quiet, loud = EnterpriseFactory(), EnterpriseFactory()
+    MonthlyReportFactory(enterprise=loud, period=OCT, output_value="100.00", employees=50)
+    rows = [
+        MONTHLY_HEADER,
+        monthly_row(quiet.credit_code),
+        monthly_row(loud.credit_code, output="1000000.00"),
+        monthly_row(quiet.credit_code, period="2021-12", employees=5),
+    ]
+    kind = get_kind("monthly_reports")
+    preview = run_import(kind=kind, source=io.BytesIO(xlsx(rows)), dry_run=True)
+    assert preview.ok, preview.errors
+    warnings = {line.row: line.warnings for line in preview.additions}
+    assert warnings[2] == []
+    assert len(warnings[3]) == 1 and "1,000,000.00" in warnings[3][0]
+    # December compares with November of the same file.
+    assert len(warnings[4]) == 1 and "50" in warnings[4][0]
+    assert not FigureFlag.objects.exists()
+
+    result = run_import(kind=kind, source=io.BytesIO(xlsx(rows)))
+    assert result.written
+    assert flags(loud) == {(FlagRule.MONTH_JUMP, "output_value")}
+    assert flags(quiet, DEC) == {(FlagRule.EMPLOYEES_CHANGE, "employees")}
+    assert flags(quiet) == set()
+
+
+def test_the_import_page_shows_the_flags_of_each_row(client):
+    client.force_login(user_with_role("administrator"))
+    enterprise = EnterpriseFactory()
+    content = xlsx([MONTHLY_HEADER, monthly_row(enterprise.credit_code, value_added="500.00")])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = client.post(
+        reverse("imports:upload", args=["monthly_reports"]),
+        {"file": SimpleUploadedFile("figures.xlsx", content)},
+    ).content.decode()
+    found = re.search(r'<table[^>]*id="import-warnings".*?</table>', page, re.S)
+    assert found and found.group(0).count('class="import-warning"') == 1
+    assert "500.00" in found.group(0) and "100.00" in found.group(0)
+
+
+def test_explain_records_who_why_and_when_with_history():
+    assignment = AssignmentFactory(year=2021)
+    reporter = user_with_role("department_user", official=True)
+    reporter.official.department = assignment.department
+    reporter.official.save()
+    report = MonthlyReportFactory(enterprise=assignment.enterprise, employees=0)
+    flag = FigureFlag.objects.get(report=report)
+    now = timezone.now()
+    explain_figure_flag(
+        flag=flag, explanation=" 新厂区尚未招工，由母公司派员生产。 ", acting_user=reporter, now=now
+    )
+    flag.refresh_from_db()
+    assert flag.explanation == "新厂区尚未招工，由母公司派员生产。"
+    assert flag.explained_by == reporter and flag.explained_at == now
+    latest = flag.history.latest()
+    assert latest.explanation == flag.explanation and latest.history_user == reporter
+
+    # The same numbers keep it; new numbers need a new explanation (history keeps the old).
+    save_monthly_report(report=report)
+    flag.refresh_from_db()
+    assert flag.explained
+    report.output_value = Decimal(120)
+    save_monthly_report(report=report)
+    flag.refresh_from_db()
+    assert not flag.explained
+    assert flag.history.filter(explanation="新厂区尚未招工，由母公司派员生产。").exists()
+
+
+def test_explain_refuses_a_blank_or_long_reason_and_anyone_outside_the_report():
+    report = MonthlyReportFactory(employees=0)
+    flag = FigureFlag.objects.get(report=report)
+    bureau = user_with_role("economic_bureau")
+    with pytest.raises(ValidationError):
+        explain_figure_flag(flag=flag, explanation="  ", acting_user=bureau, now=timezone.now())
+    with pytest.raises(ValidationError):
+        explain_figure_flag(
+            flag=flag, explanation="x" * 301, acting_user=bureau, now=timezone.now()
+        )
+    stranger = user_with_role("department_user", official=True)
+    with pytest.raises(PermissionDenied):
+        explain_figure_flag(flag=flag, explanation="因为", acting_user=stranger, now=timezone.now())
+    leader = user_with_role("county_leader")
+    with pytest.raises(PermissionDenied):
+        explain_figure_flag(flag=flag, explanation="因为", acting_user=leader, now=timezone.now())
+    flag.refresh_from_db()
+    assert not flag.explained
+
+
+def test_rebuild_applies_new_thresholds(settings):
+    october = MonthlyReportFactory(period=OCT, output_value=100)
+    MonthlyReportFactory(enterprise=october.enterprise, period=NOV, output_value=250)
+    assert flags(october.enterprise) == set()
+    settings.HENGKOU_DQ_MONTH_FACTOR = "2"
+    assert rebuild_figure_flags() == 1
+    assert flags(october.enterprise) == {(FlagRule.MONTH_JUMP, "output_value")}
+    settings.HENGKOU_DQ_MONTH_FACTOR = "3"
+    out = io.StringIO()
+    call_command("rebuild_rollups", stdout=out)
+    assert "data-quality flags rebuilt" in out.getvalue()
+    assert flags(october.enterprise) == set()
+
+
+def test_a_report_moved_to_another_enterprise_or_month_takes_its_flags_along():
+    report = MonthlyReportFactory(employees=0)
+    other = EnterpriseFactory()
+    report.enterprise = other
+    save_monthly_report(report=report)
+    flag = FigureFlag.objects.get()
+    assert (flag.report_id, flag.enterprise_id, flag.period) == (report.pk, other.pk, NOV)
+    report.period = OCT
+    save_monthly_report(report=report)
+    flag = FigureFlag.objects.get()
+    assert (flag.report_id, flag.enterprise_id, flag.period) == (report.pk, other.pk, OCT)
