@@ -1,7 +1,8 @@
 """The demo's data-quality flags: a few planted in the month to close next, the rest explained.
 
-Last month (the month the economic bureau closes next) holds one figure entered in 元 instead of
-万元 (its output, ten thousand times too large: left unexplained, so the close asks about it)
+Last month (the month the economic bureau closes next) holds one figure entered in 千元 instead of
+万元 (its output, ten times too large: left unexplained, so the close asks about it; a figure in
+元 would be ten thousand times too large and swamp every total of the demo's pages)
 and one real jump (a production line commissioned: output, value added, revenue and power
 nearly tripled, explained by the sponsoring department). Before each month is closed, its
 departments explain the flags the ordinary figures raise (taxes paid by the quarter, the
@@ -19,7 +20,7 @@ from enterprises.services.quality import can_explain_flag, explain_figure_flag
 
 from ..article.common import _rng, at
 
-UNIT_ERROR = Decimal(10000)
+UNIT_ERROR = Decimal(10)  # 千元 entered as 万元
 JUMP = Decimal("2.8")
 JUMP_METRICS = (Metric.OUTPUT_VALUE, Metric.VALUE_ADDED, Metric.REVENUE, Metric.ELECTRICITY)
 JUMP_REASON = (
@@ -66,7 +67,7 @@ def _reason(flag: FigureFlag) -> str | None:
         return REASONS[(FlagRule.YEAR_CHANGE, 2021)]
     if flag.params.get("value") and flag.metric == Metric.OUTPUT_VALUE:
         value, compared = Decimal(flag.params["value"]), Decimal(flag.params.get("compared") or 0)
-        if compared and value / compared > 1000:
+        if compared and value / compared >= UNIT_ERROR * Decimal("0.8"):
             return None  # a unit error: corrected, never explained
     return REASONS.get(flag.metric, DEFAULT_REASON)
 

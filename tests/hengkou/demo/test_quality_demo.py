@@ -36,9 +36,9 @@ def test_last_months_board_shows_the_unit_error_and_the_explained_jump(demo, cli
     flags = FigureFlag.objects.filter(period=LAST_MONTH)
     unexplained = list(flags.filter(explanation=""))
     assert len(unexplained) >= 1
-    # The unit error: output entered in 元, ten thousand times the month before.
+    # The unit error: output entered in 千元, ten times the month before.
     errors = [f for f in unexplained if f.metric == "output_value" and f.rule == "month_jump"]
-    assert len(errors) == 1 and float(errors[0].params["factor"]) > 5000
+    assert len(errors) == 1 and 5 <= float(errors[0].params["factor"]) <= 20
     assert {f.enterprise_id for f in unexplained} == {errors[0].enterprise_id}
     explained = list(flags.exclude(explanation=""))
     assert explained and len({f.enterprise_id for f in explained}) == 1
