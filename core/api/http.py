@@ -7,6 +7,7 @@ Python's recursion) is a 400 with the usual ``{"detail": ...}`` body, before any
 
 from __future__ import annotations
 
+import decimal
 import json
 import re
 
@@ -106,7 +107,12 @@ class PlainDecimalField(serializers.DecimalField):
     def to_internal_value(self, data):
         if isinstance(data, str) and not PLAIN_DECIMAL.fullmatch(data):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except decimal.InvalidOperation:
+            # A number too large to round to the field's places (1e308 with no max_digits):
+            # DRF's quantize raises before the bounds are checked.
+            self.fail("invalid")
 
 
 def plain_number_fields(mapping: dict) -> dict:
