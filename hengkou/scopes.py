@@ -11,6 +11,8 @@ def register_all() -> None:
     # Every role that may see rankings sees all of them: they rank departments against each other.
     register(models.RankingSnapshot, everyone, check_references=False)
     register(models.OpenRanking, everyone, check_references=False)
+    # The projections' stored earlier years: derived from the rankings, read with them.
+    register(models.ProjectionHistory, everyone, check_references=False)
     register(models.BulletinIssue, everyone, check_references=False)
     register(models.BulletinFile, everyone, check_references=False)
     register(models.RankingMemberSnapshot, everyone, check_references=False)

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 
 from core.api.views import ERRORS, ApiSchema, ScopedViewSetMixin
 from core.periods import format_period
-from enterprises.filtersets import PeriodFilter
-from enterprises.models import EXPLANATION_MAX, FigureFlag
+from enterprises.filtersets import PeriodFilter, id_filter
+from enterprises.models import EXPLANATION_MAX, Enterprise, FigureFlag
 from enterprises.selectors.quality import flags_with_sponsor, get_quality_board
 from enterprises.services.quality import explain_figure_flag
 
@@ -38,6 +38,8 @@ class ExplainSerializer(serializers.Serializer):
 
 class FigureFlagFilterSet(django_filters.FilterSet):
     period = PeriodFilter(help_text=_("The month, written YYYY-MM."))
+    # Scoped: another department's enterprise is not a valid choice (never echoed by name).
+    enterprise = id_filter(Enterprise, help_text=_("The enterprise (id)."))
     explained = django_filters.BooleanFilter(method="filter_explained")
 
     class Meta:

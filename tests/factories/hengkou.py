@@ -19,6 +19,7 @@ from hengkou.models import (
     NoticeEvent,
     Notification,
     OpenRanking,
+    ProjectionHistory,
     RankingMemberSnapshot,
     RankingSnapshot,
     Reminder,
@@ -166,3 +167,16 @@ class OpenRankingFactory(factory.django.DjangoModelFactory):
     fingerprint = "0:0:none"
     rows = factory.LazyFunction(list)
     body = '{"results": []}'
+
+
+class ProjectionHistoryFactory(factory.django.DjangoModelFactory):
+    """Stored earlier years of a month's projection; its fingerprint matches nothing, so a read
+    sums them afresh."""
+
+    class Meta:
+        model = ProjectionHistory
+
+    period = datetime.date(2021, 11, 1)
+    metric = RankedMetric.OUTPUT_VALUE
+    fingerprint = "none"
+    history = factory.LazyFunction(dict)

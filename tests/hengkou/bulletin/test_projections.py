@@ -51,7 +51,8 @@ def closed():
     new = AssignmentFactory(department=d2, year=2021).enterprise
     MonthlyReportFactory(enterprise=new, period=NOV, output_value=Decimal(100))
     TargetFactory(enterprise=new, year=2021, value=Decimal(1200))
-    close_month(period=NOV, acting_user=None, now=NOW)
+    # The year to date in one November report is a jump the data-quality rules flag: confirmed.
+    close_month(period=NOV, acting_user=None, now=NOW, confirm_unexplained=True)
 
 
 def test_the_close_stores_the_zone_and_who_is_projected_to_miss(closed):

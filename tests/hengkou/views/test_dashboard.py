@@ -283,7 +283,7 @@ def test_the_projections_panel_costs_no_query_per_department(
             )
 
     def count():
-        with django_assert_max_num_queries(19) as queries:
+        with django_assert_max_num_queries(20) as queries:
             response = supervisor.get(
                 reverse("dashboard"), {"period": "2021-11", "metric": "output_value"}
             )
@@ -324,7 +324,7 @@ def test_projections_of_a_month_not_all_in_are_the_closed_month_befores(supervis
     assert dashboard.projection_from_month_before
     html = response.content.decode()
     assert "工业总产值预计全年完成情况（据2021-10累计）" in html
-    assert "2021-11 的月报尚未报齐（1 个部门仍有企业未报）" in html
+    assert "2021-11 的月报尚未报齐（1 个部门仍有对象未报）" in html
     # Projected from October: 2000 ÷ (10/12) = 2400 of 2400, not from November's 1100 + 0.
     assert dashboard.projections.zone.ytd == Decimal("2000.00")
 
