@@ -70,6 +70,11 @@ def _probe(db):
 def _change(db):
     with backup._connect(db) as conn:
         conn.execute(f"UPDATE {REPORTS} SET output_value = output_value + 1")
+        # The reports' data-quality flags go with them (a foreign key on PostgreSQL).
+        conn.execute(
+            "DELETE FROM enterprises_figureflag WHERE report_id IN "
+            f"(SELECT id FROM {REPORTS} WHERE period >= '2021-04-01')"
+        )
         conn.execute(f"DELETE FROM {REPORTS} WHERE period >= '2021-04-01'")
         conn.execute("DELETE FROM enterprises_target")
         if backup.engine_of(db) == "sqlite":
