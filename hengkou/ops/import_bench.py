@@ -101,19 +101,22 @@ def write_workbook(path: Path, codes: list[str], rows: int) -> None:
 
 def clear(codes: list[str]) -> None:
     """Delete the benchmark's reports, their history and rollup rows."""
-    from enterprises.models import Enterprise, MonthlyReport, MonthlyYtd
+    from enterprises.models import Enterprise, FigureFlag, MonthlyReport, MonthlyYtd
 
     ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         # Raw deletes: the ORM's would fetch every row and record a history row for each.
         for queryset in (
+            # The reports' data-quality flags first (they point at the reports).
+            FigureFlag.objects.filter(enterprise_id__in=chunk, period__year=YEAR),
+            FigureFlag.history.filter(enterprise_id__in=chunk, period__year=YEAR),
             MonthlyReport.objects.filter(enterprise_id__in=chunk, period__year=YEAR),
             MonthlyReport.history.filter(enterprise_id__in=chunk, period__year=YEAR),
             MonthlyYtd.objects.filter(enterprise_id__in=chunk, period__year=YEAR),
         ):
             queryset._raw_delete(queryset.db)
-    _vacuum([MonthlyReport, MonthlyReport.history.model, MonthlyYtd, Enterprise])
+    _vacuum([FigureFlag, MonthlyReport, MonthlyReport.history.model, MonthlyYtd, Enterprise])
 
 
 def _vacuum(models) -> None:
