@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
@@ -67,7 +68,7 @@ def _cut_utf8(text: str, limit: int) -> str:
     return data[: limit - 3].decode(errors="ignore") + "…"
 
 
-class HttpChannel:
+class HttpChannel(ABC):
     """A channel that posts JSON to a webhook; subclasses say what body and what success."""
 
     kind = ""
@@ -83,9 +84,9 @@ class HttpChannel:
     def fail(self, reason: str):
         raise DeliveryError(redact(reason, self.secrets)[:REASON_MAX])
 
+    @abstractmethod
     def request(self, message: Message) -> tuple[str, bytes, dict]:
         """Return the URL, the body and the headers of the request for ``message``."""
-        raise NotImplementedError
 
     def check(self, response) -> None:
         """Raise DeliveryError unless ``response`` says the message was accepted."""
