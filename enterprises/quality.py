@@ -34,6 +34,9 @@ COMPARED_METRICS = (
     Metric.ELECTRICITY,
 )
 REPORT_VALUES = tuple(Metric.values)
+# Each compared metric with its plain text: a report's dict is looked up by the text (faster
+# than by the enum member), the findings name the member.
+_COMPARED_KEYS = tuple((metric, metric.value) for metric in COMPARED_METRICS)
 HUNDRED = Decimal(100)
 
 
@@ -95,40 +98,54 @@ def _compared(current: Decimal, earlier: Decimal, floor: Decimal) -> bool:
     return current > 0 and earlier > 0 and max(current, earlier) >= floor
 
 
+def _decimal(value) -> Decimal:
+    # The database's figures are Decimals already: only other values are converted.
+    return value if value.__class__ is Decimal else Decimal(value)
+
+
+# The ratio rules: (rule, the metric checked, the metric it may not exceed, the threshold's
+# name). The checks below run on every imported report: written for speed (no per-metric calls
+# unless a rule fires), with the arithmetic of the rules as documented above.
+_RATIO_RULES = (
+    (
+        FlagRule.VALUE_ADDED_OVER_OUTPUT,
+        Metric.VALUE_ADDED,
+        Metric.OUTPUT_VALUE,
+        "value_added_ratio",
+    ),
+    (FlagRule.TAX_OVER_REVENUE, Metric.TAX, Metric.REVENUE, "tax_ratio"),
+    (FlagRule.PROFIT_OVER_REVENUE, Metric.PROFIT, Metric.REVENUE, "profit_ratio"),
+)
+
+
 def _ratio_rules(report: dict, t: QualityThresholds) -> list[Finding]:
     findings = []
-    for rule, metric, base, ratio in (
-        (
-            FlagRule.VALUE_ADDED_OVER_OUTPUT,
-            Metric.VALUE_ADDED,
-            Metric.OUTPUT_VALUE,
-            t.value_added_ratio,
-        ),
-        (FlagRule.TAX_OVER_REVENUE, Metric.TAX, Metric.REVENUE, t.tax_ratio),
-        (FlagRule.PROFIT_OVER_REVENUE, Metric.PROFIT, Metric.REVENUE, t.profit_ratio),
-    ):
-        value, compared = Decimal(report[metric]), Decimal(report[base])
-        if value > 0 and value > compared * ratio:
+    for rule, metric, base, name in _RATIO_RULES:
+        value = _decimal(report[metric])
+        if value > 0:
+            compared, ratio = _decimal(report[base]), getattr(t, name)
+            if value > compared * ratio:
+                findings.append(
+                    Finding(
+                        rule,
+                        metric,
+                        {"value": _text(value), "compared": _text(compared), "limit": _text(ratio)},
+                    )
+                )
+    if not report[Metric.EMPLOYEES]:
+        output = _decimal(report[Metric.OUTPUT_VALUE])
+        if output > t.output_without_employees:
             findings.append(
                 Finding(
-                    rule,
-                    metric,
-                    {"value": _text(value), "compared": _text(compared), "limit": _text(ratio)},
+                    FlagRule.NO_EMPLOYEES,
+                    Metric.EMPLOYEES,
+                    {
+                        "value": "0",
+                        "compared": _text(output),
+                        "limit": _text(t.output_without_employees),
+                    },
                 )
             )
-    output = Decimal(report[Metric.OUTPUT_VALUE])
-    if not report[Metric.EMPLOYEES] and output > t.output_without_employees:
-        findings.append(
-            Finding(
-                FlagRule.NO_EMPLOYEES,
-                Metric.EMPLOYEES,
-                {
-                    "value": "0",
-                    "compared": _text(output),
-                    "limit": _text(t.output_without_employees),
-                },
-            )
-        )
     return findings
 
 
@@ -138,12 +155,18 @@ def _change(current: Decimal, earlier: Decimal) -> Decimal:
 
 def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Finding]:
     findings = []
-    for metric in COMPARED_METRICS:
-        value, compared = Decimal(report[metric]), Decimal(previous[metric])
-        if not _compared(value, compared, t.min_amount):
+    floor, factor_limit = t.min_amount, t.month_factor
+    for metric, key in _COMPARED_KEYS:
+        value, compared = report[key], previous[key]
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
+        if compared.__class__ is not Decimal:
+            compared = Decimal(compared)
+        # _compared(value, compared, floor), inline
+        if not (value > 0 and compared > 0 and (value >= floor or compared >= floor)):
             continue
         factor = value / compared
-        if factor > t.month_factor or factor * t.month_factor < 1:
+        if factor > factor_limit or factor * factor_limit < 1:
             findings.append(
                 Finding(
                     FlagRule.MONTH_JUMP,
@@ -152,7 +175,7 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
                         "value": _text(value),
                         "compared": _text(compared),
                         "factor": _text(factor.quantize(Decimal("0.01"))),
-                        "limit": _text(t.month_factor),
+                        "limit": _text(factor_limit),
                     },
                 )
             )
@@ -171,36 +194,45 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
             )
         )
     output, output_before = (
-        Decimal(report[Metric.OUTPUT_VALUE]),
-        Decimal(previous[Metric.OUTPUT_VALUE]),
+        _decimal(report[Metric.OUTPUT_VALUE]),
+        _decimal(previous[Metric.OUTPUT_VALUE]),
     )
-    power, power_before = Decimal(report[Metric.ELECTRICITY]), Decimal(previous[Metric.ELECTRICITY])
-    if output > 0 and output_before > 0 and power > 0 and power_before > 0:
-        output_change, power_change = _change(output, output_before), _change(power, power_before)
-        opposite = (output_change > 0 > power_change) or (power_change > 0 > output_change)
-        if opposite and abs(output_change - power_change) > t.electricity_gap:
-            findings.append(
-                Finding(
-                    FlagRule.ELECTRICITY_VS_OUTPUT,
-                    Metric.ELECTRICITY,
-                    {
-                        "value": _percent(power_change),
-                        "compared": _percent(output_change),
-                        "limit": _percent(t.electricity_gap),
-                    },
+    if output > 0 and output_before > 0:
+        power = _decimal(report[Metric.ELECTRICITY])
+        power_before = _decimal(previous[Metric.ELECTRICITY])
+        if power > 0 and power_before > 0:
+            output_change = output / output_before - 1
+            power_change = power / power_before - 1
+            opposite = (output_change > 0 > power_change) or (power_change > 0 > output_change)
+            if opposite and abs(output_change - power_change) > t.electricity_gap:
+                findings.append(
+                    Finding(
+                        FlagRule.ELECTRICITY_VS_OUTPUT,
+                        Metric.ELECTRICITY,
+                        {
+                            "value": _percent(power_change),
+                            "compared": _percent(output_change),
+                            "limit": _percent(t.electricity_gap),
+                        },
+                    )
                 )
-            )
     return findings
 
 
 def _year_rules(report: dict, last_year: dict, t: QualityThresholds) -> list[Finding]:
     findings = []
-    for metric in COMPARED_METRICS:
-        value, compared = Decimal(report[metric]), Decimal(last_year[metric])
-        if not _compared(value, compared, t.min_amount):
+    floor, rise, fall = t.min_amount, t.year_rise, -t.year_fall
+    for metric, key in _COMPARED_KEYS:
+        value, compared = report[key], last_year[key]
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
+        if compared.__class__ is not Decimal:
+            compared = Decimal(compared)
+        # _compared(value, compared, floor), inline
+        if not (value > 0 and compared > 0 and (value >= floor or compared >= floor)):
             continue
-        change = _change(value, compared)
-        if change > t.year_rise or change < -t.year_fall:
+        change = value / compared - 1
+        if change > rise or change < fall:
             findings.append(
                 Finding(
                     FlagRule.YEAR_CHANGE,

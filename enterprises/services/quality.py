@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import islice
+from itertools import groupby, islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -60,34 +61,58 @@ def refresh_figure_flags(*, pairs: Iterable[tuple[int, int]], acting_user=None) 
             years = set().union(*(years_of[e] for e in ids))
             # By their reports, not their own enterprise and month: a report moved to another
             # enterprise or month takes its flags along.
-            reports = MonthlyReport.objects.filter(
-                enterprise_id__in=ids, period__year__in=sorted(years)
-            )
+            reports = MonthlyReport.objects.filter(_in_years(years), enterprise_id__in=ids)
             existing = {
                 (flag.report_id, flag.rule, flag.metric): flag
-                for flag in FigureFlag.objects.filter(report__in=reports.values("pk"))
+                for flag in FigureFlag.objects.filter(report__in=reports.values("pk")).order_by()
                 if flag.report_id in recomputed
             }
             changed += _write_flags(wanted, existing, acting_user=acting_user)
     return changed
 
 
+def _in_years(years: Iterable[int]) -> Q:
+    """Return the condition "period in one of ``years``" as date ranges (contiguous years
+    merged), which the (enterprise, period) index serves; ``period__year__in`` would not."""
+    condition = Q()
+    for _key, run in groupby(enumerate(sorted(years)), key=lambda pair: pair[1] - pair[0]):
+        run = [year for _index, year in run]
+        condition |= Q(
+            period__gte=datetime.date(run[0], 1, 1), period__lt=datetime.date(run[-1] + 1, 1, 1)
+        )
+    return condition
+
+
 def _wanted_flags(ids, years_of, thresholds):
     """Return the flags the enterprises' reports should have, keyed by (report, rule, metric),
-    and the ids of the reports checked (one query)."""
+    and the ids of the reports checked (one query).
+
+    Each report is checked against the enterprise's month before and same month a year
+    earlier; the reports are read as tuples, unordered (the model's ordering would join the
+    enterprises to sort them), and made dicts once.
+    """
     years = set().union(*(years_of[e] for e in ids))
-    reports = MonthlyReport.objects.filter(
-        enterprise_id__in=ids, period__year__in=sorted(years | {y - 1 for y in years})
-    ).values(*REPORT_FIELDS)
-    by_key = {(r["enterprise_id"], r["period"]): r for r in reports}
+    rows = (
+        MonthlyReport.objects.filter(
+            _in_years(years | {y - 1 for y in years}), enterprise_id__in=ids
+        )
+        .order_by()
+        .values_list(*REPORT_FIELDS)
+    )
+    by_key = {(row[1], row[2]): dict(zip(REPORT_FIELDS, row, strict=True)) for row in rows}
     wanted: dict[tuple[int, str, str], tuple[dict, dict]] = {}
     recomputed: set[int] = set()
+    months_before: dict[datetime.date, datetime.date] = {}
+    years_before: dict[datetime.date, datetime.date] = {}
     for (enterprise_id, period), report in by_key.items():
         if period.year not in years_of[enterprise_id]:
             continue
         recomputed.add(report["id"])
-        previous = by_key.get((enterprise_id, _month_before(period)))
-        last_year = by_key.get((enterprise_id, period.replace(year=period.year - 1)))
+        if period not in months_before:
+            months_before[period] = _month_before(period)
+            years_before[period] = period.replace(year=period.year - 1)
+        previous = by_key.get((enterprise_id, months_before[period]))
+        last_year = by_key.get((enterprise_id, years_before[period]))
         for finding in check_report(
             report, previous=previous, last_year=last_year, thresholds=thresholds
         ):

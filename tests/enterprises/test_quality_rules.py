@@ -157,3 +157,94 @@ def test_a_unit_error_says_what_it_compared_and_the_threshold():
         text = flag_message(finding.rule, finding.metric, finding.params)
     assert "工业总产值 8,697,900.00，上月 869.79，为上月的 10000 倍" in text
     assert finding.params["factor"] == "10000"
+
+
+def _plain_check(report, previous, last_year, t):
+    """The rules as docs/rules.md states them, written plainly: what the fast checks must equal."""
+
+    def d(value):
+        return Decimal(value)
+
+    def compared(a, b):
+        return a > 0 and b > 0 and max(a, b) >= t.min_amount
+
+    found = []
+    for rule, metric, base, ratio in (
+        (FlagRule.VALUE_ADDED_OVER_OUTPUT, "value_added", "output_value", t.value_added_ratio),
+        (FlagRule.TAX_OVER_REVENUE, "tax", "revenue", t.tax_ratio),
+        (FlagRule.PROFIT_OVER_REVENUE, "profit", "revenue", t.profit_ratio),
+    ):
+        if d(report[metric]) > 0 and d(report[metric]) > d(report[base]) * ratio:
+            found.append((rule, metric))
+    if not report["employees"] and d(report["output_value"]) > t.output_without_employees:
+        found.append((FlagRule.NO_EMPLOYEES, "employees"))
+    metrics = ("output_value", "value_added", "revenue", "tax", "wages", "electricity")
+    if previous is not None:
+        for metric in metrics:
+            value, before = d(report[metric]), d(previous[metric])
+            if compared(value, before):
+                factor = value / before
+                if factor > t.month_factor or factor * t.month_factor < 1:
+                    found.append((FlagRule.MONTH_JUMP, metric))
+        now, before = report["employees"], previous["employees"]
+        if before and abs(d(now - before)) > t.employees_change * before:
+            found.append((FlagRule.EMPLOYEES_CHANGE, "employees"))
+        output, output_before = d(report["output_value"]), d(previous["output_value"])
+        power, power_before = d(report["electricity"]), d(previous["electricity"])
+        if min(output, output_before, power, power_before) > 0:
+            output_change, power_change = output / output_before - 1, power / power_before - 1
+            opposite = (output_change > 0 > power_change) or (power_change > 0 > output_change)
+            if opposite and abs(output_change - power_change) > t.electricity_gap:
+                found.append((FlagRule.ELECTRICITY_VS_OUTPUT, "electricity"))
+    if last_year is not None:
+        for metric in metrics:
+            value, before = d(report[metric]), d(last_year[metric])
+            if compared(value, before):
+                change = value / before - 1
+                if change > t.year_rise or change < -t.year_fall:
+                    found.append((FlagRule.YEAR_CHANGE, metric))
+    return found
+
+
+def test_the_checks_equal_the_rules_plainly_written_on_random_reports():
+    """The checks run on every imported report and are written for speed; on thousands of
+    random reports (at and around every threshold, zeros, losses, integers and Decimals)
+    they find exactly what the plain statement of the rules finds."""
+    import random
+
+    rng = random.Random(21)
+    thresholds = [T, QualityThresholds(month_factor=Decimal("2.5"), min_amount=Decimal("0.5"))]
+
+    def amount():
+        return rng.choice(
+            [
+                Decimal(0),
+                Decimal(rng.randint(1, 200)),
+                Decimal(rng.randint(1, 10**8)) / 100,
+                Decimal("100"),
+                Decimal("300"),
+                Decimal("33.33"),
+                Decimal("0.99"),
+                rng.randint(0, 500),  # a preview's cells may be integers
+            ]
+        )
+
+    def figures():
+        values = {metric: amount() for metric in ("output_value", "value_added", "revenue")}
+        values |= {metric: amount() for metric in ("tax", "wages", "electricity")}
+        values["profit"] = amount() - Decimal(rng.randint(0, 300))
+        values["employees"] = rng.choice([0, 10, 13, 7, rng.randint(0, 1000)])
+        return values
+
+    checked = 0
+    for _ in range(4000):
+        report, previous, last_year = figures(), figures(), figures()
+        if rng.random() < 0.5:  # around the month's thresholds
+            base = previous["output_value"]
+            report["output_value"] = base * rng.choice([3, Decimal("0.3333"), Decimal("3.01")])
+        for t in thresholds:
+            for before, year in ((previous, last_year), (None, None), (previous, None)):
+                found = rules(check_report(report, previous=before, last_year=year, thresholds=t))
+                assert found == set(_plain_check(report, before, year, t)), (report, before, year)
+                checked += 1
+    assert checked == 24000

@@ -229,3 +229,56 @@ def test_a_report_moved_to_another_enterprise_or_month_takes_its_flags_along():
     save_monthly_report(report=report)
     flag = FigureFlag.objects.get()
     assert (flag.report_id, flag.enterprise_id, flag.period) == (report.pk, other.pk, OCT)
+
+
+def test_refreshing_the_flags_costs_the_same_queries_for_more_enterprises_and_years():
+    """A batch of enterprises is read in one query (its reports of the years needed, by the
+    (enterprise, period) index) and its stored flags in one more, whatever the reports."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enterprises.services.quality import refresh_figure_flags
+
+    def enterprise_with_years(years):
+        enterprise = EnterpriseFactory()
+        for year in years:
+            for month in (1, 6, 12):
+                MonthlyReportFactory(
+                    enterprise=enterprise, period=datetime.date(year, month, 1), employees=10
+                )
+        return enterprise
+
+    def count(enterprises, years):
+        pairs = {(enterprise.pk, year) for enterprise in enterprises for year in years}
+        with CaptureQueriesContext(connection) as queries:
+            assert refresh_figure_flags(pairs=pairs) == 0  # nothing changed
+        reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+        # No join of the enterprises to order the reports; years as date ranges.
+        assert not any("enterprises_enterprise" in sql or "extract" in sql.lower() for sql in reads)
+        return len(queries)
+
+    few = [enterprise_with_years([2020, 2021])]
+    many = [enterprise_with_years([2018, 2019, 2020, 2021]) for _ in range(6)]
+    assert count(few, [2021]) == count(many, [2018, 2019, 2020, 2021]) == count(many, [2018, 2021])
+
+
+def test_years_apart_are_each_compared_with_the_months_before_them():
+    from enterprises.services.quality import refresh_figure_flags
+
+    enterprise = EnterpriseFactory()
+    for period, output, employees in (
+        (datetime.date(2018, 12, 1), 100, 0),  # 2018 is only read: not flagged
+        (datetime.date(2019, 1, 1), 1000, 10),  # a jump against December 2018
+        (datetime.date(2020, 1, 1), 1000, 10),
+        (datetime.date(2021, 12, 1), 100, 10),
+        (datetime.date(2022, 1, 1), 1000, 10),  # a jump against December 2021
+    ):
+        MonthlyReport.objects.create(
+            enterprise=enterprise, period=period, output_value=output, employees=employees
+        )
+    # 2019 and 2021, each with the year after it (2020 and 2022).
+    assert refresh_figure_flags(pairs={(enterprise.pk, 2019), (enterprise.pk, 2021)}) == 2
+    assert set(FigureFlag.objects.values_list("period", "rule", "metric")) == {
+        (datetime.date(2019, 1, 1), FlagRule.MONTH_JUMP, "output_value"),
+        (datetime.date(2022, 1, 1), FlagRule.MONTH_JUMP, "output_value"),
+    }
