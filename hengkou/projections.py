@@ -42,13 +42,14 @@ def flat_share(*, month: int, metric: str) -> Fraction:
     return Fraction(1) if metric in STOCK_METRICS else Fraction(month, 12)
 
 
-def seasonal_share(
-    history: Iterable[tuple[Decimal, Decimal]], *, month: int, metric: str
-) -> tuple[Fraction, int]:
-    """Return the mean share of the year-end reached by month m, and the years it is over.
+def share_ratio(
+    history: Iterable[tuple[Decimal | int, Decimal | int]], *, month: int, metric: str
+) -> tuple[int, int, int]:
+    """Return ``seasonal_share`` as a numerator, a denominator (not reduced) and the years.
 
-    ``history`` holds one (figure by month m, year-end figure) pair per earlier year; a year
-    counts when both are above 0. Without such a year, the flat share and 0 years.
+    The same exact value in plain integers: what ranks hundreds of departments without building
+    a Fraction for each (``selectors.projections``). The figures may be Decimals or integers
+    (cents): only their ratios count.
     """
     # The exact mean of the ratios, summed in integers and reduced once: Fraction arithmetic
     # reduces at every step, and a zone has hundreds of departments.
@@ -61,8 +62,21 @@ def seasonal_share(
             numerator, denominator = numerator * unit + ratio * denominator, denominator * unit
             years += 1
     if not years:
-        return flat_share(month=month, metric=metric), 0
-    return Fraction(numerator, denominator * years), years
+        flat = flat_share(month=month, metric=metric)
+        return flat.numerator, flat.denominator, 0
+    return numerator, denominator * years, years
+
+
+def seasonal_share(
+    history: Iterable[tuple[Decimal | int, Decimal | int]], *, month: int, metric: str
+) -> tuple[Fraction, int]:
+    """Return the mean share of the year-end reached by month m, and the years it is over.
+
+    ``history`` holds one (figure by month m, year-end figure) pair per earlier year; a year
+    counts when both are above 0. Without such a year, the flat share and 0 years.
+    """
+    numerator, denominator, years = share_ratio(history, month=month, metric=metric)
+    return Fraction(numerator, denominator), years
 
 
 @dataclass(frozen=True)
@@ -163,3 +177,28 @@ def project(
         projected_rate=rate,
         will_miss=month >= FLAG_FROM_MONTH and rate is not None and rate < 1,
     )
+
+
+def rate_ratio(
+    *, ytd_targeted: Decimal, target: Decimal, share: tuple[int, int]
+) -> tuple[int, int] | None:
+    """Return the projected rate ``ytd_targeted / share / target`` as (numerator, denominator).
+
+    The denominator is positive and the pair not reduced; None without a target. The same
+    value as ``project``'s ``projected_rate``, without a Fraction (``share`` as from
+    ``share_ratio``).
+    """
+    if not target:
+        return None
+    top, top_unit = ytd_targeted.as_integer_ratio()
+    bottom, bottom_unit = target.as_integer_ratio()
+    numerator = top * share[1] * bottom_unit
+    denominator = top_unit * share[0] * bottom
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    return numerator, denominator
+
+
+def misses(*, month: int, rate: tuple[int, int] | None) -> bool:
+    """Return ``project``'s ``will_miss`` from a ``rate_ratio``."""
+    return month >= FLAG_FROM_MONTH and rate is not None and rate[0] < rate[1]

@@ -236,6 +236,10 @@ class StoredRows(Sequence):
             self._rows[index] = _load(self._columns, index)
         return self._rows[index]
 
+    def column(self, field: str) -> list:
+        """Return the stored values of ``field``, one per row (Decimals as their text)."""
+        return self._columns[field]
+
     def where(self, field: str, value) -> list[int]:
         """Return the positions of the rows whose ``field`` equals ``value``, building none."""
         return [i for i, found in enumerate(self._columns[field]) if found == value]

@@ -7,8 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Q, Sum
 
 from core.figures_cache import cached_figures
 from core.numbers import cents
@@ -17,12 +20,112 @@ from projects.choices import ProjectKind
 from projects.models import ProjectReport
 
 from ..models import ProjectionHistory
-from ..projections import HISTORY_YEARS, Projection, project
+from ..projections import (
+    HISTORY_YEARS,
+    Projection,
+    misses,
+    project,
+    rate_ratio,
+    share_ratio,
+)
 from ..ranking import ENTERPRISE_METRICS, METRICS, RankingRow
 from .ranking import SUM_FIELD, get_period_ranking, sum_when
 
-# department id -> earlier year -> [figure by month m, year-end figure]
-History = dict[int, dict[int, list[Decimal]]]
+# department id -> earlier year -> [figure by month m, year-end figure], in cents (integers:
+# only their ratios and sums count, and integers cost a page of 500 departments nothing).
+History = dict[int, dict[int, list[int]]]
+
+# The stored layout of ProjectionHistory.history (_encode_history); part of the fingerprint, so
+# a row stored in another layout is summed again rather than misread.
+_LAYOUT = "columns-cents-1"
+
+
+class Projections(Sequence):
+    """The departments' projections, each built (``project``) when first read.
+
+    What the dashboard asks of all of them, which miss and in what order, comes from their
+    shares and rates in plain integers (``share_ratio``, ``rate_ratio``): a panel that shows 30
+    of 500 departments builds 30 projections.
+    """
+
+    def __init__(self, *, month: int, metric: str, inputs: list[tuple], histories: list[list]):
+        # inputs: (department_id, code, name, members, target, ytd, ytd_targeted) per row
+        self._month, self._metric = month, metric
+        self._inputs, self._histories = inputs, histories
+        self._built: dict[int, Projection] = {}
+
+    def __len__(self) -> int:
+        return len(self._inputs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._built:
+            department_id, code, name, members, target, ytd, ytd_targeted = self._inputs[index]
+            self._built[index] = project(
+                department_id=department_id,
+                department_code=code,
+                department_name=name,
+                month=self._month,
+                metric=self._metric,
+                members=members,
+                target=target,
+                ytd=ytd,
+                ytd_targeted=ytd_targeted,
+                history=self._histories[index],
+            )
+        return self._built[index]
+
+    def missing_positions(self) -> list[int]:
+        """Return the positions of the departments projected to miss, lowest rate first.
+
+        The order of ``sorted(key=(projected_rate, department_code))``: by the rates as floats
+        (an integer division is rounded correctly, so a lower rate never gets a higher float),
+        then, among rates equal as floats, by the exact rates.
+        """
+        rates, codes = {}, {}
+        for index, (_id, code, _name, _members, target, _ytd, ytd_targeted) in enumerate(
+            self._inputs
+        ):
+            numerator, denominator, _years = share_ratio(
+                self._histories[index], month=self._month, metric=self._metric
+            )
+            rate = rate_ratio(
+                ytd_targeted=ytd_targeted, target=target, share=(numerator, denominator)
+            )
+            if misses(month=self._month, rate=rate):
+                rates[index], codes[index] = rate, code
+        floats = {
+            index: numerator / denominator for index, (numerator, denominator) in rates.items()
+        }
+        order = sorted(rates, key=lambda index: (floats[index], codes[index]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and floats[order[end]] == floats[order[start]]:
+                end += 1
+            if end - start > 1:
+                order[start:end] = sorted(
+                    order[start:end], key=lambda index: (Fraction(*rates[index]), codes[index])
+                )
+            start = end
+        return order
+
+
+class _Picked(Sequence):
+    """The items of ``items`` at ``positions``, each read when asked for."""
+
+    def __init__(self, items: Sequence, positions: list[int]):
+        self._items, self._positions = items, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._items[position] for position in self._positions[index]]
+        return self._items[self._positions[index]]
 
 
 @dataclass(frozen=True)
@@ -38,9 +141,11 @@ class MonthProjections:
     def month(self) -> int:
         return self.period.month
 
-    @property
-    def missing(self) -> list[Projection]:
+    @cached_property
+    def missing(self) -> Sequence[Projection]:
         """Return the departments projected to miss their target, lowest projected rate first."""
+        if isinstance(self.departments, Projections):
+            return _Picked(self.departments, self.departments.missing_positions())
         return sorted(
             (row for row in self.departments if row.will_miss),
             key=lambda row: (row.projected_rate, row.department_code),
@@ -56,43 +161,71 @@ def get_projection_history(
     For each department of ``period``'s year (or only ``department_id``) and each of the
     ``HISTORY_YEARS`` earlier years, the figure of its year-``y`` members by the month of
     ``period`` and at the year's end (同口径: this year's members, whatever department they had
-    then). Every department's, for an enterprise metric, is kept (ProjectionHistory) with the
-    fingerprint of the department totals it depends on: two queries while nothing changed, the
-    sum of every member's earlier years (hundreds of milliseconds at 20,000 enterprises) once
-    after a write.
+    then), in cents. Every department's, for an enterprise metric, is kept (ProjectionHistory)
+    with the fingerprint of the department totals it depends on: one query while nothing
+    changed (the fingerprint is computed and compared by the database), the sum of every
+    member's earlier years (hundreds of milliseconds at 20,000 enterprises) once after a write.
     """
     if metric not in METRICS:
         raise ValueError(f"Unknown metric {metric!r}")
     if department_id is not None or metric not in ENTERPRISE_METRICS:
         return _compute_history(period=period, metric=metric, department_id=department_id)
-    fingerprint = _history_fingerprint(period)
-    stored = (
-        ProjectionHistory.objects.filter(period=period, metric=metric)
-        .values_list("fingerprint", "history")
-        .first()
-    )
-    if stored is not None and stored[0] == fingerprint:
-        return _decode_history(stored[1])
-    history = _compute_history(period=period, metric=metric)
-    values = {"fingerprint": fingerprint, "history": _encode_history(history)}
+    fingerprint, stored = _read_history(period=period, metric=metric)
     if stored is not None:
-        ProjectionHistory.objects.filter(period=period, metric=metric).update(**values)
-    else:
-        # Two first readers may race: the second's row is the same, and is dropped.
-        ProjectionHistory.objects.bulk_create(
-            [ProjectionHistory(period=period, metric=metric, **values)], ignore_conflicts=True
-        )
+        return _decode_history(stored)
+    history = _compute_history(period=period, metric=metric)
+    # One statement (an upsert): two first readers store the same thing, the later one wins.
+    ProjectionHistory.objects.bulk_create(
+        [
+            ProjectionHistory(
+                period=period,
+                metric=metric,
+                fingerprint=fingerprint,
+                history=_encode_history(history),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["period", "metric"],
+        update_fields=["fingerprint", "history", "computed_at"],
+    )
     return history
 
 
-def _history_fingerprint(period: datetime.date) -> str:
+def _fingerprint_sql(years: int) -> str:
     # This year's members and figures rewrite the month's department totals; any figure of an
-    # earlier year rewrites that year's December totals (its YTD runs to December).
-    decembers = [datetime.date(year, 12, 1) for year in _earlier_years(period)]
-    found = DepartmentYtd.objects.filter(period__in=[period, *decembers]).aggregate(
-        n=Count("id"), s=Sum("stamp")
+    # earlier year rewrites that year's December totals (its YTD runs to December). The stored
+    # layout is part of it.
+    totals = connection.ops.quote_name(DepartmentYtd._meta.db_table)
+    months = ", ".join(["%s"] * (years + 1))
+    return (
+        "(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(stamp), 0) AS TEXT)"
+        f" FROM {totals} WHERE period IN ({months})) || %s"
     )
-    return f"{found['n']}:{found['s'] or 0}"
+
+
+def _read_history(*, period: datetime.date, metric: str) -> tuple[str, dict | None]:
+    """Return the fingerprint of the history now, and the stored history if it is fresh.
+
+    One query: the fingerprint is computed and compared by the database.
+    """
+    qn = connection.ops.quote_name
+    months = [period, *(datetime.date(year, 12, 1) for year in _earlier_years(period))]
+    now = _fingerprint_sql(len(months) - 1)
+    sql = (
+        f"SELECT {now}, (SELECT history FROM {qn(ProjectionHistory._meta.db_table)}"
+        f" WHERE period = %s AND metric = %s AND fingerprint = {now})"
+    )
+    days = [connection.ops.adapt_datefield_value(month) for month in months]
+    suffix = f":{_LAYOUT}"
+    params = [*days, suffix, days[0], metric, *days, suffix]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fingerprint, found = cursor.fetchone()
+    if found is None:
+        return fingerprint, None
+    # jsonb and SQLite's JSON both arrive as text, which the field decodes.
+    field = ProjectionHistory._meta.get_field("history")
+    return fingerprint, field.from_db_value(found, None, connection)
 
 
 def _earlier_years(period: datetime.date) -> range:
@@ -100,19 +233,26 @@ def _earlier_years(period: datetime.date) -> range:
 
 
 def _encode_history(history: History) -> dict:
+    # Columns of plain integers: decoding them makes a few lists, not thousands of strings.
+    departments = sorted(history)
     return {
-        str(department): {str(year): [str(value) for value in pair] for year, pair in years.items()}
-        for department, years in history.items()
+        "departments": departments,
+        "years": [list(history[department]) for department in departments],
+        "pairs": [list(history[department].values()) for department in departments],
     }
 
 
 def _decode_history(stored: dict) -> History:
     return {
-        int(department): {
-            int(year): [Decimal(value) for value in pair] for year, pair in years.items()
-        }
-        for department, years in stored.items()
+        department: dict(zip(years, pairs, strict=True))
+        for department, years, pairs in zip(
+            stored["departments"], stored["years"], stored["pairs"], strict=True
+        )
     }
+
+
+def _in_cents(value) -> int:
+    return int(cents(value).scaleb(2))
 
 
 def _compute_history(
@@ -135,12 +275,12 @@ def _compute_history(
         )
         for row in rows:
             pair = history[row["enterprise__assignments__department"]].setdefault(
-                row["period"].year, [Decimal(0), Decimal(0)]
+                row["period"].year, [0, 0]
             )
             if row["period"].month == month:
-                pair[0] = cents(row["total"])
+                pair[0] = _in_cents(row["total"])
             if row["period"].month == 12:
-                pair[1] = cents(row["total"])
+                pair[1] = _in_cents(row["total"])
         return dict(history)
     plans = {"project__plans__year": year}
     if department_id is not None:
@@ -162,10 +302,27 @@ def _compute_history(
     )
     for row in rows:
         history[row["project__plans__department"]][row["period__year"]] = [
-            cents(row["by_month"]),
-            cents(row["year_end"]),
+            _in_cents(row["by_month"]),
+            _in_cents(row["year_end"]),
         ]
     return dict(history)
+
+
+_INPUTS = ("department_id", "department_code", "department_name", "members")
+_AMOUNTS = ("target", "ytd", "ytd_targeted")
+
+
+def _ranking_inputs(rows: Sequence[RankingRow]) -> list[tuple]:
+    """Return each row's (department id, code, name, members, target, ytd, ytd_targeted).
+
+    A stored ranking (``StoredRows``) gives them from its columns, building no RankingRow.
+    """
+    column = getattr(rows, "column", None)
+    if column is not None:
+        plain = [column(name) for name in _INPUTS]
+        amounts = [[Decimal(value) for value in column(name)] for name in _AMOUNTS]
+        return list(zip(*plain, *amounts, strict=True))
+    return [tuple(getattr(row, name) for name in (*_INPUTS, *_AMOUNTS)) for row in rows]
 
 
 def project_rows(
@@ -175,35 +332,24 @@ def project_rows(
 
     The zone's is over every department's members: its ytd and target are the departments'
     sums, its seasonal share that of their summed history (one member, one department a year).
+    The departments' are built when read (``Projections``).
     """
     month = period.month
-    departments = []
-    zone_history: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    inputs = _ranking_inputs(rows)
+    histories = []
+    zone_history: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     members = 0
     target = ytd = ytd_targeted = Decimal(0)
-    for row in rows:
-        years = history.get(row.department_id, {})
+    for department_id, _code, _name, row_members, row_target, row_ytd, row_targeted in inputs:
+        years = history.get(department_id, {})
         for year, (by_month, year_end) in years.items():
             zone_history[year][0] += by_month
             zone_history[year][1] += year_end
-        members += row.members
-        target += row.target
-        ytd += row.ytd
-        ytd_targeted += row.ytd_targeted
-        departments.append(
-            project(
-                department_id=row.department_id,
-                department_code=row.department_code,
-                department_name=row.department_name,
-                month=month,
-                metric=metric,
-                members=row.members,
-                target=row.target,
-                ytd=row.ytd,
-                ytd_targeted=row.ytd_targeted,
-                history=years.values(),
-            )
-        )
+        histories.append(list(years.values()))
+        members += row_members
+        target += row_target
+        ytd += row_ytd
+        ytd_targeted += row_targeted
     zone = project(
         department_id=None,
         department_code="",
@@ -216,6 +362,7 @@ def project_rows(
         ytd_targeted=ytd_targeted,
         history=zone_history.values(),
     )
+    departments = Projections(month=month, metric=metric, inputs=inputs, histories=histories)
     return MonthProjections(period=period, metric=metric, zone=zone, departments=departments)
 
 

@@ -223,3 +223,62 @@ def test_the_share_is_the_exact_mean_of_the_years_ratios():
             else Fraction(9, 12)
         )
         assert seasonal_share(history, month=9, metric="output_value") == (expected, len(counted))
+
+
+def test_a_stored_history_is_read_in_one_query(zone, django_assert_num_queries):
+    from hengkou.selectors.ranking import get_period_ranking
+
+    rows = get_period_ranking(period=JUNE, metric="output_value").rows
+    first = list_projections(period=JUNE, metric="output_value", rows=rows)
+    # The fingerprint is computed and compared by the database, in the query that reads it.
+    with django_assert_num_queries(1):
+        again = list_projections(period=JUNE, metric="output_value", rows=rows)
+    assert list(again.departments) == list(first.departments) and again.zone == first.zone
+
+
+def test_a_history_stored_in_another_layout_is_summed_again(zone):
+    list_projections(period=JUNE, metric="output_value")
+    stored = ProjectionHistory.objects.get(period=JUNE, metric="output_value")
+    # The same fingerprint in an earlier layout (department → year → Decimal strings).
+    stored.fingerprint = stored.fingerprint.rsplit(":", 1)[0]
+    stored.history = {"1": {"2020": ["1", "2"]}}
+    stored.save()
+    rows = by_code(list_projections(period=JUNE, metric="output_value"))
+    assert rows["D1"].share == Fraction(1, 4)
+    assert "departments" in ProjectionHistory.objects.get(period=JUNE).history
+
+
+def test_the_departments_projected_to_miss_are_ordered_as_their_exact_rates():
+    """``missing`` ranks from integers and floats, building no projection; its order is the
+    plain sort of the built projections by (projected rate, code), ties and near-ties too."""
+    import random
+
+    from hengkou.selectors.projections import Projections
+
+    rng = random.Random(19)
+    for month in (3, 7, 11):
+        inputs, histories = [], []
+        for index in range(120):
+            target = Decimal(rng.choice([0, 1200, 1200, 999.99, rng.randint(1, 10**6)]))
+            ytd = rng.choice(
+                [Decimal(0), Decimal(600), Decimal(rng.randint(0, 10**8)) / 100]
+            )  # 600 / 1200 repeats: equal rates, ordered by code
+            history = [
+                (rng.randint(0, 10**7), rng.randint(0, 10**8)) for _year in range(rng.randint(0, 5))
+            ]
+            if rng.random() < 0.2:  # rates a cent apart in 10^16: equal as floats, not exactly
+                ytd = Decimal("1234567890123456.78") + Decimal(rng.randint(0, 3)) / 100
+                target, history = Decimal("9999999999999999.99"), []
+            inputs.append((index, f"D{rng.randint(0, 10**6):07d}", "局", 1, target, ytd, ytd))
+            histories.append(history)
+        departments = Projections(
+            month=month, metric="output_value", inputs=inputs, histories=histories
+        )
+        positions = departments.missing_positions()
+        assert not departments._built  # nothing built to rank them
+        plain = sorted(
+            (row for row in list(departments) if row.will_miss),
+            key=lambda row: (row.projected_rate, row.department_code),
+        )
+        assert [departments[i] for i in positions] == plain
+        assert len(plain) > 30

@@ -334,3 +334,25 @@ def test_projections_of_a_month_not_all_in_are_the_closed_month_befores(supervis
     dashboard = response.context["dashboard"]
     assert dashboard.projections.period == NOV
     assert "尚未报齐" not in response.content.decode()
+
+
+def test_the_projections_panel_builds_only_the_departments_it_shows(supervisor, monkeypatch):
+    import hengkou.selectors.dashboard as dashboard_module
+    import hengkou.selectors.projections as projections_module
+
+    built = []
+    project = projections_module.project
+
+    def counting(**kwargs):
+        built.append(kwargs["department_code"])
+        return project(**kwargs)
+
+    monkeypatch.setattr(projections_module, "project", counting)
+    monkeypatch.setattr(dashboard_module, "PROJECTION_PANEL_SIZE", 2)
+    for index in range(6):
+        _department(f"D{index}", target="1200", ytd=str(100 + index))
+    response = supervisor.get(reverse("dashboard"), {"period": "2021-11", "metric": "output_value"})
+    html = response.content.decode()
+    # Six projected to miss, the two lowest shown; the zone and those two built, no other.
+    assert "6 个部门预计完不成目标" in html and "显示预计完成率最低的 2 个" in html
+    assert sorted(built) == ["", "D0", "D1"]
