@@ -211,13 +211,14 @@ def _read_history(*, period: datetime.date, metric: str) -> tuple[str, dict | No
     qn = connection.ops.quote_name
     months = [period, *(datetime.date(year, 12, 1) for year in _earlier_years(period))]
     now = _fingerprint_sql(len(months) - 1)
+    # The fingerprint is computed once (it reads every department's rows of six months).
     sql = (
-        f"SELECT {now}, (SELECT history FROM {qn(ProjectionHistory._meta.db_table)}"
-        f" WHERE period = %s AND metric = %s AND fingerprint = {now})"
+        f"SELECT latest.fingerprint, (SELECT history FROM {qn(ProjectionHistory._meta.db_table)}"
+        " WHERE period = %s AND metric = %s AND fingerprint = latest.fingerprint)"
+        f" FROM (SELECT {now} AS fingerprint) AS latest"
     )
     days = [connection.ops.adapt_datefield_value(month) for month in months]
-    suffix = f":{_LAYOUT}"
-    params = [*days, suffix, days[0], metric, *days, suffix]
+    params = [days[0], metric, *days, f":{_LAYOUT}"]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fingerprint, found = cursor.fetchone()
