@@ -519,7 +519,9 @@ class MonthlyReportKind(ImportKind):
             for report in MonthlyReport.objects.filter(
                 enterprise_id__in=enterprise_ids,
                 period__year__in=sorted(years | {year - 1 for year in years}),
-            ).values("enterprise_id", "period", *REPORT_METRICS)
+            )
+            .order_by()  # the model's ordering would join the enterprises to sort the rows
+            .values("enterprise_id", "period", *REPORT_METRICS)
         }
 
         def figures(key):
