@@ -282,3 +282,93 @@ def test_years_apart_are_each_compared_with_the_months_before_them():
         (datetime.date(2019, 1, 1), FlagRule.MONTH_JUMP, "output_value"),
         (datetime.date(2022, 1, 1), FlagRule.MONTH_JUMP, "output_value"),
     }
+
+
+@pytest.mark.parametrize(
+    "thresholds",
+    [
+        {},
+        {"month_factor": "2.5", "year_rise": "0.3", "year_fall": "0.2", "min_amount": "0"},
+        {"value_added_ratio": "0.6", "employees_change": "0.05", "electricity_gap": "0.01"},
+    ],
+)
+def test_postgresqls_screen_lets_through_every_report_that_breaks_a_rule(thresholds):
+    """On PostgreSQL the database screens the reports and Python checks those that pass: the
+    flags are exactly those of checking every report, on reports at and around every
+    threshold."""
+    import random
+
+    from django.db import connection
+
+    from enterprises.quality import QualityThresholds
+    from enterprises.services import quality
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the screen is PostgreSQL's; elsewhere every report is checked in Python")
+    t = QualityThresholds(**{key: Decimal(value) for key, value in thresholds.items()})
+    assert quality._screenable(t)
+    rng = random.Random(2021)
+    # Plain months (no rule breaks), each report with at most one figure moved to a rule's
+    # threshold or a cent (one employee) either side of it: a screen looser than a rule by less
+    # than the cent lets a flagged report through only by chance.
+    plain = {
+        "output_value": Decimal(1000),
+        "value_added": Decimal(300),
+        "revenue": Decimal(950),
+        "profit": Decimal(50),
+        "tax": Decimal(30),
+        "employees": 500,
+        "wages": Decimal(200),
+        "electricity": Decimal(100),
+    }
+    cent = Decimal("0.01")
+
+    def moved():
+        figures = dict(plain)
+        step = rng.choice([-1, 0, 1])
+        kind = rng.choice(["month", "year", "ratio", "employees", "electricity", "none"])
+        if kind in ("month", "year"):
+            metric = rng.choice(["output_value", "value_added", "revenue", "tax", "wages"])
+            factor = rng.choice(
+                [t.month_factor, 1 / t.month_factor]
+                if kind == "month"
+                else [1 + t.year_rise, 1 - t.year_fall]
+            )
+            figures[metric] = (plain[metric] * factor).quantize(cent) + step * cent
+        elif kind == "ratio":
+            metric, base, ratio = rng.choice(
+                [
+                    ("value_added", "output_value", t.value_added_ratio),
+                    ("tax", "revenue", t.tax_ratio),
+                    ("profit", "revenue", t.profit_ratio),
+                ]
+            )
+            figures[metric] = (plain[base] * ratio).quantize(cent) + step * cent
+        elif kind == "employees":
+            change = rng.choice([1, -1]) * t.employees_change
+            figures["employees"] = int(plain["employees"] * (1 + change)) + step
+        elif kind == "electricity":
+            # output +10%, electricity down by the gap less 10 points, a cent either side
+            figures["output_value"] = plain["output_value"] * Decimal("1.1")
+            power = plain["electricity"] * (1 + Decimal("0.1") - t.electricity_gap)
+            figures["electricity"] = power.quantize(cent) + step * cent
+        return figures
+
+    reports = []
+    enterprises = [EnterpriseFactory() for _ in range(10)]
+    for enterprise in enterprises:
+        for year in (2019, 2020, 2021):
+            for month in range(1, 13):
+                figures = moved() if rng.random() < 0.3 else dict(plain)
+                reports.append(
+                    MonthlyReport(
+                        enterprise=enterprise, period=datetime.date(year, month, 1), **figures
+                    )
+                )
+    MonthlyReport.objects.bulk_create(reports)
+    ids = sorted(enterprise.pk for enterprise in enterprises)
+    years_of = {enterprise_id: {2020, 2021} for enterprise_id in ids}
+    screened = quality._screened_wanted_flags(ids, years_of, t)
+    checked = quality._wanted_flags(ids, years_of, t)
+    assert screened == checked
+    assert len(checked) > 50
