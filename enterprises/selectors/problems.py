@@ -180,8 +180,8 @@ def list_problems(
     A problem is overdue when it is not resolved and any of its clocks is missed (done late or
     not done by its deadline); each carries ``overdue_rank``, 0 when overdue. Then the open
     ones by due date (none last), then the resolved ones, newest raised first: years of
-    resolved problems never push this month's open ones off the first page. ``status`` is a stored status, ``open`` (not resolved)
-    or ``overdue``.
+    resolved problems never push this month's open ones off the first page. ``status`` is a
+    stored status, ``open`` (not resolved) or ``overdue``.
     """
     problems = (
         Problem.objects.select_related("enterprise", "department")
@@ -204,7 +204,9 @@ def list_problems(
         problems = problems.filter(status=status)
     return problems.annotate(
         resolved_rank=Case(
-            When(status=ProblemStatus.RESOLVED, then=V(1)), default=V(0), output_field=IntegerField()
+            When(status=ProblemStatus.RESOLVED, then=V(1)),
+            default=V(0),
+            output_field=IntegerField(),
         )
     ).order_by(
         "overdue_rank",
