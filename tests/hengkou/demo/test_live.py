@@ -102,6 +102,31 @@ def test_no_event_is_dated_after_today(living):
             assert not model.objects.filter(history_date__gt=end).exists(), model.__name__
 
 
+def test_nothing_after_2022_speaks_of_epidemic_measures(living):
+    from enterprises.models import Problem, Visit, WorkReport
+
+    later = {
+        "visits": Visit.objects.filter(visited_on__year__gt=2022, notes__contains="疫情"),
+        "problems": Problem.objects.filter(raised_on__year__gt=2022).filter(
+            Q(description__contains="疫情")
+            | Q(description__contains="核酸")
+            | Q(category="epidemic")
+        ),
+        "work reports": WorkReport.objects.filter(period__year__gt=2022).filter(
+            Q(progress__contains="疫情")
+            | Q(standards__contains="疫情")
+            | Q(deadlines__contains="疫情")
+        ),
+        "plans": Assignment.objects.filter(year__gt=2022).filter(
+            Q(plan_goals__contains="疫情") | Q(plan_standards__contains="疫情")
+        ),
+    }
+    for label, queryset in later.items():
+        assert not queryset.exists(), label
+    # The article's years keep theirs.
+    assert Visit.objects.filter(visited_on__year=2021, notes__contains="疫情").exists()
+
+
 def test_history_rows_carry_the_dates_of_their_events(living):
     from enterprises.models.figures import HistoricalMonthlyReport
 
