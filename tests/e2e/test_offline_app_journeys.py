@@ -118,8 +118,23 @@ def _not_begun() -> str:
 def test_a_page_not_kept_opened_offline_shows_the_offline_page(live_server, phone):
     context, page = phone
     _li, assignment = _official("li", "李离线")
+    # Caches of a previous version of the worker, and one of another app of the site's origin.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        """async () => {
+            for (const name of ["hengkou-static", "hengkou-pages-v0", "another-app"]) {
+                await (await caches.open(name)).put("/x", new Response("x"));
+            }
+        }"""
+    )
     _sign_in(page, live_server, "li")
     form_path = _open_form_and_keep_it(page, live_server, assignment)
+    # The worker's activation removed the previous version's caches, and only those.
+    names = page.evaluate("caches.keys()")
+    assert "hengkou-static" not in names and "hengkou-pages-v0" not in names
+    assert {"another-app", "hengkou-own-pages", "hengkou-static-v2", "hengkou-precache"} <= set(
+        names
+    )
 
     context.set_offline(True)
     # A visit kept on the phone, counted by the offline page.
