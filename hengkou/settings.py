@@ -334,6 +334,8 @@ HENGKOU_MESSAGING_RETRY_MAX_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_MAX_SECON
 # Fernet keys that encrypt the channels' webhook URLs and secrets in the database, newest first
 # (core/crypto.py); development derives one from SECRET_KEY, `check --deploy` refuses that.
 HENGKOU_SECRETS_KEYS = env.list("HENGKOU_SECRETS_KEYS", default=[])
+# Networks a channel may connect to although not public (an intranet receiver), CIDR.
+HENGKOU_MESSAGING_ALLOWED_NETWORKS = env.list("HENGKOU_MESSAGING_ALLOWED_NETWORKS", default=[])
 HENGKOU_MESSAGING_ALLOW_HTTP = env.bool("HENGKOU_MESSAGING_ALLOW_HTTP", default=False)
 HENGKOU_MESSAGING_HOSTS = {
     "wecom": env.list("HENGKOU_MESSAGING_WECOM_HOSTS", default=["qyapi.weixin.qq.com"]),

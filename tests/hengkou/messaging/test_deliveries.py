@@ -3,6 +3,7 @@ retried; no secret shows in logs, pages or the admin."""
 
 import datetime
 import logging
+import socket
 from decimal import Decimal
 
 import pytest
@@ -261,3 +262,28 @@ def test_a_channel_switched_off_or_removed_fails_its_pending_deliveries_with_the
         ("wecom group", "the channel was removed or switched off"),
         ("dingtalk group", "the channel was removed or switched off"),
     }
+
+
+def test_an_allowed_host_name_that_resolves_to_an_internal_address_is_refused(
+    settings, monkeypatch
+):
+    # The name passes the allow-list; the address it resolves to at connection time does not.
+    settings.HENGKOU_MESSAGING_HOSTS = {"wecom": ["qyapi.weixin.qq.com"]}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "qyapi.weixin.qq.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    lagging = _lagging("D2")
+    with Receiver("wecom") as wecom:
+        url = f"http://qyapi.weixin.qq.com:{wecom.port}/cgi-bin/webhook/send?key={KEY}"
+        _channel("wecom", url, department=lagging)
+        close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+        assert send_deliveries(now=CLOSED_AT) == (0, 1)
+    assert wecom.raw_paths == []
+    reason = Delivery.objects.get().last_error
+    assert reason.startswith("address refused: qyapi.weixin.qq.com resolves to 127.0.0.1")
+    _assert_no_secret(reason)
