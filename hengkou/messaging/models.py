@@ -31,6 +31,8 @@ class DeliveryEvent(models.TextChoices):
     NOTICE = "notice", _("Supervision notice issued")
     NOTICE_REMINDER = "notice_reminder", _("Supervision notice reminder")
     ESCALATION = "escalation", _("Problem escalated")
+    DUTY_REMINDER = "duty_reminder", _("Visit duty reminder")
+    REPORT_REMINDER = "report_reminder", _("Monthly figures reminder")
 
 
 UNDECRYPTABLE = _("(cannot be decrypted with the configured keys)")
