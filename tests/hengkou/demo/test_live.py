@@ -522,6 +522,24 @@ def test_no_demo_secret_is_readable_in_the_admin_or_the_notice_pages(living, adm
         assert all(secret not in html for secret in secrets), page
     log = admin_client.get(reverse("admin:hengkou_delivery_changelist") + "?status=failed")
     assert failed.last_error in log.content.decode()
+    # Nor in the lists' Excel exports.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for export in (
+        "admin:hengkou_deliverychannel_export_xlsx",
+        "admin:hengkou_delivery_export_xlsx",
+    ):
+        response = admin_client.get(reverse(export))
+        assert response.status_code == 200
+        cells = " ".join(
+            str(cell)
+            for sheet in load_workbook(BytesIO(response.content))
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+        )
+        assert all(secret not in cells for secret in secrets), export
 
 
 def test_the_demos_department_login_sees_its_notices_among_its_notifications(living):

@@ -125,7 +125,7 @@ def test_with_a_wrong_key_the_admin_shows_the_channel_unreadable_not_a_500(clien
     for url in (reverse("admin:hengkou_deliverychannel_changelist"), change):
         response = client.get(url)
         assert response.status_code == 200
-        assert "cannot be decrypted" in response.content.decode()
+        assert "无法用当前配置的密钥解密" in response.content.decode()
     # Saving without entering the address again is refused, and the stored token survives.
     before = _raw_rows()
     response = client.post(
@@ -141,7 +141,7 @@ def test_with_a_wrong_key_the_admin_shows_the_channel_unreadable_not_a_500(clien
         },
     )
     assert response.status_code == 200
-    assert "enter it again" in response.content.decode()
+    assert "请重新填写" in response.content.decode()
     assert _raw_rows() == before
 
 
