@@ -274,6 +274,7 @@ class OpenDuty:
     official: Official
     duty: str
     window: Window
+    department_id: int | None = None  # the sponsoring department of the assignment
 
     def days_left(self, today: datetime.date) -> int:
         return (self.window.end - today).days
@@ -330,7 +331,14 @@ def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[
             days = visited.get((assignment.enterprise_id, official.pk), [])
             if not any(window.start <= day <= window.end for day in days):
                 due.append(
-                    OpenDuty(assignment.pk, assignment.enterprise.name, official, duty, window)
+                    OpenDuty(
+                        assignment.pk,
+                        assignment.enterprise.name,
+                        official,
+                        duty,
+                        window,
+                        department_id=assignment.department_id,
+                    )
                 )
     return due
 

@@ -18,7 +18,8 @@ from enterprises.models import (
 from enterprises.selectors.duties import list_duties_due_soon
 from enterprises.services.escalation import escalate_missed_clocks
 
-from ..messaging.outgoing import queue_escalations
+from ..messaging.models import DeliveryEvent
+from ..messaging.outgoing import ChannelReminder, queue_escalations, queue_reminders
 from ..models import (
     Notification,
     Reminder,
@@ -61,6 +62,9 @@ def escalate_problems(*, now: datetime.datetime) -> int:
     return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)
 
 
+# A leader's quarterly visit is the leader's own affair: it is not posted to a department's group.
+OWN_CHANNELS_ONLY = {"leader_quarterly"}
+
 DUTY_TITLES = {
     "leader_quarterly": gettext_lazy("Quarterly visit due"),
     "head_monthly": gettext_lazy("Monthly visit due"),
@@ -90,7 +94,7 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
         ).values_list("recipient_id", "key")
     )
     fresh = {pair: duty for pair, duty in keys.items() if pair not in already}
-    notifications, mails, reminders = [], [], []
+    notifications, mails, reminders, channel_reminders = [], [], [], []
     for (user_id, key), duty in fresh.items():
         title = str(DUTY_TITLES[duty.duty])
         body = _(
@@ -106,6 +110,17 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
             Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
         )
         reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
+        channel_reminders.append(
+            ChannelReminder(
+                user_id=user_id,
+                department_id=None if duty.duty in OWN_CHANNELS_ONLY else duty.department_id,
+                key=key,
+                event=DeliveryEvent.DUTY_REMINDER,
+                title=f"{title}: {duty.official.name}",
+                text=body,
+                path=url,
+            )
+        )
         if duty.official.user.email:
             mails.append(
                 (
@@ -117,6 +132,8 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
             )
     Reminder.objects.bulk_create(reminders)
     Notification.objects.bulk_create(notifications)
+    # The officials' own channels and their departments', sent once this has committed.
+    queue_reminders(channel_reminders, now=now)
     send_mass_mail(mails, fail_silently=False)
     return len(reminders)
 
@@ -148,7 +165,7 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
             key__in={key for _user_id, key in keys},
         ).values_list("recipient_id", "key")
     )
-    reminders, notifications, mails = [], [], []
+    reminders, notifications, mails, channel_reminders = [], [], [], []
     title = (
         _("Monthly figures overdue: %(period)s")
         if phase == "overdue"
@@ -169,10 +186,22 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
         notifications.append(
             Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
         )
+        channel_reminders.append(
+            ChannelReminder(
+                user_id=user_id,
+                department_id=assignment.department_id,
+                key=key,
+                event=DeliveryEvent.REPORT_REMINDER,
+                title=f"{title}: {assignment.responsible.name}",
+                text=body,
+                path=url,
+            )
+        )
         email = assignment.responsible.user.email
         if email:
             mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
     Reminder.objects.bulk_create(reminders)
     Notification.objects.bulk_create(notifications)
+    queue_reminders(channel_reminders, now=now)
     send_mass_mail(mails, fail_silently=False)
     return len(reminders)

@@ -51,6 +51,7 @@ from ..article.projects import (
 )
 from ..article.sponsorship import PLAN_STANDARDS, firm_report_rows
 from ..routine import load_people, load_sponsorships, write_routine
+from .channels import log_past_deliveries
 from .closes import (
     TARGET_RAISE,
     THIS_YEAR_GROWTH,
@@ -440,6 +441,8 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
             this_year = [m for m in month_starts(year) if next_month(m) <= today]
             close_months(this_year, users, today, tally)
             explain_planted_jump(today, users)
+        # The channels' log of the notices and escalations so far, as it would have happened.
+        log_past_deliveries(before=since)
         stamp_dates(since)
         # The dates just written include when reports were submitted (on time or late).
         aggregates.rebuild_department_ytd()

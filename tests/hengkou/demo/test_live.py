@@ -467,3 +467,124 @@ def test_the_dashboard_shows_junes_projections_from_the_demos_seasons(living, ad
     default = admin_client.get(reverse("dashboard")).context["dashboard"]
     assert default.period == datetime.date(2026, 10, 1)
     assert default.projections.zone.method == "seasonal"
+
+
+def test_the_demo_has_channels_that_cannot_reach_the_internet(living):
+    from django.core.exceptions import ValidationError
+
+    from core.messaging import validate_webhook_url
+    from hengkou.messaging.models import DeliveryChannel
+
+    channels = list(DeliveryChannel.objects.order_by("kind", "name"))
+    kinds = [(c.kind, bool(c.department_id), bool(c.user_id)) for c in channels]
+    assert kinds == [("dingtalk", False, True), ("wecom", True, False), ("wecom", True, False)]
+    leader = channels[0]
+    assert leader.secret.startswith("SEC") and leader.user.groups.filter(name="county_leader")
+    head = Official.objects.get(user__username=_login("department_user").username)
+    assert head.department_id in {c.department_id for c in channels}
+    for channel in channels:
+        assert channel.is_active and ".invalid/" in channel.target
+        with pytest.raises(ValidationError):  # refused before any lookup
+            validate_webhook_url(channel.target, kind=channel.kind)
+
+
+def _login(role):
+    return next(login for login in demo_logins() if login.role == role)
+
+
+def test_the_demos_delivery_log_is_dated_as_it_happened_with_sent_and_failed(living):
+    from hengkou.messaging.models import Delivery
+    from hengkou.messaging.services import send_deliveries
+
+    deliveries = list(Delivery.objects.select_related("notice"))
+    statuses = {d.status for d in deliveries}
+    assert statuses == {"sent", "failed"}
+    notices = [d for d in deliveries if d.event == "notice"]
+    assert notices and {d.event for d in deliveries} == {"notice", "escalation"}
+    for delivery in notices:
+        assert delivery.created_at == delivery.notice.issued_at
+    end_of_today = datetime.datetime.combine(
+        TODAY + datetime.timedelta(days=1), datetime.time(), tzinfo=SHANGHAI
+    )
+    for delivery in deliveries:
+        assert delivery.created_at < end_of_today and delivery.next_attempt_at is None
+        if delivery.status == "sent":
+            assert delivery.created_at < delivery.sent_at < end_of_today
+            assert delivery.last_error == ""
+        else:
+            assert delivery.attempts == 6 and delivery.last_error
+    failed = sum(d.status == "failed" for d in deliveries)
+    assert 0 < failed < len(deliveries) / 4
+    # Nothing of the past is attempted again.
+    assert send_deliveries(now=timezone.now()) == (0, 0)
+
+
+def test_no_demo_secret_is_readable_in_the_admin_or_the_notice_pages(living, admin_client):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from hengkou.messaging.models import Delivery, DeliveryChannel
+
+    secrets = []
+    for channel in DeliveryChannel.objects.all():
+        secrets += [value for _name, value in parse_qsl(urlsplit(channel.target).query)]
+        secrets += [channel.secret] if channel.secret else []
+    assert len(secrets) == 4
+    failed = Delivery.objects.filter(status="failed").first()
+    pages = [
+        reverse("admin:hengkou_deliverychannel_changelist"),
+        reverse("admin:hengkou_delivery_changelist"),
+        reverse("admin:hengkou_delivery_change", args=[failed.pk]),
+        reverse("notice_detail", args=[Delivery.objects.exclude(notice=None).first().notice_id]),
+        *[
+            reverse("admin:hengkou_deliverychannel_change", args=[pk])
+            for pk in DeliveryChannel.objects.values_list("pk", flat=True)
+        ],
+    ]
+    for page in pages:
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert all(secret not in html for secret in secrets), page
+    log = admin_client.get(reverse("admin:hengkou_delivery_changelist") + "?status=failed")
+    assert failed.last_error in log.content.decode()
+    # Nor in the lists' Excel exports.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for export in (
+        "admin:hengkou_deliverychannel_export_xlsx",
+        "admin:hengkou_delivery_export_xlsx",
+    ):
+        response = admin_client.get(reverse(export))
+        assert response.status_code == 200
+        cells = " ".join(
+            str(cell)
+            for sheet in load_workbook(BytesIO(response.content))
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+        )
+        assert all(secret not in cells for secret in secrets), export
+
+
+def test_the_demos_department_login_sees_its_notices_among_its_notifications(living):
+    login = _login("department_user")
+    head = Official.objects.get(user__username=login.username)
+    client = Client()
+    client.force_login(head.user)
+    html = client.get(reverse("notification_list")).content.decode()
+    notices = SupervisionNotice.objects.filter(department=head.department_id)
+    assert notices.exists()
+    mine = head.user.notifications.filter(url__startswith="/notices/")
+    assert mine.count() == notices.count()
+    # The latest first, linked to its notice through the notification.
+    latest = mine.order_by("-created_at").first()
+    assert reverse("notification_open", args=[latest.pk]) in html
+    assert latest.title in html
+    assert "督办通知" in html
+    # Answered notices were read when answered; the ones still open are not.
+    open_ = notices.filter(status=NoticeStatus.ISSUED).values_list("pk", flat=True)
+    unread = {
+        int(url.split("/")[2]) for url in mine.filter(read_at=None).values_list("url", flat=True)
+    }
+    assert set(open_) <= unread
