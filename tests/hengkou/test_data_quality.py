@@ -249,15 +249,17 @@ def test_the_bulletin_notes_how_many_figures_were_explained(client):
     close_month(period=NOV, acting_user=bureau, now=timezone.now(), confirm_unexplained=True)
     bulletin = get_bulletin(period=NOV)
     assert (bulletin.flags, bulletin.flags_explained) == (2, 1)
-    assert "标记疑似异常数据 2 项，已由报送单位说明 1 项，未说明 1 项" in bulletin.data_quality_note
+    note = "疑似异常标记 2 条（一项数据触犯一条规则计一条），已由报送单位说明 1 条，未说明 1 条"
+    assert note in bulletin.data_quality_note
     texts = [paragraph.text for paragraph in official_document(bulletin).body]
-    assert any("标记疑似异常数据2项，已由报送单位说明1项，未说明1项" in text for text in texts)
+    # The official document writes numbers without the spaces around them.
+    assert any(note.replace(" ", "") in text for text in texts)
     sheet = load_workbook(io.BytesIO(render_bulletin_xlsx(bulletin))).worksheets[0]
     cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
     assert bulletin.data_quality_note in cells
     client.force_login(bureau)
     page = client.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
-    assert 'id="data-quality-note"' in page and "已由报送单位说明 1 项" in page
+    assert 'id="data-quality-note"' in page and "已由报送单位说明 1 条" in page
 
 
 @pytest.mark.parametrize("size", [(2, 2), (4, 6)])
