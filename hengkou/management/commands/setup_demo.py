@@ -1,7 +1,8 @@
 """Prepare an installation for a demonstration: the living demo, its logins and an administrator.
 
 ``make run`` calls it on every start: the first run loads the article's 2020–2021 records and runs
-the routine up to today; a later run only brings "this year" up to today.
+the routine up to today (last year as a whole year); a later run only brings "this year" up to
+today.
 """
 
 import datetime
@@ -68,7 +69,8 @@ def _progress_picture(percent: int) -> bytes:
 class Command(BaseCommand):
     help = (
         "Load the living demo: the article's 2020–2021 records with their routine dated as it "
-        "happened, and this year up to today (a later run brings it up to date and writes "
+        "happened, last year whole, and this year up to today (a later run brings it up to date "
+        "and writes "
         "nothing twice). Creates a login per demo official and the demo administrator, and "
         "prints one login per role (passwords kept in var/)."
     )
