@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from enterprises.choices import Metric, TitleKind, TitleLevel
 from enterprises.models import (
@@ -483,6 +483,17 @@ def _write_live_projects(
     )
 
 
+def _projects_are_last_years(year: int) -> bool:
+    """Whether ``LAST_YEAR_PROJECTS`` may be written into ``year``.
+
+    Not when ``year`` was the demo's "this year" when its projects were written (a demo living
+    into the next year) or when those projects are planned in another year already.
+    """
+    names = [spec[0] for spec in LAST_YEAR_PROJECTS]
+    plans = ProjectPlan.objects.filter(Q(year=year) | Q(project__name__in=names))
+    return not plans.exclude(year=year, project__name__in=names).exists()
+
+
 def bring_this_year(writer: Writer, today: datetime.date, acting_user=None) -> int | None:
     """Write last year whole and this year up to ``today``: sponsorships, targets, figures and
     routine.
@@ -515,7 +526,8 @@ def bring_this_year(writer: Writer, today: datetime.date, acting_user=None) -> i
     people = load_people()
     _finish_old_projects(writer, today, acting_user)
     if year - 1 not in YEARS and Assignment.objects.filter(year=year - 1).exists():
-        _write_live_projects(writer, year - 1, today, people, acting_user, LAST_YEAR_PROJECTS)
+        if _projects_are_last_years(year - 1):
+            _write_live_projects(writer, year - 1, today, people, acting_user, LAST_YEAR_PROJECTS)
         _run_routine(writer, year - 1, today, people)
     _write_live_projects(writer, year, today, people, acting_user)
     _run_routine(writer, year, today, people)
