@@ -140,7 +140,8 @@ class Command(BaseCommand):
             if taken.get(report.project_id, 0) >= 2:
                 continue
             taken[report.project_id] = taken.get(report.project_id, 0) + 1
-            photo = ProjectPhoto(report=report)
+            # Taken with the report: uploaded when it was submitted, not when the demo is loaded.
+            photo = ProjectPhoto(report=report, uploaded_at=report.submitted_at or timezone.now())
             photo.image.save(
                 f"demo-{report.project_id}-{report.period:%Y%m}.png",
                 ContentFile(_progress_picture(report.percent_complete)),
