@@ -164,7 +164,7 @@ def test_an_assessment_before_december_is_closed_says_it_is_provisional(client, 
     MonthlyReportFactory(enterprise=assignment.enterprise, period=D(2022, 10, 1))
     html = client.get(reverse("assessment"), {"year": 2022}).content.decode()
     note = lxml.html.fromstring(html).get_element_by_id("assessment-provisional").text_content()
-    assert "2022年12月尚未结账" in note and "截至2022-10已报送" in note
+    assert "2022年12月尚未关账" in note and "截至2022-10已报送" in note
     # 2021's December is reported but not closed: provisional to December.
     html = client.get(reverse("assessment"), {"year": 2021}).content.decode()
     assert "截至2021-12已报送" in html
