@@ -19,9 +19,9 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
-from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.utils.functional import cached_property
+
+from .models import BoundedTextField
 
 PREFIX = "fernet:"
 
@@ -81,17 +81,14 @@ def decrypt(stored: str) -> str:
         return Undecryptable(stored)
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(BoundedTextField):
     """Text that is encrypted in the database and plain in Python; ``max_length`` is the plain
-    text's, validated by the model (the column is a TEXT: a token is longer than its text)."""
+    text's, validated by the model, forms and serializers like any bounded text (the column is
+    a TEXT: a token is longer than its text)."""
 
-    def __init__(self, *args, max_length: int | None = None, **kwargs):
-        super().__init__(*args, max_length=max_length, **kwargs)
-
-    @cached_property
-    def validators(self):
-        bound = [MaxLengthValidator(self.max_length)] if self.max_length else []
-        return [*super().validators, *bound]
+    def deconstruct(self):
+        # Its own path and bound in migrations (a BoundedTextField's read as a plain TextField).
+        return models.TextField.deconstruct(self)
 
     def from_db_value(self, value, expression, connection):
         return value if value is None else decrypt(value)
