@@ -158,6 +158,58 @@ def _chosen_participants(form, suggested) -> tuple[set[str], list]:
     return chosen, extra
 
 
+def _out_of_scope_answer() -> JsonResponse:
+    """Answer a draft sent by script for an enterprise not (or no longer) the user's: 404."""
+    message = _("This enterprise is not among yours (or no longer exists).")
+    return JsonResponse(
+        {"status": "refused", "errors": {"__all__": [message]}, "messages": [message]},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _take_posted_visit(request, enterprise, *, today, wants_json):
+    """Record a posted visit: return (answer, form, problems, kept photos).
+
+    The answer is the response when the visit is recorded (or was before: the same draft sent
+    again, from the phone or a second tap, is answered as the first time was, before anything
+    is read or written) or refused by script; None when the form is to be shown again.
+    """
+    recorded = find_recorded_visit(
+        acting_user=request.user, idempotency_key=request.POST.get("idempotency_key")
+    )
+    if recorded is not None:
+        if wants_json:
+            return _recorded_answer(recorded, replayed=True), None, None, []
+        _say_already_recorded(request, recorded)
+        return redirect("enterprises:my_enterprises"), None, None, []
+    now = timezone.now()
+    form = VisitForm(request.POST, request.FILES, today=today)
+    problems = RaisedProblemFormSet(
+        request.POST, prefix="problems", form_kwargs={"user": request.user}
+    )
+    kept = _kept_photos(request, form, now=now)
+    outcome = _record(
+        request, form, problems, enterprise=enterprise, kept=kept, today=today, now=now
+    )
+    if wants_json:
+        # A refused draft keeps its photos on the phone: none is kept here for a next try.
+        if outcome is None:
+            return _refused_answer(form, problems), form, problems, kept
+        return _recorded_answer(outcome[0], replayed=outcome[1]), form, problems, kept
+    if outcome is not None:
+        visit, replayed = outcome
+        if replayed:
+            _say_already_recorded(request, visit)
+        else:
+            messages.success(
+                request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
+            )
+        return redirect("enterprises:my_enterprises"), form, problems, kept
+    kept += _keep_chosen_photos(request, form, now=now)
+    return None, form, problems, kept
+
+
 @login_required
 def visit_new(request, pk):
     """Log a visit to an enterprise in under a minute, with problems raised on the spot.
@@ -172,51 +224,17 @@ def visit_new(request, pk):
     except Http404:
         if not wants_json:
             raise
-        message = _("This enterprise is not among yours (or no longer exists).")
-        return JsonResponse(
-            {"status": "refused", "errors": {"__all__": [message]}, "messages": [message]},
-            status=404,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return _out_of_scope_answer()
     today = timezone.localdate()
     me = official_of(request.user)
     suggested = list_suggested_participants(enterprise=enterprise, year=today.year)
     kept = []
     if request.method == "POST":
-        # The same draft sent again (a replay from the phone, or a second tap) is answered as
-        # the first time was, before anything is read or written.
-        recorded = find_recorded_visit(
-            acting_user=request.user, idempotency_key=request.POST.get("idempotency_key")
+        answer, form, problems, kept = _take_posted_visit(
+            request, enterprise, today=today, wants_json=wants_json
         )
-        if recorded is not None:
-            if wants_json:
-                return _recorded_answer(recorded, replayed=True)
-            _say_already_recorded(request, recorded)
-            return redirect("enterprises:my_enterprises")
-        now = timezone.now()
-        form = VisitForm(request.POST, request.FILES, today=today)
-        problems = RaisedProblemFormSet(
-            request.POST, prefix="problems", form_kwargs={"user": request.user}
-        )
-        kept = _kept_photos(request, form, now=now)
-        outcome = _record(
-            request, form, problems, enterprise=enterprise, kept=kept, today=today, now=now
-        )
-        if wants_json:
-            # A refused draft keeps its photos on the phone: none is kept here for a next try.
-            if outcome is None:
-                return _refused_answer(form, problems)
-            return _recorded_answer(outcome[0], replayed=outcome[1])
-        if outcome is not None:
-            visit, replayed = outcome
-            if replayed:
-                _say_already_recorded(request, visit)
-            else:
-                messages.success(
-                    request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
-                )
-            return redirect("enterprises:my_enterprises")
-        kept += _keep_chosen_photos(request, form, now=now)
+        if answer is not None:
+            return answer
     else:
         form = VisitForm(
             initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today
