@@ -51,9 +51,9 @@ static/vendor/.built: package.json package-lock.json
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	# The offline visit form's service worker: workbox-sw and the modules it loads, served from
-	# here (workbox-sw's default is Google's CDN; hengkou/templates/hengkou/sw.js points it here).
+	# here (workbox-sw's default is Google's CDN; templates/hengkou/sw.js points it here).
 	cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-sw/build/workbox-sw.js.map static/vendor/workbox/
-	for module in core routing strategies; do \
+	for module in core routing strategies expiration precaching; do \
 		cp node_modules/workbox-$$module/build/workbox-$$module.prod.js \
 			node_modules/workbox-$$module/build/workbox-$$module.prod.js.map static/vendor/workbox/; \
 	done

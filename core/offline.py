@@ -10,9 +10,21 @@ cache still keeps nothing, and the copies are deleted at sign-out (docs/security
 # The response header the service worker looks for before keeping a copy of a page.
 OFFLINE_COPY_HEADER = "X-Offline-Copy"
 OFFLINE_COPY_VALUE = "own"
-# The Cache Storage names the service worker keeps them under (emptied at sign-out).
+# The Cache Storage names the service worker keeps them under (emptied at sign-out). Every
+# cache of the service worker's is named with CACHE_PREFIX: at its activation, those it does not
+# know (a previous version's, such as the unbounded "hengkou-static") are deleted.
+CACHE_PREFIX = "hengkou-"
 OFFLINE_PAGES_CACHE = "hengkou-own-pages"
-OFFLINE_STATIC_CACHE = "hengkou-static"
+OFFLINE_STATIC_CACHE = "hengkou-static-v2"
+# The site's files kept as used: at most this many, each at most this old.
+OFFLINE_STATIC_MAX_ENTRIES = 60
+OFFLINE_STATIC_MAX_AGE_SECONDS = 30 * 24 * 3600
+# The phone's IndexedDB of the visits kept offline (static/js/offline.js and the service
+# worker open it alike): the drafts, and who is signed in (for the worker, which has no cookie).
+OFFLINE_DATABASE = "hengkou-offline"
+OFFLINE_DATABASE_VERSION = 2
+OFFLINE_DRAFTS_STORE = "visit-drafts"
+OFFLINE_META_STORE = "meta"
 
 
 def allow_offline_copy(response, *, own: bool = True):

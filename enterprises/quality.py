@@ -213,6 +213,14 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
                             "value": _percent(power_change),
                             "compared": _percent(output_change),
                             "limit": _percent(t.electricity_gap),
+                            # The figures behind the rounded percentages: an explanation
+                            # answers these (enterprises.services.quality), not their rounding.
+                            "figures": [
+                                _text(power),
+                                _text(power_before),
+                                _text(output),
+                                _text(output_before),
+                            ],
                         },
                     )
                 )

@@ -125,6 +125,7 @@ PAGES: dict[str, Rule] = {
     # The officials' app: no user data in either (registered by officials' pages only).
     "service_worker": PUBLIC,
     "manifest": PUBLIC,
+    "offline_page": PUBLIC,
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "home": LOGGED_IN,

@@ -42,6 +42,13 @@ class HengkouConfig(AppConfig):
         from core.images import max_pixels
 
         Image.MAX_IMAGE_PIXELS = max_pixels()
+        # The channels' secrets are encrypted with these keys (core/crypto.py).
+        from django.core import checks
+
+        from core.crypto import check_secrets_keys, check_secrets_keys_deploy
+
+        checks.register(check_secrets_keys)
+        checks.register(check_secrets_keys_deploy, deploy=True)
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="hengkou.sync_roles")
 
 

@@ -331,6 +331,11 @@ HENGKOU_MESSAGING_RETRY_BASE_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_BASE_SEC
 HENGKOU_MESSAGING_RETRY_MAX_SECONDS = env.int("HENGKOU_MESSAGING_RETRY_MAX_SECONDS", default=3600)
 # Plain http only for a receiver on loopback in tests; the robots only to their official hosts;
 # the generic webhook to any host named by a domain name unless a list is given.
+# Fernet keys that encrypt the channels' webhook URLs and secrets in the database, newest first
+# (core/crypto.py); development derives one from SECRET_KEY, `check --deploy` refuses that.
+HENGKOU_SECRETS_KEYS = env.list("HENGKOU_SECRETS_KEYS", default=[])
+# Networks a channel may connect to although not public (an intranet receiver), CIDR.
+HENGKOU_MESSAGING_ALLOWED_NETWORKS = env.list("HENGKOU_MESSAGING_ALLOWED_NETWORKS", default=[])
 HENGKOU_MESSAGING_ALLOW_HTTP = env.bool("HENGKOU_MESSAGING_ALLOW_HTTP", default=False)
 HENGKOU_MESSAGING_HOSTS = {
     "wecom": env.list("HENGKOU_MESSAGING_WECOM_HOSTS", default=["qyapi.weixin.qq.com"]),

@@ -65,6 +65,7 @@ urlpatterns = [
     # At the root, so that the service worker's scope is the whole site.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline_page, name="offline_page"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
 ]

@@ -1,6 +1,7 @@
 """A small HTTP receiver on loopback that checks what the WeCom, DingTalk and webhook channels post.
 
-``Receiver(kind, secret=…)`` serves on 127.0.0.1 on a free port in a thread. Each request is
+``Receiver(kind, secret=…)`` serves on 127.0.0.1 (or another loopback ``host``) on a free port
+(or ``port``) in a thread. Each request is
 checked against the format its service documents (and the signature, when there is a secret);
 ``problems`` lists what was wrong with each, ``received`` the bodies that passed. ``answers``
 is a queue of (status, JSON) replies to give before the default success, or "hang" to make the
@@ -73,8 +74,8 @@ def _check_webhook(headers, raw, body, secret):
 
 
 class Receiver:
-    def __init__(self, kind: str, *, secret: str = ""):
-        self.kind, self.secret = kind, secret
+    def __init__(self, kind: str, *, secret: str = "", host: str = "127.0.0.1", port: int = 0):
+        self.kind, self.secret, self.host = kind, secret, host
         self.received, self.problems, self.answers, self.raw_paths = [], [], [], []
         receiver = self
 
@@ -85,7 +86,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -95,7 +96,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        base = f"http://127.0.0.1:{self.port}"
+        base = f"http://{self.host}:{self.port}"
         return {
             "wecom": f"{base}/cgi-bin/webhook/send?key={KEY}",
             "dingtalk": f"{base}/robot/send?access_token={TOKEN}",

@@ -24,13 +24,16 @@ import json
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote_plus
 
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
 
+from .net import AddressRefused, guarded_session
 from .secrets import redact, secrets_of
+from .urls import address_allowed
 
 # WeCom refuses markdown content over 4096 bytes (UTF-8); the text is cut to fit.
 WECOM_MAX_BYTES = 4096
@@ -105,14 +108,17 @@ class HttpChannel(ABC):
         """Post ``message``; raise DeliveryError with a redacted reason if it was not accepted."""
         url, body, headers = self.request(message)
         timeout = getattr(settings, "HENGKOU_MESSAGING_TIMEOUT", 5)
+        session = guarded_session(partial(address_allowed, kind=self.kind))
         try:
-            response = requests.post(
+            response = session.post(
                 url,
                 data=body,
                 headers={"Content-Type": "application/json; charset=utf-8", **headers},
                 timeout=timeout,
                 allow_redirects=False,
             )
+        except AddressRefused as refused:
+            self.fail(f"address refused: {refused}")
         except requests.Timeout:
             self.fail(f"no answer within {timeout} s (timeout)")
         except requests.ConnectionError as error:
@@ -122,6 +128,8 @@ class HttpChannel(ABC):
             self.fail(f"{reason}: {type(error).__name__}")
         except requests.RequestException as error:
             self.fail(f"request failed: {type(error).__name__}")
+        finally:
+            session.close()
         self.check(response)
 
 

@@ -6,7 +6,12 @@ Settings (defaults in hengkou/settings.py, documented in docs/messaging.md):
   that post to a receiver on loopback);
 - ``HENGKOU_MESSAGING_HOSTS``: per channel kind, the hosts it may reach. The WeCom and DingTalk
   robots default to their official hosts; the generic webhook to an empty list, meaning any
-  host named by a domain name, but never an IP address literal nor ``localhost``.
+  host named by a domain name, but never an IP address literal nor ``localhost``;
+- ``HENGKOU_MESSAGING_ALLOWED_NETWORKS`` (empty): networks (CIDR) a channel may connect to
+  although they are not public, e.g. an intranet's own webhook receiver.
+
+Where a name resolves is checked as the channel connects (``address_allowed``, core/messaging/
+net.py): only public addresses, those networks, or an IP address named in the kind's host list.
 """
 
 from __future__ import annotations
@@ -30,6 +35,26 @@ def allowed_hosts(kind: str) -> list[str]:
     """Return the hosts a channel of ``kind`` may post to (empty: any host by name)."""
     configured = getattr(settings, "HENGKOU_MESSAGING_HOSTS", None) or {}
     return [host.lower() for host in configured.get(kind, DEFAULT_HOSTS.get(kind, []))]
+
+
+def allowed_networks() -> list:
+    """Return the networks of HENGKOU_MESSAGING_ALLOWED_NETWORKS."""
+    networks = getattr(settings, "HENGKOU_MESSAGING_ALLOWED_NETWORKS", None) or []
+    return [ipaddress.ip_network(network, strict=False) for network in networks]
+
+
+def address_allowed(address, *, kind: str) -> bool:
+    """Return whether a channel of ``kind`` may connect to ``address`` (an ip_address).
+
+    A public (global unicast) address, an address of HENGKOU_MESSAGING_ALLOWED_NETWORKS, or one
+    named literally in the kind's host list (a receiver on loopback in tests); never loopback,
+    private, link-local, reserved or multicast otherwise.
+    """
+    if str(address) in allowed_hosts(kind):
+        return True
+    if any(address in network for network in allowed_networks()):
+        return True
+    return address.is_global and not address.is_multicast
 
 
 def _is_address_literal(host: str) -> bool:

@@ -35,6 +35,7 @@ from ..models import (
     Department,
     Enterprise,
     EnterpriseTitle,
+    FigureFlag,
     MonthlyReport,
     Official,
     Problem,
@@ -193,8 +194,46 @@ class TargetSerializer(ModelWriteSerializer):
         extra_kwargs = {"value": {"help_text": _("The annual target (万元; people; 万千瓦时).")}}
 
 
+class ReportFlagSerializer(serializers.ModelSerializer):
+    """A data-quality flag of a monthly report: its rule, metric, message and explanation."""
+
+    message = serializers.CharField(
+        read_only=True, help_text=_("What the flag says, with the numbers it compared.")
+    )
+    explained = serializers.BooleanField(read_only=True)
+    explained_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FigureFlag
+        fields = [
+            "id",
+            "rule",
+            "metric",
+            "params",
+            "message",
+            "explained",
+            "explanation",
+            "explained_by",
+            "explained_at",
+        ]
+        read_only_fields = fields
+
+    def get_explained_by(self, flag) -> str | None:
+        user = flag.explained_by
+        return None if user is None else (user.get_full_name() or user.get_username())
+
+
 class MonthlyReportSerializer(ModelWriteSerializer):
     period = PeriodField(label=_("month"), help_text=_("The month, written YYYY-MM."))
+    flags = ReportFlagSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The report's data-quality flags (read only), recomputed by every write: a write "
+            "answers with the flags it left. Explain one with `POST figure-flags/{id}/explain/` "
+            "or correct the figure."
+        ),
+    )
 
     class Meta:
         model = MonthlyReport
@@ -212,12 +251,15 @@ class MonthlyReportSerializer(ModelWriteSerializer):
             "electricity",
             "status",
             "submitted_at",
+            "flags",
         ]
         read_only_fields = ["status", "submitted_at"]
 
     def save_instance(self, instance):
         with model_errors():
             save_monthly_report(report=instance)
+        # The flags just recomputed, not those read with the report before the write.
+        getattr(instance, "_prefetched_objects_cache", {}).pop("flags", None)
 
 
 class VisitSerializer(ModelWriteSerializer):

@@ -47,6 +47,7 @@ from ..models import (
     Department,
     Enterprise,
     EnterpriseTitle,
+    FigureFlag,
     MonthlyReport,
     Official,
     Problem,
@@ -262,9 +263,20 @@ class MonthlyReportViewSet(ModelViewSet):
     negative), electricity in 万千瓦时. `status` is `open` until the month is closed, then
     `locked`: a write or delete in a closed month is refused with 409. Filters: `enterprise`,
     `period` (YYYY-MM), `department` (sponsoring in the report's year), `year`, `status`.
+
+    `flags` lists the report's data-quality flags (docs/rules.md): each write recomputes them and
+    answers with those it left, so an integrating system sees at once what to explain
+    (`POST figure-flags/{id}/explain/`) or correct.
     """
 
-    queryset = MonthlyReport.objects.order_by("-period", "enterprise__name", "id")
+    queryset = MonthlyReport.objects.prefetch_related(
+        Prefetch(
+            "flags",
+            queryset=FigureFlag.objects.select_related("explained_by").order_by(
+                "rule", "metric", "pk"
+            ),
+        )
+    ).order_by("-period", "enterprise__name", "id")
     serializer_class = MonthlyReportSerializer
     page_groups_by = "period"
     filterset_class = MonthlyReportFilterSet

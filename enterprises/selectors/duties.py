@@ -274,9 +274,24 @@ class OpenDuty:
     official: Official
     duty: str
     window: Window
+    department_id: int | None = None  # the sponsoring department of the assignment
 
     def days_left(self, today: datetime.date) -> int:
         return (self.window.end - today).days
+
+
+def _visit_days(
+    assignments, *, start: datetime.date, today: datetime.date
+) -> dict[tuple[int, int], list[datetime.date]]:
+    """Return the days each (enterprise, official) visited from ``start`` to ``today``."""
+    visited: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for enterprise_id, official_id, day in Visit.participants.through.objects.filter(
+        visit__visited_on__gte=start,
+        visit__visited_on__lte=today,
+        visit__enterprise_id__in=[a.enterprise_id for a in assignments],
+    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on"):
+        visited[(enterprise_id, official_id)].append(day)
+    return visited
 
 
 def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[OpenDuty]:
@@ -308,14 +323,7 @@ def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[
             department_id__in={a.department_id for a in assignments},
         ).select_related("user")
     }
-    start = min(w.start for w in closing.values())
-    visited: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
-    for enterprise_id, official_id, day in Visit.participants.through.objects.filter(
-        visit__visited_on__gte=start,
-        visit__visited_on__lte=today,
-        visit__enterprise_id__in=[a.enterprise_id for a in assignments],
-    ).values_list("visit__enterprise_id", "official_id", "visit__visited_on"):
-        visited[(enterprise_id, official_id)].append(day)
+    visited = _visit_days(assignments, start=min(w.start for w in closing.values()), today=today)
     due = []
     for assignment in assignments:
         people = {
@@ -330,7 +338,14 @@ def list_duties_due_soon(*, today: datetime.date, within_days: int = 2) -> list[
             days = visited.get((assignment.enterprise_id, official.pk), [])
             if not any(window.start <= day <= window.end for day in days):
                 due.append(
-                    OpenDuty(assignment.pk, assignment.enterprise.name, official, duty, window)
+                    OpenDuty(
+                        assignment.pk,
+                        assignment.enterprise.name,
+                        official,
+                        duty,
+                        window,
+                        department_id=assignment.department_id,
+                    )
                 )
     return due
 

@@ -178,9 +178,10 @@ def list_problems(
     """Return problems joined with their enterprise and department, overdue ones first.
 
     A problem is overdue when it is not resolved and any of its clocks is missed (done late or
-    not done by its deadline); each carries ``overdue_rank``, 0 when overdue. Then by due date
-    (none last), newest raised first. ``status`` is a stored status, ``open`` (not resolved)
-    or ``overdue``.
+    not done by its deadline); each carries ``overdue_rank``, 0 when overdue. Then the open
+    ones by due date (none last), then the resolved ones, newest raised first: years of
+    resolved problems never push this month's open ones off the first page. ``status`` is a
+    stored status, ``open`` (not resolved) or ``overdue``.
     """
     problems = (
         Problem.objects.select_related("enterprise", "department")
@@ -201,7 +202,19 @@ def list_problems(
         problems = problems.exclude(status=ProblemStatus.RESOLVED)
     elif status:
         problems = problems.filter(status=status)
-    return problems.order_by("overdue_rank", F("due_on").asc(nulls_last=True), "-raised_on", "-id")
+    return problems.annotate(
+        resolved_rank=Case(
+            When(status=ProblemStatus.RESOLVED, then=V(1)),
+            default=V(0),
+            output_field=IntegerField(),
+        )
+    ).order_by(
+        "overdue_rank",
+        "resolved_rank",
+        Case(When(resolved_rank=0, then=F("due_on"))).asc(nulls_last=True),
+        "-raised_on",
+        "-id",
+    )
 
 
 def _on_assignment(official: Official, problem: Problem) -> bool:

@@ -37,10 +37,19 @@ def _chunks(values, size: int = CHUNK):
         yield chunk
 
 
+# The parameters that hold the figures a flag compared (the others are thresholds, or derived
+# from these): an explanation answers these numbers.
+NUMBER_KEYS = ("value", "compared", "figures")
+
+
 def _same_numbers(flag: FigureFlag, params: dict) -> bool:
-    # The numbers an explanation answered; thresholds moving does not void it.
-    keys = ("value", "compared")
-    return all(str(flag.params.get(key)) == str(params.get(key)) for key in keys)
+    """Return whether a flag that still holds compares the numbers its explanation answered.
+
+    A threshold moving does not void an explanation; any figure the rule read changing does
+    (the reporter's own, or the month it is compared with). A key the stored flag lacks (a flag
+    written before the rule recorded it) is not compared.
+    """
+    return all(flag.params.get(key) == params.get(key) for key in NUMBER_KEYS if key in flag.params)
 
 
 def refresh_figure_flags(*, pairs: Iterable[tuple[int, int]], acting_user=None) -> int:

@@ -4,8 +4,9 @@ officials' search of its participant picker."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -45,12 +46,15 @@ def _kept_photos(request, form, *, now) -> list:
     return [photo for photo in kept if photo not in removed]
 
 
-def _record(request, form, problems, *, enterprise, kept, today, now) -> bool:
-    """Record the posted visit through the service; return whether it was accepted (and say so)."""
+def _record(request, form, problems, *, enterprise, kept, today, now):
+    """Record the posted visit through the service.
+
+    Return ``(visit, replayed)``, or None when the form was refused (its errors added to it).
+    """
     if not (form.is_valid() and problems.is_valid()):
-        return False
+        return None
     try:
-        record_visit(
+        visit = record_visit(
             enterprise=enterprise,
             visited_on=form.cleaned_data["visited_on"],
             participants=list(form.cleaned_data["participants"]),
@@ -65,14 +69,61 @@ def _record(request, form, problems, *, enterprise, kept, today, now) -> bool:
             idempotency_key=request.POST.get("idempotency_key") or None,
         )
     except VisitAlreadyRecorded as replay:
-        _say_already_recorded(request, replay.visit)
-        return True
+        return replay.visit, True
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return False
-    messages.success(request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name})
-    return True
+        return None
+    return visit, False
+
+
+def _wants_json(request) -> bool:
+    """Return whether the client asked for JSON (the phone sending a visit kept offline)."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _recorded_answer(visit, *, replayed: bool) -> JsonResponse:
+    """Answer a draft sent by script: 201 for a visit recorded now, 200 for one recorded before."""
+    return JsonResponse(
+        {
+            "status": "already_recorded" if replayed else "recorded",
+            "visit": visit.pk,
+            "url": reverse("enterprises:enterprise_detail", args=[visit.enterprise_id])
+            + f"#visit-{visit.pk}",
+            "enterprise": visit.enterprise.name,
+            "visited_on": visit.visited_on.isoformat(),
+        },
+        status=200 if replayed else 201,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _refused_answer(form, problems) -> JsonResponse:
+    """Answer a draft sent by script that was refused: 400 with every message, field by field.
+
+    ``errors`` maps each field (``__all__`` for the form as a whole, ``problems-N-field`` for a
+    problem) to its messages; ``messages`` is the same as readable lines, labels first.
+    """
+    errors, lines = {}, []
+
+    def add(name, label, found):
+        errors[name] = list(found)
+        lines.extend(f"{label}: {error}" if label else error for error in found)
+
+    for field, found in form.errors.items():
+        add(field, form.fields[field].label if field in form.fields else "", found)
+    add("problems", _("Problems"), problems.non_form_errors())
+    for index, problem in enumerate(problems.forms):
+        for field, found in problem.errors.items():
+            label = _("Problem %(number)s") % {"number": index + 1}
+            if field in problem.fields:
+                label = f"{label} · {problem.fields[field].label}"
+            add(f"problems-{index}-{field}", label, found)
+    return JsonResponse(
+        {"status": "refused", "errors": {k: v for k, v in errors.items() if v}, "messages": lines},
+        status=400,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _say_already_recorded(request, visit) -> None:
@@ -107,32 +158,83 @@ def _chosen_participants(form, suggested) -> tuple[set[str], list]:
     return chosen, extra
 
 
+def _out_of_scope_answer() -> JsonResponse:
+    """Answer a draft sent by script for an enterprise not (or no longer) the user's: 404."""
+    message = _("This enterprise is not among yours (or no longer exists).")
+    return JsonResponse(
+        {"status": "refused", "errors": {"__all__": [message]}, "messages": [message]},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _take_posted_visit(request, enterprise, *, today, wants_json):
+    """Record a posted visit: return (answer, form, problems, kept photos).
+
+    The answer is the response when the visit is recorded (or was before: the same draft sent
+    again, from the phone or a second tap, is answered as the first time was, before anything
+    is read or written) or refused by script; None when the form is to be shown again.
+    """
+    recorded = find_recorded_visit(
+        acting_user=request.user, idempotency_key=request.POST.get("idempotency_key")
+    )
+    if recorded is not None:
+        if wants_json:
+            return _recorded_answer(recorded, replayed=True), None, None, []
+        _say_already_recorded(request, recorded)
+        return redirect("enterprises:my_enterprises"), None, None, []
+    now = timezone.now()
+    form = VisitForm(request.POST, request.FILES, today=today)
+    problems = RaisedProblemFormSet(
+        request.POST, prefix="problems", form_kwargs={"user": request.user}
+    )
+    kept = _kept_photos(request, form, now=now)
+    outcome = _record(
+        request, form, problems, enterprise=enterprise, kept=kept, today=today, now=now
+    )
+    if wants_json:
+        # A refused draft keeps its photos on the phone: none is kept here for a next try.
+        if outcome is None:
+            return _refused_answer(form, problems), form, problems, kept
+        return _recorded_answer(outcome[0], replayed=outcome[1]), form, problems, kept
+    if outcome is not None:
+        visit, replayed = outcome
+        if replayed:
+            _say_already_recorded(request, visit)
+        else:
+            messages.success(
+                request, _("The visit to %(name)s is recorded.") % {"name": enterprise.name}
+            )
+        return redirect("enterprises:my_enterprises"), form, problems, kept
+    kept += _keep_chosen_photos(request, form, now=now)
+    return None, form, problems, kept
+
+
 @login_required
 def visit_new(request, pk):
-    """Log a visit to an enterprise in under a minute, with problems raised on the spot."""
-    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
+    """Log a visit to an enterprise in under a minute, with problems raised on the spot.
+
+    A visit kept on the phone offline is sent here by script with ``Accept: application/json``
+    (static/js/offline.js): it gets the same checks and is answered in JSON, 201 recorded, 200
+    recorded before (its idempotency key), 400 refused with the messages, 404 out of scope.
+    """
+    wants_json = request.method == "POST" and _wants_json(request)
+    try:
+        enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
+    except Http404:
+        if not wants_json:
+            raise
+        return _out_of_scope_answer()
     today = timezone.localdate()
     me = official_of(request.user)
     suggested = list_suggested_participants(enterprise=enterprise, year=today.year)
     kept = []
     if request.method == "POST":
-        # The same draft sent again (a replay from the phone, or a second tap) is answered as
-        # the first time was, before anything is read or written.
-        recorded = find_recorded_visit(
-            acting_user=request.user, idempotency_key=request.POST.get("idempotency_key")
+        answer, form, problems, kept = _take_posted_visit(
+            request, enterprise, today=today, wants_json=wants_json
         )
-        if recorded is not None:
-            _say_already_recorded(request, recorded)
-            return redirect("enterprises:my_enterprises")
-        now = timezone.now()
-        form = VisitForm(request.POST, request.FILES, today=today)
-        problems = RaisedProblemFormSet(
-            request.POST, prefix="problems", form_kwargs={"user": request.user}
-        )
-        kept = _kept_photos(request, form, now=now)
-        if _record(request, form, problems, enterprise=enterprise, kept=kept, today=today, now=now):
-            return redirect("enterprises:my_enterprises")
-        kept += _keep_chosen_photos(request, form, now=now)
+        if answer is not None:
+            return answer
     else:
         form = VisitForm(
             initial={"visited_on": today, "participants": [me.pk] if me else []}, today=today

@@ -299,14 +299,15 @@ class Bulletin:
 
     @property
     def data_quality_note(self) -> str:
-        """Return how many of the month's figures were flagged and explained at the close."""
+        """Return how many flags the month's figures had at the close, and how many explained."""
         if self.flags is None:
             return ""
         if not self.flags:
             return _("Data quality: no figure of the month was flagged by the checks.")
         return _(
-            "Data quality: %(flags)s figure(s) of the month were flagged by the checks; "
-            "%(explained)s were explained by their reporters, %(unexplained)s were not."
+            "Data quality: the checks raised %(flags)s flag(s) on the month's figures (one per "
+            "rule a figure breaks); %(explained)s were explained by their reporters, "
+            "%(unexplained)s were not."
         ) % {
             "flags": self.flags,
             "explained": self.flags_explained,

@@ -330,8 +330,9 @@ def _quality_sentence(bulletin: Bulletin) -> str:
         return "数据质量方面，本月报送数据未触发校验规则。"
     unexplained = bulletin.flags - bulletin.flags_explained
     return (
-        f"数据质量方面，本月经规则校验标记疑似异常数据{bulletin.flags}项，"
-        f"已由报送单位说明{bulletin.flags_explained}项，未说明{unexplained}项。"
+        f"数据质量方面，本月报送数据经规则校验共有疑似异常标记{bulletin.flags}条"
+        f"（一项数据触犯一条规则计一条），已由报送单位说明{bulletin.flags_explained}条，"
+        f"未说明{unexplained}条。"
     )
 
 

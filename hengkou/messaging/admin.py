@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import Undecryptable
 from core.messaging import validate_webhook_url
 
 from .models import ChannelKind, Delivery, DeliveryChannel
@@ -51,7 +52,15 @@ class DeliveryChannelForm(forms.ModelForm):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         target = cleaned.get("target") or (self.instance.target if self.instance.pk else "")
-        if not target:
+        if isinstance(target, Undecryptable):
+            self.add_error(
+                "target",
+                gettext(
+                    "The stored address cannot be decrypted with the configured keys: "
+                    "enter it again."
+                ),
+            )
+        elif not target:
             self.add_error("target", gettext("Enter the address or webhook URL."))
         elif kind == ChannelKind.EMAIL:
             try:
@@ -110,7 +119,7 @@ class DeliveryChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("signed"), boolean=True)
     def signed(self, obj):
-        return bool(obj.secret)
+        return bool(obj.secret) or isinstance(obj.secret, Undecryptable)
 
     @admin.display(description=_("stored address"))
     def stored_target(self, obj):

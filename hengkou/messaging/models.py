@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField, Undecryptable
 from core.messaging import mask
 from core.models import BoundedTextField
 from enterprises.models import Department
@@ -30,6 +31,11 @@ class DeliveryEvent(models.TextChoices):
     NOTICE = "notice", _("Supervision notice issued")
     NOTICE_REMINDER = "notice_reminder", _("Supervision notice reminder")
     ESCALATION = "escalation", _("Problem escalated")
+    DUTY_REMINDER = "duty_reminder", _("Visit duty reminder")
+    REPORT_REMINDER = "report_reminder", _("Monthly figures reminder")
+
+
+UNDECRYPTABLE = _("(cannot be decrypted with the configured keys)")
 
 
 class DeliveryChannel(models.Model):
@@ -59,8 +65,9 @@ class DeliveryChannel(models.Model):
         related_name="delivery_channels",
     )
     # The e-mail address, or the webhook URL with its key or token: a secret for the robots.
-    target = models.CharField(_("address or webhook URL"), max_length=1000)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    # Both encrypted in the database (core/crypto.py, HENGKOU_SECRETS_KEYS).
+    target = EncryptedTextField(_("address or webhook URL"), max_length=1000)
+    secret = EncryptedTextField(_("signing secret"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -83,12 +90,21 @@ class DeliveryChannel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     @property
+    def undecryptable(self) -> bool:
+        """Whether a stored address or secret opens with none of HENGKOU_SECRETS_KEYS."""
+        return isinstance(self.target, Undecryptable) or isinstance(self.secret, Undecryptable)
+
+    @property
     def masked_target(self) -> str:
         """Return the address as shown: an e-mail in full, a webhook URL masked."""
+        if isinstance(self.target, Undecryptable):
+            return str(UNDECRYPTABLE)
         return self.target if self.kind == ChannelKind.EMAIL else mask(self.target)
 
     @property
     def masked_secret(self) -> str:
+        if isinstance(self.secret, Undecryptable):
+            return str(UNDECRYPTABLE)
         return mask(self.secret)
 
 

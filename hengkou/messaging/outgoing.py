@@ -1,9 +1,11 @@
-"""What each event sends to which channels: notices and reminders to the department's channels,
-escalations to the leader's own."""
+"""What each event sends to which channels: notices and their reminders to the department's
+channels, escalations to the leader's own, visit-duty and monthly-figures reminders to the
+official's own channels and (but a leader's duty) the sponsoring department's."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -110,4 +112,50 @@ def queue_escalations(escalations, *, now: datetime.datetime) -> int:
         for escalation in escalations
         for channel in channels.get(escalation.leader_user.pk, [])
     ]
+    return queue_deliveries(outgoing, now=now)
+
+
+@dataclass(frozen=True)
+class ChannelReminder:
+    """A reminder to one official: their own channels, and their department's when given."""
+
+    user_id: int
+    department_id: int | None
+    key: str
+    event: str
+    title: str
+    text: str
+    path: str
+
+
+def queue_reminders(reminders: list[ChannelReminder], *, now: datetime.datetime) -> int:
+    """Queue each reminder for its user's channels and its department's, once per channel."""
+    if not reminders:
+        return 0
+    by_user = channels_of_users({reminder.user_id for reminder in reminders})
+    by_department = channels_of_departments(
+        {reminder.department_id for reminder in reminders if reminder.department_id}
+    )
+    outgoing = []
+    for reminder in reminders:
+        message = Message(
+            title=reminder.title,
+            text=reminder.text,
+            url=site_url(reminder.path),
+            event=reminder.event,
+            id=reminder.key,
+        )
+        channels = [
+            *by_user.get(reminder.user_id, []),
+            *by_department.get(reminder.department_id, []),
+        ]
+        outgoing.extend(
+            Outgoing(
+                message=message,
+                channel=channel,
+                key=f"{reminder.key}:user{reminder.user_id}",
+                event=reminder.event,
+            )
+            for channel in channels
+        )
     return queue_deliveries(outgoing, now=now)

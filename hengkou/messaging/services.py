@@ -177,6 +177,11 @@ def _attempt(delivery: Delivery, *, now: datetime.datetime) -> bool:
     try:
         if channel is None or not channel.is_active:
             raise DeliveryError("the channel was removed or switched off")
+        if channel.undecryptable:
+            raise DeliveryError(
+                "the channel's address or secret cannot be decrypted: HENGKOU_SECRETS_KEYS "
+                "lacks the key they were encrypted with (restore it, or enter them again)"
+            )
         if channel.kind != ChannelKind.EMAIL:
             try:
                 validate_webhook_url(channel.target, kind=channel.kind)

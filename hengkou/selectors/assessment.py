@@ -9,12 +9,12 @@ from fractions import Fraction
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Max, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import DepartmentKind, ProblemStatus
-from enterprises.models import Assignment, Department, Problem
+from enterprises.models import Assignment, Department, MonthlyReport, Period, Problem
 from enterprises.selectors.duties import year_months
 from enterprises.selectors.duty_counts import list_department_compliance
 from projects.models import ProjectPlan
@@ -101,6 +101,32 @@ class DepartmentAssessment:
             return None
         points = sum((part.points for part in self.parts if part.applies), Fraction(0))
         return points * sum(assessment_weights().values()) / weight
+
+
+@dataclass(frozen=True)
+class AssessmentStanding:
+    """Whether a year's assessment is final, and what a provisional one is counted to.
+
+    Final once December is closed. Before that the completion rates are those of the latest
+    month reported (December's ranking carries the year to date forward) and the visits,
+    problems and notices are counted to ``today``.
+    """
+
+    year: int
+    final: bool
+    reported_through: datetime.date | None
+    today: datetime.date
+
+
+def get_assessment_standing(*, year: int, today: datetime.date) -> AssessmentStanding:
+    """Return whether ``year``'s assessment is final and, if not, what it is counted to."""
+    final = Period.is_closed(datetime.date(year, 12, 1))
+    through = None
+    if not final:
+        through = MonthlyReport.objects.filter(period__year=year).aggregate(last=Max("period"))[
+            "last"
+        ]
+    return AssessmentStanding(year=year, final=final, reported_through=through, today=today)
 
 
 def _ratio(numerator: int, denominator: int) -> Fraction | None:

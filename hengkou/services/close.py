@@ -29,7 +29,8 @@ from enterprises.selectors.quality import list_unexplained_flags
 from projects.models import ProjectPlan, ProjectReport
 
 from ..bulletin.issue import issue_bulletin
-from ..choices import NoticeStatus
+from ..choices import NoticeStatus, RankedMetric
+from ..formats import format_percent
 from ..messaging.outgoing import queue_notices
 from ..models import (
     NoticeEvent,
@@ -41,6 +42,7 @@ from ..models import (
 from ..ranking import ENTERPRISE_METRICS, INVESTMENT_METRICS, METRICS, RankingRow
 from ..selectors.ranking import list_department_rankings
 from .member_snapshots import snapshot_members
+from .notices import department_users
 
 
 def list_ranked_metrics(*, year: int) -> list[str]:
@@ -166,7 +168,8 @@ def close_month(
     _lock_reports(period, acting_user=acting_user)
     lagging = _snapshot_rankings(month)
     issued = _issue_notices(period, lagging, acting_user=acting_user, now=now)
-    # Written with the close, sent to the departments' channels once it has committed.
+    # The departments' officials are told in the app; their channels once the close commits.
+    _notify_departments(issued, now=now)
     queue_notices(issued, now=now)
     _mark_closed(month, acting_user=acting_user, now=now)
     issue_bulletin(month=month, now=now)
@@ -332,6 +335,41 @@ def _renew_notice(notice: SupervisionNotice, row: RankingRow, *, now: datetime.d
         notice.issued_at = now
         notice.due_on = _notice_due_on(now)
     return reissued
+
+
+def _notify_departments(notices: list[SupervisionNotice], *, now: datetime.datetime) -> int:
+    """Tell each issued notice's department officials with a login, in the app; return how many.
+
+    Two statements whatever the number of notices: the officials, then the notifications.
+    """
+    if not notices:
+        return 0
+    users = department_users({notice.department_id for notice in notices})
+    notifications = []
+    for notice in notices:
+        places = notice.places
+        facts = {
+            "metric": RankedMetric(notice.metric).label,
+            "period": f"{notice.period:%Y-%m}",
+            "rate": format_percent(notice.completion_rate, places),
+            "progress": format_percent(notice.time_progress, places),
+            "due": notice.due_on.isoformat(),
+        }
+        title = _("Supervision notice: %(metric)s, %(period)s") % facts
+        body = (
+            _(
+                "Your department lags on %(metric)s in %(period)s: completion %(rate)s against "
+                "time progress %(progress)s. Write the measures taken by %(due)s."
+            )
+            % facts
+        )
+        url = reverse("notice_detail", args=[notice.pk])
+        notifications.extend(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+            for user_id, _email in users.get(notice.department_id, [])
+        )
+    Notification.objects.bulk_create(notifications)
+    return len(notifications)
 
 
 def _mark_closed(month: Period, *, acting_user, now: datetime.datetime) -> None:

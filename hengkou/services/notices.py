@@ -80,7 +80,7 @@ def close_notice(
     return notice
 
 
-def _department_users(department_ids) -> dict[int, list[tuple[int, str]]]:
+def department_users(department_ids) -> dict[int, list[tuple[int, str]]]:
     """Return (user id, e-mail) of each department's officials who have an active login."""
     users: dict[int, list[tuple[int, str]]] = {}
     rows = (
@@ -124,14 +124,14 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
         )
     )
     overdue = list(unanswered.filter(overdue_reminder_sent_at__isnull=True, due_on__lt=today))
-    users = _department_users({n.department_id for n in coming + overdue})
+    users = department_users({n.department_id for n in coming + overdue})
     messages, notifications, channel_reminders = [], [], []
     due, late = _("Supervision notice coming due"), _("Supervision notice overdue")
     for notice, phase, subject in [(n, "due", due) for n in coming] + [
         (n, "overdue", late) for n in overdue
     ]:
-        department_users = users.get(notice.department_id, [])
-        recipients = [email for _user_id, email in department_users if email]
+        officials = users.get(notice.department_id, [])
+        recipients = [email for _user_id, email in officials if email]
         body = _reminder_body(notice)
         notifications.extend(
             Notification(
@@ -141,7 +141,7 @@ def send_notice_reminders(*, now: datetime.datetime, soon_days: int = 2) -> int:
                 url=reverse("notice_detail", args=[notice.pk]),
                 created_at=now,
             )
-            for user_id, _email in department_users
+            for user_id, _email in officials
         )
         channel_reminders.append((notice, phase, subject, body))
         if recipients:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -18,7 +19,8 @@ from enterprises.models import (
 from enterprises.selectors.duties import list_duties_due_soon
 from enterprises.services.escalation import escalate_missed_clocks
 
-from ..messaging.outgoing import queue_escalations
+from ..messaging.models import DeliveryEvent
+from ..messaging.outgoing import ChannelReminder, queue_escalations, queue_reminders
 from ..models import (
     Notification,
     Reminder,
@@ -61,6 +63,9 @@ def escalate_problems(*, now: datetime.datetime) -> int:
     return escalate_missed_clocks(today=timezone.localdate(now), now=now, notify=notify)
 
 
+# A leader's quarterly visit is the leader's own affair: it is not posted to a department's group.
+OWN_CHANNELS_ONLY = {"leader_quarterly"}
+
 DUTY_TITLES = {
     "leader_quarterly": gettext_lazy("Quarterly visit due"),
     "head_monthly": gettext_lazy("Monthly visit due"),
@@ -68,12 +73,52 @@ DUTY_TITLES = {
 }
 
 
+def _not_yet_sent(keys: dict) -> dict:
+    """Return the (user id, key) pairs of ``keys`` that no Reminder records yet, with values."""
+    already = set(
+        Reminder.objects.filter(
+            recipient_id__in={user_id for user_id, _key in keys},
+            key__in={key for _user_id, key in keys},
+        ).values_list("recipient_id", "key")
+    )
+    return {pair: value for pair, value in keys.items() if pair not in already}
+
+
+@dataclass
+class _Outbox:
+    """Reminders gathered for one run, sent together: in the app, to channels, by e-mail."""
+
+    now: datetime.datetime
+    reminders: list = field(default_factory=list)
+    notifications: list = field(default_factory=list)
+    channel_reminders: list = field(default_factory=list)
+    mails: list = field(default_factory=list)
+
+    def add(self, *, user_id, key, title, body, url, email, channel: ChannelReminder) -> None:
+        self.reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=self.now))
+        self.notifications.append(
+            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=self.now)
+        )
+        self.channel_reminders.append(channel)
+        if email:
+            self.mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
+
+    def send(self) -> int:
+        """Record and send everything gathered; return how many reminders."""
+        Reminder.objects.bulk_create(self.reminders)
+        Notification.objects.bulk_create(self.notifications)
+        # The officials' own channels and their departments', sent once this has committed.
+        queue_reminders(self.channel_reminders, now=self.now)
+        send_mass_mail(self.mails, fail_silently=False)
+        return len(self.reminders)
+
+
 @transaction.atomic
 def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
     """Remind each official of a visit duty whose window ends within two days, once per window.
 
-    In the app, and by e-mail where the official's login has an address. Returns how many
-    reminders were sent.
+    In the app, by e-mail where the official's login has an address, and to the official's
+    own channels and the department's. Returns how many reminders were sent.
     """
     today = timezone.localdate(now)
     duties = [
@@ -83,15 +128,9 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
         (d.official.user_id, f"duty:{d.assignment_id}:{d.duty}:{d.window.start:%Y-%m-%d}"): d
         for d in duties
     }
-    already = set(
-        Reminder.objects.filter(
-            recipient_id__in={user_id for user_id, _key in keys},
-            key__in={key for _user_id, key in keys},
-        ).values_list("recipient_id", "key")
-    )
-    fresh = {pair: duty for pair, duty in keys.items() if pair not in already}
-    notifications, mails, reminders = [], [], []
-    for (user_id, key), duty in fresh.items():
+    outbox = _Outbox(now=now)
+    url = reverse("enterprises:my_enterprises")
+    for (user_id, key), duty in _not_yet_sent(keys).items():
         title = str(DUTY_TITLES[duty.duty])
         body = _(
             "%(enterprise)s: no visit yet in the window %(start)s to %(end)s; %(days)s day(s) left."
@@ -101,24 +140,25 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
             "end": duty.window.end.isoformat(),
             "days": duty.days_left(today),
         }
-        url = reverse("enterprises:my_enterprises")
-        notifications.append(
-            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        channel = ChannelReminder(
+            user_id=user_id,
+            department_id=None if duty.duty in OWN_CHANNELS_ONLY else duty.department_id,
+            key=key,
+            event=DeliveryEvent.DUTY_REMINDER,
+            title=f"{title}: {duty.official.name}",
+            text=body,
+            path=url,
         )
-        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
-        if duty.official.user.email:
-            mails.append(
-                (
-                    f"[{_('Hengkou Industrial Tracker')}] {title}",
-                    body,
-                    None,
-                    [duty.official.user.email],
-                )
-            )
-    Reminder.objects.bulk_create(reminders)
-    Notification.objects.bulk_create(notifications)
-    send_mass_mail(mails, fail_silently=False)
-    return len(reminders)
+        outbox.add(
+            user_id=user_id,
+            key=key,
+            title=title,
+            body=body,
+            url=url,
+            email=duty.official.user.email,
+            channel=channel,
+        )
+    return outbox.send()
 
 
 @transaction.atomic
@@ -127,7 +167,8 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
 
     Last month's figures are due by day 5 of this month (HENGKOU_REPORT_DUE_DAY). The
     responsible person of each assignment whose enterprise has not reported is reminded in the
-    app, and by e-mail where the login has an address. Returns how many reminders were sent.
+    app, by e-mail where the login has an address, and to the person's own channels and the
+    department's. Returns how many reminders were sent.
     """
     today = timezone.localdate(now)
     period = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
@@ -142,21 +183,13 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
         .select_related("enterprise", "responsible__user")
     )
     keys = {(a.responsible.user_id, f"report:{a.pk}:{period:%Y-%m}:{phase}"): a for a in owing}
-    already = set(
-        Reminder.objects.filter(
-            recipient_id__in={user_id for user_id, _key in keys},
-            key__in={key for _user_id, key in keys},
-        ).values_list("recipient_id", "key")
-    )
-    reminders, notifications, mails = [], [], []
     title = (
         _("Monthly figures overdue: %(period)s")
         if phase == "overdue"
         else _("Monthly figures due: %(period)s")
     ) % {"period": f"{period:%Y-%m}"}
-    for (user_id, key), assignment in keys.items():
-        if (user_id, key) in already:
-            continue
+    outbox = _Outbox(now=now)
+    for (user_id, key), assignment in _not_yet_sent(keys).items():
         body = _(
             "%(enterprise)s has not reported its figures of %(period)s, due by %(deadline)s."
         ) % {
@@ -165,14 +198,22 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
             "deadline": deadline.isoformat(),
         }
         url = reverse("enterprises:enterprise_detail", args=[assignment.enterprise_id])
-        reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=now))
-        notifications.append(
-            Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=now)
+        channel = ChannelReminder(
+            user_id=user_id,
+            department_id=assignment.department_id,
+            key=key,
+            event=DeliveryEvent.REPORT_REMINDER,
+            title=f"{title}: {assignment.responsible.name}",
+            text=body,
+            path=url,
         )
-        email = assignment.responsible.user.email
-        if email:
-            mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
-    Reminder.objects.bulk_create(reminders)
-    Notification.objects.bulk_create(notifications)
-    send_mass_mail(mails, fail_silently=False)
-    return len(reminders)
+        outbox.add(
+            user_id=user_id,
+            key=key,
+            title=title,
+            body=body,
+            url=url,
+            email=assignment.responsible.user.email,
+            channel=channel,
+        )
+    return outbox.send()

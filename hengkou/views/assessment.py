@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.exports import XLSX, attachment
 
 from ..forms import year_from
-from ..selectors.assessment import list_assessments
+from ..selectors.assessment import get_assessment_standing, list_assessments
 from ..selectors.defaults import get_assessment_default_year
 from .workbooks import render_assessment_xlsx
 
@@ -31,5 +31,11 @@ def assessment(request):
     return render(
         request,
         "hengkou/assessment.html",
-        {"form": form, "year": year, "rows": rows, "default_period": default},
+        {
+            "form": form,
+            "year": year,
+            "rows": rows,
+            "default_period": default,
+            "standing": get_assessment_standing(year=year, today=today),
+        },
     )

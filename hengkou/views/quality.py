@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.periods import check_month_begun, default_month, format_period, parse_period
 from core.scoping import get_scoped_object_or_404, scope_queryset
+from enterprises.choices import ReportStatus
 from enterprises.models import FigureFlag, MonthlyReport
 from enterprises.selectors.quality import get_quality_board
 from enterprises.services.quality import can_explain_flag, explain_figure_flag
@@ -55,16 +56,29 @@ def data_quality(request):
     board = get_quality_board(period=period, user=request.user, explained=explained)
     page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     flags = list(page)
-    explainable = set()
+    explainable, correctable = set(), set()
     if request.user.has_perm("enterprises.change_monthlyreport"):
-        # Who may change a report explains its flags: one query for the page's reports.
-        explainable = set(
+        # Who may change a report explains its flags: one query for the page's reports. Its
+        # figures are corrected in the admin (staff), while the month is open.
+        statuses = dict(
             scope_queryset(
                 MonthlyReport.objects.filter(pk__in=[flag.report_id for flag in flags]),
                 request.user,
-            ).values_list("pk", flat=True)
+            ).values_list("pk", "status")
         )
-    rows = [(flag, flag.report_id in explainable) for flag in flags]
+        explainable = set(statuses)
+        if request.user.is_staff:
+            correctable = {pk for pk, status in statuses.items() if status == ReportStatus.OPEN}
+    rows = [
+        (
+            flag,
+            flag.report_id in explainable,
+            reverse("admin:enterprises_monthlyreport_change", args=[flag.report_id])
+            if flag.report_id in correctable
+            else "",
+        )
+        for flag in flags
+    ]
     return render(
         request,
         "hengkou/data_quality.html",

@@ -1,16 +1,20 @@
 /* The officials' app offline: the service worker, visits kept on the phone, and their sending.
 
    Loaded on every page of a user who logs visits (hengkou/context_processors.py), after idb
-   (static/vendor/idb, from npm). A visit form submitted without a connection (or whose sending
-   fails on the network) is kept in IndexedDB with its photos and its idempotency key, counted
-   in the header, and sent again when the connection returns, when a page opens, or on a tap on
-   the count. The server records a key once (enterprises/services/visits.py), so a draft sent
-   twice (two tabs, a lost answer) is still one visit. Background Sync is Chromium-only and not
+   (static/vendor/idb, from npm). With a connection the visit form is submitted as any form
+   is; without one (or when the network fails on the way: the service worker keeps that post)
+   the visit is kept in IndexedDB with its photos and its idempotency key, counted in the
+   header and on the sign-out button, and sent by fetch when the connection returns, when a
+   page opens, or on a tap on the count. The server records a key once
+   (enterprises/services/visits.py), so a draft sent twice (two tabs, a lost answer) is still
+   one visit; it answers the script in JSON (enterprises/views/visits.py). A draft the server
+   refuses stays on the phone, marked refused with the server's messages, until its author
+   opens it in the form to correct it or discards it. Background Sync is Chromium-only and not
    used: the drafts are sent by the pages themselves.
 
-   Drafts belong to their author: only the signed-in user's are counted and sent. At sign-out
-   the pages kept by the service worker are deleted; the drafts not sent stay (the user is
-   asked first) and are sent the next time the same user signs in on the phone. */
+   Drafts belong to their author: only the signed-in user's are counted, shown and sent. At
+   sign-out the pages kept by the service worker are deleted; the drafts not sent stay (the
+   user is asked first) and are sent the next time the same user signs in on the phone. */
 (function () {
   "use strict";
   const script = document.getElementById("offline-script");
@@ -19,23 +23,35 @@
   }
   const USER = script.dataset.user;
   const PAGES_CACHE = "hengkou-own-pages"; // core/offline.py OFFLINE_PAGES_CACHE
-  const DATABASE = "hengkou-offline";
+  const DATABASE = "hengkou-offline"; // OFFLINE_DATABASE, OFFLINE_DATABASE_VERSION
+  const DATABASE_VERSION = 2;
   const DRAFTS = "visit-drafts";
+  const META = "meta";
   const outbox = document.getElementById("offline-outbox");
   const status = document.getElementById("offline-status");
+  const refusedList = document.getElementById("offline-refused");
+  const logoutCount = document.getElementById("logout-count");
   let sending = null;
 
-  const database = idb.openDB(DATABASE, 1, {
+  // The service worker opens the same database (templates/hengkou/sw.js).
+  const database = idb.openDB(DATABASE, DATABASE_VERSION, {
     upgrade(db) {
-      db.createObjectStore(DRAFTS, { keyPath: "key" }).createIndex("user", "user");
+      if (!db.objectStoreNames.contains(DRAFTS)) {
+        db.createObjectStore(DRAFTS, { keyPath: "key" }).createIndex("user", "user");
+      }
+      if (!db.objectStoreNames.contains(META)) {
+        db.createObjectStore(META);
+      }
     },
   });
+  // Who is signed in on the phone: the service worker keeps a failed post for them.
+  database.then((db) => db.put(META, { value: USER }, "user"));
 
   function say(text, kind) {
     if (!status || !text) {
       return;
     }
-    status.textContent = text;
+    status.replaceChildren(text);
     status.className = "alert small py-2 alert-" + (kind || "info");
     status.hidden = false;
   }
@@ -54,21 +70,80 @@
     return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
+  function counted(template, count) {
+    return template.replace("{count}", String(count));
+  }
+
   async function myDrafts() {
     return (await database).getAllFromIndex(DRAFTS, "user", USER);
   }
 
+  function field(draft, name) {
+    const found = draft.fields.find(([key]) => key === name);
+    return found ? found[1] : "";
+  }
+
+  // The enterprise of a draft: named when kept by the page; else the kept form's title.
+  async function labelOf(draft) {
+    if (draft.enterprise) {
+      return draft.enterprise;
+    }
+    if ("caches" in window) {
+      const kept = await caches.match(draft.action, { cacheName: PAGES_CACHE, ignoreVary: true });
+      if (kept) {
+        const title = new DOMParser().parseFromString(await kept.text(), "text/html").title;
+        if (title) {
+          return title;
+        }
+      }
+    }
+    return draft.action;
+  }
+
+  async function showRefused(drafts) {
+    if (!refusedList) {
+      return;
+    }
+    const refused = drafts.filter((draft) => draft.state === "refused");
+    const template = document.getElementById("offline-refused-item");
+    const items = [];
+    for (const draft of refused) {
+      const item = template.content.firstElementChild.cloneNode(true);
+      item.dataset.key = draft.key;
+      item.querySelector(".refused-label").textContent =
+        (await labelOf(draft)) + " · " + field(draft, "visited_on");
+      item.querySelector(".refused-messages").replaceChildren(...(draft.messages || []).map(
+        (message) => Object.assign(document.createElement("li"), { textContent: message })
+      ));
+      item.querySelector(".refused-open").href = draft.action + "#draft=" + encodeURIComponent(draft.key);
+      item.querySelector(".refused-discard").addEventListener("click", async () => {
+        if (window.confirm(refusedList.dataset.discard)) {
+          await (await database).delete(DRAFTS, draft.key);
+          await showCount();
+        }
+      });
+      items.push(item);
+    }
+    refusedList.querySelector(".refused-items").replaceChildren(...items);
+    refusedList.hidden = items.length === 0;
+  }
+
   async function showCount() {
     const drafts = await myDrafts();
-    if (!outbox) {
-      return drafts.length;
-    }
     const count = drafts.length;
-    outbox.dataset.count = String(count);
-    outbox.querySelector(".outbox-text").textContent = count === 1
-      ? outbox.dataset.one
-      : outbox.dataset.many.replace("{count}", String(count));
-    outbox.hidden = count === 0;
+    if (outbox) {
+      outbox.dataset.count = String(count);
+      outbox.querySelector(".outbox-text").textContent = count === 1
+        ? outbox.dataset.one
+        : counted(outbox.dataset.many, count);
+      outbox.hidden = count === 0;
+    }
+    if (logoutCount) {
+      logoutCount.dataset.count = String(count);
+      logoutCount.textContent = counted(logoutCount.dataset.template, count);
+      logoutCount.hidden = count === 0;
+    }
+    await showRefused(drafts);
     return count;
   }
 
@@ -83,14 +158,6 @@
         });
       }
     }).catch(() => {});
-  }
-
-  // Replace this page with a page fetched by script, at its address.
-  function showPage(url, html) {
-    window.history.replaceState(null, "", url);
-    document.open();
-    document.write(html);
-    document.close();
   }
 
   // --- keeping a visit on the phone -----------------------------------------------------------
@@ -116,14 +183,84 @@
       fields,
       files,
       savedAt: new Date().toISOString(),
+      state: "pending",
     });
   }
 
   function startAfresh(form) {
     form.reset();
     form.elements.idempotency_key.value = newKey();
-    for (const kept of form.querySelectorAll("#kept-photos")) {
-      kept.remove();
+    delete form.dataset.draft;
+    for (const stale of form.querySelectorAll("#kept-photos, #draft-errors")) {
+      stale.remove();
+    }
+    if (window.location.hash.startsWith("#draft=")) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+  }
+
+  // A refused draft opened to be corrected: the form filled in as it was kept, its photos too.
+  async function openDraft(form, key) {
+    const draft = await (await database).get(DRAFTS, key);
+    if (!draft || draft.user !== USER) {
+      return;
+    }
+    const problems = Number(field(draft, "problems-TOTAL_FORMS")) || 0;
+    const total = form.elements["problems-TOTAL_FORMS"];
+    const add = document.getElementById("add-problem");
+    while (add && total && Number(total.value) < problems) {
+      add.click();
+    }
+    for (const box of form.querySelectorAll("input[name=participants]")) {
+      box.checked = false;
+    }
+    for (const [name, value] of draft.fields) {
+      if (name === "participants" && !form.querySelector(`#participant-${CSS.escape(value)}`)) {
+        const wrapper = document.createElement("div");
+        wrapper.className = "form-check form-check-tap";
+        const box = Object.assign(document.createElement("input"), {
+          className: "form-check-input", type: "checkbox", name, value, id: "participant-" + value,
+        });
+        const label = Object.assign(document.createElement("label"), {
+          className: "form-check-label", htmlFor: box.id, textContent: "#" + value,
+        });
+        wrapper.append(box, label);
+        document.getElementById("participants").append(wrapper);
+      }
+      const element = form.elements[name];
+      if (!element) {
+        continue;
+      }
+      const choices = element instanceof RadioNodeList ? Array.from(element) : [element];
+      if (choices[0].type === "checkbox" || choices[0].type === "radio") {
+        for (const choice of choices) {
+          if (choice.value === value) {
+            choice.checked = true;
+          }
+        }
+      } else if (choices[0].type !== "file") {
+        choices[0].value = value;
+      }
+    }
+    const photos = form.elements.photos;
+    if (photos && draft.files.length && window.DataTransfer) {
+      const chosen = new DataTransfer();
+      for (const file of draft.files) {
+        chosen.items.add(new File([file.blob], file.filename, { type: file.type }));
+      }
+      photos.files = chosen.files;
+    }
+    form.elements.idempotency_key.value = draft.key;
+    form.dataset.draft = draft.key;
+    if (draft.messages && draft.messages.length) {
+      const errors = document.createElement("div");
+      errors.id = "draft-errors";
+      errors.className = "alert alert-danger";
+      errors.setAttribute("role", "alert");
+      errors.replaceChildren(...draft.messages.map(
+        (message) => Object.assign(document.createElement("div"), { textContent: message })
+      ));
+      form.prepend(errors);
     }
   }
 
@@ -133,45 +270,42 @@
     if (!form.elements.idempotency_key.value) {
       form.elements.idempotency_key.value = newKey();
     }
+    const openFromAddress = () => {
+      const opened = window.location.hash.match(/^#draft=(.+)$/);
+      if (opened) {
+        form.reset();
+        for (const stale of form.querySelectorAll("#draft-errors")) {
+          stale.remove();
+        }
+        openDraft(form, decodeURIComponent(opened[1])).then(() => form.scrollIntoView());
+      }
+    };
+    // After visit_form.js, which adds the problems' forms; and when "correct it" is tapped on
+    // this very form (the address changes its hash only).
+    document.addEventListener("DOMContentLoaded", openFromAddress);
+    window.addEventListener("hashchange", openFromAddress);
     form.addEventListener("submit", async (event) => {
+      if (navigator.onLine && !form.dataset.draft) {
+        return; // submitted as any form; the service worker keeps it if the network fails
+      }
       event.preventDefault();
-      const button = form.querySelector("[type=submit]");
-      if (button) {
-        button.disabled = true;
+      if (navigator.onLine) {
+        // A refused draft, corrected, submitted as any form. Where the service worker keeps a
+        // failed post it is dropped from the phone; else it is kept as corrected (a replay
+        // of its key records nothing).
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+          await (await database).delete(DRAFTS, form.dataset.draft);
+        } else {
+          await keep(form);
+        }
+        form.submit();
+        return;
       }
-      const keepIt = async () => {
-        await keep(form);
-        startAfresh(form);
-        await showCount();
-        say(status && status.dataset.saved, "warning");
-        window.scrollTo(0, 0);
-      };
-      try {
-        if (!navigator.onLine) {
-          await keepIt();
-          return;
-        }
-        const body = new FormData(form);
-        body.set("csrfmiddlewaretoken", csrfToken() || body.get("csrfmiddlewaretoken"));
-        let response;
-        try {
-          response = await fetch(form.action || window.location.href, {
-            method: "POST",
-            body,
-            credentials: "same-origin",
-          });
-        } catch (error) {
-          await keepIt(); // the network failed on the way: kept, sent later
-          return;
-        }
-        // Shown as a plain submission would: the page landed on (with its message), or the
-        // form back with what to fix.
-        showPage(response.url, await response.text());
-      } finally {
-        if (button) {
-          button.disabled = false;
-        }
-      }
+      await keep(form);
+      startAfresh(form);
+      await showCount();
+      say(status && status.dataset.saved, "warning");
+      window.scrollTo(0, 0);
     });
   }
 
@@ -191,57 +325,74 @@
       method: "POST",
       body,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": token },
+      headers: { "X-CSRFToken": token, Accept: "application/json" },
     });
-    const landed = new URL(response.url).pathname;
-    if (response.redirected && landed === script.dataset.login) {
-      return "signin";
+    if (response.redirected && new URL(response.url).pathname === script.dataset.login) {
+      return { outcome: "signin" };
     }
-    if (response.ok && response.redirected && landed !== draft.action) {
-      return "sent"; // recorded now, or recorded before (a replay): either way, done
+    const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
+    const answer = json ? await response.json() : {};
+    if ((response.status === 201 || response.status === 200) && answer.visit) {
+      // Recorded now, or recorded before (a replay): either way, done.
+      return { outcome: "sent", answer, replayed: response.status === 200 };
     }
-    if (response.status === 200 && !response.redirected) {
-      return { refused: await response.text() }; // the form came back with what to fix
+    if ((response.status === 400 || response.status === 404) && answer.status === "refused") {
+      return { outcome: "refused", messages: answer.messages || [] };
     }
-    return "later"; // the server is unwell (5xx), or refused the request as such: try later
+    return { outcome: "later" }; // the server is unwell (5xx), or refused the request as such
   }
 
-  // A draft the server refused (the form came back with its errors, its photos kept there for
-  // a day): open that form, filled in, in place of this page, for the official to fix and send.
-  function openRefused(draft, html) {
-    showPage(draft.action, html);
+  function sentReport(sent) {
+    const report = document.createElement("div");
+    report.append(counted(status.dataset.sent, sent.length));
+    const list = document.createElement("ul");
+    list.className = "mb-0 sent-visits";
+    for (const answer of sent) {
+      const link = Object.assign(document.createElement("a"), {
+        href: answer.url, textContent: status.dataset.view,
+      });
+      const item = document.createElement("li");
+      item.append(answer.enterprise + " · " + answer.visited_on + " · ", link);
+      list.append(item);
+    }
+    report.append(list);
+    return report;
   }
 
   async function sendAll() {
     if (!navigator.onLine) {
       return;
     }
-    const drafts = await myDrafts();
-    let sent = 0;
+    const drafts = (await myDrafts()).filter((draft) => draft.state !== "refused");
+    const sent = [];
+    let refused = 0;
     for (const draft of drafts) {
-      let outcome;
+      let result;
       try {
-        outcome = await sendOne(draft);
+        result = await sendOne(draft);
       } catch (error) {
         break; // the network is down again: the rest waits
       }
-      if (outcome === "sent") {
+      if (result.outcome === "sent") {
         await (await database).delete(DRAFTS, draft.key);
-        sent += 1;
-      } else if (outcome === "signin") {
+        sent.push(result.answer);
+      } else if (result.outcome === "refused") {
+        await (await database).put(DRAFTS, {
+          ...draft, state: "refused", messages: result.messages, refusedAt: new Date().toISOString(),
+        });
+        refused += 1;
+      } else if (result.outcome === "signin") {
         say(status && status.dataset.signin, "warning");
         break;
-      } else if (outcome === "later") {
-        break;
       } else {
-        await (await database).delete(DRAFTS, draft.key);
-        openRefused(draft, outcome.refused);
-        return;
+        break;
       }
     }
     await showCount();
-    if (sent) {
-      say(status && status.dataset.sent.replace("{count}", String(sent)), "success");
+    if (status && sent.length) {
+      say(sentReport(sent), "success");
+    } else if (status && refused) {
+      say(counted(status.dataset.refused, refused), "danger");
     }
   }
 
@@ -271,7 +422,7 @@
     logout.addEventListener("submit", async (event) => {
       event.preventDefault();
       const count = (await myDrafts()).length;
-      if (count && !window.confirm(status.dataset.signout.replace("{count}", String(count)))) {
+      if (count && !window.confirm(counted(status.dataset.signout, count))) {
         return;
       }
       if ("caches" in window) {
@@ -280,6 +431,8 @@
       if (navigator.serviceWorker && navigator.serviceWorker.controller) {
         navigator.serviceWorker.controller.postMessage({ type: "forget" });
       }
+      // Nobody is signed in on the phone any more: the worker keeps no post for anyone.
+      await (await database).delete(META, "user");
       logout.submit();
     });
   }

@@ -113,7 +113,7 @@ def test_a_visit_logged_offline_is_sent_once_when_the_connection_returns(
     page.screenshot(path=str(SCREENSHOTS / "phone-offline-visit-waiting.png"), full_page=True)
     draft = page.evaluate(
         """async () => {
-            const db = await idb.openDB("hengkou-offline", 1);
+            const db = await idb.openDB("hengkou-offline");
             return (await db.getAll("visit-drafts")).map((d) => ({...d, files: d.files.length}));
         }"""
     )
@@ -134,7 +134,7 @@ def test_a_visit_logged_offline_is_sent_once_when_the_connection_returns(
     # The same draft sent again (a lost answer, a second tab): no second visit.
     page.evaluate(
         """async (key) => {
-            const db = await idb.openDB("hengkou-offline", 1);
+            const db = await idb.openDB("hengkou-offline");
             const blob = new Blob(["x"], {type: "text/plain"});
             const form = new FormData(document.getElementById("visit-form"));
             const fields = [];

@@ -71,6 +71,7 @@ PAGES = {
     "healthz": Page(fixed("/healthz/"), EVERYONE, public=True, anonymous=200),
     "service_worker": Page(fixed("/sw.js"), EVERYONE, public=True, anonymous=200),
     "manifest": Page(fixed("/manifest.webmanifest"), EVERYONE, public=True, anonymous=200),
+    "offline_page": Page(fixed("/offline/"), EVERYONE, public=True, anonymous=200),
     "readyz": Page(fixed("/readyz/"), EVERYONE, public=True, anonymous=200),
     "notification_list": Page(fixed("/notifications/"), EVERYONE),
     "notification_open": Page(

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -16,6 +17,7 @@ from enterprises.services.quality import explain_figure_flag
 from hengkou.bulletin.content import get_bulletin
 from hengkou.bulletin.document import official_document
 from hengkou.bulletin.xlsx import render_bulletin_xlsx
+from hengkou.services.close import close_month
 from tests.factories import AssignmentFactory, DepartmentFactory, MonthlyReportFactory
 from tests.roles import user_with_role
 
@@ -57,7 +59,7 @@ def test_the_board_counts_flags_by_department_explained_or_not(client):
     explain_all(bureau, enterprise__name="甲企业")
     client.force_login(bureau)
     page = client.get(reverse("data_quality"), {"period": "2021-11"}).content.decode()
-    assert "2021-11：3 户企业共 3 项数据被标记，已说明 1 项，未说明 2 项" in page
+    assert "2021-11：3 户企业的数据共有标记 3 条，已说明 1 条，未说明 2 条" in page
     assert page.count('class="quality-flag') == 3
     assert page.count('class="quality-flag table-warning"') == 2
     assert "属实" in page
@@ -82,15 +84,54 @@ def test_the_board_counts_flags_by_department_explained_or_not(client):
     assert api.get("/api/v1/data-quality/", {"period": "2021-13"}).status_code == 400
 
 
+def test_the_boards_counts_add_up_to_the_rows_beside_them(client):
+    bureau = user_with_role("economic_bureau", is_staff=True)
+    first, second = DepartmentFactory(name="甲局"), DepartmentFactory(name="乙局")
+    unit_error(first, name="甲企业")
+    unit_error(first, name="乙企业")
+    unit_error(second, name="丙企业")
+    explain_all(bureau, enterprise__name="甲企业")
+    client.force_login(bureau)
+    page = client.get(reverse("data_quality"), {"period": "2021-11"}).content.decode()
+    total = re.search(r'<tr[^>]*id="quality-departments-total">(.*?)</tr>', page, re.S)
+    cells = re.findall(r'<td class="text-end">(\d+)</td>', total.group(1))
+    assert "合计" in total.group(1) and cells == ["3", "3", "1", "2"]
+    assert "被标记企业（户）" in page and "未说明（条）" in page
+    assert "本月全部标记（3 条）" in page and page.count('class="quality-flag') == 3
+    shown = client.get(reverse("data_quality"), {"period": "2021-11", "shown": "unexplained"})
+    shown = shown.content.decode()
+    assert "未说明的标记（2 条）" in shown and shown.count('class="quality-flag') == 2
+    shown = client.get(reverse("data_quality"), {"period": "2021-11", "shown": "explained"})
+    assert "已说明的标记（1 条）" in shown.content.decode()
+
+
+def test_the_board_links_each_open_flag_to_its_reports_correction(client):
+    assignment = unit_error()
+    report = FigureFlag.objects.get().report
+    bureau = user_with_role("economic_bureau", is_staff=True)
+    client.force_login(bureau)
+    page = client.get(reverse("data_quality"), {"period": "2021-11"}).content.decode()
+    change = reverse("admin:enterprises_monthlyreport_change", args=[report.pk])
+    assert f'class="quality-correct" href="{change}"' in page
+    assert client.get(change).status_code == 200
+    # Not once the month is closed (the report is locked), nor for a reader without the admin.
+    close_month(period=NOV, acting_user=bureau, now=timezone.now(), confirm_unexplained=True)
+    page = client.get(reverse("data_quality"), {"period": "2021-11"}).content.decode()
+    assert "quality-correct" not in page
+    client.force_login(user_with_role("supervision_office"))
+    page = client.get(reverse("data_quality"), {"period": "2021-11"}).content.decode()
+    assert assignment.enterprise.name in page and "quality-correct" not in page
+
+
 def test_the_board_opens_on_the_latest_month_with_figures_and_refuses_one_not_begun(client):
     unit_error()
     client.force_login(user_with_role("economic_bureau"))
     page = client.get(reverse("data_quality")).content.decode()
-    assert "2021-11：1 户企业共 1 项数据被标记" in page
+    assert "2021-11：1 户企业的数据共有标记 1 条" in page
     page = client.get(reverse("data_quality"), {"period": "2099-01"}).content.decode()
-    assert "2099-01 尚未开始" in page and "2021-11：1 户企业共 1 项数据被标记" in page
+    assert "2099-01 尚未开始" in page and "2021-11：1 户企业的数据共有标记 1 条" in page
     page = client.get(reverse("data_quality"), {"period": "2021-13"}).content.decode()
-    assert 'class="invalid-feedback"' in page and "2021-11：1 户企业共" in page
+    assert 'class="invalid-feedback"' in page and "2021-11：1 户企业的数据共有" in page
 
 
 def test_a_department_sees_and_explains_only_its_own_flags(client):
@@ -201,8 +242,6 @@ def test_the_api_close_answers_409_listing_the_flags_unless_confirmed():
 
 
 def test_the_bulletin_notes_how_many_figures_were_explained(client):
-    from hengkou.services.close import close_month
-
     bureau = user_with_role("economic_bureau")
     unit_error()
     unit_error(name="已说明企业")
@@ -210,15 +249,17 @@ def test_the_bulletin_notes_how_many_figures_were_explained(client):
     close_month(period=NOV, acting_user=bureau, now=timezone.now(), confirm_unexplained=True)
     bulletin = get_bulletin(period=NOV)
     assert (bulletin.flags, bulletin.flags_explained) == (2, 1)
-    assert "标记疑似异常数据 2 项，已由报送单位说明 1 项，未说明 1 项" in bulletin.data_quality_note
+    note = "疑似异常标记 2 条（一项数据触犯一条规则计一条），已由报送单位说明 1 条，未说明 1 条"
+    assert note in bulletin.data_quality_note
     texts = [paragraph.text for paragraph in official_document(bulletin).body]
-    assert any("标记疑似异常数据2项，已由报送单位说明1项，未说明1项" in text for text in texts)
+    # The official document writes numbers without the spaces around them.
+    assert any(note.replace(" ", "") in text for text in texts)
     sheet = load_workbook(io.BytesIO(render_bulletin_xlsx(bulletin))).worksheets[0]
     cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
     assert bulletin.data_quality_note in cells
     client.force_login(bureau)
     page = client.get(reverse("bulletin:detail", args=["2021-11"])).content.decode()
-    assert 'id="data-quality-note"' in page and "已由报送单位说明 1 项" in page
+    assert 'id="data-quality-note"' in page and "已由报送单位说明 1 条" in page
 
 
 @pytest.mark.parametrize("size", [(2, 2), (4, 6)])

@@ -127,6 +127,11 @@ def test_schema_documents_fields_filters_and_errors(schema_document):
     assert report["period"]["pattern"] == "^[0-9]{4}-[0-9]{2}$"
     assert report["output_value"]["type"] == "string"
     assert report["status"]["readOnly"] is True
+    # A report's data-quality flags: read only, each with its rule, message and explanation.
+    assert report["flags"]["readOnly"] is True and report["flags"]["type"] == "array"
+    assert "flags" not in components["MonthlyReportRequest"]["properties"]
+    flag = components[report["flags"]["items"]["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert {"rule", "metric", "message", "explained", "explanation"} <= set(flag)
     assert set(components["MonthlyReportRequest"]["required"]) == {"enterprise", "period"}
     assert set(components["VisitRequest"]["required"]) == {
         "enterprise",

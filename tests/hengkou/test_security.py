@@ -9,6 +9,7 @@ import sys
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -158,6 +159,7 @@ def test_deployment_check_is_clean_with_production_settings():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "hk.example.org",
         "DJANGO_DEBUG": "0",
+        "HENGKOU_SECRETS_KEYS": Fernet.generate_key().decode(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -43,6 +43,7 @@ from .common import (
 )
 from .firms import Firm, plan_firms
 from .projects import _write_projects
+from .texts import of_its_time
 
 # --- writing the plan ---------------------------------------------------------------------------
 
@@ -219,7 +220,7 @@ def _plan_goals(firm: Firm, year: int, target: int | None) -> str:
         parts.append("稳定在规模以上工业企业库")
     elif firm.key in NEW_ABOVE_SCALE_2021:
         parts.append(f"指导完善统计台账，力争{year + 1}年入库纳统")
-    parts.append("做好安全生产、环境保护、工资发放和疫情防控工作")
+    parts.append(of_its_time("做好安全生产、环境保护、工资发放和疫情防控工作", year))
     if firm.key in ("jiwei", "boxuda"):
         parts.append("指导完善高新技术企业认定资料")
     if firm.key == "hairun":

@@ -122,3 +122,37 @@ PROBLEM_TEMPLATES = (
         None,
     ),
 )
+
+
+# --- texts of their time ----------------------------------------------------------------------
+
+# The epidemic measures ended with 2022: later years of the demo say the same without them.
+EPIDEMIC_LAST_YEAR = 2022
+_AFTER_THE_EPIDEMIC = {
+    "检查安全生产和疫情防控措施落实情况": "检查安全生产措施落实情况，查看消防设施和应急预案",
+    "督促企业落实安全生产和疫情防控措施": "督促企业落实安全生产主体责任和隐患排查整改",
+    "做好安全生产、环境保护、工资发放和疫情防控工作": "做好安全生产、环境保护和工资发放工作",
+}
+# An epidemic problem drawn for a later year becomes one of its time (the same draw, so the
+# rest of the year's plan is unchanged).
+_LATER_PROBLEM = (
+    ProblemCategory.LABOUR,
+    ProblemSeverity.ORDINARY,
+    "外地员工节后返岗需要协调住宿和通勤班车",
+    "协调园区公寓和公交公司开通通勤班车，返岗员工已全部到岗",
+    None,
+)
+
+
+def of_its_time(text: str, year: int) -> str:
+    """Return ``text`` as written in ``year``: no epidemic measures after 2022."""
+    if year <= EPIDEMIC_LAST_YEAR:
+        return text
+    return _AFTER_THE_EPIDEMIC.get(text, text)
+
+
+def problem_of_its_time(template: tuple, year: int) -> tuple:
+    """Return a problem template as raised in ``year``: no epidemic problem after 2022."""
+    if year > EPIDEMIC_LAST_YEAR and template[0] == ProblemCategory.EPIDEMIC:
+        return _LATER_PROBLEM
+    return template

@@ -6,11 +6,13 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from enterprises.choices import DepartmentKind, OfficialRank
 from enterprises.models import Official
 
 from ...choices import NoticeStatus
-from ...models import SupervisionNotice
+from ...models import Notification, SupervisionNotice
 from ...services import close_month, close_notice, respond_to_notice
 from ..article.common import _rng, at, next_month
 from .quality import explain_month_flags
@@ -126,6 +128,12 @@ def answer_notices(period: datetime.date, users: DemoUsers, until: datetime.date
             notice = respond_to_notice(
                 notice=notice, response=measures, acting_user=user, now=responded_at
             )
+            # Whoever answered had read the notice's notification by then.
+            Notification.objects.filter(
+                url=reverse("notice_detail", args=[notice.pk]),
+                read_at=None,
+                created_at__lte=responded_at,
+            ).update(read_at=responded_at)
             tally.responded += 1
         if (
             notice.status == NoticeStatus.RESPONDED

@@ -147,6 +147,7 @@ def _stamp_ledgers(since: datetime.datetime) -> None:
 def _stamp_history(since: datetime.datetime) -> None:
     from django.apps import apps
     from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
     for model in apps.get_models():
         historical = getattr(getattr(model, "history", None), "model", None)
@@ -162,6 +163,11 @@ def _stamp_history(since: datetime.datetime) -> None:
                 stamps["updated_at"] = stamps["created_at"]
             created.update(**stamps)
             created.update(history_date=F("created_at"))
+            # A change copied its row's creation as it stood then, not yet dated (whenever the
+            # change itself is dated): the row's, dated since.
+            historical.objects.filter(history_type="~", created_at__gte=since).update(
+                created_at=Coalesce(Subquery(row.values("created_at")[:1]), F("created_at"))
+            )
             # A change the demo made since (users linked to what the routine recorded) is dated
             # as the row's own last change.
             stamp = "updated_at" if "updated_at" in fields else "created_at"

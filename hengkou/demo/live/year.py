@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from enterprises.choices import Metric, TitleKind, TitleLevel
 from enterprises.models import (
@@ -51,6 +51,7 @@ from ..article.projects import (
 )
 from ..article.sponsorship import PLAN_STANDARDS, firm_report_rows
 from ..routine import load_people, load_sponsorships, write_routine
+from .channels import log_past_deliveries
 from .closes import (
     TARGET_RAISE,
     THIS_YEAR_GROWTH,
@@ -66,17 +67,22 @@ from .stamps import _date_stage_changes, stamp_dates
 # --- this year --------------------------------------------------------------------------------
 
 
-def _living_firms(year: int) -> list[Firm]:
-    """Return the enterprises that report in ``year`` and last year, planned from 2021's output."""
+def _living_firms(year: int) -> tuple[list[Firm], dict[str, float]]:
+    """Return the enterprises that report in ``year`` and last year, planned from 2021's output.
+
+    And each one's growth into last year: its output of the year before last (not written, the
+    base of last year's targets) is last year's divided by it.
+    """
     rng = _rng(f"growth/{year}")
-    firms = []
+    firms, last_growth = [], {}
     for firm in plan_firms():
         if 2021 not in firm.output:
             continue
         base = firm.output[2021]
         growth = 1.0
         for _ in range(2022, year):
-            growth *= rng.uniform(*YEARLY_GROWTH)
+            last_growth[firm.key] = rng.uniform(*YEARLY_GROWTH)
+            growth *= last_growth[firm.key]
         last_year = round(base * growth)
         this_year = round(last_year * rng.uniform(*THIS_YEAR_GROWTH))
         output, profiles = {}, {}
@@ -94,7 +100,7 @@ def _living_firms(year: int) -> list[Firm]:
                 above={y for y in (year - 1, year) if 2021 in firm.above},
             )
         )
-    return firms
+    return firms, last_growth
 
 
 def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetime.date):
@@ -171,7 +177,10 @@ def _goals(firm: Firm, year: int, target: int | None, last_year: int) -> str:
 
 
 def _planned_sponsorships(firms, enterprises, year: int, last_year: dict):
-    """Return this year's targets and plans of 2021's enterprises, by enterprise id."""
+    """Return ``year``'s targets and plans of 2021's enterprises, by enterprise id.
+
+    A target is a raise (``TARGET_RAISE``) over the year before's output, ``last_year``.
+    """
     rng = _rng(f"targets/{year}")
     by_key = {firm.key: firm for firm in firms}
     key_of = {enterprise.pk: key for key, enterprise in enterprises.items()}
@@ -199,16 +208,44 @@ def _planned_sponsorships(firms, enterprises, year: int, last_year: dict):
     return targets, plans
 
 
-def _write_sponsorships(writer: Writer, firms, enterprises, year: int, last_year: dict, *, user):
-    """Turn the year as the zone does each January: 2021's sponsorships carried into ``year``.
+def _last_years_sponsorships(firms, enterprises, year: int, last_year: dict, growth, following):
+    """Return last year's targets and plans, set as this year's were: a raise over its year before.
+
+    ``year`` is last year; its year before's output is not written (the demo has no figures
+    between 2021 and last year): it is last year's output over the firm's growth into it. A
+    target is never lowered the next year, so each stays at most ``following``'s (this year's)
+    over the smallest raise.
+    """
+    before = {
+        key: round(output / growth[key]) for key, output in last_year.items() if growth.get(key)
+    }
+    targets, plans = _planned_sponsorships(firms, enterprises, year, before)
+    key_of = {enterprise.pk: key for key, enterprise in enterprises.items()}
+    by_key = {firm.key: firm for firm in firms}
+    for (enterprise_id, metric), value in list(targets.items()):
+        ceiling = following.get((enterprise_id, metric))
+        if ceiling is None:
+            continue
+        highest = int(cents(ceiling) / TARGET_RAISE[0]) // 1000 * 1000
+        if cents(value) > highest:
+            key = key_of[enterprise_id]
+            targets[(enterprise_id, metric)] = money(highest)
+            plans[enterprise_id]["plan_goals"] = _goals(
+                by_key[key], year, highest, before.get(key, 0)
+            )
+    return targets, plans
+
+
+def _write_sponsorships(writer: Writer, year: int, targets: dict, plans: dict, *, user):
+    """Turn the year as the zone does each January: the last year's sponsorships carried over.
 
     Through the turn of the year (hengkou/services/year_turn.py): the assignments copied as
-    drafts with their teams, the plans restated and the targets set from last year's figures,
-    then confirmed at once. A year already carried over is left as it is.
+    drafts with their teams, the plans restated and the targets set from the year before's
+    figures, then confirmed at once on its first working day. A year already carried over is
+    left as it is.
     """
     if Assignment.objects.filter(year=year).exists():
         return
-    targets, plans = _planned_sponsorships(firms, enterprises, year, last_year)
     opening = at(datetime.date(year, 1, 4), 10)
     turn = year_turn.start_year_turn(year=year, acting_user=user, today=datetime.date(year, 1, 4))
     for draft in turn.assignments.select_related("leader").order_by("pk"):
@@ -282,6 +319,42 @@ LIVE_PROJECTS = (
 )
 
 
+# Last year's projects (the year before this one), all completed within it: written by the same
+# machinery as this year's, so last year's investment, inspections and evaluations are complete.
+LAST_YEAR_PROJECTS = (
+    (
+        "集味魔芋食品精深加工技改项目",
+        ProjectKind.RENOVATION,
+        "jiwei",
+        3,
+        7,
+        4200,
+        "年加工魔芋精粉及制品1.2万吨",
+        "更新魔芋精粉提纯和即食制品灌装设备，建设自动化包装线。",
+    ),
+    (
+        "富硒食品精深加工园一期项目",
+        ProjectKind.NEW,
+        None,
+        2,
+        10,
+        15000,
+        "年加工富硒农产品3万吨",
+        "建设富硒农产品初加工厂房、原料仓储和园区道路管网。",
+    ),
+    (
+        "鑫安环保建材固废综合利用项目",
+        ProjectKind.EXPANSION,
+        "xinan",
+        5,
+        8,
+        5600,
+        "年利用建筑固废20万吨",
+        "新建建筑固废破碎分选和再生骨料生产线，配套环保除尘设施。",
+    ),
+)
+
+
 def _finish_old_projects(writer: Writer, today: datetime.date, acting_user=None) -> None:
     """Complete the article's unfinished projects as planned (their records of 2022-2025 aside),
     through the stage service, each move dated as it happened."""
@@ -300,9 +373,17 @@ def _finish_old_projects(writer: Writer, today: datetime.date, acting_user=None)
 
 
 def _write_live_projects(
-    writer: Writer, year: int, today: datetime.date, people: People, acting_user=None
+    writer: Writer,
+    year: int,
+    today: datetime.date,
+    people: People,
+    acting_user=None,
+    specs=LIVE_PROJECTS,
 ):
-    """Write this year's projects: started in spring and summer, one completed, one in reserve."""
+    """Write ``year``'s projects (``specs``) up to ``today``, each with its plan and reports.
+
+    This year's start in spring and summer, one completes, one stays in reserve.
+    """
     key_of = {firm.key: firm.credit_code for firm in plan_firms()}
     sponsors = {
         a.enterprise.credit_code: a
@@ -311,7 +392,7 @@ def _write_live_projects(
     office = Department.objects.get(code=INVESTMENT_OFFICE)
     enterprises = Enterprise.objects.in_bulk(list(key_of.values()), field_name="credit_code")
     rows, plans, reports, moves = [], {}, {}, {}
-    for name, kind, firm, start_month, months, total, capacity, description in LIVE_PROJECTS:
+    for name, kind, firm, start_month, months, total, capacity, description in specs:
         rng = _rng(f"live-project/{year}/{name}")
         first = datetime.date(year, start_month or 12, 1)
         last = first
@@ -403,25 +484,63 @@ def _write_live_projects(
     )
 
 
+def _projects_are_last_years(year: int) -> bool:
+    """Whether ``LAST_YEAR_PROJECTS`` may be written into ``year``.
+
+    Not when ``year`` was the demo's "this year" when its projects were written (a demo living
+    into the next year) or when those projects are planned in another year already.
+    """
+    names = [spec[0] for spec in LAST_YEAR_PROJECTS]
+    plans = ProjectPlan.objects.filter(Q(year=year) | Q(project__name__in=names))
+    return not plans.exclude(year=year, project__name__in=names).exists()
+
+
 def bring_this_year(writer: Writer, today: datetime.date, acting_user=None) -> int | None:
-    """Write this year's sponsorships, targets, figures and routine up to ``today``."""
+    """Write last year whole and this year up to ``today``: sponsorships, targets, figures and
+    routine.
+
+    Last year (unless it is one of the article's) is a complete year of the zone: turned from
+    2021 on its first working day, its routine run to its end and into the January after. Its
+    sponsorships are written only where the demo has none of a later year (a demo installed
+    before last year was complete keeps its years as they are).
+    """
     year = today.year
     if year <= max(YEARS):
         return None
-    firms = _living_firms(year)
+    firms, growth = _living_firms(year)
     by_code = Enterprise.objects.in_bulk([f.credit_code for f in firms], field_name="credit_code")
     enterprises = {f.key: by_code[f.credit_code] for f in firms if f.credit_code in by_code}
     firms = [firm for firm in firms if firm.key in enterprises]
     last_year = _write_figures(writer, firms, enterprises, year, today)
     _write_titles(writer, firms, enterprises, year)
-    _write_sponsorships(writer, firms, enterprises, year, last_year, user=acting_user)
-    # Bulk writes send no signals: the department totals of the year follow here.
-    aggregates.refresh_years(years=[year])
+    targets, plans = _planned_sponsorships(firms, enterprises, year, last_year)
+    if year - 1 not in YEARS and not Assignment.objects.filter(year__gte=year - 1).exists():
+        _write_sponsorships(
+            writer,
+            year - 1,
+            *_last_years_sponsorships(firms, enterprises, year - 1, last_year, growth, targets),
+            user=acting_user,
+        )
+    _write_sponsorships(writer, year, targets, plans, user=acting_user)
+    # Bulk writes send no signals: the department totals of the years follow here.
+    aggregates.refresh_years(years=[year - 1, year])
     people = load_people()
     _finish_old_projects(writer, today, acting_user)
+    if year - 1 not in YEARS and Assignment.objects.filter(year=year - 1).exists():
+        if _projects_are_last_years(year - 1):
+            _write_live_projects(writer, year - 1, today, people, acting_user, LAST_YEAR_PROJECTS)
+        _run_routine(writer, year - 1, today, people)
     _write_live_projects(writer, year, today, people, acting_user)
     _run_routine(writer, year, today, people)
     return year
+
+
+def months_to_close(year: int, today: datetime.date) -> list[datetime.date]:
+    """Return the months of last year (when the demo sponsored it) and this year to close."""
+    months = [m for m in month_starts(year) if next_month(m) <= today]
+    if year - 1 in YEARS or not Assignment.objects.filter(year=year - 1).exists():
+        return months
+    return month_starts(year - 1) + months
 
 
 def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTally, Writer]:
@@ -437,9 +556,10 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
         close_months(history, users, today, tally)
         year = bring_this_year(writer, today, acting_user=users.bureau)
         if year is not None:
-            this_year = [m for m in month_starts(year) if next_month(m) <= today]
-            close_months(this_year, users, today, tally)
+            close_months(months_to_close(year, today), users, today, tally)
             explain_planted_jump(today, users)
+        # The channels' log of the notices and escalations so far, as it would have happened.
+        log_past_deliveries(before=since)
         stamp_dates(since)
         # The dates just written include when reports were submitted (on time or late).
         aggregates.rebuild_department_ytd()

@@ -16,7 +16,13 @@ from projects.models import EvaluationGrade
 
 from ..article.common import SHANGHAI, People, _rng, at
 from ..article.sponsorship import Sponsorship
-from ..article.texts import EMERGENCIES, PROBLEM_TEMPLATES, ROUTINE_NOTES
+from ..article.texts import (
+    EMERGENCIES,
+    PROBLEM_TEMPLATES,
+    ROUTINE_NOTES,
+    of_its_time,
+    problem_of_its_time,
+)
 
 SUPERVISION_OFFICE = "HK02"
 # Fixed-date public holidays on which nobody visits (New Year, Labour Day, National Day).
@@ -185,7 +191,9 @@ def plan_visits(sponsorships: list[Sponsorship], year: int) -> Plan:
         key = (sponsorship.enterprise.credit_code, day)
         entry = visits.get(key)
         if entry is None:
-            entry = visits[key] = PlannedVisit(sponsorship, day, notes=rng.choice(VISIT_NOTES))
+            entry = visits[key] = PlannedVisit(
+                sponsorship, day, notes=of_its_time(rng.choice(VISIT_NOTES), year)
+            )
         if kind == VisitKind.EMERGENCY:
             entry.kind, entry.notes = kind, notes
         elif notes:
@@ -253,7 +261,7 @@ def plan_problems(plan: Plan, departments: dict[str, Department], people: People
         ]
         for entry in rng.sample(candidates, min(len(candidates), rng.choice((2, 2, 3)))):
             sponsorship = entry.sponsorship
-            template = rng.choice(PROBLEM_TEMPLATES)
+            template = problem_of_its_time(rng.choice(PROBLEM_TEMPLATES), year)
             category, severity, description, resolution, code = template
             if (entry.key, category) in taken:
                 continue

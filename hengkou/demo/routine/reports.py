@@ -26,6 +26,7 @@ from projects.selectors import list_evaluation_lines
 
 from ...models import Inspection
 from ..article.common import People, Writer, _rng, at, next_month
+from ..article.texts import of_its_time
 from .plan import (
     GRADE_NAMES,
     INSPECTION_ADVICE,
@@ -84,7 +85,7 @@ def _write_work_reports(writer: Writer, plan: Plan, cutoff) -> None:
             submitted = at(
                 next_month(period).replace(day=day), rng.randint(9, 17), rng.randint(0, 59)
             )
-            steps = rng.sample(NEXT_STEPS, 2)
+            steps = [of_its_time(step, year) for step in rng.sample(NEXT_STEPS, 2)]
             if draw < 0.03 or submitted.date() > cutoff:  # a few months are never reported
                 continue
             key = (sponsorship.enterprise.credit_code, month)

@@ -1,7 +1,8 @@
 """Prepare an installation for a demonstration: the living demo, its logins and an administrator.
 
 ``make run`` calls it on every start: the first run loads the article's 2020–2021 records and runs
-the routine up to today; a later run only brings "this year" up to today.
+the routine up to today (last year as a whole year); a later run only brings "this year" up to
+today.
 """
 
 import datetime
@@ -68,7 +69,8 @@ def _progress_picture(percent: int) -> bytes:
 class Command(BaseCommand):
     help = (
         "Load the living demo: the article's 2020–2021 records with their routine dated as it "
-        "happened, and this year up to today (a later run brings it up to date and writes "
+        "happened, last year whole, and this year up to today (a later run brings it up to date "
+        "and writes "
         "nothing twice). Creates a login per demo official and the demo administrator, and "
         "prints one login per role (passwords kept in var/)."
     )
@@ -138,7 +140,8 @@ class Command(BaseCommand):
             if taken.get(report.project_id, 0) >= 2:
                 continue
             taken[report.project_id] = taken.get(report.project_id, 0) + 1
-            photo = ProjectPhoto(report=report)
+            # Taken with the report: uploaded when it was submitted, not when the demo is loaded.
+            photo = ProjectPhoto(report=report, uploaded_at=report.submitted_at or timezone.now())
             photo.image.save(
                 f"demo-{report.project_id}-{report.period:%Y%m}.png",
                 ContentFile(_progress_picture(report.percent_complete)),

@@ -476,11 +476,16 @@ def test_the_list_puts_overdue_problems_first_and_filters():
     resolved = _solved(department=department)
     confirm_problem(problem=resolved, satisfaction=5, on=D(2021, 11, 16), acting_user=None, now=NOW)
 
-    assert list(list_problems(today=today)) == [late, unassigned, resolved, recent]
+    old_resolved = _solved(raised_on=D(2021, 11, 9))
+    confirm_problem(
+        problem=old_resolved, satisfaction=5, on=D(2021, 11, 16), acting_user=None, now=NOW
+    )
+    # Overdue, then open by due date, then resolved newest first (not by their old due dates).
+    assert list(list_problems(today=today)) == [late, unassigned, recent, resolved, old_resolved]
     assert list(list_problems(status="overdue", today=today)) == [late, unassigned]
     assert list(list_problems(status="open", today=today)) == [late, unassigned, recent]
-    assert list(list_problems(status="resolved", today=today)) == [resolved]
-    assert list(list_problems(department=department, today=today)) == [late, resolved, recent]
+    assert list(list_problems(status="resolved", today=today)) == [resolved, old_resolved]
+    assert list(list_problems(department=department, today=today)) == [late, recent, resolved]
     assert list(list_problems(enterprise=recent.enterprise, today=today)) == [recent]
 
 

@@ -15,6 +15,7 @@ from core.imports.engine import run_import
 from core.imports.kinds import get_kind
 from enterprises.choices import FlagRule
 from enterprises.models import FigureFlag, MonthlyReport
+from enterprises.selectors.quality import count_flags, list_unexplained_flags
 from enterprises.services.figures import delete_monthly_reports, save_monthly_report
 from enterprises.services.quality import explain_figure_flag, rebuild_figure_flags
 from tests.core.imports.helpers import MONTHLY_HEADER, monthly_row, xlsx
@@ -372,3 +373,89 @@ def test_postgresqls_screen_lets_through_every_report_that_breaks_a_rule(thresho
     checked = quality._wanted_flags(ids, years_of, t)
     assert screened == checked
     assert len(checked) > 50
+
+
+# --- a correction after an explanation (docs/rules.md) -------------------------------------------
+
+
+def explained_flag(report, rule=FlagRule.VALUE_ADDED_OVER_OUTPUT):
+    flag = FigureFlag.objects.get(report=report, rule=rule)
+    bureau = user_with_role("economic_bureau")
+    explain_figure_flag(flag=flag, explanation="来料加工。", acting_user=bureau, now=timezone.now())
+    flag.refresh_from_db()
+    assert flag.explained
+    return flag
+
+
+def test_a_correction_that_clears_an_explained_flag_keeps_the_explanation_in_history():
+    report = MonthlyReportFactory(output_value=100, value_added=150)
+    flag = explained_flag(report)
+    assert count_flags(period=NOV) == (1, 1)
+    report.value_added = Decimal(15)
+    save_monthly_report(report=report)
+    assert not FigureFlag.objects.exists()
+    # The board counts it no more; the history keeps what was explained, then the deletion.
+    assert count_flags(period=NOV) == (0, 0)
+    rows = list(FigureFlag.history.filter(id=flag.pk).order_by("history_date", "history_id"))
+    assert [row.history_type for row in rows] == ["+", "~", "-"]
+    assert rows[-1].explanation == "来料加工。" and rows[-1].params["value"] == "150"
+    # The same figure entered again is a new flag, to be explained again.
+    report.value_added = Decimal(150)
+    save_monthly_report(report=report)
+    assert not FigureFlag.objects.get().explained
+    assert count_flags(period=NOV) == (1, 0)
+
+
+def test_a_new_value_that_still_breaks_the_rule_must_be_explained_again():
+    report = MonthlyReportFactory(output_value=100, value_added=150)
+    flag = explained_flag(report)
+    report.value_added = Decimal(160)
+    save_monthly_report(report=report)
+    flag.refresh_from_db()
+    assert not flag.explained and flag.explained_by is None and flag.explained_at is None
+    assert flag.params["value"] == "160"
+    assert count_flags(period=NOV) == (1, 0)
+    assert list(list_unexplained_flags(period=NOV)) == [flag]
+    assert flag.history.filter(explanation="来料加工。", params__value="150").exists()
+
+
+def test_an_explanation_holds_while_the_numbers_it_answered_stay():
+    report = MonthlyReportFactory(output_value=100, value_added=150)
+    flag = explained_flag(report)
+    # A figure the rule does not read, and a threshold moving, leave the explanation.
+    report.revenue = Decimal(300)
+    save_monthly_report(report=report)
+    flag.refresh_from_db()
+    assert flag.explained
+
+
+def test_a_threshold_moving_keeps_the_explanation(settings):
+    report = MonthlyReportFactory(output_value=100, value_added=150)
+    flag = explained_flag(report)
+    settings.HENGKOU_DQ_VALUE_ADDED_RATIO = "1.2"
+    assert rebuild_figure_flags() == 1
+    flag.refresh_from_db()
+    assert flag.explained and flag.params["limit"] == "1.2"
+
+
+def test_a_change_of_the_month_compared_needs_a_new_explanation():
+    october = MonthlyReportFactory(period=OCT, output_value=100)
+    november = MonthlyReportFactory(enterprise=october.enterprise, output_value=1000)
+    flag = explained_flag(november, FlagRule.MONTH_JUMP)
+    october.output_value = Decimal(200)
+    save_monthly_report(report=october)
+    flag.refresh_from_db()
+    assert flag.params["compared"] == "200" and not flag.explained
+
+
+def test_electricity_against_output_needs_a_new_explanation_for_any_new_figure():
+    october = MonthlyReportFactory(period=OCT, output_value=100, electricity=100)
+    november = MonthlyReportFactory(enterprise=october.enterprise, output_value=200, electricity=40)
+    flag = explained_flag(november, FlagRule.ELECTRICITY_VS_OUTPUT)
+    assert (flag.params["value"], flag.params["compared"]) == ("-60", "100")
+    # −59.99% rounds to the same −60%, but the figure is not the one explained.
+    november.electricity = Decimal("40.01")
+    save_monthly_report(report=november)
+    flag.refresh_from_db()
+    assert flag.params["value"] == "-60" and not flag.explained
+    assert flag.params["figures"] == ["40.01", "100", "200", "100"]

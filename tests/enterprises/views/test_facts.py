@@ -68,6 +68,9 @@ def test_the_chain_page_shows_the_chains_history_with_units_and_sources(client, 
     for text in ("109,800.00 万元", "3107 人", "30,000.00 元/人", "截至2021年底累计"):
         assert text in history, text
     assert "20,000.00 万元" in history
+    # A row's source is on its own line below the row, not a narrow last column.
+    source_line = r'<tr class="chain-year-source">[^\n]*?数据来源: [^<]*截至2021年底累计'
+    assert re.search(source_line, history)
     # An enterprise's own figures follow the reader's scope: not this leader's enterprise.
     assert "安贝斯玩具科创（安康）有限公司" not in history and "10 家企业" not in history
     milestones = section(page, "milestones")

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q, Sum
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -68,9 +68,10 @@ def test_the_articles_2021_figures_are_still_exact(living):
 def test_every_month_is_closed_on_day_6_of_the_next_month_in_the_morning(living):
     closed = list(Period.objects.filter(status="closed").order_by("period"))
     months = [p.period for p in closed]
-    # 2020 and 2021 whole, and this year up to September: October closes on 6 November.
-    assert months[:24] == [datetime.date(y, m, 1) for y in (2020, 2021) for m in range(1, 13)]
-    assert months[24:] == [datetime.date(2026, m, 1) for m in range(1, 10)]
+    # 2020, 2021 and last year whole, and this year up to September: October closes on 6
+    # November.
+    assert months[:36] == [datetime.date(y, m, 1) for y in (2020, 2021, 2025) for m in range(1, 13)]
+    assert months[36:] == [datetime.date(2026, m, 1) for m in range(1, 10)]
     for period in closed:
         local = _local(period.closed_at)
         following = period.period.replace(day=28) + datetime.timedelta(days=4)
@@ -100,6 +101,72 @@ def test_no_event_is_dated_after_today(living):
     for model in apps.get_models():
         if any(f.name == "history_date" for f in model._meta.fields):
             assert not model.objects.filter(history_date__gt=end).exists(), model.__name__
+
+
+def test_nothing_after_2022_speaks_of_epidemic_measures(living):
+    from enterprises.models import Problem, Visit, WorkReport
+
+    later = {
+        "visits": Visit.objects.filter(visited_on__year__gt=2022, notes__contains="疫情"),
+        "problems": Problem.objects.filter(raised_on__year__gt=2022).filter(
+            Q(description__contains="疫情")
+            | Q(description__contains="核酸")
+            | Q(category="epidemic")
+        ),
+        "work reports": WorkReport.objects.filter(period__year__gt=2022).filter(
+            Q(progress__contains="疫情")
+            | Q(standards__contains="疫情")
+            | Q(deadlines__contains="疫情")
+        ),
+        "plans": Assignment.objects.filter(year__gt=2022).filter(
+            Q(plan_goals__contains="疫情") | Q(plan_standards__contains="疫情")
+        ),
+    }
+    for label, queryset in later.items():
+        assert not queryset.exists(), label
+    # The article's years keep theirs.
+    assert Visit.objects.filter(visited_on__year=2021, notes__contains="疫情").exists()
+
+
+# Dates that name the future by nature (a deadline, a due date, a plan), not an event.
+FUTURE_BY_NATURE = {"plan_deadline", "due_on", "planned_start", "planned_end", "deadline"}
+# Not records of the zone: logins, sessions and sign-in attempts are made when the demo is
+# installed and used; caches say when they were computed; the year-to-date rollups hold a row
+# for every month of a year (a month, not an event).
+NOT_EVENTS = {"auth", "sessions", "axes"}
+NOT_EVENT_FIELDS = {
+    ("hengkou.ProjectionHistory", "computed_at"),
+    ("hengkou.OpenRanking", "computed_at"),
+    ("hengkou.OpenRanking", "period"),
+    ("enterprises.MonthlyYtd", "period"),
+    ("enterprises.DepartmentYtd", "period"),
+}
+
+
+def test_nothing_of_the_demo_is_dated_after_today(living):
+    """No row of any model holds an event (a date or a moment) after today, last year's
+    aftermath included; only deadlines and plans may lie ahead."""
+    end = datetime.datetime.combine(TODAY, datetime.time.max, tzinfo=SHANGHAI)
+    late = []
+    for model in apps.get_models():
+        if model._meta.app_label in NOT_EVENTS:
+            continue
+        for field in model._meta.concrete_fields:
+            if (
+                field.name in FUTURE_BY_NATURE
+                or (model._meta.label, field.name) in NOT_EVENT_FIELDS
+            ):
+                continue
+            if isinstance(field, models.DateTimeField):
+                bound = end
+            elif isinstance(field, models.DateField):
+                bound = TODAY
+            else:
+                continue
+            found = model._default_manager.filter(**{f"{field.name}__gt": bound})
+            if found.exists():
+                late.append(f"{model._meta.label}.{field.name}: {found.count()}")
+    assert late == []
 
 
 def test_history_rows_carry_the_dates_of_their_events(living):
@@ -132,19 +199,25 @@ def test_notices_of_2021_are_due_by_january_2022_and_mostly_answered_in_time(liv
             assert notice.closed_by is not None and notice.responded_by is not None
 
 
-def test_this_year_carries_2021s_sponsorships_with_their_teams_and_restated_plans(living):
-    assignments = Assignment.objects.filter(year=2026).prefetch_related("team")
+def test_this_year_carries_last_years_sponsorships_with_their_teams_and_restated_plans(living):
+    """2021's sponsorships went into last year at its turn, and from last year into this one."""
+    from hengkou.annual.models import YearTurn
+
+    assert dict(YearTurn.objects.values_list("year", "from_year")) == {2025: 2021, 2026: 2025}
     before = {
         a.enterprise_id: a for a in Assignment.objects.filter(year=2021).prefetch_related("team")
     }
-    assert assignments.count() == len(before)
-    for assignment in assignments:
-        previous = before[assignment.enterprise_id]
-        assert assignment.responsible_id == previous.responsible_id
-        assert {o.pk for o in assignment.team.all()} == {o.pk for o in previous.team.all()}
-        assert assignment.team.exists()
-        assert "2021年" not in assignment.plan_goals
-        assert assignment.created_at.year == 2026
+    for year in (2025, 2026):
+        assignments = Assignment.objects.filter(year=year).prefetch_related("team")
+        assert assignments.count() == len(before)
+        for assignment in assignments:
+            previous = before[assignment.enterprise_id]
+            assert assignment.responsible_id == previous.responsible_id
+            assert {o.pk for o in assignment.team.all()} == {o.pk for o in previous.team.all()}
+            assert assignment.team.exists()
+            assert "2021年" not in assignment.plan_goals
+            assert assignment.created_at.year == year
+    assignments = Assignment.objects.filter(year=2026)
     with_target = assignments.filter(
         enterprise__targets__year=2026, enterprise__targets__metric="output_value"
     )
@@ -155,6 +228,108 @@ def test_this_year_carries_2021s_sponsorships_with_their_teams_and_restated_plan
         )
         assert f"2026年实现工业总产值{int(target.value)}万元" in assignment.plan_goals
         assert "2025年完成" in assignment.plan_goals
+
+
+def test_last_years_targets_are_a_raise_over_the_year_before_and_this_year_raises_them(living):
+    """2025's targets were set as 2026's were (a raise over the year before's output); 2026's
+    are at least 4% above 2025's, and 2025's were met by some and missed by others."""
+    last = dict(
+        Target.objects.filter(year=2025, metric="output_value").values_list(
+            "enterprise_id", "value"
+        )
+    )
+    this = dict(
+        Target.objects.filter(year=2026, metric="output_value").values_list(
+            "enterprise_id", "value"
+        )
+    )
+    assert last.keys() == this.keys()
+    assert len(last) > 0.7 * Assignment.objects.filter(year=2025).count()
+    for enterprise_id, value in this.items():
+        assert value >= last[enterprise_id] * Decimal("1.04"), enterprise_id
+    actual = dict(
+        MonthlyReport.objects.filter(period__year=2025, enterprise_id__in=last)
+        .values_list("enterprise_id")
+        .annotate(total=Sum("output_value"))
+    )
+    rates = [actual[e] / value for e, value in last.items()]
+    assert all(Decimal("0.85") < rate < Decimal("1.15") for rate in rates)
+    assert any(rate >= 1 for rate in rates) and any(rate < 1 for rate in rates)
+    for assignment in Assignment.objects.filter(year=2025, enterprise_id__in=last)[:10]:
+        goal = f"2025年实现工业总产值{int(last[assignment.enterprise_id])}万元（2024年完成"
+        assert goal in assignment.plan_goals
+
+
+def test_last_year_is_a_whole_year_of_routine_closes_and_evaluations(living):
+    """2025: visits, problems and work reports every month, four quarterly inspections, its
+    projects' plans and reports, its notices answered, its evaluations confirmed in January."""
+    from enterprises.models import Problem, Visit, WorkReport
+    from hengkou.models import Inspection
+    from projects.models import ProjectEvaluation, ProjectPlan
+
+    months = {datetime.date(2025, m, 1) for m in range(1, 13)}
+    visited = {
+        d.replace(day=1)
+        for d in Visit.objects.filter(visited_on__year=2025).dates("visited_on", "month")
+    }
+    assert visited == months
+    assert set(WorkReport.objects.filter(period__year=2025).values_list("period", flat=True)) == (
+        months
+    )
+    assert Problem.objects.filter(raised_on__year=2025).exists()
+    assert set(Inspection.objects.filter(year=2025).values_list("quarter", flat=True)) == {
+        1,
+        2,
+        3,
+        4,
+    }
+    plans = ProjectPlan.objects.filter(year=2025).select_related("project")
+    assert plans.count() == 3
+    assert {plan.project.stage for plan in plans} == {"completed"}
+    evaluations = ProjectEvaluation.objects.filter(year=2025)
+    assert evaluations.count() == plans.count()
+    for evaluation in evaluations:
+        assert evaluation.grade and evaluation.grade == evaluation.proposed_grade
+        assert evaluation.confirmed_by is not None
+        confirmed = _local(evaluation.confirmed_at).date()
+        assert datetime.date(2026, 1, 8) <= confirmed <= datetime.date(2026, 1, 20)
+    notices = SupervisionNotice.objects.filter(period__year=2025)
+    assert notices.exists()
+    assert notices.exclude(responded_at=None).count() > 0.8 * notices.count()
+
+
+def test_last_years_assessment_ranks_every_department_and_opens_by_default(living, admin_client):
+    """On a day of this year before December the assessment opens on 2025 (it opened on 2021
+    while 2025 had no targets); every department is ranked with its output completion."""
+    import time_machine
+
+    from hengkou.selectors.assessment import list_assessments
+    from hengkou.selectors.defaults import get_assessment_default_year
+
+    assert get_assessment_default_year(today=TODAY).value == 2025
+    rows = list_assessments(year=2025, today=TODAY)
+    assert len(rows) == 10
+    assert [row.rank for row in rows] == list(range(1, 11))
+    for row in rows:
+        parts = {part.key: part for part in row.parts}
+        assert parts["output"].applies and parts["visits"].applies, row.department_code
+        assert row.inspection_average is not None
+    assert any({p.key: p for p in row.parts}["investment"].applies for row in rows)
+    with time_machine.travel(datetime.datetime(2026, 11, 3, 12, tzinfo=SHANGHAI), tick=False):
+        page = admin_client.get(reverse("assessment"))
+    assert page.context["year"] == 2025
+    assert page.context["rows"] == rows
+
+
+def test_the_dashboard_of_last_december_shows_targets_and_completion(living, admin_client):
+    page = admin_client.get(reverse("dashboard"), {"period": "2025-12", "metric": "output_value"})
+    ranking = page.context["dashboard"].ranking
+    assert ranking.closed  # December's close froze it on 6 January
+    assert len(ranking.rows) == 10
+    for row in ranking.rows:
+        assert row.target > 0 and row.completion_rate is not None
+        assert Fraction(17, 20) < row.completion_rate < Fraction(23, 20)
+    assert "本年度没有部门包抓该指标的对象" not in page.content.decode()
 
 
 def test_this_years_figures_run_to_last_month_with_a_few_still_owed(living):
@@ -442,3 +617,124 @@ def test_the_dashboard_shows_junes_projections_from_the_demos_seasons(living, ad
     default = admin_client.get(reverse("dashboard")).context["dashboard"]
     assert default.period == datetime.date(2026, 10, 1)
     assert default.projections.zone.method == "seasonal"
+
+
+def test_the_demo_has_channels_that_cannot_reach_the_internet(living):
+    from django.core.exceptions import ValidationError
+
+    from core.messaging import validate_webhook_url
+    from hengkou.messaging.models import DeliveryChannel
+
+    channels = list(DeliveryChannel.objects.order_by("kind", "name"))
+    kinds = [(c.kind, bool(c.department_id), bool(c.user_id)) for c in channels]
+    assert kinds == [("dingtalk", False, True), ("wecom", True, False), ("wecom", True, False)]
+    leader = channels[0]
+    assert leader.secret.startswith("SEC") and leader.user.groups.filter(name="county_leader")
+    head = Official.objects.get(user__username=_login("department_user").username)
+    assert head.department_id in {c.department_id for c in channels}
+    for channel in channels:
+        assert channel.is_active and ".invalid/" in channel.target
+        with pytest.raises(ValidationError):  # refused before any lookup
+            validate_webhook_url(channel.target, kind=channel.kind)
+
+
+def _login(role):
+    return next(login for login in demo_logins() if login.role == role)
+
+
+def test_the_demos_delivery_log_is_dated_as_it_happened_with_sent_and_failed(living):
+    from hengkou.messaging.models import Delivery
+    from hengkou.messaging.services import send_deliveries
+
+    deliveries = list(Delivery.objects.select_related("notice"))
+    statuses = {d.status for d in deliveries}
+    assert statuses == {"sent", "failed"}
+    notices = [d for d in deliveries if d.event == "notice"]
+    assert notices and {d.event for d in deliveries} == {"notice", "escalation"}
+    for delivery in notices:
+        assert delivery.created_at == delivery.notice.issued_at
+    end_of_today = datetime.datetime.combine(
+        TODAY + datetime.timedelta(days=1), datetime.time(), tzinfo=SHANGHAI
+    )
+    for delivery in deliveries:
+        assert delivery.created_at < end_of_today and delivery.next_attempt_at is None
+        if delivery.status == "sent":
+            assert delivery.created_at < delivery.sent_at < end_of_today
+            assert delivery.last_error == ""
+        else:
+            assert delivery.attempts == 6 and delivery.last_error
+    failed = sum(d.status == "failed" for d in deliveries)
+    assert 0 < failed < len(deliveries) / 4
+    # Nothing of the past is attempted again.
+    assert send_deliveries(now=timezone.now()) == (0, 0)
+
+
+def test_no_demo_secret_is_readable_in_the_admin_or_the_notice_pages(living, admin_client):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from hengkou.messaging.models import Delivery, DeliveryChannel
+
+    secrets = []
+    for channel in DeliveryChannel.objects.all():
+        secrets += [value for _name, value in parse_qsl(urlsplit(channel.target).query)]
+        secrets += [channel.secret] if channel.secret else []
+    assert len(secrets) == 4
+    failed = Delivery.objects.filter(status="failed").first()
+    pages = [
+        reverse("admin:hengkou_deliverychannel_changelist"),
+        reverse("admin:hengkou_delivery_changelist"),
+        reverse("admin:hengkou_delivery_change", args=[failed.pk]),
+        reverse("notice_detail", args=[Delivery.objects.exclude(notice=None).first().notice_id]),
+        *[
+            reverse("admin:hengkou_deliverychannel_change", args=[pk])
+            for pk in DeliveryChannel.objects.values_list("pk", flat=True)
+        ],
+    ]
+    for page in pages:
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert all(secret not in html for secret in secrets), page
+    log = admin_client.get(reverse("admin:hengkou_delivery_changelist") + "?status=failed")
+    assert failed.last_error in log.content.decode()
+    # Nor in the lists' Excel exports.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for export in (
+        "admin:hengkou_deliverychannel_export_xlsx",
+        "admin:hengkou_delivery_export_xlsx",
+    ):
+        response = admin_client.get(reverse(export))
+        assert response.status_code == 200
+        cells = " ".join(
+            str(cell)
+            for sheet in load_workbook(BytesIO(response.content))
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+        )
+        assert all(secret not in cells for secret in secrets), export
+
+
+def test_the_demos_department_login_sees_its_notices_among_its_notifications(living):
+    login = _login("department_user")
+    head = Official.objects.get(user__username=login.username)
+    client = Client()
+    client.force_login(head.user)
+    html = client.get(reverse("notification_list")).content.decode()
+    notices = SupervisionNotice.objects.filter(department=head.department_id)
+    assert notices.exists()
+    mine = head.user.notifications.filter(url__startswith="/notices/")
+    assert mine.count() == notices.count()
+    # The latest first, linked to its notice through the notification.
+    latest = mine.order_by("-created_at").first()
+    assert reverse("notification_open", args=[latest.pk]) in html
+    assert latest.title in html
+    assert "督办通知" in html
+    # Answered notices were read when answered; the ones still open are not.
+    open_ = notices.filter(status=NoticeStatus.ISSUED).values_list("pk", flat=True)
+    unread = {
+        int(url.split("/")[2]) for url in mine.filter(read_at=None).values_list("url", flat=True)
+    }
+    assert set(open_) <= unread

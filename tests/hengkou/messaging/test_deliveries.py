@@ -3,6 +3,7 @@ retried; no secret shows in logs, pages or the admin."""
 
 import datetime
 import logging
+import socket
 from decimal import Decimal
 
 import pytest
@@ -14,12 +15,17 @@ from hengkou.messaging.services import send_deliveries
 from hengkou.models import SupervisionNotice
 from hengkou.services.close import close_month
 from hengkou.services.notices import send_notice_reminders
-from hengkou.services.reminders import escalate_problems
+from hengkou.services.reminders import (
+    escalate_problems,
+    send_duty_reminders,
+    send_report_reminders,
+)
 from tests.factories import (
     AssignmentFactory,
     CountyLeaderFactory,
     DepartmentFactory,
     MonthlyReportFactory,
+    OfficialFactory,
     ProblemFactory,
     TargetFactory,
     UserFactory,
@@ -261,3 +267,95 @@ def test_a_channel_switched_off_or_removed_fails_its_pending_deliveries_with_the
         ("wecom group", "the channel was removed or switched off"),
         ("dingtalk group", "the channel was removed or switched off"),
     }
+
+
+def test_an_allowed_host_name_that_resolves_to_an_internal_address_is_refused(
+    settings, monkeypatch
+):
+    # The name passes the allow-list; the address it resolves to at connection time does not.
+    settings.HENGKOU_MESSAGING_HOSTS = {"wecom": ["qyapi.weixin.qq.com"]}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "qyapi.weixin.qq.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    lagging = _lagging("D2")
+    with Receiver("wecom") as wecom:
+        url = f"http://qyapi.weixin.qq.com:{wecom.port}/cgi-bin/webhook/send?key={KEY}"
+        _channel("wecom", url, department=lagging)
+        close_month(period=NOV, acting_user=None, now=CLOSED_AT)
+        assert send_deliveries(now=CLOSED_AT) == (0, 1)
+    assert wecom.raw_paths == []
+    reason = Delivery.objects.get().last_error
+    assert reason.startswith("address refused: qyapi.weixin.qq.com resolves to 127.0.0.1")
+    _assert_no_secret(reason)
+
+
+def test_visit_duty_reminders_reach_the_officials_and_the_departments_channels_once(
+    django_capture_on_commit_callbacks,
+):
+    responsible = OfficialFactory(name="张三", user=UserFactory(username="resp"))
+    assignment = AssignmentFactory(responsible=responsible, department=responsible.department)
+    saturday = datetime.datetime(2021, 12, 11, 2, tzinfo=datetime.UTC)  # the week ends Sunday
+    with Receiver("dingtalk", secret=DING_SECRET) as own, Receiver("wecom") as group:
+        _channel("dingtalk", own.url, secret=DING_SECRET, user=responsible.user)
+        _channel("wecom", group.url, department=responsible.department)
+        for hours in (0, 6):  # a rerun the same day sends nothing more
+            with django_capture_on_commit_callbacks(execute=True):
+                send_duty_reminders(now=saturday + datetime.timedelta(hours=hours))
+    assert own.problems == [] and group.problems == []
+    assert len(own.received) == 1 and len(group.received) == 1
+    content = group.received[0]["markdown"]["content"]
+    assert "张三" in content and assignment.enterprise.name in content
+    assert "](https://tracker.example/my/)" in content
+    assert "2021-12-12" in own.received[0]["markdown"]["text"]
+    assert sorted(Delivery.objects.values_list("event", "kind", "status")) == [
+        ("duty_reminder", "dingtalk", "sent"),
+        ("duty_reminder", "wecom", "sent"),
+    ]
+
+
+def test_a_leaders_quarterly_duty_goes_to_the_leaders_own_channel_only(
+    django_capture_on_commit_callbacks,
+):
+    leader = CountyLeaderFactory(user=UserFactory(username="leader"))
+    assignment = AssignmentFactory(leader=leader)
+    quarter_end = datetime.datetime(2021, 12, 30, 2, tzinfo=datetime.UTC)
+    with Receiver("webhook") as own, Receiver("webhook") as group:
+        mine = _channel("webhook", own.url, user=leader.user)
+        _channel("webhook", group.url, department=assignment.department)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_duty_reminders(now=quarter_end)
+    # The leader's reminder reaches only the leader; the group gets none of the leader's.
+    leader_rows = Delivery.objects.filter(title__contains=leader.name)
+    assert list(leader_rows.values_list("channel", flat=True)) == [mine.pk]
+    assert [body["event"] for body in own.received] == ["duty_reminder"]
+    assert all(leader.name not in body["title"] for body in group.received)
+
+
+def test_monthly_figures_reminders_reach_the_channels_once_per_phase(
+    django_capture_on_commit_callbacks,
+):
+    owes = OfficialFactory(name="李四", user=UserFactory(username="owes"))
+    assignment = AssignmentFactory(responsible=owes, department=owes.department)
+
+    def at(day, hour=2):
+        return datetime.datetime(2021, 12, day, hour, tzinfo=datetime.UTC)
+
+    with Receiver("webhook", secret=HOOK_SECRET) as own, Receiver("wecom") as group:
+        _channel("webhook", own.url, secret=HOOK_SECRET, user=owes.user)
+        _channel("wecom", group.url, department=owes.department)
+        for now in (at(3), at(3, 8), at(4), at(6), at(6, 9)):
+            with django_capture_on_commit_callbacks(execute=True):
+                send_report_reminders(now=now)
+    assert own.problems == [] and group.problems == []
+    assert [body["event"] for body in own.received] == ["report_reminder", "report_reminder"]
+    assert len(group.received) == 2
+    assert assignment.enterprise.name in own.received[0]["text"]
+    assert own.received[0]["url"] == (
+        f"https://tracker.example/enterprises/{assignment.enterprise_id}/"
+    )
+    assert Delivery.objects.filter(event="report_reminder", status="sent").count() == 4

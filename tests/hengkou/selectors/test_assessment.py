@@ -18,6 +18,7 @@ from tests.factories import (
     DepartmentFactory,
     MonthlyReportFactory,
     OfficialFactory,
+    PeriodFactory,
     ProblemFactory,
     ProjectFactory,
     ProjectPlanFactory,
@@ -154,6 +155,22 @@ def test_assessment_page_and_export(client, department):
     assert sheet["C3"].value == pytest.approx(0.6)
     assert sheet["D3"].value == 24
     assert client.get(reverse("assessment"), {"year": "abc"}).status_code == 200
+
+
+def test_an_assessment_before_december_is_closed_says_it_is_provisional(client, department):
+    client.force_login(UserFactory(is_superuser=True))
+    assignment = AssignmentFactory(year=2022)
+    TargetFactory(enterprise=assignment.enterprise, year=2022, value=Decimal("1200"))
+    MonthlyReportFactory(enterprise=assignment.enterprise, period=D(2022, 10, 1))
+    html = client.get(reverse("assessment"), {"year": 2022}).content.decode()
+    note = lxml.html.fromstring(html).get_element_by_id("assessment-provisional").text_content()
+    assert "2022年12月尚未关账" in note and "截至2022-10已报送" in note
+    # 2021's December is reported but not closed: provisional to December.
+    html = client.get(reverse("assessment"), {"year": 2021}).content.decode()
+    assert "截至2021-12已报送" in html
+    PeriodFactory(period=D(2021, 12, 1), status="closed")
+    html = client.get(reverse("assessment"), {"year": 2021}).content.decode()
+    assert 'id="assessment-provisional"' not in html
 
 
 def test_recording_an_inspection(client, department):

@@ -19,6 +19,7 @@ from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
     MonthlyReportFactory,
+    OfficialFactory,
     ProjectReportFactory,
     TargetFactory,
     UserFactory,
@@ -70,6 +71,24 @@ def test_close_locks_snapshots_and_issues_one_notice_per_lagging_department(zone
     snapshot = RankingSnapshot.objects.get(metric="output_value", department=zone["D3"])
     assert (snapshot.rank, snapshot.light, snapshot.lagging) == (3, "red", True)
     assert PeriodEvent.objects.get().by == user
+
+
+def test_the_lagging_departments_officials_are_told_in_the_app_once(zone):
+    d2_head = OfficialFactory(department=zone["D2"], user=UserFactory(username="d2"))
+    d2_gone = OfficialFactory(department=zone["D2"], user=UserFactory(is_active=False))
+    d1_head = OfficialFactory(department=zone["D1"], user=UserFactory(username="d1"))
+    OfficialFactory(department=zone["D3"])  # no login: nobody to tell
+    result = close_month(period=NOV, acting_user=None, now=NOW)
+    notice = next(n for n in result.notices if n.department_id == zone["D2"].pk)
+    [notification] = d2_head.user.notifications.all()
+    assert notification.url == f"/notices/{notice.pk}/"
+    assert notification.created_at == NOW
+    assert "2021-11" in notification.title and "83.3%" in notification.body
+    assert "2021-12-14" in notification.body
+    assert not d2_gone.user.notifications.exists()
+    assert not d1_head.user.notifications.exists()  # D1 is ahead: no notice
+    close_month(period=NOV, acting_user=None, now=NOW + datetime.timedelta(days=1))
+    assert d2_head.user.notifications.count() == 1
 
 
 def test_close_is_idempotent(zone):
@@ -157,8 +176,9 @@ def test_close_runs_a_bounded_number_of_queries(zone, django_assert_max_num_quer
     # reads and write), the notices and the stored bulletin, whose year-end projections read
     # the snapshot once and each ranked metric's earlier years (fingerprint, stored row, sum,
     # store); one more asks whether any of the month's data-quality flags is unexplained, one
-    # more counts them for the bulletin (72 on SQLite, 73 on PostgreSQL).
-    with django_assert_max_num_queries(73):
+    # more counts them for the bulletin; two more tell the lagging departments' officials in
+    # the app (their logins, the notifications) (74 on SQLite, 75 on PostgreSQL).
+    with django_assert_max_num_queries(75):
         close_month(period=NOV, acting_user=None, now=timezone.now())
 
 
