@@ -193,6 +193,12 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
                 },
             )
         )
+    findings.extend(_electricity_rule(report, previous, t))
+    return findings
+
+
+def _electricity_rule(report: dict, previous: dict, t: QualityThresholds) -> list[Finding]:
+    """Electricity and output moving in opposite directions by more than the gap."""
     output, output_before = (
         _decimal(report[Metric.OUTPUT_VALUE]),
         _decimal(previous[Metric.OUTPUT_VALUE]),
@@ -205,7 +211,7 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
             power_change = power / power_before - 1
             opposite = (output_change > 0 > power_change) or (power_change > 0 > output_change)
             if opposite and abs(output_change - power_change) > t.electricity_gap:
-                findings.append(
+                return [
                     Finding(
                         FlagRule.ELECTRICITY_VS_OUTPUT,
                         Metric.ELECTRICITY,
@@ -223,8 +229,8 @@ def _month_rules(report: dict, previous: dict, t: QualityThresholds) -> list[Fin
                             ],
                         },
                     )
-                )
-    return findings
+                ]
+    return []
 
 
 def _year_rules(report: dict, last_year: dict, t: QualityThresholds) -> list[Finding]:
