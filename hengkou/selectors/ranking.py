@@ -204,7 +204,7 @@ def list_department_totals(
     renovation projects for ``tech_investment``). Last year's sums are over the same members.
     Enterprise metrics read the department totals (``DepartmentYtd``, one row per department);
     ``from_reports`` re-sums the monthly reports instead (the reference they are checked
-    against). Runs a constant number of
+    against). In no particular order (the rankings sort them). Runs a constant number of
     queries (three at most) whatever the data size.
     """
     if metric not in METRICS:
