@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.scoping import in_scope
 
-from ..choices import Metric
+from ..choices import FlagRule, Metric
 from ..models import EXPLANATION_MAX, FigureFlag, MonthlyReport
 from ..quality import COMPARED_METRICS, QualityThresholds, check_report
 
@@ -145,11 +145,30 @@ def _wanted_flags(ids, years_of, thresholds):
 _MARGIN = Decimal("1e-9")
 
 
+# The rules ``_screen_sql`` has a clause for. A rule added to FlagRule without its clause would
+# be screened out on PostgreSQL and never flagged there: until it is added here (with its
+# clause), the screen stands aside and every report is checked in Python.
+SCREENED_RULES = frozenset(
+    {
+        FlagRule.VALUE_ADDED_OVER_OUTPUT,
+        FlagRule.TAX_OVER_REVENUE,
+        FlagRule.PROFIT_OVER_REVENUE,
+        FlagRule.NO_EMPLOYEES,
+        FlagRule.MONTH_JUMP,
+        FlagRule.YEAR_CHANGE,
+        FlagRule.EMPLOYEES_CHANGE,
+        FlagRule.ELECTRICITY_VS_OUTPUT,
+    }
+)
+
+
 def _screenable(t: QualityThresholds) -> bool:
-    """Return whether the thresholds are of the signs the screen's inequalities assume (the
-    defaults' and any sensible setting's); others check every report in Python."""
+    """Return whether the screen covers every rule and the thresholds are of the signs its
+    inequalities assume (the defaults' and any sensible setting's); otherwise every report is
+    checked in Python."""
     return (
-        min(t.value_added_ratio, t.tax_ratio, t.profit_ratio) >= 0
+        set(FlagRule) <= SCREENED_RULES
+        and min(t.value_added_ratio, t.tax_ratio, t.profit_ratio) >= 0
         and t.month_factor >= 1
         and t.year_rise >= 0
         and 0 <= t.year_fall < 1

@@ -459,3 +459,18 @@ def test_electricity_against_output_needs_a_new_explanation_for_any_new_figure()
     flag.refresh_from_db()
     assert flag.params["value"] == "-60" and not flag.explained
     assert flag.params["figures"] == ["40.01", "100", "200", "100"]
+
+
+def test_the_screen_stands_aside_for_a_rule_it_has_no_clause_for(monkeypatch):
+    """Every rule has its clause in PostgreSQL's screen; a rule added without one would never
+    be flagged there, so the screen is not used until it is listed (and given its clause)."""
+    from enterprises.quality import QualityThresholds
+    from enterprises.services import quality
+
+    defaults = QualityThresholds.from_settings()
+    assert set(FlagRule) == quality.SCREENED_RULES
+    assert quality._screenable(defaults)
+    monkeypatch.setattr(
+        quality, "SCREENED_RULES", quality.SCREENED_RULES - {FlagRule.ELECTRICITY_VS_OUTPUT}
+    )
+    assert not quality._screenable(defaults)
