@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from core.api.serializers import PeriodField
 from core.periods import format_period
-from enterprises.models import FigureFlag
+from enterprises.api.serializers import ReportFlagSerializer
 
 from ..choices import NoticeStatus, RankedMetric
 from ..models import SupervisionNotice
@@ -127,8 +127,9 @@ class SupervisionNoticeSerializer(serializers.ModelSerializer):
         return data
 
 
-class FigureFlagSerializer(serializers.ModelSerializer):
-    """A flagged figure: the rule, the metric, what it says, and its explanation if any."""
+class FigureFlagSerializer(ReportFlagSerializer):
+    """A flagged figure: the report's flag (rule, metric, message, explanation) with the
+    enterprise, its sponsoring department and the month it belongs to."""
 
     period = serializers.SerializerMethodField(help_text="YYYY-MM")
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -136,12 +137,8 @@ class FigureFlagSerializer(serializers.ModelSerializer):
         source="department_id", read_only=True, allow_null=True, help_text="The sponsor that year."
     )
     department_name = serializers.CharField(read_only=True, allow_null=True)
-    message = serializers.CharField(read_only=True)
-    explained = serializers.BooleanField(read_only=True)
-    explained_by = serializers.SerializerMethodField()
 
-    class Meta:
-        model = FigureFlag
+    class Meta(ReportFlagSerializer.Meta):
         fields = [
             "id",
             "report",
@@ -150,23 +147,12 @@ class FigureFlagSerializer(serializers.ModelSerializer):
             "department",
             "department_name",
             "period",
-            "rule",
-            "metric",
-            "params",
-            "message",
-            "explained",
-            "explanation",
-            "explained_by",
-            "explained_at",
+            *ReportFlagSerializer.Meta.fields[1:],
         ]
         read_only_fields = fields
 
     def get_period(self, obj) -> str:
         return format_period(obj.period)
-
-    def get_explained_by(self, obj) -> str | None:
-        user = obj.explained_by
-        return None if user is None else (user.get_full_name() or user.get_username())
 
 
 # The 409 of a close with unexplained flags (hengkou/api/views.py ClosePeriodView).

@@ -94,12 +94,25 @@ class _Outbox:
     channel_reminders: list = field(default_factory=list)
     mails: list = field(default_factory=list)
 
-    def add(self, *, user_id, key, title, body, url, email, channel: ChannelReminder) -> None:
+    def add(self, *, user_id, key, title, body, url, email, event, sender, department_id) -> None:
+        """Gather one reminder to ``user_id``: in the app, by e-mail if ``email``, and to the
+        user's own channels and ``department_id``'s (None: the user's own only), whose group
+        message names the ``sender`` it is meant for."""
         self.reminders.append(Reminder(recipient_id=user_id, key=key, sent_at=self.now))
         self.notifications.append(
             Notification(recipient_id=user_id, title=title, body=body, url=url, created_at=self.now)
         )
-        self.channel_reminders.append(channel)
+        self.channel_reminders.append(
+            ChannelReminder(
+                user_id=user_id,
+                department_id=department_id,
+                key=key,
+                event=event,
+                title=f"{title}: {sender}",
+                text=body,
+                path=url,
+            )
+        )
         if email:
             self.mails.append((f"[{_('Hengkou Industrial Tracker')}] {title}", body, None, [email]))
 
@@ -140,15 +153,6 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
             "end": duty.window.end.isoformat(),
             "days": duty.days_left(today),
         }
-        channel = ChannelReminder(
-            user_id=user_id,
-            department_id=None if duty.duty in OWN_CHANNELS_ONLY else duty.department_id,
-            key=key,
-            event=DeliveryEvent.DUTY_REMINDER,
-            title=f"{title}: {duty.official.name}",
-            text=body,
-            path=url,
-        )
         outbox.add(
             user_id=user_id,
             key=key,
@@ -156,7 +160,9 @@ def send_duty_reminders(*, now: datetime.datetime, within_days: int = 2) -> int:
             body=body,
             url=url,
             email=duty.official.user.email,
-            channel=channel,
+            event=DeliveryEvent.DUTY_REMINDER,
+            sender=duty.official.name,
+            department_id=None if duty.duty in OWN_CHANNELS_ONLY else duty.department_id,
         )
     return outbox.send()
 
@@ -198,15 +204,6 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
             "deadline": deadline.isoformat(),
         }
         url = reverse("enterprises:enterprise_detail", args=[assignment.enterprise_id])
-        channel = ChannelReminder(
-            user_id=user_id,
-            department_id=assignment.department_id,
-            key=key,
-            event=DeliveryEvent.REPORT_REMINDER,
-            title=f"{title}: {assignment.responsible.name}",
-            text=body,
-            path=url,
-        )
         outbox.add(
             user_id=user_id,
             key=key,
@@ -214,6 +211,8 @@ def send_report_reminders(*, now: datetime.datetime, within_days: int = 2) -> in
             body=body,
             url=url,
             email=assignment.responsible.user.email,
-            channel=channel,
+            event=DeliveryEvent.REPORT_REMINDER,
+            sender=assignment.responsible.name,
+            department_id=assignment.department_id,
         )
     return outbox.send()
