@@ -97,7 +97,9 @@ def _answer_the_next_dialog(page, *, accept: bool) -> list:
 
 
 def _wait_for(page, asked: list) -> None:
-    for _ in range(100):
+    # Up to 20 s: the sign-out reads the drafts from IndexedDB before it asks, which took over
+    # 5 s once on a machine running two test suites side by side.
+    for _ in range(400):
         if asked:
             return
         page.wait_for_timeout(50)
