@@ -73,3 +73,27 @@ def _no_csp_violations(request):
     )
     yield
     assert violations == []
+
+
+@pytest.fixture
+def offline_phone(browser):
+    """A phone-sized browser context whose pages run service workers (the offline app's
+    journeys); the journey fails on any Content Security Policy violation logged."""
+    context = browser.new_context(
+        service_workers="allow",
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield context, page
+    context.close()
+    assert violations == []

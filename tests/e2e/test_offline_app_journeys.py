@@ -14,7 +14,6 @@ from enterprises.models import Visit, VisitPhoto
 from tests.factories import AssignmentFactory, OfficialFactory
 from tests.roles import user_with_role
 
-PHONE = {"width": 390, "height": 844}
 DRAFTS = """async () => {
     const db = await idb.openDB("hengkou-offline");
     return (await db.getAll("visit-drafts")).map(
@@ -26,25 +25,6 @@ def _photo() -> dict:
     buffer = io.BytesIO()
     Image.new("RGB", (320, 240), "teal").save(buffer, "JPEG")
     return {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
-
-
-@pytest.fixture
-def phone(browser):
-    """A phone-sized browser context whose pages run service workers; no CSP violation."""
-    context = browser.new_context(
-        service_workers="allow", viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield context, page
-    context.close()
-    assert violations == []
 
 
 def _official(username, name):
@@ -117,8 +97,8 @@ def _not_begun() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_page_not_kept_opened_offline_shows_the_offline_page(live_server, phone):
-    context, page = phone
+def test_a_page_not_kept_opened_offline_shows_the_offline_page(live_server, offline_phone):
+    context, page = offline_phone
     _li, assignment = _official("li", "李离线")
     # Caches of a previous version of the worker, and one of another app of the site's origin.
     page.goto(f"{live_server.url}/accounts/login/")
@@ -175,10 +155,10 @@ def test_a_page_not_kept_opened_offline_shows_the_offline_page(live_server, phon
 
 @pytest.mark.django_db(transaction=True)
 def test_a_visit_form_posted_when_the_network_fails_is_kept_by_the_service_worker(
-    live_server, phone, settings, tmp_path
+    live_server, offline_phone, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    context, page = phone
+    context, page = offline_phone
     _li, assignment = _official("li", "李离线")
     _sign_in(page, live_server, "li")
     _open_form_and_keep_it(page, live_server, assignment)
@@ -206,10 +186,10 @@ def test_a_visit_form_posted_when_the_network_fails_is_kept_by_the_service_worke
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_draft_stays_with_its_messages_and_is_corrected_in_the_form(
-    live_server, phone, settings, tmp_path
+    live_server, offline_phone, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    context, page = phone
+    context, page = offline_phone
     _li, assignment = _official("li", "李离线")
     _sign_in(page, live_server, "li")
     form_path = _open_form_and_keep_it(page, live_server, assignment)
@@ -274,10 +254,10 @@ def test_a_refused_draft_stays_with_its_messages_and_is_corrected_in_the_form(
 
 @pytest.mark.django_db(transaction=True)
 def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_sends_them(
-    live_server, phone, settings, tmp_path
+    live_server, offline_phone, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    context, page = phone
+    context, page = offline_phone
     _li, assignment = _official("li", "李离线")
     _official("wang", "王同机")
     _sign_in(page, live_server, "li")

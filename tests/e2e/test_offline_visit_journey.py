@@ -33,31 +33,12 @@ def _kept(page, path) -> bool:
     return page.evaluate(KEPT, [PAGES_CACHE, path])
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized browser context whose pages run service workers."""
-    context = browser.new_context(
-        service_workers="allow", viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield context, page
-    context.close()
-    assert violations == []
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_visit_logged_offline_is_sent_once_when_the_connection_returns(
-    live_server, phone, settings, tmp_path
+    live_server, offline_phone, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    context, page = phone
+    context, page = offline_phone
     official = OfficialFactory(name="李离线")
     user_with_role("official", official=official, username="li")
     assignment = AssignmentFactory(
