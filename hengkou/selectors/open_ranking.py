@@ -154,16 +154,19 @@ def read_month_ranking(*, period: datetime.date, metric: str, rules: RankingRule
     ranking costs one round trip and a changed one no second look at the totals' stamps.
     """
     qn = connection.ops.quote_name
-    now = _fingerprint_sql()
+    # The fingerprint is summed once and compared from there; on PostgreSQL, OFFSET 0 keeps
+    # the planner from copying the sum into the comparison (SQLite takes no bare OFFSET).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT EXISTS (SELECT 1 FROM {qn(Period._meta.db_table)}"
         " WHERE period = %s AND status = %s),"
-        f" {now},"
+        " latest.fingerprint,"
         f" (SELECT {qn('rows')} FROM {qn(OpenRanking._meta.db_table)}"
-        f" WHERE period = %s AND metric = %s AND fingerprint = {now})"
+        " WHERE period = %s AND metric = %s AND fingerprint = latest.fingerprint)"
+        f" FROM (SELECT {_fingerprint_sql()} AS fingerprint{fence}) AS latest"
     )
     day, rules_part = connection.ops.adapt_datefield_value(period), _rules_part(rules)
-    params = [day, PeriodStatus.CLOSED, day, rules_part, day, metric, day, rules_part]
+    params = [day, PeriodStatus.CLOSED, day, metric, day, rules_part]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         closed, fingerprint_now, found = cursor.fetchone()

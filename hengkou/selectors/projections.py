@@ -212,10 +212,13 @@ def _read_history(*, period: datetime.date, metric: str) -> tuple[str, dict | No
     months = [period, *(datetime.date(year, 12, 1) for year in _earlier_years(period))]
     now = _fingerprint_sql(len(months) - 1)
     # The fingerprint is computed once (it reads every department's rows of six months).
+    # PostgreSQL would pull the subquery up and copy its sum into the comparison, summing the
+    # rows twice; OFFSET 0 keeps it a subquery, read by both (SQLite takes no bare OFFSET).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT latest.fingerprint, (SELECT history FROM {qn(ProjectionHistory._meta.db_table)}"
         " WHERE period = %s AND metric = %s AND fingerprint = latest.fingerprint)"
-        f" FROM (SELECT {now} AS fingerprint) AS latest"
+        f" FROM (SELECT {now} AS fingerprint{fence}) AS latest"
     )
     days = [connection.ops.adapt_datefield_value(month) for month in months]
     params = [days[0], metric, *days, f":{_LAYOUT}"]

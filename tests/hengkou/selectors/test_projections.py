@@ -282,3 +282,37 @@ def test_the_departments_projected_to_miss_are_ordered_as_their_exact_rates():
         )
         assert [departments[i] for i in positions] == plain
         assert len(plain) > 30
+
+
+def test_the_stored_history_and_ranking_sum_their_fingerprints_once(zone):
+    """The fingerprints read the department totals once per query, not once per comparison.
+
+    PostgreSQL pulls a plain subquery up and copies its sum into each place that reads it; the
+    reads of the stored history and of the stored open ranking keep theirs a subquery (checked
+    on the plan: one scan of the totals in each query).
+    """
+    from django.db import connection
+
+    from hengkou.selectors.ranking import get_shown_ranking
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    rows = get_shown_ranking(period=JUNE, metric="output_value").rows
+    list_projections(period=JUNE, metric="output_value", rows=rows)
+    caught = []
+
+    def catch(execute, sql, params, many, context):
+        caught.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(catch):
+        rows = get_shown_ranking(period=JUNE, metric="output_value").rows
+        list_projections(period=JUNE, metric="output_value", rows=rows)
+    fingerprinted = [(sql, params) for sql, params in caught if "latest.fingerprint" in sql]
+    assert len(fingerprinted) == 2  # the open ranking's read, then the history's
+    totals = connection.ops.quote_name("enterprises_departmentytd").strip('"')
+    for sql, params in fingerprinted:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (COSTS OFF) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert plan.count(f" on {totals}") == 1, plan
