@@ -283,7 +283,8 @@ def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_send
     asked = _answer_the_next_dialog(page, accept=True)
     page.get_by_role("button", name="退出").click()
     _wait_for(page, asked)
-    expect(page.get_by_label("用户名")).to_be_visible()
+    # The sign-out first reads the drafts and empties the caches (seconds on a loaded machine).
+    expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     page.wait_for_function("async () => !(await caches.has('hengkou-own-pages'))")
 
     # Another official on the same phone: neither sees nor sends the first one's draft.
@@ -306,7 +307,8 @@ def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_send
 
     # The first official, back on the phone, finds it again and discards it.
     _sign_out(page)  # nothing of theirs unsent: nothing asked
-    expect(page.get_by_label("用户名")).to_be_visible()
+    # The sign-out first reads the drafts and empties the caches (seconds on a loaded machine).
+    expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     _sign_in(page, live_server, "li")
     refused = page.locator("#offline-refused .refused-draft")
     expect(refused).to_have_count(1)

@@ -138,7 +138,8 @@ def test_a_visit_logged_offline_is_sent_once_when_the_connection_returns(
     # Signing out empties the pages kept on the phone.
     page.get_by_role("button", name="切换导航").click()
     page.get_by_role("button", name="退出").click()
-    expect(page.get_by_label("用户名")).to_be_visible()
+    # The sign-out first reads the drafts and empties the caches (seconds on a loaded machine).
+    expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     page.wait_for_function(
         "async (name) => !(await caches.has(name))", arg=PAGES_CACHE, timeout=5000
     )
