@@ -38,7 +38,7 @@ NOV = datetime.date(2021, 11, 1)
 
 def run_twice_at_once(*command):
     """Run the management command in two threads released together; return their outputs."""
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     outputs, errors = [], []
 
     def run():

@@ -229,6 +229,7 @@ class Clusters:
             capture_output=True,
             text=True,
             cwd=self.directory,
+            timeout=180,  # pg_ctl -w waits 60 s at most; a stuck pg_basebackup must not stall CI
         )
 
     def start(self):

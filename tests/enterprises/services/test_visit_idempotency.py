@@ -212,7 +212,7 @@ def test_two_racing_posts_with_one_key_record_one_visit():
         year=timezone.localdate().year, responsible=official, department=official.department
     )
     key = str(uuid.uuid4())
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     answers = []
 
     def post():

@@ -401,7 +401,7 @@ def test_two_months_closed_at_once_take_different_numbers(rows_exist):
     if rows_exist:
         for period in (OCT, NOV):
             Period.objects.create(period=period)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     errors = []
 
     def close(period):

@@ -188,7 +188,7 @@ def test_two_closes_at_once_issue_the_notices_once():
         pytest.skip("SQLite serialises writers; concurrency is proven on PostgreSQL only")
     _department_with("D1", target="1200", ytd="100")
     _department_with("D2", target="1200", ytd="200")
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     results, errors = [], []
 
     def close():
