@@ -66,9 +66,13 @@ class Errors:
 class Backtest:
     """The errors by (metric, month), for the departments and for the zone, and the years."""
 
-    years: list[int]
+    years: list[int]  # the complete years with targets, evaluated
     departments: dict[tuple[str, int], Errors]
     zone: dict[tuple[str, int], Errors]
+    # The departments' errors of each year apart, by (metric, year, month): a year projected from
+    # an unusual one (the demo's 2021, from the epidemic year 2020 alone) shows as itself.
+    by_year: dict[tuple[str, int, int], Errors] = field(default_factory=dict)
+    untargeted: list[int] = field(default_factory=list)  # complete, but nothing to compare with
 
 
 def complete_years() -> list[int]:
@@ -102,6 +106,8 @@ def run_backtest(*, years: list[int] | None = None, log: Callable[[str], None] =
     years = complete_years() if years is None else years
     departments: dict[tuple[str, int], Errors] = defaultdict(Errors)
     zone: dict[tuple[str, int], Errors] = defaultdict(Errors)
+    by_year: dict[tuple[str, int, int], Errors] = defaultdict(Errors)
+    evaluated: list[int] = []
     for year in years:
         for metric in targeted_metrics(year):
             december = list_department_rankings(period=datetime.date(year, 12, 1), metric=metric)
@@ -120,12 +126,14 @@ def run_backtest(*, years: list[int] | None = None, log: Callable[[str], None] =
                     end = actual.get(line.department_id)
                     if end is None or line.projected_rate is None or line.target != end.target:
                         continue
-                    departments[(metric, month)].add(
-                        projected=line.projected_rate,
-                        naive=_rate(line.ytd_targeted, line.target) * 12 / month,
-                        actual=_rate(end.ytd_targeted, end.target),
-                        flat=line.method == FLAT,
-                    )
+                    errors = {
+                        "projected": line.projected_rate,
+                        "naive": _rate(line.ytd_targeted, line.target) * 12 / month,
+                        "actual": _rate(end.ytd_targeted, end.target),
+                        "flat": line.method == FLAT,
+                    }
+                    departments[(metric, month)].add(**errors)
+                    by_year[(metric, year, month)].add(**errors)
                 line = projections.zone
                 if line.projected_rate is not None and line.target == zone_target:
                     zone[(metric, month)].add(
@@ -135,11 +143,52 @@ def run_backtest(*, years: list[int] | None = None, log: Callable[[str], None] =
                         flat=line.method == FLAT,
                     )
             log(f"{year} {metric}: {len(actual)} departments with a target")
-    return Backtest(years=list(years), departments=dict(departments), zone=dict(zone))
+            if year not in evaluated:
+                evaluated.append(year)
+    return Backtest(
+        years=evaluated,
+        departments=dict(departments),
+        zone=dict(zone),
+        by_year=dict(by_year),
+        untargeted=[year for year in years if year not in evaluated],
+    )
 
 
 def _cell(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
+
+
+def _better(seasonal: float | None, naive: float | None) -> str:
+    if seasonal is None or naive is None:
+        return "—"
+    return "seasonal" if seasonal < naive else "naive" if naive < seasonal else "equal"
+
+
+def _by_year_table(result: Backtest) -> list[str]:
+    """The departments' errors of each metric and year: months 3, 6 and 9 side by side."""
+    lines = [
+        "",
+        "The same, year by year (departments; each cell: MAE of the seasonal method / of the "
+        "naive projection, the better one in bold):",
+        "",
+        "| metric | year | departments | of them flat at month 3 | month 3 | month 6 | month 9 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for metric, year in sorted({(metric, year) for metric, year, _ in result.by_year}):
+        cells = []
+        for month in MONTHS:
+            errors = result.by_year.get((metric, year, month), Errors())
+            seasonal, naive = errors.seasonal_mae, errors.naive_mae
+            pair = [_cell(seasonal), _cell(naive)]
+            better = _better(seasonal, naive)
+            if better in ("seasonal", "naive"):
+                index = 0 if better == "seasonal" else 1
+                pair[index] = f"**{pair[index]}**"
+            cells.append(" / ".join(pair))
+        march = result.by_year.get((metric, year, MONTHS[0]), Errors())
+        row = [f"`{metric}`", str(year), f"{march.count:,}", f"{march.flat:,}", *cells]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
 
 
 def render_backtest(result: Backtest, *, label: str, description: str) -> str:
@@ -149,8 +198,14 @@ def render_backtest(result: Backtest, *, label: str, description: str) -> str:
         f"### Back-test on {description}",
         "",
         f"Generated by `python manage.py evaluate_projections` ({label}); do not edit between the "
-        "markers. Complete years evaluated: "
+        "markers. Complete years evaluated (with targets): "
         + (", ".join(str(year) for year in result.years) or "none")
+        + (
+            "; complete years without targets, not evaluated (their figures are history for "
+            "the later years): " + ", ".join(str(year) for year in result.untargeted)
+            if result.untargeted
+            else ""
+        )
         + ". Mean absolute error of the projected completion rate against the actual year-end "
         "completion rate, in percentage points (lower is better).",
         "",
@@ -161,21 +216,15 @@ def render_backtest(result: Backtest, *, label: str, description: str) -> str:
     for (metric, month), errors in sorted(result.departments.items()):
         zone = result.zone.get((metric, month), Errors())
         seasonal, naive = errors.seasonal_mae, errors.naive_mae
-        better = (
-            "—"
-            if seasonal is None or naive is None
-            else "seasonal"
-            if seasonal < naive
-            else "naive"
-            if naive < seasonal
-            else "equal"
-        )
+        better = _better(seasonal, naive)
         lines.append(
             f"| `{metric}` | {month} | {errors.count:,} | {errors.flat:,} | {_cell(seasonal)} | "
             f"{_cell(naive)} | {better} | {_cell(zone.seasonal_mae)} | {_cell(zone.naive_mae)} |"
         )
     if not result.departments:
         lines.append("| — | — | 0 | 0 | — | — | — | — | — |")
+    if result.by_year:
+        lines += _by_year_table(result)
     lines += ["", f"<!-- projections:{label}:end -->"]
     return "\n".join(lines) + "\n"
 

@@ -321,15 +321,19 @@ WAGES = {
 }
 
 
-def firm_report_rows(rng: random.Random, firm: Firm, enterprise_id: int):
+def firm_report_rows(
+    rng: random.Random, firm: Firm, enterprise_id: int, *, start: float | None = None
+):
     """Yield (year, row) for each planned month of ``firm.output``'s years, missing ones left out.
 
-    The random draws per month do not depend on which months are missing, so a row is the same
-    whichever months are written.
+    The staff grow from ``start`` (a share of ``firm.employees``; drawn when not given) to
+    ``firm.employees`` in the last month. The random draws per month do not depend on which
+    months are missing, so a row is the same whichever months are written.
     """
     wage_low, wage_high = WAGES[firm.sector]
     wage = rng.randint(wage_low, wage_high)
-    start = 0.35 if firm.key == "hengtong" else rng.uniform(0.78, 0.95)
+    if start is None:
+        start = 0.35 if firm.key == "hengtong" else rng.uniform(0.78, 0.95)
     months = [p for year in sorted(firm.output) for p in month_starts(year)]
     for year in sorted(firm.output):
         outputs = apportion(firm.output[year], firm.profiles[year])

@@ -29,6 +29,8 @@ JUMP_REASON = (
 )
 REASONS = {
     (FlagRule.YEAR_CHANGE, 2021): "上年同期受新冠肺炎疫情停产影响，基数偏低，同比增幅较大属实。",
+    # 恒通: its PP cotton line went into production in March 2021 and ramped up that year.
+    (FlagRule.YEAR_CHANGE, 2022): "上年同期企业新生产线尚在试产爬坡，基数偏低，同比增幅较大属实。",
     Metric.TAX: "增值税按季申报缴纳，当月入库税额随申报期波动，已与税务部门核对。",
     Metric.EMPLOYEES: "企业季节性用工调整，已核对工资发放名册。",
 }
@@ -65,6 +67,8 @@ def plant_quality_flags(rows: list[dict], until: datetime.date) -> None:
 def _reason(flag: FigureFlag) -> str | None:
     if flag.period.year == 2021 and flag.rule == FlagRule.YEAR_CHANGE:
         return REASONS[(FlagRule.YEAR_CHANGE, 2021)]
+    if flag.period.year == 2022 and flag.rule == FlagRule.YEAR_CHANGE and flag.metric != Metric.TAX:
+        return REASONS[(FlagRule.YEAR_CHANGE, 2022)]
     if flag.params.get("value") and flag.metric == Metric.OUTPUT_VALUE:
         value, compared = Decimal(flag.params["value"]), Decimal(flag.params.get("compared") or 0)
         if compared and value / compared >= UNIT_ERROR * Decimal("0.8"):
@@ -98,6 +102,14 @@ def explain_month_flags(period: datetime.date, users, *, before: datetime.dateti
         explain_figure_flag(flag=flag, explanation=reason, acting_user=user, now=when)
         explained += 1
     return explained
+
+
+def explain_months_unclosed(months, users) -> int:
+    """Explain the flags of months the demo never closes (the years between the article's and
+    last year, figures only): the economic bureau did, by the day a close would have been."""
+    from .closes import close_time
+
+    return sum(explain_month_flags(period, users, before=close_time(period)) for period in months)
 
 
 def explain_planted_jump(until: datetime.date, users) -> int:

@@ -61,31 +61,36 @@ from .closes import (
     close_months,
     day_end,
 )
-from .quality import explain_planted_jump, plant_quality_flags
+from .quality import explain_months_unclosed, explain_planted_jump, plant_quality_flags
 from .stamps import _date_stage_changes, stamp_dates
 
 # --- this year --------------------------------------------------------------------------------
 
 
 def _living_firms(year: int) -> tuple[list[Firm], dict[str, float]]:
-    """Return the enterprises that report in ``year`` and last year, planned from 2021's output.
+    """Return the enterprises that report from 2022 to ``year``, planned from 2021's output.
 
-    And each one's growth into last year: its output of the year before last (not written, the
-    base of last year's targets) is last year's divided by it.
+    The years between the article's and last year carry figures only (the statistics office's
+    monthly reports, with the seasonal shape of 2021): no sponsorships or targets, but the
+    history that the year-end projection reads (同口径), so it does not rest on 2020 alone.
+    And each one's growth into last year: its output of the year before last (the base of last
+    year's targets) is last year's divided by it.
     """
-    rng = _rng(f"growth/{year}")
+    rng, shapes = _rng(f"growth/{year}"), _rng(f"history-shapes/{year}")
     firms, last_growth = [], {}
     for firm in plan_firms():
         if 2021 not in firm.output:
             continue
         base = firm.output[2021]
-        growth = 1.0
-        for _ in range(2022, year):
+        growth, output, profiles = 1.0, {}, {}
+        for between in range(2022, year):
             last_growth[firm.key] = rng.uniform(*YEARLY_GROWTH)
             growth *= last_growth[firm.key]
+            if between < year - 1:
+                output[between] = round(base * growth)
+                profiles[between] = [w * shapes.uniform(0.9, 1.1) for w in PROFILES[2021]]
         last_year = round(base * growth)
         this_year = round(last_year * rng.uniform(*THIS_YEAR_GROWTH))
-        output, profiles = {}, {}
         for plan_year, annual in ((year - 1, last_year), (year, this_year)):
             if plan_year in YEARS:
                 continue  # the article's own figures
@@ -104,18 +109,21 @@ def _living_firms(year: int) -> tuple[list[Firm], dict[str, float]]:
 
 
 def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetime.date):
-    """Write last year's and this year's monthly figures submitted by ``until``.
+    """Write the monthly figures since 2022 submitted by ``until`` (last year's and this year's,
+    and the years between the article's and last year).
 
     Return each firm's output of last year by key, in cents (the base of this year's targets).
     """
     rng = _rng(f"monthly-reports/{year}")
     rows, last_year = [], defaultdict(int)
     for firm in firms:
-        for row_year, row in firm_report_rows(rng, firm, enterprises[firm.key].pk):
+        # The staff go on from the article's last month (no ramp up again from 2022).
+        for row_year, row in firm_report_rows(rng, firm, enterprises[firm.key].pk, start=1.0):
             if row_year == year - 1:
                 last_year[firm.key] += cents(row["output_value"])
             if row["submitted_at"] <= day_end(until):
                 rows.append(row)
+    years = sorted({row["period"].year for row in rows})
     plant_quality_flags(rows, until)
     if year - 1 in YEARS:
         key_of = {firm.credit_code: firm.key for firm in firms}
@@ -131,12 +139,10 @@ def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetim
         MonthlyReport,
         ("enterprise_id", "period"),
         rows,
-        existing=MonthlyReport.objects.filter(period__year__in=(year - 1, year)),
+        existing=MonthlyReport.objects.filter(period__year__in=years),
         validation="local",
     )
-    refresh_monthly_ytd(
-        enterprise_ids=sorted({row["enterprise_id"] for row in rows}), years=[year - 1, year]
-    )
+    refresh_monthly_ytd(enterprise_ids=sorted({row["enterprise_id"] for row in rows}), years=years)
     return last_year
 
 
@@ -557,6 +563,8 @@ def live_demo(*, today: datetime.date, since: datetime.datetime) -> tuple[LiveTa
         year = bring_this_year(writer, today, acting_user=users.bureau)
         if year is not None:
             close_months(months_to_close(year, today), users, today, tally)
+            between = [m for y in range(max(YEARS) + 1, year - 1) for m in month_starts(y)]
+            explain_months_unclosed(between, users)
             explain_planted_jump(today, users)
         # The channels' log of the notices and escalations so far, as it would have happened.
         log_past_deliveries(before=since)

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from enterprises.choices import TitleKind
 from enterprises.models import (
     Assignment,
     EnterpriseTitle,
+    FigureFlag,
     MonthlyReport,
     Official,
     Period,
@@ -604,12 +605,14 @@ def test_projects_are_entered_in_reserve_and_moved_on_dated_as_it_happened(livin
 
 
 def test_the_dashboard_shows_junes_projections_from_the_demos_seasons(living, admin_client):
-    """June of this year is projected from the same members' seasonal shape of 2021 and 2025."""
+    """June of this year is projected from the same members' seasonal shape of 2021 to 2025."""
     page = admin_client.get(reverse("dashboard"), {"period": "2026-06", "metric": "output_value"})
     html = page.content.decode()
     assert 'id="projections-table"' in html and "预计全年完成率（按往年季节规律）" in html
     projections = page.context["dashboard"].projections
-    assert projections.zone.method == "seasonal" and projections.zone.history_years == 2
+    # Five earlier years: 2021 (the article's) and 2022-2025 (the years since): 2020, the
+    # epidemic year, is more than five years back.
+    assert projections.zone.method == "seasonal" and projections.zone.history_years == 5
     # The demo's seasons (a February dip, a December peak): less than half the year by June.
     assert projections.zone.share < Fraction(1, 2)
     assert all(row.method == "seasonal" for row in projections.departments)
@@ -617,6 +620,25 @@ def test_the_dashboard_shows_junes_projections_from_the_demos_seasons(living, ad
     default = admin_client.get(reverse("dashboard")).context["dashboard"]
     assert default.period == datetime.date(2026, 10, 1)
     assert default.projections.zone.method == "seasonal"
+
+
+def test_the_years_between_the_article_and_last_year_have_figures_and_no_open_flags(living):
+    """2022-2024: every enterprise of 2021 reports every month (the projection's history), with
+    no sponsorship or target; the flags their figures raise were explained, none left open."""
+    reporting_2021 = set(
+        MonthlyReport.objects.filter(period__year=2021).values_list("enterprise_id", flat=True)
+    )
+    for year in (2022, 2023, 2024):
+        reports = MonthlyReport.objects.filter(period__year=year)
+        months = reports.values("enterprise_id").annotate(months=Count("period"))
+        assert {row["months"] for row in months} == {12}
+        assert {row["enterprise_id"] for row in months} <= reporting_2021
+        assert not Assignment.objects.filter(year=year).exists()
+        assert not Target.objects.filter(year=year).exists()
+        flags = FigureFlag.objects.filter(period__year=year)
+        assert not flags.filter(explanation="").exists()
+    # The staff go on from December 2021 (no employees flag at the turn of 2022).
+    assert not FigureFlag.objects.filter(period="2022-01-01", metric="employees").exists()
 
 
 def test_the_demo_has_channels_that_cannot_reach_the_internet(living):

@@ -37,7 +37,7 @@ def seasonal():
 
 def test_the_seasonal_projection_beats_the_naive_one_on_seasonal_data(seasonal):
     result = run_backtest(log=lambda message: None)
-    assert result.years == [2020, 2021]
+    assert result.years == [2020, 2021] and result.untargeted == []
     june = result.departments[("output_value", 6)]
     # 2020 has no history (flat: 600 / 1200 against 1200 / 1200, as naive); 2021 is exact.
     assert june.count == 2 and june.flat == 1
@@ -46,6 +46,19 @@ def test_the_seasonal_projection_beats_the_naive_one_on_seasonal_data(seasonal):
     assert june.seasonal_mae < june.naive_mae
     march = result.departments[("output_value", 3)]
     assert march.seasonal_mae < march.naive_mae
+
+
+def test_a_complete_year_without_targets_is_history_not_a_year_evaluated(seasonal):
+    enterprise = EnterpriseFactory()
+    for month in range(1, 13):
+        MonthlyReportFactory(
+            enterprise=enterprise, period=datetime.date(2019, month, 1), output_value=Decimal(9)
+        )
+    result = run_backtest(log=lambda message: None)
+    assert result.years == [2020, 2021] and result.untargeted == [2019]
+    text = render_backtest(result, label="demo", description="the demo")
+    assert "Complete years evaluated (with targets): 2020, 2021; complete years without" in text
+    assert "not evaluated (their figures are history for the later years): 2019." in text
 
 
 def test_the_results_are_written_into_their_own_section(seasonal, tmp_path):
@@ -58,6 +71,15 @@ def test_the_results_are_written_into_their_own_section(seasonal, tmp_path):
     assert text.count("<!-- projections:demo:start -->") == 1
     assert text.index("projections:demo:end") < text.index("## Findings")
     assert "| `output_value` | 6 | 2 | 1 | 25.00 | 55.00 | seasonal |" in text
+    # Year by year: 2020 is flat (the naive error: 600 / 1200 at March and June, 1000 / 1200 at
+    # September, against 1200 / 1200), 2021 is exact (naive: 720, 720 and 1200 against 1440).
+    assert (
+        "| `output_value` | 2020 | 1 | 1 | 50.00 / 50.00 | 50.00 / 50.00 | 16.67 / 16.67 |" in text
+    )
+    assert (
+        "| `output_value` | 2021 | 1 | 0 | **0.00** / 60.00 | **0.00** / 60.00 | **0.00** / 20.00 |"
+        in text
+    )
 
 
 def test_the_command_prints_and_writes_the_table(seasonal, tmp_path):
