@@ -83,3 +83,48 @@ def demo(django_db_setup, django_db_blocker):
         seed_zone_demo()
         yield
         transaction.set_rollback(True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On PostgreSQL, a failed test reports what every session of its test database was doing.
+
+    A statement that waits (a lock held elsewhere, a plan gone wrong) shows here with what it
+    waits on and who blocks it, also after pytest-timeout stopped a test that hung.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.passed or call.when == "collect":
+        return
+    sessions = _database_sessions()
+    if sessions:
+        report.sections.append(("PostgreSQL sessions of the test database", sessions))
+
+
+def _database_sessions() -> str:
+    settings_dict = connections["default"].settings_dict
+    if "postgresql" not in settings_dict["ENGINE"]:
+        return ""
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            host=settings_dict.get("HOST") or None,
+            port=settings_dict.get("PORT") or None,
+            user=settings_dict.get("USER") or None,
+            password=settings_dict.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ) as probe:
+            rows = probe.execute(
+                "SELECT pid, pg_blocking_pids(pid), state, wait_event_type, wait_event,"
+                " now() - query_start, left(query, 400) FROM pg_stat_activity"
+                " WHERE datname = %s ORDER BY pid",
+                [connections["default"].settings_dict["NAME"]],
+            ).fetchall()
+    except Exception as error:  # noqa: BLE001 - a report, never a second failure
+        return f"(not read: {error})"
+    return "\n".join(
+        f"pid {pid} blocked by {blockers} {state} {kind}/{event} for {age}: {query}"
+        for pid, blockers, state, kind, event, age, query in rows
+    )
