@@ -275,12 +275,68 @@ def get_shown_ranking(*, period: datetime.date, metric: str) -> PeriodRanking:
     return PeriodRanking(period=period, metric=metric, closed=month.closed, rows=rows)
 
 
-def _snapshot_rows(*, period: datetime.date, metric: str) -> list[RankingRow]:
+# What a closed month's row is built from (RankingSnapshot.to_row): the stored sums and flags.
+_SNAPSHOT_FIELDS = (
+    "department_id",
+    "department_code",
+    "department_name",
+    "members",
+    "targeted_members",
+    "reported",
+    "target",
+    "ytd",
+    "ytd_targeted",
+    "ytd_previous",
+    "rank",
+    "lagging",
+    "light",
+)
+
+
+class SnapshotRows(Sequence):
+    """A closed month's frozen ranking, each row built (its exact rates) when first read.
+
+    Like an open month's stored ranking (``StoredRows``): a page of 30 departments, the lagging
+    ones' positions and the projections' inputs (``column``) build no row for the other 470.
+    """
+
+    def __init__(self, values: list[tuple], *, month: int):
+        self._values = values
+        self._month = month
+        self._rows: dict[int, RankingRow] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._rows:
+            stored = dict(zip(_SNAPSHOT_FIELDS, self._values[index], strict=True))
+            snapshot = RankingSnapshot(**stored)
+            self._rows[index] = snapshot.to_row(month=self._month)
+        return self._rows[index]
+
+    def column(self, field: str) -> list:
+        """Return the stored values of ``field``, one per row."""
+        position = _SNAPSHOT_FIELDS.index(field)
+        return [values[position] for values in self._values]
+
+    def where(self, field: str, value) -> list[int]:
+        """Return the positions of the rows whose ``field`` equals ``value``, building none."""
+        return [i for i, found in enumerate(self.column(field)) if found == value]
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+
+def _snapshot_rows(*, period: datetime.date, metric: str) -> SnapshotRows:
     # What the close of the month froze, in the ranking's order.
     snapshots = RankingSnapshot.objects.filter(period__period=period, metric=metric).order_by(
         F("rank").asc(nulls_last=True), "department_code"
     )
-    return [snapshot.to_row(month=period.month) for snapshot in snapshots]
+    return SnapshotRows(list(snapshots.values_list(*_SNAPSHOT_FIELDS)), month=period.month)
 
 
 def open_ranking_rows(*, period: datetime.date, metric: str) -> list[RankingRow]:

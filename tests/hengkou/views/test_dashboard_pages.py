@@ -313,3 +313,29 @@ def test_a_page_of_a_stored_ranking_builds_its_own_rows_only(small_pages):
     rows._rows.clear()
     fresh.ranking_page(lagging_only=True, page=2)
     assert sorted(rows._rows) == [fresh.lagging_positions[-1]]
+
+
+def test_a_closed_months_snapshot_builds_the_rows_read_only(small_pages):
+    # The same eight departments, November closed: its frozen ranking (RankingSnapshot) gives
+    # the page's rows, the lagging positions and the projections' inputs from its stored values;
+    # the rows equal the open month's, and only those on the page are built.
+    from django.utils import timezone
+
+    from hengkou.services import close_month
+
+    for index in range(8):
+        _department(f"D{index}", rate=99 - index if index % 2 == 0 else 40 + index)
+    today = datetime.date(2021, 12, 6)
+    before = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
+    open_rows = list(before.ranking.rows)
+    close_month(period=NOV, acting_user=None, now=timezone.now())
+    closed = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
+    rows = closed.ranking.rows
+    assert closed.ranking.closed and type(rows).__name__ == "SnapshotRows"
+    assert closed.lagging_positions == before.lagging_positions and len(rows._rows) == 0
+    projections = closed.projections
+    assert projections.zone.target == before.projections.zone.target
+    assert len(rows._rows) == 0
+    closed.ranking_page(page=1)
+    assert sorted(rows._rows) == [0, 1, 2]
+    assert list(rows) == open_rows
