@@ -102,7 +102,7 @@ def _living_firms(year: int) -> tuple[list[Firm], dict[str, float]]:
                 output=output,
                 profiles=profiles,
                 missing=set(),
-                above={y for y in (year - 1, year) if 2021 in firm.above},
+                above={y for y in range(max(YEARS) + 1, year + 1) if 2021 in firm.above},
             )
         )
     return firms, last_growth
@@ -147,7 +147,7 @@ def _write_figures(writer: Writer, firms, enterprises, year: int, until: datetim
 
 
 def _write_titles(writer: Writer, firms, enterprises, year: int) -> None:
-    """List last year's and this year's above-scale enterprises (those of 2021 stay above)."""
+    """List the above-scale enterprises of each year since 2022 (those of 2021 stay above)."""
     rows = [
         {
             "enterprise_id": enterprises[firm.key].pk,
@@ -163,7 +163,7 @@ def _write_titles(writer: Writer, firms, enterprises, year: int) -> None:
         EnterpriseTitle,
         ("enterprise_id", "title", "year"),
         rows,
-        existing=EnterpriseTitle.objects.filter(year__in=(year - 1, year)),
+        existing=EnterpriseTitle.objects.filter(year__in=range(max(YEARS) + 1, year + 1)),
     )
 
 

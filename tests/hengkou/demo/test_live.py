@@ -634,6 +634,13 @@ def test_the_years_between_the_article_and_last_year_have_figures_and_no_open_fl
         assert {row["months"] for row in months} == {12}
         assert {row["enterprise_id"] for row in months} <= reporting_2021
         assert not Assignment.objects.filter(year=year).exists()
+        # The above-scale enterprises of 2021 stay above scale in the years between.
+        above = EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=year)
+        assert set(above.values_list("enterprise_id", flat=True)) == set(
+            EnterpriseTitle.objects.filter(title=TitleKind.ABOVE_SCALE, year=2021)
+            .filter(enterprise__monthly_reports__period__year=year)
+            .values_list("enterprise_id", flat=True)
+        )
         assert not Target.objects.filter(year=year).exists()
         flags = FigureFlag.objects.filter(period__year=year)
         assert not flags.filter(explanation="").exists()
