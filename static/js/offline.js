@@ -417,22 +417,42 @@
   }
 
   // --- signing out ----------------------------------------------------------------------------
+  // The phone's housekeeping never holds a sign-out back: each step has a few seconds (a busy
+  // phone's storage can be slow to answer), then the sign-out goes on. Drafts are never deleted
+  // here, so a step cut short loses nothing; the server forgets the session either way.
+  const SIGN_OUT_STEP_MS = 4000;
+
+  function within(promise, fallback) {
+    const late = new Promise((resolve) => setTimeout(() => resolve(fallback), SIGN_OUT_STEP_MS));
+    return Promise.race([Promise.resolve(promise).catch(() => fallback), late]);
+  }
+
+  async function forgetThisPhone() {
+    if ("caches" in window) {
+      await caches.delete(PAGES_CACHE);
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget" });
+    }
+    // Nobody is signed in on the phone any more: the worker keeps no post for anyone.
+    await (await database).delete(META, "user");
+  }
+
   const logout = document.getElementById("logout-form");
   if (logout) {
+    let leaving = false;
     logout.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const count = (await myDrafts()).length;
-      if (count && !window.confirm(counted(status.dataset.signout, count))) {
+      if (leaving) {
         return;
       }
-      if ("caches" in window) {
-        await caches.delete(PAGES_CACHE);
+      leaving = true;
+      const count = await within(myDrafts().then((drafts) => drafts.length), 0);
+      if (count && !window.confirm(counted(status.dataset.signout, count))) {
+        leaving = false;
+        return;
       }
-      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-        navigator.serviceWorker.controller.postMessage({ type: "forget" });
-      }
-      // Nobody is signed in on the phone any more: the worker keeps no post for anyone.
-      await (await database).delete(META, "user");
+      await within(forgetThisPhone(), null);
       logout.submit();
     });
   }

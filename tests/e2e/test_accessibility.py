@@ -124,6 +124,7 @@ def _switch_language(page, name: str) -> None:
     page.wait_for_load_state()
 
 
+@pytest.mark.timeout(1200)  # the whole demo and every menu page: 120-150 s on a quiet machine
 @pytest.mark.django_db(transaction=True)
 def test_every_page_of_every_roles_menu_passes_axe(live_server, browser, settings, tmp_path):
     """Each role's menu pages and the pages they lead to, in Chinese; each page once in English

@@ -320,3 +320,24 @@ def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_send
     expect(page.locator("#offline-outbox")).to_have_attribute("data-count", "0")
     assert page.evaluate(DRAFTS) == []
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_whose_storage_does_not_answer_still_signs_out(live_server, offline_phone):
+    # The sign-out's housekeeping (reading the drafts, emptying the kept pages) waits on the
+    # phone's storage; when that never answers, the sign-out goes on after a few seconds.
+    context, page = offline_phone
+    _official("li", "李四")
+    _sign_in(page, live_server, "li")
+    page.evaluate(
+        """() => {
+            const never = () => new Promise(() => {});
+            caches.delete = never;
+            IDBObjectStore.prototype.delete = never;
+            IDBIndex.prototype.getAll = never;
+        }"""
+    )
+    _sign_out(page)
+    expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
+    # The sign-in page empties the kept pages again (signed_out.js).
+    page.wait_for_function("async () => !(await caches.has('hengkou-own-pages'))")

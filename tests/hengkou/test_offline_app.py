@@ -200,7 +200,11 @@ def test_signing_out_forgets_the_kept_pages(client, official):
     # it lands on clears it again (also after a session that simply ended).
     offline_js = (ROOT / "static/js/offline.js").read_text()
     assert f'const PAGES_CACHE = "{OFFLINE_PAGES_CACHE}"' in offline_js
-    assert "caches.delete(PAGES_CACHE)" in offline_js.split('getElementById("logout-form")')[1]
+    forget = offline_js.split("async function forgetThisPhone()")[1].split("\n  }\n")[0]
+    assert "caches.delete(PAGES_CACHE)" in forget
+    handler = offline_js.split('getElementById("logout-form")')[1]
+    # Each step within a few seconds: the phone's storage never holds the sign-out back.
+    assert "within(forgetThisPhone(), null)" in handler and "logout.submit()" in handler
     signed_out_js = (ROOT / "static/js/signed_out.js").read_text()
     assert f'caches.delete("{OFFLINE_PAGES_CACHE}")' in signed_out_js
     response = client.post(reverse("logout"), follow=True)

@@ -308,6 +308,7 @@ def takes_input(operation) -> bool:
     return bool(definition.get("parameters") or definition.get("requestBody"))
 
 
+@pytest.mark.timeout(1200)  # 130-150 s on a quiet machine, over 300 s beside another suite
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(in_process_requests):
     """Fuzz every operation of the schema as an administrator: no 5xx, every answer as documented.
