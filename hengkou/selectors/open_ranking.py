@@ -27,6 +27,7 @@ from fractions import Fraction
 from django.db import connection
 from django.db.models import Count, Sum
 
+from core.lazy import BuiltWhenRead
 from enterprises.choices import PeriodStatus
 from enterprises.models import DepartmentYtd, Period
 
@@ -217,27 +218,18 @@ def _load(columns: dict[str, list], index: int) -> RankingRow:
     return RankingRow(**row)
 
 
-class StoredRows(Sequence):
+class StoredRows(BuiltWhenRead):
     """The stored rows of a ranking, each turned back into a RankingRow when first read.
 
     A page that shows 30 of 500 departments builds 30 rows.
     """
 
     def __init__(self, columns: dict[str, list]):
+        super().__init__(len(columns[_FIELDS[0]]))
         self._columns = columns
-        self._length = len(columns[_FIELDS[0]])
-        self._rows: dict[int, RankingRow] = {}
 
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        index = range(len(self))[index]
-        if index not in self._rows:
-            self._rows[index] = _load(self._columns, index)
-        return self._rows[index]
+    def _build(self, index: int) -> RankingRow:
+        return _load(self._columns, index)
 
     def column(self, field: str) -> list:
         """Return the stored values of ``field``, one per row (Decimals as their text)."""

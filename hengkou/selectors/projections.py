@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 
 from core.figures_cache import cached_figures
+from core.lazy import BuiltWhenRead
 from core.numbers import cents
 from enterprises.models import DepartmentYtd, MonthlyYtd
 from projects.choices import ProjectKind
@@ -40,7 +41,7 @@ History = dict[int, dict[int, list[int]]]
 _LAYOUT = "columns-cents-1"
 
 
-class Projections(Sequence):
+class Projections(BuiltWhenRead):
     """The departments' projections, each built (``project``) when first read.
 
     What the dashboard asks of all of them, which miss and in what order, comes from their
@@ -50,32 +51,24 @@ class Projections(Sequence):
 
     def __init__(self, *, month: int, metric: str, inputs: list[tuple], histories: list[list]):
         # inputs: (department_id, code, name, members, target, ytd, ytd_targeted) per row
+        super().__init__(len(inputs))
         self._month, self._metric = month, metric
         self._inputs, self._histories = inputs, histories
-        self._built: dict[int, Projection] = {}
 
-    def __len__(self) -> int:
-        return len(self._inputs)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        index = range(len(self))[index]
-        if index not in self._built:
-            department_id, code, name, members, target, ytd, ytd_targeted = self._inputs[index]
-            self._built[index] = project(
-                department_id=department_id,
-                department_code=code,
-                department_name=name,
-                month=self._month,
-                metric=self._metric,
-                members=members,
-                target=target,
-                ytd=ytd,
-                ytd_targeted=ytd_targeted,
-                history=self._histories[index],
-            )
-        return self._built[index]
+    def _build(self, index: int) -> Projection:
+        department_id, code, name, members, target, ytd, ytd_targeted = self._inputs[index]
+        return project(
+            department_id=department_id,
+            department_code=code,
+            department_name=name,
+            month=self._month,
+            metric=self._metric,
+            members=members,
+            target=target,
+            ytd=ytd,
+            ytd_targeted=ytd_targeted,
+            history=self._histories[index],
+        )
 
     def missing_positions(self) -> list[int]:
         """Return the positions of the departments projected to miss, lowest rate first.

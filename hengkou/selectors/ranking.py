@@ -21,6 +21,7 @@ from django.db.models import (
 )
 
 from core.figures_cache import cache_seconds, cached_figures
+from core.lazy import BuiltWhenRead
 from core.numbers import cents
 from enterprises.choices import PeriodStatus
 from enterprises.models import (
@@ -293,7 +294,7 @@ _SNAPSHOT_FIELDS = (
 )
 
 
-class SnapshotRows(Sequence):
+class SnapshotRows(BuiltWhenRead):
     """A closed month's frozen ranking, each row built (its exact rates) when first read.
 
     Like an open month's stored ranking (``StoredRows``): a page of 30 departments, the lagging
@@ -301,22 +302,13 @@ class SnapshotRows(Sequence):
     """
 
     def __init__(self, values: list[tuple], *, month: int):
+        super().__init__(len(values))
         self._values = values
         self._month = month
-        self._rows: dict[int, RankingRow] = {}
 
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        index = range(len(self))[index]
-        if index not in self._rows:
-            stored = dict(zip(_SNAPSHOT_FIELDS, self._values[index], strict=True))
-            snapshot = RankingSnapshot(**stored)
-            self._rows[index] = snapshot.to_row(month=self._month)
-        return self._rows[index]
+    def _build(self, index: int) -> RankingRow:
+        stored = dict(zip(_SNAPSHOT_FIELDS, self._values[index], strict=True))
+        return RankingSnapshot(**stored).to_row(month=self._month)
 
     def column(self, field: str) -> list:
         """Return the stored values of ``field``, one per row."""

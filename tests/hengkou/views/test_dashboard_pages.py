@@ -293,7 +293,7 @@ def test_a_page_of_a_stored_ranking_builds_its_own_rows_only(small_pages):
     board = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
     stored = board.ranking.rows
     assert type(stored).__name__ == "StoredRows" and list(stored) != []
-    stored._rows.clear()
+    stored._built.clear()
     for lagging_only in (False, True):
         for page in (1, 2):
             expected = dashboard_selectors.Dashboard.ranking_page(
@@ -307,12 +307,12 @@ def test_a_page_of_a_stored_ranking_builds_its_own_rows_only(small_pages):
     # The rows built are the page's: three of eight, one on the lagging filter's second page.
     fresh = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
     rows = fresh.ranking.rows
-    assert fresh.lagging_count == 4 and len(rows._rows) == 0
+    assert fresh.lagging_count == 4 and len(rows._built) == 0
     fresh.ranking_page(page=1)
-    assert sorted(rows._rows) == [0, 1, 2]
-    rows._rows.clear()
+    assert sorted(rows._built) == [0, 1, 2]
+    rows._built.clear()
     fresh.ranking_page(lagging_only=True, page=2)
-    assert sorted(rows._rows) == [fresh.lagging_positions[-1]]
+    assert sorted(rows._built) == [fresh.lagging_positions[-1]]
 
 
 def test_a_closed_months_snapshot_builds_the_rows_read_only(small_pages):
@@ -332,10 +332,10 @@ def test_a_closed_months_snapshot_builds_the_rows_read_only(small_pages):
     closed = dashboard_selectors.get_dashboard(period=NOV, metric="output_value", today=today)
     rows = closed.ranking.rows
     assert closed.ranking.closed and type(rows).__name__ == "SnapshotRows"
-    assert closed.lagging_positions == before.lagging_positions and len(rows._rows) == 0
+    assert closed.lagging_positions == before.lagging_positions and len(rows._built) == 0
     projections = closed.projections
     assert projections.zone.target == before.projections.zone.target
-    assert len(rows._rows) == 0
+    assert len(rows._built) == 0
     closed.ranking_page(page=1)
-    assert sorted(rows._rows) == [0, 1, 2]
+    assert sorted(rows._built) == [0, 1, 2]
     assert list(rows) == open_rows
