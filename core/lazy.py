@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 
 
@@ -16,8 +17,9 @@ class BuiltWhenRead(Sequence):
         self._length = length
         self._built: dict[int, object] = {}
 
+    @abstractmethod
     def _build(self, index: int):
-        raise NotImplementedError
+        """Return the item at ``index`` (a position in range), built from what the sequence holds."""
 
     def __len__(self) -> int:
         return self._length
