@@ -19,7 +19,7 @@ class BuiltWhenRead(Sequence):
 
     @abstractmethod
     def _build(self, index: int):
-        """Return the item at ``index`` (a position in range), built from what the sequence holds."""
+        """Return the item at ``index`` (in range), built from what the sequence holds."""
 
     def __len__(self) -> int:
         return self._length
