@@ -72,7 +72,8 @@ def _analyze() -> None:
 
     The demo's thousands of rows (and their history) land in seconds, before autovacuum has
     sampled them: the statements that follow (the routine's users set row by row through their
-    history, the closes) would otherwise be planned from the statistics of near-empty tables.
+    history, the closes) could otherwise be planned from the statistics of near-empty tables
+    (the suspect when CI's PostgreSQL run hung in the first of them, session 12).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
