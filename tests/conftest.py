@@ -4,6 +4,9 @@ A test module that needs a fixture of the same name but another body defines its
 pytest prefers to these.
 """
 
+import faulthandler
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,79 @@ def demo(django_db_setup, django_db_blocker):
         seed_zone_demo()
         yield
         transaction.set_rollback(True)
+
+
+# What the watchdog adds to a test's pytest-timeout before it ends the process.
+WATCHDOG_MARGIN = 180
+
+
+def _watchdog_folder(config) -> Path:
+    return config.rootpath / "var" / "watchdog"
+
+
+def pytest_configure(config):
+    """Open this process's watchdog file (the run's first process empties the folder first)."""
+    folder = _watchdog_folder(config)
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    config.watchdog_file = open(folder / f"{worker}-{os.getpid()}.txt", "w")  # noqa: SIM115
+
+
+def pytest_unconfigure(config):
+    config.watchdog_file.close()
+    _remove_sqlite_leftovers()
+
+
+def _remove_sqlite_leftovers():
+    """Delete the test database's -wal and -shm files (Django deletes the database file only)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"] != "django.db.backends.sqlite3" or not name:
+        return
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """End the process, with every thread's stack, when a test outlives its timeout by minutes.
+
+    pytest-timeout's alarm is a signal, and Python runs a signal's handler only between its own
+    instructions: threads deadlocked in C (two threads on one SQLite connection did) never get
+    there. faulthandler's watchdog is a C thread that needs no Python lock; it writes the stacks
+    to var/watchdog/ and exits, so pytest-xdist reports the worker crashed in this test and
+    starts another, the summary prints the stacks, and the run ends instead of waiting out CI.
+    """
+    marker = item.get_closest_marker("timeout")
+    timeout = (
+        float(marker.args[0]) if marker and marker.args else float(item.config.getini("timeout"))
+    )
+    watchdog = item.config.watchdog_file
+    watchdog.write(
+        f"{item.nodeid} outlived its timeout of {timeout:.0f} s by {WATCHDOG_MARGIN} s:\n"
+    )
+    watchdog.flush()
+    faulthandler.dump_traceback_later(timeout + WATCHDOG_MARGIN, exit=True, file=watchdog)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        watchdog.seek(0)
+        watchdog.truncate()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput"):
+        return
+    for path in sorted(_watchdog_folder(config).glob("*.txt")):
+        text = path.read_text(errors="replace")
+        if "Thread 0x" in text or "Current thread" in text:
+            terminalreporter.write_sep("=", f"watchdog ({path.name})")
+            terminalreporter.write_line(text)
 
 
 @pytest.hookimpl(hookwrapper=True)

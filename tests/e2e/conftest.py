@@ -5,9 +5,11 @@ Where it is missing the journeys skip with that advice, except under CI, where t
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +39,17 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(message + " The browser journeys must run in CI.")
         pytest.skip(message)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def sign_out_on_a_phone(page):
+    """Open the phone's collapsed menu, wait until it is open, and press 退出.
+
+    Pressed while Bootstrap still animates the menu open (a few milliseconds after the
+    toggle), the click can miss the button and nothing happens: CI lost sign-outs that way.
+    """
+    page.get_by_role("button", name="切换导航").click()
+    expect(page.locator("#nav-areas")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_role("button", name="退出").click()
 
 
 @pytest.fixture

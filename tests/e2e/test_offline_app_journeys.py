@@ -14,6 +14,8 @@ from enterprises.models import Visit, VisitPhoto
 from tests.factories import AssignmentFactory, OfficialFactory
 from tests.roles import user_with_role
 
+from .conftest import sign_out_on_a_phone
+
 DRAFTS = """async () => {
     const db = await idb.openDB("hengkou-offline");
     return (await db.getAll("visit-drafts")).map(
@@ -84,11 +86,6 @@ def _wait_for(page, asked: list) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError("nothing was asked")
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="切换导航").click()
-    page.get_by_role("button", name="退出").click()
 
 
 def _not_begun() -> str:
@@ -273,7 +270,7 @@ def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_send
 
     # Signing out asks first; "cancel" keeps the official signed in.
     asked = _answer_the_next_dialog(page, accept=False)
-    _sign_out(page)
+    sign_out_on_a_phone(page)
     _wait_for(page, asked)
     assert asked == [
         "还有 1 条离线记录的帮扶未发送。它们保留在本机，下次您在本机登录后发送。现在退出吗？"
@@ -306,7 +303,7 @@ def test_signing_out_with_unsent_visits_asks_and_another_user_never_sees_or_send
     expect(page.get_by_role("button", name="切换导航")).to_be_visible()
 
     # The first official, back on the phone, finds it again and discards it.
-    _sign_out(page)  # nothing of theirs unsent: nothing asked
+    sign_out_on_a_phone(page)  # nothing of theirs unsent: nothing asked
     # The sign-out first reads the drafts and empties the caches (seconds on a loaded machine).
     expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     _sign_in(page, live_server, "li")
@@ -337,7 +334,7 @@ def test_a_phone_whose_storage_does_not_answer_still_signs_out(live_server, offl
             IDBIndex.prototype.getAll = never;
         }"""
     )
-    _sign_out(page)
+    sign_out_on_a_phone(page)
     expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     # The sign-in page empties the kept pages again (signed_out.js).
     page.wait_for_function("async () => !(await caches.has('hengkou-own-pages'))")

@@ -11,7 +11,7 @@ from enterprises.models import Visit, VisitPhoto
 from tests.factories import AssignmentFactory, OfficialFactory
 from tests.roles import user_with_role
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, sign_out_on_a_phone
 
 PHONE = {"width": 390, "height": 844}
 PAGES_CACHE = "hengkou-own-pages"
@@ -138,8 +138,7 @@ def test_a_visit_logged_offline_is_sent_once_when_the_connection_returns(
     # Signing out empties the pages kept on the phone. (Under load the sign-out may still find
     # the sent draft and ask: the answer is yes, nothing is left to keep.)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="切换导航").click()
-    page.get_by_role("button", name="退出").click()
+    sign_out_on_a_phone(page)
     # The sign-out first reads the drafts and empties the caches (seconds on a loaded machine).
     expect(page.get_by_label("用户名")).to_be_visible(timeout=20_000)
     page.wait_for_function(
