@@ -88,12 +88,14 @@ def demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-# What the watchdog adds to a test's pytest-timeout before it ends the process.
-WATCHDOG_MARGIN = 180
+# What the watchdog adds to a test's pytest-timeout before it ends the process (seconds; the
+# watchdog's own test, tests/test_watchdog.py, sets a shorter one and a folder of its own).
+WATCHDOG_MARGIN = float(os.environ.get("HENGKOU_TEST_WATCHDOG_MARGIN", 180))
 
 
 def _watchdog_folder(config) -> Path:
-    return config.rootpath / "var" / "watchdog"
+    folder = os.environ.get("HENGKOU_TEST_WATCHDOG_DIR")
+    return Path(folder) if folder else config.rootpath / "var" / "watchdog"
 
 
 def pytest_configure(config):
@@ -133,13 +135,13 @@ def pytest_runtest_protocol(item, nextitem):
     to var/watchdog/ and exits, so pytest-xdist reports the worker crashed in this test and
     starts another, the summary prints the stacks, and the run ends instead of waiting out CI.
     """
-    marker = item.get_closest_marker("timeout")
-    timeout = (
-        float(marker.args[0]) if marker and marker.args else float(item.config.getini("timeout"))
-    )
+    timeout = _timeout_of(item)
+    if not timeout:  # no timeout (0): no watchdog either
+        yield
+        return
     watchdog = item.config.watchdog_file
     watchdog.write(
-        f"{item.nodeid} outlived its timeout of {timeout:.0f} s by {WATCHDOG_MARGIN} s:\n"
+        f"{item.nodeid} outlived its timeout of {timeout:.0f} s by {WATCHDOG_MARGIN:.0f} s:\n"
     )
     watchdog.flush()
     faulthandler.dump_traceback_later(timeout + WATCHDOG_MARGIN, exit=True, file=watchdog)
@@ -149,6 +151,17 @@ def pytest_runtest_protocol(item, nextitem):
         faulthandler.cancel_dump_traceback_later()
         watchdog.seek(0)
         watchdog.truncate()
+
+
+def _timeout_of(item) -> float:
+    """The test's pytest-timeout in seconds: its marker's (``timeout(1200)`` or
+    ``timeout(timeout=1200)``), else the ini's."""
+    marker = item.get_closest_marker("timeout")
+    if marker and marker.args:
+        return float(marker.args[0])
+    if marker and "timeout" in marker.kwargs:
+        return float(marker.kwargs["timeout"])
+    return float(item.config.getini("timeout") or 0)
 
 
 def pytest_terminal_summary(terminalreporter, config):
